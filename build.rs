@@ -1,0 +1,40 @@
+//! Embeds the check metadata (`checks/<service>/<check_id>.toml`) in the
+//! binary through `include_str!`, so editing or adding a file rebuilds.
+
+use std::env;
+use std::fs;
+use std::path::Path;
+
+fn main() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("checks");
+    println!("cargo:rerun-if-changed={}", root.display());
+
+    let mut entries = Vec::new();
+    for service in sorted_dir(&root) {
+        if !service.is_dir() {
+            continue;
+        }
+        println!("cargo:rerun-if-changed={}", service.display());
+        let service_name = service.file_name().unwrap().to_string_lossy().into_owned();
+        for file in sorted_dir(&service) {
+            if file.extension().is_some_and(|ext| ext == "toml") {
+                let stem = file.file_stem().unwrap().to_string_lossy().into_owned();
+                entries.push(format!(
+                    "    EmbeddedMetadata {{ service: {service_name:?}, file_stem: {stem:?}, path: {path:?}, toml: include_str!({path:?}) }},\n",
+                    path = file.display().to_string(),
+                ));
+            }
+        }
+    }
+    let source = format!("pub static EMBEDDED: &[EmbeddedMetadata] = &[\n{}];\n", entries.concat());
+    let out = Path::new(&env::var("OUT_DIR").unwrap()).join("embedded_metadata.rs");
+    fs::write(out, source).unwrap();
+}
+
+fn sorted_dir(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut paths: Vec<_> = fs::read_dir(dir)
+        .map(|entries| entries.filter_map(|entry| entry.ok().map(|entry| entry.path())).collect())
+        .unwrap_or_default();
+    paths.sort();
+    paths
+}

@@ -1,0 +1,85 @@
+//! Bounded concurrency for every AWS call: one global limit, and one limit per
+//! (service, region) endpoint so a single slow endpoint cannot take every slot.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::num::NonZeroUsize;
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::Semaphore;
+
+use super::Service;
+
+#[derive(Debug, Clone, Copy)]
+pub struct ConcurrencyLimits {
+    pub global: NonZeroUsize,
+    pub per_endpoint: NonZeroUsize,
+}
+
+#[derive(Debug)]
+pub struct CallGate {
+    global: Semaphore,
+    per_endpoint_limit: usize,
+    per_endpoint: Mutex<HashMap<(Service, String), Arc<Semaphore>>>,
+}
+
+impl CallGate {
+    pub fn new(limits: ConcurrencyLimits) -> Self {
+        CallGate {
+            global: Semaphore::new(limits.global.get()),
+            per_endpoint_limit: limits.per_endpoint.get(),
+            per_endpoint: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Runs one AWS call once both a global and an endpoint slot are free.
+    /// The endpoint slot is taken first, so calls queued behind a stalled
+    /// endpoint do not sit on global slots.
+    pub async fn call<T>(&self, service: Service, region: &str, call: impl Future<Output = T>) -> T {
+        let endpoint = self.endpoint_semaphore(service, region);
+        let _endpoint_permit = endpoint.acquire().await.expect("call gate semaphores are never closed");
+        let _global_permit = self.global.acquire().await.expect("call gate semaphores are never closed");
+        call.await
+    }
+
+    fn endpoint_semaphore(&self, service: Service, region: &str) -> Arc<Semaphore> {
+        let mut endpoints = self.per_endpoint.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        endpoints
+            .entry((service, region.to_owned()))
+            .or_insert_with(|| Arc::new(Semaphore::new(self.per_endpoint_limit)))
+            .clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn never_exceeds_the_endpoint_limit() {
+        let gate = Arc::new(CallGate::new(ConcurrencyLimits {
+            global: NonZeroUsize::new(8).unwrap(),
+            per_endpoint: NonZeroUsize::new(2).unwrap(),
+        }));
+        let running = Arc::new(AtomicUsize::new(0));
+        let peak = Arc::new(AtomicUsize::new(0));
+        let calls = (0..20).map(|_| {
+            let (gate, running, peak) = (gate.clone(), running.clone(), peak.clone());
+            tokio::spawn(async move {
+                gate.call(Service::Ecr, "eu-west-1", async {
+                    let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                    peak.fetch_max(now, Ordering::SeqCst);
+                    tokio::task::yield_now().await;
+                    running.fetch_sub(1, Ordering::SeqCst);
+                })
+                .await
+            })
+        });
+        for call in calls.collect::<Vec<_>>() {
+            call.await.unwrap();
+        }
+        assert!(peak.load(Ordering::SeqCst) <= 2, "peak {}", peak.load(Ordering::SeqCst));
+    }
+}

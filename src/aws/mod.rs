@@ -1,0 +1,11 @@
+//! Everything that knows how to talk to AWS, short of the collectors themselves:
+//! credentials and SDK configuration, the call gate that bounds concurrency,
+//! and the translation of SDK errors into [`CollectError`].
+
+pub mod error;
+pub mod gate;
+pub mod session;
+
+pub use error::{CollectError, ErrorKind, Service};
+pub use gate::{CallGate, ConcurrencyLimits};
+pub use session::{Session, SessionOptions};

@@ -1,0 +1,81 @@
+//! The SDK configuration for one scan: credentials from the standard chain,
+//! retries, timeouts and an optional endpoint override for emulators.
+
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+
+/// Where to send global calls (STS, IAM, DescribeRegions) when neither the
+/// command line nor the profile names a region.
+pub const FALLBACK_REGION: &str = "us-east-1";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RetryMode {
+    /// Exponential backoff with jitter for throttling and transient errors.
+    Standard,
+    /// Standard, plus a client-side rate limiter that slows down under throttling.
+    Adaptive,
+}
+
+#[derive(Debug, Clone)]
+pub struct SessionOptions {
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+    pub retry_mode: RetryMode,
+    pub max_attempts: u32,
+    pub connect_timeout: Duration,
+    pub operation_timeout: Duration,
+}
+
+/// The loaded SDK configuration; clients for any region are derived from it.
+#[derive(Debug, Clone)]
+pub struct Session {
+    base: SdkConfig,
+}
+
+impl Session {
+    pub async fn load(options: &SessionOptions) -> Session {
+        let retry = match options.retry_mode {
+            RetryMode::Standard => RetryConfig::standard(),
+            RetryMode::Adaptive => RetryConfig::adaptive(),
+        }
+        .with_max_attempts(options.max_attempts);
+        let timeouts = TimeoutConfig::builder()
+            .connect_timeout(options.connect_timeout)
+            .operation_attempt_timeout(options.operation_timeout)
+            .build();
+
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .retry_config(retry)
+            .timeout_config(timeouts);
+        if let Some(profile) = &options.profile {
+            loader = loader.profile_name(profile);
+        }
+        if let Some(region) = &options.region {
+            loader = loader.region(Region::new(region.clone()));
+        }
+        // Without --endpoint-url the SDK still honours AWS_ENDPOINT_URL and
+        // AWS_ENDPOINT_URL_<SERVICE> on its own.
+        if let Some(endpoint) = &options.endpoint_url {
+            loader = loader.endpoint_url(endpoint);
+        }
+        let mut base = loader.load().await;
+        if base.region().is_none() {
+            // Every call fails with "missing signing region" otherwise.
+            base = base.into_builder().region(Region::new(FALLBACK_REGION)).build();
+        }
+        Session { base }
+    }
+
+    /// The region global calls go to.
+    pub fn home_region(&self) -> &str {
+        self.base.region().map(Region::as_ref).unwrap_or(FALLBACK_REGION)
+    }
+
+    pub fn config_for(&self, region: &str) -> SdkConfig {
+        self.base.to_builder().region(Region::new(region.to_owned())).build()
+    }
+}

@@ -1,0 +1,3 @@
+//! CloudTrail checks.
+
+pub mod cloudtrail_multi_region_enabled;

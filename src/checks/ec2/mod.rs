@@ -1,0 +1,11 @@
+//! EC2 networking checks.
+
+mod network_acl_exposure;
+mod security_group_exposure;
+
+pub mod ec2_networkacl_allow_ingress_any_port;
+pub mod ec2_networkacl_allow_ingress_tcp_port_22;
+pub mod ec2_networkacl_allow_ingress_tcp_port_3389;
+pub mod ec2_securitygroup_allow_ingress_from_internet_to_all_ports;
+pub mod ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_22;
+pub mod ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_3389;

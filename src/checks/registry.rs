@@ -1,0 +1,55 @@
+//! Every check bulkhead has, in the order they run and are reported.
+
+use super::{cloudtrail, ec2, ecr, Check};
+
+pub static CHECKS: &[Check] = &[
+    ecr::ecr_repositories_not_publicly_accessible::CHECK,
+    ecr::ecr_images_signed::CHECK,
+    cloudtrail::cloudtrail_multi_region_enabled::CHECK,
+    ec2::ec2_securitygroup_allow_ingress_from_internet_to_all_ports::CHECK,
+    ec2::ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_22::CHECK,
+    ec2::ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_3389::CHECK,
+    ec2::ec2_networkacl_allow_ingress_any_port::CHECK,
+    ec2::ec2_networkacl_allow_ingress_tcp_port_22::CHECK,
+    ec2::ec2_networkacl_allow_ingress_tcp_port_3389::CHECK,
+];
+
+pub fn find(id: &str) -> Option<&'static Check> {
+    CHECKS.iter().find(|check| check.id == id)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::checks::metadata::{catalog, EMBEDDED};
+
+    #[test]
+    fn every_check_has_exactly_one_metadata_file_and_back() {
+        let catalog = catalog().expect("all metadata parses");
+        let code: BTreeSet<&str> = CHECKS.iter().map(|check| check.id).collect();
+        let data: BTreeSet<&str> = catalog.keys().map(String::as_str).collect();
+        assert_eq!(code.len(), CHECKS.len(), "a check is registered twice");
+        assert_eq!(code, data, "registered checks and checks/<service>/<id>.toml differ");
+    }
+
+    #[test]
+    fn check_id_is_the_file_name_and_starts_with_its_service() {
+        for file in EMBEDDED {
+            assert!(
+                file.file_stem.starts_with(&format!("{}_", file.service)),
+                "{} is not in the folder of its service",
+                file.path
+            );
+            assert!(file.path.ends_with(&format!("checks/{}/{}.toml", file.service, file.file_stem)));
+        }
+    }
+
+    #[test]
+    fn every_check_declares_what_it_needs() {
+        for check in CHECKS {
+            assert!(!check.needs.is_empty(), "{} needs nothing collected", check.id);
+        }
+    }
+}

@@ -1,0 +1,121 @@
+//! The command line. Parsing only: validation that needs the check registry
+//! happens in [`crate::plan`], still before any AWS call.
+
+use std::num::NonZeroUsize;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::aws::session::RetryMode;
+use crate::severity::Severity;
+
+#[derive(Debug, Parser)]
+#[command(name = "bulkhead", version, about = "Audits the container-security posture of an AWS account.")]
+pub struct Cli {
+    /// More log output on stderr (-v info, -vv debug); RUST_LOG overrides.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan an account and write the report.
+    Scan(Box<ScanArgs>),
+    /// List the checks bulkhead has.
+    Checks(ChecksArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Named profile from the AWS config files (default: the standard credential chain).
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// Region for global calls (STS, DescribeRegions); default: the profile's, else us-east-1.
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+
+    /// Send every AWS call to this endpoint (an emulator). AWS_ENDPOINT_URL works too.
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+
+    /// Scan only these regions (default: every enabled region).
+    #[arg(long, value_delimiter = ',', value_name = "REGION,...")]
+    pub regions: Option<Vec<String>>,
+
+    /// Skip these regions.
+    #[arg(long, value_delimiter = ',', value_name = "REGION,...")]
+    pub exclude_regions: Vec<String>,
+
+    /// Run only these checks.
+    #[arg(long, value_delimiter = ',', value_name = "ID,...")]
+    pub checks: Option<Vec<String>>,
+
+    /// Skip these checks.
+    #[arg(long, value_delimiter = ',', value_name = "ID,...")]
+    pub exclude_checks: Vec<String>,
+
+    /// Folder for the reports.
+    #[arg(long, default_value = "bulkhead-output", value_name = "DIR")]
+    pub output_dir: PathBuf,
+
+    /// Report file name, without extension.
+    #[arg(long, default_value = "bulkhead", value_name = "NAME", value_parser = parse_output_name)]
+    pub output_name: String,
+
+    /// Exit 3 when an unmuted FAIL of at least this severity exists.
+    #[arg(long, default_value = "low", value_name = "SEVERITY")]
+    pub fail_on: Severity,
+
+    /// Exit 0/3 even when some data could not be collected (ERROR findings).
+    #[arg(long)]
+    pub allow_errors: bool,
+
+    /// At most this many AWS calls in flight in all.
+    #[arg(long, default_value = "32", value_name = "N")]
+    pub max_concurrency: NonZeroUsize,
+
+    /// At most this many AWS calls in flight per service and region.
+    #[arg(long, default_value = "8", value_name = "N")]
+    pub max_concurrency_per_endpoint: NonZeroUsize,
+
+    /// How the SDK retries throttled and transient failures.
+    #[arg(long, value_enum, default_value = "adaptive")]
+    pub retry_mode: RetryMode,
+
+    /// Attempts per call, the first included.
+    #[arg(long, default_value = "8", value_name = "N", value_parser = clap::value_parser!(u32).range(1..=50))]
+    pub max_attempts: u32,
+
+    /// Seconds to wait for a connection.
+    #[arg(long, default_value = "10", value_name = "SECONDS")]
+    pub connect_timeout: u64,
+
+    /// Seconds one attempt of a call may take.
+    #[arg(long, default_value = "60", value_name = "SECONDS")]
+    pub operation_timeout: u64,
+
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ChecksArgs {
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: ListFormat,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ListFormat {
+    Text,
+    Json,
+}
+
+fn parse_output_name(name: &str) -> Result<String, String> {
+    let plain = !name.is_empty() && !name.contains(['/', '\\']) && name != "." && name != "..";
+    if plain { Ok(name.to_owned()) } else { Err("a file name without a folder".to_owned()) }
+}

@@ -1,0 +1,118 @@
+//! Fans collection out across regions and services at once; the call gate
+//! bounds how many calls are in flight.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use futures::future::join_all;
+
+use super::cloudtrail::{self, CloudTrailRegion};
+use super::ec2::{self, Ec2Region};
+use super::ecr::{self, EcrRegion, RepositoryDetails};
+use super::{AccountInventory, Collected, RegionInventory, ResourceKind};
+use crate::aws::{CallGate, Session};
+
+#[derive(Debug)]
+pub struct CollectContext<'a> {
+    pub session: &'a Session,
+    pub gate: &'a CallGate,
+    pub needs: &'a BTreeSet<ResourceKind>,
+}
+
+impl CollectContext<'_> {
+    fn needs(&self, kind: ResourceKind) -> bool {
+        self.needs.contains(&kind)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct AccountTarget {
+    pub account_id: String,
+    pub partition: String,
+    pub regions: Vec<String>,
+}
+
+pub async fn collect_account(ctx: &CollectContext<'_>, target: &AccountTarget) -> AccountInventory {
+    let regional = join_all(target.regions.iter().map(|region| async move {
+        let (ec2, ecr) = futures::join!(collect_ec2(ctx, region), collect_ecr(ctx, region));
+        (region.clone(), ec2, ecr)
+    }));
+    let (regional, (mut trail_listings, trails)) = futures::join!(regional, collect_cloudtrail(ctx, &target.regions));
+
+    let regions = regional
+        .into_iter()
+        .map(|(region, ec2, ecr)| {
+            let cloudtrail = trail_listings.remove(&region).unwrap_or_default();
+            (region, RegionInventory { ec2, ecr, cloudtrail })
+        })
+        .collect();
+    AccountInventory {
+        account_id: target.account_id.clone(),
+        partition: target.partition.clone(),
+        regions,
+        trails,
+    }
+}
+
+async fn collect_ec2(ctx: &CollectContext<'_>, region: &str) -> Ec2Region {
+    let client = aws_sdk_ec2::Client::new(&ctx.session.config_for(region));
+    let gate = ctx.gate;
+    let (security_groups, network_interfaces, network_acls) = futures::join!(
+        requested(ctx.needs(ResourceKind::Ec2SecurityGroups), ec2::security_groups(&client, gate, region)),
+        requested(ctx.needs(ResourceKind::Ec2NetworkInterfaces), ec2::network_interfaces(&client, gate, region)),
+        requested(ctx.needs(ResourceKind::Ec2NetworkAcls), ec2::network_acls(&client, gate, region)),
+    );
+    Ec2Region { security_groups, network_interfaces, network_acls }
+}
+
+async fn collect_ecr(ctx: &CollectContext<'_>, region: &str) -> EcrRegion {
+    let details = RepositoryDetails {
+        policy: ctx.needs(ResourceKind::EcrRepositoryPolicies),
+        images: ctx.needs(ResourceKind::EcrImages),
+    };
+    let wanted = ctx.needs(ResourceKind::EcrRepositories) || details.policy || details.images;
+    let client = aws_sdk_ecr::Client::new(&ctx.session.config_for(region));
+    let repositories = requested(wanted, ecr::repositories(&client, ctx.gate, region, details)).await;
+    EcrRegion { repositories }
+}
+
+/// Lists the trails applying to each region, then fetches each distinct
+/// trail's details once, in its home region.
+async fn collect_cloudtrail(
+    ctx: &CollectContext<'_>,
+    regions: &[String],
+) -> (BTreeMap<String, CloudTrailRegion>, BTreeMap<String, cloudtrail::Trail>) {
+    if !ctx.needs(ResourceKind::CloudTrailTrails) {
+        return (BTreeMap::new(), BTreeMap::new());
+    }
+    let listings = join_all(regions.iter().map(|region| async move {
+        let client = aws_sdk_cloudtrail::Client::new(&ctx.session.config_for(region));
+        (region.clone(), cloudtrail::trails_applying_to(&client, ctx.gate, region).await)
+    }))
+    .await;
+
+    let mut per_region = BTreeMap::new();
+    let mut listed = Vec::new();
+    for (region, listing) in listings {
+        let arns = listing.map(|trails| {
+            let arns = trails.iter().map(|trail| trail.arn.clone()).collect();
+            listed.extend(trails);
+            arns
+        });
+        per_region.insert(region, CloudTrailRegion { trail_arns: arns.into() });
+    }
+
+    let details = join_all(cloudtrail::unique_trails(listed).into_values().map(|trail| async move {
+        let client = aws_sdk_cloudtrail::Client::new(&ctx.session.config_for(&trail.home_region));
+        cloudtrail::trail_details(&client, ctx.gate, trail).await
+    }))
+    .await;
+    let trails = details.into_iter().map(|trail| (trail.arn.clone(), trail)).collect();
+    (per_region, trails)
+}
+
+async fn requested<T>(
+    wanted: bool,
+    fetch: impl std::future::Future<Output = Result<T, crate::aws::CollectError>>,
+) -> Collected<T> {
+    if wanted { fetch.await.into() } else { Collected::NotRequested }
+}

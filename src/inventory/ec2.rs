@@ -1,0 +1,248 @@
+//! EC2 networking inventory: security groups, the network interfaces that
+//! carry them, network ACLs, and the account's enabled regions.
+
+use aws_sdk_ec2::Client;
+use aws_sdk_ec2::types::RuleAction;
+use serde::{Deserialize, Serialize};
+
+use super::paginate::CallSite;
+use super::Collected;
+use crate::aws::{CallGate, CollectError, Service};
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Ec2Region {
+    pub security_groups: Collected<Vec<SecurityGroup>>,
+    pub network_interfaces: Collected<Vec<NetworkInterface>>,
+    pub network_acls: Collected<Vec<NetworkAcl>>,
+}
+
+impl Ec2Region {
+    pub fn errors(&self) -> impl Iterator<Item = &CollectError> {
+        [
+            self.security_groups.error(),
+            self.network_interfaces.error(),
+            self.network_acls.error(),
+        ]
+        .into_iter()
+        .flatten()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SecurityGroup {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub vpc_id: Option<String>,
+    pub ingress: Vec<IpPermission>,
+    pub egress: Vec<IpPermission>,
+    pub tags: Vec<Tag>,
+}
+
+/// One rule of a security group, as the API returns it: the protocol is a
+/// name (`tcp`, `udp`, `icmp`), a number, or `-1` for all traffic.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IpPermission {
+    pub protocol: String,
+    pub from_port: Option<i32>,
+    pub to_port: Option<i32>,
+    pub ipv4_ranges: Vec<String>,
+    pub ipv6_ranges: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NetworkInterface {
+    pub id: String,
+    pub security_group_ids: Vec<String>,
+    pub public_ip: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NetworkAcl {
+    pub id: String,
+    pub vpc_id: Option<String>,
+    pub is_default: bool,
+    pub entries: Vec<NetworkAclEntry>,
+    pub subnet_ids: Vec<String>,
+    pub tags: Vec<Tag>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AclAction {
+    Allow,
+    Deny,
+}
+
+/// A NACL rule. The protocol is the IANA number as a string, or `-1` for all.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NetworkAclEntry {
+    pub rule_number: i32,
+    pub egress: bool,
+    pub protocol: String,
+    pub action: AclAction,
+    pub ipv4_cidr: Option<String>,
+    pub ipv6_cidr: Option<String>,
+    pub port_range: Option<(i32, i32)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tag {
+    pub key: String,
+    pub value: String,
+}
+
+fn tags(sdk_tags: &[aws_sdk_ec2::types::Tag]) -> Vec<Tag> {
+    sdk_tags
+        .iter()
+        .map(|tag| Tag {
+            key: tag.key().unwrap_or_default().to_owned(),
+            value: tag.value().unwrap_or_default().to_owned(),
+        })
+        .collect()
+}
+
+/// An enabled region, as `DescribeRegions` reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegionStatus {
+    pub name: String,
+    pub enabled: bool,
+}
+
+pub async fn describe_regions(
+    client: &Client,
+    gate: &CallGate,
+    region: &str,
+) -> Result<Vec<RegionStatus>, CollectError> {
+    let site = CallSite { gate, service: Service::Ec2, region, operation: "DescribeRegions" };
+    let output = site.once(client.describe_regions().all_regions(true).send()).await?;
+    Ok(output
+        .regions()
+        .iter()
+        .filter_map(|region| {
+            let name = region.region_name()?.to_owned();
+            let enabled = matches!(
+                region.opt_in_status(),
+                None | Some("opt-in-not-required") | Some("opted-in")
+            );
+            Some(RegionStatus { name, enabled })
+        })
+        .collect())
+}
+
+pub async fn security_groups(
+    client: &Client,
+    gate: &CallGate,
+    region: &str,
+) -> Result<Vec<SecurityGroup>, CollectError> {
+    let site = CallSite { gate, service: Service::Ec2, region, operation: "DescribeSecurityGroups" };
+    site.all_pages(
+        |token| client.describe_security_groups().set_next_token(token).max_results(1000).send(),
+        |page| {
+            let groups = page.security_groups().iter().map(security_group).collect();
+            (groups, page.next_token().map(str::to_owned))
+        },
+    )
+    .await
+}
+
+fn security_group(group: &aws_sdk_ec2::types::SecurityGroup) -> SecurityGroup {
+    SecurityGroup {
+        id: group.group_id().unwrap_or_default().to_owned(),
+        name: group.group_name().unwrap_or_default().to_owned(),
+        description: group.description().unwrap_or_default().to_owned(),
+        vpc_id: group.vpc_id().map(str::to_owned),
+        ingress: group.ip_permissions().iter().map(ip_permission).collect(),
+        egress: group.ip_permissions_egress().iter().map(ip_permission).collect(),
+        tags: tags(group.tags()),
+    }
+}
+
+fn ip_permission(permission: &aws_sdk_ec2::types::IpPermission) -> IpPermission {
+    IpPermission {
+        protocol: permission.ip_protocol().unwrap_or("-1").to_owned(),
+        from_port: permission.from_port(),
+        to_port: permission.to_port(),
+        ipv4_ranges: permission.ip_ranges().iter().filter_map(|r| r.cidr_ip().map(str::to_owned)).collect(),
+        ipv6_ranges: permission.ipv6_ranges().iter().filter_map(|r| r.cidr_ipv6().map(str::to_owned)).collect(),
+    }
+}
+
+pub async fn network_interfaces(
+    client: &Client,
+    gate: &CallGate,
+    region: &str,
+) -> Result<Vec<NetworkInterface>, CollectError> {
+    let site = CallSite { gate, service: Service::Ec2, region, operation: "DescribeNetworkInterfaces" };
+    site.all_pages(
+        |token| client.describe_network_interfaces().set_next_token(token).max_results(1000).send(),
+        |page| {
+            let interfaces = page
+                .network_interfaces()
+                .iter()
+                .map(|interface| NetworkInterface {
+                    id: interface.network_interface_id().unwrap_or_default().to_owned(),
+                    security_group_ids: interface
+                        .groups()
+                        .iter()
+                        .filter_map(|group| group.group_id().map(str::to_owned))
+                        .collect(),
+                    public_ip: interface
+                        .association()
+                        .and_then(|association| association.public_ip())
+                        .map(str::to_owned),
+                })
+                .collect();
+            (interfaces, page.next_token().map(str::to_owned))
+        },
+    )
+    .await
+}
+
+pub async fn network_acls(
+    client: &Client,
+    gate: &CallGate,
+    region: &str,
+) -> Result<Vec<NetworkAcl>, CollectError> {
+    let site = CallSite { gate, service: Service::Ec2, region, operation: "DescribeNetworkAcls" };
+    site.all_pages(
+        |token| client.describe_network_acls().set_next_token(token).max_results(1000).send(),
+        |page| {
+            let acls = page.network_acls().iter().map(network_acl).collect();
+            (acls, page.next_token().map(str::to_owned))
+        },
+    )
+    .await
+}
+
+fn network_acl(acl: &aws_sdk_ec2::types::NetworkAcl) -> NetworkAcl {
+    NetworkAcl {
+        id: acl.network_acl_id().unwrap_or_default().to_owned(),
+        vpc_id: acl.vpc_id().map(str::to_owned),
+        is_default: acl.is_default().unwrap_or(false),
+        entries: acl
+            .entries()
+            .iter()
+            .map(|entry| NetworkAclEntry {
+                rule_number: entry.rule_number().unwrap_or(i32::MAX),
+                egress: entry.egress().unwrap_or(false),
+                protocol: entry.protocol().unwrap_or("-1").to_owned(),
+                action: match entry.rule_action() {
+                    Some(RuleAction::Allow) => AclAction::Allow,
+                    _ => AclAction::Deny,
+                },
+                ipv4_cidr: entry.cidr_block().map(str::to_owned),
+                ipv6_cidr: entry.ipv6_cidr_block().map(str::to_owned),
+                port_range: entry.port_range().map(|range| {
+                    (range.from().unwrap_or(0), range.to().unwrap_or(65535))
+                }),
+            })
+            .collect(),
+        subnet_ids: acl
+            .associations()
+            .iter()
+            .filter_map(|association| association.subnet_id().map(str::to_owned))
+            .collect(),
+        tags: tags(acl.tags()),
+    }
+}

@@ -1,0 +1,75 @@
+//! The one pagination loop every list call goes through, behind the call gate.
+
+use std::collections::HashSet;
+use std::error::Error as StdError;
+use std::future::Future;
+
+use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+
+use crate::aws::{CallGate, CollectError, ErrorKind, Service};
+
+/// Where a paginated call is made; names the call in any error.
+#[derive(Debug, Clone, Copy)]
+pub struct CallSite<'a> {
+    pub gate: &'a CallGate,
+    pub service: Service,
+    pub region: &'a str,
+    pub operation: &'static str,
+}
+
+impl CallSite<'_> {
+    /// Makes a single call behind the gate, translating its error.
+    pub async fn once<O, E, Fut>(&self, call: Fut) -> Result<O, CollectError>
+    where
+        Fut: Future<Output = Result<O, SdkError<E, HttpResponse>>>,
+        E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
+    {
+        self.gate
+            .call(self.service, self.region, call)
+            .await
+            .map_err(|err| self.error(&err))
+    }
+
+    pub fn error<E>(&self, err: &SdkError<E, HttpResponse>) -> CollectError
+    where
+        E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
+    {
+        CollectError::from_sdk(self.service, self.operation, self.region, err)
+    }
+
+    /// Fetches every page. `fetch` makes the call for a page token; `split`
+    /// takes a page apart into items and the next token.
+    pub async fn all_pages<T, O, E, Fut>(
+        &self,
+        mut fetch: impl FnMut(Option<String>) -> Fut,
+        mut split: impl FnMut(O) -> (Vec<T>, Option<String>),
+    ) -> Result<Vec<T>, CollectError>
+    where
+        Fut: Future<Output = Result<O, SdkError<E, HttpResponse>>>,
+        E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
+    {
+        let mut items = Vec::new();
+        let mut seen_tokens = HashSet::new();
+        let mut token: Option<String> = None;
+        loop {
+            let page = self.once(fetch(token.take())).await?;
+            let (page_items, next) = split(page);
+            items.extend(page_items);
+            match next.filter(|next| !next.is_empty()) {
+                None => return Ok(items),
+                Some(next) if !seen_tokens.insert(next.clone()) => {
+                    // A token seen before would loop forever.
+                    return Err(CollectError::new(
+                        self.service,
+                        self.operation,
+                        self.region,
+                        ErrorKind::MalformedResponse,
+                        "the service returned a pagination token it had already returned",
+                    ));
+                }
+                Some(next) => token = Some(next),
+            }
+        }
+    }
+}

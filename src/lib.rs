@@ -1,0 +1,15 @@
+//! bulkhead: an AWS account posture auditor for containerised workloads.
+//!
+//! One pass, data flowing one way:
+//! `cli -> plan -> collect (inventory) -> evaluate (checks) -> filter (outcome) -> report`.
+
+pub mod aws;
+pub mod checks;
+pub mod cli;
+pub mod inventory;
+pub mod outcome;
+pub mod plan;
+pub mod report;
+pub mod rules;
+pub mod scan;
+pub mod severity;

@@ -1,0 +1,54 @@
+//! The filter stage's verdict on a finished report, and the exit code it
+//! maps to (Prowler-compatible: 3 for failing findings).
+
+use std::process::ExitCode;
+
+use crate::report::Report;
+use crate::severity::{Severity, Status};
+
+#[derive(Debug, Clone, Copy)]
+pub struct Gate {
+    /// The lowest severity of an unmuted FAIL that fails the scan.
+    pub fail_on: Severity,
+    /// Whether collection errors may pass the gate.
+    pub allow_errors: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// No unmuted FAIL at or above the gate, and the scan is complete.
+    Passed,
+    /// An unmuted FAIL at or above the gate.
+    Failed,
+    /// Some data could not be collected, so some verdicts are ERROR.
+    Incomplete,
+}
+
+impl Outcome {
+    pub fn judge(report: &Report, gate: Gate) -> Outcome {
+        let incomplete = !report.scan.errors.is_empty()
+            || report.findings.iter().any(|finding| finding.status == Status::Error);
+        if incomplete && !gate.allow_errors {
+            return Outcome::Incomplete;
+        }
+        let failed = report
+            .findings
+            .iter()
+            .any(|finding| finding.status == Status::Fail && !finding.muted && finding.severity >= gate.fail_on);
+        if failed { Outcome::Failed } else { Outcome::Passed }
+    }
+
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Outcome::Passed => 0,
+            Outcome::Failed => 3,
+            Outcome::Incomplete => 4,
+        }
+    }
+}
+
+impl From<Outcome> for ExitCode {
+    fn from(outcome: Outcome) -> ExitCode {
+        ExitCode::from(outcome.exit_code())
+    }
+}

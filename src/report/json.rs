@@ -1,0 +1,77 @@
+//! The JSON report: a public contract. Fields may be added in a minor
+//! release; renaming or removing one needs a new `schema_version`.
+
+use serde::Serialize;
+
+use super::{Report, ReportFinding, ScanSummary, Tool};
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Serialize)]
+struct JsonReport<'a> {
+    schema_version: u32,
+    tool: &'a Tool,
+    scan: &'a ScanSummary,
+    findings: &'a [ReportFinding],
+}
+
+pub fn render(report: &Report) -> String {
+    let document = JsonReport {
+        schema_version: SCHEMA_VERSION,
+        tool: &report.tool,
+        scan: &report.scan,
+        findings: &report.findings,
+    };
+    let mut text = serde_json::to_string_pretty(&document).expect("the report model always serialises");
+    text.push('\n');
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::ScanError;
+    use crate::severity::{Severity, Status};
+
+    /// Freezes schema v1: a change to any field name or shape fails here.
+    #[test]
+    fn schema_v1_is_frozen() {
+        let report = Report {
+            tool: Tool { name: "bulkhead".into(), version: "0.0.0".into() },
+            scan: ScanSummary {
+                started_at: "2026-01-01T00:00:00Z".into(),
+                finished_at: "2026-01-01T00:00:05Z".into(),
+                principal_arn: "arn:aws:iam::111122223333:role/audit".into(),
+                accounts: vec!["111122223333".into()],
+                regions: vec!["eu-west-1".into()],
+                checks: vec!["ecr_images_signed".into()],
+                errors: vec![ScanError {
+                    account_id: "111122223333".into(),
+                    region: "eu-west-1".into(),
+                    service: "ecr".into(),
+                    operation: "DescribeRepositories".into(),
+                    kind: "access_denied".into(),
+                    message: "AccessDeniedException: no".into(),
+                }],
+            },
+            findings: vec![ReportFinding {
+                check_id: "ecr_images_signed".into(),
+                title: "t".into(),
+                severity: Severity::Medium,
+                status: Status::Error,
+                muted: false,
+                account_id: "111122223333".into(),
+                region: "eu-west-1".into(),
+                service: "ecr".into(),
+                resource_type: "AwsEcrRepository".into(),
+                resource_id: "eu-west-1".into(),
+                resource_arn: "arn:aws:ecr:eu-west-1:111122223333:repository/*".into(),
+                message: "m".into(),
+            }],
+        };
+        let rendered: serde_json::Value = serde_json::from_str(&render(&report)).unwrap();
+        let frozen: serde_json::Value =
+            serde_json::from_str(include_str!("../../tests/fixtures/report-schema-v1.json")).unwrap();
+        assert_eq!(rendered, frozen);
+    }
+}

@@ -1,0 +1,111 @@
+//! The report model: findings joined with their check metadata, and what
+//! the scan covered. Built once, after filtering; every output reads it.
+
+use serde::{Deserialize, Serialize};
+
+use crate::aws::{CollectError, ErrorKind};
+use crate::checks::metadata::CatalogEntry;
+use crate::checks::Finding;
+use crate::severity::{Severity, Status};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub tool: Tool,
+    pub scan: ScanSummary,
+    pub findings: Vec<ReportFinding>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tool {
+    pub name: String,
+    pub version: String,
+}
+
+impl Tool {
+    pub fn this() -> Tool {
+        Tool { name: env!("CARGO_PKG_NAME").to_owned(), version: env!("CARGO_PKG_VERSION").to_owned() }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScanSummary {
+    pub started_at: String,
+    pub finished_at: String,
+    /// The identity that ran the scan, from `sts:GetCallerIdentity`.
+    pub principal_arn: String,
+    pub accounts: Vec<String>,
+    pub regions: Vec<String>,
+    pub checks: Vec<String>,
+    pub errors: Vec<ScanError>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ScanError {
+    pub account_id: String,
+    pub region: String,
+    pub service: String,
+    pub operation: String,
+    pub kind: String,
+    pub message: String,
+}
+
+impl ScanError {
+    pub fn from_collect(account_id: &str, err: &CollectError) -> ScanError {
+        ScanError {
+            account_id: account_id.to_owned(),
+            region: err.region.clone(),
+            service: err.service.to_string(),
+            operation: err.operation.clone(),
+            kind: kind_name(err.kind).to_owned(),
+            message: err.message.clone(),
+        }
+    }
+}
+
+fn kind_name(kind: ErrorKind) -> &'static str {
+    match kind {
+        ErrorKind::AccessDenied => "access_denied",
+        ErrorKind::Throttled => "throttled",
+        ErrorKind::Timeout => "timeout",
+        ErrorKind::Unreachable => "unreachable",
+        ErrorKind::NotFound => "not_found",
+        ErrorKind::ServiceError => "service_error",
+        ErrorKind::MalformedResponse => "malformed_response",
+        ErrorKind::Other => "other",
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportFinding {
+    pub check_id: String,
+    pub title: String,
+    pub severity: Severity,
+    pub status: Status,
+    pub muted: bool,
+    pub account_id: String,
+    pub region: String,
+    pub service: String,
+    pub resource_type: String,
+    pub resource_id: String,
+    pub resource_arn: String,
+    pub message: String,
+}
+
+impl ReportFinding {
+    pub fn new(finding: Finding, check: &CatalogEntry) -> ReportFinding {
+        ReportFinding {
+            check_id: finding.check_id,
+            title: check.metadata.title.clone(),
+            severity: check.metadata.severity,
+            status: finding.status,
+            muted: false,
+            account_id: finding.account_id,
+            region: finding.region,
+            service: check.service.clone(),
+            resource_type: check.metadata.resource_type.clone(),
+            resource_id: finding.resource_id,
+            resource_arn: finding.resource_arn,
+            message: finding.message,
+        }
+    }
+}

@@ -1,0 +1,8 @@
+//! Pure evaluation rules shared by checks (and, where the collector must
+//! decide what else to fetch, by collectors). No I/O here.
+
+pub mod image_signature;
+pub mod network_acl;
+pub mod resource_policy;
+pub mod security_group;
+pub mod trail_events;

@@ -1,0 +1,88 @@
+//! What a trail records, read from its event selectors.
+
+use crate::inventory::cloudtrail::{EventSelectors, Trail};
+use crate::inventory::{Collected, Unavailable};
+
+/// Whether the trail records management events (read or write).
+pub fn records_management_events(trail: &Trail) -> Result<bool, Unavailable<'_>> {
+    if !trail.has_custom_event_selectors {
+        // A trail without custom selectors records all management events.
+        return Ok(true);
+    }
+    match &trail.event_selectors {
+        Collected::Ok(selectors) => Ok(selectors_include_management(selectors)),
+        other => other.get().map(|_| false),
+    }
+}
+
+fn selectors_include_management(selectors: &EventSelectors) -> bool {
+    let classic = selectors.classic.iter().any(|selector| selector.include_management_events);
+    let advanced = selectors.advanced.iter().any(|selector| {
+        selector
+            .field_selectors
+            .iter()
+            .any(|field| field.field == "eventCategory" && field.equals.iter().any(|value| value == "Management"))
+    });
+    classic || advanced
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::cloudtrail::{AdvancedEventSelector, ClassicEventSelector, FieldSelector};
+
+    fn trail(custom: bool, selectors: Collected<EventSelectors>) -> Trail {
+        Trail {
+            arn: "arn:aws:cloudtrail:eu-west-1:111122223333:trail/t".into(),
+            name: "t".into(),
+            home_region: "eu-west-1".into(),
+            multi_region: true,
+            organization_trail: false,
+            log_file_validation: false,
+            kms_key_id: None,
+            cloudwatch_logs_group_arn: None,
+            has_custom_event_selectors: custom,
+            status: Collected::NotRequested,
+            event_selectors: selectors,
+        }
+    }
+
+    fn field(name: &str, equals: &[&str]) -> FieldSelector {
+        FieldSelector {
+            field: name.into(),
+            equals: equals.iter().map(|s| s.to_string()).collect(),
+            not_equals: vec![],
+            starts_with: vec![],
+            not_starts_with: vec![],
+            ends_with: vec![],
+            not_ends_with: vec![],
+        }
+    }
+
+    #[test]
+    fn default_selectors_record_management_events() {
+        assert!(records_management_events(&trail(false, Collected::NotRequested)).unwrap());
+    }
+
+    #[test]
+    fn classic_and_advanced_selectors_are_read() {
+        let data_only = EventSelectors {
+            classic: vec![ClassicEventSelector { read_write_type: Some("All".into()), include_management_events: false }],
+            advanced: vec![],
+        };
+        assert!(!records_management_events(&trail(true, Collected::Ok(data_only))).unwrap());
+        let advanced = EventSelectors {
+            classic: vec![],
+            advanced: vec![AdvancedEventSelector {
+                name: None,
+                field_selectors: vec![field("eventCategory", &["Management"])],
+            }],
+        };
+        assert!(records_management_events(&trail(true, Collected::Ok(advanced))).unwrap());
+    }
+
+    #[test]
+    fn unknown_selectors_are_not_a_verdict() {
+        assert!(records_management_events(&trail(true, Collected::NotRequested)).is_err());
+    }
+}
