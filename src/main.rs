@@ -39,7 +39,8 @@ fn fatal(err: &anyhow::Error) -> ExitCode {
 
 fn init_logging(verbose: u8) {
     let default = match verbose {
-        0 => "warn",
+        // aws_config warns on every IMDS probe off EC2; the chain falls back anyway.
+        0 => "warn,aws_config=error",
         1 => "bulkhead=info,warn",
         _ => "bulkhead=debug,info",
     };
@@ -73,7 +74,10 @@ fn list_checks(args: &ChecksArgs) -> ExitCode {
             for entry in entries {
                 println!(
                     "{:width$}  {:13}  {:10}  {}",
-                    entry.id, entry.metadata.severity.as_str(), entry.service, entry.metadata.title
+                    entry.id,
+                    entry.metadata.severity.as_str(),
+                    entry.service,
+                    entry.metadata.title
                 );
             }
         }

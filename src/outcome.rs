@@ -26,8 +26,8 @@ pub enum Outcome {
 
 impl Outcome {
     pub fn judge(report: &Report, gate: Gate) -> Outcome {
-        let incomplete = !report.scan.errors.is_empty()
-            || report.findings.iter().any(|finding| finding.status == Status::Error);
+        let incomplete =
+            !report.scan.errors.is_empty() || report.findings.iter().any(|finding| finding.status == Status::Error);
         if incomplete && !gate.allow_errors {
             return Outcome::Incomplete;
         }

@@ -3,10 +3,10 @@
 
 use std::collections::BTreeSet;
 
-use crate::checks::registry::{self, CHECKS};
 use crate::checks::Check;
-use crate::inventory::ec2::RegionStatus;
+use crate::checks::registry::{self, CHECKS};
 use crate::inventory::ResourceKind;
+use crate::inventory::ec2::RegionStatus;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum PlanError {
@@ -33,7 +33,8 @@ pub fn select_checks(selection: &CheckSelection) -> Result<Vec<&'static Check>, 
         .as_ref()
         .map(|ids| ids.iter().map(|id| known(id).map(|check| check.id)).collect::<Result<_, _>>())
         .transpose()?;
-    let exclude: BTreeSet<&str> = selection.exclude.iter().map(|id| known(id).map(|check| check.id)).collect::<Result<_, _>>()?;
+    let exclude: BTreeSet<&str> =
+        selection.exclude.iter().map(|id| known(id).map(|check| check.id)).collect::<Result<_, _>>()?;
     let selected: Vec<&'static Check> = CHECKS
         .iter()
         .filter(|check| include.as_ref().is_none_or(|include| include.contains(check.id)))
@@ -112,8 +113,12 @@ mod tests {
 
     #[test]
     fn scans_enabled_regions_of_the_partition() {
-        let discovered =
-            [status("us-east-1", true), status("ap-east-1", false), status("eu-west-1", true), status("cn-north-1", true)];
+        let discovered = [
+            status("us-east-1", true),
+            status("ap-east-1", false),
+            status("eu-west-1", true),
+            status("cn-north-1", true),
+        ];
         let regions = resolve_regions(&discovered, "aws", &RegionSelection::default()).unwrap();
         assert_eq!(regions, ["eu-west-1", "us-east-1"]);
     }
@@ -121,7 +126,10 @@ mod tests {
     #[test]
     fn include_and_exclude() {
         let discovered = [status("us-east-1", true), status("eu-west-1", true), status("ap-east-1", false)];
-        let selection = RegionSelection { include: Some(vec!["eu-west-1".into(), "us-east-1".into()]), exclude: vec!["us-east-1".into()] };
+        let selection = RegionSelection {
+            include: Some(vec!["eu-west-1".into(), "us-east-1".into()]),
+            exclude: vec!["us-east-1".into()],
+        };
         assert_eq!(resolve_regions(&discovered, "aws", &selection).unwrap(), ["eu-west-1"]);
         let opt_in = RegionSelection { include: Some(vec!["ap-east-1".into()]), exclude: vec![] };
         assert_eq!(resolve_regions(&discovered, "aws", &opt_in), Err(PlanError::RegionNotEnabled("ap-east-1".into())));
@@ -131,7 +139,8 @@ mod tests {
 
     #[test]
     fn checks_are_selected_by_id_and_need_only_their_data() {
-        let selection = CheckSelection { include: Some(vec!["ec2_networkacl_allow_ingress_tcp_port_22".into()]), exclude: vec![] };
+        let selection =
+            CheckSelection { include: Some(vec!["ec2_networkacl_allow_ingress_tcp_port_22".into()]), exclude: vec![] };
         let checks = select_checks(&selection).unwrap();
         assert_eq!(checks.len(), 1);
         assert_eq!(needs(&checks), BTreeSet::from([ResourceKind::Ec2NetworkAcls]));

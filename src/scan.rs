@@ -7,13 +7,13 @@ use anyhow::{Context, Result};
 use aws_smithy_types::date_time::{DateTime, Format};
 
 use crate::aws::{CallGate, CollectError, ConcurrencyLimits, Session, SessionOptions};
-use crate::checks::metadata::{catalog, CatalogEntry};
 use crate::checks::Check;
+use crate::checks::metadata::{CatalogEntry, catalog};
 use crate::cli::ScanArgs;
-use crate::inventory::{self, ec2, AccountTarget, CollectContext, Inventory};
+use crate::inventory::{self, AccountTarget, CollectContext, Inventory, ec2};
 use crate::outcome::{Gate, Outcome};
 use crate::plan::{self, CheckSelection, PlanError, RegionSelection};
-use crate::report::{json, write_atomically, Report, ReportFinding, ScanError, ScanSummary, Tool};
+use crate::report::{Report, ReportFinding, ScanError, ScanSummary, Tool, json, write_atomically};
 
 /// A problem with what the user asked for: exit 2.
 #[derive(Debug, thiserror::Error)]
@@ -22,11 +22,9 @@ pub struct UsageError(#[from] pub PlanError);
 
 pub async fn run(args: &ScanArgs) -> Result<Outcome> {
     let started_at = now();
-    let checks = plan::select_checks(&CheckSelection {
-        include: args.checks.clone(),
-        exclude: args.exclude_checks.clone(),
-    })
-    .map_err(UsageError)?;
+    let checks =
+        plan::select_checks(&CheckSelection { include: args.checks.clone(), exclude: args.exclude_checks.clone() })
+            .map_err(UsageError)?;
     let catalog = catalog()?;
 
     let session = Session::load(&SessionOptions {
@@ -49,7 +47,8 @@ pub async fn run(args: &ScanArgs) -> Result<Outcome> {
     tracing::info!(account = %identity.account_id, regions = regions.len(), checks = checks.len(), "collecting");
 
     let needs = plan::needs(&checks);
-    let target = AccountTarget { account_id: identity.account_id.clone(), partition: identity.partition.clone(), regions };
+    let target =
+        AccountTarget { account_id: identity.account_id.clone(), partition: identity.partition.clone(), regions };
     let context = CollectContext { session: &session, gate: &gate, needs: &needs };
     let account = inventory::collect_account(&context, &target).await;
     let mut inventory = Inventory::default();
@@ -99,7 +98,9 @@ async fn scan_regions(session: &Session, gate: &CallGate, partition: &str, args:
             let include = selection.include.unwrap_or_default();
             Ok(include.into_iter().filter(|region| !selection.exclude.contains(region)).collect())
         }
-        Err(err) => Err(anyhow::Error::new(err).context("listing the account's enabled regions (pass --regions to skip this)")),
+        Err(err) => {
+            Err(anyhow::Error::new(err).context("listing the account's enabled regions (pass --regions to skip this)"))
+        }
     }
 }
 
@@ -150,9 +151,15 @@ fn summary(report: &Report, path: &str) -> String {
         count(Status::Error),
     );
     if !report.scan.errors.is_empty() {
-        text.push_str(&format!("\n  {} AWS call(s) failed; the affected checks report ERROR:", report.scan.errors.len()));
+        text.push_str(&format!(
+            "\n  {} AWS call(s) failed; the affected checks report ERROR:",
+            report.scan.errors.len()
+        ));
         for err in report.scan.errors.iter().take(10) {
-            text.push_str(&format!("\n  - {} {}:{} ({}): {}", err.region, err.service, err.operation, err.kind, err.message));
+            text.push_str(&format!(
+                "\n  - {} {}:{} ({}): {}",
+                err.region, err.service, err.operation, err.kind, err.message
+            ));
         }
     }
     text.push_str(&format!("\n  report: {path}"));

@@ -17,13 +17,8 @@ pub enum Severity {
 }
 
 impl Severity {
-    pub const ALL: [Severity; 5] = [
-        Severity::Informational,
-        Severity::Low,
-        Severity::Medium,
-        Severity::High,
-        Severity::Critical,
-    ];
+    pub const ALL: [Severity; 5] =
+        [Severity::Informational, Severity::Low, Severity::Medium, Severity::High, Severity::Critical];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -46,12 +41,9 @@ impl FromStr for Severity {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Severity::ALL
-            .into_iter()
-            .find(|severity| severity.as_str().eq_ignore_ascii_case(s))
-            .ok_or_else(|| {
-                format!("unknown severity {s:?} (expected one of: informational, low, medium, high, critical)")
-            })
+        Severity::ALL.into_iter().find(|severity| severity.as_str().eq_ignore_ascii_case(s)).ok_or_else(|| {
+            format!("unknown severity {s:?} (expected one of: informational, low, medium, high, critical)")
+        })
     }
 }
 

@@ -61,13 +61,7 @@ pub struct CollectError {
 }
 
 impl CollectError {
-    pub fn new(
-        service: Service,
-        operation: &str,
-        region: &str,
-        kind: ErrorKind,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn new(service: Service, operation: &str, region: &str, kind: ErrorKind, message: impl Into<String>) -> Self {
         CollectError {
             service,
             operation: operation.to_owned(),
@@ -79,12 +73,7 @@ impl CollectError {
 
     /// Translates any SDK error. The SDK's own `Display` says only "service
     /// error" or "dispatch failure"; the message here carries the whole chain.
-    pub fn from_sdk<E>(
-        service: Service,
-        operation: &str,
-        region: &str,
-        err: &SdkError<E, HttpResponse>,
-    ) -> Self
+    pub fn from_sdk<E>(service: Service, operation: &str, region: &str, err: &SdkError<E, HttpResponse>) -> Self
     where
         E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
     {
@@ -116,9 +105,7 @@ impl CollectError {
                 };
                 (kind, DisplayErrorContext(err).to_string())
             }
-            SdkError::ResponseError(_) => {
-                (ErrorKind::MalformedResponse, DisplayErrorContext(err).to_string())
-            }
+            SdkError::ResponseError(_) => (ErrorKind::MalformedResponse, DisplayErrorContext(err).to_string()),
             _ => (ErrorKind::Other, DisplayErrorContext(err).to_string()),
         };
         CollectError::new(service, operation, region, kind, message)
@@ -127,17 +114,24 @@ impl CollectError {
 
 fn kind_of_code(code: &str) -> ErrorKind {
     match code {
-        "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" | "AuthFailure"
-        | "UnrecognizedClientException" | "InvalidClientTokenId" | "ExpiredToken"
-        | "ExpiredTokenException" | "OptInRequired" | "SignatureDoesNotMatch" => {
-            ErrorKind::AccessDenied
-        }
-        "Throttling" | "ThrottlingException" | "RequestLimitExceeded"
-        | "TooManyRequestsException" | "RequestThrottled" | "SlowDown" => ErrorKind::Throttled,
+        "AccessDenied"
+        | "AccessDeniedException"
+        | "UnauthorizedOperation"
+        | "AuthFailure"
+        | "UnrecognizedClientException"
+        | "InvalidClientTokenId"
+        | "ExpiredToken"
+        | "ExpiredTokenException"
+        | "OptInRequired"
+        | "SignatureDoesNotMatch" => ErrorKind::AccessDenied,
+        "Throttling"
+        | "ThrottlingException"
+        | "RequestLimitExceeded"
+        | "TooManyRequestsException"
+        | "RequestThrottled"
+        | "SlowDown" => ErrorKind::Throttled,
         "RequestTimeout" | "RequestTimeoutException" => ErrorKind::Timeout,
-        code if code.ends_with("NotFoundException") || code.ends_with(".NotFound") => {
-            ErrorKind::NotFound
-        }
+        code if code.ends_with("NotFoundException") || code.ends_with(".NotFound") => ErrorKind::NotFound,
         _ => ErrorKind::ServiceError,
     }
 }

@@ -48,9 +48,7 @@ impl Session {
             .operation_attempt_timeout(options.operation_timeout)
             .build();
 
-        let mut loader = aws_config::defaults(BehaviorVersion::latest())
-            .retry_config(retry)
-            .timeout_config(timeouts);
+        let mut loader = aws_config::defaults(BehaviorVersion::latest()).retry_config(retry).timeout_config(timeouts);
         if let Some(profile) = &options.profile {
             loader = loader.profile_name(profile);
         }

@@ -82,10 +82,8 @@ pub struct MetadataError {
 pub fn catalog() -> Result<BTreeMap<String, CatalogEntry>, MetadataError> {
     let mut catalog = BTreeMap::new();
     for file in EMBEDDED {
-        let metadata: CheckMetadata = toml::from_str(file.toml).map_err(|err| MetadataError {
-            path: file.path.to_owned(),
-            message: err.to_string(),
-        })?;
+        let metadata: CheckMetadata = toml::from_str(file.toml)
+            .map_err(|err| MetadataError { path: file.path.to_owned(), message: err.to_string() })?;
         let entry = CatalogEntry { id: file.file_stem.to_owned(), service: file.service.to_owned(), metadata };
         if catalog.insert(entry.id.clone(), entry).is_some() {
             return Err(MetadataError {

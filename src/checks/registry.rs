@@ -1,6 +1,6 @@
 //! Every check bulkhead has, in the order they run and are reported.
 
-use super::{cloudtrail, ec2, ecr, Check};
+use super::{Check, cloudtrail, ec2, ecr};
 
 pub static CHECKS: &[Check] = &[
     ecr::ecr_repositories_not_publicly_accessible::CHECK,
@@ -23,7 +23,7 @@ mod tests {
     use std::collections::BTreeSet;
 
     use super::*;
-    use crate::checks::metadata::{catalog, EMBEDDED};
+    use crate::checks::metadata::{EMBEDDED, catalog};
 
     #[test]
     fn every_check_has_exactly_one_metadata_file_and_back() {

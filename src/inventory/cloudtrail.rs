@@ -8,8 +8,8 @@ use aws_sdk_cloudtrail::Client;
 use aws_smithy_types::date_time::Format;
 use serde::{Deserialize, Serialize};
 
-use super::paginate::CallSite;
 use super::Collected;
+use super::paginate::CallSite;
 use crate::aws::{CallGate, CollectError, Service};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -81,11 +81,7 @@ pub struct FieldSelector {
 
 /// `DescribeTrails` in one region: every trail that applies to it.
 /// The API has no pagination.
-pub async fn trails_applying_to(
-    client: &Client,
-    gate: &CallGate,
-    region: &str,
-) -> Result<Vec<Trail>, CollectError> {
+pub async fn trails_applying_to(client: &Client, gate: &CallGate, region: &str) -> Result<Vec<Trail>, CollectError> {
     let site = CallSite { gate, service: Service::Cloudtrail, region, operation: "DescribeTrails" };
     let output = site.once(client.describe_trails().include_shadow_trails(true).send()).await?;
     Ok(output
@@ -112,54 +108,51 @@ pub async fn trails_applying_to(
 pub async fn trail_details(client: &Client, gate: &CallGate, mut trail: Trail) -> Trail {
     let region = trail.home_region.clone();
     let status_site = CallSite { gate, service: Service::Cloudtrail, region: &region, operation: "GetTrailStatus" };
-    let status = status_site
-        .once(client.get_trail_status().name(&trail.arn).send())
-        .await
-        .map(|output| TrailStatus {
-            is_logging: output.is_logging().unwrap_or(false),
-            latest_delivery_time: output.latest_delivery_time().and_then(|at| at.fmt(Format::DateTime).ok()),
-            latest_cloudwatch_logs_delivery_time: output
-                .latest_cloud_watch_logs_delivery_time()
-                .and_then(|at| at.fmt(Format::DateTime).ok()),
-        });
+    let status = status_site.once(client.get_trail_status().name(&trail.arn).send()).await.map(|output| TrailStatus {
+        is_logging: output.is_logging().unwrap_or(false),
+        latest_delivery_time: output.latest_delivery_time().and_then(|at| at.fmt(Format::DateTime).ok()),
+        latest_cloudwatch_logs_delivery_time: output
+            .latest_cloud_watch_logs_delivery_time()
+            .and_then(|at| at.fmt(Format::DateTime).ok()),
+    });
     trail.status = status.into();
 
     if trail.has_custom_event_selectors {
         let selectors_site =
             CallSite { gate, service: Service::Cloudtrail, region: &region, operation: "GetEventSelectors" };
-        let selectors = selectors_site
-            .once(client.get_event_selectors().trail_name(&trail.arn).send())
-            .await
-            .map(|output| EventSelectors {
-                classic: output
-                    .event_selectors()
-                    .iter()
-                    .map(|selector| ClassicEventSelector {
-                        read_write_type: selector.read_write_type().map(|kind| kind.as_str().to_owned()),
-                        // The API's own default for an absent flag is true.
-                        include_management_events: selector.include_management_events().unwrap_or(true),
-                    })
-                    .collect(),
-                advanced: output
-                    .advanced_event_selectors()
-                    .iter()
-                    .map(|selector| AdvancedEventSelector {
-                        name: selector.name().map(str::to_owned),
-                        field_selectors: selector
-                            .field_selectors()
-                            .iter()
-                            .map(|field| FieldSelector {
-                                field: field.field().to_owned(),
-                                equals: field.equals().to_vec(),
-                                not_equals: field.not_equals().to_vec(),
-                                starts_with: field.starts_with().to_vec(),
-                                not_starts_with: field.not_starts_with().to_vec(),
-                                ends_with: field.ends_with().to_vec(),
-                                not_ends_with: field.not_ends_with().to_vec(),
-                            })
-                            .collect(),
-                    })
-                    .collect(),
+        let selectors =
+            selectors_site.once(client.get_event_selectors().trail_name(&trail.arn).send()).await.map(|output| {
+                EventSelectors {
+                    classic: output
+                        .event_selectors()
+                        .iter()
+                        .map(|selector| ClassicEventSelector {
+                            read_write_type: selector.read_write_type().map(|kind| kind.as_str().to_owned()),
+                            // The API's own default for an absent flag is true.
+                            include_management_events: selector.include_management_events().unwrap_or(true),
+                        })
+                        .collect(),
+                    advanced: output
+                        .advanced_event_selectors()
+                        .iter()
+                        .map(|selector| AdvancedEventSelector {
+                            name: selector.name().map(str::to_owned),
+                            field_selectors: selector
+                                .field_selectors()
+                                .iter()
+                                .map(|field| FieldSelector {
+                                    field: field.field().to_owned(),
+                                    equals: field.equals().to_vec(),
+                                    not_equals: field.not_equals().to_vec(),
+                                    starts_with: field.starts_with().to_vec(),
+                                    not_starts_with: field.not_starts_with().to_vec(),
+                                    ends_with: field.ends_with().to_vec(),
+                                    not_ends_with: field.not_ends_with().to_vec(),
+                                })
+                                .collect(),
+                        })
+                        .collect(),
+                }
             });
         trail.event_selectors = selectors.into();
     }

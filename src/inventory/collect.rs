@@ -45,12 +45,7 @@ pub async fn collect_account(ctx: &CollectContext<'_>, target: &AccountTarget) -
             (region, RegionInventory { ec2, ecr, cloudtrail })
         })
         .collect();
-    AccountInventory {
-        account_id: target.account_id.clone(),
-        partition: target.partition.clone(),
-        regions,
-        trails,
-    }
+    AccountInventory { account_id: target.account_id.clone(), partition: target.partition.clone(), regions, trails }
 }
 
 async fn collect_ec2(ctx: &CollectContext<'_>, region: &str) -> Ec2Region {

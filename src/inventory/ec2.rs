@@ -5,8 +5,8 @@ use aws_sdk_ec2::Client;
 use aws_sdk_ec2::types::RuleAction;
 use serde::{Deserialize, Serialize};
 
-use super::paginate::CallSite;
 use super::Collected;
+use super::paginate::CallSite;
 use crate::aws::{CallGate, CollectError, Service};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -18,13 +18,7 @@ pub struct Ec2Region {
 
 impl Ec2Region {
     pub fn errors(&self) -> impl Iterator<Item = &CollectError> {
-        [
-            self.security_groups.error(),
-            self.network_interfaces.error(),
-            self.network_acls.error(),
-        ]
-        .into_iter()
-        .flatten()
+        [self.security_groups.error(), self.network_interfaces.error(), self.network_acls.error()].into_iter().flatten()
     }
 }
 
@@ -121,10 +115,7 @@ pub async fn describe_regions(
         .iter()
         .filter_map(|region| {
             let name = region.region_name()?.to_owned();
-            let enabled = matches!(
-                region.opt_in_status(),
-                None | Some("opt-in-not-required") | Some("opted-in")
-            );
+            let enabled = matches!(region.opt_in_status(), None | Some("opt-in-not-required") | Some("opted-in"));
             Some(RegionStatus { name, enabled })
         })
         .collect())
@@ -199,11 +190,7 @@ pub async fn network_interfaces(
     .await
 }
 
-pub async fn network_acls(
-    client: &Client,
-    gate: &CallGate,
-    region: &str,
-) -> Result<Vec<NetworkAcl>, CollectError> {
+pub async fn network_acls(client: &Client, gate: &CallGate, region: &str) -> Result<Vec<NetworkAcl>, CollectError> {
     let site = CallSite { gate, service: Service::Ec2, region, operation: "DescribeNetworkAcls" };
     site.all_pages(
         |token| client.describe_network_acls().set_next_token(token).max_results(1000).send(),
@@ -233,9 +220,7 @@ fn network_acl(acl: &aws_sdk_ec2::types::NetworkAcl) -> NetworkAcl {
                 },
                 ipv4_cidr: entry.cidr_block().map(str::to_owned),
                 ipv6_cidr: entry.ipv6_cidr_block().map(str::to_owned),
-                port_range: entry.port_range().map(|range| {
-                    (range.from().unwrap_or(0), range.to().unwrap_or(65535))
-                }),
+                port_range: entry.port_range().map(|range| (range.from().unwrap_or(0), range.to().unwrap_or(65535))),
             })
             .collect(),
         subnet_ids: acl
@@ -244,5 +229,95 @@ fn network_acl(acl: &aws_sdk_ec2::types::NetworkAcl) -> NetworkAcl {
             .filter_map(|association| association.subnet_id().map(str::to_owned))
             .collect(),
         tags: tags(acl.tags()),
+    }
+}
+
+/// Pagination, which the emulator does not do, covered by SDK-level stubs.
+#[cfg(test)]
+mod pagination_tests {
+    use std::num::NonZeroUsize;
+
+    use aws_sdk_ec2::config::{BehaviorVersion, Credentials, Region};
+    use aws_sdk_ec2::operation::describe_security_groups::DescribeSecurityGroupsOutput;
+    use aws_sdk_ec2::types::SecurityGroup as SdkGroup;
+    use aws_smithy_mocks::{MockResponseInterceptor, Rule, RuleMode, create_mock_http_client, mock};
+
+    use super::*;
+    use crate::aws::{ConcurrencyLimits, ErrorKind};
+
+    fn client(rules: &[&Rule]) -> Client {
+        let mut interceptor = MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny);
+        for rule in rules {
+            interceptor = interceptor.with_rule(rule);
+        }
+        let config = aws_sdk_ec2::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("eu-west-1"))
+            .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "stub"))
+            .http_client(create_mock_http_client())
+            .interceptor(interceptor)
+            .build();
+        Client::from_conf(config)
+    }
+
+    fn page(ids: &[&str], next: Option<&str>) -> DescribeSecurityGroupsOutput {
+        DescribeSecurityGroupsOutput::builder()
+            .set_security_groups(Some(ids.iter().map(|id| SdkGroup::builder().group_id(*id).build()).collect()))
+            .set_next_token(next.map(str::to_owned))
+            .build()
+    }
+
+    fn page_rule(token: Option<&'static str>, ids: &'static [&'static str], next: Option<&'static str>) -> Rule {
+        mock!(Client::describe_security_groups)
+            .match_requests(move |input| input.next_token() == token)
+            .then_output(move || page(ids, next))
+    }
+
+    fn gate() -> CallGate {
+        CallGate::new(ConcurrencyLimits {
+            global: NonZeroUsize::new(4).unwrap(),
+            per_endpoint: NonZeroUsize::new(2).unwrap(),
+        })
+    }
+
+    #[tokio::test]
+    async fn follows_every_page() {
+        let rules = [
+            page_rule(None, &["sg-1", "sg-2"], Some("t1")),
+            page_rule(Some("t1"), &["sg-3"], Some("t2")),
+            page_rule(Some("t2"), &["sg-4"], None),
+        ];
+        let client = client(&rules.iter().collect::<Vec<_>>());
+        let groups = security_groups(&client, &gate(), "eu-west-1").await.unwrap();
+        let ids: Vec<&str> = groups.iter().map(|group| group.id.as_str()).collect();
+        assert_eq!(ids, ["sg-1", "sg-2", "sg-3", "sg-4"]);
+        assert_eq!(rules.iter().map(Rule::num_calls).sum::<usize>(), 3);
+    }
+
+    #[tokio::test]
+    async fn a_repeated_token_is_an_error_not_a_short_list() {
+        let rules = [page_rule(None, &["sg-1"], Some("t1")), page_rule(Some("t1"), &["sg-2"], Some("t1"))];
+        let client = client(&rules.iter().collect::<Vec<_>>());
+        let err = security_groups(&client, &gate(), "eu-west-1").await.unwrap_err();
+        assert_eq!(err.kind, ErrorKind::MalformedResponse);
+        assert_eq!(err.operation, "DescribeSecurityGroups");
+    }
+
+    #[tokio::test]
+    async fn a_failed_page_fails_the_whole_listing() {
+        let first = page_rule(None, &["sg-1"], Some("t1"));
+        let denied = mock!(Client::describe_security_groups)
+            .match_requests(|input| input.next_token() == Some("t1"))
+            .then_http_response(|| {
+                aws_smithy_runtime_api::http::Response::new(
+                    aws_smithy_runtime_api::http::StatusCode::try_from(403).unwrap(),
+                    aws_smithy_types::body::SdkBody::from(
+                        "<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>no</Message></Error></Errors></Response>",
+                    ),
+                )
+            });
+        let client = client(&[&first, &denied]);
+        let err = security_groups(&client, &gate(), "eu-west-1").await.unwrap_err();
+        assert_eq!(err.kind, ErrorKind::AccessDenied, "{err}");
     }
 }

@@ -6,10 +6,10 @@ use aws_sdk_ecr::types::{ImageDetail, ListImageReferrersFilter, SubjectIdentifie
 use futures::future::join_all;
 use serde::{Deserialize, Serialize};
 
-use super::paginate::CallSite;
 use super::Collected;
+use super::paginate::CallSite;
 use crate::aws::{CallGate, CollectError, ErrorKind, Service};
-use crate::rules::image_signature::{cosign_signed_digest, SignatureKind, SIGNATURE_ARTIFACT_TYPES};
+use crate::rules::image_signature::{SIGNATURE_ARTIFACT_TYPES, SignatureKind, cosign_signed_digest};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct EcrRegion {
@@ -93,11 +93,7 @@ pub async fn repositories(
                 }
             },
             async {
-                if details.images {
-                    images(client, gate, region, &name).await.into()
-                } else {
-                    Collected::NotRequested
-                }
+                if details.images { images(client, gate, region, &name).await.into() } else { Collected::NotRequested }
             },
         );
         Repository {
@@ -121,43 +117,27 @@ async fn repository_policy(
     let call = client.get_repository_policy().repository_name(repository).send();
     match gate.call(Service::Ecr, region, call).await {
         Ok(output) => Ok(output.policy_text().map(str::to_owned)),
-        Err(err)
-            if err
-                .as_service_error()
-                .is_some_and(|err| err.is_repository_policy_not_found_exception()) =>
-        {
+        Err(err) if err.as_service_error().is_some_and(|err| err.is_repository_policy_not_found_exception()) => {
             Ok(None)
         }
         Err(err) => Err(site.error(&err)),
     }
 }
 
-async fn images(
-    client: &Client,
-    gate: &CallGate,
-    region: &str,
-    repository: &str,
-) -> Result<Vec<Image>, CollectError> {
+async fn images(client: &Client, gate: &CallGate, region: &str, repository: &str) -> Result<Vec<Image>, CollectError> {
     let site = CallSite { gate, service: Service::Ecr, region, operation: "DescribeImages" };
     let details = site
         .all_pages(
-            |token| {
-                client
-                    .describe_images()
-                    .repository_name(repository)
-                    .set_next_token(token)
-                    .max_results(1000)
-                    .send()
-            },
+            |token| client.describe_images().repository_name(repository).set_next_token(token).max_results(1000).send(),
             |page| (page.image_details().to_vec(), page.next_token().map(str::to_owned)),
         )
         .await?;
     let mut images: Vec<Image> = details.iter().map(image).collect();
 
     let lookups = referrer_lookups_needed(&images);
-    let referrers = join_all(lookups.iter().map(|&index| {
-        signature_referrers(client, gate, region, repository, &images[index].digest)
-    }))
+    let referrers = join_all(
+        lookups.iter().map(|&index| signature_referrers(client, gate, region, repository, &images[index].digest)),
+    )
     .await;
     for (index, found) in lookups.into_iter().zip(referrers) {
         images[index].referrers = found.into();
@@ -169,9 +149,7 @@ fn image(detail: &ImageDetail) -> Image {
     Image {
         digest: detail.image_digest().unwrap_or_default().to_owned(),
         tags: detail.image_tags().to_vec(),
-        pushed_at: detail
-            .image_pushed_at()
-            .and_then(|at| at.fmt(aws_smithy_types::date_time::Format::DateTime).ok()),
+        pushed_at: detail.image_pushed_at().and_then(|at| at.fmt(aws_smithy_types::date_time::Format::DateTime).ok()),
         artifact_media_type: detail.artifact_media_type().map(str::to_owned),
         subject_digest: detail.subject_manifest_digest().map(str::to_owned),
         referrers: Collected::NotRequested,
@@ -188,8 +166,7 @@ fn referrer_lookups_needed(images: &[Image]) -> Vec<usize> {
         .filter(|(_, image)| is_signable(image) && signature_from_listing(image, images).is_none())
         .filter(|(_, image)| {
             images.iter().any(|other| {
-                other.subject_digest.as_deref() == Some(image.digest.as_str())
-                    && other.artifact_media_type.is_none()
+                other.subject_digest.as_deref() == Some(image.digest.as_str()) && other.artifact_media_type.is_none()
             })
         })
         .map(|(index, _)| index)
@@ -222,9 +199,10 @@ async fn signature_referrers(
     digest: &str,
 ) -> Result<Vec<Referrer>, CollectError> {
     let site = CallSite { gate, service: Service::Ecr, region, operation: "ListImageReferrers" };
-    let subject = SubjectIdentifier::builder().image_digest(digest).build().map_err(|err| {
-        CollectError::new(Service::Ecr, site.operation, region, ErrorKind::Other, err.to_string())
-    })?;
+    let subject = SubjectIdentifier::builder()
+        .image_digest(digest)
+        .build()
+        .map_err(|err| CollectError::new(Service::Ecr, site.operation, region, ErrorKind::Other, err.to_string()))?;
     let filter = ListImageReferrersFilter::builder()
         .set_artifact_types(Some(SIGNATURE_ARTIFACT_TYPES.map(str::to_owned).to_vec()))
         .build();

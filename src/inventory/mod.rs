@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::aws::CollectError;
 
-pub use collect::{collect_account, AccountTarget, CollectContext};
+pub use collect::{AccountTarget, CollectContext, collect_account};
 
 /// The kinds of data a check can ask for. The planner collects the union of
 /// what the selected checks need, and nothing else.
@@ -36,18 +36,13 @@ pub enum ResourceKind {
 }
 
 /// One piece of inventory: fetched, failed, or not asked for by any selected check.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Collected<T> {
+    #[default]
     NotRequested,
     Ok(T),
     Failed(CollectError),
-}
-
-impl<T> Default for Collected<T> {
-    fn default() -> Self {
-        Collected::NotRequested
-    }
 }
 
 impl<T> From<Result<T, CollectError>> for Collected<T> {

@@ -25,10 +25,7 @@ impl CallSite<'_> {
         Fut: Future<Output = Result<O, SdkError<E, HttpResponse>>>,
         E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
     {
-        self.gate
-            .call(self.service, self.region, call)
-            .await
-            .map_err(|err| self.error(&err))
+        self.gate.call(self.service, self.region, call).await.map_err(|err| self.error(&err))
     }
 
     pub fn error<E>(&self, err: &SdkError<E, HttpResponse>) -> CollectError

@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::aws::{CollectError, ErrorKind};
-use crate::checks::metadata::CatalogEntry;
 use crate::checks::Finding;
+use crate::checks::metadata::CatalogEntry;
 use crate::severity::{Severity, Status};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -7,7 +7,7 @@
 //! each address family is evaluated on its own.
 
 use crate::inventory::ec2::{AclAction, NetworkAclEntry};
-use crate::rules::security_group::{is_all_protocols, is_tcp, IPV4_INTERNET, IPV6_INTERNET};
+use crate::rules::security_group::{IPV4_INTERNET, IPV6_INTERNET, is_all_protocols, is_tcp};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Probe {
@@ -19,9 +19,7 @@ pub enum Probe {
 
 /// The rule that admits `probe` from the internet, if any.
 pub fn admitting_rule(entries: &[NetworkAclEntry], probe: Probe) -> Option<&NetworkAclEntry> {
-    [IPV4_INTERNET, IPV6_INTERNET]
-        .into_iter()
-        .find_map(|internet| first_internet_match(entries, internet, probe))
+    [IPV4_INTERNET, IPV6_INTERNET].into_iter().find_map(|internet| first_internet_match(entries, internet, probe))
 }
 
 fn first_internet_match<'a>(
@@ -32,9 +30,7 @@ fn first_internet_match<'a>(
     let mut inbound: Vec<&NetworkAclEntry> = entries
         .iter()
         .filter(|entry| !entry.egress)
-        .filter(|entry| {
-            entry.ipv4_cidr.as_deref() == Some(internet) || entry.ipv6_cidr.as_deref() == Some(internet)
-        })
+        .filter(|entry| entry.ipv4_cidr.as_deref() == Some(internet) || entry.ipv6_cidr.as_deref() == Some(internet))
         .collect();
     inbound.sort_by_key(|entry| entry.rule_number);
     let deciding = inbound.into_iter().find(|entry| matches(entry, probe))?;
@@ -47,9 +43,7 @@ fn matches(entry: &NetworkAclEntry, probe: Probe) -> bool {
         Probe::TcpPort(port) => {
             is_all_protocols(&entry.protocol)
                 || (is_tcp(&entry.protocol)
-                    && entry
-                        .port_range
-                        .is_none_or(|(from, to)| (from..=to).contains(&i32::from(port))))
+                    && entry.port_range.is_none_or(|(from, to)| (from..=to).contains(&i32::from(port))))
         }
     }
 }
@@ -74,10 +68,7 @@ mod tests {
     use AclAction::{Allow, Deny};
 
     fn default_acl() -> Vec<NetworkAclEntry> {
-        vec![
-            entry(100, "-1", None, Allow, "0.0.0.0/0"),
-            entry(32767, "-1", None, Deny, "0.0.0.0/0"),
-        ]
+        vec![entry(100, "-1", None, Allow, "0.0.0.0/0"), entry(32767, "-1", None, Deny, "0.0.0.0/0")]
     }
 
     #[test]
@@ -90,18 +81,12 @@ mod tests {
 
     #[test]
     fn lower_numbered_deny_wins_regardless_of_list_order() {
-        let acl = vec![
-            entry(100, "-1", None, Allow, "0.0.0.0/0"),
-            entry(90, "6", Some((22, 22)), Deny, "0.0.0.0/0"),
-        ];
+        let acl = vec![entry(100, "-1", None, Allow, "0.0.0.0/0"), entry(90, "6", Some((22, 22)), Deny, "0.0.0.0/0")];
         assert!(admitting_rule(&acl, Probe::TcpPort(22)).is_none());
         assert!(admitting_rule(&acl, Probe::TcpPort(3389)).is_some());
         // A deny of one port does not shadow an allow of all traffic (Prowler's reading).
         assert!(admitting_rule(&acl, Probe::AllTraffic).is_some());
-        let denied_first = vec![
-            entry(100, "-1", None, Allow, "0.0.0.0/0"),
-            entry(90, "-1", None, Deny, "0.0.0.0/0"),
-        ];
+        let denied_first = vec![entry(100, "-1", None, Allow, "0.0.0.0/0"), entry(90, "-1", None, Deny, "0.0.0.0/0")];
         assert!(admitting_rule(&denied_first, Probe::AllTraffic).is_none());
     }
 
@@ -118,10 +103,7 @@ mod tests {
 
     #[test]
     fn ipv6_is_evaluated_on_its_own() {
-        let acl = vec![
-            entry(90, "-1", None, Deny, "0.0.0.0/0"),
-            entry(100, "-1", None, Allow, "::/0"),
-        ];
+        let acl = vec![entry(90, "-1", None, Deny, "0.0.0.0/0"), entry(100, "-1", None, Allow, "::/0")];
         assert_eq!(admitting_rule(&acl, Probe::TcpPort(22)).and_then(|e| e.ipv6_cidr.clone()), Some("::/0".into()));
         assert!(admitting_rule(&acl, Probe::AllTraffic).is_some());
     }

@@ -31,8 +31,7 @@ const NARROWING_KEYS: [&str; 6] = [
     "aws:sourceowner",
 ];
 
-const NARROWING_OPERATORS: [&str; 5] =
-    ["StringEquals", "StringEqualsIgnoreCase", "StringLike", "ArnEquals", "ArnLike"];
+const NARROWING_OPERATORS: [&str; 5] = ["StringEquals", "StringEqualsIgnoreCase", "StringLike", "ArnEquals", "ArnLike"];
 
 pub fn public_grants(policy: &str) -> Result<Vec<PublicGrant>, PolicyError> {
     let document: Value = serde_json::from_str(policy).map_err(|err| PolicyError::NotJson(err.to_string()))?;
@@ -89,9 +88,17 @@ fn principal_is_anyone(principal: &Value, label: &str) -> Result<bool, PolicyErr
                     Value::String(value) => vec![value.as_str()],
                     Value::Array(values) => values
                         .iter()
-                        .map(|value| value.as_str().ok_or_else(|| shape(format!("statement {label}: a {kind} principal is not a string"))))
+                        .map(|value| {
+                            value
+                                .as_str()
+                                .ok_or_else(|| shape(format!("statement {label}: a {kind} principal is not a string")))
+                        })
                         .collect::<Result<_, _>>()?,
-                    _ => return Err(shape(format!("statement {label}: the {kind} principal is neither a string nor a list"))),
+                    _ => {
+                        return Err(shape(format!(
+                            "statement {label}: the {kind} principal is neither a string nor a list"
+                        )));
+                    }
                 };
                 if values.contains(&"*") {
                     return Ok(true);
@@ -232,7 +239,8 @@ mod tests {
     fn deny_statements_and_not_principal() {
         let deny = r#"{"Statement":{"Effect":"Deny","Principal":"*","Action":"*"}}"#;
         assert!(public_grants(deny).unwrap().is_empty());
-        let not_principal = r#"{"Statement":{"Effect":"Allow","NotPrincipal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"*"}}"#;
+        let not_principal =
+            r#"{"Statement":{"Effect":"Allow","NotPrincipal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"*"}}"#;
         assert_eq!(public_grants(not_principal).unwrap()[0].statement, "#1");
     }
 

@@ -15,15 +15,11 @@ pub enum Exposure {
 }
 
 /// The internet source a rule admits for `exposure`, if it does.
-pub fn internet_source<'a>(rule: &'a IpPermission, exposure: Exposure) -> Option<&'a str> {
+pub fn internet_source(rule: &IpPermission, exposure: Exposure) -> Option<&str> {
     if !covers(rule, exposure) {
         return None;
     }
-    rule.ipv4_ranges
-        .iter()
-        .chain(&rule.ipv6_ranges)
-        .map(String::as_str)
-        .find(|cidr| is_internet(cidr))
+    rule.ipv4_ranges.iter().chain(&rule.ipv6_ranges).map(String::as_str).find(|cidr| is_internet(cidr))
 }
 
 pub fn is_internet(cidr: &str) -> bool {

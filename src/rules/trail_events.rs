@@ -67,7 +67,10 @@ mod tests {
     #[test]
     fn classic_and_advanced_selectors_are_read() {
         let data_only = EventSelectors {
-            classic: vec![ClassicEventSelector { read_write_type: Some("All".into()), include_management_events: false }],
+            classic: vec![ClassicEventSelector {
+                read_write_type: Some("All".into()),
+                include_management_events: false,
+            }],
             advanced: vec![],
         };
         assert!(!records_management_events(&trail(true, Collected::Ok(data_only))).unwrap());

@@ -6,7 +6,8 @@ use crate::inventory::cloudtrail::Trail;
 use crate::inventory::{AccountInventory, ResourceKind};
 use crate::rules::trail_events::records_management_events;
 
-pub const CHECK: Check = Check { id: "cloudtrail_multi_region_enabled", needs: &[ResourceKind::CloudTrailTrails], evaluate };
+pub const CHECK: Check =
+    Check { id: "cloudtrail_multi_region_enabled", needs: &[ResourceKind::CloudTrailTrails], evaluate };
 
 /// How one trail stands for one region.
 enum Coverage {
@@ -34,8 +35,9 @@ fn evaluate(account: &AccountInventory, out: &mut Findings<'_>) {
             } else {
                 format!("trail {}", trail.name)
             };
-            out.resource(region, region, &trail.arn)
-                .pass(format!("Region {region} is covered by {scope}, which is logging and records management events."));
+            out.resource(region, region, &trail.arn).pass(format!(
+                "Region {region} is covered by {scope}, which is logging and records management events."
+            ));
             continue;
         }
         let unknown: Vec<&String> = judged
@@ -64,8 +66,9 @@ fn evaluate(account: &AccountInventory, out: &mut Findings<'_>) {
         } else {
             reasons.iter().map(|why| why.as_str()).collect::<Vec<_>>().join("; ")
         };
-        out.resource(region, region, arn)
-            .fail(format!("Region {region} is not covered by a logging trail that records management events: {detail}."));
+        out.resource(region, region, arn).fail(format!(
+            "Region {region} is not covered by a logging trail that records management events: {detail}."
+        ));
     }
 }
 
@@ -79,7 +82,9 @@ fn coverage(trail: &Trail, region: &str) -> Coverage {
     };
     let management = match records_management_events(trail) {
         Ok(management) => management,
-        Err(why) => return Coverage::Unknown(format!("the event selectors of trail {} are unknown: {why}", trail.name)),
+        Err(why) => {
+            return Coverage::Unknown(format!("the event selectors of trail {} are unknown: {why}", trail.name));
+        }
     };
     match (logging, management) {
         (true, true) => Coverage::Covers,

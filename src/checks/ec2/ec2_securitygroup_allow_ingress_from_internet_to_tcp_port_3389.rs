@@ -5,7 +5,8 @@ use crate::checks::{Check, Findings};
 use crate::inventory::AccountInventory;
 use crate::rules::security_group::Exposure;
 
-pub const CHECK: Check = Check { id: "ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_3389", needs: NEEDS, evaluate };
+pub const CHECK: Check =
+    Check { id: "ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_3389", needs: NEEDS, evaluate };
 
 fn evaluate(account: &AccountInventory, out: &mut Findings<'_>) {
     security_group_exposure::evaluate(account, out, Exposure::TcpPort(3389), "TCP port 3389 (RDP)");

@@ -3,7 +3,7 @@
 use crate::checks::Findings;
 use crate::inventory::ec2::AclAction;
 use crate::inventory::{AccountInventory, ResourceKind};
-use crate::rules::network_acl::{admitting_rule, Probe};
+use crate::rules::network_acl::{Probe, admitting_rule};
 
 pub const NEEDS: &[ResourceKind] = &[ResourceKind::Ec2NetworkAcls];
 
@@ -25,7 +25,8 @@ pub fn evaluate(account: &AccountInventory, out: &mut Findings<'_>, probe: Probe
                 1 => "associated with 1 subnet".to_owned(),
                 n => format!("associated with {n} subnets"),
             };
-            let subject = format!("{kind} {} ({vpc}, {subnets})", acl.id);
+            let name = acl.tags.iter().find(|tag| tag.key == "Name").map(|tag| format!(" \"{}\"", tag.value));
+            let subject = format!("{kind} {}{} ({vpc}, {subnets})", acl.id, name.unwrap_or_default());
             match admitting_rule(&acl.entries, probe) {
                 Some(rule) => {
                     let source = rule.ipv4_cidr.as_deref().or(rule.ipv6_cidr.as_deref()).unwrap_or("the internet");

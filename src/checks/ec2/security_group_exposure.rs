@@ -4,7 +4,7 @@
 use crate::checks::Findings;
 use crate::inventory::ec2::{NetworkInterface, SecurityGroup};
 use crate::inventory::{AccountInventory, ResourceKind, Unavailable};
-use crate::rules::security_group::{describe_rule, internet_source, Exposure};
+use crate::rules::security_group::{Exposure, describe_rule, internet_source};
 
 pub const NEEDS: &[ResourceKind] = &[ResourceKind::Ec2SecurityGroups, ResourceKind::Ec2NetworkInterfaces];
 
@@ -21,10 +21,8 @@ pub fn evaluate(account: &AccountInventory, out: &mut Findings<'_>, exposure: Ex
         for group in groups {
             let arn = account.arn("ec2", region, &format!("security-group/{}", group.id));
             let attachment = attachment(group, interfaces);
-            let opening = group
-                .ingress
-                .iter()
-                .find_map(|rule| internet_source(rule, exposure).map(|source| (rule, source)));
+            let opening =
+                group.ingress.iter().find_map(|rule| internet_source(rule, exposure).map(|source| (rule, source)));
             let subject = format!("Security group {} ({})", group.id, group.name);
             match opening {
                 Some((rule, source)) => out.resource(region, &group.id, arn).fail(format!(
@@ -44,10 +42,8 @@ fn attachment(group: &SecurityGroup, interfaces: Result<&Vec<NetworkInterface>, 
     let Ok(interfaces) = interfaces else {
         return "its network interfaces are unknown (DescribeNetworkInterfaces failed)".to_owned();
     };
-    let attached: Vec<&NetworkInterface> = interfaces
-        .iter()
-        .filter(|interface| interface.security_group_ids.contains(&group.id))
-        .collect();
+    let attached: Vec<&NetworkInterface> =
+        interfaces.iter().filter(|interface| interface.security_group_ids.contains(&group.id)).collect();
     if attached.is_empty() {
         return "not attached to any network interface".to_owned();
     }

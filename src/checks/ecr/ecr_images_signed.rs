@@ -2,15 +2,12 @@
 //! OCI 1.1 signature referrer (Notation / AWS Signer, sigstore bundle).
 
 use crate::checks::{Check, Findings};
-use crate::inventory::ecr::{is_signable, signature_from_listing, Image};
+use crate::inventory::ecr::{Image, is_signable, signature_from_listing};
 use crate::inventory::{AccountInventory, Collected, ResourceKind};
 use crate::rules::image_signature::SignatureKind;
 
-pub const CHECK: Check = Check {
-    id: "ecr_images_signed",
-    needs: &[ResourceKind::EcrRepositories, ResourceKind::EcrImages],
-    evaluate,
-};
+pub const CHECK: Check =
+    Check { id: "ecr_images_signed", needs: &[ResourceKind::EcrRepositories, ResourceKind::EcrImages], evaluate };
 
 fn evaluate(account: &AccountInventory, out: &mut Findings<'_>) {
     for (region, inventory) in &account.regions {
@@ -41,10 +38,9 @@ fn evaluate(account: &AccountInventory, out: &mut Findings<'_>) {
                 }
                 match &image.referrers {
                     Collected::Ok(referrers) => {
-                        match referrers
-                            .iter()
-                            .find_map(|referrer| referrer.artifact_type.as_deref().and_then(SignatureKind::of_artifact_type))
-                        {
+                        match referrers.iter().find_map(|referrer| {
+                            referrer.artifact_type.as_deref().and_then(SignatureKind::of_artifact_type)
+                        }) {
                             Some(kind) => finding.pass(format!("{subject} is signed: {} was found.", kind.describe())),
                             None => finding.fail(unsigned(&subject)),
                         }
@@ -66,7 +62,5 @@ fn tags(image: &Image) -> String {
 }
 
 fn unsigned(subject: &str) -> String {
-    format!(
-        "{subject} is not signed: no cosign signature tag and no Notation or sigstore signature referrer."
-    )
+    format!("{subject} is not signed: no cosign signature tag and no Notation or sigstore signature referrer.")
 }
