@@ -29,10 +29,10 @@ pub struct Trail {
     pub log_file_validation: bool,
     pub kms_key_id: Option<String>,
     pub cloudwatch_logs_group_arn: Option<String>,
-    /// False means the trail records AWS's default: all management events.
+    /// As `DescribeTrails` reports it. Not trusted to skip `GetEventSelectors`:
+    /// some endpoints (moto) always report false.
     pub has_custom_event_selectors: bool,
     pub status: Collected<TrailStatus>,
-    /// `NotRequested` when the trail has no custom selectors (nothing to fetch).
     pub event_selectors: Collected<EventSelectors>,
 }
 
@@ -103,60 +103,62 @@ pub async fn trails_applying_to(client: &Client, gate: &CallGate, region: &str) 
         .collect())
 }
 
-/// Fills in status and selectors. `client` must be for the trail's home
-/// region: some endpoints (moto among them) refuse a trail ARN from elsewhere.
+/// Fills in status and selectors, both asked at once. `client` must be for
+/// the trail's home region: some endpoints (moto among them) refuse a trail
+/// ARN from elsewhere.
 pub async fn trail_details(client: &Client, gate: &CallGate, mut trail: Trail) -> Trail {
-    let region = trail.home_region.clone();
-    let status_site = CallSite { gate, service: Service::Cloudtrail, region: &region, operation: "GetTrailStatus" };
-    let status = status_site.once(client.get_trail_status().name(&trail.arn).send()).await.map(|output| TrailStatus {
+    let (status, selectors) = futures::join!(trail_status(client, gate, &trail), event_selectors(client, gate, &trail));
+    trail.status = status.into();
+    trail.event_selectors = selectors.into();
+    trail
+}
+
+async fn trail_status(client: &Client, gate: &CallGate, trail: &Trail) -> Result<TrailStatus, CollectError> {
+    let site = CallSite { gate, service: Service::Cloudtrail, region: &trail.home_region, operation: "GetTrailStatus" };
+    let output = site.once(client.get_trail_status().name(&trail.arn).send()).await?;
+    Ok(TrailStatus {
         is_logging: output.is_logging().unwrap_or(false),
         latest_delivery_time: output.latest_delivery_time().and_then(|at| at.fmt(Format::DateTime).ok()),
         latest_cloudwatch_logs_delivery_time: output
             .latest_cloud_watch_logs_delivery_time()
             .and_then(|at| at.fmt(Format::DateTime).ok()),
-    });
-    trail.status = status.into();
+    })
+}
 
-    if trail.has_custom_event_selectors {
-        let selectors_site =
-            CallSite { gate, service: Service::Cloudtrail, region: &region, operation: "GetEventSelectors" };
-        let selectors =
-            selectors_site.once(client.get_event_selectors().trail_name(&trail.arn).send()).await.map(|output| {
-                EventSelectors {
-                    classic: output
-                        .event_selectors()
-                        .iter()
-                        .map(|selector| ClassicEventSelector {
-                            read_write_type: selector.read_write_type().map(|kind| kind.as_str().to_owned()),
-                            // The API's own default for an absent flag is true.
-                            include_management_events: selector.include_management_events().unwrap_or(true),
-                        })
-                        .collect(),
-                    advanced: output
-                        .advanced_event_selectors()
-                        .iter()
-                        .map(|selector| AdvancedEventSelector {
-                            name: selector.name().map(str::to_owned),
-                            field_selectors: selector
-                                .field_selectors()
-                                .iter()
-                                .map(|field| FieldSelector {
-                                    field: field.field().to_owned(),
-                                    equals: field.equals().to_vec(),
-                                    not_equals: field.not_equals().to_vec(),
-                                    starts_with: field.starts_with().to_vec(),
-                                    not_starts_with: field.not_starts_with().to_vec(),
-                                    ends_with: field.ends_with().to_vec(),
-                                    not_ends_with: field.not_ends_with().to_vec(),
-                                })
-                                .collect(),
-                        })
-                        .collect(),
-                }
-            });
-        trail.event_selectors = selectors.into();
-    }
-    trail
+async fn event_selectors(client: &Client, gate: &CallGate, trail: &Trail) -> Result<EventSelectors, CollectError> {
+    let site =
+        CallSite { gate, service: Service::Cloudtrail, region: &trail.home_region, operation: "GetEventSelectors" };
+    let output = site.once(client.get_event_selectors().trail_name(&trail.arn).send()).await?;
+    let classic = output
+        .event_selectors()
+        .iter()
+        .map(|selector| ClassicEventSelector {
+            read_write_type: selector.read_write_type().map(|kind| kind.as_str().to_owned()),
+            // The API's own default for an absent flag is true.
+            include_management_events: selector.include_management_events().unwrap_or(true),
+        })
+        .collect();
+    let advanced = output
+        .advanced_event_selectors()
+        .iter()
+        .map(|selector| AdvancedEventSelector {
+            name: selector.name().map(str::to_owned),
+            field_selectors: selector
+                .field_selectors()
+                .iter()
+                .map(|field| FieldSelector {
+                    field: field.field().to_owned(),
+                    equals: field.equals().to_vec(),
+                    not_equals: field.not_equals().to_vec(),
+                    starts_with: field.starts_with().to_vec(),
+                    not_starts_with: field.not_starts_with().to_vec(),
+                    ends_with: field.ends_with().to_vec(),
+                    not_ends_with: field.not_ends_with().to_vec(),
+                })
+                .collect(),
+        })
+        .collect();
+    Ok(EventSelectors { classic, advanced })
 }
 
 /// Indexes trails by ARN, keeping the first copy of each: every region's

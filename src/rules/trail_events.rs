@@ -1,18 +1,17 @@
 //! What a trail records, read from its event selectors.
 
+use crate::inventory::Unavailable;
 use crate::inventory::cloudtrail::{EventSelectors, Trail};
-use crate::inventory::{Collected, Unavailable};
 
 /// Whether the trail records management events (read or write).
 pub fn records_management_events(trail: &Trail) -> Result<bool, Unavailable<'_>> {
-    if !trail.has_custom_event_selectors {
-        // A trail without custom selectors records all management events.
-        return Ok(true);
+    let selectors = trail.event_selectors.get()?;
+    if selectors.classic.is_empty() && selectors.advanced.is_empty() {
+        // AWS reports its default selector (all management events) for a trail
+        // never given custom ones; an endpoint that reports none means the same.
+        return Ok(!trail.has_custom_event_selectors);
     }
-    match &trail.event_selectors {
-        Collected::Ok(selectors) => Ok(selectors_include_management(selectors)),
-        other => other.get().map(|_| false),
-    }
+    Ok(selectors_include_management(selectors))
 }
 
 fn selectors_include_management(selectors: &EventSelectors) -> bool {
@@ -29,6 +28,7 @@ fn selectors_include_management(selectors: &EventSelectors) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::inventory::Collected;
     use crate::inventory::cloudtrail::{AdvancedEventSelector, ClassicEventSelector, FieldSelector};
 
     fn trail(custom: bool, selectors: Collected<EventSelectors>) -> Trail {
@@ -60,8 +60,9 @@ mod tests {
     }
 
     #[test]
-    fn default_selectors_record_management_events() {
-        assert!(records_management_events(&trail(false, Collected::NotRequested)).unwrap());
+    fn no_selectors_mean_the_default_unless_custom_ones_were_set() {
+        assert!(records_management_events(&trail(false, Collected::Ok(EventSelectors::default()))).unwrap());
+        assert!(!records_management_events(&trail(true, Collected::Ok(EventSelectors::default()))).unwrap());
     }
 
     #[test]
@@ -73,7 +74,8 @@ mod tests {
             }],
             advanced: vec![],
         };
-        assert!(!records_management_events(&trail(true, Collected::Ok(data_only))).unwrap());
+        // The flag from DescribeTrails does not override what the selectors say.
+        assert!(!records_management_events(&trail(false, Collected::Ok(data_only))).unwrap());
         let advanced = EventSelectors {
             classic: vec![],
             advanced: vec![AdvancedEventSelector {
@@ -86,6 +88,6 @@ mod tests {
 
     #[test]
     fn unknown_selectors_are_not_a_verdict() {
-        assert!(records_management_events(&trail(true, Collected::NotRequested)).is_err());
+        assert!(records_management_events(&trail(false, Collected::NotRequested)).is_err());
     }
 }

@@ -1,0 +1,917 @@
+"""Seed one emulated AWS account from a YAML fixture, print scan credentials.
+
+Usage:
+    localstack/.venv/bin/python localstack/seed.py \\
+        --endpoint http://127.0.0.1:4566 --account 123456789012 FIXTURE.yaml
+
+Assumes arn:aws:iam::<account>:role/bulkhead-seed (with the emulator's
+default credentials test/test), so every resource lands in <account>; creates
+what the fixture describes with boto3; then assumes
+arn:aws:iam::<account>:role/bulkhead-scan and prints ONE line of JSON on
+stdout: {"account_id", "access_key_id", "secret_access_key", "session_token"}.
+Logs go to stderr. Exit status: 0 done, 1 seeding failed, 2 bad usage or
+fixture (the fixture is validated in full before anything is created).
+
+Fixture format (YAML; unknown keys are rejected; see localstack/README.md):
+
+regions:
+  <region>:                                # e.g. us-east-1
+    security_groups:                       # in the region's default VPC
+      - name: STR                          # required
+        description: STR                   # default: "bulkhead fixture: <name>"
+        tags: {KEY: VALUE}
+        ingress: [RULE]                    # authorize_security_group_ingress
+        egress: [RULE]                     # added to the default allow-all egress
+        attach: BOOL                       # default false: ENI in a default subnet
+    network_acls:                          # in the region's default VPC
+      - name: STR                          # required, the Name tag
+        tags: {KEY: VALUE}
+        associate: BOOL                    # default false: take over a default subnet
+        entries: [ENTRY]
+    ecr_repositories:
+      - name: STR                          # required
+        tags: {KEY: VALUE}
+        policy: MAPPING                    # optional repository policy, sent as JSON
+        images:
+          - tag: STR                       # required
+            signature: none | cosign | notation | sigstore-bundle | [list of those]
+    trails:                                # home region = this region
+      - name: STR                          # required
+        multi_region: BOOL                 # default false
+        logging: BOOL                      # default true (start_logging)
+        management_events: BOOL            # default true
+        s3_bucket: STR                     # default derived from name/account/region
+
+RULE  = {protocol, from_port?, to_port?, icmp_type?, icmp_code?, cidr?, ipv6_cidr?, description?}
+        (at least one of cidr / ipv6_cidr)
+ENTRY = {rule, protocol, action: allow|deny, egress?: BOOL, from_port?, to_port?,
+         icmp_type?, icmp_code?, cidr | ipv6_cidr}   (exactly one of cidr / ipv6_cidr)
+protocol: tcp | udp | icmp | icmpv6 | all | -1 | 0..255. from_port/to_port are
+required for tcp/udp and refused otherwise; icmp_type/icmp_code (default -1)
+only for icmp/icmpv6.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import ipaddress
+import json
+import os
+import re
+import sys
+import time
+import traceback
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+import yaml
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+SEED_ROLE = "bulkhead-seed"
+SCAN_ROLE = "bulkhead-scan"
+
+OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
+OCI_CONFIG = "application/vnd.oci.image.config.v1+json"
+OCI_LAYER = "application/vnd.oci.image.layer.v1.tar+gzip"
+OCI_EMPTY = {
+    "mediaType": "application/vnd.oci.empty.v1+json",
+    "digest": "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a",
+    "size": 2,
+}
+COSIGN_LAYER = "application/vnd.dev.cosign.simplesigning.v1+json"
+NOTATION_TYPE = "application/vnd.cncf.notary.signature"
+SIGSTORE_BUNDLE_TYPE = "application/vnd.dev.sigstore.bundle.v0.3+json"
+SIGNATURES = ("cosign", "notation", "sigstore-bundle")
+# Fixed, so that the same fixture always yields the same digests.
+CREATED = "2025-01-15T09:30:00Z"
+
+PROTOCOLS = {"tcp": 6, "udp": 17, "icmp": 1, "icmpv6": 58, "all": -1, "-1": -1}
+SG_PROTOCOL_NAMES = {6: "tcp", 17: "udp", 1: "icmp", 58: "icmpv6", -1: "-1"}
+
+ECR_REPO_RE = re.compile(r"^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$")
+ECR_TAG_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$")
+TRAIL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{2,127}$")
+BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+REGION_RE = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-\d+$")
+
+
+def log(msg: str) -> None:
+    print(f"seed: {msg}", file=sys.stderr, flush=True)
+
+
+class FixtureError(Exception):
+    """The fixture is malformed (exit status 2)."""
+
+
+class SeedError(Exception):
+    """Creating something in the emulator failed (exit status 1)."""
+
+
+# ---------------------------------------------------------------- fixture --
+
+
+@dataclass
+class Rule:
+    protocol: int  # -1 = all
+    from_port: int | None
+    to_port: int | None
+    icmp_type: int | None
+    icmp_code: int | None
+    cidr: str | None
+    ipv6_cidr: str | None
+    description: str | None = None
+    action: str | None = None  # NACL only
+    rule: int | None = None  # NACL only
+    egress: bool = False  # NACL only
+
+
+@dataclass
+class SecurityGroup:
+    name: str
+    description: str
+    tags: dict[str, str]
+    ingress: list[Rule]
+    egress: list[Rule]
+    attach: bool
+
+
+@dataclass
+class NetworkAcl:
+    name: str
+    tags: dict[str, str]
+    associate: bool
+    entries: list[Rule]
+
+
+@dataclass
+class EcrImage:
+    tag: str
+    signatures: list[str]
+
+
+@dataclass
+class EcrRepository:
+    name: str
+    tags: dict[str, str]
+    policy: dict | None
+    images: list[EcrImage]
+
+
+@dataclass
+class Trail:
+    name: str
+    multi_region: bool
+    logging: bool
+    management_events: bool
+    s3_bucket: str | None
+
+
+@dataclass
+class Region:
+    name: str
+    security_groups: list[SecurityGroup] = field(default_factory=list)
+    network_acls: list[NetworkAcl] = field(default_factory=list)
+    ecr_repositories: list[EcrRepository] = field(default_factory=list)
+    trails: list[Trail] = field(default_factory=list)
+
+
+def _type(value: Any) -> str:
+    return "null" if value is None else type(value).__name__
+
+
+def _mapping(value: Any, path: str, required: tuple = (), optional: tuple = ()) -> dict:
+    if not isinstance(value, dict):
+        raise FixtureError(f"{path}: expected a mapping, got {_type(value)}")
+    allowed = required + optional
+    for key in value:
+        if key not in allowed:
+            raise FixtureError(
+                f"{path}: unknown key {key!r} (allowed: {', '.join(allowed)})"
+            )
+    for key in required:
+        if key not in value:
+            raise FixtureError(f"{path}: missing required key {key!r}")
+    return value
+
+
+def _list(value: Any, path: str) -> list:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise FixtureError(f"{path}: expected a list, got {_type(value)}")
+    return value
+
+
+def _str(value: Any, path: str, pattern: re.Pattern | None = None) -> str:
+    if not isinstance(value, str) or not value:
+        hint = " (quote it in YAML)" if isinstance(value, (int, float, bool)) else ""
+        raise FixtureError(f"{path}: expected a non-empty string, got {_type(value)}{hint}")
+    if pattern and not pattern.match(value):
+        raise FixtureError(f"{path}: invalid value {value!r} (must match {pattern.pattern})")
+    return value
+
+
+def _bool(value: Any, path: str, default: bool) -> bool:
+    if value is None:
+        return default
+    if not isinstance(value, bool):
+        raise FixtureError(f"{path}: expected true or false, got {value!r}")
+    return value
+
+
+def _int(value: Any, path: str, lo: int, hi: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise FixtureError(f"{path}: expected an integer in {lo}..{hi}, got {value!r}")
+    return value
+
+
+def _tags(value: Any, path: str) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise FixtureError(f"{path}: expected a mapping of tag keys to values")
+    tags = {}
+    for key, val in value.items():
+        _str(key, f"{path} key")
+        if isinstance(val, bool) or not isinstance(val, (str, int)):
+            raise FixtureError(f"{path}.{key}: expected a string (quote it in YAML), got {_type(val)}")
+        tags[key] = str(val)
+    return tags
+
+
+def _protocol(value: Any, path: str) -> int:
+    if isinstance(value, str) and value.strip().lower() in PROTOCOLS:
+        return PROTOCOLS[value.strip().lower()]
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and -1 <= value <= 255:
+        return value
+    raise FixtureError(
+        f"{path}: unknown protocol {value!r} (tcp, udp, icmp, icmpv6, all, -1 or 0..255)"
+    )
+
+
+def _cidr(value: Any, path: str, version: int) -> str:
+    text = _str(value, path)
+    try:
+        net = ipaddress.ip_network(text, strict=False)
+    except ValueError as e:
+        raise FixtureError(f"{path}: {e}") from None
+    if net.version != version:
+        key = "ipv6_cidr" if net.version == 6 else "cidr"
+        raise FixtureError(f"{path}: {text!r} is an IPv{net.version} range; put it under {key}")
+    return text
+
+
+def _rule(raw: Any, path: str, nacl: bool) -> Rule:
+    common = ("from_port", "to_port", "icmp_type", "icmp_code", "cidr", "ipv6_cidr")
+    if nacl:
+        spec = _mapping(raw, path, ("rule", "protocol", "action"), ("egress",) + common)
+    else:
+        spec = _mapping(raw, path, ("protocol",), common + ("description",))
+    proto = _protocol(spec["protocol"], f"{path}.protocol")
+    has_ports = proto in (6, 17)
+    has_icmp = proto in (1, 58)
+    for key in ("from_port", "to_port"):
+        if has_ports and key not in spec:
+            raise FixtureError(f"{path}: {key} is required for tcp/udp")
+        if not has_ports and key in spec:
+            raise FixtureError(f"{path}: {key} only applies to tcp/udp")
+    for key in ("icmp_type", "icmp_code"):
+        if not has_icmp and key in spec:
+            raise FixtureError(f"{path}: {key} only applies to icmp/icmpv6")
+    from_port = to_port = icmp_type = icmp_code = None
+    if has_ports:
+        from_port = _int(spec["from_port"], f"{path}.from_port", 0, 65535)
+        to_port = _int(spec["to_port"], f"{path}.to_port", 0, 65535)
+        if from_port > to_port:
+            raise FixtureError(f"{path}: from_port {from_port} > to_port {to_port}")
+    if has_icmp:
+        icmp_type = _int(spec.get("icmp_type", -1), f"{path}.icmp_type", -1, 255)
+        icmp_code = _int(spec.get("icmp_code", -1), f"{path}.icmp_code", -1, 255)
+    cidr = _cidr(spec["cidr"], f"{path}.cidr", 4) if "cidr" in spec else None
+    ipv6 = _cidr(spec["ipv6_cidr"], f"{path}.ipv6_cidr", 6) if "ipv6_cidr" in spec else None
+    if nacl and (cidr is None) == (ipv6 is None):
+        raise FixtureError(f"{path}: give exactly one of cidr / ipv6_cidr")
+    if not nacl and cidr is None and ipv6 is None:
+        raise FixtureError(f"{path}: give cidr and/or ipv6_cidr")
+    rule = Rule(proto, from_port, to_port, icmp_type, icmp_code, cidr, ipv6)
+    if nacl:
+        rule.rule = _int(spec["rule"], f"{path}.rule", 1, 32766)
+        rule.action = spec["action"]
+        if rule.action not in ("allow", "deny"):
+            raise FixtureError(f"{path}.action: expected allow or deny, got {rule.action!r}")
+        rule.egress = _bool(spec.get("egress"), f"{path}.egress", False)
+    elif "description" in spec:
+        rule.description = _str(spec["description"], f"{path}.description")
+    return rule
+
+
+def _unique(names: list[str], path: str, what: str) -> None:
+    seen = set()
+    for name in names:
+        if name in seen:
+            raise FixtureError(f"{path}: duplicate {what} {name!r}")
+        seen.add(name)
+
+
+def parse_fixture(doc: Any) -> list[Region]:
+    top = _mapping(doc, "fixture", ("regions",))
+    regions_raw = top["regions"]
+    if not isinstance(regions_raw, dict):
+        raise FixtureError("regions: expected a mapping of region names ({} for an untouched account)")
+    regions = []
+    for rname, rraw in regions_raw.items():
+        _str(rname, "regions key", REGION_RE)
+        rpath = f"regions.{rname}"
+        rspec = _mapping(
+            rraw if rraw is not None else {},
+            rpath,
+            optional=("security_groups", "network_acls", "ecr_repositories", "trails"),
+        )
+        region = Region(rname)
+
+        for i, raw in enumerate(_list(rspec.get("security_groups"), f"{rpath}.security_groups")):
+            p = f"{rpath}.security_groups[{i}]"
+            s = _mapping(raw, p, ("name",), ("description", "tags", "ingress", "egress", "attach"))
+            name = _str(s["name"], f"{p}.name")
+            region.security_groups.append(
+                SecurityGroup(
+                    name=name,
+                    description=_str(s["description"], f"{p}.description")
+                    if "description" in s
+                    else f"bulkhead fixture: {name}",
+                    tags=_tags(s.get("tags"), f"{p}.tags"),
+                    ingress=[
+                        _rule(r, f"{p}.ingress[{j}]", nacl=False)
+                        for j, r in enumerate(_list(s.get("ingress"), f"{p}.ingress"))
+                    ],
+                    egress=[
+                        _rule(r, f"{p}.egress[{j}]", nacl=False)
+                        for j, r in enumerate(_list(s.get("egress"), f"{p}.egress"))
+                    ],
+                    attach=_bool(s.get("attach"), f"{p}.attach", False),
+                )
+            )
+        _unique([g.name for g in region.security_groups], f"{rpath}.security_groups", "name")
+        if "default" in [g.name for g in region.security_groups]:
+            raise FixtureError(f"{rpath}.security_groups: 'default' is the VPC's own group")
+
+        for i, raw in enumerate(_list(rspec.get("network_acls"), f"{rpath}.network_acls")):
+            p = f"{rpath}.network_acls[{i}]"
+            s = _mapping(raw, p, ("name",), ("tags", "associate", "entries"))
+            entries = [
+                _rule(r, f"{p}.entries[{j}]", nacl=True)
+                for j, r in enumerate(_list(s.get("entries"), f"{p}.entries"))
+            ]
+            _unique(
+                [f"{'egress' if e.egress else 'inbound'} rule {e.rule}" for e in entries],
+                f"{p}.entries",
+                "entry",
+            )
+            tags = _tags(s.get("tags"), f"{p}.tags")
+            if "Name" in tags:
+                raise FixtureError(f"{p}.tags: the Name tag comes from 'name'")
+            region.network_acls.append(
+                NetworkAcl(
+                    name=_str(s["name"], f"{p}.name"),
+                    tags=tags,
+                    associate=_bool(s.get("associate"), f"{p}.associate", False),
+                    entries=entries,
+                )
+            )
+        _unique([a.name for a in region.network_acls], f"{rpath}.network_acls", "name")
+
+        for i, raw in enumerate(_list(rspec.get("ecr_repositories"), f"{rpath}.ecr_repositories")):
+            p = f"{rpath}.ecr_repositories[{i}]"
+            s = _mapping(raw, p, ("name",), ("tags", "policy", "images"))
+            policy = s.get("policy")
+            if policy is not None and not isinstance(policy, dict):
+                raise FixtureError(f"{p}.policy: expected a mapping (a policy document), got {_type(policy)}")
+            images = []
+            for j, iraw in enumerate(_list(s.get("images"), f"{p}.images")):
+                ip = f"{p}.images[{j}]"
+                im = _mapping(iraw, ip, ("tag",), ("signature",))
+                sig = im.get("signature")
+                sigs = sig if isinstance(sig, list) else [] if sig in (None, "none") else [sig]
+                for sg in sigs:
+                    if sg not in SIGNATURES:
+                        raise FixtureError(
+                            f"{ip}.signature: {sg!r} is not one of none, {', '.join(SIGNATURES)}"
+                        )
+                _unique(sigs, f"{ip}.signature", "signature")
+                images.append(EcrImage(_str(im["tag"], f"{ip}.tag", ECR_TAG_RE), sigs))
+            _unique([im.tag for im in images], f"{p}.images", "tag")
+            region.ecr_repositories.append(
+                EcrRepository(
+                    name=_str(s["name"], f"{p}.name", ECR_REPO_RE),
+                    tags=_tags(s.get("tags"), f"{p}.tags"),
+                    policy=policy,
+                    images=images,
+                )
+            )
+        _unique([r.name for r in region.ecr_repositories], f"{rpath}.ecr_repositories", "name")
+
+        for i, raw in enumerate(_list(rspec.get("trails"), f"{rpath}.trails")):
+            p = f"{rpath}.trails[{i}]"
+            s = _mapping(raw, p, ("name",), ("multi_region", "logging", "management_events", "s3_bucket"))
+            region.trails.append(
+                Trail(
+                    name=_str(s["name"], f"{p}.name", TRAIL_RE),
+                    multi_region=_bool(s.get("multi_region"), f"{p}.multi_region", False),
+                    logging=_bool(s.get("logging"), f"{p}.logging", True),
+                    management_events=_bool(s.get("management_events"), f"{p}.management_events", True),
+                    s3_bucket=_str(s["s3_bucket"], f"{p}.s3_bucket", BUCKET_RE) if "s3_bucket" in s else None,
+                )
+            )
+        _unique([t.name for t in region.trails], f"{rpath}.trails", "name")
+        regions.append(region)
+    return regions
+
+
+# ----------------------------------------------------------------- images --
+
+
+def _sha256(data: bytes) -> str:
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def _blob(kind: str, *parts: str) -> tuple[str, int]:
+    """A fake blob's digest and size, derived from kind and parts."""
+    h = hashlib.sha256("\0".join((kind,) + parts).encode()).hexdigest()
+    return "sha256:" + h, 1024 + int(h[:6], 16)
+
+
+def _encode(manifest: dict) -> tuple[str, str]:
+    """The exact manifest text sent to PutImage and its digest (as ECR computes it)."""
+    text = json.dumps(manifest, separators=(",", ":"))
+    return text, _sha256(text.encode("utf-8"))
+
+
+def image_manifest(repo: str, tag: str) -> dict:
+    config = json.dumps(
+        {
+            "architecture": "amd64",
+            "os": "linux",
+            "created": CREATED,
+            "config": {"Labels": {"org.opencontainers.image.title": repo, "org.opencontainers.image.version": tag}},
+            "rootfs": {"type": "layers", "diff_ids": [_blob("diff", repo, tag)[0]]},
+        },
+        separators=(",", ":"),
+    ).encode()
+    layer_digest, layer_size = _blob("layer", repo, tag)
+    return {
+        "schemaVersion": 2,
+        "mediaType": OCI_MANIFEST,
+        "config": {"mediaType": OCI_CONFIG, "digest": _sha256(config), "size": len(config)},
+        "layers": [{"mediaType": OCI_LAYER, "digest": layer_digest, "size": layer_size}],
+        "annotations": {"org.opencontainers.image.created": CREATED},
+    }
+
+
+def cosign_manifest(registry: str, repo: str, digest: str) -> dict:
+    payload = json.dumps(
+        {
+            "critical": {
+                "identity": {"docker-reference": f"{registry}/{repo}"},
+                "image": {"docker-manifest-digest": digest},
+                "type": "cosign container image signature",
+            },
+            "optional": None,
+        },
+        separators=(",", ":"),
+    ).encode()
+    config = json.dumps(
+        {"architecture": "", "os": "", "config": {}, "rootfs": {"type": "layers", "diff_ids": [_sha256(payload)]}},
+        separators=(",", ":"),
+    ).encode()
+    fake_signature = base64.b64encode(hashlib.sha512(payload).digest()).decode()
+    return {
+        "schemaVersion": 2,
+        "mediaType": OCI_MANIFEST,
+        "config": {"mediaType": OCI_CONFIG, "digest": _sha256(config), "size": len(config)},
+        "layers": [
+            {
+                "mediaType": COSIGN_LAYER,
+                "digest": _sha256(payload),
+                "size": len(payload),
+                "annotations": {"dev.cosignproject.cosign/signature": fake_signature},
+            }
+        ],
+    }
+
+
+def referrer_manifest(kind: str, subject: dict) -> dict:
+    """An OCI 1.1 referrer (notation signature or sigstore bundle) of subject."""
+    if kind == "notation":
+        artifact_type, layer_type = NOTATION_TYPE, "application/jose+json"
+        annotations = {
+            "io.cncf.notary.x509chain.thumbprint#S256": json.dumps(
+                [hashlib.sha256(subject["digest"].encode()).hexdigest()]
+            ),
+            "org.opencontainers.image.created": CREATED,
+        }
+    else:
+        artifact_type = layer_type = SIGSTORE_BUNDLE_TYPE
+        annotations = {
+            "dev.sigstore.bundle.content": "dsse-envelope",
+            "dev.sigstore.bundle.predicateType": "https://slsa.dev/provenance/v1",
+            "org.opencontainers.image.created": CREATED,
+        }
+    layer_digest, layer_size = _blob(kind, subject["digest"])
+    return {
+        "schemaVersion": 2,
+        "mediaType": OCI_MANIFEST,
+        "artifactType": artifact_type,
+        "config": OCI_EMPTY,
+        "layers": [{"mediaType": layer_type, "digest": layer_digest, "size": layer_size}],
+        "subject": subject,
+        "annotations": annotations,
+    }
+
+
+# ----------------------------------------------------------------- seeding --
+
+
+class Seeder:
+    def __init__(self, endpoint: str, account: str):
+        self.endpoint = endpoint
+        self.account = account
+        self.config = Config(
+            retries={"max_attempts": 2, "mode": "standard"},
+            connect_timeout=5,
+            read_timeout=120,
+        )
+        self.session: boto3.Session | None = None
+        self._clients: dict[tuple[str, str], Any] = {}
+        self._vpcs: dict[str, tuple[str, list[str]]] = {}
+        self._used_subnets: dict[str, set[str]] = {}
+
+    def assume(self, role: str, access_key: str, secret: str, token: str | None = None) -> dict:
+        sts = boto3.client(
+            "sts",
+            endpoint_url=self.endpoint,
+            region_name="us-east-1",
+            aws_access_key_id=access_key,
+            aws_secret_access_key=secret,
+            aws_session_token=token,
+            config=self.config,
+        )
+        arn = f"arn:aws:iam::{self.account}:role/{role}"
+        with step(f"sts:AssumeRole {arn}"):
+            creds = sts.assume_role(RoleArn=arn, RoleSessionName=role)["Credentials"]
+        return creds
+
+    def use(self, creds: dict) -> None:
+        self.session = boto3.Session(
+            aws_access_key_id=creds["AccessKeyId"],
+            aws_secret_access_key=creds["SecretAccessKey"],
+            aws_session_token=creds["SessionToken"],
+        )
+        self._clients.clear()
+        with step("sts:GetCallerIdentity"):
+            who = self.client("sts", "us-east-1").get_caller_identity()
+        if who["Account"] != self.account:
+            raise SeedError(f"assumed role landed in account {who['Account']}, not {self.account}")
+
+    def client(self, service: str, region: str) -> Any:
+        key = (service, region)
+        if key not in self._clients:
+            self._clients[key] = self.session.client(
+                service, region_name=region, endpoint_url=self.endpoint, config=self.config
+            )
+        return self._clients[key]
+
+    def check_regions(self, regions: list[Region]) -> None:
+        with step("ec2:DescribeRegions"):
+            known = {
+                r["RegionName"]
+                for r in self.client("ec2", "us-east-1").describe_regions(AllRegions=True)["Regions"]
+            }
+        for region in regions:
+            if region.name not in known:
+                raise FixtureError(f"regions.{region.name}: not a region the emulator knows")
+
+    def default_vpc(self, region: str) -> tuple[str, list[str]]:
+        """(default VPC id, its subnet ids sorted by availability zone)."""
+        if region not in self._vpcs:
+            ec2 = self.client("ec2", region)
+            with step(f"{region}: find the default VPC"):
+                vpcs = ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"]
+                if not vpcs:
+                    raise SeedError(f"{region}: no default VPC")
+                vpc = vpcs[0]["VpcId"]
+                subnets = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"]
+            subnets.sort(key=lambda s: (s["AvailabilityZone"], s["SubnetId"]))
+            self._vpcs[region] = (vpc, [s["SubnetId"] for s in subnets])
+        return self._vpcs[region]
+
+    def seed(self, regions: list[Region]) -> None:
+        for region in regions:
+            for sg in region.security_groups:
+                self.security_group(region.name, sg)
+            for acl in region.network_acls:
+                self.network_acl(region.name, acl)
+            for repo in region.ecr_repositories:
+                self.ecr_repository(region.name, repo)
+            for trail in region.trails:
+                self.trail(region.name, trail)
+
+    # -- EC2 --
+
+    @staticmethod
+    def _tag_spec(resource: str, tags: dict[str, str]) -> list[dict]:
+        if not tags:
+            return []
+        return [{"ResourceType": resource, "Tags": [{"Key": k, "Value": v} for k, v in tags.items()]}]
+
+    @staticmethod
+    def _permission(rule: Rule) -> dict:
+        perm: dict[str, Any] = {"IpProtocol": SG_PROTOCOL_NAMES.get(rule.protocol, str(rule.protocol))}
+        if rule.from_port is not None:
+            perm["FromPort"], perm["ToPort"] = rule.from_port, rule.to_port
+        if rule.icmp_type is not None:
+            perm["FromPort"], perm["ToPort"] = rule.icmp_type, rule.icmp_code
+        extra = {"Description": rule.description} if rule.description else {}
+        if rule.cidr:
+            perm["IpRanges"] = [{"CidrIp": rule.cidr, **extra}]
+        if rule.ipv6_cidr:
+            perm["Ipv6Ranges"] = [{"CidrIpv6": rule.ipv6_cidr, **extra}]
+        return perm
+
+    def security_group(self, region: str, sg: SecurityGroup) -> None:
+        ec2 = self.client("ec2", region)
+        vpc, subnets = self.default_vpc(region)
+        label = f"{region}: security group {sg.name!r}"
+        with step(label):
+            gid = ec2.create_security_group(
+                GroupName=sg.name,
+                Description=sg.description,
+                VpcId=vpc,
+                TagSpecifications=self._tag_spec("security-group", sg.tags),
+            )["GroupId"]
+            if sg.ingress:
+                ec2.authorize_security_group_ingress(
+                    GroupId=gid, IpPermissions=[self._permission(r) for r in sg.ingress]
+                )
+            if sg.egress:
+                ec2.authorize_security_group_egress(
+                    GroupId=gid, IpPermissions=[self._permission(r) for r in sg.egress]
+                )
+            eni = ""
+            if sg.attach:
+                eni = ec2.create_network_interface(
+                    SubnetId=subnets[0],
+                    Groups=[gid],
+                    Description=f"bulkhead fixture: carries {sg.name}",
+                )["NetworkInterface"]["NetworkInterfaceId"]
+                eni = f", attached via {eni}"
+        log(f"{label} {gid}: {len(sg.ingress)} ingress, {len(sg.egress)} egress rules{eni}")
+
+    def network_acl(self, region: str, acl: NetworkAcl) -> None:
+        ec2 = self.client("ec2", region)
+        vpc, subnets = self.default_vpc(region)
+        label = f"{region}: network ACL {acl.name!r}"
+        with step(label):
+            acl_id = ec2.create_network_acl(
+                VpcId=vpc,
+                TagSpecifications=self._tag_spec("network-acl", {"Name": acl.name, **acl.tags}),
+            )["NetworkAcl"]["NetworkAclId"]
+            for e in acl.entries:
+                kwargs: dict[str, Any] = {
+                    "NetworkAclId": acl_id,
+                    "RuleNumber": e.rule,
+                    "Protocol": str(e.protocol),
+                    "RuleAction": e.action,
+                    "Egress": e.egress,
+                }
+                if e.cidr:
+                    kwargs["CidrBlock"] = e.cidr
+                else:
+                    kwargs["Ipv6CidrBlock"] = e.ipv6_cidr
+                if e.from_port is not None:
+                    kwargs["PortRange"] = {"From": e.from_port, "To": e.to_port}
+                if e.icmp_type is not None:
+                    kwargs["IcmpTypeCode"] = {"Type": e.icmp_type, "Code": e.icmp_code}
+                ec2.create_network_acl_entry(**kwargs)
+            assoc = ""
+            if acl.associate:
+                used = self._used_subnets.setdefault(region, set())
+                free = [s for s in subnets if s not in used]
+                if not free:
+                    raise SeedError(f"{label}: every default subnet is already associated with a fixture ACL")
+                subnet = free[0]
+                used.add(subnet)
+                current = ec2.describe_network_acls(
+                    Filters=[{"Name": "association.subnet-id", "Values": [subnet]}]
+                )["NetworkAcls"]
+                assoc_id = next(
+                    a["NetworkAclAssociationId"]
+                    for n in current
+                    for a in n["Associations"]
+                    if a["SubnetId"] == subnet
+                )
+                ec2.replace_network_acl_association(AssociationId=assoc_id, NetworkAclId=acl_id)
+                assoc = f", associated with {subnet}"
+        log(f"{label} {acl_id}: {len(acl.entries)} entries{assoc}")
+
+    # -- ECR --
+
+    def ecr_repository(self, region: str, repo: EcrRepository) -> None:
+        ecr = self.client("ecr", region)
+        label = f"{region}: ECR repository {repo.name!r}"
+        registry = f"{self.account}.dkr.ecr.{region}.amazonaws.com"
+        with step(label):
+            kwargs: dict[str, Any] = {"repositoryName": repo.name}
+            if repo.tags:
+                kwargs["tags"] = [{"Key": k, "Value": v} for k, v in repo.tags.items()]
+            ecr.create_repository(**kwargs)
+            if repo.policy is not None:
+                ecr.set_repository_policy(repositoryName=repo.name, policyText=json.dumps(repo.policy))
+        log(f"{label}{' with policy' if repo.policy is not None else ''}")
+
+        def put(manifest: dict, tag: str | None, what: str) -> tuple[str, int]:
+            text, digest = _encode(manifest)
+            args = {
+                "repositoryName": repo.name,
+                "imageManifest": text,
+                "imageManifestMediaType": manifest["mediaType"],
+                "imageDigest": digest,
+            }
+            if tag is not None:
+                args["imageTag"] = tag
+            with step(f"{label}: push {what}"):
+                got = ecr.put_image(**args)["image"]["imageId"]["imageDigest"]
+            if got != digest:
+                raise SeedError(f"{label}: {what}: emulator stored digest {got}, expected {digest}")
+            return digest, len(text.encode("utf-8"))
+
+        for image in repo.images:
+            manifest = image_manifest(repo.name, image.tag)
+            digest, size = put(manifest, image.tag, f"image {image.tag}")
+            notes = []
+            for sig in image.signatures:
+                if sig == "cosign":
+                    sig_tag = "sha256-" + digest.split(":", 1)[1] + ".sig"
+                    put(cosign_manifest(registry, repo.name, digest), sig_tag, f"cosign signature of {image.tag}")
+                    notes.append(f"cosign {sig_tag}")
+                else:
+                    subject = {"mediaType": manifest["mediaType"], "digest": digest, "size": size}
+                    ref, _ = put(referrer_manifest(sig, subject), None, f"{sig} referrer of {image.tag}")
+                    notes.append(f"{sig} {ref[:19]}…")
+            log(f"{label}: {image.tag} {digest[:19]}… {'; '.join(notes) or 'unsigned'}")
+
+    # -- CloudTrail --
+
+    def _bucket_name(self, region: str, trail: str) -> str:
+        name = re.sub(r"[^a-z0-9.-]+", "-", f"{trail}-{self.account}-{region}".lower()).strip("-.")
+        if len(name) > 63:
+            digest = hashlib.sha256(name.encode()).hexdigest()[:8]
+            name = name[:54].rstrip("-.") + "-" + digest
+        return name
+
+    def trail(self, region: str, trail: Trail) -> None:
+        s3 = self.client("s3", region)
+        ct = self.client("cloudtrail", region)
+        bucket = trail.s3_bucket or self._bucket_name(region, trail.name)
+        label = f"{region}: trail {trail.name!r}"
+        with step(f"{label}: S3 bucket {bucket!r}"):
+            create: dict[str, Any] = {"Bucket": bucket}
+            if region != "us-east-1":
+                create["CreateBucketConfiguration"] = {"LocationConstraint": region}
+            try:
+                s3.create_bucket(**create)
+            except ClientError as e:
+                if e.response.get("Error", {}).get("Code") != "BucketAlreadyOwnedByYou":
+                    raise
+            s3.put_bucket_policy(
+                Bucket=bucket,
+                Policy=json.dumps(
+                    {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Sid": "AWSCloudTrailAclCheck",
+                                "Effect": "Allow",
+                                "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                                "Action": "s3:GetBucketAcl",
+                                "Resource": f"arn:aws:s3:::{bucket}",
+                            },
+                            {
+                                "Sid": "AWSCloudTrailWrite",
+                                "Effect": "Allow",
+                                "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                                "Action": "s3:PutObject",
+                                "Resource": f"arn:aws:s3:::{bucket}/AWSLogs/{self.account}/*",
+                                "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}},
+                            },
+                        ],
+                    }
+                ),
+            )
+        with step(label):
+            ct.create_trail(Name=trail.name, S3BucketName=bucket, IsMultiRegionTrail=trail.multi_region)
+            # Real AWS gives a new trail this selector; moto reports none, so
+            # it is always set explicitly.
+            selector: dict[str, Any] = {"ReadWriteType": "All", "IncludeManagementEvents": True, "DataResources": []}
+            if not trail.management_events:
+                selector["IncludeManagementEvents"] = False
+                selector["DataResources"] = [{"Type": "AWS::S3::Object", "Values": [f"arn:aws:s3:::{bucket}/"]}]
+            ct.put_event_selectors(TrailName=trail.name, EventSelectors=[selector])
+            if trail.logging:
+                ct.start_logging(Name=trail.name)
+        log(
+            f"{label}: {'multi-region' if trail.multi_region else 'single-region'}, "
+            f"{'logging' if trail.logging else 'stopped'}, "
+            f"management events {'on' if trail.management_events else 'off'}, bucket {bucket}"
+        )
+
+
+class step:
+    """Turn boto errors inside the block into a SeedError naming the step."""
+
+    def __init__(self, label: str):
+        self.label = label
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, typ: Any, exc: Any, tb: Any) -> bool:
+        if isinstance(exc, ClientError):
+            err = exc.response.get("Error", {})
+            status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+            raise SeedError(
+                f"{self.label}: {exc.operation_name} failed: "
+                f"{err.get('Code', '?')}: {err.get('Message', '').strip() or f'HTTP {status}'}"
+            ) from None
+        if isinstance(exc, BotoCoreError):
+            raise SeedError(f"{self.label}: {exc}") from None
+        return False
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="seed.py",
+        description="Seed one emulated AWS account from a YAML fixture; print scan credentials as JSON.",
+    )
+    parser.add_argument("--endpoint", required=True, help="emulator URL, e.g. http://127.0.0.1:4566")
+    parser.add_argument("--account", required=True, help="12-digit account id to seed")
+    parser.add_argument("fixture", help="fixture YAML file")
+    args = parser.parse_args(argv)
+
+    if not re.fullmatch(r"\d{12}", args.account):
+        parser.error(f"--account must be 12 digits, got {args.account!r}")
+    if not re.match(r"^https?://", args.endpoint):
+        parser.error(f"--endpoint must be an http(s) URL, got {args.endpoint!r}")
+    # Only the explicit credentials and endpoint below may apply.
+    for var in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL"):
+        os.environ.pop(var, None)
+
+    started = time.monotonic()
+    try:
+        try:
+            with open(args.fixture, encoding="utf-8") as f:
+                doc = yaml.safe_load(f)
+        except OSError as e:
+            raise FixtureError(f"cannot read fixture: {e}") from None
+        except yaml.YAMLError as e:
+            raise FixtureError(f"invalid YAML: {e}") from None
+        regions = parse_fixture(doc)
+
+        seeder = Seeder(args.endpoint.rstrip("/"), args.account)
+        seeder.use(seeder.assume(SEED_ROLE, "test", "test"))
+        seeder.check_regions(regions)
+        log(f"seeding account {args.account} at {args.endpoint} from {args.fixture}")
+        seeder.seed(regions)
+        scan = seeder.assume(SCAN_ROLE, "test", "test")
+    except FixtureError as e:
+        log(f"error: {args.fixture}: {e}")
+        return 2
+    except SeedError as e:
+        log(f"error: {e}")
+        return 1
+    except Exception as e:  # a bug here or an emulator answer we did not expect
+        traceback.print_exc()
+        log(f"error: unexpected {type(e).__name__}: {e}")
+        return 1
+    log(f"done in {time.monotonic() - started:.1f}s; scan role {SCAN_ROLE} credentials on stdout")
+    print(
+        json.dumps(
+            {
+                "account_id": args.account,
+                "access_key_id": scan["AccessKeyId"],
+                "secret_access_key": scan["SecretAccessKey"],
+                "session_token": scan["SessionToken"],
+            }
+        ),
+        flush=True,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,160 @@
+"""Run moto's server (pinned in requirements.txt) with bulkhead's ECR extension.
+
+Usage: localstack/.venv/bin/python localstack/server.py [--host 127.0.0.1] [--port 4566]
+
+This is moto's own server (``moto.server.main``) run in-process, with two
+additions that make moto's ECR answer like real ECR does for OCI 1.1
+referrers (signatures and attestations attached to an image through the
+manifest ``subject`` field). bulkhead's "ECR images are signed" check finds
+notation and sigstore-bundle signatures that way, and moto 5.2.5 has neither:
+
+1. ``ListImageReferrers`` (``ECRResponse.list_image_referrers`` and
+   ``ECRBackend.list_image_referrers``). moto 5.2.5 answers this action with
+   an HTTP 500 HTML page. Added: the referrers of ``subjectId.imageDigest``
+   are the images of the repository whose stored manifest has
+   ``subject.digest`` equal to it. Each is reported as
+   ``{digest, mediaType, artifactType, size, annotations?, artifactStatus}``
+   with ``artifactType`` = the manifest's ``artifactType``, else its
+   ``config.mediaType`` (the OCI distribution-spec rule), ``size`` = the
+   length of the manifest bytes, ``artifactStatus`` = ``ACTIVE``.
+   ``filter.artifactTypes`` and ``filter.artifactStatus`` are honoured, and
+   so are ``maxResults``/``nextToken`` (a plain offset). A missing
+   repository raises moto's usual ``RepositoryNotFoundException``.
+
+2. ``DescribeImages`` reports ``subjectManifestDigest`` for every image whose
+   manifest has a ``subject`` (``Image.subject_manifest_digest``; moto's
+   serializer picks the snake_case attribute up by itself).
+   ``artifactMediaType`` is deliberately NOT added: leaving that moto gap in
+   place makes bulkhead's scanner go through ListImageReferrers, the path
+   that matters against real ECR.
+
+Also: ``MOTO_IAM_LOAD_MANAGED_POLICIES=true`` is set before moto is imported,
+so AWS managed policies (SecurityAudit, ReadOnlyAccess, ...) exist in IAM.
+
+Nothing else of moto is changed; the patch is applied by ``apply_patches()``.
+On SIGTERM/SIGINT the process exits at once (``os._exit``) instead of
+tearing down moto's in-memory state, which takes seconds once accounts exist.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import sys
+
+os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
+
+from moto.ecr.exceptions import InvalidParameterException  # noqa: E402
+from moto.ecr.models import ECRBackend, Image  # noqa: E402
+from moto.ecr.responses import ECRResponse  # noqa: E402
+from moto.core.responses import ActionResult  # noqa: E402
+
+
+def _manifest(image: Image) -> dict:
+    try:
+        parsed = json.loads(image.image_manifest)
+    except (TypeError, ValueError):
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+def _subject_digest(manifest: dict) -> str | None:
+    subject = manifest.get("subject")
+    if isinstance(subject, dict) and isinstance(subject.get("digest"), str):
+        return subject["digest"]
+    return None
+
+
+def _subject_manifest_digest(self: Image) -> str | None:
+    """Image.subject_manifest_digest: the digest in the manifest's subject."""
+    return _subject_digest(_manifest(self))
+
+
+def _backend_list_image_referrers(
+    self: ECRBackend,
+    repository_name: str,
+    registry_id: str | None,
+    subject_digest: str,
+    artifact_types: list[str] | None,
+    artifact_status: str | None,
+) -> list[dict]:
+    """ECRBackend.list_image_referrers: referrers of one image, push order."""
+    repository = self._get_repository(repository_name, registry_id)
+    if artifact_status not in (None, "ANY", "ACTIVE"):
+        return []  # every moto image is ACTIVE (moto has no archiving)
+    referrers = []
+    for image in repository.images:
+        manifest = _manifest(image)
+        if _subject_digest(manifest) != subject_digest:
+            continue
+        artifact_type = manifest.get("artifactType") or (
+            manifest.get("config") or {}
+        ).get("mediaType")
+        if artifact_types and artifact_type not in artifact_types:
+            continue
+        referrer = {
+            "digest": image.get_image_digest(),
+            "mediaType": manifest.get("mediaType")
+            or image.image_manifest_media_type,
+            "artifactType": artifact_type,
+            "size": len(image.image_manifest.encode("utf-8")),
+            "artifactStatus": "ACTIVE",
+        }
+        if manifest.get("annotations"):
+            referrer["annotations"] = manifest["annotations"]
+        referrers.append(referrer)
+    return referrers
+
+
+def _response_list_image_referrers(self: ECRResponse) -> ActionResult:
+    """ECRResponse.list_image_referrers: the ListImageReferrers action."""
+    filter_ = self._get_param("filter") or {}
+    referrers = self.ecr_backend.list_image_referrers(
+        repository_name=self._get_param("repositoryName"),
+        registry_id=self._get_param("registryId"),
+        subject_digest=(self._get_param("subjectId") or {}).get("imageDigest"),
+        artifact_types=filter_.get("artifactTypes"),
+        artifact_status=filter_.get("artifactStatus"),
+    )
+    start = 0
+    token = self._get_param("nextToken")
+    if token:
+        try:
+            start = int(base64.b64decode(token).decode())
+        except ValueError:
+            raise InvalidParameterException("Invalid parameter at 'nextToken'")
+    max_results = self._get_param("maxResults") or len(referrers) or 1
+    page = referrers[start : start + max_results]
+    result: dict = {"referrers": page}
+    if start + max_results < len(referrers):
+        next_start = str(start + max_results).encode()
+        result["nextToken"] = base64.b64encode(next_start).decode()
+    return ActionResult(result)
+
+
+def apply_patches() -> None:
+    """Install the two ECR additions described in the module docstring."""
+    Image.subject_manifest_digest = property(_subject_manifest_digest)
+    ECRBackend.list_image_referrers = _backend_list_image_referrers
+    ECRResponse.list_image_referrers = _response_list_image_referrers
+
+
+def main(argv: list[str] | None = None) -> None:
+    apply_patches()
+    from moto.server import main as moto_main
+
+    try:
+        moto_main(argv if argv is not None else sys.argv[1:])
+    except SystemExit as stop:  # moto's SIGTERM/SIGINT handler calls sys.exit(0)
+        if stop.code is not None and not isinstance(stop.code, int):
+            raise
+        # Leave without tearing down moto's in-memory state: that takes 1-2 s
+        # once accounts were seeded, and there is nothing to save.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(stop.code or 0)
+
+
+if __name__ == "__main__":
+    main()
