@@ -1,4 +1,5 @@
-//! Embeds the check metadata (`checks/<service>/<check_id>.toml`) in the
+//! Embeds the check metadata (`checks/<service>/<check_id>.toml`) and the
+//! compliance frameworks (`checks/compliance/<framework>.toml`) in the
 //! binary through `include_str!`, so editing or adding a file rebuilds.
 
 use std::env;
@@ -10,8 +11,21 @@ fn main() {
     println!("cargo:rerun-if-changed={}", root.display());
 
     let mut entries = Vec::new();
+    let mut frameworks = Vec::new();
     for service in sorted_dir(&root) {
         if !service.is_dir() {
+            continue;
+        }
+        if service.file_name().is_some_and(|name| name == "compliance") {
+            println!("cargo:rerun-if-changed={}", service.display());
+            for file in
+                sorted_dir(&service).into_iter().filter(|file| file.extension().is_some_and(|ext| ext == "toml"))
+            {
+                frameworks.push(format!(
+                    "    EmbeddedFramework {{ path: {path:?}, toml: include_str!({path:?}) }},\n",
+                    path = file.display().to_string(),
+                ));
+            }
             continue;
         }
         println!("cargo:rerun-if-changed={}", service.display());
@@ -26,7 +40,11 @@ fn main() {
             }
         }
     }
-    let source = format!("pub static EMBEDDED: &[EmbeddedMetadata] = &[\n{}];\n", entries.concat());
+    let source = format!(
+        "pub static EMBEDDED: &[EmbeddedMetadata] = &[\n{}];\npub static EMBEDDED_FRAMEWORKS: &[EmbeddedFramework] = &[\n{}];\n",
+        entries.concat(),
+        frameworks.concat()
+    );
     let out = Path::new(&env::var("OUT_DIR").unwrap()).join("embedded_metadata.rs");
     fs::write(out, source).unwrap();
 }

@@ -6,6 +6,7 @@
 pub mod aws;
 pub mod checks;
 pub mod cli;
+pub mod config;
 pub mod inventory;
 pub mod outcome;
 pub mod plan;

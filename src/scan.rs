@@ -3,13 +3,14 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
-use anyhow::{Context, Result};
+use anyhow::{Context as _, Result};
 use aws_smithy_types::date_time::{DateTime, Format};
 
 use crate::aws::{CallGate, CollectError, ConcurrencyLimits, Session, SessionOptions};
-use crate::checks::Check;
 use crate::checks::metadata::{CatalogEntry, catalog};
+use crate::checks::{Check, Context};
 use crate::cli::ScanArgs;
+use crate::config::Config;
 use crate::inventory::{self, AccountTarget, CollectContext, Inventory, ec2};
 use crate::outcome::{Gate, Outcome};
 use crate::plan::{self, CheckSelection, PlanError, RegionSelection};
@@ -54,7 +55,8 @@ pub async fn run(args: &ScanArgs) -> Result<Outcome> {
     let mut inventory = Inventory::default();
     inventory.accounts.insert(account.account_id.clone(), account);
 
-    let report = build_report(&inventory, &checks, &catalog, started_at, &identity.arn, &target.regions);
+    let config = Config::default();
+    let report = build_report(&inventory, &config, &checks, &catalog, started_at, &identity.arn, &target.regions);
     let outcome = Outcome::judge(&report, Gate { fail_on: args.fail_on, allow_errors: args.allow_errors });
 
     let path = args.output_dir.join(format!("{}.json", args.output_name));
@@ -106,6 +108,7 @@ async fn scan_regions(session: &Session, gate: &CallGate, partition: &str, args:
 
 fn build_report(
     inventory: &Inventory,
+    config: &Config,
     checks: &[&Check],
     catalog: &BTreeMap<String, CatalogEntry>,
     started_at: String,
@@ -117,7 +120,8 @@ fn build_report(
     for account in inventory.accounts.values() {
         for check in checks {
             let entry = &catalog[check.id];
-            findings.extend(check.run(account).into_iter().map(|finding| ReportFinding::new(finding, entry)));
+            let context = Context { account, config };
+            findings.extend(check.run(&context).into_iter().map(|finding| ReportFinding::new(finding, entry)));
         }
         errors.extend(account.errors().into_iter().map(|err| ScanError::from_collect(&account.account_id, err)));
     }

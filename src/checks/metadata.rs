@@ -1,5 +1,7 @@
-//! Check metadata as data: `checks/<service>/<check_id>.toml`, embedded at
-//! build time and read into typed form, rejecting unknown keys.
+//! Check metadata as data: `checks/<service>/<check_id>.toml`, and the
+//! compliance frameworks that map controls to checks,
+//! `checks/compliance/<framework>.toml`. Embedded at build time and read into
+//! typed form, rejecting unknown keys.
 
 use std::collections::BTreeMap;
 
@@ -11,6 +13,12 @@ use crate::severity::Severity;
 pub struct EmbeddedMetadata {
     pub service: &'static str,
     pub file_stem: &'static str,
+    pub path: &'static str,
+    pub toml: &'static str,
+}
+
+#[derive(Debug)]
+pub struct EmbeddedFramework {
     pub path: &'static str,
     pub toml: &'static str,
 }
@@ -38,8 +46,6 @@ pub struct CheckMetadata {
     pub shared_responsibility: SharedResponsibility,
     pub references: Vec<String>,
     pub remediation: Remediation,
-    #[serde(default)]
-    pub compliance: Compliance,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -50,17 +56,31 @@ pub struct Remediation {
     pub terraform: String,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// A compliance framework (one version of it): its controls, each with the
+/// checks that assess it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Compliance {
-    #[serde(default)]
-    pub cis_aws_3_0: Vec<String>,
-    #[serde(default)]
-    pub cis_aws_4_0_1: Vec<String>,
-    #[serde(default)]
-    pub cis_aws_5_0: Vec<String>,
-    #[serde(default)]
-    pub aws_fsbp: Vec<String>,
+pub struct Framework {
+    pub id: String,
+    pub name: String,
+    pub version: String,
+    #[serde(rename = "control")]
+    pub controls: Vec<Control>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Control {
+    pub id: String,
+    pub title: String,
+    pub checks: Vec<String>,
+}
+
+/// One control a check counts towards.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ComplianceRef {
+    pub framework: String,
+    pub control: String,
 }
 
 /// A check's identity and metadata, from its metadata file.
@@ -69,6 +89,8 @@ pub struct CatalogEntry {
     pub id: String,
     pub service: String,
     pub metadata: CheckMetadata,
+    /// Derived from the framework files, sorted.
+    pub compliance: Vec<ComplianceRef>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -84,7 +106,12 @@ pub fn catalog() -> Result<BTreeMap<String, CatalogEntry>, MetadataError> {
     for file in EMBEDDED {
         let metadata: CheckMetadata = toml::from_str(file.toml)
             .map_err(|err| MetadataError { path: file.path.to_owned(), message: err.to_string() })?;
-        let entry = CatalogEntry { id: file.file_stem.to_owned(), service: file.service.to_owned(), metadata };
+        let entry = CatalogEntry {
+            id: file.file_stem.to_owned(),
+            service: file.service.to_owned(),
+            metadata,
+            compliance: Vec::new(),
+        };
         if catalog.insert(entry.id.clone(), entry).is_some() {
             return Err(MetadataError {
                 path: file.path.to_owned(),
@@ -92,5 +119,38 @@ pub fn catalog() -> Result<BTreeMap<String, CatalogEntry>, MetadataError> {
             });
         }
     }
+    for (framework, path) in frameworks()? {
+        for control in &framework.controls {
+            for check in &control.checks {
+                let entry = catalog.get_mut(check).ok_or_else(|| MetadataError {
+                    path: path.to_owned(),
+                    message: format!("control {} names unknown check {check}", control.id),
+                })?;
+                entry.compliance.push(ComplianceRef { framework: framework.id.clone(), control: control.id.clone() });
+            }
+        }
+    }
+    for entry in catalog.values_mut() {
+        entry.compliance.sort();
+        entry.compliance.dedup();
+    }
     Ok(catalog)
+}
+
+/// Every embedded framework, with the path it came from, sorted by id.
+pub fn frameworks() -> Result<Vec<(Framework, &'static str)>, MetadataError> {
+    let mut frameworks = Vec::new();
+    for file in EMBEDDED_FRAMEWORKS {
+        let framework: Framework = toml::from_str(file.toml)
+            .map_err(|err| MetadataError { path: file.path.to_owned(), message: err.to_string() })?;
+        if !file.path.ends_with(&format!("/{}.toml", framework.id)) {
+            return Err(MetadataError {
+                path: file.path.to_owned(),
+                message: format!("framework id {} does not match the file name", framework.id),
+            });
+        }
+        frameworks.push((framework, file.path));
+    }
+    frameworks.sort_by(|a, b| a.0.id.cmp(&b.0.id));
+    Ok(frameworks)
 }

@@ -8,22 +8,31 @@ pub mod finding;
 pub mod metadata;
 pub mod registry;
 
+use crate::config::Config;
 use crate::inventory::{AccountInventory, ResourceKind};
 
 pub use finding::{Finding, Findings};
+
+/// What every check reads, and nothing else: one account's inventory and
+/// the scan's settings.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    pub account: &'a AccountInventory,
+    pub config: &'a Config,
+}
 
 /// A check as code: what it needs collected, and how it judges.
 #[derive(Debug, Clone, Copy)]
 pub struct Check {
     pub id: &'static str,
     pub needs: &'static [ResourceKind],
-    pub evaluate: fn(&AccountInventory, &mut Findings<'_>),
+    pub evaluate: fn(&Context<'_>, &mut Findings<'_>),
 }
 
 impl Check {
-    pub fn run(&self, account: &AccountInventory) -> Vec<Finding> {
-        let mut findings = Findings::new(self.id, account);
-        (self.evaluate)(account, &mut findings);
+    pub fn run(&self, context: &Context<'_>) -> Vec<Finding> {
+        let mut findings = Findings::new(self.id, context.account);
+        (self.evaluate)(context, &mut findings);
         findings.into_vec()
     }
 }

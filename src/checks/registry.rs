@@ -53,3 +53,23 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod compliance_tests {
+    use crate::checks::metadata::{ComplianceRef, catalog, frameworks};
+
+    #[test]
+    fn frameworks_map_to_known_checks_with_version_specific_numbers() {
+        let catalog = catalog().expect("frameworks name only known checks");
+        let ssh = &catalog["ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_22"].compliance;
+        let has = |framework: &str, control: &str| {
+            ssh.contains(&ComplianceRef { framework: framework.into(), control: control.into() })
+        };
+        // CIS v4.0 inserted 5.1.1/5.1.2, which moved the security group controls by one.
+        assert!(has("cis-aws-3.0", "5.2") && has("cis-aws-3.0", "5.3"));
+        assert!(has("cis-aws-4.0.1", "5.3") && has("cis-aws-4.0.1", "5.4"));
+        assert!(has("cis-aws-5.0", "5.3") && has("aws-fsbp", "EC2.13"));
+        let ids: Vec<String> = frameworks().unwrap().into_iter().map(|(framework, _)| framework.id).collect();
+        assert_eq!(ids, ["aws-fsbp", "cis-aws-3.0", "cis-aws-4.0.1", "cis-aws-5.0"]);
+    }
+}

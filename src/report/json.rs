@@ -67,6 +67,7 @@ mod tests {
                 resource_id: "eu-west-1".into(),
                 resource_arn: "arn:aws:ecr:eu-west-1:111122223333:repository/*".into(),
                 message: "m".into(),
+                compliance: [("cis-aws-5.0".to_owned(), vec!["5.3".to_owned(), "5.4".to_owned()])].into(),
             }],
         };
         let rendered: serde_json::Value = serde_json::from_str(&render(&report)).unwrap();

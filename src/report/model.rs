@@ -1,11 +1,13 @@
 //! The report model: findings joined with their check metadata, and what
 //! the scan covered. Built once, after filtering; every output reads it.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::aws::{CollectError, ErrorKind};
 use crate::checks::Finding;
-use crate::checks::metadata::CatalogEntry;
+use crate::checks::metadata::{CatalogEntry, ComplianceRef};
 use crate::severity::{Severity, Status};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -89,6 +91,8 @@ pub struct ReportFinding {
     pub resource_id: String,
     pub resource_arn: String,
     pub message: String,
+    /// `framework id -> control ids` this finding counts towards.
+    pub compliance: BTreeMap<String, Vec<String>>,
 }
 
 impl ReportFinding {
@@ -106,6 +110,15 @@ impl ReportFinding {
             resource_id: finding.resource_id,
             resource_arn: finding.resource_arn,
             message: finding.message,
+            compliance: compliance_by_framework(&check.compliance),
         }
     }
+}
+
+fn compliance_by_framework(refs: &[ComplianceRef]) -> BTreeMap<String, Vec<String>> {
+    let mut by_framework: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for reference in refs {
+        by_framework.entry(reference.framework.clone()).or_default().push(reference.control.clone());
+    }
+    by_framework
 }

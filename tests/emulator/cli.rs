@@ -13,7 +13,7 @@ fn checks_lists_every_check_with_its_metadata() {
     let mut files = BTreeSet::new();
     for service in fs::read_dir(repo_root().join("checks")).unwrap() {
         let service = service.unwrap().path();
-        if service.is_dir() {
+        if service.is_dir() && !service.ends_with("compliance") {
             for file in fs::read_dir(service).unwrap() {
                 files.insert(file.unwrap().path().file_stem().unwrap().to_string_lossy().into_owned());
             }

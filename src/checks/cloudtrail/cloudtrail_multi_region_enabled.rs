@@ -1,9 +1,9 @@
 //! One finding per region: PASS only when a trail that is logging now and
 //! records management events covers the region.
 
-use crate::checks::{Check, Findings};
+use crate::checks::{Check, Context, Findings};
+use crate::inventory::ResourceKind;
 use crate::inventory::cloudtrail::Trail;
-use crate::inventory::{AccountInventory, ResourceKind};
 use crate::rules::trail_events::records_management_events;
 
 pub const CHECK: Check =
@@ -16,7 +16,8 @@ enum Coverage {
     Unknown(String),
 }
 
-fn evaluate(account: &AccountInventory, out: &mut Findings<'_>) {
+fn evaluate(ctx: &Context<'_>, out: &mut Findings<'_>) {
+    let account = ctx.account;
     for (region, inventory) in &account.regions {
         let arns = match inventory.cloudtrail.trail_arns.get() {
             Ok(arns) => arns,

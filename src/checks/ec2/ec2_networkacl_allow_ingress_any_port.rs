@@ -1,12 +1,11 @@
 //! Network ACLs whose inbound rules, first match wins, admit all traffic (every port) from 0.0.0.0/0 or ::/0.
 
 use super::network_acl_exposure::{self, NEEDS};
-use crate::checks::{Check, Findings};
-use crate::inventory::AccountInventory;
+use crate::checks::{Check, Context, Findings};
 use crate::rules::network_acl::Probe;
 
 pub const CHECK: Check = Check { id: "ec2_networkacl_allow_ingress_any_port", needs: NEEDS, evaluate };
 
-fn evaluate(account: &AccountInventory, out: &mut Findings<'_>) {
-    network_acl_exposure::evaluate(account, out, Probe::AllTraffic, "all traffic (every port)");
+fn evaluate(ctx: &Context<'_>, out: &mut Findings<'_>) {
+    network_acl_exposure::evaluate(ctx, out, Probe::AllTraffic, "all traffic (every port)");
 }

@@ -1,12 +1,11 @@
 //! Network ACLs whose inbound rules, first match wins, admit TCP port 22 (SSH) from 0.0.0.0/0 or ::/0.
 
 use super::network_acl_exposure::{self, NEEDS};
-use crate::checks::{Check, Findings};
-use crate::inventory::AccountInventory;
+use crate::checks::{Check, Context, Findings};
 use crate::rules::network_acl::Probe;
 
 pub const CHECK: Check = Check { id: "ec2_networkacl_allow_ingress_tcp_port_22", needs: NEEDS, evaluate };
 
-fn evaluate(account: &AccountInventory, out: &mut Findings<'_>) {
-    network_acl_exposure::evaluate(account, out, Probe::TcpPort(22), "TCP port 22 (SSH)");
+fn evaluate(ctx: &Context<'_>, out: &mut Findings<'_>) {
+    network_acl_exposure::evaluate(ctx, out, Probe::TcpPort(22), "TCP port 22 (SSH)");
 }

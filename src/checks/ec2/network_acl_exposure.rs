@@ -1,13 +1,14 @@
 //! The shared judgement of the "network ACL open to the internet" checks.
 
-use crate::checks::Findings;
+use crate::checks::{Context, Findings};
+use crate::inventory::ResourceKind;
 use crate::inventory::ec2::AclAction;
-use crate::inventory::{AccountInventory, ResourceKind};
 use crate::rules::network_acl::{Probe, admitting_rule};
 
 pub const NEEDS: &[ResourceKind] = &[ResourceKind::Ec2NetworkAcls];
 
-pub fn evaluate(account: &AccountInventory, out: &mut Findings<'_>, probe: Probe, what: &str) {
+pub fn evaluate(ctx: &Context<'_>, out: &mut Findings<'_>, probe: Probe, what: &str) {
+    let account = ctx.account;
     for (region, inventory) in &account.regions {
         let acls = match inventory.ec2.network_acls.get() {
             Ok(acls) => acls,

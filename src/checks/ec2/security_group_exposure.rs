@@ -1,14 +1,15 @@
 //! The shared judgement of the "security group open to the internet" checks,
 //! which differ only in what exposure they look for.
 
-use crate::checks::Findings;
+use crate::checks::{Context, Findings};
 use crate::inventory::ec2::{NetworkInterface, SecurityGroup};
-use crate::inventory::{AccountInventory, ResourceKind, Unavailable};
+use crate::inventory::{ResourceKind, Unavailable};
 use crate::rules::security_group::{Exposure, describe_rule, internet_source};
 
 pub const NEEDS: &[ResourceKind] = &[ResourceKind::Ec2SecurityGroups, ResourceKind::Ec2NetworkInterfaces];
 
-pub fn evaluate(account: &AccountInventory, out: &mut Findings<'_>, exposure: Exposure, what: &str) {
+pub fn evaluate(ctx: &Context<'_>, out: &mut Findings<'_>, exposure: Exposure, what: &str) {
+    let account = ctx.account;
     for (region, inventory) in &account.regions {
         let groups = match inventory.ec2.security_groups.get() {
             Ok(groups) => groups,

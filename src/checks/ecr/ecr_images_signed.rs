@@ -1,15 +1,16 @@
 //! Every image in every repository carries a signature: a cosign tag or an
 //! OCI 1.1 signature referrer (Notation / AWS Signer, sigstore bundle).
 
-use crate::checks::{Check, Findings};
+use crate::checks::{Check, Context, Findings};
 use crate::inventory::ecr::{Image, is_signable, signature_from_listing};
-use crate::inventory::{AccountInventory, Collected, ResourceKind};
+use crate::inventory::{Collected, ResourceKind};
 use crate::rules::image_signature::SignatureKind;
 
 pub const CHECK: Check =
     Check { id: "ecr_images_signed", needs: &[ResourceKind::EcrRepositories, ResourceKind::EcrImages], evaluate };
 
-fn evaluate(account: &AccountInventory, out: &mut Findings<'_>) {
+fn evaluate(ctx: &Context<'_>, out: &mut Findings<'_>) {
+    let account = ctx.account;
     for (region, inventory) in &account.regions {
         let repositories = match inventory.ecr.repositories.get() {
             Ok(repositories) => repositories,

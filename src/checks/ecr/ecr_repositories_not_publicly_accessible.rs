@@ -1,8 +1,8 @@
 //! Repository policies that let any principal in, with no condition that
 //! narrows them to known accounts or organisations.
 
-use crate::checks::{Check, Findings};
-use crate::inventory::{AccountInventory, ResourceKind};
+use crate::checks::{Check, Context, Findings};
+use crate::inventory::ResourceKind;
 use crate::rules::resource_policy::public_grants;
 
 pub const CHECK: Check = Check {
@@ -11,7 +11,8 @@ pub const CHECK: Check = Check {
     evaluate,
 };
 
-fn evaluate(account: &AccountInventory, out: &mut Findings<'_>) {
+fn evaluate(ctx: &Context<'_>, out: &mut Findings<'_>) {
+    let account = ctx.account;
     for (region, inventory) in &account.regions {
         let repositories = match inventory.ecr.repositories.get() {
             Ok(repositories) => repositories,
