@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::inventory::{AccountInventory, Unavailable};
+use crate::inventory::{AccountInventory, Collected, RegionInventory, Unavailable};
 use crate::severity::Status;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,6 +37,26 @@ impl<'a> Findings<'a> {
     /// Starts a finding about one resource; finish it with a verdict.
     pub fn resource(&mut self, region: &str, id: impl Into<String>, arn: impl Into<String>) -> Verdict<'_, 'a> {
         Verdict { findings: self, region: region.to_owned(), resource_id: id.into(), resource_arn: arn.into() }
+    }
+
+    /// Each region's piece of inventory chosen by `pick`, in region order.
+    /// Regions where it is unavailable get one ERROR finding for the whole
+    /// kind (`resource_pattern`, e.g. `repository/*`) and are left out.
+    pub fn per_region<'i, T>(
+        &mut self,
+        account: &'i AccountInventory,
+        service: &str,
+        resource_pattern: &str,
+        pick: impl Fn(&'i RegionInventory) -> &'i Collected<T>,
+    ) -> Vec<(&'i str, &'i T)> {
+        let mut available = Vec::new();
+        for (region, inventory) in &account.regions {
+            match pick(inventory).get() {
+                Ok(value) => available.push((region.as_str(), value)),
+                Err(why) => self.scope_error(service, region, resource_pattern, why),
+            }
+        }
+        available
     }
 
     /// An ERROR for everything of one kind in a region, when even the listing

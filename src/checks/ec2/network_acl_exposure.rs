@@ -9,14 +9,7 @@ pub const NEEDS: &[ResourceKind] = &[ResourceKind::Ec2NetworkAcls];
 
 pub fn evaluate(ctx: &Context<'_>, out: &mut Findings<'_>, probe: Probe, what: &str) {
     let account = ctx.account;
-    for (region, inventory) in &account.regions {
-        let acls = match inventory.ec2.network_acls.get() {
-            Ok(acls) => acls,
-            Err(why) => {
-                out.scope_error("ec2", region, "network-acl/*", why);
-                continue;
-            }
-        };
+    for (region, acls) in out.per_region(account, "ec2", "network-acl/*", |region| &region.ec2.network_acls) {
         for acl in acls {
             let arn = account.arn("ec2", region, &format!("network-acl/{}", acl.id));
             let kind = if acl.is_default { "default network ACL" } else { "Network ACL" };

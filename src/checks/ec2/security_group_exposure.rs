@@ -10,15 +10,8 @@ pub const NEEDS: &[ResourceKind] = &[ResourceKind::Ec2SecurityGroups, ResourceKi
 
 pub fn evaluate(ctx: &Context<'_>, out: &mut Findings<'_>, exposure: Exposure, what: &str) {
     let account = ctx.account;
-    for (region, inventory) in &account.regions {
-        let groups = match inventory.ec2.security_groups.get() {
-            Ok(groups) => groups,
-            Err(why) => {
-                out.scope_error("ec2", region, "security-group/*", why);
-                continue;
-            }
-        };
-        let interfaces = inventory.ec2.network_interfaces.get();
+    for (region, groups) in out.per_region(account, "ec2", "security-group/*", |region| &region.ec2.security_groups) {
+        let interfaces = account.regions[region].ec2.network_interfaces.get();
         for group in groups {
             let arn = account.arn("ec2", region, &format!("security-group/{}", group.id));
             let attachment = attachment(group, interfaces);

@@ -11,14 +11,7 @@ pub const CHECK: Check =
 
 fn evaluate(ctx: &Context<'_>, out: &mut Findings<'_>) {
     let account = ctx.account;
-    for (region, inventory) in &account.regions {
-        let repositories = match inventory.ecr.repositories.get() {
-            Ok(repositories) => repositories,
-            Err(why) => {
-                out.scope_error("ecr", region, "repository/*", why);
-                continue;
-            }
-        };
+    for (region, repositories) in out.per_region(account, "ecr", "repository/*", |region| &region.ecr.repositories) {
         for repository in repositories {
             let images = match repository.images.get() {
                 Ok(images) => images,

@@ -13,14 +13,7 @@ pub const CHECK: Check = Check {
 
 fn evaluate(ctx: &Context<'_>, out: &mut Findings<'_>) {
     let account = ctx.account;
-    for (region, inventory) in &account.regions {
-        let repositories = match inventory.ecr.repositories.get() {
-            Ok(repositories) => repositories,
-            Err(why) => {
-                out.scope_error("ecr", region, "repository/*", why);
-                continue;
-            }
-        };
+    for (region, repositories) in out.per_region(account, "ecr", "repository/*", |region| &region.ecr.repositories) {
         for repository in repositories {
             let finding = out.resource(region, &repository.name, &repository.arn);
             let subject = format!("Repository {}", repository.name);
