@@ -120,7 +120,7 @@ fn build_report(
     for account in inventory.accounts.values() {
         for check in checks {
             let entry = &catalog[check.id];
-            let context = Context { account, config };
+            let context = Context { account, config, now_epoch_seconds: now_epoch_seconds() };
             findings.extend(check.run(&context).into_iter().map(|finding| ReportFinding::new(finding, entry)));
         }
         errors.extend(account.errors().into_iter().map(|err| ScanError::from_collect(&account.account_id, err)));
@@ -168,6 +168,10 @@ fn summary(report: &Report, path: &str) -> String {
     }
     text.push_str(&format!("\n  report: {path}"));
     text
+}
+
+fn now_epoch_seconds() -> i64 {
+    DateTime::from(SystemTime::now()).secs()
 }
 
 fn now() -> String {

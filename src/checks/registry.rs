@@ -12,6 +12,23 @@ pub static CHECKS: &[Check] = &[
     ec2::ec2_networkacl_allow_ingress_any_port::CHECK,
     ec2::ec2_networkacl_allow_ingress_tcp_port_22::CHECK,
     ec2::ec2_networkacl_allow_ingress_tcp_port_3389::CHECK,
+    // Issue #2: ECR, EC2 and CloudTrail catalogue.
+    ecr::ecr_registry_scan_images_on_push_enabled::CHECK,
+    ecr::ecr_repositories_scan_images_on_push_enabled::CHECK,
+    ecr::ecr_repositories_tag_immutability::CHECK,
+    ecr::ecr_repositories_lifecycle_policy_enabled::CHECK,
+    ecr::ecr_repositories_encrypted_with_kms::CHECK,
+    ecr::ecr_repositories_scan_vulnerabilities_in_latest_image::CHECK,
+    ecr::ecr_registry_policy_trusted_accounts_only::CHECK,
+    ecr::ecr_repositories_policy_trusted_accounts_only::CHECK,
+    ec2::ec2_securitygroup_allow_ingress_from_internet_to_high_risk_tcp_ports::CHECK,
+    ec2::ec2_securitygroup_allow_ingress_from_internet_to_any_port::CHECK,
+    ec2::ec2_securitygroup_allow_wide_open_public_ipv4::CHECK,
+    ec2::ec2_securitygroup_default_restrict_traffic::CHECK,
+    cloudtrail::cloudtrail_multi_region_enabled_logging_management_events::CHECK,
+    cloudtrail::cloudtrail_log_file_validation_enabled::CHECK,
+    cloudtrail::cloudtrail_kms_encryption_enabled::CHECK,
+    cloudtrail::cloudtrail_cloudwatch_logging_enabled::CHECK,
 ];
 
 pub fn find(id: &str) -> Option<&'static Check> {

@@ -1,0 +1,68 @@
+//! The latest image of each repository was scanned and has no finding at or
+//! above `min_vulnerability_severity` (default high).
+
+use std::str::FromStr;
+
+use super::repositories;
+use crate::checks::{Check, Context, Findings};
+use crate::inventory::ResourceKind;
+use crate::inventory::ecr::ScanResult;
+use crate::severity::Severity;
+
+pub const CHECK: Check = Check {
+    id: "ecr_repositories_scan_vulnerabilities_in_latest_image",
+    needs: &[ResourceKind::EcrRepositories, ResourceKind::EcrLatestImageScan],
+    evaluate,
+};
+
+fn evaluate(ctx: &Context<'_>, out: &mut Findings<'_>) {
+    let threshold = ctx.config.min_vulnerability_severity;
+    repositories::each(ctx, out, |region, repository, out| {
+        let scan = match repository.latest_image_scan.get() {
+            Ok(Some(scan)) => scan,
+            // No image, nothing to judge: the repository gets no finding.
+            Ok(None) => return,
+            Err(why) => {
+                out.resource(region, &repository.name, &repository.arn)
+                    .error(format!("Could not read the latest image scan of repository {}: {why}", repository.name));
+                return;
+            }
+        };
+        let resource_id = format!("{}@{}", repository.name, scan.digest);
+        let arn = format!("{}/{}", repository.arn, scan.digest);
+        let tags = if scan.tags.is_empty() { "untagged".to_owned() } else { format!("tags: {}", scan.tags.join(", ")) };
+        let subject = format!("The latest image of repository {} ({}, {tags})", repository.name, scan.digest);
+        let finding = out.resource(region, resource_id, arn);
+        let Some(result) = &scan.result else {
+            finding.fail(format!("{subject} has never been scanned for vulnerabilities."));
+            return;
+        };
+        if let Some(status) = result.status.as_deref().filter(|status| !matches!(*status, "COMPLETE" | "ACTIVE")) {
+            finding.fail(format!("{subject} has no completed scan (scan status {status})."));
+            return;
+        }
+        let over = at_or_above(result, threshold);
+        if over.is_empty() {
+            finding.pass(format!("{subject} was scanned and has no finding of severity {threshold} or above."));
+        } else {
+            let counts: Vec<String> = over.iter().map(|(severity, count)| format!("{count} {severity}")).collect();
+            finding.fail(format!(
+                "{subject} has vulnerabilities of severity {threshold} or above: {}.",
+                counts.join(", ")
+            ));
+        }
+    });
+}
+
+/// `(severity, count)` for each counted severity at or above `threshold`,
+/// most severe first. ECR's UNDEFINED and UNTRIAGED are not severities.
+fn at_or_above(result: &ScanResult, threshold: Severity) -> Vec<(Severity, i32)> {
+    let mut over: Vec<(Severity, i32)> = result
+        .severity_counts
+        .iter()
+        .filter_map(|(name, count)| Severity::from_str(name).ok().map(|severity| (severity, *count)))
+        .filter(|(severity, count)| *severity >= threshold && *count > 0)
+        .collect();
+    over.sort_by(|a, b| b.0.cmp(&a.0));
+    over
+}
