@@ -2,6 +2,7 @@
 //! in [`registry`]. Their metadata lives in `checks/<service>/<id>.toml`.
 
 mod cloudtrail;
+pub mod docs;
 mod ec2;
 mod ecr;
 pub mod finding;

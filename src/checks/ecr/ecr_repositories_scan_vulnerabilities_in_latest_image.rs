@@ -63,6 +63,6 @@ fn at_or_above(result: &ScanResult, threshold: Severity) -> Vec<(Severity, i32)>
         .filter_map(|(name, count)| Severity::from_str(name).ok().map(|severity| (severity, *count)))
         .filter(|(severity, count)| *severity >= threshold && *count > 0)
         .collect();
-    over.sort_by(|a, b| b.0.cmp(&a.0));
+    over.sort_by_key(|(severity, _)| std::cmp::Reverse(*severity));
     over
 }
