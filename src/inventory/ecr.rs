@@ -524,3 +524,33 @@ async fn signature_referrers(
     )
     .await
 }
+
+#[cfg(test)]
+mod latest_image_tests {
+    use super::*;
+
+    fn image(digest: &str, tags: &[&str], pushed_at: &str, subject: Option<&str>) -> Image {
+        Image {
+            digest: digest.into(),
+            tags: tags.iter().map(|tag| tag.to_string()).collect(),
+            pushed_at: Some(pushed_at.into()),
+            artifact_media_type: None,
+            subject_digest: subject.map(str::to_owned),
+            referrers: Collected::NotRequested,
+            scan: None,
+        }
+    }
+
+    #[test]
+    fn the_latest_pushed_image_ignoring_signatures_and_comparing_times_not_text() {
+        let images = [
+            image("sha256:a", &["v1"], "2025-01-15T09:30:00.5Z", None),
+            image("sha256:b", &["v2"], "2025-01-15T09:30:00Z", None),
+            image("sha256:c", &[], "2025-01-16T00:00:00Z", Some("sha256:a")),
+            image("sha256:d", &[&format!("sha256-{}.sig", "a".repeat(64))], "2025-01-17T00:00:00Z", None),
+        ];
+        // As text "…00Z" sorts after "…00.5Z"; as times it is earlier.
+        assert_eq!(latest_image(&images).map(|image| image.digest.as_str()), Some("sha256:a"));
+        assert!(latest_image(&[]).is_none());
+    }
+}

@@ -45,3 +45,80 @@ fn evaluate(ctx: &Context<'_>, out: &mut Findings<'_>) {
         }
     });
 }
+
+/// Delivery age, which the emulator cannot vary (it always reports "now").
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::config::Config;
+    use crate::inventory::cloudtrail::{EventSelectors, Trail, TrailStatus};
+    use crate::inventory::{AccountInventory, Collected};
+    use crate::severity::Status;
+
+    fn account(delivered: Option<&str>, status: Collected<TrailStatus>) -> AccountInventory {
+        let trail = Trail {
+            arn: "arn:aws:cloudtrail:eu-west-1:111122223333:trail/t".into(),
+            name: "t".into(),
+            home_region: "eu-west-1".into(),
+            multi_region: false,
+            organization_trail: false,
+            log_file_validation: false,
+            kms_key_id: None,
+            cloudwatch_logs_group_arn: Some("arn:aws:logs:eu-west-1:111122223333:log-group:ct:*".into()),
+            has_custom_event_selectors: false,
+            status: match status {
+                Collected::Ok(mut status) => {
+                    status.latest_cloudwatch_logs_delivery_time = delivered.map(str::to_owned);
+                    Collected::Ok(status)
+                }
+                other => other,
+            },
+            event_selectors: Collected::Ok(EventSelectors::default()),
+        };
+        AccountInventory {
+            account_id: "111122223333".into(),
+            partition: "aws".into(),
+            regions: BTreeMap::new(),
+            trails: BTreeMap::from([(trail.arn.clone(), trail)]),
+        }
+    }
+
+    fn verdict(account: &AccountInventory, now: &str) -> Status {
+        let config = Config::default();
+        let now = aws_smithy_types::DateTime::from_str(now, aws_smithy_types::date_time::Format::DateTime).unwrap();
+        let context = Context { account, config: &config, now_epoch_seconds: now.secs() };
+        let findings = CHECK.run(&context);
+        assert_eq!(findings.len(), 1);
+        findings[0].status
+    }
+
+    fn logging() -> Collected<TrailStatus> {
+        Collected::Ok(TrailStatus {
+            is_logging: true,
+            latest_delivery_time: None,
+            latest_cloudwatch_logs_delivery_time: None,
+        })
+    }
+
+    #[test]
+    fn delivery_must_be_within_24_hours_of_the_scan() {
+        let recent = account(Some("2026-01-01T10:00:00Z"), logging());
+        assert_eq!(verdict(&recent, "2026-01-02T09:59:59Z"), Status::Pass);
+        assert_eq!(verdict(&recent, "2026-01-02T10:00:01Z"), Status::Fail);
+        assert_eq!(verdict(&account(None, logging()), "2026-01-02T00:00:00Z"), Status::Fail);
+    }
+
+    #[test]
+    fn an_unknown_status_is_an_error_not_a_pass() {
+        let err = crate::aws::CollectError::new(
+            crate::aws::Service::Cloudtrail,
+            "GetTrailStatus",
+            "eu-west-1",
+            crate::aws::ErrorKind::AccessDenied,
+            "denied",
+        );
+        assert_eq!(verdict(&account(None, Collected::Failed(err)), "2026-01-02T00:00:00Z"), Status::Error);
+    }
+}

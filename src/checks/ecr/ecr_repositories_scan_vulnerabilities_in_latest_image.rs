@@ -66,3 +66,66 @@ fn at_or_above(result: &ScanResult, threshold: Severity) -> Vec<(Severity, i32)>
     over.sort_by_key(|(severity, _)| std::cmp::Reverse(*severity));
     over
 }
+
+/// Scan states the emulator cannot produce (failed, in progress, enhanced
+/// ACTIVE, untriaged findings), judged on inventory built in code.
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::config::Config;
+    use crate::inventory::ecr::{EcrRegion, ImageScan, Repository};
+    use crate::inventory::{AccountInventory, Collected, RegionInventory};
+    use crate::severity::Status;
+
+    fn verdict(status: Option<&str>, counts: &[(&str, i32)], threshold: Severity) -> Status {
+        let repository = Repository {
+            name: "app".into(),
+            arn: "arn:aws:ecr:eu-west-1:111122223333:repository/app".into(),
+            registry_id: "111122223333".into(),
+            policy: Collected::NotRequested,
+            images: Collected::NotRequested,
+            scan_on_push: false,
+            tag_mutability: "MUTABLE".into(),
+            encryption_type: "AES256".into(),
+            kms_key: None,
+            lifecycle_policy: Collected::NotRequested,
+            scanning: Collected::NotRequested,
+            latest_image_scan: Collected::Ok(Some(ImageScan {
+                digest: "sha256:abc".into(),
+                tags: vec!["v1".into()],
+                result: Some(ScanResult {
+                    status: status.map(str::to_owned),
+                    completed_at: None,
+                    severity_counts: counts.iter().map(|(name, count)| (name.to_string(), *count)).collect(),
+                }),
+            })),
+        };
+        let region = RegionInventory {
+            ecr: EcrRegion { repositories: Collected::Ok(vec![repository]), ..Default::default() },
+            ..Default::default()
+        };
+        let account = AccountInventory {
+            account_id: "111122223333".into(),
+            partition: "aws".into(),
+            regions: BTreeMap::from([("eu-west-1".to_owned(), region)]),
+            trails: BTreeMap::new(),
+        };
+        let config = Config { min_vulnerability_severity: threshold, ..Config::default() };
+        let findings = CHECK.run(&Context { account: &account, config: &config, now_epoch_seconds: 0 });
+        assert_eq!(findings.len(), 1);
+        findings[0].status
+    }
+
+    #[test]
+    fn only_a_completed_scan_below_the_threshold_passes() {
+        assert_eq!(verdict(Some("COMPLETE"), &[("MEDIUM", 3)], Severity::High), Status::Pass);
+        assert_eq!(verdict(Some("ACTIVE"), &[("CRITICAL", 1)], Severity::High), Status::Fail, "enhanced scanning");
+        assert_eq!(verdict(Some("FAILED"), &[], Severity::High), Status::Fail);
+        assert_eq!(verdict(Some("IN_PROGRESS"), &[], Severity::High), Status::Fail);
+        assert_eq!(verdict(None, &[("UNTRIAGED", 4), ("UNDEFINED", 1)], Severity::Informational), Status::Pass);
+        assert_eq!(verdict(Some("COMPLETE"), &[("HIGH", 0)], Severity::Low), Status::Pass, "zero counts");
+        assert_eq!(verdict(Some("COMPLETE"), &[("LOW", 1)], Severity::Low), Status::Fail);
+    }
+}
