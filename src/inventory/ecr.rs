@@ -191,7 +191,11 @@ pub async fn repositories(
                 }
             },
             async {
-                if wants_images { images(client, gate, region, &name).await.into() } else { Collected::NotRequested }
+                if wants_images {
+                    images(client, gate, region, &name, details.images).await.into()
+                } else {
+                    Collected::NotRequested
+                }
             },
         );
         let latest_image_scan = match (&images, details.latest_image_scan) {
@@ -413,7 +417,16 @@ async fn repository_policy(
     }
 }
 
-async fn images(client: &Client, gate: &CallGate, region: &str, repository: &str) -> Result<Vec<Image>, CollectError> {
+/// Every image of the repository; `signatures`: also settle each image's
+/// signature with `ListImageReferrers` where the listing leaves it open
+/// (only the signature check needs that).
+async fn images(
+    client: &Client,
+    gate: &CallGate,
+    region: &str,
+    repository: &str,
+    signatures: bool,
+) -> Result<Vec<Image>, CollectError> {
     let site = CallSite { gate, service: Service::Ecr, region, operation: "DescribeImages" };
     let details = site
         .all_pages(
@@ -423,7 +436,7 @@ async fn images(client: &Client, gate: &CallGate, region: &str, repository: &str
         .await?;
     let mut images: Vec<Image> = details.iter().map(image).collect();
 
-    let lookups = referrer_lookups_needed(&images);
+    let lookups = if signatures { referrer_lookups_needed(&images) } else { Vec::new() };
     let referrers = join_all(
         lookups.iter().map(|&index| signature_referrers(client, gate, region, repository, &images[index].digest)),
     )
