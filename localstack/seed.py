@@ -28,18 +28,35 @@ regions:
         tags: {KEY: VALUE}
         associate: BOOL                    # default false: take over a default subnet
         entries: [ENTRY]
+    restrict_default_security_group: BOOL  # default false: revoke every rule of the
+                                           # default VPC's default group
+    ecr_registry:
+      scanning:                            # put_registry_scanning_configuration
+        type: BASIC | ENHANCED             # default BASIC
+        rules: [{frequency: SCAN_ON_PUSH | CONTINUOUS_SCAN | MANUAL, filters: [STR]}]
+      policy: MAPPING                      # put_registry_policy, sent as JSON
     ecr_repositories:
       - name: STR                          # required
         tags: {KEY: VALUE}
         policy: MAPPING                    # optional repository policy, sent as JSON
+        scan_on_push: BOOL                 # default false
+        tag_mutability: MUTABLE | IMMUTABLE  # default MUTABLE
+        encryption: AES256 | KMS           # default AES256
+        lifecycle_policy: BOOL             # default false: expire untagged after 14 days
         images:
           - tag: STR                       # required
             signature: none | cosign | notation | sigstore-bundle | [list of those]
+            scan: none | clean | {CRITICAL|HIGH|MEDIUM|LOW|INFORMATIONAL: COUNT}
+                                           # default none: never scanned
     trails:                                # home region = this region
       - name: STR                          # required
         multi_region: BOOL                 # default false
         logging: BOOL                      # default true (start_logging)
         management_events: BOOL            # default true
+        read_write: All | ReadOnly | WriteOnly  # default All (management events only)
+        log_file_validation: BOOL          # default false
+        kms: BOOL                          # default false: a new KMS key encrypts the logs
+        cloudwatch_logs: BOOL              # default false: a new log group receives them
         s3_bucket: STR                     # default derived from name/account/region
 
 RULE  = {protocol, from_port?, to_port?, icmp_type?, icmp_code?, cidr?, ipv6_cidr?, description?}
@@ -63,6 +80,7 @@ import re
 import sys
 import time
 import traceback
+import urllib.request
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,6 +104,16 @@ COSIGN_LAYER = "application/vnd.dev.cosign.simplesigning.v1+json"
 NOTATION_TYPE = "application/vnd.cncf.notary.signature"
 SIGSTORE_BUNDLE_TYPE = "application/vnd.dev.sigstore.bundle.v0.3+json"
 SIGNATURES = ("cosign", "notation", "sigstore-bundle")
+LIFECYCLE_POLICY = {
+    "rules": [
+        {
+            "rulePriority": 1,
+            "description": "expire untagged images after 14 days",
+            "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days", "countNumber": 14},
+            "action": {"type": "expire"},
+        }
+    ]
+}
 # Fixed, so that the same fixture always yields the same digests.
 CREATED = "2025-01-15T09:30:00Z"
 
@@ -151,6 +179,7 @@ class NetworkAcl:
 class EcrImage:
     tag: str
     signatures: list[str]
+    scan: dict[str, int] | None = None  # None: never scanned; {}: clean
 
 
 @dataclass
@@ -159,6 +188,17 @@ class EcrRepository:
     tags: dict[str, str]
     policy: dict | None
     images: list[EcrImage]
+    scan_on_push: bool = False
+    tag_mutability: str = "MUTABLE"
+    encryption: str = "AES256"
+    lifecycle_policy: bool = False
+
+
+@dataclass
+class EcrRegistry:
+    scan_type: str | None = None  # None: leave moto's default
+    rules: list[dict] = field(default_factory=list)
+    policy: dict | None = None
 
 
 @dataclass
@@ -168,6 +208,10 @@ class Trail:
     logging: bool
     management_events: bool
     s3_bucket: str | None
+    read_write: str = "All"
+    log_file_validation: bool = False
+    kms: bool = False
+    cloudwatch_logs: bool = False
 
 
 @dataclass
@@ -177,6 +221,8 @@ class Region:
     network_acls: list[NetworkAcl] = field(default_factory=list)
     ecr_repositories: list[EcrRepository] = field(default_factory=list)
     trails: list[Trail] = field(default_factory=list)
+    ecr_registry: EcrRegistry | None = None
+    restrict_default_security_group: bool = False
 
 
 def _type(value: Any) -> str:
@@ -311,6 +357,34 @@ def _rule(raw: Any, path: str, nacl: bool) -> Rule:
     return rule
 
 
+SCAN_TYPES = ("BASIC", "ENHANCED")
+SCAN_FREQUENCIES = ("SCAN_ON_PUSH", "CONTINUOUS_SCAN", "MANUAL")
+TAG_MUTABILITY = ("MUTABLE", "IMMUTABLE")
+ENCRYPTION_TYPES = ("AES256", "KMS")
+READ_WRITE_TYPES = ("All", "ReadOnly", "WriteOnly")
+FINDING_SEVERITIES = ("CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL", "UNDEFINED")
+
+
+def _choice(value: Any, path: str, allowed: tuple) -> str:
+    if value not in allowed:
+        raise FixtureError(f"{path}: expected one of {', '.join(allowed)}, got {value!r}")
+    return value
+
+
+def _scan(value: Any, path: str) -> dict[str, int] | None:
+    if value is None or value == "none":
+        return None
+    if value == "clean":
+        return {}
+    if not isinstance(value, dict) or not value:
+        raise FixtureError(f"{path}: expected none, clean or a mapping of severity to count, got {value!r}")
+    counts = {}
+    for severity, count in value.items():
+        _choice(severity, f"{path} key", FINDING_SEVERITIES)
+        counts[severity] = _int(count, f"{path}.{severity}", 0, 100000)
+    return counts
+
+
 def _unique(names: list[str], path: str, what: str) -> None:
     seen = set()
     for name in names:
@@ -331,9 +405,44 @@ def parse_fixture(doc: Any) -> list[Region]:
         rspec = _mapping(
             rraw if rraw is not None else {},
             rpath,
-            optional=("security_groups", "network_acls", "ecr_repositories", "trails"),
+            optional=(
+                "security_groups",
+                "network_acls",
+                "ecr_repositories",
+                "trails",
+                "ecr_registry",
+                "restrict_default_security_group",
+            ),
         )
         region = Region(rname)
+        region.restrict_default_security_group = _bool(
+            rspec.get("restrict_default_security_group"), f"{rpath}.restrict_default_security_group", False
+        )
+        if rspec.get("ecr_registry") is not None:
+            p = f"{rpath}.ecr_registry"
+            reg = _mapping(rspec["ecr_registry"], p, optional=("scanning", "policy"))
+            registry = EcrRegistry()
+            if reg.get("scanning") is not None:
+                sp = f"{p}.scanning"
+                sc = _mapping(reg["scanning"], sp, optional=("type", "rules"))
+                registry.scan_type = _choice(sc.get("type", "BASIC"), f"{sp}.type", SCAN_TYPES)
+                for k, rraw in enumerate(_list(sc.get("rules"), f"{sp}.rules")):
+                    rp = f"{sp}.rules[{k}]"
+                    rule = _mapping(rraw, rp, ("frequency", "filters"))
+                    filters = [_str(f, f"{rp}.filters[{n}]") for n, f in enumerate(_list(rule["filters"], f"{rp}.filters"))]
+                    if not filters:
+                        raise FixtureError(f"{rp}.filters: give at least one filter")
+                    registry.rules.append(
+                        {
+                            "scanFrequency": _choice(rule["frequency"], f"{rp}.frequency", SCAN_FREQUENCIES),
+                            "repositoryFilters": [{"filter": f, "filterType": "WILDCARD"} for f in filters],
+                        }
+                    )
+            if reg.get("policy") is not None:
+                if not isinstance(reg["policy"], dict):
+                    raise FixtureError(f"{p}.policy: expected a mapping (a policy document), got {_type(reg['policy'])}")
+                registry.policy = reg["policy"]
+            region.ecr_registry = registry
 
         for i, raw in enumerate(_list(rspec.get("security_groups"), f"{rpath}.security_groups")):
             p = f"{rpath}.security_groups[{i}]"
@@ -388,14 +497,19 @@ def parse_fixture(doc: Any) -> list[Region]:
 
         for i, raw in enumerate(_list(rspec.get("ecr_repositories"), f"{rpath}.ecr_repositories")):
             p = f"{rpath}.ecr_repositories[{i}]"
-            s = _mapping(raw, p, ("name",), ("tags", "policy", "images"))
+            s = _mapping(
+                raw,
+                p,
+                ("name",),
+                ("tags", "policy", "images", "scan_on_push", "tag_mutability", "encryption", "lifecycle_policy"),
+            )
             policy = s.get("policy")
             if policy is not None and not isinstance(policy, dict):
                 raise FixtureError(f"{p}.policy: expected a mapping (a policy document), got {_type(policy)}")
             images = []
             for j, iraw in enumerate(_list(s.get("images"), f"{p}.images")):
                 ip = f"{p}.images[{j}]"
-                im = _mapping(iraw, ip, ("tag",), ("signature",))
+                im = _mapping(iraw, ip, ("tag",), ("signature", "scan"))
                 sig = im.get("signature")
                 sigs = sig if isinstance(sig, list) else [] if sig in (None, "none") else [sig]
                 for sg in sigs:
@@ -404,7 +518,7 @@ def parse_fixture(doc: Any) -> list[Region]:
                             f"{ip}.signature: {sg!r} is not one of none, {', '.join(SIGNATURES)}"
                         )
                 _unique(sigs, f"{ip}.signature", "signature")
-                images.append(EcrImage(_str(im["tag"], f"{ip}.tag", ECR_TAG_RE), sigs))
+                images.append(EcrImage(_str(im["tag"], f"{ip}.tag", ECR_TAG_RE), sigs, _scan(im.get("scan"), f"{ip}.scan")))
             _unique([im.tag for im in images], f"{p}.images", "tag")
             region.ecr_repositories.append(
                 EcrRepository(
@@ -412,13 +526,31 @@ def parse_fixture(doc: Any) -> list[Region]:
                     tags=_tags(s.get("tags"), f"{p}.tags"),
                     policy=policy,
                     images=images,
+                    scan_on_push=_bool(s.get("scan_on_push"), f"{p}.scan_on_push", False),
+                    tag_mutability=_choice(s.get("tag_mutability", "MUTABLE"), f"{p}.tag_mutability", TAG_MUTABILITY),
+                    encryption=_choice(s.get("encryption", "AES256"), f"{p}.encryption", ENCRYPTION_TYPES),
+                    lifecycle_policy=_bool(s.get("lifecycle_policy"), f"{p}.lifecycle_policy", False),
                 )
             )
         _unique([r.name for r in region.ecr_repositories], f"{rpath}.ecr_repositories", "name")
 
         for i, raw in enumerate(_list(rspec.get("trails"), f"{rpath}.trails")):
             p = f"{rpath}.trails[{i}]"
-            s = _mapping(raw, p, ("name",), ("multi_region", "logging", "management_events", "s3_bucket"))
+            s = _mapping(
+                raw,
+                p,
+                ("name",),
+                (
+                    "multi_region",
+                    "logging",
+                    "management_events",
+                    "s3_bucket",
+                    "read_write",
+                    "log_file_validation",
+                    "kms",
+                    "cloudwatch_logs",
+                ),
+            )
             region.trails.append(
                 Trail(
                     name=_str(s["name"], f"{p}.name", TRAIL_RE),
@@ -426,6 +558,10 @@ def parse_fixture(doc: Any) -> list[Region]:
                     logging=_bool(s.get("logging"), f"{p}.logging", True),
                     management_events=_bool(s.get("management_events"), f"{p}.management_events", True),
                     s3_bucket=_str(s["s3_bucket"], f"{p}.s3_bucket", BUCKET_RE) if "s3_bucket" in s else None,
+                    read_write=_choice(s.get("read_write", "All"), f"{p}.read_write", READ_WRITE_TYPES),
+                    log_file_validation=_bool(s.get("log_file_validation"), f"{p}.log_file_validation", False),
+                    kms=_bool(s.get("kms"), f"{p}.kms", False),
+                    cloudwatch_logs=_bool(s.get("cloudwatch_logs"), f"{p}.cloudwatch_logs", False),
                 )
             )
         _unique([t.name for t in region.trails], f"{rpath}.trails", "name")
@@ -612,6 +748,10 @@ class Seeder:
 
     def seed(self, regions: list[Region]) -> None:
         for region in regions:
+            if region.restrict_default_security_group:
+                self.restrict_default_security_group(region.name)
+            if region.ecr_registry is not None:
+                self.ecr_registry(region.name, region.ecr_registry)
             for sg in region.security_groups:
                 self.security_group(region.name, sg)
             for acl in region.network_acls:
@@ -672,6 +812,20 @@ class Seeder:
                 eni = f", attached via {eni}"
         log(f"{label} {gid}: {len(sg.ingress)} ingress, {len(sg.egress)} egress rules{eni}")
 
+    def restrict_default_security_group(self, region: str) -> None:
+        ec2 = self.client("ec2", region)
+        vpc, _ = self.default_vpc(region)
+        label = f"{region}: default security group of {vpc}"
+        with step(label):
+            group = ec2.describe_security_groups(
+                Filters=[{"Name": "vpc-id", "Values": [vpc]}, {"Name": "group-name", "Values": ["default"]}]
+            )["SecurityGroups"][0]
+            if group["IpPermissions"]:
+                ec2.revoke_security_group_ingress(GroupId=group["GroupId"], IpPermissions=group["IpPermissions"])
+            if group["IpPermissionsEgress"]:
+                ec2.revoke_security_group_egress(GroupId=group["GroupId"], IpPermissions=group["IpPermissionsEgress"])
+        log(f"{label} {group['GroupId']}: every rule revoked")
+
     def network_acl(self, region: str, acl: NetworkAcl) -> None:
         ec2 = self.client("ec2", region)
         vpc, subnets = self.default_vpc(region)
@@ -721,18 +875,71 @@ class Seeder:
 
     # -- ECR --
 
+    def ecr_registry(self, region: str, registry: EcrRegistry) -> None:
+        ecr = self.client("ecr", region)
+        label = f"{region}: ECR registry"
+        with step(label):
+            if registry.scan_type is not None:
+                ecr.put_registry_scanning_configuration(scanType=registry.scan_type, rules=registry.rules)
+            if registry.policy is not None:
+                ecr.put_registry_policy(policyText=json.dumps(registry.policy))
+        log(
+            f"{label}: scanning {registry.scan_type or 'default'} with {len(registry.rules)} rule(s)"
+            f"{', policy set' if registry.policy is not None else ''}"
+        )
+
+    def ecr_scan_result(self, region: str, repo: str, digest: str, counts: dict[str, int]) -> None:
+        """Start a scan of the image and tell moto what DescribeImageScanFindings reports for it."""
+        ecr = self.client("ecr", region)
+        with step(f"{region}: ECR repository {repo!r}: scan {digest[:19]}…"):
+            ecr.start_image_scan(repositoryName=repo, imageId={"imageDigest": digest})
+        result = {
+            "registryId": self.account,
+            "repositoryName": repo,
+            "imageId": {"imageDigest": digest},
+            "imageScanStatus": {"status": "COMPLETE", "description": "The scan was completed successfully."},
+            "imageScanFindings": {
+                "imageScanCompletedAt": CREATED,
+                "vulnerabilitySourceUpdatedAt": CREATED,
+                "findings": [],
+                "findingSeverityCounts": counts,
+            },
+        }
+        body = json.dumps({"account_id": self.account, "region": region, "results": [result]}).encode()
+        request = urllib.request.Request(
+            f"{self.endpoint}/moto-api/static/ecr/scan-finding-results",
+            data=body,
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                response.read()
+        except OSError as e:
+            raise SeedError(f"{region}: ECR repository {repo!r}: setting the scan result: {e}") from None
+
     def ecr_repository(self, region: str, repo: EcrRepository) -> None:
         ecr = self.client("ecr", region)
         label = f"{region}: ECR repository {repo.name!r}"
         registry = f"{self.account}.dkr.ecr.{region}.amazonaws.com"
         with step(label):
-            kwargs: dict[str, Any] = {"repositoryName": repo.name}
+            kwargs: dict[str, Any] = {
+                "repositoryName": repo.name,
+                "imageScanningConfiguration": {"scanOnPush": repo.scan_on_push},
+                "imageTagMutability": repo.tag_mutability,
+                "encryptionConfiguration": {"encryptionType": repo.encryption},
+            }
             if repo.tags:
                 kwargs["tags"] = [{"Key": k, "Value": v} for k, v in repo.tags.items()]
             ecr.create_repository(**kwargs)
             if repo.policy is not None:
                 ecr.set_repository_policy(repositoryName=repo.name, policyText=json.dumps(repo.policy))
-        log(f"{label}{' with policy' if repo.policy is not None else ''}")
+            if repo.lifecycle_policy:
+                ecr.put_lifecycle_policy(repositoryName=repo.name, lifecyclePolicyText=json.dumps(LIFECYCLE_POLICY))
+        log(
+            f"{label}: {repo.tag_mutability}, {repo.encryption}, scan on push {'on' if repo.scan_on_push else 'off'}, "
+            f"lifecycle policy {'yes' if repo.lifecycle_policy else 'no'}{', with policy' if repo.policy is not None else ''}"
+        )
 
         def put(manifest: dict, tag: str | None, what: str) -> tuple[str, int]:
             text, digest = _encode(manifest)
@@ -754,6 +961,9 @@ class Seeder:
             manifest = image_manifest(repo.name, image.tag)
             digest, size = put(manifest, image.tag, f"image {image.tag}")
             notes = []
+            if image.scan is not None:
+                self.ecr_scan_result(region, repo.name, digest, image.scan)
+                notes.append(f"scan {image.scan or 'clean'}")
             for sig in image.signatures:
                 if sig == "cosign":
                     sig_tag = "sha256-" + digest.split(":", 1)[1] + ".sig"
@@ -813,11 +1023,32 @@ class Seeder:
                     }
                 ),
             )
+        create_trail: dict[str, Any] = {
+            "Name": trail.name,
+            "S3BucketName": bucket,
+            "IsMultiRegionTrail": trail.multi_region,
+            "EnableLogFileValidation": trail.log_file_validation,
+        }
+        if trail.kms:
+            with step(f"{label}: KMS key"):
+                create_trail["KmsKeyId"] = self.client("kms", region).create_key(
+                    Description=f"bulkhead fixture: logs of trail {trail.name}"
+                )["KeyMetadata"]["Arn"]
+        if trail.cloudwatch_logs:
+            group = f"cloudtrail/{trail.name}"
+            with step(f"{label}: CloudWatch Logs group {group!r}"):
+                self.client("logs", region).create_log_group(logGroupName=group)
+            create_trail["CloudWatchLogsLogGroupArn"] = f"arn:aws:logs:{region}:{self.account}:log-group:{group}:*"
+            create_trail["CloudWatchLogsRoleArn"] = f"arn:aws:iam::{self.account}:role/cloudtrail-to-cloudwatch"
         with step(label):
-            ct.create_trail(Name=trail.name, S3BucketName=bucket, IsMultiRegionTrail=trail.multi_region)
+            ct.create_trail(**create_trail)
             # Real AWS gives a new trail this selector; moto reports none, so
             # it is always set explicitly.
-            selector: dict[str, Any] = {"ReadWriteType": "All", "IncludeManagementEvents": True, "DataResources": []}
+            selector: dict[str, Any] = {
+                "ReadWriteType": trail.read_write,
+                "IncludeManagementEvents": True,
+                "DataResources": [],
+            }
             if not trail.management_events:
                 selector["IncludeManagementEvents"] = False
                 selector["DataResources"] = [{"Type": "AWS::S3::Object", "Values": [f"arn:aws:s3:::{bucket}/"]}]
@@ -827,7 +1058,9 @@ class Seeder:
         log(
             f"{label}: {'multi-region' if trail.multi_region else 'single-region'}, "
             f"{'logging' if trail.logging else 'stopped'}, "
-            f"management events {'on' if trail.management_events else 'off'}, bucket {bucket}"
+            f"management events {'on (' + trail.read_write + ')' if trail.management_events else 'off'}, "
+            f"validation {'on' if trail.log_file_validation else 'off'}, kms {'on' if trail.kms else 'off'}, "
+            f"cloudwatch {'on' if trail.cloudwatch_logs else 'off'}, bucket {bucket}"
         )
 
 

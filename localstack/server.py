@@ -28,6 +28,13 @@ notation and sigstore-bundle signatures that way, and moto 5.2.5 has neither:
    place makes bulkhead's scanner go through ListImageReferrers, the path
    that matters against real ECR.
 
+3. ``GetTrailStatus`` reports ``LatestCloudWatchLogsDeliveryTime`` (now)
+   for a trail that is logging and has a CloudWatch Logs log group, as real
+   CloudTrail does once it delivers; moto 5.2.5 never reports the field.
+   bulkhead's ``cloudtrail_cloudwatch_logging_enabled`` judges delivery
+   within 24 hours by it. Trails without a log group, or stopped, are
+   reported as moto reports them.
+
 Also: ``MOTO_IAM_LOAD_MANAGED_POLICIES=true`` is set before moto is imported,
 so AWS managed policies (SecurityAudit, ReadOnlyAccess, ...) exist in IAM.
 
@@ -49,6 +56,7 @@ from moto.ecr.exceptions import InvalidParameterException  # noqa: E402
 from moto.ecr.models import ECRBackend, Image  # noqa: E402
 from moto.ecr.responses import ECRResponse  # noqa: E402
 from moto.core.responses import ActionResult  # noqa: E402
+from moto.cloudtrail.responses import CloudTrailResponse  # noqa: E402
 
 
 def _manifest(image: Image) -> dict:
@@ -133,8 +141,28 @@ def _response_list_image_referrers(self: ECRResponse) -> ActionResult:
     return ActionResult(result)
 
 
+def _response_get_trail_status(self: CloudTrailResponse) -> str:
+    import time
+
+    name = self._get_param("Name")
+    status = self.cloudtrail_backend.get_trail_status(name)
+    desc = status.description()
+    trail = next(
+        (
+            t
+            for t in self.cloudtrail_backend.describe_trails(include_shadow_trails=True)
+            if t.trail_name == name or t.arn == name
+        ),
+        None,
+    )
+    if trail is not None and trail.cw_log_group_arn and status.is_logging:
+        desc["LatestCloudWatchLogsDeliveryTime"] = int(time.time())
+    return json.dumps(desc)
+
+
 def apply_patches() -> None:
-    """Install the two ECR additions described in the module docstring."""
+    """Install the additions described in the module docstring."""
+    CloudTrailResponse.get_trail_status = _response_get_trail_status
     Image.subject_manifest_digest = property(_subject_manifest_digest)
     ECRBackend.list_image_referrers = _backend_list_image_referrers
     ECRResponse.list_image_referrers = _response_list_image_referrers

@@ -26,6 +26,8 @@ pub enum Command {
     Scan(Box<ScanArgs>),
     /// List the checks bulkhead has.
     Checks(ChecksArgs),
+    /// List the compliance frameworks checks are mapped to.
+    Frameworks,
 }
 
 #[derive(Debug, Args)]
@@ -57,6 +59,22 @@ pub struct ScanArgs {
     /// Skip these checks.
     #[arg(long, value_delimiter = ',', value_name = "ID,...")]
     pub exclude_checks: Vec<String>,
+
+    /// Run only the checks of these services (ecr, ec2, cloudtrail, ...).
+    #[arg(long, value_delimiter = ',', value_name = "SERVICE,...")]
+    pub services: Option<Vec<String>>,
+
+    /// Run only the checks of these severities.
+    #[arg(long, value_delimiter = ',', value_name = "SEVERITY,...")]
+    pub severity: Option<Vec<Severity>>,
+
+    /// Run only the checks mapped to this compliance framework (`bulkhead frameworks` lists them).
+    #[arg(long, value_name = "FRAMEWORK")]
+    pub compliance: Option<String>,
+
+    /// Settings file (thresholds and trust lists); see README.md.
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
 
     /// Folder for the reports.
     #[arg(long, default_value = "bulkhead-output", value_name = "DIR")]
@@ -105,14 +123,20 @@ pub struct ScanArgs {
 
 #[derive(Debug, Args)]
 pub struct ChecksArgs {
+    /// `markdown` prints the check reference (docs/checks.md).
     #[arg(long, value_enum, default_value = "text")]
     pub format: ListFormat,
+
+    /// Show this framework's controls and the checks that assess each.
+    #[arg(long, value_name = "FRAMEWORK")]
+    pub compliance: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ListFormat {
     Text,
     Json,
+    Markdown,
 }
 
 fn parse_output_name(name: &str) -> Result<String, String> {

@@ -1,5 +1,14 @@
 //! The settings checks read: thresholds and trust lists, with the defaults a
 //! scan uses when no `bulkhead.toml` says otherwise.
+//!
+//! The file is read into [`RawConfig`], which rejects unknown keys, then
+//! validated into [`Config`]; every error names the file, line and column
+//! and, where there is one, the key.
+
+use std::path::Path;
+
+use serde::Deserialize;
+use toml::Spanned;
 
 use crate::severity::Severity;
 
@@ -48,5 +57,209 @@ impl Default for Config {
             min_vulnerability_severity: Severity::High,
             trusted_accounts: Vec::new(),
         }
+    }
+}
+
+/// `bulkhead.toml` as written. Every key is optional; absent keys keep
+/// their defaults.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    access_key_max_age_days: Option<Spanned<i64>>,
+    access_key_unused_days: Option<Spanned<i64>>,
+    trusted_registries: Option<Vec<Spanned<String>>>,
+    /// Each entry a port (`3306`) or an inclusive range (`"27017-27018"`).
+    high_risk_tcp_ports: Option<Vec<Spanned<toml::Value>>>,
+    min_vulnerability_severity: Option<Spanned<String>>,
+    trusted_accounts: Option<Vec<Spanned<String>>>,
+}
+
+/// A `bulkhead.toml` that cannot be used: the scan does not start (exit 2).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{path}{}: {message}", location.map(|(line, column)| format!(":{line}:{column}")).unwrap_or_default())]
+pub struct ConfigError {
+    pub path: String,
+    /// 1-based line and column, when the problem has a place in the file.
+    pub location: Option<(usize, usize)>,
+    pub message: String,
+}
+
+impl Config {
+    /// Reads and validates a config file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|err| ConfigError {
+            path: path.display().to_string(),
+            location: None,
+            message: format!("cannot read the file: {err}"),
+        })?;
+        Config::parse(&path.display().to_string(), &text)
+    }
+
+    /// Validates config text; `path` only names it in errors.
+    pub fn parse(path: &str, text: &str) -> Result<Config, ConfigError> {
+        let error = |span: Option<std::ops::Range<usize>>, message: String| ConfigError {
+            path: path.to_owned(),
+            location: span.map(|span| line_column(text, span.start)),
+            message,
+        };
+        let raw: RawConfig = toml::from_str(text).map_err(|err| error(err.span(), err.message().trim().to_owned()))?;
+        let mut config = Config::default();
+
+        let days = |value: &Spanned<i64>, key: &str| {
+            u32::try_from(*value.get_ref()).ok().filter(|days| *days > 0).ok_or_else(|| {
+                error(
+                    Some(value.span()),
+                    format!("{key}: expected a whole number of days > 0, got {}", value.get_ref()),
+                )
+            })
+        };
+        if let Some(value) = &raw.access_key_max_age_days {
+            config.access_key_max_age_days = days(value, "access_key_max_age_days")?;
+        }
+        if let Some(value) = &raw.access_key_unused_days {
+            config.access_key_unused_days = days(value, "access_key_unused_days")?;
+        }
+        if let Some(registries) = &raw.trusted_registries {
+            config.trusted_registries = registries
+                .iter()
+                .map(|registry| {
+                    let name = registry.get_ref().trim();
+                    if name.is_empty() || name.contains(char::is_whitespace) || name.contains("://") {
+                        Err(error(
+                            Some(registry.span()),
+                            format!("trusted_registries: {name:?} is not a registry host (e.g. \"ghcr.io/acme\")"),
+                        ))
+                    } else {
+                        Ok(name.trim_end_matches('/').to_owned())
+                    }
+                })
+                .collect::<Result<_, _>>()?;
+        }
+        if let Some(ports) = &raw.high_risk_tcp_ports {
+            config.high_risk_tcp_ports = ports
+                .iter()
+                .map(|entry| {
+                    port_range(entry.get_ref())
+                        .map_err(|why| error(Some(entry.span()), format!("high_risk_tcp_ports: {why}")))
+                })
+                .collect::<Result<_, _>>()?;
+        }
+        if let Some(severity) = &raw.min_vulnerability_severity {
+            config.min_vulnerability_severity = severity
+                .get_ref()
+                .parse()
+                .map_err(|why| error(Some(severity.span()), format!("min_vulnerability_severity: {why}")))?;
+        }
+        if let Some(accounts) = &raw.trusted_accounts {
+            config.trusted_accounts = accounts
+                .iter()
+                .map(|account| {
+                    let id = account.get_ref();
+                    if id.len() == 12 && id.bytes().all(|byte| byte.is_ascii_digit()) {
+                        Ok(id.clone())
+                    } else {
+                        Err(error(
+                            Some(account.span()),
+                            format!("trusted_accounts: {id:?} is not a 12-digit AWS account id"),
+                        ))
+                    }
+                })
+                .collect::<Result<_, _>>()?;
+        }
+        Ok(config)
+    }
+}
+
+/// `3306` or `"27017-27018"`, inclusive, 1-65535.
+fn port_range(value: &toml::Value) -> Result<(u16, u16), String> {
+    let port = |text: &str| {
+        text.trim()
+            .parse::<u16>()
+            .ok()
+            .filter(|port| *port > 0)
+            .ok_or_else(|| format!("{text:?} is not a port (1-65535)"))
+    };
+    match value {
+        toml::Value::Integer(number) => {
+            let single = u16::try_from(*number)
+                .ok()
+                .filter(|port| *port > 0)
+                .ok_or_else(|| format!("{number} is not a port (1-65535)"))?;
+            Ok((single, single))
+        }
+        toml::Value::String(text) => {
+            let (low, high) = match text.split_once('-') {
+                Some((low, high)) => (port(low)?, port(high)?),
+                None => (port(text)?, port(text)?),
+            };
+            if low > high {
+                return Err(format!("range {text:?} runs backwards"));
+            }
+            Ok((low, high))
+        }
+        other => Err(format!("expected a port number or a \"low-high\" string, got {}", other.type_str())),
+    }
+}
+
+/// The 1-based line and column of a byte offset.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |last| last.chars().count()) + 1;
+    (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_file_keeps_the_defaults() {
+        assert_eq!(Config::parse("bulkhead.toml", "").unwrap(), Config::default());
+    }
+
+    #[test]
+    fn every_key_is_read() {
+        let text = r#"
+access_key_max_age_days = 30
+access_key_unused_days = 10
+trusted_registries = ["public.ecr.aws", "ghcr.io/acme/"]
+high_risk_tcp_ports = [22, "8000-8080"]
+min_vulnerability_severity = "critical"
+trusted_accounts = ["111122223333"]
+"#;
+        let config = Config::parse("bulkhead.toml", text).unwrap();
+        assert_eq!(config.access_key_max_age_days, 30);
+        assert_eq!(config.access_key_unused_days, 10);
+        assert_eq!(config.trusted_registries, ["public.ecr.aws", "ghcr.io/acme"]);
+        assert_eq!(config.high_risk_tcp_ports, [(22, 22), (8000, 8080)]);
+        assert_eq!(config.min_vulnerability_severity, Severity::Critical);
+        assert_eq!(config.trusted_accounts, ["111122223333"]);
+    }
+
+    #[test]
+    fn an_unknown_key_is_named_with_its_line() {
+        let err = Config::parse("b.toml", "trusted_accounts = []\n\nhigh_risk_ports = [22]\n").unwrap_err();
+        assert_eq!(err.location, Some((3, 1)), "{err}");
+        assert!(err.message.contains("high_risk_ports"), "{err}");
+        assert!(err.to_string().starts_with("b.toml:3:1: "), "{err}");
+    }
+
+    #[test]
+    fn bad_values_point_at_the_value() {
+        let cases = [
+            ("min_vulnerability_severity = \"severe\"\n", (1, 30), "min_vulnerability_severity"),
+            ("\nhigh_risk_tcp_ports = [22, \"90-80\"]\n", (2, 28), "runs backwards"),
+            ("trusted_accounts = [\"1234\"]\n", (1, 21), "12-digit"),
+            ("access_key_max_age_days = -1\n", (1, 27), "access_key_max_age_days"),
+            ("high_risk_tcp_ports = [70000]\n", (1, 24), "not a port"),
+        ];
+        for (text, location, needle) in cases {
+            let err = Config::parse("b.toml", text).unwrap_err();
+            assert_eq!(err.location, Some(location), "{text}: {err}");
+            assert!(err.message.contains(needle), "{text}: {err}");
+        }
+        let syntax = Config::parse("b.toml", "trusted_accounts = [\n").unwrap_err();
+        assert!(syntax.location.is_some(), "{syntax}");
     }
 }

@@ -3,7 +3,8 @@ use std::process::ExitCode;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
-use bulkhead::checks::metadata::catalog;
+use bulkhead::checks::docs;
+use bulkhead::checks::metadata::{catalog, frameworks};
 use bulkhead::checks::registry::CHECKS;
 use bulkhead::cli::{ChecksArgs, Cli, Command, ListFormat};
 use bulkhead::scan::{self, UsageError};
@@ -15,6 +16,7 @@ fn main() -> ExitCode {
     init_logging(cli.verbose);
     match cli.command {
         Command::Checks(args) => list_checks(&args),
+        Command::Frameworks => list_frameworks(),
         Command::Scan(args) => {
             let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
                 Ok(runtime) => runtime,
@@ -53,8 +55,15 @@ fn list_checks(args: &ChecksArgs) -> ExitCode {
         Ok(catalog) => catalog,
         Err(err) => return fatal(&err.into()),
     };
+    if let Some(id) = &args.compliance {
+        return list_controls(id, args.format);
+    }
     let entries: Vec<_> = CHECKS.iter().map(|check| &catalog[check.id]).collect();
     match args.format {
+        ListFormat::Markdown => match docs::markdown() {
+            Ok(text) => print!("{text}"),
+            Err(err) => return fatal(&err.into()),
+        },
         ListFormat::Json => {
             let rows: Vec<serde_json::Value> = entries
                 .iter()
@@ -83,4 +92,65 @@ fn list_checks(args: &ChecksArgs) -> ExitCode {
         }
     }
     ExitCode::SUCCESS
+}
+
+fn list_frameworks() -> ExitCode {
+    let frameworks = match frameworks() {
+        Ok(frameworks) => frameworks,
+        Err(err) => return fatal(&err.into()),
+    };
+    let width = frameworks.iter().map(|(framework, _)| framework.id.len()).max().unwrap_or(0);
+    for (framework, _) in frameworks {
+        println!(
+            "{:width$}  {} {} ({} controls mapped)",
+            framework.id,
+            framework.name,
+            framework.version,
+            framework.controls.len()
+        );
+    }
+    ExitCode::SUCCESS
+}
+
+/// `bulkhead checks --compliance ID`: control -> checks.
+fn list_controls(id: &str, format: ListFormat) -> ExitCode {
+    let frameworks = match frameworks() {
+        Ok(frameworks) => frameworks,
+        Err(err) => return fatal(&err.into()),
+    };
+    let Some((framework, _)) = frameworks.iter().find(|(framework, _)| framework.id == id) else {
+        let valid: Vec<&str> = frameworks.iter().map(|(framework, _)| framework.id.as_str()).collect();
+        eprintln!("bulkhead: error: unknown compliance framework {id:?} (valid: {})", valid.join(", "));
+        return ExitCode::from(2);
+    };
+    match format {
+        ListFormat::Json => {
+            let controls: Vec<serde_json::Value> = framework
+                .controls
+                .iter()
+                .map(|control| serde_json::json!({"id": control.id, "title": control.title, "checks": control.checks}))
+                .collect();
+            let value = serde_json::json!({
+                "id": framework.id, "name": framework.name, "version": framework.version, "controls": controls,
+            });
+            println!("{}", serde_json::to_string_pretty(&value).expect("plain JSON values serialise"));
+        }
+        ListFormat::Text | ListFormat::Markdown => {
+            println!("{} {} ({})", framework.name, framework.version, framework.id);
+            let mut controls: Vec<_> = framework.controls.iter().collect();
+            controls.sort_by_key(|control| control_order(&control.id));
+            for control in controls {
+                println!("\n{}  {}", control.id, control.title);
+                for check in &control.checks {
+                    println!("    {check}");
+                }
+            }
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+/// `5.10` after `5.9`, `EC2.19` after `EC2.2`: numeric parts compare as numbers.
+fn control_order(id: &str) -> Vec<(u32, String)> {
+    id.split('.').map(|part| (part.parse().unwrap_or(u32::MAX), part.to_owned())).collect()
 }

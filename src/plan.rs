@@ -1,19 +1,25 @@
 //! What a scan will do, decided before any AWS call where possible: which
 //! checks, what they need collected, and which regions.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::checks::Check;
+use crate::checks::metadata::{CatalogEntry, Framework};
 use crate::checks::registry::{self, CHECKS};
 use crate::inventory::ResourceKind;
 use crate::inventory::ec2::RegionStatus;
+use crate::severity::Severity;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum PlanError {
     #[error("unknown check id {0:?} (run `bulkhead checks` to list them)")]
     UnknownCheck(String),
-    #[error("no checks are left to run after --checks/--exclude-checks")]
+    #[error("no checks are left to run after --checks/--exclude-checks/--services/--severity/--compliance")]
     NoChecks,
+    #[error("unknown service {name:?} (valid: {valid})")]
+    UnknownService { name: String, valid: String },
+    #[error("unknown compliance framework {name:?} (valid: {valid}; `bulkhead frameworks` lists them)")]
+    UnknownFramework { name: String, valid: String },
     #[error("region {0:?} is not enabled for this account (or does not exist)")]
     RegionNotEnabled(String),
     #[error("no regions are left to scan after --regions/--exclude-regions")]
@@ -24,8 +30,71 @@ pub enum PlanError {
 pub struct CheckSelection {
     pub include: Option<Vec<String>>,
     pub exclude: Vec<String>,
+    /// Only checks of these services (`ecr`, `ec2`, ...).
+    pub services: Option<Vec<String>>,
+    /// Only checks of these severities.
+    pub severities: Option<Vec<Severity>>,
+    /// Only checks mapped to a control of this framework (`cis-aws-4.0.1`).
+    pub compliance: Option<String>,
 }
 
+/// The checks to run: `--checks`/`--exclude-checks` by id, then narrowed by
+/// service, severity and compliance framework (all of them must hold).
+/// Pure: reads the registry, the catalogue and the frameworks given.
+pub fn select_checks_in(
+    selection: &CheckSelection,
+    catalog: &BTreeMap<String, CatalogEntry>,
+    frameworks: &[Framework],
+) -> Result<Vec<&'static Check>, PlanError> {
+    let by_id = select_checks(selection)?;
+    let services: Option<BTreeSet<&str>> = match &selection.services {
+        None => None,
+        Some(names) => {
+            let valid: BTreeSet<&str> = catalog.values().map(|entry| entry.service.as_str()).collect();
+            for name in names {
+                if !valid.contains(name.as_str()) {
+                    return Err(PlanError::UnknownService {
+                        name: name.clone(),
+                        valid: valid.iter().copied().collect::<Vec<_>>().join(", "),
+                    });
+                }
+            }
+            Some(names.iter().map(String::as_str).collect())
+        }
+    };
+    let mapped: Option<BTreeSet<&str>> = match &selection.compliance {
+        None => None,
+        Some(id) => {
+            let framework =
+                frameworks.iter().find(|framework| &framework.id == id).ok_or_else(|| PlanError::UnknownFramework {
+                    name: id.clone(),
+                    valid: frameworks.iter().map(|framework| framework.id.as_str()).collect::<Vec<_>>().join(", "),
+                })?;
+            Some(framework.controls.iter().flat_map(|control| control.checks.iter().map(String::as_str)).collect())
+        }
+    };
+    let selected: Vec<&'static Check> = by_id
+        .into_iter()
+        .filter(|check| {
+            let entry = catalog.get(check.id);
+            let service_ok = services
+                .as_ref()
+                .is_none_or(|services| entry.is_some_and(|entry| services.contains(entry.service.as_str())));
+            let severity_ok = selection
+                .severities
+                .as_ref()
+                .is_none_or(|severities| entry.is_some_and(|entry| severities.contains(&entry.metadata.severity)));
+            let compliance_ok = mapped.as_ref().is_none_or(|mapped| mapped.contains(check.id));
+            service_ok && severity_ok && compliance_ok
+        })
+        .collect();
+    if selected.is_empty() {
+        return Err(PlanError::NoChecks);
+    }
+    Ok(selected)
+}
+
+/// Selection by id only (`--checks`/`--exclude-checks`).
 pub fn select_checks(selection: &CheckSelection) -> Result<Vec<&'static Check>, PlanError> {
     let known = |id: &String| registry::find(id).ok_or_else(|| PlanError::UnknownCheck(id.clone()));
     let include: Option<BTreeSet<&str>> = selection
@@ -139,12 +208,74 @@ mod tests {
 
     #[test]
     fn checks_are_selected_by_id_and_need_only_their_data() {
-        let selection =
-            CheckSelection { include: Some(vec!["ec2_networkacl_allow_ingress_tcp_port_22".into()]), exclude: vec![] };
+        let selection = CheckSelection {
+            include: Some(vec!["ec2_networkacl_allow_ingress_tcp_port_22".into()]),
+            ..Default::default()
+        };
         let checks = select_checks(&selection).unwrap();
         assert_eq!(checks.len(), 1);
         assert_eq!(needs(&checks), BTreeSet::from([ResourceKind::Ec2NetworkAcls]));
-        let unknown = CheckSelection { include: Some(vec!["nope".into()]), exclude: vec![] };
+        let unknown = CheckSelection { include: Some(vec!["nope".into()]), ..Default::default() };
         assert_eq!(select_checks(&unknown).unwrap_err(), PlanError::UnknownCheck("nope".into()));
+    }
+
+    fn select(selection: CheckSelection) -> Result<Vec<&'static str>, PlanError> {
+        let catalog = crate::checks::metadata::catalog().unwrap();
+        let frameworks: Vec<Framework> =
+            crate::checks::metadata::frameworks().unwrap().into_iter().map(|(framework, _)| framework).collect();
+        select_checks_in(&selection, &catalog, &frameworks).map(|checks| checks.iter().map(|check| check.id).collect())
+    }
+
+    #[test]
+    fn selecting_one_service_collects_nothing_of_the_others() {
+        let ec2_only = CheckSelection { services: Some(vec!["ec2".into()]), ..Default::default() };
+        let catalog = crate::checks::metadata::catalog().unwrap();
+        let checks = select_checks_in(&ec2_only, &catalog, &[]).unwrap();
+        assert!(checks.iter().all(|check| check.id.starts_with("ec2_")));
+        let needs = needs(&checks);
+        assert!(
+            needs.iter().all(|kind| format!("{kind:?}").starts_with("Ec2")),
+            "EC2 checks alone must not make the planner call other services: {needs:?}"
+        );
+        assert!(!needs.contains(&ResourceKind::EcrRepositories) && !needs.contains(&ResourceKind::CloudTrailTrails));
+
+        let ecr_only = CheckSelection { services: Some(vec!["ecr".into()]), ..Default::default() };
+        let needs = super::needs(&select_checks_in(&ecr_only, &catalog, &[]).unwrap());
+        assert!(needs.iter().all(|kind| format!("{kind:?}").starts_with("Ecr")), "{needs:?}");
+    }
+
+    #[test]
+    fn services_severity_and_compliance_narrow_together() {
+        let critical_high =
+            CheckSelection { severities: Some(vec![Severity::High, Severity::Critical]), ..Default::default() };
+        let catalog = crate::checks::metadata::catalog().unwrap();
+        for id in select(critical_high).unwrap() {
+            assert!(catalog[id].metadata.severity >= Severity::High, "{id}");
+        }
+        let cis = select(CheckSelection { compliance: Some("cis-aws-4.0.1".into()), ..Default::default() }).unwrap();
+        assert!(cis.contains(&"ec2_securitygroup_default_restrict_traffic"));
+        assert!(!cis.contains(&"ecr_images_signed"));
+        let cloudtrail_cis = select(CheckSelection {
+            compliance: Some("cis-aws-4.0.1".into()),
+            services: Some(vec!["cloudtrail".into()]),
+            ..Default::default()
+        })
+        .unwrap();
+        assert!(cloudtrail_cis.iter().all(|id| id.starts_with("cloudtrail_")) && !cloudtrail_cis.is_empty());
+        let low_ecr_tag = CheckSelection {
+            include: Some(vec!["ecr_repositories_tag_immutability".into()]),
+            severities: Some(vec![Severity::Critical]),
+            ..Default::default()
+        };
+        assert_eq!(select(low_ecr_tag), Err(PlanError::NoChecks));
+    }
+
+    #[test]
+    fn unknown_services_and_frameworks_name_the_valid_ones() {
+        let err = select(CheckSelection { services: Some(vec!["s3".into()]), ..Default::default() }).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("\"s3\"") && text.contains("ecr") && text.contains("cloudtrail"), "{text}");
+        let err = select(CheckSelection { compliance: Some("cis-9".into()), ..Default::default() }).unwrap_err();
+        assert!(err.to_string().contains("cis-aws-5.0"), "{err}");
     }
 }

@@ -7,10 +7,10 @@ use anyhow::{Context as _, Result};
 use aws_smithy_types::date_time::{DateTime, Format};
 
 use crate::aws::{CallGate, CollectError, ConcurrencyLimits, Session, SessionOptions};
-use crate::checks::metadata::{CatalogEntry, catalog};
+use crate::checks::metadata::{CatalogEntry, Framework, catalog, frameworks};
 use crate::checks::{Check, Context};
 use crate::cli::ScanArgs;
-use crate::config::Config;
+use crate::config::{Config, ConfigError};
 use crate::inventory::{self, AccountTarget, CollectContext, Inventory, ec2};
 use crate::outcome::{Gate, Outcome};
 use crate::plan::{self, CheckSelection, PlanError, RegionSelection};
@@ -18,15 +18,30 @@ use crate::report::{Report, ReportFinding, ScanError, ScanSummary, Tool, json, w
 
 /// A problem with what the user asked for: exit 2.
 #[derive(Debug, thiserror::Error)]
-#[error(transparent)]
-pub struct UsageError(#[from] pub PlanError);
+pub enum UsageError {
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    #[error("invalid config file {0}")]
+    Config(#[from] ConfigError),
+}
 
 pub async fn run(args: &ScanArgs) -> Result<Outcome> {
     let started_at = now();
-    let checks =
-        plan::select_checks(&CheckSelection { include: args.checks.clone(), exclude: args.exclude_checks.clone() })
-            .map_err(UsageError)?;
+    // Everything the user gave is validated before the first AWS call.
+    let config = match &args.config {
+        Some(path) => Config::load(path).map_err(UsageError::from)?,
+        None => Config::default(),
+    };
     let catalog = catalog()?;
+    let frameworks: Vec<Framework> = frameworks()?.into_iter().map(|(framework, _)| framework).collect();
+    let selection = CheckSelection {
+        include: args.checks.clone(),
+        exclude: args.exclude_checks.clone(),
+        services: args.services.clone(),
+        severities: args.severity.clone(),
+        compliance: args.compliance.clone(),
+    };
+    let checks = plan::select_checks_in(&selection, &catalog, &frameworks).map_err(UsageError::from)?;
 
     let session = Session::load(&SessionOptions {
         profile: args.profile.clone(),
@@ -55,7 +70,6 @@ pub async fn run(args: &ScanArgs) -> Result<Outcome> {
     let mut inventory = Inventory::default();
     inventory.accounts.insert(account.account_id.clone(), account);
 
-    let config = Config::default();
     let report = build_report(&inventory, &config, &checks, &catalog, started_at, &identity.arn, &target.regions);
     let outcome = Outcome::judge(&report, Gate { fail_on: args.fail_on, allow_errors: args.allow_errors });
 
@@ -93,7 +107,7 @@ async fn scan_regions(session: &Session, gate: &CallGate, partition: &str, args:
     let client = aws_sdk_ec2::Client::new(&session.config_for(&home));
     let selection = RegionSelection { include: args.regions.clone(), exclude: args.exclude_regions.clone() };
     match ec2::describe_regions(&client, gate, &home).await {
-        Ok(discovered) => Ok(plan::resolve_regions(&discovered, partition, &selection).map_err(UsageError)?),
+        Ok(discovered) => Ok(plan::resolve_regions(&discovered, partition, &selection).map_err(UsageError::from)?),
         // Asked-for regions can still be scanned; each failed call there shows up as ERROR.
         Err(err) if selection.include.is_some() => {
             tracing::warn!(error = %err, "could not list the account's regions; scanning the regions given");
@@ -115,12 +129,15 @@ fn build_report(
     principal_arn: &str,
     regions: &[String],
 ) -> Report {
+    // Checks judging recency measure from the start of the scan.
+    let started_epoch =
+        DateTime::from_str(&started_at, Format::DateTime).map_or_else(|_| now_epoch_seconds(), |at| at.secs());
     let mut findings = Vec::new();
     let mut errors = Vec::new();
     for account in inventory.accounts.values() {
         for check in checks {
             let entry = &catalog[check.id];
-            let context = Context { account, config };
+            let context = Context { account, config, now_epoch_seconds: started_epoch };
             findings.extend(check.run(&context).into_iter().map(|finding| ReportFinding::new(finding, entry)));
         }
         errors.extend(account.errors().into_iter().map(|err| ScanError::from_collect(&account.account_id, err)));
@@ -168,6 +185,10 @@ fn summary(report: &Report, path: &str) -> String {
     }
     text.push_str(&format!("\n  report: {path}"));
     text
+}
+
+fn now_epoch_seconds() -> i64 {
+    DateTime::from(SystemTime::now()).secs()
 }
 
 fn now() -> String {

@@ -2,6 +2,7 @@
 //! in [`registry`]. Their metadata lives in `checks/<service>/<id>.toml`.
 
 mod cloudtrail;
+pub mod docs;
 mod ec2;
 mod ecr;
 pub mod finding;
@@ -19,6 +20,9 @@ pub use finding::{Finding, Findings};
 pub struct Context<'a> {
     pub account: &'a AccountInventory,
     pub config: &'a Config,
+    /// When the scan started, in seconds since the Unix epoch: checks that
+    /// judge recency ("delivered within 24 hours") read the clock here.
+    pub now_epoch_seconds: i64,
 }
 
 /// A check as code: what it needs collected, and how it judges.

@@ -12,6 +12,23 @@ pub static CHECKS: &[Check] = &[
     ec2::ec2_networkacl_allow_ingress_any_port::CHECK,
     ec2::ec2_networkacl_allow_ingress_tcp_port_22::CHECK,
     ec2::ec2_networkacl_allow_ingress_tcp_port_3389::CHECK,
+    // Issue #2: ECR, EC2 and CloudTrail catalogue.
+    ecr::ecr_registry_scan_images_on_push_enabled::CHECK,
+    ecr::ecr_repositories_scan_images_on_push_enabled::CHECK,
+    ecr::ecr_repositories_tag_immutability::CHECK,
+    ecr::ecr_repositories_lifecycle_policy_enabled::CHECK,
+    ecr::ecr_repositories_encrypted_with_kms::CHECK,
+    ecr::ecr_repositories_scan_vulnerabilities_in_latest_image::CHECK,
+    ecr::ecr_registry_policy_trusted_accounts_only::CHECK,
+    ecr::ecr_repositories_policy_trusted_accounts_only::CHECK,
+    ec2::ec2_securitygroup_allow_ingress_from_internet_to_high_risk_tcp_ports::CHECK,
+    ec2::ec2_securitygroup_allow_ingress_from_internet_to_any_port::CHECK,
+    ec2::ec2_securitygroup_allow_wide_open_public_ipv4::CHECK,
+    ec2::ec2_securitygroup_default_restrict_traffic::CHECK,
+    cloudtrail::cloudtrail_multi_region_enabled_logging_management_events::CHECK,
+    cloudtrail::cloudtrail_log_file_validation_enabled::CHECK,
+    cloudtrail::cloudtrail_kms_encryption_enabled::CHECK,
+    cloudtrail::cloudtrail_cloudwatch_logging_enabled::CHECK,
 ];
 
 pub fn find(id: &str) -> Option<&'static Check> {
@@ -69,6 +86,20 @@ mod compliance_tests {
         assert!(has("cis-aws-3.0", "5.2") && has("cis-aws-3.0", "5.3"));
         assert!(has("cis-aws-4.0.1", "5.3") && has("cis-aws-4.0.1", "5.4"));
         assert!(has("cis-aws-5.0", "5.3") && has("aws-fsbp", "EC2.13"));
+        // The default security group control moved from 5.4 (v3.0) to 5.5 (v4.0.1, v5.0).
+        let default_sg = &catalog["ec2_securitygroup_default_restrict_traffic"].compliance;
+        let refs = |framework: &str| -> Vec<&str> {
+            default_sg.iter().filter(|r| r.framework == framework).map(|r| r.control.as_str()).collect()
+        };
+        assert_eq!(refs("cis-aws-3.0"), ["5.4"]);
+        assert_eq!(refs("cis-aws-4.0.1"), ["5.5"]);
+        assert_eq!(refs("cis-aws-5.0"), ["5.5"]);
+        assert_eq!(refs("aws-fsbp"), ["EC2.2"]);
+        let validation = &catalog["cloudtrail_log_file_validation_enabled"].compliance;
+        for framework in ["cis-aws-3.0", "cis-aws-4.0.1", "cis-aws-5.0"] {
+            assert!(validation.contains(&ComplianceRef { framework: framework.into(), control: "3.2".into() }));
+        }
+        assert!(validation.contains(&ComplianceRef { framework: "aws-fsbp".into(), control: "CloudTrail.4".into() }));
         let ids: Vec<String> = frameworks().unwrap().into_iter().map(|(framework, _)| framework.id).collect();
         assert_eq!(ids, ["aws-fsbp", "cis-aws-3.0", "cis-aws-4.0.1", "cis-aws-5.0"]);
     }

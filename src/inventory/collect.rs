@@ -63,11 +63,23 @@ async fn collect_ecr(ctx: &CollectContext<'_>, region: &str) -> EcrRegion {
     let details = RepositoryDetails {
         policy: ctx.needs(ResourceKind::EcrRepositoryPolicies),
         images: ctx.needs(ResourceKind::EcrImages),
+        lifecycle_policy: ctx.needs(ResourceKind::EcrLifecyclePolicies),
+        scanning: ctx.needs(ResourceKind::EcrRepositoryScanning),
+        latest_image_scan: ctx.needs(ResourceKind::EcrLatestImageScan),
     };
-    let wanted = ctx.needs(ResourceKind::EcrRepositories) || details.policy || details.images;
+    let wanted = ctx.needs(ResourceKind::EcrRepositories)
+        || details.policy
+        || details.images
+        || details.lifecycle_policy
+        || details.scanning
+        || details.latest_image_scan;
     let client = aws_sdk_ecr::Client::new(&ctx.session.config_for(region));
-    let repositories = requested(wanted, ecr::repositories(&client, ctx.gate, region, details)).await;
-    EcrRegion { repositories }
+    let (repositories, registry_scanning, registry_policy) = futures::join!(
+        requested(wanted, ecr::repositories(&client, ctx.gate, region, details)),
+        requested(ctx.needs(ResourceKind::EcrRegistryScanning), ecr::registry_scanning(&client, ctx.gate, region)),
+        requested(ctx.needs(ResourceKind::EcrRegistryPolicy), ecr::registry_policy(&client, ctx.gate, region)),
+    );
+    EcrRegion { repositories, registry_scanning, registry_policy }
 }
 
 /// Lists the trails applying to each region, then fetches each distinct

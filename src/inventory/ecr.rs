@@ -1,8 +1,12 @@
-//! ECR inventory: repositories, their policies, and their images with the
+//! ECR inventory: the registry's scanning configuration and policy,
+//! repositories with their settings and policies, and their images with the
 //! evidence of a signature next to each.
 
+use std::collections::{BTreeMap, HashMap};
+
 use aws_sdk_ecr::Client;
-use aws_sdk_ecr::types::{ImageDetail, ListImageReferrersFilter, SubjectIdentifier};
+use aws_sdk_ecr::types::{FindingSeverity, ImageDetail, ImageIdentifier, ListImageReferrersFilter, SubjectIdentifier};
+use aws_smithy_types::date_time::Format;
 use futures::future::join_all;
 use serde::{Deserialize, Serialize};
 
@@ -14,14 +18,25 @@ use crate::rules::image_signature::{SIGNATURE_ARTIFACT_TYPES, SignatureKind, cos
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct EcrRegion {
     pub repositories: Collected<Vec<Repository>>,
+    /// `GetRegistryScanningConfiguration`, once per region.
+    #[serde(default)]
+    pub registry_scanning: Collected<RegistryScanning>,
+    /// `GetRegistryPolicy`; `Ok(None)`: the registry has no policy.
+    #[serde(default)]
+    pub registry_policy: Collected<Option<String>>,
 }
 
 impl EcrRegion {
     pub fn errors(&self) -> Vec<&CollectError> {
         let mut errors: Vec<&CollectError> = self.repositories.error().into_iter().collect();
+        errors.extend(self.registry_scanning.error());
+        errors.extend(self.registry_policy.error());
         if let Collected::Ok(repositories) = &self.repositories {
             for repository in repositories {
                 errors.extend(repository.policy.error());
+                errors.extend(repository.lifecycle_policy.error());
+                errors.extend(repository.scanning.error());
+                errors.extend(repository.latest_image_scan.error());
                 errors.extend(repository.images.error());
                 if let Collected::Ok(images) = &repository.images {
                     errors.extend(images.iter().filter_map(|image| image.referrers.error()));
@@ -40,6 +55,70 @@ pub struct Repository {
     /// `Ok(None)`: the repository has no policy.
     pub policy: Collected<Option<String>>,
     pub images: Collected<Vec<Image>>,
+    /// The repository's own `imageScanningConfiguration.scanOnPush`.
+    #[serde(default)]
+    pub scan_on_push: bool,
+    /// `MUTABLE`, `IMMUTABLE`, or the `..._WITH_EXCLUSION` variants.
+    #[serde(default)]
+    pub tag_mutability: String,
+    /// `AES256`, `KMS` or `KMS_DSSE`.
+    #[serde(default)]
+    pub encryption_type: String,
+    #[serde(default)]
+    pub kms_key: Option<String>,
+    /// `GetLifecyclePolicy`; `Ok(None)`: no lifecycle policy.
+    #[serde(default)]
+    pub lifecycle_policy: Collected<Option<String>>,
+    /// The effective scanning configuration (registry rules applied), from
+    /// `BatchGetRepositoryScanningConfiguration`.
+    #[serde(default)]
+    pub scanning: Collected<RepositoryScanning>,
+    /// The scan of the most recently pushed image; `Ok(None)`: the repository
+    /// has no image.
+    #[serde(default)]
+    pub latest_image_scan: Collected<Option<ImageScan>>,
+}
+
+/// The registry's scanning configuration in one region.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegistryScanning {
+    /// `BASIC` or `ENHANCED`.
+    pub scan_type: String,
+    pub rules: Vec<ScanningRule>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScanningRule {
+    /// `SCAN_ON_PUSH`, `CONTINUOUS_SCAN` or `MANUAL`.
+    pub scan_frequency: String,
+    /// Wildcard repository filters (`*` matches every repository).
+    pub repository_filters: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RepositoryScanning {
+    pub scan_on_push: bool,
+    /// `SCAN_ON_PUSH`, `CONTINUOUS_SCAN` or `MANUAL`; `None` when not reported.
+    pub scan_frequency: Option<String>,
+    pub applied_filters: Vec<String>,
+}
+
+/// The latest image of a repository and what its scan found.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImageScan {
+    pub digest: String,
+    pub tags: Vec<String>,
+    /// `None`: the image was never scanned.
+    pub result: Option<ScanResult>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScanResult {
+    /// `COMPLETE`, `FAILED`, `IN_PROGRESS`, ... as the API reports it.
+    pub status: Option<String>,
+    pub completed_at: Option<String>,
+    /// Severity name as ECR spells it (`CRITICAL`, `HIGH`, ...) -> count.
+    pub severity_counts: BTreeMap<String, i32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -53,6 +132,9 @@ pub struct Image {
     /// Signature referrers from `ListImageReferrers`; `NotRequested` when the
     /// `DescribeImages` listing already settled whether the image is signed.
     pub referrers: Collected<Vec<Referrer>>,
+    /// `imageScanFindingsSummary` from `DescribeImages`, when it reports one.
+    #[serde(default)]
+    pub scan: Option<ScanResult>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -66,6 +148,9 @@ pub struct Referrer {
 pub struct RepositoryDetails {
     pub policy: bool,
     pub images: bool,
+    pub lifecycle_policy: bool,
+    pub scanning: bool,
+    pub latest_image_scan: bool,
 }
 
 pub async fn repositories(
@@ -82,9 +167,15 @@ pub async fn repositories(
         )
         .await?;
 
+    let names: Vec<String> =
+        listed.iter().map(|repository| repository.repository_name().unwrap_or_default().to_owned()).collect();
+    let mut scanning =
+        if details.scanning { Some(repository_scanning(client, gate, region, &names).await) } else { None };
+
     let repositories = listed.iter().map(|repository| async move {
         let name = repository.repository_name().unwrap_or_default().to_owned();
-        let (policy, images) = futures::join!(
+        let wants_images = details.images || details.latest_image_scan;
+        let (policy, lifecycle_policy, images) = futures::join!(
             async {
                 if details.policy {
                     repository_policy(client, gate, region, &name).await.into()
@@ -93,18 +184,220 @@ pub async fn repositories(
                 }
             },
             async {
-                if details.images { images(client, gate, region, &name).await.into() } else { Collected::NotRequested }
+                if details.lifecycle_policy {
+                    lifecycle_policy(client, gate, region, &name).await.into()
+                } else {
+                    Collected::NotRequested
+                }
+            },
+            async {
+                if wants_images {
+                    images(client, gate, region, &name, details.images).await.into()
+                } else {
+                    Collected::NotRequested
+                }
             },
         );
+        let latest_image_scan = match (&images, details.latest_image_scan) {
+            (_, false) => Collected::NotRequested,
+            (Collected::Ok(images), true) => latest_image_scan(client, gate, region, &name, images).await.into(),
+            (Collected::Failed(err), true) => Collected::Failed(err.clone()),
+            (Collected::NotRequested, true) => Collected::NotRequested,
+        };
+        let encryption = repository.encryption_configuration();
         Repository {
             arn: repository.repository_arn().unwrap_or_default().to_owned(),
             registry_id: repository.registry_id().unwrap_or_default().to_owned(),
             name,
             policy,
-            images,
+            images: if details.images { images } else { Collected::NotRequested },
+            scan_on_push: repository.image_scanning_configuration().is_some_and(|config| config.scan_on_push()),
+            tag_mutability: repository
+                .image_tag_mutability()
+                .map(|mutability| mutability.as_str().to_owned())
+                .unwrap_or_else(|| "MUTABLE".to_owned()),
+            encryption_type: encryption
+                .map(|config| config.encryption_type().as_str().to_owned())
+                .unwrap_or_else(|| "AES256".to_owned()),
+            kms_key: encryption.and_then(|config| config.kms_key()).map(str::to_owned),
+            lifecycle_policy,
+            scanning: Collected::NotRequested,
+            latest_image_scan,
         }
     });
-    Ok(join_all(repositories).await)
+    let mut repositories = join_all(repositories).await;
+    if let Some(scanning) = scanning.as_mut() {
+        for repository in &mut repositories {
+            repository.scanning = match scanning {
+                Ok(by_name) => match by_name.remove(&repository.name) {
+                    Some(found) => found,
+                    None => Collected::Failed(CollectError::new(
+                        Service::Ecr,
+                        "BatchGetRepositoryScanningConfiguration",
+                        region,
+                        ErrorKind::MalformedResponse,
+                        format!("no scanning configuration and no failure reported for repository {}", repository.name),
+                    )),
+                },
+                Err(err) => Collected::Failed(err.clone()),
+            };
+        }
+    }
+    Ok(repositories)
+}
+
+/// ECR takes at most 100 repository names per call.
+const SCANNING_BATCH: usize = 100;
+
+/// The effective scanning configuration of every repository, 100 per call.
+async fn repository_scanning(
+    client: &Client,
+    gate: &CallGate,
+    region: &str,
+    names: &[String],
+) -> Result<HashMap<String, Collected<RepositoryScanning>>, CollectError> {
+    let site = CallSite { gate, service: Service::Ecr, region, operation: "BatchGetRepositoryScanningConfiguration" };
+    let batches = join_all(names.chunks(SCANNING_BATCH).map(|batch| {
+        site.once(
+            client.batch_get_repository_scanning_configuration().set_repository_names(Some(batch.to_vec())).send(),
+        )
+    }))
+    .await;
+    let mut by_name = HashMap::new();
+    for batch in batches {
+        let output = batch?;
+        for config in output.scanning_configurations() {
+            let scanning = RepositoryScanning {
+                scan_on_push: config.scan_on_push(),
+                scan_frequency: config.scan_frequency().map(|frequency| frequency.as_str().to_owned()),
+                applied_filters: config
+                    .applied_scan_filters()
+                    .iter()
+                    .map(|filter| filter.filter().to_owned())
+                    .collect(),
+            };
+            by_name.insert(config.repository_name().unwrap_or_default().to_owned(), Collected::Ok(scanning));
+        }
+        for failure in output.failures() {
+            let message = format!(
+                "{}: {}",
+                failure.failure_code().map(|code| code.as_str()).unwrap_or("failure"),
+                failure.failure_reason().unwrap_or_default()
+            );
+            by_name.insert(
+                failure.repository_name().unwrap_or_default().to_owned(),
+                Collected::Failed(CollectError::new(
+                    Service::Ecr,
+                    site.operation,
+                    region,
+                    ErrorKind::ServiceError,
+                    message,
+                )),
+            );
+        }
+    }
+    Ok(by_name)
+}
+
+pub async fn registry_scanning(
+    client: &Client,
+    gate: &CallGate,
+    region: &str,
+) -> Result<RegistryScanning, CollectError> {
+    let site = CallSite { gate, service: Service::Ecr, region, operation: "GetRegistryScanningConfiguration" };
+    let output = site.once(client.get_registry_scanning_configuration().send()).await?;
+    let config = output.scanning_configuration();
+    Ok(RegistryScanning {
+        scan_type: config
+            .and_then(|config| config.scan_type())
+            .map(|scan_type| scan_type.as_str().to_owned())
+            .unwrap_or_else(|| "BASIC".to_owned()),
+        rules: config
+            .map(|config| config.rules())
+            .unwrap_or_default()
+            .iter()
+            .map(|rule| ScanningRule {
+                scan_frequency: rule.scan_frequency().as_str().to_owned(),
+                repository_filters: rule.repository_filters().iter().map(|filter| filter.filter().to_owned()).collect(),
+            })
+            .collect(),
+    })
+}
+
+pub async fn registry_policy(client: &Client, gate: &CallGate, region: &str) -> Result<Option<String>, CollectError> {
+    let site = CallSite { gate, service: Service::Ecr, region, operation: "GetRegistryPolicy" };
+    match gate.call(Service::Ecr, region, client.get_registry_policy().send()).await {
+        Ok(output) => Ok(output.policy_text().map(str::to_owned)),
+        Err(err) if err.as_service_error().is_some_and(|err| err.is_registry_policy_not_found_exception()) => Ok(None),
+        Err(err) => Err(site.error(&err)),
+    }
+}
+
+async fn lifecycle_policy(
+    client: &Client,
+    gate: &CallGate,
+    region: &str,
+    repository: &str,
+) -> Result<Option<String>, CollectError> {
+    let site = CallSite { gate, service: Service::Ecr, region, operation: "GetLifecyclePolicy" };
+    let call = client.get_lifecycle_policy().repository_name(repository).send();
+    match gate.call(Service::Ecr, region, call).await {
+        Ok(output) => Ok(output.lifecycle_policy_text().map(str::to_owned)),
+        Err(err) if err.as_service_error().is_some_and(|err| err.is_lifecycle_policy_not_found_exception()) => Ok(None),
+        Err(err) => Err(site.error(&err)),
+    }
+}
+
+/// The most recently pushed image (signatures and other referrers aside);
+/// on a tie, the one listed last.
+pub fn latest_image(images: &[Image]) -> Option<&Image> {
+    let pushed = |image: &Image| {
+        image.pushed_at.as_deref().and_then(|at| aws_smithy_types::DateTime::from_str(at, Format::DateTime).ok())
+    };
+    images.iter().filter(|image| is_signable(image)).max_by(|a, b| {
+        let (a, b) = (pushed(a), pushed(b));
+        a.partial_cmp(&b).unwrap_or(std::cmp::Ordering::Equal)
+    })
+}
+
+/// The latest image's scan: the summary `DescribeImages` carried, else one
+/// `DescribeImageScanFindings` call (`ScanNotFoundException`: never scanned).
+async fn latest_image_scan(
+    client: &Client,
+    gate: &CallGate,
+    region: &str,
+    repository: &str,
+    images: &[Image],
+) -> Result<Option<ImageScan>, CollectError> {
+    let Some(image) = latest_image(images) else {
+        return Ok(None);
+    };
+    let mut scan = ImageScan { digest: image.digest.clone(), tags: image.tags.clone(), result: image.scan.clone() };
+    if scan.result.is_some() {
+        return Ok(Some(scan));
+    }
+    let site = CallSite { gate, service: Service::Ecr, region, operation: "DescribeImageScanFindings" };
+    let id = ImageIdentifier::builder().image_digest(&image.digest).build();
+    let call = client.describe_image_scan_findings().repository_name(repository).image_id(id).max_results(1).send();
+    match gate.call(Service::Ecr, region, call).await {
+        Ok(output) => {
+            let findings = output.image_scan_findings();
+            scan.result = Some(ScanResult {
+                status: output.image_scan_status().and_then(|status| status.status()).map(|s| s.as_str().to_owned()),
+                completed_at: findings
+                    .and_then(|f| f.image_scan_completed_at())
+                    .and_then(|at| at.fmt(Format::DateTime).ok()),
+                severity_counts: severity_counts(findings.and_then(|f| f.finding_severity_counts())),
+            });
+        }
+        Err(err) if err.as_service_error().is_some_and(|err| err.is_scan_not_found_exception()) => {}
+        Err(err) => return Err(site.error(&err)),
+    }
+    Ok(Some(scan))
+}
+
+fn severity_counts(counts: Option<&HashMap<FindingSeverity, i32>>) -> BTreeMap<String, i32> {
+    counts.into_iter().flatten().map(|(severity, count)| (severity.as_str().to_owned(), *count)).collect()
 }
 
 async fn repository_policy(
@@ -124,7 +417,16 @@ async fn repository_policy(
     }
 }
 
-async fn images(client: &Client, gate: &CallGate, region: &str, repository: &str) -> Result<Vec<Image>, CollectError> {
+/// Every image of the repository; `signatures`: also settle each image's
+/// signature with `ListImageReferrers` where the listing leaves it open
+/// (only the signature check needs that).
+async fn images(
+    client: &Client,
+    gate: &CallGate,
+    region: &str,
+    repository: &str,
+    signatures: bool,
+) -> Result<Vec<Image>, CollectError> {
     let site = CallSite { gate, service: Service::Ecr, region, operation: "DescribeImages" };
     let details = site
         .all_pages(
@@ -134,7 +436,7 @@ async fn images(client: &Client, gate: &CallGate, region: &str, repository: &str
         .await?;
     let mut images: Vec<Image> = details.iter().map(image).collect();
 
-    let lookups = referrer_lookups_needed(&images);
+    let lookups = if signatures { referrer_lookups_needed(&images) } else { Vec::new() };
     let referrers = join_all(
         lookups.iter().map(|&index| signature_referrers(client, gate, region, repository, &images[index].digest)),
     )
@@ -149,10 +451,15 @@ fn image(detail: &ImageDetail) -> Image {
     Image {
         digest: detail.image_digest().unwrap_or_default().to_owned(),
         tags: detail.image_tags().to_vec(),
-        pushed_at: detail.image_pushed_at().and_then(|at| at.fmt(aws_smithy_types::date_time::Format::DateTime).ok()),
+        pushed_at: detail.image_pushed_at().and_then(|at| at.fmt(Format::DateTime).ok()),
         artifact_media_type: detail.artifact_media_type().map(str::to_owned),
         subject_digest: detail.subject_manifest_digest().map(str::to_owned),
         referrers: Collected::NotRequested,
+        scan: detail.image_scan_findings_summary().map(|summary| ScanResult {
+            status: detail.image_scan_status().and_then(|status| status.status()).map(|s| s.as_str().to_owned()),
+            completed_at: summary.image_scan_completed_at().and_then(|at| at.fmt(Format::DateTime).ok()),
+            severity_counts: severity_counts(summary.finding_severity_counts()),
+        }),
     }
 }
 
@@ -229,4 +536,34 @@ async fn signature_referrers(
         },
     )
     .await
+}
+
+#[cfg(test)]
+mod latest_image_tests {
+    use super::*;
+
+    fn image(digest: &str, tags: &[&str], pushed_at: &str, subject: Option<&str>) -> Image {
+        Image {
+            digest: digest.into(),
+            tags: tags.iter().map(|tag| tag.to_string()).collect(),
+            pushed_at: Some(pushed_at.into()),
+            artifact_media_type: None,
+            subject_digest: subject.map(str::to_owned),
+            referrers: Collected::NotRequested,
+            scan: None,
+        }
+    }
+
+    #[test]
+    fn the_latest_pushed_image_ignoring_signatures_and_comparing_times_not_text() {
+        let images = [
+            image("sha256:a", &["v1"], "2025-01-15T09:30:00.5Z", None),
+            image("sha256:b", &["v2"], "2025-01-15T09:30:00Z", None),
+            image("sha256:c", &[], "2025-01-16T00:00:00Z", Some("sha256:a")),
+            image("sha256:d", &[&format!("sha256-{}.sig", "a".repeat(64))], "2025-01-17T00:00:00Z", None),
+        ];
+        // As text "…00Z" sorts after "…00.5Z"; as times it is earlier.
+        assert_eq!(latest_image(&images).map(|image| image.digest.as_str()), Some("sha256:a"));
+        assert!(latest_image(&[]).is_none());
+    }
 }

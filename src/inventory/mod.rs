@@ -33,6 +33,17 @@ pub enum ResourceKind {
     /// Every image of every repository, with its signature evidence.
     EcrImages,
     CloudTrailTrails,
+    // ECR registry and repository settings (issue #2, catalogue).
+    /// `GetRegistryScanningConfiguration`, once per region.
+    EcrRegistryScanning,
+    /// `GetRegistryPolicy`, once per region.
+    EcrRegistryPolicy,
+    /// `BatchGetRepositoryScanningConfiguration`, 100 repositories a call.
+    EcrRepositoryScanning,
+    /// `GetLifecyclePolicy` per repository.
+    EcrLifecyclePolicies,
+    /// The latest image of each repository and its scan findings summary.
+    EcrLatestImageScan,
 }
 
 /// One piece of inventory: fetched, failed, or not asked for by any selected check.

@@ -61,6 +61,74 @@ pub fn public_grants(policy: &str) -> Result<Vec<PublicGrant>, PolicyError> {
     Ok(grants)
 }
 
+/// An `Allow` statement that lets in accounts outside a trusted set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForeignGrant {
+    pub statement: String,
+    /// The untrusted account ids, or `*` for any principal with nothing narrowing it.
+    pub accounts: Vec<String>,
+}
+
+/// The `Allow` statements that grant access to AWS accounts not in
+/// `trusted`: named accounts (`123456789012`, `arn:aws:iam::123456789012:...`)
+/// and any principal (`*`, `NotPrincipal`) with no narrowing condition.
+/// Service and federated principals are not accounts and do not count.
+pub fn untrusted_account_grants(policy: &str, trusted: &[&str]) -> Result<Vec<ForeignGrant>, PolicyError> {
+    let document: Value = serde_json::from_str(policy).map_err(|err| PolicyError::NotJson(err.to_string()))?;
+    let statements = match document.get("Statement") {
+        Some(Value::Array(statements)) => statements.iter().collect(),
+        Some(statement @ Value::Object(_)) => vec![statement],
+        Some(_) => return Err(shape("Statement is neither an object nor a list")),
+        None => return Err(shape("there is no Statement")),
+    };
+    let mut grants = Vec::new();
+    for (index, statement) in statements.into_iter().enumerate() {
+        let Value::Object(statement) = statement else {
+            return Err(shape(format!("statement #{} is not an object", index + 1)));
+        };
+        let label = match statement.get("Sid") {
+            Some(Value::String(sid)) if !sid.is_empty() => sid.clone(),
+            _ => format!("#{}", index + 1),
+        };
+        if is_public_allow(statement, &label)? {
+            grants.push(ForeignGrant { statement: label, accounts: vec!["*".to_owned()] });
+            continue;
+        }
+        if statement.get("Effect").and_then(Value::as_str) != Some("Allow") {
+            continue;
+        }
+        let mut accounts: Vec<String> = aws_principals(statement.get("Principal"))
+            .into_iter()
+            .filter_map(account_of_principal)
+            .filter(|account| !trusted.contains(&account.as_str()))
+            .collect();
+        accounts.sort();
+        accounts.dedup();
+        if !accounts.is_empty() {
+            grants.push(ForeignGrant { statement: label, accounts });
+        }
+    }
+    Ok(grants)
+}
+
+fn aws_principals(principal: Option<&Value>) -> Vec<&str> {
+    match principal.and_then(|principal| principal.get("AWS")) {
+        Some(Value::String(value)) => vec![value.as_str()],
+        Some(Value::Array(values)) => values.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// `123456789012` or `arn:<partition>:(iam|sts)::123456789012:...`.
+fn account_of_principal(principal: &str) -> Option<String> {
+    let is_account = |text: &str| text.len() == 12 && text.bytes().all(|byte| byte.is_ascii_digit());
+    if is_account(principal) {
+        return Some(principal.to_owned());
+    }
+    let account = principal.strip_prefix("arn:")?.split(':').nth(3)?;
+    is_account(account).then(|| account.to_owned())
+}
+
 fn is_public_allow(statement: &Map<String, Value>, label: &str) -> Result<bool, PolicyError> {
     match statement.get("Effect") {
         Some(Value::String(effect)) if effect == "Allow" => {}
@@ -177,6 +245,31 @@ fn strings(value: Option<&Value>) -> Vec<String> {
 
 fn shape(reason: impl Into<String>) -> PolicyError {
     PolicyError::UnexpectedShape(reason.into())
+}
+
+#[cfg(test)]
+mod untrusted_account_tests {
+    use super::*;
+
+    #[test]
+    fn named_foreign_accounts_and_wildcards_are_untrusted() {
+        let policy = r#"{"Statement": [
+            {"Sid": "Own", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "ecr:*"},
+            {"Sid": "Partner", "Effect": "Allow", "Principal": {"AWS": ["444455556666", "arn:aws:iam::777788889999:role/ci"]}, "Action": "ecr:BatchGetImage"},
+            {"Sid": "Svc", "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "ecr:BatchGetImage"},
+            {"Sid": "Deny", "Effect": "Deny", "Principal": {"AWS": "999999999999"}, "Action": "ecr:*"},
+            {"Sid": "Anyone", "Effect": "Allow", "Principal": "*", "Action": "ecr:BatchGetImage"}
+        ]}"#;
+        let grants = untrusted_account_grants(policy, &["111122223333", "777788889999"]).unwrap();
+        assert_eq!(
+            grants,
+            [
+                ForeignGrant { statement: "Partner".into(), accounts: vec!["444455556666".into()] },
+                ForeignGrant { statement: "Anyone".into(), accounts: vec!["*".into()] },
+            ]
+        );
+        assert!(untrusted_account_grants("nope", &[]).is_err());
+    }
 }
 
 #[cfg(test)]

@@ -12,6 +12,10 @@ pub enum Exposure {
     AllPorts,
     /// One TCP port, reachable through any rule whose protocol and range include it.
     TcpPort(u16),
+    /// Any TCP port of an inclusive range.
+    TcpRange(u16, u16),
+    /// Anything at all: any protocol, any port.
+    AnyPort,
 }
 
 /// The internet source a rule admits for `exposure`, if it does.
@@ -27,7 +31,7 @@ pub fn is_internet(cidr: &str) -> bool {
 }
 
 fn covers(rule: &IpPermission, exposure: Exposure) -> bool {
-    if is_all_protocols(&rule.protocol) {
+    if is_all_protocols(&rule.protocol) || exposure == Exposure::AnyPort {
         return true;
     }
     if !is_tcp(&rule.protocol) {
@@ -38,7 +42,60 @@ fn covers(rule: &IpPermission, exposure: Exposure) -> bool {
     match exposure {
         Exposure::AllPorts => from <= 0 && to >= 65535,
         Exposure::TcpPort(port) => (from..=to).contains(&i32::from(port)),
+        Exposure::TcpRange(low, high) => from <= i32::from(high) && to >= i32::from(low),
+        Exposure::AnyPort => true,
     }
+}
+
+/// An IPv4 range of public addresses wider than a /24 (prefix /1 to /23),
+/// as Prowler's `ec2_securitygroup_allow_wide_open_public_ipv4` judges it:
+/// Python's `ip_network(cidr).is_global and 0 < prefixlen < 24`. `0.0.0.0/0`
+/// is the internet-wide checks' business, not this one's.
+pub fn is_wide_open_public_ipv4(cidr: &str) -> bool {
+    let Some((address, prefix)) = cidr.split_once('/') else {
+        return false;
+    };
+    let (Ok(address), Ok(prefix)) = (address.parse::<std::net::Ipv4Addr>(), prefix.parse::<u32>()) else {
+        return false;
+    };
+    if !(1..24).contains(&prefix) {
+        return false;
+    }
+    let mask = u32::MAX << (32 - prefix);
+    let network = u32::from(address) & mask;
+    let broadcast = network | !mask;
+    // Python: a network is private when both ends are; global when not
+    // private and not in 100.64.0.0/10 (shared address space).
+    let private = is_private(network) && is_private(broadcast);
+    let shared = in_range(network, [100, 64, 0, 0], 10) && in_range(broadcast, [100, 64, 0, 0], 10);
+    !private && !shared
+}
+
+fn in_range(address: u32, base: [u8; 4], prefix: u32) -> bool {
+    let mask = if prefix == 0 { 0 } else { u32::MAX << (32 - prefix) };
+    address & mask == u32::from(std::net::Ipv4Addr::from(base)) & mask
+}
+
+/// Python's `IPv4Address.is_private` ranges (IANA special-purpose registry).
+fn is_private(address: u32) -> bool {
+    const PRIVATE: [([u8; 4], u32); 15] = [
+        ([0, 0, 0, 0], 8),
+        ([10, 0, 0, 0], 8),
+        ([127, 0, 0, 0], 8),
+        ([169, 254, 0, 0], 16),
+        ([172, 16, 0, 0], 12),
+        ([192, 0, 0, 0], 29),
+        ([192, 0, 0, 170], 31),
+        ([192, 0, 2, 0], 24),
+        ([192, 168, 0, 0], 16),
+        ([198, 18, 0, 0], 15),
+        ([198, 51, 100, 0], 24),
+        ([203, 0, 113, 0], 24),
+        ([240, 0, 0, 0], 4),
+        ([255, 255, 255, 255], 32),
+        ([192, 0, 0, 8], 32),
+    ];
+    PRIVATE.iter().any(|(base, prefix)| in_range(address, *base, *prefix))
 }
 
 pub fn is_all_protocols(protocol: &str) -> bool {
@@ -99,6 +156,30 @@ mod tests {
         assert!(internet_source(&range, Exposure::TcpPort(3389)).is_none());
         let numeric = rule("6", Some((3389, 3389)), &["0.0.0.0/0"], &[]);
         assert!(internet_source(&numeric, Exposure::TcpPort(3389)).is_some());
+    }
+
+    #[test]
+    fn ranges_and_any_port() {
+        let mysql = rule("tcp", Some((3306, 3306)), &["0.0.0.0/0"], &[]);
+        assert!(internet_source(&mysql, Exposure::TcpRange(3300, 3310)).is_some());
+        assert!(internet_source(&mysql, Exposure::TcpRange(20, 21)).is_none());
+        let udp = rule("udp", Some((53, 53)), &[], &["::/0"]);
+        assert_eq!(internet_source(&udp, Exposure::AnyPort), Some("::/0"));
+        assert!(internet_source(&udp, Exposure::TcpRange(1, 65535)).is_none());
+    }
+
+    #[test]
+    fn wide_open_public_ipv4_follows_pythons_is_global() {
+        assert!(is_wide_open_public_ipv4("52.0.0.0/8"));
+        assert!(is_wide_open_public_ipv4("128.0.0.0/1"));
+        assert!(is_wide_open_public_ipv4("203.0.112.0/23"));
+        assert!(!is_wide_open_public_ipv4("203.0.113.0/24"), "a /24 is narrow enough");
+        assert!(!is_wide_open_public_ipv4("0.0.0.0/0"), "the internet itself is another check's");
+        assert!(!is_wide_open_public_ipv4("0.0.0.0/1"), "both ends private (0/8, 127/8), as in Python");
+        assert!(!is_wide_open_public_ipv4("10.0.0.0/8"));
+        assert!(!is_wide_open_public_ipv4("172.16.0.0/12"));
+        assert!(!is_wide_open_public_ipv4("100.64.0.0/10"));
+        assert!(!is_wide_open_public_ipv4("not a cidr"));
     }
 
     #[test]

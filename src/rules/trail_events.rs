@@ -14,6 +14,45 @@ pub fn records_management_events(trail: &Trail) -> Result<bool, Unavailable<'_>>
     Ok(selectors_include_management(selectors))
 }
 
+/// Whether the trail records both read and write management events, from
+/// its classic selectors (`ReadWriteType` All, or ReadOnly plus WriteOnly) or
+/// its advanced ones (`eventCategory` Management, with no `readOnly` field
+/// or with selectors for both `readOnly` true and false).
+pub fn records_read_and_write_management_events(trail: &Trail) -> Result<bool, Unavailable<'_>> {
+    let selectors = trail.event_selectors.get()?;
+    if selectors.classic.is_empty() && selectors.advanced.is_empty() {
+        // The default selector is ReadWriteType All with management events.
+        return Ok(!trail.has_custom_event_selectors);
+    }
+    let (mut read, mut write) = (false, false);
+    for selector in selectors.classic.iter().filter(|selector| selector.include_management_events) {
+        match selector.read_write_type.as_deref().unwrap_or("All") {
+            "ReadOnly" => read = true,
+            "WriteOnly" => write = true,
+            _ => (read, write) = (true, true),
+        }
+    }
+    for selector in &selectors.advanced {
+        let management = selector
+            .field_selectors
+            .iter()
+            .any(|field| field.field == "eventCategory" && field.equals.iter().any(|value| value == "Management"));
+        if !management {
+            continue;
+        }
+        match selector.field_selectors.iter().find(|field| field.field == "readOnly") {
+            None => (read, write) = (true, true),
+            Some(field) => {
+                let only = |value: &str| field.equals.iter().any(|v| v == value);
+                let not = |value: &str| field.not_equals.iter().any(|v| v == value);
+                read |= only("true") || not("false");
+                write |= only("false") || not("true");
+            }
+        }
+    }
+    Ok(read && write)
+}
+
 fn selectors_include_management(selectors: &EventSelectors) -> bool {
     let classic = selectors.classic.iter().any(|selector| selector.include_management_events);
     let advanced = selectors.advanced.iter().any(|selector| {
@@ -84,6 +123,39 @@ mod tests {
             }],
         };
         assert!(records_management_events(&trail(true, Collected::Ok(advanced))).unwrap());
+    }
+
+    #[test]
+    fn read_and_write_from_classic_and_advanced_selectors() {
+        let classic = |kinds: &[&str]| EventSelectors {
+            classic: kinds
+                .iter()
+                .map(|kind| ClassicEventSelector {
+                    read_write_type: Some(kind.to_string()),
+                    include_management_events: true,
+                })
+                .collect(),
+            advanced: vec![],
+        };
+        let both =
+            |selectors| records_read_and_write_management_events(&trail(true, Collected::Ok(selectors))).unwrap();
+        assert!(both(classic(&["All"])));
+        assert!(!both(classic(&["WriteOnly"])));
+        assert!(both(classic(&["ReadOnly", "WriteOnly"])));
+        let advanced = |read_only: Option<&[&str]>| EventSelectors {
+            classic: vec![],
+            advanced: vec![AdvancedEventSelector {
+                name: None,
+                field_selectors: std::iter::once(field("eventCategory", &["Management"]))
+                    .chain(read_only.map(|values| field("readOnly", values)))
+                    .collect(),
+            }],
+        };
+        assert!(both(advanced(None)));
+        assert!(!both(advanced(Some(&["false"]))), "write-only");
+        assert!(
+            records_read_and_write_management_events(&trail(false, Collected::Ok(EventSelectors::default()))).unwrap()
+        );
     }
 
     #[test]

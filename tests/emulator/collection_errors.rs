@@ -29,13 +29,21 @@ fn an_unreachable_service_gives_error_findings_and_exit_4() {
     assert_eq!(scan.findings("cloudtrail_multi_region_enabled").len(), 3);
 
     let errors = scan.report["scan"]["errors"].as_array().unwrap();
-    assert_eq!(errors.len(), 3, "{errors:#?}");
+    // Every ECR call of every region failed: the repository listing and the
+    // registry-level calls (scanning configuration, registry policy).
+    let listings = errors.iter().filter(|error| error["operation"] == "DescribeRepositories").count();
+    assert_eq!(listings, 3, "{errors:#?}");
+    for operation in ["GetRegistryScanningConfiguration", "GetRegistryPolicy"] {
+        assert_eq!(errors.iter().filter(|error| error["operation"] == operation).count(), 3, "{errors:#?}");
+    }
     for error in errors {
         assert_eq!(error["service"], "ecr");
-        assert_eq!(error["operation"], "DescribeRepositories");
         assert_eq!(error["kind"], "unreachable");
         assert_eq!(error["account_id"], account.id);
     }
+    let registry = scan.findings("ecr_registry_scan_images_on_push_enabled");
+    assert_eq!(registry.len(), 3);
+    assert!(registry.iter().all(|finding| finding["status"] == "ERROR"), "never PASS: {registry:#?}");
     assert!(scan.stderr.contains("AWS call(s) failed"), "{}", scan.stderr);
 
     // --allow-errors lets the gate judge the findings alone.

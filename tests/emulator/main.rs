@@ -4,9 +4,13 @@
 mod support;
 
 mod cli;
+mod cloudtrail_catalog;
 mod cloudtrail_multi_region_enabled;
 mod collection_errors;
+mod config_file;
 mod ec2_networkacl_allow_ingress;
 mod ec2_securitygroup_allow_ingress_from_internet;
+mod ec2_securitygroup_catalog;
+mod ecr_catalog;
 mod ecr_images_signed;
 mod ecr_repositories_not_publicly_accessible;

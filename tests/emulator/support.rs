@@ -163,6 +163,11 @@ impl Scan {
             .collect()
     }
 
+    /// Every finding of `check_id` in `region`.
+    pub fn statuses_findings(&self, check_id: &str, region: &str) -> Vec<&Value> {
+        self.findings(check_id).into_iter().filter(|finding| finding["region"] == region).collect()
+    }
+
     /// The one finding of `check_id` whose message mentions `needle`.
     pub fn finding_mentioning(&self, check_id: &str, needle: &str) -> &Value {
         let matching: Vec<&Value> =

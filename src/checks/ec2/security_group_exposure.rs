@@ -9,23 +9,46 @@ use crate::rules::security_group::{Exposure, describe_rule, internet_source};
 pub const NEEDS: &[ResourceKind] = &[ResourceKind::Ec2SecurityGroups, ResourceKind::Ec2NetworkInterfaces];
 
 pub fn evaluate(ctx: &Context<'_>, out: &mut Findings<'_>, exposure: Exposure, what: &str) {
+    each_group(ctx, out, |group| {
+        let opening =
+            group.ingress.iter().find_map(|rule| internet_source(rule, exposure).map(|source| (rule, source)));
+        match opening {
+            Some((rule, source)) => {
+                GroupVerdict::Fail(format!("allows {what} from {source} (rule: {})", describe_rule(rule)))
+            }
+            None => GroupVerdict::Pass(format!("does not allow {what} from the internet")),
+        }
+    });
+}
+
+/// What a check says about one group; the exposure context is added to it.
+pub enum GroupVerdict {
+    Pass(String),
+    Fail(String),
+    /// The group is not what the check is about (no finding).
+    Skip,
+}
+
+/// Judges every security group of every region, and completes each message
+/// with where the group is attached and whether any of those interfaces has
+/// a public IP: `Security group sg-... (name) <verdict>; <attachment>.`
+pub fn each_group(ctx: &Context<'_>, out: &mut Findings<'_>, judge: impl Fn(&SecurityGroup) -> GroupVerdict) {
     let account = ctx.account;
     for (region, groups) in out.per_region(account, "ec2", "security-group/*", |region| &region.ec2.security_groups) {
         let interfaces = account.regions[region].ec2.network_interfaces.get();
         for group in groups {
             let arn = account.arn("ec2", region, &format!("security-group/{}", group.id));
-            let attachment = attachment(group, interfaces);
-            let opening =
-                group.ingress.iter().find_map(|rule| internet_source(rule, exposure).map(|source| (rule, source)));
             let subject = format!("Security group {} ({})", group.id, group.name);
-            match opening {
-                Some((rule, source)) => out.resource(region, &group.id, arn).fail(format!(
-                    "{subject} allows {what} from {source} (rule: {}); {attachment}.",
-                    describe_rule(rule)
-                )),
-                None => out
-                    .resource(region, &group.id, arn)
-                    .pass(format!("{subject} does not allow {what} from the internet; {attachment}.")),
+            match judge(group) {
+                GroupVerdict::Fail(why) => {
+                    let attachment = attachment(group, interfaces);
+                    out.resource(region, &group.id, arn).fail(format!("{subject} {why}; {attachment}."))
+                }
+                GroupVerdict::Pass(why) => {
+                    let attachment = attachment(group, interfaces);
+                    out.resource(region, &group.id, arn).pass(format!("{subject} {why}; {attachment}."))
+                }
+                GroupVerdict::Skip => {}
             }
         }
     }
@@ -48,5 +71,10 @@ fn attachment(group: &SecurityGroup, interfaces: Result<&Vec<NetworkInterface>, 
             None => interface.id.clone(),
         })
         .collect();
-    format!("attached to {}", names.join(", "))
+    let public = if attached.iter().any(|interface| interface.public_ip.is_some()) {
+        "at least one with a public IP"
+    } else {
+        "none with a public IP"
+    };
+    format!("attached to {} ({public})", names.join(", "))
 }
