@@ -4,7 +4,9 @@
 mod cloudtrail;
 mod ec2;
 mod ecr;
+mod ecs;
 pub mod finding;
+mod iam;
 pub mod metadata;
 pub mod registry;
 
