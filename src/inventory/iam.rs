@@ -3,7 +3,7 @@
 //! Per-user facts (console password, MFA, access key ages and last use) come
 //! from the credential report, one call for all users instead of four per
 //! user. Dates are kept as the report prints them and as epoch seconds, and
-//! the report's own generation time is the "now" ages are measured against,
+//! the time the report was fetched is the "now" ages are measured against,
 //! so checks stay pure and a saved inventory re-evaluates to the same result.
 
 use std::time::Duration;
@@ -80,8 +80,12 @@ pub struct PasswordPolicy {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CredentialReport {
-    /// When IAM generated the report (epoch seconds): ages are measured from it.
-    pub generated_at: i64,
+    /// When IAM says it generated the report (epoch seconds). Not used as
+    /// "now": some endpoints (moto) report a fixed date.
+    pub generated_at: Option<i64>,
+    /// When the collector fetched the report (epoch seconds): ages are
+    /// measured from it, so a saved inventory re-evaluates to the same result.
+    pub fetched_at: i64,
     pub rows: Vec<CredentialReportRow>,
 }
 
@@ -228,45 +232,60 @@ async fn password_policy(
     }
 }
 
-/// How often `GenerateCredentialReport` is asked before giving up, and the
-/// pause between asks. IAM builds the report asynchronously (STARTED,
-/// INPROGRESS, COMPLETE) and the SDK has no waiter for it, so this is the one
-/// place the collector waits on a timer: re-asking at once would only burn
-/// the account's IAM rate limit. An emulator that answers COMPLETE at once
-/// never waits.
+/// How often the report is asked for before giving up, and the pause between
+/// asks. IAM builds the report asynchronously (GenerateCredentialReport says
+/// STARTED, INPROGRESS, COMPLETE; GetCredentialReport fails with
+/// ReportInProgress until then) and the SDK has no waiter for it, so this is
+/// the one place the collector waits on a timer: re-asking at once would only
+/// burn the account's IAM rate limit. An endpoint whose report is ready at
+/// once (moto answers STARTED but serves the report immediately) never waits.
 const REPORT_ATTEMPTS: u32 = 10;
 const REPORT_PAUSE: Duration = Duration::from_secs(2);
 
 async fn credential_report(client: &Client, gate: &CallGate, region: &str) -> Result<CredentialReport, CollectError> {
     let generate = CallSite { gate, service: Service::Iam, region, operation: "GenerateCredentialReport" };
+    let get = CallSite { operation: "GetCredentialReport", ..generate };
     let mut attempt = 0;
-    loop {
+    let output = loop {
         attempt += 1;
-        let output = generate.once(client.generate_credential_report().send()).await?;
-        if output.state() == Some(&ReportStateType::Complete) {
-            break;
+        let state = generate.once(client.generate_credential_report().send()).await?;
+        match gate.call(Service::Iam, region, client.get_credential_report().send()).await {
+            Ok(output) => break output,
+            Err(err) if not_ready(&err) && state.state() != Some(&ReportStateType::Complete) => {
+                if attempt >= REPORT_ATTEMPTS {
+                    return Err(CollectError::new(
+                        Service::Iam,
+                        get.operation,
+                        region,
+                        ErrorKind::Timeout,
+                        format!("the credential report was still not ready after {REPORT_ATTEMPTS} requests"),
+                    ));
+                }
+                tokio::time::sleep(REPORT_PAUSE).await;
+            }
+            Err(err) => return Err(get.error(&err)),
         }
-        if attempt >= REPORT_ATTEMPTS {
-            return Err(CollectError::new(
-                Service::Iam,
-                generate.operation,
-                region,
-                ErrorKind::Timeout,
-                format!("the credential report was not COMPLETE after {REPORT_ATTEMPTS} requests"),
-            ));
-        }
-        tokio::time::sleep(REPORT_PAUSE).await;
-    }
-    let site = CallSite { operation: "GetCredentialReport", ..generate };
-    let output = site.once(client.get_credential_report().send()).await?;
+    };
+    let fetched_at = DateTime::from(std::time::SystemTime::now()).secs();
     let malformed =
-        |why: &str| CollectError::new(Service::Iam, site.operation, region, ErrorKind::MalformedResponse, why);
+        |why: &str| CollectError::new(Service::Iam, get.operation, region, ErrorKind::MalformedResponse, why);
     let content = output.content().ok_or_else(|| malformed("the answer has no report content"))?;
     let text = std::str::from_utf8(content.as_ref()).map_err(|_| malformed("the report is not UTF-8 text"))?;
-    let generated_at =
-        output.generated_time().map(DateTime::secs).ok_or_else(|| malformed("the answer has no GeneratedTime"))?;
     let rows = parse_credential_report(text).map_err(|why| malformed(&why))?;
-    Ok(CredentialReport { generated_at, rows })
+    Ok(CredentialReport { generated_at: output.generated_time().map(DateTime::secs), fetched_at, rows })
+}
+
+fn not_ready(
+    err: &aws_sdk_iam::error::SdkError<
+        aws_sdk_iam::operation::get_credential_report::GetCredentialReportError,
+        aws_smithy_runtime_api::client::orchestrator::HttpResponse,
+    >,
+) -> bool {
+    err.as_service_error().is_some_and(|err| {
+        err.is_credential_report_not_ready_exception()
+            || err.is_credential_report_not_present_exception()
+            || err.is_credential_report_expired_exception()
+    })
 }
 
 /// Parses the report's CSV by its header names (AWS has added columns over

@@ -9,10 +9,10 @@ fn evaluate(ctx: &Context<'_>, out: &mut Findings<'_>) {
     task_definition_scope::evaluate(ctx, out, |definition| {
         let mut shared = Vec::new();
         if definition.pid_mode.as_deref() == Some("host") {
-            shared.push("the process namespace (pidMode: host)");
+            shared.push("process namespace (pidMode: host)");
         }
         if definition.ipc_mode.as_deref() == Some("host") {
-            shared.push("the IPC namespace (ipcMode: host)");
+            shared.push("IPC namespace (ipcMode: host)");
         }
         if shared.is_empty() {
             Judgement::Pass("shares neither the host's process nor its IPC namespace.".to_owned())

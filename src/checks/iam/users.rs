@@ -12,7 +12,7 @@ pub enum Judgement {
     Error(String),
 }
 
-/// `judge` gets each IAM user's row and the report's generation time.
+/// `judge` gets each IAM user's row and the time the report was fetched.
 pub fn evaluate(ctx: &Context<'_>, out: &mut Findings<'_>, judge: impl Fn(&CredentialReportRow, i64) -> Judgement) {
     let iam = &ctx.account.iam;
     let report = match iam.credential_report.get() {
@@ -26,7 +26,7 @@ pub fn evaluate(ctx: &Context<'_>, out: &mut Findings<'_>, judge: impl Fn(&Crede
     for row in report.users() {
         let subject = format!("User {}", row.user);
         let finding = out.resource(&iam.region, &row.user, &row.arn);
-        match judge(row, report.generated_at) {
+        match judge(row, report.fetched_at) {
             Judgement::Pass(detail) => finding.pass(format!("{subject} {detail}")),
             Judgement::Fail(detail) => finding.fail(format!("{subject} {detail}")),
             Judgement::Error(detail) => finding.error(format!("{subject}: {detail}")),
