@@ -428,3 +428,65 @@ fn container(definition: &ContainerDefinition) -> Container {
         secret_names: definition.secrets().iter().map(|secret| secret.name().to_owned()).collect(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn service(name: &str, task_definition: &str) -> EcsService {
+        EcsService {
+            arn: format!("arn:aws:ecs:eu-west-1:111122223333:service/prod/{name}"),
+            name: name.into(),
+            cluster_arn: "arn:aws:ecs:eu-west-1:111122223333:cluster/prod".into(),
+            launch_type: Some("FARGATE".into()),
+            capacity_providers: vec![],
+            platform_version: None,
+            platform_family: None,
+            assign_public_ip: None,
+            task_definition: task_definition.into(),
+        }
+    }
+
+    #[test]
+    fn revisions_in_use_come_from_services_and_running_tasks() {
+        let clusters = vec![
+            Cluster {
+                arn: "arn:aws:ecs:eu-west-1:111122223333:cluster/prod".into(),
+                name: "prod".into(),
+                container_insights: None,
+                services: Collected::Ok(vec![service("api", "arn:td/api:3"), service("web", "arn:td/web:7")]),
+                running_task_definitions: Collected::Ok(vec!["arn:td/api:3".into(), "arn:td/job:1".into()]),
+            },
+            Cluster {
+                arn: "arn:aws:ecs:eu-west-1:111122223333:cluster/broken".into(),
+                name: "broken".into(),
+                container_insights: None,
+                services: Collected::Failed(CollectError::new(
+                    Service::Ecs,
+                    "ListServices",
+                    "eu-west-1",
+                    crate::aws::ErrorKind::AccessDenied,
+                    "denied",
+                )),
+                running_task_definitions: Collected::Ok(vec![]),
+            },
+        ];
+        let in_use = in_use_by(&clusters);
+        assert_eq!(in_use.keys().collect::<Vec<_>>(), ["arn:td/api:3", "arn:td/job:1", "arn:td/web:7"]);
+        assert_eq!(in_use["arn:td/api:3"].len(), 2, "a service and running tasks");
+        let region = EcsRegion { clusters: Collected::Ok(clusters), task_definitions: Collected::NotRequested };
+        let unknown = region.in_use_unknown();
+        assert_eq!(unknown.len(), 1);
+        assert!(unknown[0].contains("cluster broken: ListServices failed"), "{unknown:?}");
+    }
+
+    #[test]
+    fn fargate_means_launch_type_or_capacity_provider() {
+        let mut spot = service("spot", "arn:td/x:1");
+        spot.launch_type = None;
+        spot.capacity_providers = vec!["FARGATE_SPOT".into()];
+        assert!(spot.on_fargate());
+        spot.capacity_providers = vec!["my-asg-provider".into()];
+        assert!(!spot.on_fargate());
+    }
+}
