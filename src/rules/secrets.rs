@@ -40,10 +40,13 @@ impl SecretKind {
 pub const ENTROPY_THRESHOLD: f64 = 3.0;
 pub const MIN_NAMED_SECRET_LEN: usize = 12;
 
+/// A known credential format, looked for anywhere in a value.
+type Detector = fn(&str) -> bool;
+
 /// The first detector that matches `value` (the variable `name` matters only
 /// for the name-based detector), or `None`.
 pub fn detect(name: &str, value: &str) -> Option<SecretKind> {
-    let detectors: [(SecretKind, fn(&str) -> bool); 8] = [
+    let detectors: [(SecretKind, Detector); 8] = [
         (SecretKind::PrivateKey, has_private_key),
         (SecretKind::AwsAccessKeyId, has_aws_access_key_id),
         (SecretKind::GithubToken, has_github_token),
