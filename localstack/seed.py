@@ -41,6 +41,34 @@ regions:
         logging: BOOL                      # default true (start_logging)
         management_events: BOOL            # default true
         s3_bucket: STR                     # default derived from name/account/region
+    ecs_task_definitions:                  # a family listed twice gets revisions 1, 2
+      - family: STR                        # required
+        network_mode: awsvpc|bridge|host|none
+        pid_mode: host|task|none
+        ipc_mode: host|task|none
+        requires: [FARGATE|EC2|EXTERNAL]
+        containers:                        # required, at least one
+          - name: STR                      # required
+            image: STR                     # required; {account} / {region} substituted
+            privileged: BOOL
+            user: STR
+            readonly_root_filesystem: BOOL
+            log: none | {driver: STR, mode?: blocking|non-blocking}
+            environment: {NAME: STR}
+            secrets: {NAME: VALUE_FROM}
+    ecs_clusters:
+      - name: STR                          # required
+        container_insights: enabled|disabled|enhanced
+        services:
+          - {name, task_definition: FAMILY:REV, launch_type?, platform_version?, assign_public_ip?: BOOL}
+        tasks:
+          - {task_definition: FAMILY:REV, count?: 1..10}
+iam:                                       # optional, global
+  password_policy: {minimum_length?, reuse?, max_age?, uppercase?, lowercase?, numbers?, symbols?}
+  policies: [{name, document: MAPPING}]
+  users:
+    - {name, console_password?: BOOL, mfa?: none|virtual, access_keys?: [active|inactive],
+       attached_policies?: [policy name or ARN]}
 
 RULE  = {protocol, from_port?, to_port?, icmp_type?, icmp_code?, cidr?, ipv6_cidr?, description?}
         (at least one of cidr / ipv6_cidr)
