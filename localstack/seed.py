@@ -58,6 +58,34 @@ regions:
         kms: BOOL                          # default false: a new KMS key encrypts the logs
         cloudwatch_logs: BOOL              # default false: a new log group receives them
         s3_bucket: STR                     # default derived from name/account/region
+    ecs_task_definitions:                  # a family listed twice gets revisions 1, 2
+      - family: STR                        # required
+        network_mode: awsvpc|bridge|host|none
+        pid_mode: host|task|none
+        ipc_mode: host|task|none
+        requires: [FARGATE|EC2|EXTERNAL]
+        containers:                        # required, at least one
+          - name: STR                      # required
+            image: STR                     # required; {account} / {region} substituted
+            privileged: BOOL
+            user: STR
+            readonly_root_filesystem: BOOL
+            log: none | {driver: STR, mode?: blocking|non-blocking}
+            environment: {NAME: STR}
+            secrets: {NAME: VALUE_FROM}
+    ecs_clusters:
+      - name: STR                          # required
+        container_insights: enabled|disabled|enhanced
+        services:
+          - {name, task_definition: FAMILY:REV, launch_type?, platform_version?, assign_public_ip?: BOOL}
+        tasks:
+          - {task_definition: FAMILY:REV, count?: 1..10}
+iam:                                       # optional, global
+  password_policy: {minimum_length?, reuse?, max_age?, uppercase?, lowercase?, numbers?, symbols?}
+  policies: [{name, document: MAPPING}]
+  users:
+    - {name, console_password?: BOOL, mfa?: none|virtual, access_keys?: [active|inactive],
+       attached_policies?: [policy name or ARN]}
 
 RULE  = {protocol, from_port?, to_port?, icmp_type?, icmp_code?, cidr?, ipv6_cidr?, description?}
         (at least one of cidr / ipv6_cidr)
@@ -215,6 +243,68 @@ class Trail:
 
 
 @dataclass
+class Container:
+    name: str
+    image: str
+    privileged: bool | None
+    user: str | None
+    readonly_root_filesystem: bool | None
+    log_driver: str | None
+    log_mode: str | None
+    environment: dict[str, str]
+    secrets: dict[str, str]
+
+
+@dataclass
+class TaskDefinition:
+    family: str
+    network_mode: str | None
+    pid_mode: str | None
+    ipc_mode: str | None
+    requires: list[str]
+    containers: list[Container]
+
+
+@dataclass
+class EcsService:
+    name: str
+    task_definition: str
+    launch_type: str
+    platform_version: str | None
+    assign_public_ip: bool | None
+
+
+@dataclass
+class EcsCluster:
+    name: str
+    container_insights: str | None
+    services: list[EcsService]
+    tasks: list[tuple[str, int]]
+
+
+@dataclass
+class IamUser:
+    name: str
+    console_password: bool
+    mfa: bool
+    access_keys: list[bool]  # one entry per key: active?
+    attached_policies: list[str]
+
+
+@dataclass
+class IamPolicy:
+    name: str
+    document: dict
+
+
+@dataclass
+class Iam:
+    password_policy: dict | None
+    users: list[IamUser]
+    policies: list[IamPolicy]
+
+
+@dataclass
 class Region:
     name: str
     security_groups: list[SecurityGroup] = field(default_factory=list)
@@ -223,6 +313,8 @@ class Region:
     trails: list[Trail] = field(default_factory=list)
     ecr_registry: EcrRegistry | None = None
     restrict_default_security_group: bool = False
+    ecs_task_definitions: list[TaskDefinition] = field(default_factory=list)
+    ecs_clusters: list[EcsCluster] = field(default_factory=list)
 
 
 def _type(value: Any) -> str:
@@ -393,8 +485,8 @@ def _unique(names: list[str], path: str, what: str) -> None:
         seen.add(name)
 
 
-def parse_fixture(doc: Any) -> list[Region]:
-    top = _mapping(doc, "fixture", ("regions",))
+def parse_fixture(doc: Any) -> tuple[list[Region], Iam | None]:
+    top = _mapping(doc, "fixture", ("regions",), ("iam",))
     regions_raw = top["regions"]
     if not isinstance(regions_raw, dict):
         raise FixtureError("regions: expected a mapping of region names ({} for an untouched account)")
@@ -412,6 +504,8 @@ def parse_fixture(doc: Any) -> list[Region]:
                 "trails",
                 "ecr_registry",
                 "restrict_default_security_group",
+                "ecs_task_definitions",
+                "ecs_clusters",
             ),
         )
         region = Region(rname)
@@ -565,8 +659,196 @@ def parse_fixture(doc: Any) -> list[Region]:
                 )
             )
         _unique([t.name for t in region.trails], f"{rpath}.trails", "name")
+        _parse_ecs(region, rspec, rpath)
         regions.append(region)
-    return regions
+    iam = _parse_iam(top["iam"], "iam") if "iam" in top else None
+    return regions, iam
+
+
+ECS_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
+TD_REF_RE = re.compile(r"^[A-Za-z0-9_-]{1,255}:[1-9][0-9]*$")
+NETWORK_MODES = ("awsvpc", "bridge", "host", "none")
+NAMESPACE_MODES = ("host", "task", "none")
+LAUNCH_TYPES = ("FARGATE", "EC2", "EXTERNAL")
+INSIGHTS = ("enabled", "disabled", "enhanced")
+
+
+def _str_map(value: Any, path: str) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise FixtureError(f"{path}: expected a mapping of names to strings")
+    out = {}
+    for key, val in value.items():
+        _str(key, f"{path} key")
+        if not isinstance(val, str):
+            raise FixtureError(f"{path}.{key}: expected a string (quote it in YAML), got {_type(val)}")
+        out[key] = val
+    return out
+
+
+def _choice(value: Any, path: str, choices: tuple) -> Any:
+    if value not in choices:
+        raise FixtureError(f"{path}: expected one of {', '.join(map(str, choices))}, got {value!r}")
+    return value
+
+
+def _opt_bool(spec: dict, key: str, path: str) -> bool | None:
+    return _bool(spec[key], f"{path}.{key}", False) if key in spec else None
+
+
+def _parse_ecs(region: Region, rspec: dict, rpath: str) -> None:
+    revisions: dict[str, int] = {}
+    for i, raw in enumerate(_list(rspec.get("ecs_task_definitions"), f"{rpath}.ecs_task_definitions")):
+        p = f"{rpath}.ecs_task_definitions[{i}]"
+        s = _mapping(raw, p, ("family", "containers"), ("network_mode", "pid_mode", "ipc_mode", "requires"))
+        containers = []
+        for j, craw in enumerate(_list(s["containers"], f"{p}.containers")):
+            cp = f"{p}.containers[{j}]"
+            c = _mapping(
+                craw,
+                cp,
+                ("name", "image"),
+                ("privileged", "user", "readonly_root_filesystem", "log", "environment", "secrets"),
+            )
+            log_driver = log_mode = None
+            if "log" in c and c["log"] != "none":
+                log = _mapping(c["log"], f"{cp}.log", ("driver",), ("mode",))
+                log_driver = _str(log["driver"], f"{cp}.log.driver")
+                if "mode" in log:
+                    log_mode = _choice(log["mode"], f"{cp}.log.mode", ("blocking", "non-blocking"))
+            containers.append(
+                Container(
+                    name=_str(c["name"], f"{cp}.name", ECS_NAME_RE),
+                    image=_str(c["image"], f"{cp}.image"),
+                    privileged=_opt_bool(c, "privileged", cp),
+                    user=_str(c["user"], f"{cp}.user") if "user" in c else None,
+                    readonly_root_filesystem=_opt_bool(c, "readonly_root_filesystem", cp),
+                    log_driver=log_driver,
+                    log_mode=log_mode,
+                    environment=_str_map(c.get("environment"), f"{cp}.environment"),
+                    secrets=_str_map(c.get("secrets"), f"{cp}.secrets"),
+                )
+            )
+        if not containers:
+            raise FixtureError(f"{p}.containers: at least one container is required")
+        _unique([c.name for c in containers], f"{p}.containers", "name")
+        requires = [_choice(r, f"{p}.requires", LAUNCH_TYPES) for r in _list(s.get("requires"), f"{p}.requires")]
+        family = _str(s["family"], f"{p}.family", ECS_NAME_RE)
+        revisions[family] = revisions.get(family, 0) + 1
+        region.ecs_task_definitions.append(
+            TaskDefinition(
+                family=family,
+                network_mode=_choice(s["network_mode"], f"{p}.network_mode", NETWORK_MODES) if "network_mode" in s else None,
+                pid_mode=_choice(s["pid_mode"], f"{p}.pid_mode", NAMESPACE_MODES) if "pid_mode" in s else None,
+                ipc_mode=_choice(s["ipc_mode"], f"{p}.ipc_mode", NAMESPACE_MODES) if "ipc_mode" in s else None,
+                requires=requires,
+                containers=containers,
+            )
+        )
+
+    def td_ref(value: Any, path: str) -> str:
+        ref = _str(value, path, TD_REF_RE)
+        family, revision = ref.rsplit(":", 1)
+        if int(revision) > revisions.get(family, 0):
+            raise FixtureError(f"{path}: {ref!r} is not a task definition revision this region's fixture registers")
+        return ref
+
+    for i, raw in enumerate(_list(rspec.get("ecs_clusters"), f"{rpath}.ecs_clusters")):
+        p = f"{rpath}.ecs_clusters[{i}]"
+        s = _mapping(raw, p, ("name",), ("container_insights", "services", "tasks"))
+        services = []
+        for j, sraw in enumerate(_list(s.get("services"), f"{p}.services")):
+            sp = f"{p}.services[{j}]"
+            sv = _mapping(sraw, sp, ("name", "task_definition"), ("launch_type", "platform_version", "assign_public_ip"))
+            services.append(
+                EcsService(
+                    name=_str(sv["name"], f"{sp}.name", ECS_NAME_RE),
+                    task_definition=td_ref(sv["task_definition"], f"{sp}.task_definition"),
+                    launch_type=_choice(sv.get("launch_type", "FARGATE"), f"{sp}.launch_type", LAUNCH_TYPES),
+                    platform_version=_str(sv["platform_version"], f"{sp}.platform_version") if "platform_version" in sv else None,
+                    assign_public_ip=_opt_bool(sv, "assign_public_ip", sp),
+                )
+            )
+        _unique([sv.name for sv in services], f"{p}.services", "name")
+        tasks = []
+        for j, traw in enumerate(_list(s.get("tasks"), f"{p}.tasks")):
+            tp = f"{p}.tasks[{j}]"
+            t = _mapping(traw, tp, ("task_definition",), ("count",))
+            tasks.append((td_ref(t["task_definition"], f"{tp}.task_definition"), _int(t.get("count", 1), f"{tp}.count", 1, 10)))
+        region.ecs_clusters.append(
+            EcsCluster(
+                name=_str(s["name"], f"{p}.name", ECS_NAME_RE),
+                container_insights=_choice(s["container_insights"], f"{p}.container_insights", INSIGHTS)
+                if "container_insights" in s
+                else None,
+                services=services,
+                tasks=tasks,
+            )
+        )
+    _unique([c.name for c in region.ecs_clusters], f"{rpath}.ecs_clusters", "name")
+
+
+IAM_NAME_RE = re.compile(r"^[A-Za-z0-9+=,.@_-]{1,64}$")
+PASSWORD_POLICY_KEYS = {
+    "minimum_length": ("MinimumPasswordLength", int),
+    "reuse": ("PasswordReusePrevention", int),
+    "max_age": ("MaxPasswordAge", int),
+    "uppercase": ("RequireUppercaseCharacters", bool),
+    "lowercase": ("RequireLowercaseCharacters", bool),
+    "numbers": ("RequireNumbers", bool),
+    "symbols": ("RequireSymbols", bool),
+}
+
+
+def _parse_iam(raw: Any, path: str) -> Iam:
+    spec = _mapping(raw if raw is not None else {}, path, optional=("password_policy", "users", "policies"))
+    policy = None
+    if "password_policy" in spec:
+        pp = _mapping(spec["password_policy"], f"{path}.password_policy", optional=tuple(PASSWORD_POLICY_KEYS))
+        policy = {}
+        for key, (api, kind) in PASSWORD_POLICY_KEYS.items():
+            if key in pp:
+                value = pp[key]
+                if kind is bool:
+                    policy[api] = _bool(value, f"{path}.password_policy.{key}", False)
+                else:
+                    policy[api] = _int(value, f"{path}.password_policy.{key}", 1, 1095)
+    policies = []
+    for i, praw in enumerate(_list(spec.get("policies"), f"{path}.policies")):
+        p = f"{path}.policies[{i}]"
+        pol = _mapping(praw, p, ("name", "document"))
+        if not isinstance(pol["document"], dict):
+            raise FixtureError(f"{p}.document: expected a mapping (a policy document), got {_type(pol['document'])}")
+        policies.append(IamPolicy(_str(pol["name"], f"{p}.name", IAM_NAME_RE), pol["document"]))
+    _unique([p.name for p in policies], f"{path}.policies", "name")
+    known = {p.name for p in policies}
+    users = []
+    for i, uraw in enumerate(_list(spec.get("users"), f"{path}.users")):
+        p = f"{path}.users[{i}]"
+        u = _mapping(uraw, p, ("name",), ("console_password", "mfa", "access_keys", "attached_policies"))
+        keys = []
+        for j, k in enumerate(_list(u.get("access_keys"), f"{p}.access_keys")):
+            keys.append(_choice(k, f"{p}.access_keys[{j}]", ("active", "inactive")) == "active")
+        if len(keys) > 2:
+            raise FixtureError(f"{p}.access_keys: IAM allows at most 2 access keys per user")
+        attached = []
+        for j, a in enumerate(_list(u.get("attached_policies"), f"{p}.attached_policies")):
+            a = _str(a, f"{p}.attached_policies[{j}]")
+            if not a.startswith("arn:") and a not in known:
+                raise FixtureError(f"{p}.attached_policies[{j}]: {a!r} is neither an ARN nor a policy under iam.policies")
+            attached.append(a)
+        users.append(
+            IamUser(
+                name=_str(u["name"], f"{p}.name", IAM_NAME_RE),
+                console_password=_bool(u.get("console_password"), f"{p}.console_password", False),
+                mfa=_choice(u.get("mfa", "none"), f"{p}.mfa", ("none", "virtual")) == "virtual",
+                access_keys=keys,
+                attached_policies=attached,
+            )
+        )
+    _unique([u.name for u in users], f"{path}.users", "name")
+    return Iam(policy, users, policies)
 
 
 # ----------------------------------------------------------------- images --
@@ -760,6 +1042,143 @@ class Seeder:
                 self.ecr_repository(region.name, repo)
             for trail in region.trails:
                 self.trail(region.name, trail)
+            for td in region.ecs_task_definitions:
+                self.task_definition(region.name, td)
+            for cluster in region.ecs_clusters:
+                self.ecs_cluster(region.name, cluster)
+
+    # -- ECS --
+
+    def task_definition(self, region: str, td: TaskDefinition) -> None:
+        ecs = self.client("ecs", region)
+        label = f"{region}: task definition {td.family!r}"
+        containers = []
+        for c in td.containers:
+            # moto's RunTask needs a memory figure on every container.
+            # {account} and {region} in an image name the seeded account's own ECR.
+            image = c.image.replace("{account}", self.account).replace("{region}", region)
+            spec: dict[str, Any] = {"name": c.name, "image": image, "memory": 128, "essential": True}
+            if c.privileged is not None:
+                spec["privileged"] = c.privileged
+            if c.user is not None:
+                spec["user"] = c.user
+            if c.readonly_root_filesystem is not None:
+                spec["readonlyRootFilesystem"] = c.readonly_root_filesystem
+            if c.log_driver is not None:
+                options = {"awslogs-group": f"/ecs/{td.family}", "awslogs-region": region, "awslogs-stream-prefix": c.name}
+                if c.log_mode is not None:
+                    options["mode"] = c.log_mode
+                spec["logConfiguration"] = {"logDriver": c.log_driver, "options": options}
+            if c.environment:
+                spec["environment"] = [{"name": k, "value": v} for k, v in c.environment.items()]
+            if c.secrets:
+                spec["secrets"] = [{"name": k, "valueFrom": v} for k, v in c.secrets.items()]
+            containers.append(spec)
+        kwargs: dict[str, Any] = {"family": td.family, "containerDefinitions": containers}
+        if td.network_mode:
+            kwargs["networkMode"] = td.network_mode
+        if td.pid_mode:
+            kwargs["pidMode"] = td.pid_mode
+        if td.ipc_mode:
+            kwargs["ipcMode"] = td.ipc_mode
+        if td.requires:
+            kwargs["requiresCompatibilities"] = td.requires
+            if "FARGATE" in td.requires:
+                kwargs["cpu"], kwargs["memory"] = "256", "512"
+        with step(label):
+            arn = ecs.register_task_definition(**kwargs)["taskDefinition"]["taskDefinitionArn"]
+        # Never log environment values: fixtures hold fake secrets on purpose.
+        log(f"{label}: {arn.rsplit('/', 1)[1]}, {len(td.containers)} container(s)")
+
+    def ecs_cluster(self, region: str, cluster: EcsCluster) -> None:
+        ecs = self.client("ecs", region)
+        label = f"{region}: ECS cluster {cluster.name!r}"
+        with step(label):
+            kwargs: dict[str, Any] = {"clusterName": cluster.name}
+            if cluster.container_insights is not None:
+                kwargs["settings"] = [{"name": "containerInsights", "value": cluster.container_insights}]
+            ecs.create_cluster(**kwargs)
+        vpc, subnets = self.default_vpc(region)
+        network = None
+        for svc in cluster.services:
+            slabel = f"{label}: service {svc.name!r}"
+            kwargs = {
+                "cluster": cluster.name,
+                "serviceName": svc.name,
+                "taskDefinition": svc.task_definition,
+                "desiredCount": 1,
+                "launchType": svc.launch_type,
+            }
+            if svc.platform_version is not None:
+                kwargs["platformVersion"] = svc.platform_version
+            if svc.assign_public_ip is not None:
+                network = network or self._default_network(region, vpc, subnets)
+                kwargs["networkConfiguration"] = {
+                    "awsvpcConfiguration": {**network, "assignPublicIp": "ENABLED" if svc.assign_public_ip else "DISABLED"}
+                }
+            with step(slabel):
+                ecs.create_service(**kwargs)
+            log(f"{slabel}: {svc.task_definition}, {svc.launch_type} {svc.platform_version or ''}".rstrip())
+        for td, count in cluster.tasks:
+            tlabel = f"{label}: run {count} task(s) of {td}"
+            network = network or self._default_network(region, vpc, subnets)
+            with step(tlabel):
+                ecs.run_task(
+                    cluster=cluster.name,
+                    taskDefinition=td,
+                    count=count,
+                    launchType="FARGATE",
+                    networkConfiguration={"awsvpcConfiguration": {**network, "assignPublicIp": "DISABLED"}},
+                )
+            log(tlabel)
+
+    def _default_network(self, region: str, vpc: str, subnets: list[str]) -> dict:
+        ec2 = self.client("ec2", region)
+        with step(f"{region}: default security group"):
+            groups = ec2.describe_security_groups(
+                Filters=[{"Name": "vpc-id", "Values": [vpc]}, {"Name": "group-name", "Values": ["default"]}]
+            )["SecurityGroups"]
+        # moto's CreateService requires securityGroups in an awsvpc configuration.
+        return {"subnets": subnets[:1], "securityGroups": [groups[0]["GroupId"]]}
+
+    # -- IAM (global) --
+
+    def iam(self, iam: Iam) -> None:
+        client = self.client("iam", "us-east-1")
+        if iam.password_policy is not None:
+            with step("iam: password policy"):
+                client.update_account_password_policy(**iam.password_policy)
+            log(f"iam: password policy {iam.password_policy}")
+        arns = {}
+        for policy in iam.policies:
+            with step(f"iam: policy {policy.name!r}"):
+                arns[policy.name] = client.create_policy(
+                    PolicyName=policy.name, PolicyDocument=json.dumps(policy.document)
+                )["Policy"]["Arn"]
+            log(f"iam: customer managed policy {policy.name}")
+        for user in iam.users:
+            label = f"iam: user {user.name!r}"
+            with step(label):
+                client.create_user(UserName=user.name)
+                if user.console_password:
+                    client.create_login_profile(UserName=user.name, Password="Bulkhead-Fixture-Pa55word!")
+                if user.mfa:
+                    serial = client.create_virtual_mfa_device(VirtualMFADeviceName=user.name)["VirtualMFADevice"][
+                        "SerialNumber"
+                    ]
+                    client.enable_mfa_device(
+                        UserName=user.name, SerialNumber=serial, AuthenticationCode1="123456", AuthenticationCode2="654321"
+                    )
+                for active in user.access_keys:
+                    key = client.create_access_key(UserName=user.name)["AccessKey"]["AccessKeyId"]
+                    if not active:
+                        client.update_access_key(UserName=user.name, AccessKeyId=key, Status="Inactive")
+                for name in user.attached_policies:
+                    client.attach_user_policy(UserName=user.name, PolicyArn=arns.get(name, name))
+            log(
+                f"{label}: console {'yes' if user.console_password else 'no'}, mfa {'virtual' if user.mfa else 'none'}, "
+                f"{len(user.access_keys)} key(s), {len(user.attached_policies)} attached polic(y/ies)"
+            )
 
     # -- EC2 --
 
@@ -1113,13 +1532,15 @@ def main(argv: list[str] | None = None) -> int:
             raise FixtureError(f"cannot read fixture: {e}") from None
         except yaml.YAMLError as e:
             raise FixtureError(f"invalid YAML: {e}") from None
-        regions = parse_fixture(doc)
+        regions, iam = parse_fixture(doc)
 
         seeder = Seeder(args.endpoint.rstrip("/"), args.account)
         seeder.use(seeder.assume(SEED_ROLE, "test", "test"))
         seeder.check_regions(regions)
         log(f"seeding account {args.account} at {args.endpoint} from {args.fixture}")
         seeder.seed(regions)
+        if iam is not None:
+            seeder.iam(iam)
         scan = seeder.assume(SCAN_ROLE, "test", "test")
     except FixtureError as e:
         log(f"error: {args.fixture}: {e}")

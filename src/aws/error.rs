@@ -16,6 +16,8 @@ pub enum Service {
     Ec2,
     Ecr,
     Cloudtrail,
+    Ecs,
+    Iam,
 }
 
 impl Service {
@@ -25,6 +27,8 @@ impl Service {
             Service::Ec2 => "ec2",
             Service::Ecr => "ecr",
             Service::Cloudtrail => "cloudtrail",
+            Service::Ecs => "ecs",
+            Service::Iam => "iam",
         }
     }
 }

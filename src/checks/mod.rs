@@ -5,7 +5,9 @@ mod cloudtrail;
 pub mod docs;
 mod ec2;
 mod ecr;
+mod ecs;
 pub mod finding;
+mod iam;
 pub mod metadata;
 pub mod registry;
 

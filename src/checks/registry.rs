@@ -1,6 +1,6 @@
 //! Every check bulkhead has, in the order they run and are reported.
 
-use super::{Check, cloudtrail, ec2, ecr};
+use super::{Check, cloudtrail, ec2, ecr, ecs, iam};
 
 pub static CHECKS: &[Check] = &[
     ecr::ecr_repositories_not_publicly_accessible::CHECK,
@@ -29,6 +29,36 @@ pub static CHECKS: &[Check] = &[
     cloudtrail::cloudtrail_log_file_validation_enabled::CHECK,
     cloudtrail::cloudtrail_kms_encryption_enabled::CHECK,
     cloudtrail::cloudtrail_cloudwatch_logging_enabled::CHECK,
+    // ECS: task definitions (latest ACTIVE per family + every revision in use), services, clusters.
+    ecs::ecs_task_definitions_no_privileged_containers::CHECK,
+    ecs::ecs_task_definitions_host_namespace_not_shared::CHECK,
+    ecs::ecs_task_definitions_host_networking_mode_users::CHECK,
+    ecs::ecs_task_definitions_containers_readonly_access::CHECK,
+    ecs::ecs_task_definitions_containers_non_root_user::CHECK,
+    ecs::ecs_task_definitions_logging_enabled::CHECK,
+    ecs::ecs_task_definitions_logging_block_mode::CHECK,
+    ecs::ecs_task_definitions_no_environment_secrets::CHECK,
+    ecs::ecs_task_definitions_images_pinned_by_digest::CHECK,
+    ecs::ecs_task_definitions_images_from_trusted_registries::CHECK,
+    ecs::ecs_service_no_assign_public_ip::CHECK,
+    ecs::ecs_service_fargate_latest_platform_version::CHECK,
+    ecs::ecs_cluster_container_insights_enabled::CHECK,
+    // IAM (global, once per account).
+    iam::iam_root_mfa_enabled::CHECK,
+    iam::iam_root_hardware_mfa_enabled::CHECK,
+    iam::iam_no_root_access_key::CHECK,
+    iam::iam_password_policy_minimum_length_14::CHECK,
+    iam::iam_password_policy_reuse_24::CHECK,
+    iam::iam_password_policy_uppercase::CHECK,
+    iam::iam_password_policy_lowercase::CHECK,
+    iam::iam_password_policy_number::CHECK,
+    iam::iam_password_policy_symbol::CHECK,
+    iam::iam_password_policy_expires_passwords_within_90_days_or_less::CHECK,
+    iam::iam_user_mfa_enabled_console_access::CHECK,
+    iam::iam_rotate_access_key_90_days::CHECK,
+    iam::iam_user_accesskey_unused::CHECK,
+    iam::iam_customer_attached_policy_no_administrative_privileges::CHECK,
+    iam::iam_aws_attached_policy_no_administrative_privileges::CHECK,
 ];
 
 pub fn find(id: &str) -> Option<&'static Check> {
@@ -102,5 +132,27 @@ mod compliance_tests {
         assert!(validation.contains(&ComplianceRef { framework: "aws-fsbp".into(), control: "CloudTrail.4".into() }));
         let ids: Vec<String> = frameworks().unwrap().into_iter().map(|(framework, _)| framework.id).collect();
         assert_eq!(ids, ["aws-fsbp", "cis-aws-3.0", "cis-aws-4.0.1", "cis-aws-5.0"]);
+    }
+
+    #[test]
+    fn iam_controls_are_numbered_per_cis_version() {
+        let catalog = catalog().unwrap();
+        let refs = |check: &str| catalog[check].compliance.clone();
+        let has = |check: &str, framework: &str, control: &str| {
+            refs(check).contains(&ComplianceRef { framework: framework.into(), control: control.into() })
+        };
+        // CIS v5.0 dropped 1.3 (security questions), moving section 1 up by one.
+        for (framework, root_mfa, root_key, rotate) in [
+            ("cis-aws-3.0", "1.5", "1.4", "1.14"),
+            ("cis-aws-4.0.1", "1.5", "1.4", "1.14"),
+            ("cis-aws-5.0", "1.4", "1.3", "1.13"),
+        ] {
+            assert!(has("iam_root_mfa_enabled", framework, root_mfa), "{framework}");
+            assert!(has("iam_no_root_access_key", framework, root_key), "{framework}");
+            assert!(has("iam_rotate_access_key_90_days", framework, rotate), "{framework}");
+        }
+        assert!(has("ecs_task_definitions_no_environment_secrets", "aws-fsbp", "ECS.8"));
+        assert!(has("iam_password_policy_symbol", "aws-fsbp", "IAM.7"));
+        assert!(refs("ecs_task_definitions_images_pinned_by_digest").is_empty(), "no framework has this control");
     }
 }

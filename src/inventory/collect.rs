@@ -8,6 +8,8 @@ use futures::future::join_all;
 use super::cloudtrail::{self, CloudTrailRegion};
 use super::ec2::{self, Ec2Region};
 use super::ecr::{self, EcrRegion, RepositoryDetails};
+use super::ecs::{self, EcsDetails, EcsRegion};
+use super::iam::{self, IamAccount, IamDetails};
 use super::{AccountInventory, Collected, RegionInventory, ResourceKind};
 use crate::aws::{CallGate, Session};
 
@@ -33,19 +35,27 @@ pub struct AccountTarget {
 
 pub async fn collect_account(ctx: &CollectContext<'_>, target: &AccountTarget) -> AccountInventory {
     let regional = join_all(target.regions.iter().map(|region| async move {
-        let (ec2, ecr) = futures::join!(collect_ec2(ctx, region), collect_ecr(ctx, region));
-        (region.clone(), ec2, ecr)
+        let (ec2, ecr, ecs) =
+            futures::join!(collect_ec2(ctx, region), collect_ecr(ctx, region), collect_ecs(ctx, region));
+        (region.clone(), ec2, ecr, ecs)
     }));
-    let (regional, (mut trail_listings, trails)) = futures::join!(regional, collect_cloudtrail(ctx, &target.regions));
+    let (regional, (mut trail_listings, trails), iam) =
+        futures::join!(regional, collect_cloudtrail(ctx, &target.regions), collect_iam(ctx));
 
     let regions = regional
         .into_iter()
-        .map(|(region, ec2, ecr)| {
+        .map(|(region, ec2, ecr, ecs)| {
             let cloudtrail = trail_listings.remove(&region).unwrap_or_default();
-            (region, RegionInventory { ec2, ecr, cloudtrail })
+            (region, RegionInventory { ec2, ecr, cloudtrail, ecs })
         })
         .collect();
-    AccountInventory { account_id: target.account_id.clone(), partition: target.partition.clone(), regions, trails }
+    AccountInventory {
+        account_id: target.account_id.clone(),
+        partition: target.partition.clone(),
+        regions,
+        trails,
+        iam,
+    }
 }
 
 async fn collect_ec2(ctx: &CollectContext<'_>, region: &str) -> Ec2Region {
@@ -80,6 +90,42 @@ async fn collect_ecr(ctx: &CollectContext<'_>, region: &str) -> EcrRegion {
         requested(ctx.needs(ResourceKind::EcrRegistryPolicy), ecr::registry_policy(&client, ctx.gate, region)),
     );
     EcrRegion { repositories, registry_scanning, registry_policy }
+}
+
+async fn collect_ecs(ctx: &CollectContext<'_>, region: &str) -> EcsRegion {
+    let details = EcsDetails {
+        services: ctx.needs(ResourceKind::EcsServices),
+        tasks: false,
+        task_definitions: ctx.needs(ResourceKind::EcsTaskDefinitions),
+    };
+    let wanted = ctx.needs(ResourceKind::EcsClusters) || details.services || details.task_definitions;
+    if !wanted {
+        return EcsRegion::default();
+    }
+    let client = aws_sdk_ecs::Client::new(&ctx.session.config_for(region));
+    ecs::collect(&client, ctx.gate, region, details).await
+}
+
+/// IAM is global: one collection per account, through the session's home region.
+async fn collect_iam(ctx: &CollectContext<'_>) -> IamAccount {
+    let details = IamDetails {
+        summary: ctx.needs(ResourceKind::IamAccountSummary),
+        password_policy: ctx.needs(ResourceKind::IamPasswordPolicy),
+        credential_report: ctx.needs(ResourceKind::IamCredentialReport),
+        virtual_mfa_devices: ctx.needs(ResourceKind::IamVirtualMfaDevices),
+        policies: ctx.needs(ResourceKind::IamPolicies),
+    };
+    let region = ctx.session.home_region().to_owned();
+    let any = details.summary
+        || details.password_policy
+        || details.credential_report
+        || details.virtual_mfa_devices
+        || details.policies;
+    if !any {
+        return IamAccount { region, ..IamAccount::default() };
+    }
+    let client = aws_sdk_iam::Client::new(&ctx.session.config_for(&region));
+    iam::collect(&client, ctx.gate, &region, details).await
 }
 
 /// Lists the trails applying to each region, then fetches each distinct

@@ -9,6 +9,8 @@ pub mod cloudtrail;
 mod collect;
 pub mod ec2;
 pub mod ecr;
+pub mod ecs;
+pub mod iam;
 mod paginate;
 
 use std::collections::BTreeMap;
@@ -44,6 +46,22 @@ pub enum ResourceKind {
     EcrLifecyclePolicies,
     /// The latest image of each repository and its scan findings summary.
     EcrLatestImageScan,
+
+    // ECS (regional).
+    EcsClusters,
+    /// Services of every cluster (implies the clusters).
+    EcsServices,
+    /// The latest ACTIVE revision of each family plus every revision a
+    /// service or running task uses (implies clusters, services and tasks).
+    EcsTaskDefinitions,
+
+    // IAM (global: collected once per account).
+    IamAccountSummary,
+    IamPasswordPolicy,
+    IamCredentialReport,
+    IamVirtualMfaDevices,
+    /// Attached customer and AWS managed policies with their default version.
+    IamPolicies,
 }
 
 /// One piece of inventory: fetched, failed, or not asked for by any selected check.
@@ -118,6 +136,9 @@ pub struct AccountInventory {
     /// Trails are regional resources that can cover other regions, so their
     /// details are kept once per account, keyed by ARN.
     pub trails: BTreeMap<String, cloudtrail::Trail>,
+    /// IAM is global: collected once per account, not per region.
+    #[serde(default)]
+    pub iam: iam::IamAccount,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -125,6 +146,8 @@ pub struct RegionInventory {
     pub ec2: ec2::Ec2Region,
     pub ecr: ecr::EcrRegion,
     pub cloudtrail: cloudtrail::CloudTrailRegion,
+    #[serde(default)]
+    pub ecs: ecs::EcsRegion,
 }
 
 impl AccountInventory {
@@ -135,7 +158,9 @@ impl AccountInventory {
             errors.extend(region.ec2.errors());
             errors.extend(region.ecr.errors());
             errors.extend(region.cloudtrail.trail_arns.error());
+            errors.extend(region.ecs.errors());
         }
+        errors.extend(self.iam.errors());
         for trail in self.trails.values() {
             errors.extend(trail.errors());
         }

@@ -1,8 +1,11 @@
 //! Pure evaluation rules shared by checks (and, where the collector must
 //! decide what else to fetch, by collectors). No I/O here.
 
+pub mod iam_policy;
+pub mod image_reference;
 pub mod image_signature;
 pub mod network_acl;
 pub mod resource_policy;
+pub mod secrets;
 pub mod security_group;
 pub mod trail_events;

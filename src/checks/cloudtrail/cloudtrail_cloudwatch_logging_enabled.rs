@@ -82,6 +82,7 @@ mod tests {
             partition: "aws".into(),
             regions: BTreeMap::new(),
             trails: BTreeMap::from([(trail.arn.clone(), trail)]),
+            iam: Default::default(),
         }
     }
 

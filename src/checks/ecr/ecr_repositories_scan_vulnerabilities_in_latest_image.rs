@@ -111,6 +111,7 @@ mod tests {
             partition: "aws".into(),
             regions: BTreeMap::from([("eu-west-1".to_owned(), region)]),
             trails: BTreeMap::new(),
+            iam: Default::default(),
         };
         let config = Config { min_vulnerability_severity: threshold, ..Config::default() };
         let findings = CHECK.run(&Context { account: &account, config: &config, now_epoch_seconds: 0 });

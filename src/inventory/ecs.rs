@@ -1,0 +1,492 @@
+//! ECS inventory: clusters with their settings, services, the task
+//! definitions of running tasks, and the task definitions worth judging.
+//!
+//! Which task definitions: the latest ACTIVE revision of every family, plus
+//! every revision a service or a running task uses. Older revisions that
+//! nothing runs are not fetched (one `DescribeTaskDefinition` per historical
+//! revision is what makes other auditors slow), and they cannot harm anyone
+//! until something runs them, at which point they are "in use".
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use aws_sdk_ecs::Client;
+use aws_sdk_ecs::types::{
+    ClusterField, ContainerDefinition, DesiredStatus, TaskDefinitionFamilyStatus, TaskDefinitionStatus,
+};
+use futures::future::join_all;
+use serde::{Deserialize, Serialize};
+
+use super::Collected;
+use super::paginate::CallSite;
+use crate::aws::{CallGate, CollectError, Service};
+
+/// `DescribeClusters` takes at most 100 clusters, `DescribeServices` 10,
+/// `DescribeTasks` 100 per call.
+const CLUSTERS_PER_CALL: usize = 100;
+const SERVICES_PER_CALL: usize = 10;
+const TASKS_PER_CALL: usize = 100;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct EcsRegion {
+    pub clusters: Collected<Vec<Cluster>>,
+    /// The latest ACTIVE revision of each family and every revision in use.
+    pub task_definitions: Collected<Vec<TaskDefinitionEntry>>,
+}
+
+impl EcsRegion {
+    pub fn errors(&self) -> Vec<&CollectError> {
+        let mut errors: Vec<&CollectError> =
+            [self.clusters.error(), self.task_definitions.error()].into_iter().flatten().collect();
+        if let Collected::Ok(clusters) = &self.clusters {
+            for cluster in clusters {
+                errors.extend(cluster.services.error());
+                errors.extend(cluster.running_task_definitions.error());
+            }
+        }
+        if let Collected::Ok(entries) = &self.task_definitions {
+            errors.extend(entries.iter().filter_map(|entry| entry.definition.error()));
+        }
+        errors
+    }
+
+    /// Why the set of task definitions in use may be incomplete: a cluster,
+    /// service or task listing that failed.
+    pub fn in_use_unknown(&self) -> Vec<String> {
+        match &self.clusters {
+            Collected::Failed(err) => {
+                vec![format!("the clusters could not be listed ({}: {})", err.operation, err.message)]
+            }
+            Collected::NotRequested => vec!["the clusters were not collected".to_owned()],
+            Collected::Ok(clusters) => clusters
+                .iter()
+                .flat_map(|cluster| {
+                    [&cluster.services.error(), &cluster.running_task_definitions.error()]
+                        .into_iter()
+                        .flatten()
+                        .map(|err| format!("cluster {}: {} failed: {}", cluster.name, err.operation, err.message))
+                        .collect::<Vec<_>>()
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cluster {
+    pub arn: String,
+    pub name: String,
+    /// The `containerInsights` setting: `enabled`, `enhanced`, `disabled`, or absent.
+    pub container_insights: Option<String>,
+    pub services: Collected<Vec<EcsService>>,
+    /// Task definition ARNs of the cluster's RUNNING tasks, deduplicated.
+    pub running_task_definitions: Collected<Vec<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EcsService {
+    pub arn: String,
+    pub name: String,
+    pub cluster_arn: String,
+    pub launch_type: Option<String>,
+    pub capacity_providers: Vec<String>,
+    pub platform_version: Option<String>,
+    pub platform_family: Option<String>,
+    /// `networkConfiguration.awsvpcConfiguration.assignPublicIp`: `ENABLED` / `DISABLED`.
+    pub assign_public_ip: Option<String>,
+    pub task_definition: String,
+}
+
+impl EcsService {
+    /// Runs on Fargate: launch type FARGATE or a FARGATE / FARGATE_SPOT capacity provider.
+    pub fn on_fargate(&self) -> bool {
+        self.launch_type.as_deref() == Some("FARGATE")
+            || self.capacity_providers.iter().any(|provider| provider.starts_with("FARGATE"))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TaskDefinitionEntry {
+    /// What was asked for: a family name (its latest ACTIVE revision) or an ARN.
+    pub requested: String,
+    /// Why it is judged: "latest ACTIVE revision", "used by service X", ...
+    pub reasons: Vec<String>,
+    pub definition: Collected<TaskDefinition>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TaskDefinition {
+    pub arn: String,
+    pub family: String,
+    pub revision: i32,
+    pub status: Option<String>,
+    pub network_mode: Option<String>,
+    pub pid_mode: Option<String>,
+    pub ipc_mode: Option<String>,
+    pub requires_compatibilities: Vec<String>,
+    pub containers: Vec<Container>,
+}
+
+impl TaskDefinition {
+    /// `family:revision`, the id findings use.
+    pub fn id(&self) -> String {
+        format!("{}:{}", self.family, self.revision)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Container {
+    pub name: String,
+    pub image: String,
+    pub privileged: Option<bool>,
+    pub user: Option<String>,
+    pub readonly_root_filesystem: Option<bool>,
+    pub log_driver: Option<String>,
+    pub log_options: BTreeMap<String, String>,
+    /// Plain `environment` values. Kept so the inventory can be re-evaluated
+    /// offline; checks must never print them.
+    pub environment: Vec<EnvironmentVariable>,
+    /// Names of the variables injected from Secrets Manager / SSM (`secrets`).
+    pub secret_names: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnvironmentVariable {
+    pub name: String,
+    pub value: String,
+}
+
+/// What the collector fetches, from the checks' needs.
+#[derive(Debug, Clone, Copy)]
+pub struct EcsDetails {
+    pub services: bool,
+    pub tasks: bool,
+    pub task_definitions: bool,
+}
+
+pub async fn collect(client: &Client, gate: &CallGate, region: &str, details: EcsDetails) -> EcsRegion {
+    let clusters = clusters(client, gate, region, details).await;
+    let task_definitions = if details.task_definitions {
+        let in_use = match &clusters {
+            Ok(clusters) => in_use_by(clusters),
+            Err(_) => BTreeMap::new(),
+        };
+        task_definitions(client, gate, region, in_use).await.into()
+    } else {
+        Collected::NotRequested
+    };
+    EcsRegion { clusters: clusters.into(), task_definitions }
+}
+
+async fn clusters(
+    client: &Client,
+    gate: &CallGate,
+    region: &str,
+    details: EcsDetails,
+) -> Result<Vec<Cluster>, CollectError> {
+    let site = CallSite { gate, service: Service::Ecs, region, operation: "ListClusters" };
+    let arns = site
+        .all_pages(
+            |token| client.list_clusters().set_next_token(token).max_results(100).send(),
+            |page| (page.cluster_arns().to_vec(), page.next_token().map(str::to_owned)),
+        )
+        .await?;
+    let describe = CallSite { operation: "DescribeClusters", ..site };
+    let mut described = Vec::new();
+    for batch in arns.chunks(CLUSTERS_PER_CALL) {
+        let output = describe
+            .once(client.describe_clusters().set_clusters(Some(batch.to_vec())).include(ClusterField::Settings).send())
+            .await?;
+        described.extend(output.clusters().iter().cloned());
+    }
+    let clusters = described.into_iter().map(|cluster| async move {
+        let arn = cluster.cluster_arn().unwrap_or_default().to_owned();
+        let (services, running) = futures::join!(
+            async {
+                if details.services || details.task_definitions {
+                    services(client, gate, region, &arn).await.into()
+                } else {
+                    Collected::NotRequested
+                }
+            },
+            async {
+                if details.tasks || details.task_definitions {
+                    running_task_definitions(client, gate, region, &arn).await.into()
+                } else {
+                    Collected::NotRequested
+                }
+            },
+        );
+        Cluster {
+            name: cluster.cluster_name().unwrap_or_default().to_owned(),
+            container_insights: cluster
+                .settings()
+                .iter()
+                .find(|setting| setting.name().is_some_and(|name| name.as_str() == "containerInsights"))
+                .and_then(|setting| setting.value().map(str::to_owned)),
+            arn,
+            services,
+            running_task_definitions: running,
+        }
+    });
+    Ok(join_all(clusters).await)
+}
+
+async fn services(
+    client: &Client,
+    gate: &CallGate,
+    region: &str,
+    cluster: &str,
+) -> Result<Vec<EcsService>, CollectError> {
+    let site = CallSite { gate, service: Service::Ecs, region, operation: "ListServices" };
+    let arns = site
+        .all_pages(
+            |token| client.list_services().cluster(cluster).set_next_token(token).max_results(100).send(),
+            |page| (page.service_arns().to_vec(), page.next_token().map(str::to_owned)),
+        )
+        .await?;
+    let describe = CallSite { operation: "DescribeServices", ..site };
+    let mut services = Vec::new();
+    for batch in arns.chunks(SERVICES_PER_CALL) {
+        let output = describe
+            .once(client.describe_services().cluster(cluster).set_services(Some(batch.to_vec())).send())
+            .await?;
+        services.extend(output.services().iter().map(|service| {
+            EcsService {
+                arn: service.service_arn().unwrap_or_default().to_owned(),
+                name: service.service_name().unwrap_or_default().to_owned(),
+                cluster_arn: service.cluster_arn().unwrap_or(cluster).to_owned(),
+                launch_type: service.launch_type().map(|kind| kind.as_str().to_owned()),
+                capacity_providers: service
+                    .capacity_provider_strategy()
+                    .iter()
+                    .map(|item| item.capacity_provider().to_owned())
+                    .collect(),
+                platform_version: service.platform_version().map(str::to_owned),
+                platform_family: service.platform_family().map(str::to_owned),
+                assign_public_ip: service
+                    .network_configuration()
+                    .and_then(|network| network.awsvpc_configuration())
+                    .and_then(|awsvpc| awsvpc.assign_public_ip())
+                    .map(|assign| assign.as_str().to_owned()),
+                task_definition: service.task_definition().unwrap_or_default().to_owned(),
+            }
+        }));
+    }
+    Ok(services)
+}
+
+async fn running_task_definitions(
+    client: &Client,
+    gate: &CallGate,
+    region: &str,
+    cluster: &str,
+) -> Result<Vec<String>, CollectError> {
+    let site = CallSite { gate, service: Service::Ecs, region, operation: "ListTasks" };
+    let arns = site
+        .all_pages(
+            |token| {
+                client
+                    .list_tasks()
+                    .cluster(cluster)
+                    .desired_status(DesiredStatus::Running)
+                    .set_next_token(token)
+                    .max_results(100)
+                    .send()
+            },
+            |page| (page.task_arns().to_vec(), page.next_token().map(str::to_owned)),
+        )
+        .await?;
+    let describe = CallSite { operation: "DescribeTasks", ..site };
+    let mut definitions = BTreeSet::new();
+    for batch in arns.chunks(TASKS_PER_CALL) {
+        let output =
+            describe.once(client.describe_tasks().cluster(cluster).set_tasks(Some(batch.to_vec())).send()).await?;
+        definitions.extend(output.tasks().iter().filter_map(|task| task.task_definition_arn().map(str::to_owned)));
+    }
+    Ok(definitions.into_iter().collect())
+}
+
+/// Task definition ARN -> why it is in use.
+fn in_use_by(clusters: &[Cluster]) -> BTreeMap<String, Vec<String>> {
+    let mut in_use: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for cluster in clusters {
+        if let Collected::Ok(services) = &cluster.services {
+            for service in services.iter().filter(|service| !service.task_definition.is_empty()) {
+                in_use
+                    .entry(service.task_definition.clone())
+                    .or_default()
+                    .push(format!("used by service {} of cluster {}", service.name, cluster.name));
+            }
+        }
+        if let Collected::Ok(arns) = &cluster.running_task_definitions {
+            for arn in arns {
+                in_use
+                    .entry(arn.clone())
+                    .or_default()
+                    .push(format!("used by running tasks in cluster {}", cluster.name));
+            }
+        }
+    }
+    in_use
+}
+
+async fn task_definitions(
+    client: &Client,
+    gate: &CallGate,
+    region: &str,
+    mut in_use: BTreeMap<String, Vec<String>>,
+) -> Result<Vec<TaskDefinitionEntry>, CollectError> {
+    let site = CallSite { gate, service: Service::Ecs, region, operation: "ListTaskDefinitionFamilies" };
+    let families = site
+        .all_pages(
+            |token| {
+                client
+                    .list_task_definition_families()
+                    .status(TaskDefinitionFamilyStatus::Active)
+                    .set_next_token(token)
+                    .max_results(100)
+                    .send()
+            },
+            |page| (page.families().to_vec(), page.next_token().map(str::to_owned)),
+        )
+        .await?;
+
+    // DescribeTaskDefinition with a bare family name returns its latest ACTIVE revision.
+    let latest = join_all(families.iter().map(|family| describe_task_definition(client, gate, region, family))).await;
+    let mut entries = Vec::new();
+    for (family, definition) in families.iter().zip(latest) {
+        let mut reasons = vec!["the latest ACTIVE revision of its family".to_owned()];
+        if let Ok(definition) = &definition {
+            reasons.extend(in_use.remove(&definition.arn).unwrap_or_default());
+        }
+        entries.push(TaskDefinitionEntry { requested: family.clone(), reasons, definition: definition.into() });
+    }
+    let extra = join_all(in_use.into_iter().map(|(arn, reasons)| async move {
+        let definition = describe_task_definition(client, gate, region, &arn).await;
+        TaskDefinitionEntry { requested: arn, reasons, definition: definition.into() }
+    }))
+    .await;
+    entries.extend(extra);
+    Ok(entries)
+}
+
+async fn describe_task_definition(
+    client: &Client,
+    gate: &CallGate,
+    region: &str,
+    reference: &str,
+) -> Result<TaskDefinition, CollectError> {
+    let site = CallSite { gate, service: Service::Ecs, region, operation: "DescribeTaskDefinition" };
+    let output = site.once(client.describe_task_definition().task_definition(reference).send()).await?;
+    let Some(definition) = output.task_definition() else {
+        return Err(CollectError::new(
+            Service::Ecs,
+            site.operation,
+            region,
+            crate::aws::ErrorKind::MalformedResponse,
+            format!("no taskDefinition in the answer for {reference}"),
+        ));
+    };
+    Ok(TaskDefinition {
+        arn: definition.task_definition_arn().unwrap_or_default().to_owned(),
+        family: definition.family().unwrap_or_default().to_owned(),
+        revision: definition.revision(),
+        status: definition.status().map(|status: &TaskDefinitionStatus| status.as_str().to_owned()),
+        network_mode: definition.network_mode().map(|mode| mode.as_str().to_owned()),
+        pid_mode: definition.pid_mode().map(|mode| mode.as_str().to_owned()),
+        ipc_mode: definition.ipc_mode().map(|mode| mode.as_str().to_owned()),
+        requires_compatibilities: definition
+            .requires_compatibilities()
+            .iter()
+            .map(|compatibility| compatibility.as_str().to_owned())
+            .collect(),
+        containers: definition.container_definitions().iter().map(container).collect(),
+    })
+}
+
+fn container(definition: &ContainerDefinition) -> Container {
+    let log = definition.log_configuration();
+    Container {
+        name: definition.name().unwrap_or_default().to_owned(),
+        image: definition.image().unwrap_or_default().to_owned(),
+        privileged: definition.privileged(),
+        user: definition.user().map(str::to_owned),
+        readonly_root_filesystem: definition.readonly_root_filesystem(),
+        log_driver: log.map(|log| log.log_driver().as_str().to_owned()),
+        log_options: log
+            .and_then(|log| log.options())
+            .map(|options| options.iter().map(|(key, value)| (key.clone(), value.clone())).collect())
+            .unwrap_or_default(),
+        environment: definition
+            .environment()
+            .iter()
+            .map(|pair| EnvironmentVariable {
+                name: pair.name().unwrap_or_default().to_owned(),
+                value: pair.value().unwrap_or_default().to_owned(),
+            })
+            .collect(),
+        secret_names: definition.secrets().iter().map(|secret| secret.name().to_owned()).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn service(name: &str, task_definition: &str) -> EcsService {
+        EcsService {
+            arn: format!("arn:aws:ecs:eu-west-1:111122223333:service/prod/{name}"),
+            name: name.into(),
+            cluster_arn: "arn:aws:ecs:eu-west-1:111122223333:cluster/prod".into(),
+            launch_type: Some("FARGATE".into()),
+            capacity_providers: vec![],
+            platform_version: None,
+            platform_family: None,
+            assign_public_ip: None,
+            task_definition: task_definition.into(),
+        }
+    }
+
+    #[test]
+    fn revisions_in_use_come_from_services_and_running_tasks() {
+        let clusters = vec![
+            Cluster {
+                arn: "arn:aws:ecs:eu-west-1:111122223333:cluster/prod".into(),
+                name: "prod".into(),
+                container_insights: None,
+                services: Collected::Ok(vec![service("api", "arn:td/api:3"), service("web", "arn:td/web:7")]),
+                running_task_definitions: Collected::Ok(vec!["arn:td/api:3".into(), "arn:td/job:1".into()]),
+            },
+            Cluster {
+                arn: "arn:aws:ecs:eu-west-1:111122223333:cluster/broken".into(),
+                name: "broken".into(),
+                container_insights: None,
+                services: Collected::Failed(CollectError::new(
+                    Service::Ecs,
+                    "ListServices",
+                    "eu-west-1",
+                    crate::aws::ErrorKind::AccessDenied,
+                    "denied",
+                )),
+                running_task_definitions: Collected::Ok(vec![]),
+            },
+        ];
+        let in_use = in_use_by(&clusters);
+        assert_eq!(in_use.keys().collect::<Vec<_>>(), ["arn:td/api:3", "arn:td/job:1", "arn:td/web:7"]);
+        assert_eq!(in_use["arn:td/api:3"].len(), 2, "a service and running tasks");
+        let region = EcsRegion { clusters: Collected::Ok(clusters), task_definitions: Collected::NotRequested };
+        let unknown = region.in_use_unknown();
+        assert_eq!(unknown.len(), 1);
+        assert!(unknown[0].contains("cluster broken: ListServices failed"), "{unknown:?}");
+    }
+
+    #[test]
+    fn fargate_means_launch_type_or_capacity_provider() {
+        let mut spot = service("spot", "arn:td/x:1");
+        spot.launch_type = None;
+        spot.capacity_providers = vec!["FARGATE_SPOT".into()];
+        assert!(spot.on_fargate());
+        spot.capacity_providers = vec!["my-asg-provider".into()];
+        assert!(!spot.on_fargate());
+    }
+}

@@ -1,0 +1,450 @@
+//! IAM inventory: global, collected once per account (not per region).
+//!
+//! Per-user facts (console password, MFA, access key ages and last use) come
+//! from the credential report, one call for all users instead of four per
+//! user. Dates are kept as the report prints them and as epoch seconds, and
+//! the time the report was fetched is the "now" ages are measured against,
+//! so checks stay pure and a saved inventory re-evaluates to the same result.
+
+use std::time::Duration;
+
+use aws_sdk_iam::Client;
+use aws_sdk_iam::types::{PolicyScopeType, ReportStateType, SummaryKeyType};
+use aws_smithy_types::date_time::{DateTime, Format};
+use futures::future::join_all;
+use serde::{Deserialize, Serialize};
+
+use super::Collected;
+use super::paginate::CallSite;
+use crate::aws::{CallGate, CollectError, ErrorKind, Service};
+
+/// The credential report row of the root user.
+pub const ROOT_ROW: &str = "<root_account>";
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct IamAccount {
+    /// The region the global IAM calls went to; IAM findings carry it.
+    pub region: String,
+    pub summary: Collected<AccountSummary>,
+    /// `Ok(None)`: the account has no password policy (`NoSuchEntity`).
+    pub password_policy: Collected<Option<PasswordPolicy>>,
+    pub credential_report: Collected<CredentialReport>,
+    pub virtual_mfa_devices: Collected<Vec<VirtualMfaDevice>>,
+    /// Customer managed policies attached to something (`Scope=Local`).
+    pub customer_policies: Collected<Vec<ManagedPolicy>>,
+    /// AWS managed policies attached to something (`Scope=AWS`).
+    pub aws_policies: Collected<Vec<ManagedPolicy>>,
+}
+
+impl IamAccount {
+    pub fn errors(&self) -> Vec<&CollectError> {
+        let mut errors: Vec<&CollectError> = [
+            self.summary.error(),
+            self.password_policy.error(),
+            self.credential_report.error(),
+            self.virtual_mfa_devices.error(),
+            self.customer_policies.error(),
+            self.aws_policies.error(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        for policies in [&self.customer_policies, &self.aws_policies] {
+            if let Collected::Ok(policies) = policies {
+                errors.extend(policies.iter().filter_map(|policy| policy.document.error()));
+            }
+        }
+        errors
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountSummary {
+    /// `AccountMFAEnabled`: 1 when the root user has an MFA device.
+    pub account_mfa_enabled: Option<i32>,
+    /// `AccountAccessKeysPresent`: 1 when the root user has an access key.
+    pub account_access_keys_present: Option<i32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PasswordPolicy {
+    pub minimum_password_length: Option<i32>,
+    pub require_symbols: bool,
+    pub require_numbers: bool,
+    pub require_uppercase_characters: bool,
+    pub require_lowercase_characters: bool,
+    pub expire_passwords: bool,
+    pub max_password_age: Option<i32>,
+    pub password_reuse_prevention: Option<i32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CredentialReport {
+    /// When IAM says it generated the report (epoch seconds). Not used as
+    /// "now": some endpoints (moto) report a fixed date.
+    pub generated_at: Option<i64>,
+    /// When the collector fetched the report (epoch seconds): ages are
+    /// measured from it, so a saved inventory re-evaluates to the same result.
+    pub fetched_at: i64,
+    pub rows: Vec<CredentialReportRow>,
+}
+
+impl CredentialReport {
+    pub fn root(&self) -> Option<&CredentialReportRow> {
+        self.rows.iter().find(|row| row.user == ROOT_ROW)
+    }
+
+    pub fn users(&self) -> impl Iterator<Item = &CredentialReportRow> {
+        self.rows.iter().filter(|row| row.user != ROOT_ROW)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CredentialReportRow {
+    pub user: String,
+    pub arn: String,
+    pub password_enabled: bool,
+    pub mfa_active: bool,
+    pub access_keys: Vec<AccessKeyReport>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccessKeyReport {
+    /// 1 or 2, the report's column number.
+    pub slot: u8,
+    pub active: bool,
+    pub last_rotated: ReportDate,
+    pub last_used: ReportDate,
+}
+
+/// A report date column: `N/A` (and the like) is `None`; text that is not a
+/// date is kept with `epoch` unset, so a check can say it cannot judge.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportDate {
+    pub text: String,
+    pub epoch: Option<i64>,
+}
+
+impl ReportDate {
+    pub fn parse(text: &str) -> ReportDate {
+        ReportDate { text: text.to_owned(), epoch: parse_report_date(text) }
+    }
+
+    /// `N/A`, `no_information`, `not_supported`: no date was ever recorded.
+    pub fn is_absent(&self) -> bool {
+        matches!(self.text.as_str(), "" | "N/A" | "no_information" | "not_supported")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VirtualMfaDevice {
+    pub serial_number: String,
+    /// The ARN of the user it is assigned to (the root user's is `arn:...:root`).
+    pub user_arn: Option<String>,
+    pub enabled: bool,
+}
+
+impl VirtualMfaDevice {
+    /// Assigned to the root user: AWS names the root device
+    /// `arn:aws:iam::<account>:mfa/root-account-mfa-device`, and lists it
+    /// with the root user's ARN.
+    pub fn is_root(&self) -> bool {
+        self.serial_number.ends_with("root-account-mfa-device")
+            || self.user_arn.as_deref().is_some_and(|arn| arn.ends_with(":root"))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ManagedPolicy {
+    pub name: String,
+    pub arn: String,
+    pub default_version_id: String,
+    pub attachment_count: i32,
+    /// The default version's document, as JSON text (decoded).
+    pub document: Collected<String>,
+}
+
+/// What the collector fetches, from the checks' needs.
+#[derive(Debug, Clone, Copy)]
+pub struct IamDetails {
+    pub summary: bool,
+    pub password_policy: bool,
+    pub credential_report: bool,
+    pub virtual_mfa_devices: bool,
+    pub policies: bool,
+}
+
+pub async fn collect(client: &Client, gate: &CallGate, region: &str, details: IamDetails) -> IamAccount {
+    let (summary, password_policy, credential_report, virtual_mfa_devices, customer_policies, aws_policies) = futures::join!(
+        requested(details.summary, account_summary(client, gate, region)),
+        requested(details.password_policy, password_policy(client, gate, region)),
+        requested(details.credential_report, credential_report(client, gate, region)),
+        requested(details.virtual_mfa_devices, virtual_mfa_devices(client, gate, region)),
+        requested(details.policies, attached_policies(client, gate, region, PolicyScopeType::Local)),
+        requested(details.policies, attached_policies(client, gate, region, PolicyScopeType::Aws)),
+    );
+    IamAccount {
+        region: region.to_owned(),
+        summary,
+        password_policy,
+        credential_report,
+        virtual_mfa_devices,
+        customer_policies,
+        aws_policies,
+    }
+}
+
+async fn requested<T>(wanted: bool, fetch: impl Future<Output = Result<T, CollectError>>) -> Collected<T> {
+    if wanted { fetch.await.into() } else { Collected::NotRequested }
+}
+
+async fn account_summary(client: &Client, gate: &CallGate, region: &str) -> Result<AccountSummary, CollectError> {
+    let site = CallSite { gate, service: Service::Iam, region, operation: "GetAccountSummary" };
+    let output = site.once(client.get_account_summary().send()).await?;
+    let map = output.summary_map();
+    let value = |key: SummaryKeyType| map.and_then(|map| map.get(&key).copied());
+    Ok(AccountSummary {
+        account_mfa_enabled: value(SummaryKeyType::AccountMfaEnabled),
+        account_access_keys_present: value(SummaryKeyType::AccountAccessKeysPresent),
+    })
+}
+
+async fn password_policy(
+    client: &Client,
+    gate: &CallGate,
+    region: &str,
+) -> Result<Option<PasswordPolicy>, CollectError> {
+    let site = CallSite { gate, service: Service::Iam, region, operation: "GetAccountPasswordPolicy" };
+    match gate.call(Service::Iam, region, client.get_account_password_policy().send()).await {
+        Ok(output) => Ok(output.password_policy().map(|policy| PasswordPolicy {
+            minimum_password_length: policy.minimum_password_length(),
+            require_symbols: policy.require_symbols(),
+            require_numbers: policy.require_numbers(),
+            require_uppercase_characters: policy.require_uppercase_characters(),
+            require_lowercase_characters: policy.require_lowercase_characters(),
+            expire_passwords: policy.expire_passwords(),
+            max_password_age: policy.max_password_age(),
+            password_reuse_prevention: policy.password_reuse_prevention(),
+        })),
+        // No policy at all is an answer (the checks FAIL it), not an error.
+        Err(err) if err.as_service_error().is_some_and(|err| err.is_no_such_entity_exception()) => Ok(None),
+        Err(err) => Err(site.error(&err)),
+    }
+}
+
+/// How often the report is asked for before giving up, and the pause between
+/// asks. IAM builds the report asynchronously (GenerateCredentialReport says
+/// STARTED, INPROGRESS, COMPLETE; GetCredentialReport fails with
+/// ReportInProgress until then) and the SDK has no waiter for it, so this is
+/// the one place the collector waits on a timer: re-asking at once would only
+/// burn the account's IAM rate limit. An endpoint whose report is ready at
+/// once (moto answers STARTED but serves the report immediately) never waits.
+const REPORT_ATTEMPTS: u32 = 10;
+const REPORT_PAUSE: Duration = Duration::from_secs(2);
+
+async fn credential_report(client: &Client, gate: &CallGate, region: &str) -> Result<CredentialReport, CollectError> {
+    let generate = CallSite { gate, service: Service::Iam, region, operation: "GenerateCredentialReport" };
+    let get = CallSite { operation: "GetCredentialReport", ..generate };
+    let mut attempt = 0;
+    let output = loop {
+        attempt += 1;
+        let state = generate.once(client.generate_credential_report().send()).await?;
+        match gate.call(Service::Iam, region, client.get_credential_report().send()).await {
+            Ok(output) => break output,
+            Err(err) if not_ready(&err) && state.state() != Some(&ReportStateType::Complete) => {
+                if attempt >= REPORT_ATTEMPTS {
+                    return Err(CollectError::new(
+                        Service::Iam,
+                        get.operation,
+                        region,
+                        ErrorKind::Timeout,
+                        format!("the credential report was still not ready after {REPORT_ATTEMPTS} requests"),
+                    ));
+                }
+                tokio::time::sleep(REPORT_PAUSE).await;
+            }
+            Err(err) => return Err(get.error(&err)),
+        }
+    };
+    let fetched_at = DateTime::from(std::time::SystemTime::now()).secs();
+    let malformed =
+        |why: &str| CollectError::new(Service::Iam, get.operation, region, ErrorKind::MalformedResponse, why);
+    let content = output.content().ok_or_else(|| malformed("the answer has no report content"))?;
+    let text = std::str::from_utf8(content.as_ref()).map_err(|_| malformed("the report is not UTF-8 text"))?;
+    let rows = parse_credential_report(text).map_err(|why| malformed(&why))?;
+    Ok(CredentialReport { generated_at: output.generated_time().map(DateTime::secs), fetched_at, rows })
+}
+
+fn not_ready(
+    err: &aws_sdk_iam::error::SdkError<
+        aws_sdk_iam::operation::get_credential_report::GetCredentialReportError,
+        aws_smithy_runtime_api::client::orchestrator::HttpResponse,
+    >,
+) -> bool {
+    err.as_service_error().is_some_and(|err| {
+        err.is_credential_report_not_ready_exception()
+            || err.is_credential_report_not_present_exception()
+            || err.is_credential_report_expired_exception()
+    })
+}
+
+/// Parses the report's CSV by its header names (AWS has added columns over
+/// the years; positions are not stable). Fields never contain commas.
+pub fn parse_credential_report(text: &str) -> Result<Vec<CredentialReportRow>, String> {
+    let mut lines = text.lines().filter(|line| !line.trim().is_empty());
+    let header: Vec<&str> = lines.next().ok_or("the report is empty")?.split(',').map(str::trim).collect();
+    let column = |name: &str| header.iter().position(|column| *column == name);
+    let required = |name: &str| column(name).ok_or_else(|| format!("the report has no {name} column"));
+    let (user, arn, password, mfa) =
+        (required("user")?, required("arn")?, required("password_enabled")?, required("mfa_active")?);
+    let slots: Vec<(u8, usize, usize, usize)> = (1..=2u8)
+        .filter_map(|slot| {
+            Some((
+                slot,
+                column(&format!("access_key_{slot}_active"))?,
+                column(&format!("access_key_{slot}_last_rotated"))?,
+                column(&format!("access_key_{slot}_last_used_date"))?,
+            ))
+        })
+        .collect();
+    let mut rows = Vec::new();
+    for (number, line) in lines.enumerate() {
+        let fields: Vec<&str> = line.split(',').map(str::trim).collect();
+        let field = |index: usize| {
+            fields.get(index).copied().ok_or_else(|| format!("row {} has fewer columns than the header", number + 1))
+        };
+        let access_keys = slots
+            .iter()
+            .map(|&(slot, active, rotated, used)| {
+                Ok(AccessKeyReport {
+                    slot,
+                    active: field(active)? == "true",
+                    last_rotated: ReportDate::parse(field(rotated)?),
+                    last_used: ReportDate::parse(field(used)?),
+                })
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        rows.push(CredentialReportRow {
+            user: field(user)?.to_owned(),
+            arn: field(arn)?.to_owned(),
+            password_enabled: field(password)? == "true",
+            mfa_active: field(mfa)? == "true",
+            access_keys,
+        });
+    }
+    Ok(rows)
+}
+
+/// `2014-09-01T22:28:48+00:00` (AWS) or `...Z`: epoch seconds.
+pub fn parse_report_date(text: &str) -> Option<i64> {
+    let normalised = match text.strip_suffix("+00:00") {
+        Some(stem) => format!("{stem}Z"),
+        None => text.to_owned(),
+    };
+    DateTime::from_str(&normalised, Format::DateTime).ok().map(|at| at.secs())
+}
+
+async fn virtual_mfa_devices(
+    client: &Client,
+    gate: &CallGate,
+    region: &str,
+) -> Result<Vec<VirtualMfaDevice>, CollectError> {
+    let site = CallSite { gate, service: Service::Iam, region, operation: "ListVirtualMFADevices" };
+    site.all_pages(
+        |marker| client.list_virtual_mfa_devices().set_marker(marker).max_items(1000).send(),
+        |page| {
+            let devices = page
+                .virtual_mfa_devices()
+                .iter()
+                .map(|device| VirtualMfaDevice {
+                    serial_number: device.serial_number().to_owned(),
+                    user_arn: device.user().map(|user| user.arn().to_owned()),
+                    enabled: device.enable_date().is_some(),
+                })
+                .collect();
+            (devices, page.is_truncated().then(|| page.marker().map(str::to_owned)).flatten())
+        },
+    )
+    .await
+}
+
+async fn attached_policies(
+    client: &Client,
+    gate: &CallGate,
+    region: &str,
+    scope: PolicyScopeType,
+) -> Result<Vec<ManagedPolicy>, CollectError> {
+    let site = CallSite { gate, service: Service::Iam, region, operation: "ListPolicies" };
+    let listed = site
+        .all_pages(
+            |marker| {
+                client
+                    .list_policies()
+                    .scope(scope.clone())
+                    .only_attached(true)
+                    .set_marker(marker)
+                    .max_items(1000)
+                    .send()
+            },
+            |page| (page.policies().to_vec(), page.is_truncated().then(|| page.marker().map(str::to_owned)).flatten()),
+        )
+        .await?;
+    let version = CallSite { operation: "GetPolicyVersion", ..site };
+    let policies = listed.iter().map(|policy| async move {
+        let arn = policy.arn().unwrap_or_default().to_owned();
+        let default_version_id = policy.default_version_id().unwrap_or_default().to_owned();
+        let document = version
+            .once(client.get_policy_version().policy_arn(&arn).version_id(&default_version_id).send())
+            .await
+            .and_then(|output| {
+                output.policy_version().and_then(|version| version.document()).map(str::to_owned).ok_or_else(|| {
+                    CollectError::new(
+                        Service::Iam,
+                        version.operation,
+                        region,
+                        ErrorKind::MalformedResponse,
+                        format!("no document in the default version of {arn}"),
+                    )
+                })
+            });
+        ManagedPolicy {
+            name: policy.policy_name().unwrap_or_default().to_owned(),
+            attachment_count: policy.attachment_count().unwrap_or_default(),
+            arn,
+            default_version_id,
+            document: document.into(),
+        }
+    });
+    Ok(join_all(policies).await)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credential_report_is_read_by_column_name() {
+        let report = "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated
+<root_account>,arn:aws:iam::111111111111:root,2020-01-01T00:00:00+00:00,not_supported,2024-01-01T00:00:00+00:00,not_supported,not_supported,true,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A
+alice,arn:aws:iam::111111111111:user/alice,2024-01-01T00:00:00+00:00,true,no_information,N/A,N/A,false,true,2024-01-02T03:04:05+00:00,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A
+";
+        let rows = parse_credential_report(report).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].user, ROOT_ROW);
+        assert!(rows[0].mfa_active);
+        let alice = &rows[1];
+        assert!(alice.password_enabled && !alice.mfa_active);
+        assert!(alice.access_keys[0].active && !alice.access_keys[1].active);
+        assert_eq!(alice.access_keys[0].last_rotated.epoch, Some(1_704_164_645));
+        assert!(alice.access_keys[0].last_used.is_absent());
+        assert_eq!(alice.access_keys[0].last_used.epoch, None);
+        assert!(parse_credential_report("user,arn\nbob").is_err());
+    }
+
+    #[test]
+    fn report_dates_in_both_spellings() {
+        assert_eq!(parse_report_date("1970-01-02T00:00:00+00:00"), Some(86_400));
+        assert_eq!(parse_report_date("1970-01-02T00:00:00Z"), Some(86_400));
+        assert_eq!(parse_report_date("N/A"), None);
+    }
+}
