@@ -7,6 +7,7 @@ pub mod aws;
 pub mod checks;
 pub mod cli;
 pub mod inventory;
+pub mod mutelist;
 pub mod outcome;
 pub mod plan;
 pub mod report;
