@@ -12,3 +12,4 @@ mod ecr_images_signed;
 mod ecr_repositories_not_publicly_accessible;
 mod faults;
 mod mutelist;
+mod read_only;
