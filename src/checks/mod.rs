@@ -5,6 +5,8 @@ mod cloudtrail;
 mod ec2;
 mod ecr;
 pub mod finding;
+#[cfg(test)]
+mod hostile_input_tests;
 pub mod metadata;
 pub mod registry;
 

@@ -6,3 +6,6 @@ pub mod network_acl;
 pub mod resource_policy;
 pub mod security_group;
 pub mod trail_events;
+
+#[cfg(test)]
+mod properties;
