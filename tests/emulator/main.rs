@@ -11,5 +11,6 @@ mod ec2_securitygroup_allow_ingress_from_internet;
 mod ecr_images_signed;
 mod ecr_repositories_not_publicly_accessible;
 mod faults;
+mod hostile_input;
 mod mutelist;
 mod read_only;

@@ -149,6 +149,8 @@ pub struct Scan {
     pub exit_code: i32,
     pub stderr: String,
     pub report: Value,
+    /// The report file as written.
+    pub report_text: String,
     /// Wall time of the `bulkhead scan` process.
     pub elapsed: Duration,
 }
@@ -163,6 +165,7 @@ impl Scan {
             exit_code: output.status.code().unwrap_or(-1),
             stderr,
             report: serde_json::from_str(&text).unwrap(),
+            report_text: text,
             elapsed: Duration::ZERO,
         }
     }
