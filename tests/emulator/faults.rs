@@ -148,6 +148,23 @@ fn a_stalled_region_is_error_and_does_not_hold_up_the_scan() {
     eprintln!("faults: stalled ap-southeast-2: scan took {:.1} s", scan.elapsed.as_secs_f64());
 }
 
+/// The same seed and account give the same faults on the same calls,
+/// whatever order bulkhead's concurrency sends them in.
+#[test]
+fn a_seed_gives_the_same_faults() {
+    let account = demo_account();
+    let stats: Vec<_> = (0..2)
+        .map(|_| {
+            let proxy = FaultProxy::start(&[&["--seed", "3"], &MIX[..]].concat());
+            let scan = account.scan_through(&proxy.endpoint, &["--retry-mode", "standard", "--max-attempts", "10"]);
+            assert_eq!(scan.exit_code, 3, "{}", scan.stderr);
+            proxy.stats()
+        })
+        .collect();
+    assert!(stats[0].keys().any(|key| key.starts_with("throttle:")), "{:?}", stats[0]);
+    assert_eq!(stats[0], stats[1]);
+}
+
 #[test]
 fn the_proxy_refuses_anything_but_loopback() {
     let output = std::process::Command::new(repo_root().join("localstack/.venv/bin/python"))

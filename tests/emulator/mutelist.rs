@@ -140,11 +140,18 @@ fn a_bad_mutelist_or_conflicting_flags_exit_2_before_any_aws_call() {
     assert!(String::from_utf8_lossy(&missing.stderr).contains("/nonexistent/mute.yaml"));
 
     // Flags that contradict each other.
-    let conflicting = bulkhead()
-        .args(["scan", "--endpoint-url", "http://127.0.0.1:9", "--output-dir", output_dir.to_str().unwrap()])
-        .args(["--regions", "eu-west-1", "--exclude-regions", "eu-west-1"])
-        .output()
-        .unwrap();
-    assert_eq!(conflicting.status.code(), Some(2), "{}", String::from_utf8_lossy(&conflicting.stderr));
+    for flags in [
+        ["--regions", "eu-west-1", "--exclude-regions", "eu-west-1"],
+        ["--checks", "ecr_images_signed", "--exclude-checks", "ecr_images_signed"],
+    ] {
+        let conflicting = bulkhead()
+            .args(["scan", "--endpoint-url", "http://127.0.0.1:9", "--output-dir", output_dir.to_str().unwrap()])
+            .args(flags)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&conflicting.stderr);
+        assert_eq!(conflicting.status.code(), Some(2), "{flags:?}: {stderr}");
+        assert!(stderr.contains("no regions are left") || stderr.contains("no checks are left"), "{stderr}");
+    }
     assert!(!output_dir.exists(), "no report is written");
 }
