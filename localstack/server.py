@@ -28,7 +28,8 @@ notation and sigstore-bundle signatures that way, and moto 5.2.5 has neither:
    place makes bulkhead's scanner go through ListImageReferrers, the path
    that matters against real ECR.
 
-3. ``GetTrailStatus`` reports ``LatestCloudWatchLogsDeliveryTime`` (now)
+3. ``GetTrailStatus`` reports ``LatestCloudWatchLogsDeliveryTime`` (when
+   logging started)
    for a trail that is logging and has a CloudWatch Logs log group, as real
    CloudTrail does once it delivers; moto 5.2.5 never reports the field.
    bulkhead's ``cloudtrail_cloudwatch_logging_enabled`` judges delivery
@@ -142,6 +143,7 @@ def _response_list_image_referrers(self: ECRResponse) -> ActionResult:
 
 
 def _response_get_trail_status(self: CloudTrailResponse) -> str:
+    import calendar
     import time
 
     name = self._get_param("Name")
@@ -156,7 +158,10 @@ def _response_get_trail_status(self: CloudTrailResponse) -> str:
         None,
     )
     if trail is not None and trail.cw_log_group_arn and status.is_logging:
-        desc["LatestCloudWatchLogsDeliveryTime"] = int(time.time())
+        # The time logging started, not "now": two scans of an unchanged
+        # trail must read the same status (the fault tests compare them).
+        started = calendar.timegm(status.started.utctimetuple()) if status.started else time.time()
+        desc["LatestCloudWatchLogsDeliveryTime"] = int(started)
     return json.dumps(desc)
 
 

@@ -84,6 +84,11 @@ pub struct ScanArgs {
     #[arg(long, default_value = "bulkhead", value_name = "NAME", value_parser = parse_output_name)]
     pub output_name: String,
 
+    /// Prowler-format mutelist YAML (plus `Reason` and `Expires` per entry): findings
+    /// it covers stay in the report, marked muted, and never fail the scan.
+    #[arg(long, value_name = "PATH")]
+    pub mutelist: Option<PathBuf>,
+
     /// Exit 3 when an unmuted FAIL of at least this severity exists.
     #[arg(long, default_value = "low", value_name = "SEVERITY")]
     pub fail_on: Severity,

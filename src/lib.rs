@@ -8,6 +8,7 @@ pub mod checks;
 pub mod cli;
 pub mod config;
 pub mod inventory;
+pub mod mutelist;
 pub mod outcome;
 pub mod plan;
 pub mod report;

@@ -47,7 +47,9 @@ fn init_logging(verbose: u8) {
         _ => "bulkhead=debug,info",
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    // No colour codes when stderr is a file or a pipe (CI logs).
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    tracing_subscriber::fmt().with_env_filter(filter).with_ansi(ansi).with_writer(std::io::stderr).init();
 }
 
 fn list_checks(args: &ChecksArgs) -> ExitCode {

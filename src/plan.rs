@@ -125,6 +125,15 @@ pub struct RegionSelection {
     pub exclude: Vec<String>,
 }
 
+/// Refuses a selection that leaves nothing whatever the account has: caught
+/// before any AWS call.
+pub fn check_region_selection(selection: &RegionSelection) -> Result<(), PlanError> {
+    match &selection.include {
+        Some(include) if include.iter().all(|region| selection.exclude.contains(region)) => Err(PlanError::NoRegions),
+        _ => Ok(()),
+    }
+}
+
 /// The partition a region name belongs to.
 pub fn partition_of_region(region: &str) -> &'static str {
     if region.starts_with("cn-") {

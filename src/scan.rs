@@ -12,17 +12,20 @@ use crate::checks::{Check, Context};
 use crate::cli::ScanArgs;
 use crate::config::{Config, ConfigError};
 use crate::inventory::{self, AccountTarget, CollectContext, Inventory, ec2};
+use crate::mutelist::{Date, Mutelist, MutelistError};
 use crate::outcome::{Gate, Outcome};
 use crate::plan::{self, CheckSelection, PlanError, RegionSelection};
 use crate::report::{Report, ReportFinding, ScanError, ScanSummary, Tool, json, write_atomically};
 
-/// A problem with what the user asked for: exit 2.
+/// A problem with what the user asked for: exit 2, before any AWS call.
 #[derive(Debug, thiserror::Error)]
 pub enum UsageError {
     #[error(transparent)]
     Plan(#[from] PlanError),
     #[error("invalid config file {0}")]
     Config(#[from] ConfigError),
+    #[error(transparent)]
+    Mutelist(#[from] MutelistError),
 }
 
 pub async fn run(args: &ScanArgs) -> Result<Outcome> {
@@ -32,6 +35,8 @@ pub async fn run(args: &ScanArgs) -> Result<Outcome> {
         Some(path) => Config::load(path).map_err(UsageError::from)?,
         None => Config::default(),
     };
+    plan::check_region_selection(&region_selection(args)).map_err(UsageError::Plan)?;
+    let mutelist = args.mutelist.as_deref().map(Mutelist::load).transpose().map_err(UsageError::Mutelist)?;
     let catalog = catalog()?;
     let frameworks: Vec<Framework> = frameworks()?.into_iter().map(|(framework, _)| framework).collect();
     let selection = CheckSelection {
@@ -70,7 +75,10 @@ pub async fn run(args: &ScanArgs) -> Result<Outcome> {
     let mut inventory = Inventory::default();
     inventory.accounts.insert(account.account_id.clone(), account);
 
-    let report = build_report(&inventory, &config, &checks, &catalog, started_at, &identity.arn, &target.regions);
+    let mut report = build_report(&inventory, &config, &checks, &catalog, started_at, &identity.arn, &target.regions);
+    if let Some(mutelist) = &mutelist {
+        apply_mutelist(&mut report, &inventory, mutelist, Date::today());
+    }
     let outcome = Outcome::judge(&report, Gate { fail_on: args.fail_on, allow_errors: args.allow_errors });
 
     let path = args.output_dir.join(format!("{}.json", args.output_name));
@@ -105,9 +113,9 @@ async fn caller_identity(session: &Session, gate: &CallGate) -> Result<Identity>
 async fn scan_regions(session: &Session, gate: &CallGate, partition: &str, args: &ScanArgs) -> Result<Vec<String>> {
     let home = session.home_region().to_owned();
     let client = aws_sdk_ec2::Client::new(&session.config_for(&home));
-    let selection = RegionSelection { include: args.regions.clone(), exclude: args.exclude_regions.clone() };
+    let selection = region_selection(args);
     match ec2::describe_regions(&client, gate, &home).await {
-        Ok(discovered) => Ok(plan::resolve_regions(&discovered, partition, &selection).map_err(UsageError::from)?),
+        Ok(discovered) => Ok(plan::resolve_regions(&discovered, partition, &selection).map_err(UsageError::Plan)?),
         // Asked-for regions can still be scanned; each failed call there shows up as ERROR.
         Err(err) if selection.include.is_some() => {
             tracing::warn!(error = %err, "could not list the account's regions; scanning the regions given");
@@ -118,6 +126,33 @@ async fn scan_regions(session: &Session, gate: &CallGate, partition: &str, args:
             Err(anyhow::Error::new(err).context("listing the account's enabled regions (pass --regions to skip this)"))
         }
     }
+}
+
+fn region_selection(args: &ScanArgs) -> RegionSelection {
+    RegionSelection { include: args.regions.clone(), exclude: args.exclude_regions.clone() }
+}
+
+/// The filter stage: marks what the mutelist covers, in one place, after
+/// evaluation. Muted findings stay in the report.
+fn apply_mutelist(report: &mut Report, inventory: &Inventory, mutelist: &Mutelist, today: Date) {
+    let tags: BTreeMap<String, _> =
+        inventory.accounts.iter().map(|(id, account)| (id.clone(), account.resource_tags())).collect();
+    for finding in &mut report.findings {
+        let resource_tags = tags
+            .get(&finding.account_id)
+            .and_then(|index| index.get(&(finding.region.clone(), finding.resource_id.clone())))
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        mutelist.apply(finding, resource_tags, today);
+    }
+    let summary = mutelist.summary(today);
+    for expired in &summary.expired {
+        tracing::warn!(
+            account = %expired.account, check = %expired.check, expires = %expired.expires,
+            "mutelist entry has expired and mutes nothing"
+        );
+    }
+    report.scan.mutelist = Some(summary);
 }
 
 fn build_report(
@@ -154,6 +189,7 @@ fn build_report(
             regions: regions.to_vec(),
             checks: checks.iter().map(|check| check.id.to_owned()).collect(),
             errors,
+            mutelist: None,
         },
         findings,
     }
@@ -163,14 +199,23 @@ fn summary(report: &Report, path: &str) -> String {
     use crate::severity::Status;
     let count = |status| report.findings.iter().filter(|finding| finding.status == status).count();
     let mut text = format!(
-        "bulkhead: {} checks over {} account(s) and {} region(s): {} PASS, {} FAIL, {} ERROR",
+        "bulkhead: {} checks over {} account(s) and {} region(s): {} PASS, {} FAIL, {} ERROR, {} muted",
         report.scan.checks.len(),
         report.scan.accounts.len(),
         report.scan.regions.len(),
         count(Status::Pass),
         count(Status::Fail),
         count(Status::Error),
+        report.findings.iter().filter(|finding| finding.muted).count(),
     );
+    if let Some(mutelist) = &report.scan.mutelist {
+        for expired in &mutelist.expired {
+            text.push_str(&format!(
+                "\n  mutelist entry {} / {} expired on {}: it muted nothing",
+                expired.account, expired.check, expired.expires
+            ));
+        }
+    }
     if !report.scan.errors.is_empty() {
         text.push_str(&format!(
             "\n  {} AWS call(s) failed; the affected checks report ERROR:",

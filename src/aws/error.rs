@@ -88,11 +88,16 @@ impl CollectError {
                 let kind = code.map(kind_of_code).unwrap_or(match status {
                     403 => ErrorKind::AccessDenied,
                     429 => ErrorKind::Throttled,
+                    // A success status the SDK could not read: the body did not parse.
+                    200..=299 => ErrorKind::MalformedResponse,
                     _ => ErrorKind::ServiceError,
                 });
                 let message = match (code, context.err().message()) {
                     (Some(code), Some(message)) => format!("{code}: {message}"),
                     (Some(code), None) => code.to_owned(),
+                    (None, _) if (200..300).contains(&status) => {
+                        format!("HTTP {status} with a body that could not be parsed: {}", DisplayErrorContext(err))
+                    }
                     // Emulators answer unimplemented calls with a bare 500 and an HTML page.
                     (None, _) => format!("HTTP {status} with no AWS error code"),
                 };

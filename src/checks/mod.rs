@@ -7,6 +7,8 @@ mod ec2;
 mod ecr;
 mod ecs;
 pub mod finding;
+#[cfg(test)]
+mod hostile_input_tests;
 mod iam;
 pub mod metadata;
 pub mod registry;

@@ -31,6 +31,7 @@ pub fn render(report: &Report) -> String {
 mod tests {
     use super::*;
     use crate::report::ScanError;
+    use crate::report::model::{ExpiredEntry, MutelistSummary};
     use crate::severity::{Severity, Status};
 
     /// Freezes schema v1: a change to any field name or shape fails here.
@@ -53,13 +54,24 @@ mod tests {
                     kind: "access_denied".into(),
                     message: "AccessDeniedException: no".into(),
                 }],
+                mutelist: Some(MutelistSummary {
+                    path: "mutelist.yaml".into(),
+                    entries: 2,
+                    expired: vec![ExpiredEntry {
+                        account: "*".into(),
+                        check: "ecr_*".into(),
+                        expires: "2025-12-31".into(),
+                        reason: "r".into(),
+                    }],
+                }),
             },
             findings: vec![ReportFinding {
                 check_id: "ecr_images_signed".into(),
                 title: "t".into(),
                 severity: Severity::Medium,
                 status: Status::Error,
-                muted: false,
+                muted: true,
+                mute_reason: Some("accepted".into()),
                 account_id: "111122223333".into(),
                 region: "eu-west-1".into(),
                 service: "ecr".into(),

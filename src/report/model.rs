@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::aws::{CollectError, ErrorKind};
 use crate::checks::Finding;
 use crate::checks::metadata::{CatalogEntry, ComplianceRef};
+pub use crate::mutelist::{ExpiredEntry, MutelistSummary};
 use crate::severity::{Severity, Status};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -39,6 +40,8 @@ pub struct ScanSummary {
     pub regions: Vec<String>,
     pub checks: Vec<String>,
     pub errors: Vec<ScanError>,
+    /// The mutelist in force, if any, and its expired entries.
+    pub mutelist: Option<MutelistSummary>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -84,6 +87,9 @@ pub struct ReportFinding {
     pub severity: Severity,
     pub status: Status,
     pub muted: bool,
+    /// Why the finding is muted: the mutelist entry's `Reason` (or Prowler's
+    /// `Description`); `null` when not muted.
+    pub mute_reason: Option<String>,
     pub account_id: String,
     pub region: String,
     pub service: String,
@@ -103,6 +109,7 @@ impl ReportFinding {
             severity: check.metadata.severity,
             status: finding.status,
             muted: false,
+            mute_reason: None,
             account_id: finding.account_id,
             region: finding.region,
             service: check.service.clone(),

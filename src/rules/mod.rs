@@ -9,3 +9,6 @@ pub mod resource_policy;
 pub mod secrets;
 pub mod security_group;
 pub mod trail_events;
+
+#[cfg(test)]
+mod properties;

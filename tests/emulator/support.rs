@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -92,6 +93,12 @@ impl Account {
         self.run_scan(args, env, !args.contains(&"--regions"))
     }
 
+    /// Runs `bulkhead scan` over [`REGIONS`] with `--endpoint-url ENDPOINT`
+    /// (a [`FaultProxy`] in front of the emulator).
+    pub fn scan_through(&self, endpoint: &str, args: &[&str]) -> Scan {
+        self.scan(&[&["--endpoint-url", endpoint], args].concat())
+    }
+
     fn run_scan(&self, args: &[&str], env: &[(&str, &str)], default_regions: bool) -> Scan {
         let output_dir = tempfile::tempdir().unwrap();
         let mut command = bulkhead();
@@ -103,12 +110,15 @@ impl Account {
         if default_regions {
             command.args(["--regions", REGIONS]);
         }
-        if !env.iter().any(|(name, _)| *name == "AWS_ENDPOINT_URL") {
+        if !env.iter().any(|(name, _)| *name == "AWS_ENDPOINT_URL") && !args.contains(&"--endpoint-url") {
             command.args(["--endpoint-url", &endpoint()]);
         }
         command.args(args).envs(env.iter().copied());
+        let started = Instant::now();
         let output = command.output().expect("running bulkhead");
-        Scan::read(output, &output_dir.path().join("bulkhead.json"))
+        let mut scan = Scan::read(output, &output_dir.path().join("bulkhead.json"));
+        scan.elapsed = started.elapsed();
+        scan
     }
 }
 
@@ -139,6 +149,10 @@ pub struct Scan {
     pub exit_code: i32,
     pub stderr: String,
     pub report: Value,
+    /// The report file as written.
+    pub report_text: String,
+    /// Wall time of the `bulkhead scan` process.
+    pub elapsed: Duration,
 }
 
 impl Scan {
@@ -147,7 +161,13 @@ impl Scan {
         let text = std::fs::read_to_string(report).unwrap_or_else(|err| {
             panic!("no report at {} ({err}); exit {:?}; stderr:\n{stderr}", report.display(), output.status.code())
         });
-        Scan { exit_code: output.status.code().unwrap_or(-1), stderr, report: serde_json::from_str(&text).unwrap() }
+        Scan {
+            exit_code: output.status.code().unwrap_or(-1),
+            stderr,
+            report: serde_json::from_str(&text).unwrap(),
+            report_text: text,
+            elapsed: Duration::ZERO,
+        }
     }
 
     pub fn findings(&self, check_id: &str) -> Vec<&Value> {
@@ -183,6 +203,61 @@ impl Scan {
 
     pub fn status_of(&self, check_id: &str, needle: &str) -> String {
         text(&self.finding_mentioning(check_id, needle)["status"])
+    }
+}
+
+/// `localstack/faultproxy.py` between bulkhead and the emulator, stopped
+/// when dropped (and by itself when this process's end closes its stdin).
+#[derive(Debug)]
+pub struct FaultProxy {
+    pub endpoint: String,
+    child: std::process::Child,
+}
+
+impl FaultProxy {
+    /// Starts the proxy with `args` (`--seed`, rates, `--deny`, `--stall`...).
+    pub fn start(args: &[&str]) -> FaultProxy {
+        use std::io::{BufRead, BufReader};
+        use std::process::Stdio;
+        let python = repo_root().join("localstack/.venv/bin/python");
+        let mut child = Command::new(&python)
+            .arg(repo_root().join("localstack/faultproxy.py"))
+            .args(["--upstream", &endpoint(), "--lifetime", "900"])
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap_or_else(|err| panic!("starting {}: {err}", python.display()));
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).expect("reading the proxy's address");
+        assert!(line.starts_with("http://127.0.0.1:"), "faultproxy {args:?} did not start: {line:?}");
+        FaultProxy { endpoint: line.trim().to_owned(), child }
+    }
+
+    /// What the proxy injected so far: `{"throttle": 9, "forward": 39, ...}`
+    /// plus the same per `decision:service:Operation@region`.
+    pub fn stats(&self) -> BTreeMap<String, u64> {
+        use std::io::{Read, Write};
+        let address = self.endpoint.trim_start_matches("http://");
+        let mut stream = std::net::TcpStream::connect(address).expect("connecting to the proxy");
+        write!(stream, "GET /__faultproxy/stats HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n").unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        let body = response.split_once("\r\n\r\n").map(|(_, body)| body).unwrap_or_default();
+        serde_json::from_str(body).unwrap_or_else(|err| panic!("proxy stats {body:?}: {err}"))
+    }
+
+    /// Injected faults of each kind, `forward` and per-call keys left out.
+    pub fn faults(&self) -> BTreeMap<String, u64> {
+        self.stats().into_iter().filter(|(key, _)| !key.contains(':') && key != "forward").collect()
+    }
+}
+
+impl Drop for FaultProxy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 

@@ -1,0 +1,249 @@
+//! Property tests for the evaluators that read what AWS hands back: they
+//! must agree with a plain restatement of the rule, and never panic.
+
+use proptest::prelude::*;
+use serde_json::{Value, json};
+
+use crate::inventory::ec2::{AclAction, NetworkAclEntry};
+use crate::rules::network_acl::{Probe, admitting_rule};
+use crate::rules::resource_policy::public_grants;
+
+const SOURCES: [&str; 4] = ["0.0.0.0/0", "::/0", "10.0.0.0/8", "2001:db8::/32"];
+
+fn acl_entry() -> impl Strategy<Value = NetworkAclEntry> {
+    let ports = prop_oneof![Just(None), (0i32..4000, 0i32..4000).prop_map(|(a, b)| Some((a.min(b), a.max(b))))];
+    (
+        1i32..120,
+        prop::sample::select(vec!["-1", "6", "17", "1", "all"]),
+        ports,
+        any::<bool>(),
+        prop::sample::select(SOURCES.to_vec()),
+        prop::bool::weighted(0.2),
+    )
+        .prop_map(|(rule_number, protocol, port_range, allow, source, egress)| NetworkAclEntry {
+            rule_number,
+            egress,
+            protocol: protocol.to_owned(),
+            action: if allow { AclAction::Allow } else { AclAction::Deny },
+            ipv4_cidr: (!source.contains(':')).then(|| source.to_owned()),
+            ipv6_cidr: source.contains(':').then(|| source.to_owned()),
+            port_range: if protocol == "6" || protocol == "17" { port_range } else { None },
+        })
+}
+
+/// A rule list as AWS allows it: rule numbers unique per direction.
+fn acl() -> impl Strategy<Value = Vec<NetworkAclEntry>> {
+    prop::collection::vec(acl_entry(), 0..14).prop_map(|mut entries| {
+        let mut seen = std::collections::HashSet::new();
+        entries.retain(|entry| seen.insert((entry.rule_number, entry.egress)));
+        entries
+    })
+}
+
+fn probe() -> impl Strategy<Value = Probe> {
+    prop_oneof![
+        Just(Probe::AllTraffic),
+        Just(Probe::TcpPort(22)),
+        Just(Probe::TcpPort(3389)),
+        (0u16..4000).prop_map(Probe::TcpPort)
+    ]
+}
+
+/// The rule restated: for each internet source on its own, the inbound
+/// rule with the lowest number among those covering the traffic decides.
+fn oracle(entries: &[NetworkAclEntry], probe: Probe) -> bool {
+    ["0.0.0.0/0", "::/0"].iter().any(|internet| {
+        let covers = |entry: &&NetworkAclEntry| {
+            let all = entry.protocol == "-1" || entry.protocol == "all";
+            let traffic = match probe {
+                Probe::AllTraffic => all,
+                Probe::TcpPort(port) => {
+                    all || (entry.protocol == "6"
+                        && entry.port_range.is_none_or(|(from, to)| from <= i32::from(port) && i32::from(port) <= to))
+                }
+            };
+            !entry.egress
+                && (entry.ipv4_cidr.as_deref() == Some(internet) || entry.ipv6_cidr.as_deref() == Some(internet))
+                && traffic
+        };
+        entries
+            .iter()
+            .filter(covers)
+            .min_by_key(|entry| entry.rule_number)
+            .is_some_and(|e| e.action == AclAction::Allow)
+    })
+}
+
+/// JSON with the policy grammar's words, nested, in any shape.
+fn policy_like_json() -> impl Strategy<Value = Value> {
+    let words = prop::sample::select(vec![
+        "*",
+        "Allow",
+        "Deny",
+        "Statement",
+        "Effect",
+        "Principal",
+        "NotPrincipal",
+        "AWS",
+        "Service",
+        "Action",
+        "Condition",
+        "StringEquals",
+        "ForAnyValue:StringLike",
+        "ArnLike",
+        "Bool",
+        "aws:PrincipalOrgID",
+        "aws:SourceArn",
+        "arn:aws:iam::111122223333:root",
+        "o-abc",
+        "Sid",
+        "",
+    ]);
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(|n| json!(n)),
+        words.clone().prop_map(|w| json!(w)),
+        ".{0,12}".prop_map(Value::String),
+    ];
+    leaf.prop_recursive(5, 64, 6, move |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            prop::collection::vec((words.clone(), inner), 0..6)
+                .prop_map(|pairs| Value::Object(pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())),
+        ]
+    })
+}
+
+/// Well-formed statements, public and not.
+fn statement() -> impl Strategy<Value = Value> {
+    let principal = prop::sample::select(vec![
+        json!("*"),
+        json!({"AWS": "*"}),
+        json!({"AWS": ["arn:aws:iam::111122223333:root", "*"]}),
+        json!({"AWS": "arn:aws:iam::111122223333:root"}),
+        json!({"Service": "codebuild.amazonaws.com"}),
+    ]);
+    let condition = prop::sample::select(vec![
+        None,
+        Some(json!({"StringEquals": {"aws:PrincipalOrgID": "o-abc123"}})),
+        Some(json!({"StringEqualsIfExists": {"aws:SourceAccount": "111122223333"}})),
+        Some(json!({"NumericLessThanWhatever": {"aws:Unknown": "1"}})),
+        Some(json!({"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/x"}})),
+    ]);
+    (any::<bool>(), principal, any::<bool>(), condition, 0u8..100).prop_map(
+        |(allow, principal, not_principal, condition, sid)| {
+            let mut statement = json!({
+                "Sid": format!("S{sid}"),
+                "Effect": if allow { "Allow" } else { "Deny" },
+                "Action": "ecr:BatchGetImage",
+            });
+            statement[if not_principal { "NotPrincipal" } else { "Principal" }] = principal;
+            if let Some(condition) = condition {
+                statement["Condition"] = condition;
+            }
+            statement
+        },
+    )
+}
+
+fn policy(statements: &[Value]) -> String {
+    json!({"Version": "2012-10-17", "Statement": statements}).to_string()
+}
+
+proptest! {
+    #[test]
+    fn nacl_verdict_equals_the_rule_restated(entries in acl(), probe in probe()) {
+        prop_assert_eq!(admitting_rule(&entries, probe).is_some(), oracle(&entries, probe));
+    }
+
+    #[test]
+    fn nacl_verdict_ignores_list_order(entries in acl(), probe in probe(), seed in any::<u64>()) {
+        let mut shuffled = entries.clone();
+        // A cheap deterministic shuffle: sort by a hash of (seed, position).
+        let mut keyed: Vec<(u64, NetworkAclEntry)> = shuffled
+            .drain(..)
+            .enumerate()
+            .map(|(i, e)| ((i as u64 + 1).wrapping_mul(seed | 1).rotate_left(17), e))
+            .collect();
+        keyed.sort_by_key(|(key, _)| *key);
+        let shuffled: Vec<NetworkAclEntry> = keyed.into_iter().map(|(_, e)| e).collect();
+        let before = admitting_rule(&entries, probe).map(|e| e.rule_number);
+        let after = admitting_rule(&shuffled, probe).map(|e| e.rule_number);
+        prop_assert_eq!(before, after);
+    }
+
+    #[test]
+    fn an_admitting_rule_is_an_inbound_internet_allow(entries in acl(), probe in probe()) {
+        if let Some(rule) = admitting_rule(&entries, probe) {
+            prop_assert_eq!(rule.action, AclAction::Allow);
+            prop_assert!(!rule.egress);
+            prop_assert!(rule.ipv4_cidr.as_deref() == Some("0.0.0.0/0") || rule.ipv6_cidr.as_deref() == Some("::/0"));
+        }
+    }
+
+    #[test]
+    fn public_grants_never_panics_on_arbitrary_json(value in policy_like_json()) {
+        let _ = public_grants(&value.to_string());
+        let _ = public_grants(&json!({"Statement": value}).to_string());
+    }
+
+    #[test]
+    fn public_grants_never_panics_on_arbitrary_text(text in ".{0,200}") {
+        let _ = public_grants(&text);
+    }
+
+    #[test]
+    fn a_deny_never_makes_a_policy_public(statements in prop::collection::vec(statement(), 0..6), deny in statement(), at in 0usize..7) {
+        let Ok(grants) = public_grants(&policy(&statements)) else { return Ok(()) };
+        let mut deny = deny;
+        deny["Effect"] = json!("Deny");
+        let mut with_deny = statements.clone();
+        with_deny.insert(at.min(statements.len()), deny);
+        let after = public_grants(&policy(&with_deny)).expect("a well-formed Deny keeps a readable policy readable");
+        prop_assert!(after.len() <= grants.len(), "a Deny added grants: {:?} -> {:?}", grants, after);
+    }
+
+    #[test]
+    fn an_unconditional_allow_to_anyone_is_always_public(statements in prop::collection::vec(statement(), 0..6), at in 0usize..7) {
+        let mut statements = statements;
+        let open = json!({"Sid": "Open", "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "ecr:*"});
+        statements.insert(at.min(statements.len()), open);
+        let grants = public_grants(&policy(&statements)).unwrap();
+        prop_assert!(grants.iter().any(|grant| grant.statement == "Open"));
+    }
+}
+
+#[test]
+fn hostile_policy_shapes_are_errors_or_correct_verdicts() {
+    let verdict = |statement: Value| public_grants(&policy(&[statement])).map(|grants| !grants.is_empty());
+    // Principal as a list is not IAM grammar: an error, never a pass.
+    assert!(verdict(json!({"Effect": "Allow", "Principal": ["*"], "Action": "*"})).is_err());
+    assert!(verdict(json!({"Effect": "Allow", "Principal": {"AWS": {"nested": "*"}}, "Action": "*"})).is_err());
+    assert!(verdict(json!({"Effect": "Allow", "Principal": {"AWS": [1, 2]}, "Action": "*"})).is_err());
+    // Principal as a map of every kind, as a string.
+    assert_eq!(verdict(json!({"Effect": "Allow", "Principal": {"Federated": "*"}, "Action": "*"})), Ok(true));
+    assert_eq!(
+        verdict(json!({"Effect": "Allow", "Principal": "arn:aws:iam::111122223333:root", "Action": "*"})),
+        Ok(false)
+    );
+    // NotPrincipal with Allow is everyone else; with Deny it grants nothing.
+    assert_eq!(
+        verdict(json!({"Effect": "Allow", "NotPrincipal": {"AWS": "arn:aws:iam::1:root"}, "Action": "*"})),
+        Ok(true)
+    );
+    assert_eq!(
+        verdict(json!({"Effect": "Deny", "NotPrincipal": {"AWS": "arn:aws:iam::1:root"}, "Action": "*"})),
+        Ok(false)
+    );
+    // Operators we do not know never narrow.
+    let unknown = json!({"Effect": "Allow", "Principal": "*", "Action": "*", "Condition": {"StringEqualsSomeday": {"aws:PrincipalOrgID": "o-1"}}});
+    assert_eq!(verdict(unknown), Ok(true));
+    // An Effect that is neither Allow nor Deny, or missing.
+    assert!(verdict(json!({"Effect": "allow", "Principal": "*", "Action": "*"})).is_err());
+    assert!(verdict(json!({"Principal": "*", "Action": "*"})).is_err());
+    // Deeply nested junk and huge documents end in an answer.
+    // (serde_json stops at 128 levels rather than overflowing the stack.)
+    let deep = format!(r#"{{"Statement":{}"*"{}}}"#, "[".repeat(100_000), "]".repeat(100_000));
+    assert!(public_grants(&deep).is_err());
+}

@@ -1,0 +1,179 @@
+//! Faults between bulkhead and AWS (throttling, 5xx, connection resets,
+//! denial, a stalled region), injected by `localstack/faultproxy.py`: a
+//! verdict is either right or ERROR, never a PASS made of missing data.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::thread;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::support::{Account, FaultProxy, Scan, repo_root, text};
+
+fn demo_account() -> Account {
+    Account::seeded_from(&repo_root().join("localstack/demo-account.yaml"))
+}
+
+/// The findings in a stable order, whole: ids, statuses, resources, messages.
+fn sorted_findings(scan: &Scan) -> Vec<Value> {
+    let mut findings = scan.report["findings"].as_array().unwrap().clone();
+    findings.sort_by_key(|finding| finding.to_string());
+    findings
+}
+
+fn findings_where(scan: &Scan, keep: impl Fn(&Value) -> bool) -> Vec<Value> {
+    sorted_findings(scan).into_iter().filter(|finding| keep(finding)).collect()
+}
+
+/// Findings in one list and not in the other, either way.
+fn differing_findings(a: &[Value], b: &[Value]) -> usize {
+    let a: BTreeSet<String> = a.iter().map(Value::to_string).collect();
+    let b: BTreeSet<String> = b.iter().map(Value::to_string).collect();
+    a.symmetric_difference(&b).count()
+}
+
+const MIX: [&str; 8] = ["--throttle", "0.20", "--server-error", "0.05", "--reset", "0.02", "--latency-ms", "2"];
+
+/// 20% throttling, 5% 5xx and 2% connection resets change no finding, over
+/// several seeds. Standard retry keeps each scan to seconds; one run in the
+/// default adaptive mode shows that it recovers too, only slower.
+#[test]
+fn throttling_errors_and_resets_change_no_finding() {
+    let account = demo_account();
+    let clean = account.scan(&[]);
+    assert_eq!(clean.exit_code, 3, "the demo account has FAILs: {}", clean.stderr);
+    let expected = sorted_findings(&clean);
+    assert!(expected.len() > 50, "the demo account gives many findings");
+
+    let runs: Vec<(u64, &str)> = (1..=6).map(|seed| (seed, "standard")).chain([(4, "adaptive")]).collect();
+    let results: Vec<_> = thread::scope(|scope| {
+        let handles: Vec<_> = runs
+            .iter()
+            .map(|&(seed, mode)| {
+                let account = &account;
+                scope.spawn(move || {
+                    let proxy = FaultProxy::start(&[&["--seed", &seed.to_string()], &MIX[..]].concat());
+                    let scan = account.scan_through(&proxy.endpoint, &["--retry-mode", mode, "--max-attempts", "10"]);
+                    (seed, mode, scan, proxy.faults())
+                })
+            })
+            .collect();
+        handles.into_iter().map(|handle| handle.join().unwrap()).collect()
+    });
+
+    let mut injected = 0;
+    for (seed, mode, scan, faults) in &results {
+        let differing = differing_findings(&sorted_findings(scan), &expected);
+        eprintln!(
+            "faults: seed {seed} {mode}: {faults:?}, {:.1} s, exit {}, {differing} differing findings",
+            scan.elapsed.as_secs_f64(),
+            scan.exit_code
+        );
+        assert_eq!(differing, 0, "seed {seed} ({mode}) changed findings:\n{}", scan.stderr);
+        assert_eq!(scan.exit_code, clean.exit_code, "seed {seed} ({mode}): {}", scan.stderr);
+        assert!(scan.report["scan"]["errors"].as_array().unwrap().is_empty(), "seed {seed}: {}", scan.report["scan"]);
+        injected += faults.values().sum::<u64>();
+    }
+    assert!(injected >= 20, "the proxy injected only {injected} faults in {} scans", results.len());
+}
+
+/// Denied ECR: every ECR check is ERROR with the reason, nothing of ECR
+/// passes, every other finding is what a clean scan gives, exit 4.
+#[test]
+fn access_denied_on_ecr_is_error_for_ecr_only() {
+    let account = demo_account();
+    let clean = account.scan(&[]);
+    let proxy = FaultProxy::start(&["--deny", "ecr"]);
+    let scan = account.scan_through(&proxy.endpoint, &[]);
+
+    assert_eq!(scan.exit_code, 4, "an incomplete scan exits 4: {}", scan.stderr);
+    let is_ecr = |finding: &Value| finding["service"] == "ecr";
+    let ecr = findings_where(&scan, is_ecr);
+    let ecr_checks =
+        scan.report["scan"]["checks"].as_array().unwrap().iter().filter(|id| text(id).starts_with("ecr_")).count();
+    assert!(ecr_checks >= 2);
+    assert_eq!(ecr.len(), ecr_checks * 3, "one ERROR per ECR check and region: {ecr:#?}");
+    for finding in &ecr {
+        assert_eq!(finding["status"], "ERROR", "{finding}");
+        let message = text(&finding["message"]);
+        assert!(message.contains("AccessDeniedException"), "{message}");
+    }
+    assert_eq!(findings_where(&scan, |f| !is_ecr(f)), findings_where(&clean, |f| !is_ecr(f)));
+
+    let errors = scan.report["scan"]["errors"].as_array().unwrap();
+    let regions: BTreeSet<String> = errors.iter().map(|error| text(&error["region"])).collect();
+    assert_eq!(regions.len(), 3, "{errors:#?}");
+    for error in errors {
+        assert_eq!((error["service"].as_str(), error["kind"].as_str()), (Some("ecr"), Some("access_denied")));
+    }
+    assert!(proxy.stats()["deny"] >= 3);
+
+    // Denied further down (the policy of each repository): ERROR per repository.
+    let proxy = FaultProxy::start(&["--deny", "ecr:GetRepositoryPolicy"]);
+    let scan = account.scan_through(&proxy.endpoint, &["--checks", "ecr_repositories_not_publicly_accessible"]);
+    assert_eq!(scan.exit_code, 4, "{}", scan.stderr);
+    let repositories = findings_where(&clean, |f| f["check_id"] == "ecr_repositories_not_publicly_accessible");
+    let denied = scan.findings("ecr_repositories_not_publicly_accessible");
+    assert_eq!(denied.len(), repositories.len());
+    assert!(
+        denied.iter().all(|f| f["status"] == "ERROR" && text(&f["message"]).contains("AccessDenied")),
+        "{denied:#?}"
+    );
+}
+
+/// A region whose every call hangs: the per-attempt timeout ends each call,
+/// that region's checks are ERROR, the other regions are as a clean scan
+/// reports them, and the scan takes a bounded time, far below the stall.
+#[test]
+fn a_stalled_region_is_error_and_does_not_hold_up_the_scan() {
+    let account = demo_account();
+    let clean = account.scan(&[]);
+    let proxy = FaultProxy::start(&["--stall", "*@ap-southeast-2", "--stall-seconds", "120"]);
+    let scan = account
+        .scan_through(&proxy.endpoint, &["--operation-timeout", "2", "--connect-timeout", "2", "--max-attempts", "2"]);
+
+    assert_eq!(scan.exit_code, 4, "{}", scan.stderr);
+    let stalled = |finding: &Value| finding["region"] == "ap-southeast-2";
+    let in_stalled = findings_where(&scan, stalled);
+    assert!(!in_stalled.is_empty());
+    assert!(
+        in_stalled.iter().all(|f| f["status"] == "ERROR" && text(&f["message"]).contains("timed out")),
+        "{in_stalled:#?}"
+    );
+    assert_eq!(findings_where(&scan, |f| !stalled(f)), findings_where(&clean, |f| !stalled(f)));
+    for error in scan.report["scan"]["errors"].as_array().unwrap() {
+        assert_eq!((error["region"].as_str(), error["kind"].as_str()), (Some("ap-southeast-2"), Some("timeout")));
+    }
+    // Two 2 s attempts per call and a backoff, calls of a region in parallel:
+    // seconds, where the stall alone would be two minutes.
+    assert!(scan.elapsed < Duration::from_secs(30), "took {:?}", scan.elapsed);
+    eprintln!("faults: stalled ap-southeast-2: scan took {:.1} s", scan.elapsed.as_secs_f64());
+}
+
+/// The same seed and account give the same faults on the same calls,
+/// whatever order bulkhead's concurrency sends them in.
+#[test]
+fn a_seed_gives_the_same_faults() {
+    let account = demo_account();
+    let stats: Vec<_> = (0..2)
+        .map(|_| {
+            let proxy = FaultProxy::start(&[&["--seed", "3"], &MIX[..]].concat());
+            let scan = account.scan_through(&proxy.endpoint, &["--retry-mode", "standard", "--max-attempts", "10"]);
+            assert_eq!(scan.exit_code, 3, "{}", scan.stderr);
+            proxy.stats()
+        })
+        .collect();
+    assert!(stats[0].keys().any(|key| key.starts_with("throttle:")), "{:?}", stats[0]);
+    assert_eq!(stats[0], stats[1]);
+}
+
+#[test]
+fn the_proxy_refuses_anything_but_loopback() {
+    let output = std::process::Command::new(repo_root().join("localstack/.venv/bin/python"))
+        .arg(Path::new(&repo_root()).join("localstack/faultproxy.py"))
+        .args(["--upstream", "http://192.0.2.1:80"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{}", String::from_utf8_lossy(&output.stderr));
+}
