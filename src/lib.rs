@@ -10,6 +10,7 @@ pub mod config;
 pub mod inventory;
 pub mod outcome;
 pub mod plan;
+pub mod progress;
 pub mod report;
 pub mod rules;
 pub mod scan;

@@ -9,6 +9,7 @@ pub mod cloudtrail;
 mod collect;
 pub mod ec2;
 pub mod ecr;
+pub mod labels;
 mod paginate;
 
 use std::collections::BTreeMap;
@@ -18,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::aws::CollectError;
 
-pub use collect::{AccountTarget, CollectContext, collect_account};
+pub use collect::{AccountTarget, CollectContext, RegionDone, collect_account};
 
 /// The kinds of data a check can ask for. The planner collects the union of
 /// what the selected checks need, and nothing else.

@@ -10,3 +10,4 @@ mod ec2_networkacl_allow_ingress;
 mod ec2_securitygroup_allow_ingress_from_internet;
 mod ecr_images_signed;
 mod ecr_repositories_not_publicly_accessible;
+mod reports;
