@@ -68,7 +68,15 @@ try {
   await page.waitForTimeout(400);
   out.shownText = await page.textContent("#shown");
   if (screenshot) {
-    await page.evaluate(() => document.getElementById("findings").scrollIntoView());
+    if (needles.length) {
+      // Show the rows that hold the hostile strings, as text.
+      await page.fill("#q", "pwned");
+      await page.waitForTimeout(400);
+    }
+    await page.evaluate(() => {
+      const row = Array.from(document.querySelectorAll("#groups tbody tr")).find((r) => !r.closest(".hide"));
+      (row ? row.closest("details") : document.getElementById("findings")).scrollIntoView();
+    });
     await page.screenshot({ path: screenshot, fullPage: false });
   }
 
