@@ -85,7 +85,8 @@ pub fn summary(report: &Report, written: &[String], fail_on: Severity, outcome: 
     }
     if !table.is_empty() {
         let width = table.keys().map(|service| service.len()).max().unwrap_or(0).max("service".len());
-        text.push_str(&format!("\n\n  FAIL by {:width$}  critical  high  medium  low  info  total", "service"));
+        text.push_str("\n\n  unmuted FAIL by service and severity:");
+        text.push_str(&format!("\n  {:width$}  critical  high  medium  low  info  total", "service"));
         let mut totals = [0usize; 5];
         for (service, counts) in &table {
             text.push_str(&row(service, counts, width));
@@ -127,7 +128,7 @@ pub fn summary(report: &Report, written: &[String], fail_on: Severity, outcome: 
 fn row(name: &str, counts: &[usize; 5], width: usize) -> String {
     let [info, low, medium, high, critical] = *counts;
     format!(
-        "\n          {name:width$}  {critical:>8}  {high:>4}  {medium:>6}  {low:>3}  {info:>4}  {:>5}",
+        "\n  {name:width$}  {critical:>8}  {high:>4}  {medium:>6}  {low:>3}  {info:>4}  {:>5}",
         counts.iter().sum::<usize>()
     )
 }
