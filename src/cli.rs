@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::aws::session::RetryMode;
+use crate::report::Format;
 use crate::severity::Severity;
 
 #[derive(Debug, Parser)]
@@ -79,6 +80,10 @@ pub struct ScanArgs {
     /// Folder for the reports.
     #[arg(long, default_value = "bulkhead-output", value_name = "DIR")]
     pub output_dir: PathBuf,
+
+    /// Report formats to write: json, html, ocsf, junit, sarif, csv.
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "json,html", value_name = "FORMAT,...")]
+    pub output_formats: Vec<Format>,
 
     /// Report file name, without extension.
     #[arg(long, default_value = "bulkhead", value_name = "NAME", value_parser = parse_output_name)]

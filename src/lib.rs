@@ -11,6 +11,7 @@ pub mod inventory;
 pub mod mutelist;
 pub mod outcome;
 pub mod plan;
+pub mod progress;
 pub mod report;
 pub mod rules;
 pub mod scan;

@@ -449,6 +449,9 @@ mod tests {
             resource_arn: format!("arn:aws:ec2:{region}:111122223333:security-group/{resource}"),
             message: "m".into(),
             compliance: Default::default(),
+            resource_name: resource.into(),
+            resource_tags: Default::default(),
+            resource_details: String::new(),
         }
     }
 

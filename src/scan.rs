@@ -11,11 +11,12 @@ use crate::checks::metadata::{CatalogEntry, Framework, catalog, frameworks};
 use crate::checks::{Check, Context};
 use crate::cli::ScanArgs;
 use crate::config::{Config, ConfigError};
-use crate::inventory::{self, AccountTarget, CollectContext, Inventory, ec2};
+use crate::inventory::{self, AccountTarget, CollectContext, Inventory, RegionDone, ec2};
 use crate::mutelist::{Date, Mutelist, MutelistError};
 use crate::outcome::{Gate, Outcome};
 use crate::plan::{self, CheckSelection, PlanError, RegionSelection};
-use crate::report::{Report, ReportFinding, ScanError, ScanSummary, Tool, json, write_atomically};
+use crate::progress::Progress;
+use crate::report::{CheckInfo, FrameworkInfo, Report, ReportFinding, ScanError, ScanSummary, Tool, write_atomically};
 
 /// A problem with what the user asked for: exit 2, before any AWS call.
 #[derive(Debug, thiserror::Error)]
@@ -70,22 +71,42 @@ pub async fn run(args: &ScanArgs) -> Result<Outcome> {
     let needs = plan::needs(&checks);
     let target =
         AccountTarget { account_id: identity.account_id.clone(), partition: identity.partition.clone(), regions };
-    let context = CollectContext { session: &session, gate: &gate, needs: &needs };
+    let progress = Progress::start(args.quiet, target.regions.len(), checks.len());
+    let on_region_done = |region: &str| progress.region_done(region);
+    let context = CollectContext {
+        session: &session,
+        gate: &gate,
+        needs: &needs,
+        on_region_done: Some(RegionDone(&on_region_done)),
+    };
     let account = inventory::collect_account(&context, &target).await;
     let mut inventory = Inventory::default();
     inventory.accounts.insert(account.account_id.clone(), account);
 
+    progress.collected();
     let mut report = build_report(&inventory, &config, &checks, &catalog, started_at, &identity.arn, &target.regions);
     if let Some(mutelist) = &mutelist {
         apply_mutelist(&mut report, &inventory, mutelist, Date::today());
     }
+    progress.evaluated();
+    report.checks = checks.iter().map(|check| CheckInfo::new(&catalog[check.id])).collect();
+    report.checks.sort_by(|a, b| a.id.cmp(&b.id));
+    report.frameworks = frameworks.iter().map(FrameworkInfo::new).collect();
     let outcome = Outcome::judge(&report, Gate { fail_on: args.fail_on, allow_errors: args.allow_errors });
 
-    let path = args.output_dir.join(format!("{}.json", args.output_name));
-    write_atomically(&path, json::render(&report).as_bytes())
-        .with_context(|| format!("writing the report to {}", path.display()))?;
+    let mut written = Vec::new();
+    let mut formats = args.output_formats.clone();
+    formats.sort();
+    formats.dedup();
+    for format in formats {
+        let path = args.output_dir.join(format!("{}.{}", args.output_name, format.extension()));
+        let bytes = format.render(&report).with_context(|| format!("rendering the {format:?} report"))?;
+        write_atomically(&path, &bytes).with_context(|| format!("writing the report to {}", path.display()))?;
+        written.push(path.display().to_string());
+    }
+    progress.finish();
     if !args.quiet {
-        eprintln!("{}", summary(&report, &path.display().to_string()));
+        eprintln!("{}", crate::progress::summary(&report, &written, args.fail_on, outcome));
     }
     Ok(outcome)
 }
@@ -170,10 +191,19 @@ fn build_report(
     let mut findings = Vec::new();
     let mut errors = Vec::new();
     for account in inventory.accounts.values() {
+        let labels = inventory::labels::resource_labels(account);
         for check in checks {
             let entry = &catalog[check.id];
             let context = Context { account, config, now_epoch_seconds: started_epoch };
-            findings.extend(check.run(&context).into_iter().map(|finding| ReportFinding::new(finding, entry)));
+            findings.extend(check.run(&context).into_iter().map(|finding| {
+                let mut finding = ReportFinding::new(finding, entry);
+                if let Some(label) = labels.get(&finding.resource_arn) {
+                    finding.resource_name = label.name.clone();
+                    finding.resource_tags = label.tags.clone();
+                    finding.resource_details = label.details.clone();
+                }
+                finding
+            }));
         }
         errors.extend(account.errors().into_iter().map(|err| ScanError::from_collect(&account.account_id, err)));
     }
@@ -192,44 +222,9 @@ fn build_report(
             mutelist: None,
         },
         findings,
+        checks: Vec::new(),
+        frameworks: Vec::new(),
     }
-}
-
-fn summary(report: &Report, path: &str) -> String {
-    use crate::severity::Status;
-    let count = |status| report.findings.iter().filter(|finding| finding.status == status).count();
-    let mut text = format!(
-        "bulkhead: {} checks over {} account(s) and {} region(s): {} PASS, {} FAIL, {} ERROR, {} muted",
-        report.scan.checks.len(),
-        report.scan.accounts.len(),
-        report.scan.regions.len(),
-        count(Status::Pass),
-        count(Status::Fail),
-        count(Status::Error),
-        report.findings.iter().filter(|finding| finding.muted).count(),
-    );
-    if let Some(mutelist) = &report.scan.mutelist {
-        for expired in &mutelist.expired {
-            text.push_str(&format!(
-                "\n  mutelist entry {} / {} expired on {}: it muted nothing",
-                expired.account, expired.check, expired.expires
-            ));
-        }
-    }
-    if !report.scan.errors.is_empty() {
-        text.push_str(&format!(
-            "\n  {} AWS call(s) failed; the affected checks report ERROR:",
-            report.scan.errors.len()
-        ));
-        for err in report.scan.errors.iter().take(10) {
-            text.push_str(&format!(
-                "\n  - {} {}:{} ({}): {}",
-                err.region, err.service, err.operation, err.kind, err.message
-            ));
-        }
-    }
-    text.push_str(&format!("\n  report: {path}"));
-    text
 }
 
 fn now_epoch_seconds() -> i64 {

@@ -18,6 +18,18 @@ pub struct CollectContext<'a> {
     pub session: &'a Session,
     pub gate: &'a CallGate,
     pub needs: &'a BTreeSet<ResourceKind>,
+    /// Told the name of each region whose regional services are collected (progress display).
+    pub on_region_done: Option<RegionDone<'a>>,
+}
+
+/// A callback told each region whose regional services are collected.
+#[derive(Clone, Copy)]
+pub struct RegionDone<'a>(pub &'a (dyn Fn(&str) + Sync));
+
+impl std::fmt::Debug for RegionDone<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RegionDone")
+    }
 }
 
 impl CollectContext<'_> {
@@ -37,6 +49,9 @@ pub async fn collect_account(ctx: &CollectContext<'_>, target: &AccountTarget) -
     let regional = join_all(target.regions.iter().map(|region| async move {
         let (ec2, ecr, ecs) =
             futures::join!(collect_ec2(ctx, region), collect_ecr(ctx, region), collect_ecs(ctx, region));
+        if let Some(RegionDone(done)) = ctx.on_region_done {
+            done(region);
+        }
         (region.clone(), ec2, ecr, ecs)
     }));
     let (regional, (mut trail_listings, trails), iam) =

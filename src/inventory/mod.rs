@@ -11,6 +11,7 @@ pub mod ec2;
 pub mod ecr;
 pub mod ecs;
 pub mod iam;
+pub mod labels;
 mod paginate;
 
 use std::collections::BTreeMap;
@@ -20,7 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::aws::CollectError;
 
-pub use collect::{AccountTarget, CollectContext, collect_account};
+pub use collect::{AccountTarget, CollectContext, RegionDone, collect_account};
 
 /// The kinds of data a check can ask for. The planner collects the union of
 /// what the selected checks need, and nothing else.

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::{Report, ReportFinding, ScanSummary, Tool};
+use super::{CheckInfo, FrameworkInfo, Report, ReportFinding, ScanSummary, Tool};
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -13,6 +13,9 @@ struct JsonReport<'a> {
     tool: &'a Tool,
     scan: &'a ScanSummary,
     findings: &'a [ReportFinding],
+    /// Added in 0.1 (additive): the checks' metadata and the frameworks.
+    checks: &'a [CheckInfo],
+    frameworks: &'a [FrameworkInfo],
 }
 
 pub fn render(report: &Report) -> String {
@@ -21,6 +24,8 @@ pub fn render(report: &Report) -> String {
         tool: &report.tool,
         scan: &report.scan,
         findings: &report.findings,
+        checks: &report.checks,
+        frameworks: &report.frameworks,
     };
     let mut text = serde_json::to_string_pretty(&document).expect("the report model always serialises");
     text.push('\n');
@@ -80,6 +85,35 @@ mod tests {
                 resource_arn: "arn:aws:ecr:eu-west-1:111122223333:repository/*".into(),
                 message: "m".into(),
                 compliance: [("cis-aws-5.0".to_owned(), vec!["5.3".to_owned(), "5.4".to_owned()])].into(),
+                resource_name: "n".into(),
+                resource_tags: [("Team".to_owned(), "web".to_owned())].into(),
+                resource_details: "d".into(),
+            }],
+            checks: vec![CheckInfo {
+                id: "ecr_images_signed".into(),
+                service: "ecr".into(),
+                title: "t".into(),
+                severity: Severity::Medium,
+                resource_type: "AwsEcrRepository".into(),
+                description: "d".into(),
+                risk: "r".into(),
+                shared_responsibility: "application".into(),
+                references: vec!["https://example.com".into()],
+                remediation: crate::report::RemediationInfo {
+                    text: "t".into(),
+                    cli: "c".into(),
+                    terraform: "tf".into(),
+                },
+            }],
+            frameworks: vec![FrameworkInfo {
+                id: "cis-aws-5.0".into(),
+                name: "CIS".into(),
+                version: "5.0.0".into(),
+                controls: vec![crate::report::ControlInfo {
+                    id: "5.3".into(),
+                    title: "t".into(),
+                    checks: vec!["ecr_images_signed".into()],
+                }],
             }],
         };
         let rendered: serde_json::Value = serde_json::from_str(&render(&report)).unwrap();

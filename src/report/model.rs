@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::aws::{CollectError, ErrorKind};
 use crate::checks::Finding;
-use crate::checks::metadata::{CatalogEntry, ComplianceRef};
+use crate::checks::metadata::{CatalogEntry, ComplianceRef, Framework};
 pub use crate::mutelist::{ExpiredEntry, MutelistSummary};
 use crate::severity::{Severity, Status};
 
@@ -16,6 +16,96 @@ pub struct Report {
     pub tool: Tool,
     pub scan: ScanSummary,
     pub findings: Vec<ReportFinding>,
+    /// The metadata of every check the scan ran, sorted by id, so renderers
+    /// can show risk and remediation without importing checks.
+    #[serde(default)]
+    pub checks: Vec<CheckInfo>,
+    /// The compliance frameworks, each control with the checks that assess it.
+    #[serde(default)]
+    pub frameworks: Vec<FrameworkInfo>,
+}
+
+/// One check's metadata as the reports show it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckInfo {
+    pub id: String,
+    pub service: String,
+    pub title: String,
+    pub severity: Severity,
+    pub resource_type: String,
+    pub description: String,
+    pub risk: String,
+    /// application, host, network or platform.
+    pub shared_responsibility: String,
+    pub references: Vec<String>,
+    pub remediation: RemediationInfo,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RemediationInfo {
+    pub text: String,
+    pub cli: String,
+    pub terraform: String,
+}
+
+impl CheckInfo {
+    pub fn new(check: &CatalogEntry) -> CheckInfo {
+        let metadata = &check.metadata;
+        let area = serde_json::to_value(metadata.shared_responsibility)
+            .ok()
+            .and_then(|value| value.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        CheckInfo {
+            id: check.id.clone(),
+            service: check.service.clone(),
+            title: metadata.title.clone(),
+            severity: metadata.severity,
+            resource_type: metadata.resource_type.clone(),
+            description: metadata.description.clone(),
+            risk: metadata.risk.clone(),
+            shared_responsibility: area,
+            references: metadata.references.clone(),
+            remediation: RemediationInfo {
+                text: metadata.remediation.text.trim().to_owned(),
+                cli: metadata.remediation.cli.trim().to_owned(),
+                terraform: metadata.remediation.terraform.trim().to_owned(),
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FrameworkInfo {
+    pub id: String,
+    pub name: String,
+    pub version: String,
+    pub controls: Vec<ControlInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ControlInfo {
+    pub id: String,
+    pub title: String,
+    pub checks: Vec<String>,
+}
+
+impl FrameworkInfo {
+    pub fn new(framework: &Framework) -> FrameworkInfo {
+        FrameworkInfo {
+            id: framework.id.clone(),
+            name: framework.name.clone(),
+            version: framework.version.clone(),
+            controls: framework
+                .controls
+                .iter()
+                .map(|control| ControlInfo {
+                    id: control.id.clone(),
+                    title: control.title.clone(),
+                    checks: control.checks.clone(),
+                })
+                .collect(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -99,6 +189,15 @@ pub struct ReportFinding {
     pub message: String,
     /// `framework id -> control ids` this finding counts towards.
     pub compliance: BTreeMap<String, Vec<String>>,
+    /// The resource's name as AWS reports it (empty when it has none).
+    #[serde(default)]
+    pub resource_name: String,
+    /// The resource's tags, as AWS reports them.
+    #[serde(default)]
+    pub resource_tags: BTreeMap<String, String>,
+    /// Free text AWS holds about the resource (a security group's description).
+    #[serde(default)]
+    pub resource_details: String,
 }
 
 impl ReportFinding {
@@ -118,6 +217,9 @@ impl ReportFinding {
             resource_arn: finding.resource_arn,
             message: finding.message,
             compliance: compliance_by_framework(&check.compliance),
+            resource_name: String::new(),
+            resource_tags: BTreeMap::new(),
+            resource_details: String::new(),
         }
     }
 }

@@ -37,6 +37,7 @@ fn usage_errors_exit_2_before_any_aws_call() {
         vec!["--fail-on", "extreme"],
         vec!["--max-concurrency", "0"],
         vec!["--output-name", "../escape"],
+        vec!["--output-formats", "json,pdf"],
     ] {
         let output = bulkhead()
             .args(["scan", "--endpoint-url", "http://127.0.0.1:9", "--output-dir", output_dir])

@@ -24,3 +24,4 @@ mod iam_root;
 mod iam_users;
 mod mutelist;
 mod read_only;
+mod reports;

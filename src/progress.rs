@@ -1,0 +1,142 @@
+//! What the terminal shows: a progress bar while a scan runs (only on a
+//! TTY, never with `--quiet`), and the compact summary at the end.
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::outcome::Outcome;
+use crate::report::Report;
+use crate::severity::{Severity, Status};
+
+#[derive(Debug)]
+pub struct Progress {
+    bar: Option<ProgressBar>,
+    checks: usize,
+}
+
+impl Progress {
+    /// Regions are the unit of collection progress (every selected service
+    /// of a region collected); checks follow.
+    pub fn start(quiet: bool, regions: usize, checks: usize) -> Progress {
+        if quiet || !std::io::stderr().is_terminal() {
+            return Progress { bar: None, checks };
+        }
+        let bar = ProgressBar::new(regions as u64);
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {prefix} [{bar:30}] {pos}/{len} regions {wide_msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        bar.set_prefix("collecting");
+        bar.enable_steady_tick(Duration::from_millis(120));
+        Progress { bar: Some(bar), checks }
+    }
+
+    pub fn region_done(&self, region: &str) {
+        if let Some(bar) = &self.bar {
+            bar.inc(1);
+            bar.set_message(format!("{region} done"));
+        }
+    }
+
+    pub fn collected(&self) {
+        if let Some(bar) = &self.bar {
+            bar.set_prefix("evaluating");
+            bar.set_message(format!("{} checks", self.checks));
+        }
+    }
+
+    pub fn evaluated(&self) {
+        if let Some(bar) = &self.bar {
+            bar.set_prefix("writing");
+            bar.set_message(format!("{} checks evaluated", self.checks));
+        }
+    }
+
+    pub fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// The end-of-scan summary: totals, a table of unmuted FAILs by severity
+/// and service, collection errors, and where the reports went.
+pub fn summary(report: &Report, written: &[String], fail_on: Severity, outcome: Outcome) -> String {
+    let count = |status| report.findings.iter().filter(|f| f.status == status && !f.muted).count();
+    let muted = report.findings.iter().filter(|f| f.muted).count();
+    let mut text = format!(
+        "bulkhead: {} checks over {} account(s) and {} region(s): {} PASS, {} FAIL, {} ERROR, {} muted",
+        report.scan.checks.len(),
+        report.scan.accounts.len(),
+        report.scan.regions.len(),
+        count(Status::Pass),
+        count(Status::Fail),
+        count(Status::Error),
+        muted,
+    );
+    if let Some(mutelist) = &report.scan.mutelist {
+        for expired in &mutelist.expired {
+            text.push_str(&format!(
+                "\n  mutelist entry {} / {} expired on {}: it muted nothing",
+                expired.account, expired.check, expired.expires
+            ));
+        }
+    }
+
+    let mut table: BTreeMap<&str, [usize; 5]> = BTreeMap::new();
+    for finding in report.findings.iter().filter(|f| f.status == Status::Fail && !f.muted) {
+        table.entry(&finding.service).or_default()[finding.severity as usize] += 1;
+    }
+    if !table.is_empty() {
+        let width = table.keys().map(|service| service.len()).max().unwrap_or(0).max("service".len());
+        text.push_str("\n\n  unmuted FAIL by service and severity:");
+        text.push_str(&format!("\n  {:width$}  critical  high  medium  low  info  total", "service"));
+        let mut totals = [0usize; 5];
+        for (service, counts) in &table {
+            text.push_str(&row(service, counts, width));
+            for (total, n) in totals.iter_mut().zip(counts) {
+                *total += n;
+            }
+        }
+        text.push_str(&row("all", &totals, width));
+        text.push('\n');
+    }
+
+    if !report.scan.errors.is_empty() {
+        text.push_str(&format!(
+            "\n  {} AWS call(s) failed; the affected checks report ERROR:",
+            report.scan.errors.len()
+        ));
+        for err in report.scan.errors.iter().take(10) {
+            text.push_str(&format!(
+                "\n  - {} {}:{} ({}): {}",
+                err.region, err.service, err.operation, err.kind, err.message
+            ));
+        }
+        if report.scan.errors.len() > 10 {
+            text.push_str(&format!("\n  - ... and {} more (see the report)", report.scan.errors.len() - 10));
+        }
+    }
+    for path in written {
+        text.push_str(&format!("\n  report: {path}"));
+    }
+    let verdict = match outcome {
+        Outcome::Passed => format!("passed (no unmuted FAIL at or above {fail_on})"),
+        Outcome::Failed => format!("failed: unmuted FAIL at or above {fail_on}"),
+        Outcome::Incomplete => "incomplete: some data could not be collected (--allow-errors to pass)".to_owned(),
+    };
+    text.push_str(&format!("\n  result: {verdict} (exit {})", outcome.exit_code()));
+    text
+}
+
+fn row(name: &str, counts: &[usize; 5], width: usize) -> String {
+    let [info, low, medium, high, critical] = *counts;
+    format!(
+        "\n  {name:width$}  {critical:>8}  {high:>4}  {medium:>6}  {low:>3}  {info:>4}  {:>5}",
+        counts.iter().sum::<usize>()
+    )
+}

@@ -1,0 +1,133 @@
+//! JUnit XML for AWS CodeBuild report groups, in the Apache Ant JUnit shape
+//! of the windyroad JUnit XSD (tests/fixtures/schemas/JUnit.xsd), which
+//! CodeBuild reads: a `testsuite` per check, a `testcase` per resource;
+//! FAIL = `failure` (message = finding message, body = remediation),
+//! ERROR = `error`, muted = `skipped`.
+//!
+//! Written with quick-xml's event writer rather than a JUnit crate, because
+//! that XSD requires elements and attributes (`properties`, `system-out`,
+//! `system-err`, `package`, `id`, `hostname`, a timestamp without a zone)
+//! that the JUnit writers we looked at leave out or shape differently.
+
+use std::collections::BTreeMap;
+
+use quick_xml::Writer;
+use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
+
+use super::{Report, ReportFinding};
+use crate::severity::Status;
+
+pub fn render(report: &Report) -> anyhow::Result<Vec<u8>> {
+    let mut by_check: BTreeMap<&str, Vec<&ReportFinding>> = BTreeMap::new();
+    for check in &report.scan.checks {
+        by_check.entry(check.as_str()).or_default();
+    }
+    for finding in &report.findings {
+        by_check.entry(finding.check_id.as_str()).or_default().push(finding);
+    }
+    // The XSD's timestamp is a dateTime without a zone; ours are UTC.
+    let timestamp: String = report.scan.finished_at.trim_end_matches('Z').chars().take(19).collect();
+
+    let mut xml = Writer::new_with_indent(Vec::new(), b' ', 2);
+    xml.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+    xml.write_event(Event::Start(BytesStart::new("testsuites")))?;
+    for (id, (check_id, findings)) in by_check.iter().enumerate() {
+        let count = |wanted: fn(&ReportFinding) -> bool| findings.iter().filter(|f| wanted(f)).count().to_string();
+        let tests = findings.len().to_string();
+        let failures = count(|f| f.status == Status::Fail && !f.muted);
+        let errors = count(|f| f.status == Status::Error && !f.muted);
+        let skipped = count(|f| f.muted);
+        let id = id.to_string();
+        let service = report.check(check_id).map(|check| check.service.as_str()).unwrap_or("aws");
+        let package = format!("bulkhead.{service}");
+        let suite = BytesStart::new("testsuite").with_attributes([
+            ("name", clean(check_id).as_str()),
+            ("package", package.as_str()),
+            ("id", id.as_str()),
+            ("timestamp", timestamp.as_str()),
+            ("hostname", "bulkhead"),
+            ("tests", tests.as_str()),
+            ("failures", failures.as_str()),
+            ("errors", errors.as_str()),
+            ("skipped", skipped.as_str()),
+            ("time", "0"),
+        ]);
+        xml.write_event(Event::Start(suite))?;
+
+        xml.write_event(Event::Start(BytesStart::new("properties")))?;
+        if let Some(check) = report.check(check_id) {
+            for (name, value) in [
+                ("title", check.title.as_str()),
+                ("severity", check.severity.as_str()),
+                ("service", check.service.as_str()),
+                ("shared_responsibility", check.shared_responsibility.as_str()),
+            ] {
+                let value = clean(value);
+                xml.write_event(Event::Empty(
+                    BytesStart::new("property").with_attributes([("name", name), ("value", value.as_str())]),
+                ))?;
+            }
+        }
+        xml.write_event(Event::End(BytesEnd::new("properties")))?;
+
+        let remediation = report.check(check_id).map(|check| {
+            format!(
+                "{}\n\nAWS CLI:\n{}\n\nTerraform:\n{}",
+                check.remediation.text, check.remediation.cli, check.remediation.terraform
+            )
+        });
+        for finding in findings {
+            testcase(&mut xml, finding, remediation.as_deref().unwrap_or(""))?;
+        }
+        xml.write_event(Event::Empty(BytesStart::new("system-out")))?;
+        xml.write_event(Event::Empty(BytesStart::new("system-err")))?;
+        xml.write_event(Event::End(BytesEnd::new("testsuite")))?;
+    }
+    xml.write_event(Event::End(BytesEnd::new("testsuites")))?;
+    let mut bytes = xml.into_inner();
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
+fn testcase(xml: &mut Writer<Vec<u8>>, finding: &ReportFinding, remediation: &str) -> anyhow::Result<()> {
+    // CodeBuild shows `classname.name`: the region and the resource.
+    let name = clean(&format!("{} {}", finding.resource_id, finding.resource_arn));
+    let classname = clean(&format!("{}.{}.{}", finding.check_id, finding.account_id, finding.region));
+    let case = BytesStart::new("testcase").with_attributes([
+        ("name", name.as_str()),
+        ("classname", classname.as_str()),
+        ("time", "0"),
+    ]);
+    let message = clean(&finding.message);
+    let outcome = match (finding.muted, finding.status) {
+        (true, _) => Some(("skipped", String::new())),
+        (false, Status::Fail) => Some(("failure", clean(remediation))),
+        (false, Status::Error) => Some(("error", message.clone())),
+        (false, Status::Pass) => None,
+    };
+    let Some((element, body)) = outcome else {
+        xml.write_event(Event::Empty(case))?;
+        return Ok(());
+    };
+    xml.write_event(Event::Start(case))?;
+    if element == "skipped" {
+        xml.write_event(Event::Empty(BytesStart::new("skipped").with_attributes([("message", message.as_str())])))?;
+    } else {
+        let kind = format!("{}.{}", finding.check_id, finding.status.as_str());
+        xml.write_event(Event::Start(
+            BytesStart::new(element).with_attributes([("message", message.as_str()), ("type", kind.as_str())]),
+        ))?;
+        xml.write_event(Event::Text(BytesText::new(&body)))?;
+        xml.write_event(Event::End(BytesEnd::new(element)))?;
+    }
+    xml.write_event(Event::End(BytesEnd::new("testcase")))?;
+    Ok(())
+}
+
+/// XML 1.0 cannot carry most control characters, even escaped: AWS strings
+/// that hold them lose them here (tab, newline and carriage return stay).
+fn clean(text: &str) -> String {
+    text.chars()
+        .filter(|&c| matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{FFFE}' && c != '\u{FFFF}'))
+        .collect()
+}

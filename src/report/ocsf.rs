@@ -1,0 +1,123 @@
+//! OCSF: one Detection Finding (class_uid 2004, OCSF 1.3.0) per finding, as
+//! a JSON array, the shape Prowler's `json-ocsf` output and Security Hub's
+//! OCSF ingestion use.
+
+use aws_smithy_types::date_time::{DateTime, Format};
+use serde_json::{Value, json};
+
+use super::{Report, ReportFinding};
+use crate::severity::{Severity, Status};
+
+pub const OCSF_VERSION: &str = "1.3.0";
+const CLASS_UID: u32 = 2004;
+const ACTIVITY_CREATE: u32 = 1;
+
+pub fn render(report: &Report) -> String {
+    let events: Vec<Value> = report.findings.iter().map(|finding| event(report, finding)).collect();
+    let mut text = serde_json::to_string_pretty(&events).expect("JSON values always serialise");
+    text.push('\n');
+    text
+}
+
+/// A stable id for the finding: the same resource judged by the same check
+/// gets the same id in every scan, so consumers can track it over time.
+pub fn finding_uid(finding: &ReportFinding) -> String {
+    format!("bulkhead-{}-{}-{}-{}", finding.check_id, finding.account_id, finding.region, finding.resource_id)
+}
+
+fn event(report: &Report, finding: &ReportFinding) -> Value {
+    let time = epoch_millis(&report.scan.finished_at);
+    let check = report.check(&finding.check_id);
+    let (severity_id, severity) = severity(finding.severity);
+    // Finding lifecycle: muted findings are suppressed, everything else is new.
+    let (status_id, status) = if finding.muted { (3, "Suppressed") } else { (1, "New") };
+    let mut event = json!({
+        "activity_id": ACTIVITY_CREATE,
+        "activity_name": "Create",
+        "category_uid": 2,
+        "category_name": "Findings",
+        "class_uid": CLASS_UID,
+        "class_name": "Detection Finding",
+        "type_uid": CLASS_UID * 100 + ACTIVITY_CREATE,
+        "type_name": "Detection Finding: Create",
+        "severity_id": severity_id,
+        "severity": severity,
+        "status_id": status_id,
+        "status": status,
+        "status_code": finding.status.as_str(),
+        "status_detail": finding.message,
+        "message": finding.message,
+        "time": time,
+        "time_dt": report.scan.finished_at,
+        "is_alert": finding.status == Status::Fail && !finding.muted,
+        "metadata": {
+            "version": OCSF_VERSION,
+            "uid": finding_uid(finding),
+            "event_code": finding.check_id,
+            "profiles": ["cloud"],
+            "product": {
+                "name": report.tool.name,
+                "uid": report.tool.name,
+                "vendor_name": report.tool.name,
+                "version": report.tool.version,
+            },
+        },
+        "finding_info": {
+            "uid": finding_uid(finding),
+            "title": finding.title,
+            "desc": check.map(|check| check.description.as_str()).unwrap_or(&finding.title),
+            "types": [finding.service],
+            "created_time": time,
+            "created_time_dt": report.scan.finished_at,
+        },
+        "cloud": {
+            "provider": "AWS",
+            "region": finding.region,
+            "account": {"uid": finding.account_id, "type": "AWS Account", "type_id": 10},
+        },
+        "resources": [{
+            "uid": finding.resource_arn,
+            "name": if finding.resource_name.is_empty() { &finding.resource_id } else { &finding.resource_name },
+            "type": finding.resource_type,
+            "region": finding.region,
+            "cloud_partition": finding.resource_arn.split(':').nth(1).unwrap_or("aws"),
+            "labels": finding.resource_tags.iter().map(|(key, value)| format!("{key}={value}")).collect::<Vec<_>>(),
+            "data": {
+                "resource_id": finding.resource_id,
+                "tags": finding.resource_tags,
+                "details": finding.resource_details,
+            },
+        }],
+        "unmapped": {
+            "check_id": finding.check_id,
+            "status": finding.status.as_str(),
+            "muted": finding.muted,
+            "compliance": finding.compliance,
+        },
+    });
+    if let Some(check) = check {
+        event["risk_details"] = json!(check.risk);
+        event["remediation"] = json!({
+            "desc": check.remediation.text,
+            "references": check.references,
+        });
+        event["unmapped"]["shared_responsibility"] = json!(check.shared_responsibility);
+    }
+    event
+}
+
+fn severity(severity: Severity) -> (u32, &'static str) {
+    match severity {
+        Severity::Informational => (1, "Informational"),
+        Severity::Low => (2, "Low"),
+        Severity::Medium => (3, "Medium"),
+        Severity::High => (4, "High"),
+        Severity::Critical => (5, "Critical"),
+    }
+}
+
+fn epoch_millis(timestamp: &str) -> i64 {
+    DateTime::from_str(timestamp, Format::DateTime)
+        .map(|time| time.secs() * 1000 + i64::from(time.subsec_nanos() / 1_000_000))
+        .unwrap_or(0)
+}

@@ -1,0 +1,131 @@
+//! SARIF 2.1.0, written through `serde-sarif` (types generated from the
+//! OASIS schema, so a field name cannot be misspelt). One rule per check,
+//! help text = remediation; one result per FAIL or ERROR finding, located by
+//! the resource ARN as a logical location. PASS findings are left out: SARIF
+//! consumers (GitHub code scanning, Security Hub importers) list results as
+//! problems.
+
+use std::collections::BTreeMap;
+
+use serde_json::json;
+use serde_sarif::sarif::{
+    Location, LogicalLocation, Message, MultiformatMessageString, PropertyBag, ReportingConfiguration,
+    ReportingDescriptor, Result as SarifResult, ResultKind, ResultLevel, Run, Sarif, Suppression, Tool, ToolComponent,
+};
+
+use super::{CheckInfo, Report, ReportFinding};
+use crate::severity::{Severity, Status};
+
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+pub fn render(report: &Report) -> anyhow::Result<String> {
+    let rule_index: BTreeMap<&str, usize> =
+        report.checks.iter().enumerate().map(|(index, check)| (check.id.as_str(), index)).collect();
+    let rules: Vec<ReportingDescriptor> = report.checks.iter().map(rule).collect();
+    let results: Vec<SarifResult> = report
+        .findings
+        .iter()
+        .filter(|finding| finding.status != Status::Pass)
+        .map(|finding| result(finding, rule_index.get(finding.check_id.as_str()).copied()))
+        .collect();
+    let driver = ToolComponent::builder()
+        .name(report.tool.name.clone())
+        .version(report.tool.version.clone())
+        .semantic_version(report.tool.version.clone())
+        .rules(rules)
+        .build();
+    let run = Run::builder().tool(Tool::builder().driver(driver).build()).results(results).build();
+    let sarif = Sarif::builder().schema(SCHEMA).version(json!("2.1.0")).runs(vec![run]).build();
+    let mut text = serde_json::to_string_pretty(&sarif)?;
+    text.push('\n');
+    Ok(text)
+}
+
+fn rule(check: &CheckInfo) -> ReportingDescriptor {
+    let help = format!(
+        "{}\n\nAWS CLI:\n{}\n\nTerraform:\n{}",
+        check.remediation.text, check.remediation.cli, check.remediation.terraform
+    );
+    let help_markdown = format!(
+        "{}\n\n**AWS CLI**\n\n```sh\n{}\n```\n\n**Terraform**\n\n```hcl\n{}\n```",
+        check.remediation.text, check.remediation.cli, check.remediation.terraform
+    );
+    let mut properties = BTreeMap::new();
+    properties.insert("severity".to_owned(), json!(check.severity.as_str()));
+    properties.insert("service".to_owned(), json!(check.service));
+    properties.insert("resource_type".to_owned(), json!(check.resource_type));
+    properties.insert("shared_responsibility".to_owned(), json!(check.shared_responsibility));
+    properties.insert("risk".to_owned(), json!(check.risk));
+    let mut rule = ReportingDescriptor::builder()
+        .id(check.id.clone())
+        .name(check.id.clone())
+        .short_description(MultiformatMessageString::builder().text(check.title.clone()).build())
+        .full_description(MultiformatMessageString::builder().text(check.description.clone()).build())
+        .help(MultiformatMessageString::builder().text(help).markdown(help_markdown).build())
+        .default_configuration(ReportingConfiguration::builder().level(json!(level(check.severity))).build())
+        .properties(
+            PropertyBag::builder()
+                .tags(vec!["security".to_owned(), check.service.clone()])
+                .additional_properties(properties)
+                .build(),
+        )
+        .build();
+    rule.help_uri = check.references.first().cloned();
+    rule
+}
+
+fn result(finding: &ReportFinding, rule_index: Option<usize>) -> SarifResult {
+    let location = Location::builder()
+        .logical_locations(vec![
+            LogicalLocation::builder()
+                .fully_qualified_name(finding.resource_arn.clone())
+                .name(finding.resource_id.clone())
+                .kind("resource")
+                .build(),
+        ])
+        .build();
+    let mut properties = BTreeMap::new();
+    properties.insert("status".to_owned(), json!(finding.status.as_str()));
+    properties.insert("severity".to_owned(), json!(finding.severity.as_str()));
+    properties.insert("account_id".to_owned(), json!(finding.account_id));
+    properties.insert("region".to_owned(), json!(finding.region));
+    properties.insert("resource_type".to_owned(), json!(finding.resource_type));
+    properties.insert("resource_name".to_owned(), json!(finding.resource_name));
+    properties.insert("resource_tags".to_owned(), json!(finding.resource_tags));
+    properties.insert("compliance".to_owned(), json!(finding.compliance));
+    // An ERROR is "could not tell": SARIF's `open` kind, which carries no level.
+    let (kind, level) = match finding.status {
+        Status::Fail => (ResultKind::Fail, level(finding.severity)),
+        _ => (ResultKind::Open, ResultLevel::None),
+    };
+    let fingerprints = BTreeMap::from([("bulkhead/v1".to_owned(), super::ocsf::finding_uid(finding))]);
+    let builder = SarifResult::builder()
+        .rule_id(finding.check_id.clone())
+        .message(Message::builder().text(finding.message.clone()).build())
+        .kind(kind)
+        .level(level)
+        .locations(vec![location])
+        .partial_fingerprints(fingerprints)
+        .properties(PropertyBag::builder().additional_properties(properties).build());
+    let suppressions = if finding.muted {
+        vec![Suppression::builder().kind(json!("external")).justification("muted by the mutelist").build()]
+    } else {
+        Vec::new()
+    };
+    let mut result = builder.build();
+    if let Some(index) = rule_index {
+        result.rule_index = Some(index as i64);
+    }
+    if !suppressions.is_empty() {
+        result.suppressions = Some(suppressions);
+    }
+    result
+}
+
+fn level(severity: Severity) -> ResultLevel {
+    match severity {
+        Severity::Critical | Severity::High => ResultLevel::Error,
+        Severity::Medium => ResultLevel::Warning,
+        Severity::Low | Severity::Informational => ResultLevel::Note,
+    }
+}

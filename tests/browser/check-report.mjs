@@ -1,0 +1,98 @@
+// Opens an HTML report in Debian's headless chromium through playwright-core
+// and prints what tests/emulator/reports.rs asserts on, as one JSON object:
+// console errors, every network request, timings, whether hostile strings
+// became elements, whether the filters change the visible rows.
+//
+//   node check-report.mjs REPORT.html SCREENSHOT.png [--needle TEXT]...
+import { chromium } from "playwright-core";
+import { pathToFileURL } from "node:url";
+import { resolve } from "node:path";
+
+const [file, screenshot, ...rest] = process.argv.slice(2);
+const needles = [];
+for (let i = 0; i < rest.length; i += 2) {
+  if (rest[i] === "--needle") needles.push(rest[i + 1]);
+}
+const url = pathToFileURL(resolve(file)).href;
+const executablePath = process.env.CHROMIUM || "/usr/bin/chromium";
+const browser = await chromium.launch({
+  executablePath,
+  headless: true,
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync"],
+});
+const out = { consoleErrors: [], pageErrors: [], requests: [] };
+try {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  const page = await context.newPage();
+  page.on("console", (msg) => { if (msg.type() === "error" || msg.type() === "warning") out.consoleErrors.push(`${msg.type()}: ${msg.text()}`); });
+  page.on("pageerror", (err) => out.pageErrors.push(String(err)));
+  page.on("request", (req) => { if (req.url() !== url) out.requests.push(req.url()); });
+
+  const started = Date.now();
+  await page.goto(url, { waitUntil: "load", timeout: 120000 });
+  out.wallLoadMs = Date.now() - started;
+  out.timing = await page.evaluate(() => {
+    const nav = performance.getEntriesByType("navigation")[0];
+    const paint = Object.fromEntries(performance.getEntriesByType("paint").map((p) => [p.name, Math.round(p.startTime)]));
+    return {
+      firstContentfulPaintMs: paint["first-contentful-paint"] ?? null,
+      firstPaintMs: paint["first-paint"] ?? null,
+      domContentLoadedMs: Math.round(nav.domContentLoadedEventEnd),
+      loadMs: Math.round(nav.loadEventEnd),
+    };
+  });
+
+  out.page = await page.evaluate((needles) => {
+    const text = document.body.innerText;
+    const visibleRows = () => Array.from(document.querySelectorAll("#groups tbody tr")).filter((r) => !r.closest(".hide")).length;
+    return {
+      pwned: typeof window.__pwned !== "undefined",
+      images: document.images.length,
+      scripts: document.scripts.length,
+      filtersShown: !document.getElementById("filters").hidden,
+      rows: document.querySelectorAll("#groups tbody tr").length,
+      visibleRows: visibleRows(),
+      needlesAsText: needles.map((n) => text.includes(n) || document.body.textContent.includes(n)),
+      needlesAsMarkup: needles.map((n) => document.body.innerHTML.includes(n)),
+    };
+  }, needles);
+
+  await page.selectOption("#f-status", "FAIL");
+  out.afterStatusFilter = await page.evaluate(() => Array.from(document.querySelectorAll("#groups tbody tr")).filter((r) => !r.closest(".hide")).length);
+  await page.selectOption("#f-status", "");
+  await page.fill("#q", "no-such-resource-anywhere");
+  await page.waitForTimeout(400);
+  out.afterSearchNothing = await page.evaluate(() => Array.from(document.querySelectorAll("#groups tbody tr")).filter((r) => !r.closest(".hide")).length);
+  await page.fill("#q", "");
+  await page.waitForTimeout(400);
+  out.shownText = await page.textContent("#shown");
+  if (screenshot) {
+    if (needles.length) {
+      // Show the rows that hold the hostile strings, as text.
+      await page.fill("#q", "pwned");
+      await page.waitForTimeout(400);
+    }
+    await page.evaluate(() => {
+      const row = Array.from(document.querySelectorAll("#groups tbody tr")).find((r) => !r.closest(".hide"));
+      (row ? row.closest("details") : document.getElementById("findings")).scrollIntoView();
+    });
+    await page.screenshot({ path: screenshot, fullPage: false });
+  }
+
+  // The same page with JavaScript off: the content must still be there.
+  const noJs = await browser.newContext({ javaScriptEnabled: false });
+  const plain = await noJs.newPage();
+  plain.on("request", (req) => { if (req.url() !== url) out.requests.push(req.url()); });
+  await plain.goto(url, { waitUntil: "load", timeout: 120000 });
+  const firstRow = plain.locator("#groups details[open] tbody tr").first();
+  await firstRow.scrollIntoViewIfNeeded().catch(() => {});
+  out.withoutJs = {
+    findingsTextVisible: await firstRow.isVisible().catch(() => false),
+    filtersHidden: await plain.locator("#filters").isHidden(),
+    summaryVisible: await plain.locator("#summary").isVisible(),
+  };
+} finally {
+  await browser.close();
+}
+console.log(JSON.stringify(out));

@@ -1,0 +1,261 @@
+//! Every output format, from the demo account, validated against its schema;
+//! the HTML report in a real headless chromium, hostile strings included.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::support::{Account, bulkhead, endpoint, repo_root};
+
+const ALL_FORMATS: &str = "json,html,ocsf,junit,sarif,csv";
+
+/// Git-ignored; kept after the run (screenshots, the 50,000-finding report).
+fn artifacts() -> PathBuf {
+    let dir = repo_root().join("test-artifacts");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn scan_into(account: &Account, dir: &Path, formats: &str) -> i32 {
+    let output = bulkhead()
+        .args(["scan", "--endpoint-url", &endpoint(), "--region", "us-east-1"])
+        .args(["--regions", crate::support::REGIONS, "--output-formats", formats])
+        .args(["--output-dir", dir.to_str().unwrap()])
+        .envs(account.env())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("report: "), "{stderr}");
+    output.status.code().unwrap()
+}
+
+fn python() -> PathBuf {
+    repo_root().join("localstack/.venv/bin/python")
+}
+
+fn json_schema_valid(schema: &str, document: &Path) {
+    let schema = repo_root().join("tests/fixtures/schemas").join(schema);
+    let script = "import json, sys, jsonschema\n\
+        schema = json.load(open(sys.argv[1])); doc = json.load(open(sys.argv[2]))\n\
+        cls = jsonschema.validators.validator_for(schema); cls.check_schema(schema)\n\
+        errors = sorted(cls(schema).iter_errors(doc), key=lambda e: list(e.path))\n\
+        [print(list(e.path), e.message[:300]) for e in errors[:20]]\n\
+        sys.exit(1 if errors else 0)\n";
+    let output = Command::new(python()).args(["-c", script]).arg(&schema).arg(document).output().unwrap();
+    assert!(
+        output.status.success(),
+        "{} does not validate against {}:\n{}{}",
+        document.display(),
+        schema.display(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn every_format_from_the_demo_account_validates() {
+    let account = Account::seeded_from(&repo_root().join("localstack/demo-account.yaml"));
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(scan_into(&account, dir.path(), ALL_FORMATS), 3, "the demo account has failing findings");
+    let file = |ext: &str| dir.path().join(format!("bulkhead.{ext}"));
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(file("json")).unwrap()).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    assert!(findings.len() > 20);
+    assert!(!report["checks"].as_array().unwrap().is_empty());
+    assert!(!report["frameworks"].as_array().unwrap().is_empty());
+
+    // SARIF 2.1.0: the OASIS schema; one rule per check, one result per non-PASS finding.
+    json_schema_valid("sarif-schema-2.1.0.json", &file("sarif"));
+    let sarif: serde_json::Value = serde_json::from_slice(&std::fs::read(file("sarif")).unwrap()).unwrap();
+    let non_pass = findings.iter().filter(|f| f["status"] != "PASS").count();
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), non_pass);
+    assert_eq!(
+        sarif["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap().len(),
+        report["checks"].as_array().unwrap().len()
+    );
+    let first = &sarif["runs"][0]["results"][0];
+    assert!(
+        first["locations"][0]["logicalLocations"][0]["fullyQualifiedName"].as_str().unwrap().starts_with("arn:aws:")
+    );
+
+    // OCSF 1.3.0 Detection Finding: one event per finding.
+    json_schema_valid("ocsf-1.3.0-detection_finding.schema.json", &file("ocsf.json"));
+    let ocsf: Vec<serde_json::Value> = serde_json::from_slice(&std::fs::read(file("ocsf.json")).unwrap()).unwrap();
+    assert_eq!(ocsf.len(), findings.len());
+    assert!(ocsf.iter().all(|event| event["class_uid"] == 2004 && event["type_uid"] == 200401));
+
+    // JUnit: the XSD CodeBuild reads; a testsuite per check, a testcase per finding.
+    let output = Command::new("xmllint")
+        .args(["--noout", "--schema"])
+        .arg(repo_root().join("tests/fixtures/schemas/JUnit.xsd"))
+        .arg(file("junit.xml"))
+        .output()
+        .expect("xmllint (Debian's libxml2-utils) must be installed: .ci/run installs it");
+    assert!(output.status.success(), "JUnit XSD: {}", String::from_utf8_lossy(&output.stderr));
+    let junit = std::fs::read_to_string(file("junit.xml")).unwrap();
+    assert_eq!(junit.matches("<testsuite ").count(), report["scan"]["checks"].as_array().unwrap().len());
+    assert_eq!(junit.matches("<testcase ").count(), findings.len());
+    let fails = findings.iter().filter(|f| f["status"] == "FAIL" && f["muted"] == false).count();
+    assert_eq!(junit.matches("<failure ").count(), fails);
+
+    // CSV: RFC 4180, one row per finding.
+    let mut reader = csv::Reader::from_path(file("csv")).unwrap();
+    let records: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>().unwrap();
+    assert_eq!(records.len(), findings.len());
+    for (record, finding) in records.iter().zip(findings) {
+        assert_eq!(record.len(), 16);
+        assert_eq!(&record[13], finding["message"].as_str().unwrap(), "quoting round-trips the message");
+    }
+    assert!(std::fs::read_to_string(file("csv")).unwrap().contains("\r\n"), "RFC 4180 line ends");
+
+    // HTML: self-contained, with a strict CSP.
+    let html = std::fs::read_to_string(file("html")).unwrap();
+    assert!(html.contains("http-equiv=\"Content-Security-Policy\" content=\"default-src 'none';"));
+    for external in ["<link", "src=\"http", "href=\"http", "@import", "url("] {
+        assert!(!html.contains(external), "the HTML report refers to something outside itself: {external}");
+    }
+}
+
+#[test]
+fn the_template_marks_nothing_from_aws_safe() {
+    let template = std::fs::read_to_string(repo_root().join("templates/report.html")).unwrap();
+    let safe: Vec<&str> = template.lines().filter(|line| line.contains("| safe") || line.contains("|safe")).collect();
+    assert_eq!(safe.len(), 2, "only the embedded style and script may be `safe`: {safe:#?}");
+    assert!(safe[0].contains("{{ style | safe }}") && safe[1].contains("{{ script | safe }}"));
+}
+
+/// node + playwright-core (tests/browser, `npm ci` by .ci/run) driving
+/// Debian's chromium. Missing pieces fail the test: CI installs them.
+fn browser_check(html: &Path, screenshot: &Path, needles: &[&str]) -> serde_json::Value {
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
+    assert!(Path::new(&chromium).exists(), "no chromium at {chromium}: `apt-get install chromium` (.ci/run does)");
+    let driver = repo_root().join("tests/browser");
+    assert!(
+        driver.join("node_modules/playwright-core").exists(),
+        "playwright-core is not installed: `npm ci --prefix tests/browser` (.ci/run does)"
+    );
+    let mut command = Command::new("node");
+    command.arg(driver.join("check-report.mjs")).arg(html).arg(screenshot).env("CHROMIUM", &chromium);
+    for needle in needles {
+        command.args(["--needle", needle]);
+    }
+    let output = command.output().expect("node must be installed");
+    assert!(output.status.success(), "browser check failed:\n{}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[test]
+fn hostile_strings_render_inert_in_a_real_browser() {
+    let account = Account::seeded("report_hostile_strings");
+    let dir = tempfile::tempdir().unwrap();
+    scan_into(&account, dir.path(), "json,html");
+    let html = dir.path().join("bulkhead.html");
+    let text = std::fs::read_to_string(&html).unwrap();
+    assert!(!text.contains("<script>window.__pwned"), "markup from AWS reached the HTML unescaped");
+    assert!(!text.contains("<img src=x"));
+    assert!(text.contains(&"A".repeat(65536)), "the 64 KiB string is shown whole");
+
+    let screenshot = artifacts().join("report-hostile.png");
+    let result = browser_check(
+        &html,
+        &screenshot,
+        &["<script>window.__pwned = 1</script>", "\"><img src=x onerror=\"window.__pwned = 4\">"],
+    );
+    assert_eq!(result["consoleErrors"], serde_json::json!([]), "{result}");
+    assert_eq!(result["pageErrors"], serde_json::json!([]), "{result}");
+    assert_eq!(result["requests"], serde_json::json!([]), "the report made network requests: {result}");
+    let page = &result["page"];
+    assert_eq!(page["pwned"], false, "{result}");
+    assert_eq!(page["images"], 0, "{result}");
+    assert_eq!(page["scripts"], 1, "{result}");
+    assert_eq!(page["needlesAsText"], serde_json::json!([true, true]), "{result}");
+    assert_eq!(page["filtersShown"], true);
+    let before = page["visibleRows"].as_u64().unwrap();
+    let after = result["afterStatusFilter"].as_u64().unwrap();
+    assert!(after > 0 && after < before, "the status filter changes what is shown: {before} -> {after}");
+    assert_eq!(result["afterSearchNothing"], 0);
+    assert_eq!(result["withoutJs"]["findingsTextVisible"], true, "{result}");
+    assert_eq!(result["withoutJs"]["filtersHidden"], true);
+    assert!(screenshot.exists());
+}
+
+/// 50,000 synthetic findings (no emulator): the HTML must stay usable.
+/// The figures go to test-artifacts/report-50000.txt.
+#[test]
+fn html_report_at_50000_findings() {
+    use bulkhead::report::{Report, ReportFinding, ScanSummary, Tool, html};
+    use bulkhead::severity::{Severity, Status};
+
+    let checks: Vec<String> = (0..25).map(|n| format!("synthetic_check_{n:02}")).collect();
+    let regions = ["us-east-1", "eu-west-1", "ap-southeast-2", "sa-east-1"];
+    let findings: Vec<ReportFinding> = (0..50_000)
+        .map(|n| {
+            let status = match n % 10 {
+                0..=2 => Status::Fail,
+                3 => Status::Error,
+                _ => Status::Pass,
+            };
+            ReportFinding {
+                check_id: checks[n % checks.len()].clone(),
+                title: format!("Synthetic check {}", n % checks.len()),
+                severity: Severity::ALL[n % 5],
+                status,
+                muted: n % 97 == 0,
+                mute_reason: (n % 97 == 0).then(|| "accepted risk: synthetic".to_owned()),
+                account_id: format!("1111222233{:02}", n % 3),
+                region: regions[n % regions.len()].to_owned(),
+                service: ["ec2", "ecr", "cloudtrail", "ecs", "iam"][n % 5].to_owned(),
+                resource_type: "AwsEc2SecurityGroup".to_owned(),
+                resource_id: format!("sg-{n:017x}"),
+                resource_arn: format!("arn:aws:ec2:us-east-1:111122223333:security-group/sg-{n:017x}"),
+                message: format!(
+                    "Security group sg-{n:017x} (web-{n}) allows SSH from 0.0.0.0/0; attached to eni-{n:x}."
+                ),
+                compliance: [("cis-aws-5.0".to_owned(), vec!["5.3".to_owned()])].into(),
+                resource_name: format!("web-{n}"),
+                resource_tags: [("Team".to_owned(), format!("team-{}", n % 40))].into(),
+                resource_details: String::new(),
+            }
+        })
+        .collect();
+    let report = Report {
+        tool: Tool::this(),
+        scan: ScanSummary {
+            started_at: "2026-01-01T00:00:00Z".into(),
+            finished_at: "2026-01-01T00:05:00Z".into(),
+            principal_arn: "arn:aws:iam::111122223333:role/audit".into(),
+            accounts: vec!["111122223300".into(), "111122223301".into(), "111122223302".into()],
+            regions: regions.iter().map(|r| (*r).to_owned()).collect(),
+            checks,
+            errors: Vec::new(),
+            mutelist: None,
+        },
+        findings,
+        checks: Vec::new(),
+        frameworks: Vec::new(),
+    };
+    let started = std::time::Instant::now();
+    let text = html::render(&report).unwrap();
+    let render_ms = started.elapsed().as_millis();
+    let path = artifacts().join("report-50000.html");
+    std::fs::write(&path, &text).unwrap();
+
+    let result = browser_check(&path, &artifacts().join("report-50000.png"), &[]);
+    assert_eq!(result["consoleErrors"], serde_json::json!([]), "{result}");
+    assert_eq!(result["requests"], serde_json::json!([]), "{result}");
+    assert_eq!(result["page"]["rows"], 50_000);
+    let timing = &result["timing"];
+    let figures = format!(
+        "HTML report at 50,000 findings: {:.1} MiB; rendered by bulkhead in {render_ms} ms (debug build); \
+         chromium: first contentful paint {} ms, DOMContentLoaded {} ms, load {} ms (wall {} ms); \
+         status filter over all rows then leaves {} visible\n",
+        text.len() as f64 / 1_048_576.0,
+        timing["firstContentfulPaintMs"],
+        timing["domContentLoadedMs"],
+        timing["loadMs"],
+        result["wallLoadMs"],
+        result["afterStatusFilter"],
+    );
+    eprint!("{figures}");
+    std::fs::write(artifacts().join("report-50000.txt"), &figures).unwrap();
+    assert!(timing["loadMs"].as_u64().unwrap() < 60_000, "{figures}");
+}
