@@ -37,6 +37,15 @@ pub struct ScanArgs {
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
 
+    /// Scan these accounts (12-digit ids) through the role --role-name in
+    /// each; default: the account the credentials belong to.
+    #[arg(long, value_delimiter = ',', value_name = "ID,...", requires = "role_name", value_parser = parse_account_id)]
+    pub accounts: Option<Vec<String>>,
+
+    /// The role to assume in each of --accounts (e.g. a read-only audit role).
+    #[arg(long, value_name = "NAME", requires = "accounts")]
+    pub role_name: Option<String>,
+
     /// Region for global calls (STS, DescribeRegions); default: the profile's, else us-east-1.
     #[arg(long, value_name = "REGION")]
     pub region: Option<String>,
@@ -152,4 +161,9 @@ pub enum ListFormat {
 fn parse_output_name(name: &str) -> Result<String, String> {
     let plain = !name.is_empty() && !name.contains(['/', '\\']) && name != "." && name != "..";
     if plain { Ok(name.to_owned()) } else { Err("a file name without a folder".to_owned()) }
+}
+
+fn parse_account_id(id: &str) -> Result<String, String> {
+    let valid = id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit());
+    if valid { Ok(id.to_owned()) } else { Err("an AWS account id is 12 digits".to_owned()) }
 }

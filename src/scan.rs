@@ -1,14 +1,15 @@
 //! One scan, start to finish: plan, collect, evaluate, filter, report.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, SystemTime};
 
 use anyhow::{Context as _, Result};
 use aws_smithy_types::date_time::{DateTime, Format};
+use futures::future::join_all;
 
-use crate::aws::{CallGate, CollectError, ConcurrencyLimits, Session, SessionOptions};
+use crate::aws::{CallGate, CollectError, ConcurrencyLimits, ErrorKind, Service, Session, SessionOptions};
 use crate::checks::metadata::{CatalogEntry, Framework, catalog, frameworks};
-use crate::checks::{Check, Context};
+use crate::checks::{Check, Context, Finding};
 use crate::cli::ScanArgs;
 use crate::config::{Config, ConfigError};
 use crate::inventory::{self, AccountTarget, CollectContext, Inventory, RegionDone, ec2};
@@ -17,6 +18,7 @@ use crate::outcome::{Gate, Outcome};
 use crate::plan::{self, CheckSelection, PlanError, RegionSelection};
 use crate::progress::Progress;
 use crate::report::{CheckInfo, FrameworkInfo, Report, ReportFinding, ScanError, ScanSummary, Tool, write_atomically};
+use crate::severity::Status;
 
 /// A problem with what the user asked for: exit 2, before any AWS call.
 #[derive(Debug, thiserror::Error)]
@@ -64,27 +66,37 @@ pub async fn run(args: &ScanArgs) -> Result<Outcome> {
         per_endpoint: args.max_concurrency_per_endpoint,
     });
 
-    let identity = caller_identity(&session, &gate).await?;
-    let regions = scan_regions(&session, &gate, &identity.partition, args).await?;
-    tracing::info!(account = %identity.account_id, regions = regions.len(), checks = checks.len(), "collecting");
-
+    let caller = caller_identity(&session, &gate).await?;
+    let (ready, unreachable) = prepare_accounts(&session, &gate, &caller, args).await?;
     let needs = plan::needs(&checks);
-    let target =
-        AccountTarget { account_id: identity.account_id.clone(), partition: identity.partition.clone(), regions };
-    let progress = Progress::start(args.quiet, target.regions.len(), checks.len());
+    let progress =
+        Progress::start(args.quiet, ready.iter().map(|(target, _)| target.regions.len()).sum(), checks.len());
     let on_region_done = |region: &str| progress.region_done(region);
-    let context = CollectContext {
-        session: &session,
-        gate: &gate,
-        needs: &needs,
-        on_region_done: Some(RegionDone(&on_region_done)),
-    };
-    let account = inventory::collect_account(&context, &target).await;
+    let collected = join_all(ready.iter().map(|(target, account_session)| {
+        tracing::info!(account = %target.account_id, regions = target.regions.len(), checks = checks.len(), "collecting");
+        let context = CollectContext {
+            session: account_session,
+            gate: &gate,
+            needs: &needs,
+            on_region_done: Some(RegionDone(&on_region_done)),
+        };
+        async move { inventory::collect_account(&context, target).await }
+    }))
+    .await;
     let mut inventory = Inventory::default();
-    inventory.accounts.insert(account.account_id.clone(), account);
+    for account in collected {
+        inventory.accounts.insert(account.account_id.clone(), account);
+    }
+    let regions: Vec<String> = ready
+        .iter()
+        .flat_map(|(target, _)| target.regions.iter().cloned())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
 
     progress.collected();
-    let mut report = build_report(&inventory, &config, &checks, &catalog, started_at, &identity.arn, &target.regions);
+    let mut report =
+        build_report(&inventory, &unreachable, &config, &checks, &catalog, started_at, &caller.arn, &regions);
     if let Some(mutelist) = &mutelist {
         apply_mutelist(&mut report, &inventory, mutelist, Date::today());
     }
@@ -129,6 +141,70 @@ async fn caller_identity(session: &Session, gate: &CallGate) -> Result<Identity>
     let arn = output.arn().unwrap_or_default().to_owned();
     let partition = arn.split(':').nth(1).filter(|p| !p.is_empty()).unwrap_or("aws").to_owned();
     Ok(Identity { account_id: output.account().unwrap_or_default().to_owned(), arn, partition })
+}
+
+/// An account that could not be scanned at all (role not assumable, regions
+/// not listable): every selected check reports ERROR for it.
+#[derive(Debug)]
+struct UnreachableAccount {
+    account_id: String,
+    partition: String,
+    error: CollectError,
+}
+
+/// The accounts to scan, each with its session and regions. Without
+/// --accounts, the credentials' own account, whose failures are fatal; with
+/// it, each account through its role, and one that fails is reported as
+/// ERROR while the others are scanned.
+async fn prepare_accounts(
+    session: &Session,
+    gate: &CallGate,
+    caller: &Identity,
+    args: &ScanArgs,
+) -> Result<(Vec<(AccountTarget, Session)>, Vec<UnreachableAccount>)> {
+    let (Some(accounts), Some(role_name)) = (&args.accounts, &args.role_name) else {
+        let regions = scan_regions(session, gate, &caller.partition, args).await?;
+        let target =
+            AccountTarget { account_id: caller.account_id.clone(), partition: caller.partition.clone(), regions };
+        return Ok((vec![(target, session.clone())], Vec::new()));
+    };
+    let prepared = join_all(accounts.iter().map(|account_id| async move {
+        let role_arn = format!("arn:{}:iam::{account_id}:role/{role_name}", caller.partition);
+        let assumed = session.assume_role(&role_arn).await;
+        let target = async {
+            let identity = caller_identity(&assumed, gate).await?;
+            anyhow::ensure!(
+                &identity.account_id == account_id,
+                "role {role_arn} gave credentials of account {}",
+                identity.account_id
+            );
+            let regions = scan_regions(&assumed, gate, &identity.partition, args).await?;
+            Ok(AccountTarget { account_id: account_id.clone(), partition: identity.partition, regions })
+        }
+        .await;
+        (account_id, assumed, role_arn, target)
+    }))
+    .await;
+
+    let mut ready = Vec::new();
+    let mut unreachable = Vec::new();
+    for (account_id, assumed, role_arn, target) in prepared {
+        match target {
+            Ok(target) => ready.push((target, assumed)),
+            Err(err) => {
+                let message = format!("could not scan account {account_id} through {role_arn}: {err:#}");
+                tracing::warn!("{message}");
+                let kind = err.downcast_ref::<CollectError>().map_or(ErrorKind::Other, |err| err.kind);
+                let region = session.home_region().to_owned();
+                unreachable.push(UnreachableAccount {
+                    account_id: account_id.clone(),
+                    partition: caller.partition.clone(),
+                    error: CollectError::new(Service::Sts, "AssumeRole", &region, kind, message),
+                });
+            }
+        }
+    }
+    Ok((ready, unreachable))
 }
 
 async fn scan_regions(session: &Session, gate: &CallGate, partition: &str, args: &ScanArgs) -> Result<Vec<String>> {
@@ -176,8 +252,10 @@ fn apply_mutelist(report: &mut Report, inventory: &Inventory, mutelist: &Mutelis
     report.scan.mutelist = Some(summary);
 }
 
+#[allow(clippy::too_many_arguments)]
 fn build_report(
     inventory: &Inventory,
+    unreachable: &[UnreachableAccount],
     config: &Config,
     checks: &[&Check],
     catalog: &BTreeMap<String, CatalogEntry>,
@@ -207,6 +285,21 @@ fn build_report(
         }
         errors.extend(account.errors().into_iter().map(|err| ScanError::from_collect(&account.account_id, err)));
     }
+    for account in unreachable {
+        for check in checks {
+            let finding = Finding {
+                check_id: check.id.to_owned(),
+                status: Status::Error,
+                account_id: account.account_id.clone(),
+                region: account.error.region.clone(),
+                resource_id: account.account_id.clone(),
+                resource_arn: format!("arn:{}:iam::{}:root", account.partition, account.account_id),
+                message: format!("Could not evaluate: {}", account.error.message),
+            };
+            findings.push(ReportFinding::new(finding, &catalog[check.id]));
+        }
+        errors.push(ScanError::from_collect(&account.account_id, &account.error));
+    }
     errors.sort();
     errors.dedup();
     Report {
@@ -215,7 +308,14 @@ fn build_report(
             started_at,
             finished_at: now(),
             principal_arn: principal_arn.to_owned(),
-            accounts: inventory.accounts.keys().cloned().collect(),
+            accounts: inventory
+                .accounts
+                .keys()
+                .chain(unreachable.iter().map(|account| &account.account_id))
+                .cloned()
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect(),
             regions: regions.to_vec(),
             checks: checks.iter().map(|check| check.id.to_owned()).collect(),
             errors,

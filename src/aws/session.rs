@@ -6,6 +6,7 @@ use std::time::Duration;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_sts::config::SharedCredentialsProvider;
 
 /// Where to send global calls (STS, IAM, DescribeRegions) when neither the
 /// command line nor the profile names a region.
@@ -65,6 +66,18 @@ impl Session {
             // Every call fails with "missing signing region" otherwise.
             base = base.into_builder().region(Region::new(FALLBACK_REGION)).build();
         }
+        Session { base }
+    }
+
+    /// The same settings with the credentials of `role_arn`, assumed (and
+    /// refreshed) through STS with this session's credentials.
+    pub async fn assume_role(&self, role_arn: &str) -> Session {
+        let provider = aws_config::sts::AssumeRoleProvider::builder(role_arn)
+            .session_name("bulkhead")
+            .configure(&self.base)
+            .build()
+            .await;
+        let base = self.base.to_builder().credentials_provider(SharedCredentialsProvider::new(provider)).build();
         Session { base }
     }
 

@@ -22,6 +22,7 @@ mod hostile_input;
 mod iam_password_policy;
 mod iam_root;
 mod iam_users;
+mod multi_account;
 mod mutelist;
 mod read_only;
 mod reports;
