@@ -34,31 +34,45 @@ const NARROWING_KEYS: [&str; 6] = [
 const NARROWING_OPERATORS: [&str; 5] = ["StringEquals", "StringEqualsIgnoreCase", "StringLike", "ArnEquals", "ArnLike"];
 
 pub fn public_grants(policy: &str) -> Result<Vec<PublicGrant>, PolicyError> {
+    let mut grants = Vec::new();
+    for (label, statement) in labelled_statements(policy)? {
+        if is_public_allow(&statement, &label)? {
+            grants.push(PublicGrant { actions: strings(statement.get("Action")), statement: label });
+        }
+    }
+    Ok(grants)
+}
+
+/// A statement of a policy, with its `Sid` or position (`#1` is the first)
+/// to name it by.
+type LabelledStatement = (String, Map<String, Value>);
+
+/// The statements of a policy document, in order.
+fn labelled_statements(policy: &str) -> Result<Vec<LabelledStatement>, PolicyError> {
     let document: Value = serde_json::from_str(policy).map_err(|err| PolicyError::NotJson(err.to_string()))?;
-    let Value::Object(document) = document else {
+    let Value::Object(mut document) = document else {
         return Err(shape("the document is not a JSON object"));
     };
-    let statements = match document.get("Statement") {
-        Some(Value::Array(statements)) => statements.iter().collect(),
+    let statements = match document.remove("Statement") {
+        Some(Value::Array(statements)) => statements,
         Some(statement @ Value::Object(_)) => vec![statement],
         Some(_) => return Err(shape("Statement is neither an object nor a list")),
         None => return Err(shape("there is no Statement")),
     };
-
-    let mut grants = Vec::new();
-    for (index, statement) in statements.into_iter().enumerate() {
-        let Value::Object(statement) = statement else {
-            return Err(shape(format!("statement #{} is not an object", index + 1)));
-        };
-        let label = match statement.get("Sid") {
-            Some(Value::String(sid)) if !sid.is_empty() => sid.clone(),
-            _ => format!("#{}", index + 1),
-        };
-        if is_public_allow(statement, &label)? {
-            grants.push(PublicGrant { statement: label, actions: strings(statement.get("Action")) });
-        }
-    }
-    Ok(grants)
+    statements
+        .into_iter()
+        .enumerate()
+        .map(|(index, statement)| {
+            let Value::Object(statement) = statement else {
+                return Err(shape(format!("statement #{} is not an object", index + 1)));
+            };
+            let label = match statement.get("Sid") {
+                Some(Value::String(sid)) if !sid.is_empty() => sid.clone(),
+                _ => format!("#{}", index + 1),
+            };
+            Ok((label, statement))
+        })
+        .collect()
 }
 
 /// An `Allow` statement that lets in accounts outside a trusted set.
@@ -74,22 +88,9 @@ pub struct ForeignGrant {
 /// and any principal (`*`, `NotPrincipal`) with no narrowing condition.
 /// Service and federated principals are not accounts and do not count.
 pub fn untrusted_account_grants(policy: &str, trusted: &[&str]) -> Result<Vec<ForeignGrant>, PolicyError> {
-    let document: Value = serde_json::from_str(policy).map_err(|err| PolicyError::NotJson(err.to_string()))?;
-    let statements = match document.get("Statement") {
-        Some(Value::Array(statements)) => statements.iter().collect(),
-        Some(statement @ Value::Object(_)) => vec![statement],
-        Some(_) => return Err(shape("Statement is neither an object nor a list")),
-        None => return Err(shape("there is no Statement")),
-    };
     let mut grants = Vec::new();
-    for (index, statement) in statements.into_iter().enumerate() {
-        let Value::Object(statement) = statement else {
-            return Err(shape(format!("statement #{} is not an object", index + 1)));
-        };
-        let label = match statement.get("Sid") {
-            Some(Value::String(sid)) if !sid.is_empty() => sid.clone(),
-            _ => format!("#{}", index + 1),
-        };
+    for (label, statement) in labelled_statements(policy)? {
+        let statement = &statement;
         if is_public_allow(statement, &label)? {
             grants.push(ForeignGrant { statement: label, accounts: vec!["*".to_owned()] });
             continue;

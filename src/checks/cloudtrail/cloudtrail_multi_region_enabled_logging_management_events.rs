@@ -15,14 +15,7 @@ pub const CHECK: Check = Check {
 
 fn evaluate(ctx: &Context<'_>, out: &mut Findings<'_>) {
     let account = ctx.account;
-    for (region, inventory) in &account.regions {
-        let arns = match inventory.cloudtrail.trail_arns.get() {
-            Ok(arns) => arns,
-            Err(why) => {
-                out.scope_error("cloudtrail", region, "trail/*", why);
-                continue;
-            }
-        };
+    for (region, arns) in out.per_region(account, "cloudtrail", "trail/*", |region| &region.cloudtrail.trail_arns) {
         let trails: Vec<&Trail> =
             arns.iter().filter_map(|arn| account.trails.get(arn)).filter(|trail| trail.multi_region).collect();
         let mut reasons = Vec::new();

@@ -14,14 +14,7 @@ pub enum Judgement {
 
 pub fn evaluate(ctx: &Context<'_>, out: &mut Findings<'_>, judge: impl Fn(&EcsService) -> Judgement) {
     let account = ctx.account;
-    for (region, inventory) in &account.regions {
-        let clusters = match inventory.ecs.clusters.get() {
-            Ok(clusters) => clusters,
-            Err(why) => {
-                out.scope_error("ecs", region, "service/*", why);
-                continue;
-            }
-        };
+    for (region, clusters) in out.per_region(account, "ecs", "service/*", |region| &region.ecs.clusters) {
         for cluster in clusters {
             let services = match cluster.services.get() {
                 Ok(services) => services,
