@@ -85,7 +85,8 @@ iam:                                       # optional, global
   policies: [{name, document: MAPPING}]
   users:
     - {name, console_password?: BOOL, mfa?: none|virtual, access_keys?: [active|inactive],
-       attached_policies?: [policy name or ARN]}
+       attached_policies?: [policy name or ARN], access_key_age_days?: N}
+  root: {mfa?: none|virtual|hardware, access_key?: BOOL}   # set through server.py's test-bed control
 
 RULE  = {protocol, from_port?, to_port?, icmp_type?, icmp_code?, cidr?, ipv6_cidr?, description?}
         (at least one of cidr / ipv6_cidr)
@@ -289,6 +290,7 @@ class IamUser:
     mfa: bool
     access_keys: list[bool]  # one entry per key: active?
     attached_policies: list[str]
+    access_key_age_days: int = 0
 
 
 @dataclass
@@ -302,6 +304,8 @@ class Iam:
     password_policy: dict | None
     users: list[IamUser]
     policies: list[IamPolicy]
+    root_mfa: str = "none"
+    root_access_key: bool = False
 
 
 @dataclass
@@ -802,7 +806,7 @@ PASSWORD_POLICY_KEYS = {
 
 
 def _parse_iam(raw: Any, path: str) -> Iam:
-    spec = _mapping(raw if raw is not None else {}, path, optional=("password_policy", "users", "policies"))
+    spec = _mapping(raw if raw is not None else {}, path, optional=("password_policy", "users", "policies", "root"))
     policy = None
     if "password_policy" in spec:
         pp = _mapping(spec["password_policy"], f"{path}.password_policy", optional=tuple(PASSWORD_POLICY_KEYS))
@@ -826,7 +830,9 @@ def _parse_iam(raw: Any, path: str) -> Iam:
     users = []
     for i, uraw in enumerate(_list(spec.get("users"), f"{path}.users")):
         p = f"{path}.users[{i}]"
-        u = _mapping(uraw, p, ("name",), ("console_password", "mfa", "access_keys", "attached_policies"))
+        u = _mapping(
+            uraw, p, ("name",), ("console_password", "mfa", "access_keys", "attached_policies", "access_key_age_days")
+        )
         keys = []
         for j, k in enumerate(_list(u.get("access_keys"), f"{p}.access_keys")):
             keys.append(_choice(k, f"{p}.access_keys[{j}]", ("active", "inactive")) == "active")
@@ -845,10 +851,18 @@ def _parse_iam(raw: Any, path: str) -> Iam:
                 mfa=_choice(u.get("mfa", "none"), f"{p}.mfa", ("none", "virtual")) == "virtual",
                 access_keys=keys,
                 attached_policies=attached,
+                access_key_age_days=_int(u.get("access_key_age_days", 0), f"{p}.access_key_age_days", 0, 3650),
             )
         )
     _unique([u.name for u in users], f"{path}.users", "name")
-    return Iam(policy, users, policies)
+    root = _mapping(spec.get("root") or {}, f"{path}.root", optional=("mfa", "access_key"))
+    return Iam(
+        policy,
+        users,
+        policies,
+        root_mfa=_choice(root.get("mfa", "none"), f"{path}.root.mfa", ("none", "virtual", "hardware")),
+        root_access_key=_bool(root.get("access_key"), f"{path}.root.access_key", False),
+    )
 
 
 # ----------------------------------------------------------------- images --
@@ -1179,6 +1193,23 @@ class Seeder:
                 f"{label}: console {'yes' if user.console_password else 'no'}, mfa {'virtual' if user.mfa else 'none'}, "
                 f"{len(user.access_keys)} key(s), {len(user.attached_policies)} attached polic(y/ies)"
             )
+        self._iam_state(iam)
+
+    def _iam_state(self, iam: Iam) -> None:
+        """Root MFA/keys and key ages: no AWS API sets them; server.py's control does."""
+        ages = {user.name: user.access_key_age_days for user in iam.users if user.access_key_age_days}
+        state = {"account": self.account, "root_mfa": iam.root_mfa, "root_access_key": iam.root_access_key}
+        if iam.root_mfa == "none" and not iam.root_access_key and not ages:
+            return
+        request = urllib.request.Request(
+            f"{self.endpoint}/_bulkhead/iam",
+            data=json.dumps({**state, "access_key_age_days": ages}).encode(),
+            method="POST",
+        )
+        with step("iam: root MFA / root key / key ages (emulator control)"):
+            with urllib.request.urlopen(request, timeout=30) as answer:
+                answer.read()
+        log(f"iam: root mfa {iam.root_mfa}, root access key {iam.root_access_key}, key ages {ages}")
 
     # -- EC2 --
 

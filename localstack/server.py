@@ -36,6 +36,16 @@ notation and sigstore-bundle signatures that way, and moto 5.2.5 has neither:
    within 24 hours by it. Trails without a log group, or stopped, are
    reported as moto reports them.
 
+4. ``POST /_bulkhead/iam`` (not an AWS API: a test-bed control the seeder
+   calls) sets IAM state that no AWS API can set and moto fixes: the root
+   user's MFA (``root_mfa``: ``none``, ``virtual`` with a virtual device
+   named ``root-account-mfa-device`` as AWS names it, or ``hardware``),
+   whether the root user has an access key (``root_access_key``), and the
+   age of users' access keys (``access_key_age_days``: user -> days, which
+   backdates their creation). Body: JSON with ``account`` and those keys.
+   Without it moto's ``GetAccountSummary`` always reports no root MFA and no
+   root key, and every key is brand new.
+
 Also: ``MOTO_IAM_LOAD_MANAGED_POLICIES=true`` is set before moto is imported,
 so AWS managed policies (SecurityAudit, ReadOnlyAccess, ...) exist in IAM.
 
@@ -165,8 +175,49 @@ def _response_get_trail_status(self: CloudTrailResponse) -> str:
     return json.dumps(desc)
 
 
+def _set_iam_state(state: dict) -> None:
+    """The IAM part of the test-bed control (item 4 of the module docstring)."""
+    from datetime import timedelta
+
+    from moto.iam.models import iam_backends
+
+    backend = iam_backends[state["account"]]["global"]
+    summary = backend.account_summary
+    root_mfa = state.get("root_mfa", "none")
+    if root_mfa not in ("none", "virtual", "hardware"):
+        raise ValueError(f"root_mfa: {root_mfa!r} is not none, virtual or hardware")
+    summary._account_mfa_enabled = 0 if root_mfa == "none" else 1
+    if root_mfa == "virtual":
+        backend.create_virtual_mfa_device("root-account-mfa-device", "/")
+    summary._account_access_keys_present = 1 if state.get("root_access_key") else 0
+    for user_name, days in (state.get("access_key_age_days") or {}).items():
+        for key in backend.get_user(user_name).access_keys:
+            key.create_date = key.create_date - timedelta(days=int(days))
+
+
+def _control(app_call):
+    """Wraps moto's WSGI entry point to answer the test-bed control paths."""
+
+    def call(self, environ, start_response):
+        if environ.get("PATH_INFO") != "/_bulkhead/iam":
+            return app_call(self, environ, start_response)
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            _set_iam_state(json.loads(environ["wsgi.input"].read(length)))
+        except Exception as err:  # answer the seeder with the reason, whatever it is
+            start_response("400 Bad Request", [("Content-Type", "text/plain")])
+            return [f"{type(err).__name__}: {err}".encode()]
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    return call
+
+
 def apply_patches() -> None:
     """Install the additions described in the module docstring."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    DomainDispatcherApplication.__call__ = _control(DomainDispatcherApplication.__call__)
     CloudTrailResponse.get_trail_status = _response_get_trail_status
     Image.subject_manifest_digest = property(_subject_manifest_digest)
     ECRBackend.list_image_referrers = _backend_list_image_referrers
