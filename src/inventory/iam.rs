@@ -6,10 +6,11 @@
 //! the time the report was fetched is the "now" ages are measured against,
 //! so checks stay pure and a saved inventory re-evaluates to the same result.
 
-use std::time::Duration;
-
 use aws_sdk_iam::Client;
-use aws_sdk_iam::types::{PolicyScopeType, ReportStateType, SummaryKeyType};
+use aws_sdk_iam::operation::get_credential_report::GetCredentialReportError;
+use aws_sdk_iam::types::{PolicyScopeType, SummaryKeyType};
+use aws_smithy_runtime_api::client::interceptors::context::InterceptorContext;
+use aws_smithy_runtime_api::client::retries::classifiers::{ClassifyRetry, RetryAction};
 use aws_smithy_types::date_time::{DateTime, Format};
 use futures::future::join_all;
 use serde::{Deserialize, Serialize};
@@ -232,40 +233,21 @@ async fn password_policy(
     }
 }
 
-/// How often the report is asked for before giving up, and the pause between
-/// asks. IAM builds the report asynchronously (GenerateCredentialReport says
-/// STARTED, INPROGRESS, COMPLETE; GetCredentialReport fails with
-/// ReportInProgress until then) and the SDK has no waiter for it, so this is
-/// the one place the collector waits on a timer: re-asking at once would only
-/// burn the account's IAM rate limit. An endpoint whose report is ready at
-/// once (moto answers STARTED but serves the report immediately) never waits.
-const REPORT_ATTEMPTS: u32 = 10;
-const REPORT_PAUSE: Duration = Duration::from_secs(2);
-
 async fn credential_report(client: &Client, gate: &CallGate, region: &str) -> Result<CredentialReport, CollectError> {
     let generate = CallSite { gate, service: Service::Iam, region, operation: "GenerateCredentialReport" };
     let get = CallSite { operation: "GetCredentialReport", ..generate };
-    let mut attempt = 0;
-    let output = loop {
-        attempt += 1;
-        let state = generate.once(client.generate_credential_report().send()).await?;
-        match gate.call(Service::Iam, region, client.get_credential_report().send()).await {
-            Ok(output) => break output,
-            Err(err) if not_ready(&err) && state.state() != Some(&ReportStateType::Complete) => {
-                if attempt >= REPORT_ATTEMPTS {
-                    return Err(CollectError::new(
-                        Service::Iam,
-                        get.operation,
-                        region,
-                        ErrorKind::Timeout,
-                        format!("the credential report was still not ready after {REPORT_ATTEMPTS} requests"),
-                    ));
-                }
-                tokio::time::sleep(REPORT_PAUSE).await;
-            }
-            Err(err) => return Err(get.error(&err)),
-        }
-    };
+    generate.once(client.generate_credential_report().send()).await?;
+    // IAM builds the report asynchronously; a report not ready yet is retried
+    // by the SDK's own retry strategy (backoff, --max-attempts), not a loop here.
+    let output = get
+        .once(
+            client
+                .get_credential_report()
+                .customize()
+                .config_override(aws_sdk_iam::config::Builder::default().retry_classifier(ReportNotReadyYet))
+                .send(),
+        )
+        .await?;
     let fetched_at = DateTime::from(std::time::SystemTime::now()).secs();
     let malformed =
         |why: &str| CollectError::new(Service::Iam, get.operation, region, ErrorKind::MalformedResponse, why);
@@ -275,17 +257,30 @@ async fn credential_report(client: &Client, gate: &CallGate, region: &str) -> Re
     Ok(CredentialReport { generated_at: output.generated_time().map(DateTime::secs), fetched_at, rows })
 }
 
-fn not_ready(
-    err: &aws_sdk_iam::error::SdkError<
-        aws_sdk_iam::operation::get_credential_report::GetCredentialReportError,
-        aws_smithy_runtime_api::client::orchestrator::HttpResponse,
-    >,
-) -> bool {
-    err.as_service_error().is_some_and(|err| {
-        err.is_credential_report_not_ready_exception()
-            || err.is_credential_report_not_present_exception()
-            || err.is_credential_report_expired_exception()
-    })
+/// Classifies "the credential report is not ready yet" as a transient error
+/// for `GetCredentialReport`, so the SDK retries it with backoff.
+#[derive(Debug)]
+struct ReportNotReadyYet;
+
+impl ClassifyRetry for ReportNotReadyYet {
+    fn classify_retry(&self, ctx: &InterceptorContext) -> RetryAction {
+        let Some(Err(error)) = ctx.output_or_error() else {
+            return RetryAction::NoActionIndicated;
+        };
+        let not_ready = error
+            .as_operation_error()
+            .and_then(|error| error.downcast_ref::<GetCredentialReportError>())
+            .is_some_and(|error| {
+                error.is_credential_report_not_ready_exception()
+                    || error.is_credential_report_not_present_exception()
+                    || error.is_credential_report_expired_exception()
+            });
+        if not_ready { RetryAction::transient_error() } else { RetryAction::NoActionIndicated }
+    }
+
+    fn name(&self) -> &'static str {
+        "credential report not ready yet"
+    }
 }
 
 /// Parses the report's CSV by its header names (AWS has added columns over
@@ -446,5 +441,88 @@ alice,arn:aws:iam::111111111111:user/alice,2024-01-01T00:00:00+00:00,true,no_inf
         assert_eq!(parse_report_date("1970-01-02T00:00:00+00:00"), Some(86_400));
         assert_eq!(parse_report_date("1970-01-02T00:00:00Z"), Some(86_400));
         assert_eq!(parse_report_date("N/A"), None);
+    }
+}
+
+/// The report is retried by the SDK while IAM is still building it; the
+/// emulator serves it at once, so SDK-level stubs cover this.
+#[cfg(test)]
+mod credential_report_retry_tests {
+    use std::num::NonZeroUsize;
+    use std::time::Duration;
+
+    use aws_sdk_iam::config::{BehaviorVersion, Credentials, Region};
+    use aws_sdk_iam::operation::generate_credential_report::GenerateCredentialReportOutput;
+    use aws_sdk_iam::operation::get_credential_report::GetCredentialReportOutput;
+    use aws_sdk_iam::primitives::Blob;
+    use aws_smithy_mocks::{MockResponseInterceptor, Rule, RuleMode, create_mock_http_client, mock};
+    use aws_smithy_types::retry::RetryConfig;
+
+    use super::*;
+    use crate::aws::ConcurrencyLimits;
+
+    const REPORT: &str = "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date\nalice,arn:aws:iam::111122223333:user/alice,2026-01-01T00:00:00+00:00,true,N/A,N/A,N/A,true,false,N/A,N/A,false,N/A,N/A\n";
+
+    fn client(rules: &[&Rule], attempts: u32) -> Client {
+        let mut interceptor = MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny);
+        for rule in rules {
+            interceptor = interceptor.with_rule(rule);
+        }
+        let config = aws_sdk_iam::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "stub"))
+            .retry_config(
+                RetryConfig::standard().with_max_attempts(attempts).with_initial_backoff(Duration::from_millis(1)),
+            )
+            .http_client(create_mock_http_client())
+            .interceptor(interceptor)
+            .build();
+        Client::from_conf(config)
+    }
+
+    fn gate() -> CallGate {
+        CallGate::new(ConcurrencyLimits {
+            global: NonZeroUsize::new(4).unwrap(),
+            per_endpoint: NonZeroUsize::new(2).unwrap(),
+        })
+    }
+
+    fn in_progress() -> aws_smithy_runtime_api::http::Response {
+        aws_smithy_runtime_api::http::Response::new(
+            aws_smithy_runtime_api::http::StatusCode::try_from(404).unwrap(),
+            aws_smithy_types::body::SdkBody::from(
+                "<ErrorResponse><Error><Type>Sender</Type><Code>ReportInProgress</Code><Message>not yet</Message></Error></ErrorResponse>",
+            ),
+        )
+    }
+
+    fn rules() -> (Rule, Rule) {
+        let generate =
+            mock!(Client::generate_credential_report).then_output(|| GenerateCredentialReportOutput::builder().build());
+        let get = mock!(Client::get_credential_report)
+            .sequence()
+            .http_response(in_progress)
+            .times(2)
+            .output(|| GetCredentialReportOutput::builder().content(Blob::new(REPORT)).build())
+            .build();
+        (generate, get)
+    }
+
+    #[tokio::test]
+    async fn a_report_in_progress_is_retried_by_the_sdk() {
+        let (generate, get) = rules();
+        let report = credential_report(&client(&[&generate, &get], 5), &gate(), "us-east-1").await.unwrap();
+        assert_eq!(report.rows.len(), 1);
+        assert_eq!(get.num_calls(), 3, "two not-ready answers, then the report");
+        assert_eq!(generate.num_calls(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_report_never_ready_is_an_error_within_max_attempts() {
+        let (generate, get) = rules();
+        let err = credential_report(&client(&[&generate, &get], 2), &gate(), "us-east-1").await.unwrap_err();
+        assert_eq!(err.operation, "GetCredentialReport");
+        assert!(err.message.contains("ReportInProgress"), "{err}");
     }
 }
