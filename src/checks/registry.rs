@@ -12,7 +12,7 @@ pub static CHECKS: &[Check] = &[
     ec2::ec2_networkacl_allow_ingress_any_port::CHECK,
     ec2::ec2_networkacl_allow_ingress_tcp_port_22::CHECK,
     ec2::ec2_networkacl_allow_ingress_tcp_port_3389::CHECK,
-    // Issue #2: ECR, EC2 and CloudTrail catalogue.
+    // ECR registry and repositories, more EC2 exposure, CloudTrail configuration.
     ecr::ecr_registry_scan_images_on_push_enabled::CHECK,
     ecr::ecr_repositories_scan_images_on_push_enabled::CHECK,
     ecr::ecr_repositories_tag_immutability::CHECK,

@@ -36,7 +36,7 @@ pub enum ResourceKind {
     /// Every image of every repository, with its signature evidence.
     EcrImages,
     CloudTrailTrails,
-    // ECR registry and repository settings (issue #2, catalogue).
+    // ECR registry and repository settings.
     /// `GetRegistryScanningConfiguration`, once per region.
     EcrRegistryScanning,
     /// `GetRegistryPolicy`, once per region.
