@@ -98,7 +98,7 @@ pub async fn run(args: &ScanArgs) -> Result<Outcome> {
     let mut report =
         build_report(&inventory, &unreachable, &config, &checks, &catalog, started_at, &caller.arn, &regions);
     if let Some(mutelist) = &mutelist {
-        apply_mutelist(&mut report, &inventory, mutelist, Date::today());
+        apply_mutelist(&mut report, mutelist, Date::today());
     }
     progress.evaluated();
     report.checks = checks.iter().map(|check| CheckInfo::new(&catalog[check.id])).collect();
@@ -231,16 +231,12 @@ fn region_selection(args: &ScanArgs) -> RegionSelection {
 
 /// The filter stage: marks what the mutelist covers, in one place, after
 /// evaluation. Muted findings stay in the report.
-fn apply_mutelist(report: &mut Report, inventory: &Inventory, mutelist: &Mutelist, today: Date) {
-    let tags: BTreeMap<String, _> =
-        inventory.accounts.iter().map(|(id, account)| (id.clone(), account.resource_tags())).collect();
+fn apply_mutelist(report: &mut Report, mutelist: &Mutelist, today: Date) {
     for finding in &mut report.findings {
-        let resource_tags = tags
-            .get(&finding.account_id)
-            .and_then(|index| index.get(&(finding.region.clone(), finding.resource_id.clone())))
-            .map(Vec::as_slice)
-            .unwrap_or_default();
-        mutelist.apply(finding, resource_tags, today);
+        // The tags the report already carries for the resource (its labels).
+        let tags: Vec<(String, String)> =
+            finding.resource_tags.iter().map(|(key, value)| (key.clone(), value.clone())).collect();
+        mutelist.apply(finding, &tags, today);
     }
     let summary = mutelist.summary(today);
     for expired in &summary.expired {

@@ -168,26 +168,6 @@ impl AccountInventory {
         errors
     }
 
-    /// The tags of the resources whose tags are collected (security groups
-    /// and network ACLs), by region and resource id, for the mutelist.
-    pub fn resource_tags(&self) -> BTreeMap<(String, String), Vec<(String, String)>> {
-        let pairs = |tags: &[ec2::Tag]| tags.iter().map(|tag| (tag.key.clone(), tag.value.clone())).collect();
-        let mut index = BTreeMap::new();
-        for (region, inventory) in &self.regions {
-            if let Collected::Ok(groups) = &inventory.ec2.security_groups {
-                for group in groups {
-                    index.insert((region.clone(), group.id.clone()), pairs(&group.tags));
-                }
-            }
-            if let Collected::Ok(acls) = &inventory.ec2.network_acls {
-                for acl in acls {
-                    index.insert((region.clone(), acl.id.clone()), pairs(&acl.tags));
-                }
-            }
-        }
-        index
-    }
-
     pub fn arn(&self, service: &str, region: &str, resource: &str) -> String {
         format!("arn:{}:{service}:{region}:{}:{resource}", self.partition, self.account_id)
     }
