@@ -7,7 +7,11 @@ use std::fs;
 use std::path::Path;
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("checks");
+    // Read at run time, not with env!(): cargo reuses a compiled build script
+    // across checkouts that share a target dir, and env!() would point it at
+    // the checkout it was compiled in (which may be gone: no checks at all).
+    let manifest_dir = env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let root = Path::new(&manifest_dir).join("checks");
     println!("cargo:rerun-if-changed={}", root.display());
 
     let mut entries = Vec::new();
@@ -40,6 +44,7 @@ fn main() {
             }
         }
     }
+    assert!(!entries.is_empty(), "no check metadata found under {}", root.display());
     let source = format!(
         "pub static EMBEDDED: &[EmbeddedMetadata] = &[\n{}];\npub static EMBEDDED_FRAMEWORKS: &[EmbeddedFramework] = &[\n{}];\n",
         entries.concat(),

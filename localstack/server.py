@@ -36,7 +36,17 @@ notation and sigstore-bundle signatures that way, and moto 5.2.5 has neither:
    within 24 hours by it. Trails without a log group, or stopped, are
    reported as moto reports them.
 
-4. ``POST /_bulkhead/iam`` (not an AWS API: a test-bed control the seeder
+4. ``DescribeImages`` reports ``imageScanStatus`` and
+   ``imageScanFindingsSummary`` for every image that was scanned, as real ECR
+   does, with the same severity counts and completion time
+   ``DescribeImageScanFindings`` answers for it (the result set through
+   moto's API, else moto's default); moto 5.2.5 reports neither, which would
+   force a ``DescribeImageScanFindings`` call per repository that real ECR
+   does not need. Pending results set through moto's API are handed to their
+   image on ``DescribeImages`` too, as moto itself does only on
+   ``DescribeImageScanFindings``.
+
+5. ``POST /_bulkhead/iam`` (not an AWS API: a test-bed control the seeder
    calls) sets IAM state that no AWS API can set and moto fixes: the root
    user's MFA (``root_mfa``: ``none``, ``virtual`` with a virtual device
    named ``root-account-mfa-device`` as AWS names it, or ``hardware``),
@@ -57,6 +67,7 @@ tearing down moto's in-memory state, which takes seconds once accounts exist.
 from __future__ import annotations
 
 import base64
+from datetime import datetime
 import json
 import os
 import sys
@@ -88,6 +99,76 @@ def _subject_digest(manifest: dict) -> str | None:
 def _subject_manifest_digest(self: Image) -> str | None:
     """Image.subject_manifest_digest: the digest in the manifest's subject."""
     return _subject_digest(_manifest(self))
+
+
+def _scan_result(image: Image) -> dict | None:
+    """The DescribeImageScanFindings answer moto holds for the image, if any."""
+    if image.scan_finding_results:
+        return next(iter(image.scan_finding_results.values()))
+    if image.scan_finding_results_queue:
+        return image.scan_finding_results_queue[0]
+    return None
+
+
+def _timestamp(value) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+
+
+def _image_scan_status(self: Image) -> dict | None:
+    """Image.image_scan_status: COMPLETE once scanned, as DescribeImageScanFindings says."""
+    if not self.last_scan:
+        return None
+    result = _scan_result(self) or {}
+    return result.get("imageScanStatus") or {
+        "status": "COMPLETE",
+        "description": "The scan was completed successfully.",
+    }
+
+
+def _image_scan_findings_summary(self: Image) -> dict | None:
+    """Image.image_scan_findings_summary: the counts DescribeImageScanFindings reports."""
+    if not self.last_scan:
+        return None
+    result = _scan_result(self)
+    if result is None:  # moto's default answer
+        return {
+            "imageScanCompletedAt": self.last_scan,
+            "vulnerabilitySourceUpdatedAt": self.last_scan,
+            "findingSeverityCounts": {"HIGH": 1},
+        }
+    findings = result.get("imageScanFindings") or {}
+    completed = findings.get("imageScanCompletedAt") or self.last_scan
+    return {
+        "imageScanCompletedAt": _timestamp(completed),
+        "vulnerabilitySourceUpdatedAt": _timestamp(
+            findings.get("vulnerabilitySourceUpdatedAt") or completed
+        ),
+        "findingSeverityCounts": findings.get("findingSeverityCounts") or {},
+    }
+
+
+_moto_describe_images = ECRBackend.describe_images
+
+
+def _backend_describe_images(self: ECRBackend, repository_name, registry_id=None, image_ids=None):
+    """ECRBackend.describe_images, after handing pending scan results to their images."""
+    repository = self._get_repository(repository_name, registry_id)
+    for result in self.scan_finding_results.copy():
+        if result.get("repositoryName") != repository.name:
+            continue
+        wanted = result.get("imageId") or {}
+        for image in repository.images:
+            if (
+                not (wanted.get("imageTag") or wanted.get("imageDigest"))
+                or wanted.get("imageTag") == image.image_tag
+                or wanted.get("imageDigest") == image.image_digest
+            ):
+                image.scan_finding_results_queue.append(result)
+                self.scan_finding_results.remove(result)
+                break
+    return _moto_describe_images(self, repository_name, registry_id, image_ids)
 
 
 def _backend_list_image_referrers(
@@ -220,6 +301,9 @@ def apply_patches() -> None:
     DomainDispatcherApplication.__call__ = _control(DomainDispatcherApplication.__call__)
     CloudTrailResponse.get_trail_status = _response_get_trail_status
     Image.subject_manifest_digest = property(_subject_manifest_digest)
+    Image.image_scan_status = property(_image_scan_status)
+    Image.image_scan_findings_summary = property(_image_scan_findings_summary)
+    ECRBackend.describe_images = _backend_describe_images
     ECRBackend.list_image_referrers = _backend_list_image_referrers
     ECRResponse.list_image_referrers = _response_list_image_referrers
 

@@ -138,6 +138,11 @@ pub struct ScanArgs {
     /// Print nothing but errors.
     #[arg(short, long)]
     pub quiet: bool,
+
+    /// Print the AWS calls made, per service and operation, with retries,
+    /// throttles and the critical path (the JSON report always has them).
+    #[arg(long)]
+    pub stats: bool,
 }
 
 #[derive(Debug, Args)]

@@ -1,14 +1,15 @@
 //! What the terminal shows: a progress bar while a scan runs (only on a
-//! TTY, never with `--quiet`), and the compact summary at the end.
+//! TTY, never with `--quiet`), the compact summary at the end, and the
+//! table of AWS calls `--stats` asks for.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::IsTerminal;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::outcome::Outcome;
-use crate::report::Report;
+use crate::report::{CallStats, Report};
 use crate::severity::{Severity, Status};
 
 #[derive(Debug)]
@@ -139,4 +140,40 @@ fn row(name: &str, counts: &[usize; 5], width: usize) -> String {
         "\n  {name:width$}  {critical:>8}  {high:>4}  {medium:>6}  {low:>3}  {info:>4}  {:>5}",
         counts.iter().sum::<usize>()
     )
+}
+
+/// The `--stats` table: AWS calls per service and operation, summed over
+/// regions (the JSON report has them per region).
+pub fn call_stats(stats: &CallStats) -> String {
+    #[derive(Default)]
+    struct Row<'a> {
+        regions: BTreeSet<&'a str>,
+        calls: u64,
+        retries: u64,
+        throttles: u64,
+    }
+    let mut rows: BTreeMap<(&str, &str), Row> = BTreeMap::new();
+    for op in &stats.operations {
+        let row = rows.entry((&op.service, &op.operation)).or_default();
+        row.regions.insert(&op.region);
+        row.calls += op.calls;
+        row.retries += op.retries;
+        row.throttles += op.throttles;
+    }
+    let mut text = format!(
+        "bulkhead: {} AWS calls, {} attempts ({} retries, {} throttled); critical path {} calls deep",
+        stats.calls, stats.attempts, stats.retries, stats.throttles, stats.critical_path_depth
+    );
+    let width = rows.keys().map(|(_, operation)| operation.len()).max().unwrap_or(0).max("operation".len());
+    text.push_str(&format!("\n  service     {:width$}  regions   calls  retries  throttles", "operation"));
+    for ((service, operation), row) in &rows {
+        text.push_str(&format!(
+            "\n  {service:10}  {operation:width$}  {:>7}  {:>6}  {:>7}  {:>9}",
+            row.regions.len(),
+            row.calls,
+            row.retries,
+            row.throttles
+        ));
+    }
+    text
 }

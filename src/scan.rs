@@ -3,15 +3,16 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, SystemTime};
 
+use crate::aws::chain::{self, join_all};
 use anyhow::{Context as _, Result};
 use aws_smithy_types::date_time::{DateTime, Format};
-use futures::future::join_all;
 
-use crate::aws::{CallGate, CollectError, ConcurrencyLimits, ErrorKind, Service, Session, SessionOptions};
+use crate::aws::{CallGate, CallStats, CollectError, ConcurrencyLimits, ErrorKind, Service, Session, SessionOptions};
 use crate::checks::metadata::{CatalogEntry, Framework, catalog, frameworks};
 use crate::checks::{Check, Context, Finding};
 use crate::cli::ScanArgs;
 use crate::config::{Config, ConfigError};
+use crate::inventory::paginate::CallSite;
 use crate::inventory::{self, AccountTarget, CollectContext, Inventory, RegionDone, ec2};
 use crate::mutelist::{Date, Mutelist, MutelistError};
 use crate::outcome::{Gate, Outcome};
@@ -32,6 +33,11 @@ pub enum UsageError {
 }
 
 pub async fn run(args: &ScanArgs) -> Result<Outcome> {
+    // The whole scan is one chain of calls; the ledger measures how deep it runs.
+    chain::branch(scan(args)).await
+}
+
+async fn scan(args: &ScanArgs) -> Result<Outcome> {
     let started_at = now();
     // Everything the user gave is validated before the first AWS call.
     let config = match &args.config {
@@ -51,20 +57,23 @@ pub async fn run(args: &ScanArgs) -> Result<Outcome> {
     };
     let checks = plan::select_checks_in(&selection, &catalog, &frameworks).map_err(UsageError::from)?;
 
-    let session = Session::load(&SessionOptions {
-        profile: args.profile.clone(),
-        region: args.region.clone(),
-        endpoint_url: args.endpoint_url.clone(),
-        retry_mode: args.retry_mode,
-        max_attempts: args.max_attempts,
-        connect_timeout: Duration::from_secs(args.connect_timeout),
-        operation_timeout: Duration::from_secs(args.operation_timeout),
-    })
-    .await;
     let gate = CallGate::new(ConcurrencyLimits {
         global: args.max_concurrency,
         per_endpoint: args.max_concurrency_per_endpoint,
     });
+    let session = Session::load(
+        &SessionOptions {
+            profile: args.profile.clone(),
+            region: args.region.clone(),
+            endpoint_url: args.endpoint_url.clone(),
+            retry_mode: args.retry_mode,
+            max_attempts: args.max_attempts,
+            connect_timeout: Duration::from_secs(args.connect_timeout),
+            operation_timeout: Duration::from_secs(args.operation_timeout),
+        },
+        gate.ledger().clone(),
+    )
+    .await;
 
     let caller = caller_identity(&session, &gate).await?;
     let (ready, unreachable) = prepare_accounts(&session, &gate, &caller, args).await?;
@@ -100,6 +109,7 @@ pub async fn run(args: &ScanArgs) -> Result<Outcome> {
     if let Some(mutelist) = &mutelist {
         apply_mutelist(&mut report, mutelist, Date::today());
     }
+    report.scan.stats = gate.ledger().stats();
     progress.evaluated();
     report.checks = checks.iter().map(|check| CheckInfo::new(&catalog[check.id])).collect();
     report.checks.sort_by(|a, b| a.id.cmp(&b.id));
@@ -120,6 +130,9 @@ pub async fn run(args: &ScanArgs) -> Result<Outcome> {
     if !args.quiet {
         eprintln!("{}", crate::progress::summary(&report, &written, args.fail_on, outcome));
     }
+    if args.stats {
+        eprintln!("{}", crate::progress::call_stats(&report.scan.stats));
+    }
     Ok(outcome)
 }
 
@@ -132,11 +145,11 @@ struct Identity {
 
 async fn caller_identity(session: &Session, gate: &CallGate) -> Result<Identity> {
     let region = session.home_region().to_owned();
-    let client = aws_sdk_sts::Client::new(&session.config_for(&region));
-    let output = gate
-        .call(crate::aws::Service::Sts, &region, client.get_caller_identity().send())
+    let client = session.client::<aws_sdk_sts::Client>(&region);
+    let site = CallSite { gate, service: Service::Sts, region: &region, operation: "GetCallerIdentity" };
+    let output = site
+        .once(client.get_caller_identity().send())
         .await
-        .map_err(|err| CollectError::from_sdk(crate::aws::Service::Sts, "GetCallerIdentity", &region, &err))
         .context("finding out which account the credentials belong to")?;
     let arn = output.arn().unwrap_or_default().to_owned();
     let partition = arn.split(':').nth(1).filter(|p| !p.is_empty()).unwrap_or("aws").to_owned();
@@ -209,7 +222,7 @@ async fn prepare_accounts(
 
 async fn scan_regions(session: &Session, gate: &CallGate, partition: &str, args: &ScanArgs) -> Result<Vec<String>> {
     let home = session.home_region().to_owned();
-    let client = aws_sdk_ec2::Client::new(&session.config_for(&home));
+    let client = session.client::<aws_sdk_ec2::Client>(&home);
     let selection = region_selection(args);
     match ec2::describe_regions(&client, gate, &home).await {
         Ok(discovered) => Ok(plan::resolve_regions(&discovered, partition, &selection).map_err(UsageError::Plan)?),
@@ -316,6 +329,7 @@ fn build_report(
             checks: checks.iter().map(|check| check.id.to_owned()).collect(),
             errors,
             mutelist: None,
+            stats: CallStats::default(),
         },
         findings,
         checks: Vec::new(),

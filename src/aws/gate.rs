@@ -1,5 +1,6 @@
 //! Bounded concurrency for every AWS call: one global limit, and one limit per
 //! (service, region) endpoint so a single slow endpoint cannot take every slot.
+//! Every call passes through here, so the gate also keeps the call ledger.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -9,6 +10,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::Semaphore;
 
 use super::Service;
+use super::ledger::CallLedger;
 
 #[derive(Debug, Clone, Copy)]
 pub struct ConcurrencyLimits {
@@ -21,6 +23,7 @@ pub struct CallGate {
     global: Semaphore,
     per_endpoint_limit: usize,
     per_endpoint: Mutex<HashMap<(Service, String), Arc<Semaphore>>>,
+    ledger: Arc<CallLedger>,
 }
 
 impl CallGate {
@@ -29,7 +32,12 @@ impl CallGate {
             global: Semaphore::new(limits.global.get()),
             per_endpoint_limit: limits.per_endpoint.get(),
             per_endpoint: Mutex::new(HashMap::new()),
+            ledger: Arc::default(),
         }
+    }
+
+    pub fn ledger(&self) -> &Arc<CallLedger> {
+        &self.ledger
     }
 
     /// Runs one AWS call once both a global and an endpoint slot are free.

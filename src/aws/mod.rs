@@ -2,10 +2,13 @@
 //! credentials and SDK configuration, the call gate that bounds concurrency,
 //! and the translation of SDK errors into [`CollectError`].
 
+pub mod chain;
 pub mod error;
 pub mod gate;
+pub mod ledger;
 pub mod session;
 
 pub use error::{CollectError, ErrorKind, Service};
 pub use gate::{CallGate, ConcurrencyLimits};
+pub use ledger::{CallLedger, CallStats};
 pub use session::{Session, SessionOptions};

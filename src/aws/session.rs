@@ -1,12 +1,16 @@
 //! The SDK configuration for one scan: credentials from the standard chain,
 //! retries, timeouts and an optional endpoint override for emulators.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_sts::config::SharedCredentialsProvider;
+
+use super::Service;
+use super::ledger::{AttemptCounter, CallLedger};
 
 /// Where to send global calls (STS, IAM, DescribeRegions) when neither the
 /// command line nor the profile names a region.
@@ -35,10 +39,12 @@ pub struct SessionOptions {
 #[derive(Debug, Clone)]
 pub struct Session {
     base: SdkConfig,
+    /// Where every client's attempts are counted.
+    ledger: Arc<CallLedger>,
 }
 
 impl Session {
-    pub async fn load(options: &SessionOptions) -> Session {
+    pub async fn load(options: &SessionOptions, ledger: Arc<CallLedger>) -> Session {
         let retry = match options.retry_mode {
             RetryMode::Standard => RetryConfig::standard(),
             RetryMode::Adaptive => RetryConfig::adaptive(),
@@ -66,7 +72,7 @@ impl Session {
             // Every call fails with "missing signing region" otherwise.
             base = base.into_builder().region(Region::new(FALLBACK_REGION)).build();
         }
-        Session { base }
+        Session { base, ledger }
     }
 
     /// The same settings with the credentials of `role_arn`, assumed (and
@@ -78,7 +84,7 @@ impl Session {
             .build()
             .await;
         let base = self.base.to_builder().credentials_provider(SharedCredentialsProvider::new(provider)).build();
-        Session { base }
+        Session { base, ledger: self.ledger.clone() }
     }
 
     /// The region global calls go to.
@@ -89,4 +95,35 @@ impl Session {
     pub fn config_for(&self, region: &str) -> SdkConfig {
         self.base.to_builder().region(Region::new(region.to_owned())).build()
     }
+
+    /// A client of one service in `region`, its attempts counted in the ledger.
+    pub fn client<C: ServiceClient>(&self, region: &str) -> C {
+        C::counted(&self.config_for(region), AttemptCounter::new(self.ledger.clone(), C::SERVICE, region))
+    }
+}
+
+/// An SDK client that can carry the attempt counter.
+pub trait ServiceClient {
+    const SERVICE: Service;
+    fn counted(config: &SdkConfig, counter: AttemptCounter) -> Self;
+}
+
+macro_rules! service_client {
+    ($($krate:ident => $service:expr),* $(,)?) => {$(
+        impl ServiceClient for $krate::Client {
+            const SERVICE: Service = $service;
+            fn counted(config: &SdkConfig, counter: AttemptCounter) -> Self {
+                $krate::Client::from_conf($krate::config::Builder::from(config).interceptor(counter).build())
+            }
+        }
+    )*};
+}
+
+service_client! {
+    aws_sdk_sts => Service::Sts,
+    aws_sdk_ec2 => Service::Ec2,
+    aws_sdk_ecr => Service::Ecr,
+    aws_sdk_ecs => Service::Ecs,
+    aws_sdk_iam => Service::Iam,
+    aws_sdk_cloudtrail => Service::Cloudtrail,
 }

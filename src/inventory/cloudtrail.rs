@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Collected;
 use super::paginate::CallSite;
-use crate::aws::{CallGate, CollectError, Service};
+use crate::aws::{CallGate, CollectError, Service, chain};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct CloudTrailRegion {
@@ -107,7 +107,10 @@ pub async fn trails_applying_to(client: &Client, gate: &CallGate, region: &str) 
 /// the trail's home region: some endpoints (moto among them) refuse a trail
 /// ARN from elsewhere.
 pub async fn trail_details(client: &Client, gate: &CallGate, mut trail: Trail) -> Trail {
-    let (status, selectors) = futures::join!(trail_status(client, gate, &trail), event_selectors(client, gate, &trail));
+    let (status, selectors) = futures::join!(
+        chain::branch(trail_status(client, gate, &trail)),
+        chain::branch(event_selectors(client, gate, &trail)),
+    );
     trail.status = status.into();
     trail.event_selectors = selectors.into();
     trail

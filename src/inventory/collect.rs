@@ -3,14 +3,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use futures::future::join_all;
+use crate::aws::chain::{self, join_all};
 
 use super::cloudtrail::{self, CloudTrailRegion};
 use super::ec2::{self, Ec2Region};
 use super::ecr::{self, EcrRegion, RepositoryDetails};
 use super::ecs::{self, EcsDetails, EcsRegion};
 use super::iam::{self, IamAccount, IamDetails};
-use super::{AccountInventory, Collected, RegionInventory, ResourceKind};
+use super::{AccountInventory, RegionInventory, ResourceKind, requested};
 use crate::aws::{CallGate, Session};
 
 #[derive(Debug)]
@@ -47,15 +47,21 @@ pub struct AccountTarget {
 
 pub async fn collect_account(ctx: &CollectContext<'_>, target: &AccountTarget) -> AccountInventory {
     let regional = join_all(target.regions.iter().map(|region| async move {
-        let (ec2, ecr, ecs) =
-            futures::join!(collect_ec2(ctx, region), collect_ecr(ctx, region), collect_ecs(ctx, region));
+        let (ec2, ecr, ecs) = futures::join!(
+            chain::branch(collect_ec2(ctx, region)),
+            chain::branch(collect_ecr(ctx, region)),
+            chain::branch(collect_ecs(ctx, region)),
+        );
         if let Some(RegionDone(done)) = ctx.on_region_done {
             done(region);
         }
         (region.clone(), ec2, ecr, ecs)
     }));
-    let (regional, (mut trail_listings, trails), iam) =
-        futures::join!(regional, collect_cloudtrail(ctx, &target.regions), collect_iam(ctx));
+    let (regional, (mut trail_listings, trails), iam) = futures::join!(
+        regional,
+        chain::branch(collect_cloudtrail(ctx, &target.regions)),
+        chain::branch(collect_iam(ctx)),
+    );
 
     let regions = regional
         .into_iter()
@@ -74,7 +80,7 @@ pub async fn collect_account(ctx: &CollectContext<'_>, target: &AccountTarget) -
 }
 
 async fn collect_ec2(ctx: &CollectContext<'_>, region: &str) -> Ec2Region {
-    let client = aws_sdk_ec2::Client::new(&ctx.session.config_for(region));
+    let client = ctx.session.client::<aws_sdk_ec2::Client>(region);
     let gate = ctx.gate;
     let (security_groups, network_interfaces, network_acls) = futures::join!(
         requested(ctx.needs(ResourceKind::Ec2SecurityGroups), ec2::security_groups(&client, gate, region)),
@@ -98,7 +104,7 @@ async fn collect_ecr(ctx: &CollectContext<'_>, region: &str) -> EcrRegion {
         || details.lifecycle_policy
         || details.scanning
         || details.latest_image_scan;
-    let client = aws_sdk_ecr::Client::new(&ctx.session.config_for(region));
+    let client = ctx.session.client::<aws_sdk_ecr::Client>(region);
     let (repositories, registry_scanning, registry_policy) = futures::join!(
         requested(wanted, ecr::repositories(&client, ctx.gate, region, details)),
         requested(ctx.needs(ResourceKind::EcrRegistryScanning), ecr::registry_scanning(&client, ctx.gate, region)),
@@ -117,7 +123,7 @@ async fn collect_ecs(ctx: &CollectContext<'_>, region: &str) -> EcsRegion {
     if !wanted {
         return EcsRegion::default();
     }
-    let client = aws_sdk_ecs::Client::new(&ctx.session.config_for(region));
+    let client = ctx.session.client::<aws_sdk_ecs::Client>(region);
     ecs::collect(&client, ctx.gate, region, details).await
 }
 
@@ -139,7 +145,7 @@ async fn collect_iam(ctx: &CollectContext<'_>) -> IamAccount {
     if !any {
         return IamAccount { region, ..IamAccount::default() };
     }
-    let client = aws_sdk_iam::Client::new(&ctx.session.config_for(&region));
+    let client = ctx.session.client::<aws_sdk_iam::Client>(&region);
     iam::collect(&client, ctx.gate, &region, details).await
 }
 
@@ -153,7 +159,7 @@ async fn collect_cloudtrail(
         return (BTreeMap::new(), BTreeMap::new());
     }
     let listings = join_all(regions.iter().map(|region| async move {
-        let client = aws_sdk_cloudtrail::Client::new(&ctx.session.config_for(region));
+        let client = ctx.session.client::<aws_sdk_cloudtrail::Client>(region);
         (region.clone(), cloudtrail::trails_applying_to(&client, ctx.gate, region).await)
     }))
     .await;
@@ -170,17 +176,10 @@ async fn collect_cloudtrail(
     }
 
     let details = join_all(cloudtrail::unique_trails(listed).into_values().map(|trail| async move {
-        let client = aws_sdk_cloudtrail::Client::new(&ctx.session.config_for(&trail.home_region));
+        let client = ctx.session.client::<aws_sdk_cloudtrail::Client>(&trail.home_region);
         cloudtrail::trail_details(&client, ctx.gate, trail).await
     }))
     .await;
     let trails = details.into_iter().map(|trail| (trail.arn.clone(), trail)).collect();
     (per_region, trails)
-}
-
-async fn requested<T>(
-    wanted: bool,
-    fetch: impl std::future::Future<Output = Result<T, crate::aws::CollectError>>,
-) -> Collected<T> {
-    if wanted { fetch.await.into() } else { Collected::NotRequested }
 }

@@ -4,14 +4,14 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::aws::chain::{self, join_all};
 use aws_sdk_ecr::Client;
 use aws_sdk_ecr::types::{FindingSeverity, ImageDetail, ImageIdentifier, ListImageReferrersFilter, SubjectIdentifier};
 use aws_smithy_types::date_time::Format;
-use futures::future::join_all;
 use serde::{Deserialize, Serialize};
 
-use super::Collected;
 use super::paginate::CallSite;
+use super::{Collected, requested};
 use crate::aws::{CallGate, CollectError, ErrorKind, Service};
 use crate::rules::image_signature::{SIGNATURE_ARTIFACT_TYPES, SignatureKind, cosign_signed_digest};
 
@@ -135,6 +135,9 @@ pub struct Image {
     /// `imageScanFindingsSummary` from `DescribeImages`, when it reports one.
     #[serde(default)]
     pub scan: Option<ScanResult>,
+    /// `imageScanStatus.status` from `DescribeImages`; `None`: never scanned.
+    #[serde(default)]
+    pub scan_status: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -169,34 +172,13 @@ pub async fn repositories(
 
     let names: Vec<String> =
         listed.iter().map(|repository| repository.repository_name().unwrap_or_default().to_owned()).collect();
-    let mut scanning =
-        if details.scanning { Some(repository_scanning(client, gate, region, &names).await) } else { None };
-
     let repositories = listed.iter().map(|repository| async move {
         let name = repository.repository_name().unwrap_or_default().to_owned();
         let wants_images = details.images || details.latest_image_scan;
         let (policy, lifecycle_policy, images) = futures::join!(
-            async {
-                if details.policy {
-                    repository_policy(client, gate, region, &name).await.into()
-                } else {
-                    Collected::NotRequested
-                }
-            },
-            async {
-                if details.lifecycle_policy {
-                    lifecycle_policy(client, gate, region, &name).await.into()
-                } else {
-                    Collected::NotRequested
-                }
-            },
-            async {
-                if wants_images {
-                    images(client, gate, region, &name, details.images).await.into()
-                } else {
-                    Collected::NotRequested
-                }
-            },
+            requested(details.policy, repository_policy(client, gate, region, &name)),
+            requested(details.lifecycle_policy, lifecycle_policy(client, gate, region, &name)),
+            requested(wants_images, images(client, gate, region, &name, details.images)),
         );
         let latest_image_scan = match (&images, details.latest_image_scan) {
             (_, false) => Collected::NotRequested,
@@ -225,7 +207,14 @@ pub async fn repositories(
             latest_image_scan,
         }
     });
-    let mut repositories = join_all(repositories).await;
+    // The scanning configurations are batched, and asked alongside the
+    // per-repository calls rather than before them.
+    let (mut repositories, mut scanning) = futures::join!(
+        join_all(repositories),
+        chain::branch(async {
+            if details.scanning { Some(repository_scanning(client, gate, region, &names).await) } else { None }
+        }),
+    );
     if let Some(scanning) = scanning.as_mut() {
         for repository in &mut repositories {
             repository.scanning = match scanning {
@@ -326,7 +315,7 @@ pub async fn registry_scanning(
 
 pub async fn registry_policy(client: &Client, gate: &CallGate, region: &str) -> Result<Option<String>, CollectError> {
     let site = CallSite { gate, service: Service::Ecr, region, operation: "GetRegistryPolicy" };
-    match gate.call(Service::Ecr, region, client.get_registry_policy().send()).await {
+    match site.call(client.get_registry_policy().send()).await {
         Ok(output) => Ok(output.policy_text().map(str::to_owned)),
         Err(err) if err.as_service_error().is_some_and(|err| err.is_registry_policy_not_found_exception()) => Ok(None),
         Err(err) => Err(site.error(&err)),
@@ -341,7 +330,7 @@ async fn lifecycle_policy(
 ) -> Result<Option<String>, CollectError> {
     let site = CallSite { gate, service: Service::Ecr, region, operation: "GetLifecyclePolicy" };
     let call = client.get_lifecycle_policy().repository_name(repository).send();
-    match gate.call(Service::Ecr, region, call).await {
+    match site.call(call).await {
         Ok(output) => Ok(output.lifecycle_policy_text().map(str::to_owned)),
         Err(err) if err.as_service_error().is_some_and(|err| err.is_lifecycle_policy_not_found_exception()) => Ok(None),
         Err(err) => Err(site.error(&err)),
@@ -360,8 +349,9 @@ pub fn latest_image(images: &[Image]) -> Option<&Image> {
     })
 }
 
-/// The latest image's scan: the summary `DescribeImages` carried, else one
-/// `DescribeImageScanFindings` call (`ScanNotFoundException`: never scanned).
+/// The latest image's scan as `DescribeImages` listed it: its summary, or
+/// no scan status at all (never scanned). Only a scan with a status and no
+/// summary (in progress, failed) costs a `DescribeImageScanFindings` call.
 async fn latest_image_scan(
     client: &Client,
     gate: &CallGate,
@@ -373,13 +363,13 @@ async fn latest_image_scan(
         return Ok(None);
     };
     let mut scan = ImageScan { digest: image.digest.clone(), tags: image.tags.clone(), result: image.scan.clone() };
-    if scan.result.is_some() {
+    if scan.result.is_some() || image.scan_status.is_none() {
         return Ok(Some(scan));
     }
     let site = CallSite { gate, service: Service::Ecr, region, operation: "DescribeImageScanFindings" };
     let id = ImageIdentifier::builder().image_digest(&image.digest).build();
     let call = client.describe_image_scan_findings().repository_name(repository).image_id(id).max_results(1).send();
-    match gate.call(Service::Ecr, region, call).await {
+    match site.call(call).await {
         Ok(output) => {
             let findings = output.image_scan_findings();
             scan.result = Some(ScanResult {
@@ -408,7 +398,7 @@ async fn repository_policy(
 ) -> Result<Option<String>, CollectError> {
     let site = CallSite { gate, service: Service::Ecr, region, operation: "GetRepositoryPolicy" };
     let call = client.get_repository_policy().repository_name(repository).send();
-    match gate.call(Service::Ecr, region, call).await {
+    match site.call(call).await {
         Ok(output) => Ok(output.policy_text().map(str::to_owned)),
         Err(err) if err.as_service_error().is_some_and(|err| err.is_repository_policy_not_found_exception()) => {
             Ok(None)
@@ -448,6 +438,7 @@ async fn images(
 }
 
 fn image(detail: &ImageDetail) -> Image {
+    let scan_status = detail.image_scan_status().and_then(|status| status.status()).map(|s| s.as_str().to_owned());
     Image {
         digest: detail.image_digest().unwrap_or_default().to_owned(),
         tags: detail.image_tags().to_vec(),
@@ -456,10 +447,11 @@ fn image(detail: &ImageDetail) -> Image {
         subject_digest: detail.subject_manifest_digest().map(str::to_owned),
         referrers: Collected::NotRequested,
         scan: detail.image_scan_findings_summary().map(|summary| ScanResult {
-            status: detail.image_scan_status().and_then(|status| status.status()).map(|s| s.as_str().to_owned()),
+            status: scan_status.clone(),
             completed_at: summary.image_scan_completed_at().and_then(|at| at.fmt(Format::DateTime).ok()),
             severity_counts: severity_counts(summary.finding_severity_counts()),
         }),
+        scan_status,
     }
 }
 
@@ -551,6 +543,7 @@ mod latest_image_tests {
             subject_digest: subject.map(str::to_owned),
             referrers: Collected::NotRequested,
             scan: None,
+            scan_status: None,
         }
     }
 

@@ -13,11 +13,11 @@ use aws_sdk_ecs::Client;
 use aws_sdk_ecs::types::{
     ClusterField, ContainerDefinition, DesiredStatus, TaskDefinitionFamilyStatus, TaskDefinitionStatus,
 };
-use futures::future::join_all;
 use serde::{Deserialize, Serialize};
 
-use super::Collected;
 use super::paginate::CallSite;
+use super::{Collected, requested};
+use crate::aws::chain::{self, join_all};
 use crate::aws::{CallGate, CollectError, Service};
 
 /// `DescribeClusters` takes at most 100 clusters, `DescribeServices` 10,
@@ -163,16 +163,23 @@ pub struct EcsDetails {
     pub task_definitions: bool,
 }
 
+/// The clusters and the families' latest revisions are fetched side by side;
+/// only the revisions in use that are not the latest wait for the clusters.
 pub async fn collect(client: &Client, gate: &CallGate, region: &str, details: EcsDetails) -> EcsRegion {
-    let clusters = clusters(client, gate, region, details).await;
-    let task_definitions = if details.task_definitions {
-        let in_use = match &clusters {
-            Ok(clusters) => in_use_by(clusters),
-            Err(_) => BTreeMap::new(),
-        };
-        task_definitions(client, gate, region, in_use).await.into()
-    } else {
-        Collected::NotRequested
+    let (clusters, latest) = futures::join!(
+        chain::branch(clusters(client, gate, region, details)),
+        requested(details.task_definitions, latest_task_definitions(client, gate, region)),
+    );
+    let task_definitions = match latest {
+        Collected::Ok(latest) => {
+            let in_use = match &clusters {
+                Ok(clusters) => in_use_by(clusters),
+                Err(_) => BTreeMap::new(),
+            };
+            Collected::Ok(with_revisions_in_use(client, gate, region, latest, in_use).await)
+        }
+        Collected::Failed(err) => Collected::Failed(err),
+        Collected::NotRequested => Collected::NotRequested,
     };
     EcsRegion { clusters: clusters.into(), task_definitions }
 }
@@ -191,30 +198,20 @@ async fn clusters(
         )
         .await?;
     let describe = CallSite { operation: "DescribeClusters", ..site };
-    let mut described = Vec::new();
-    for batch in arns.chunks(CLUSTERS_PER_CALL) {
-        let output = describe
+    let batches = join_all(arns.chunks(CLUSTERS_PER_CALL).map(|batch| {
+        describe
             .once(client.describe_clusters().set_clusters(Some(batch.to_vec())).include(ClusterField::Settings).send())
-            .await?;
-        described.extend(output.clusters().iter().cloned());
+    }))
+    .await;
+    let mut described = Vec::new();
+    for output in batches {
+        described.extend(output?.clusters().iter().cloned());
     }
     let clusters = described.into_iter().map(|cluster| async move {
         let arn = cluster.cluster_arn().unwrap_or_default().to_owned();
         let (services, running) = futures::join!(
-            async {
-                if details.services || details.task_definitions {
-                    services(client, gate, region, &arn).await.into()
-                } else {
-                    Collected::NotRequested
-                }
-            },
-            async {
-                if details.tasks || details.task_definitions {
-                    running_task_definitions(client, gate, region, &arn).await.into()
-                } else {
-                    Collected::NotRequested
-                }
-            },
+            requested(details.services || details.task_definitions, services(client, gate, region, &arn)),
+            requested(details.tasks || details.task_definitions, running_task_definitions(client, gate, region, &arn)),
         );
         Cluster {
             name: cluster.cluster_name().unwrap_or_default().to_owned(),
@@ -245,12 +242,13 @@ async fn services(
         )
         .await?;
     let describe = CallSite { operation: "DescribeServices", ..site };
+    let batches = join_all(arns.chunks(SERVICES_PER_CALL).map(|batch| {
+        describe.once(client.describe_services().cluster(cluster).set_services(Some(batch.to_vec())).send())
+    }))
+    .await;
     let mut services = Vec::new();
-    for batch in arns.chunks(SERVICES_PER_CALL) {
-        let output = describe
-            .once(client.describe_services().cluster(cluster).set_services(Some(batch.to_vec())).send())
-            .await?;
-        services.extend(output.services().iter().map(|service| {
+    for output in batches {
+        services.extend(output?.services().iter().map(|service| {
             EcsService {
                 arn: service.service_arn().unwrap_or_default().to_owned(),
                 name: service.service_name().unwrap_or_default().to_owned(),
@@ -297,11 +295,14 @@ async fn running_task_definitions(
         )
         .await?;
     let describe = CallSite { operation: "DescribeTasks", ..site };
+    let batches =
+        join_all(arns.chunks(TASKS_PER_CALL).map(|batch| {
+            describe.once(client.describe_tasks().cluster(cluster).set_tasks(Some(batch.to_vec())).send())
+        }))
+        .await;
     let mut definitions = BTreeSet::new();
-    for batch in arns.chunks(TASKS_PER_CALL) {
-        let output =
-            describe.once(client.describe_tasks().cluster(cluster).set_tasks(Some(batch.to_vec())).send()).await?;
-        definitions.extend(output.tasks().iter().filter_map(|task| task.task_definition_arn().map(str::to_owned)));
+    for output in batches {
+        definitions.extend(output?.tasks().iter().filter_map(|task| task.task_definition_arn().map(str::to_owned)));
     }
     Ok(definitions.into_iter().collect())
 }
@@ -330,12 +331,12 @@ fn in_use_by(clusters: &[Cluster]) -> BTreeMap<String, Vec<String>> {
     in_use
 }
 
-async fn task_definitions(
+/// Each ACTIVE family with its latest revision.
+async fn latest_task_definitions(
     client: &Client,
     gate: &CallGate,
     region: &str,
-    mut in_use: BTreeMap<String, Vec<String>>,
-) -> Result<Vec<TaskDefinitionEntry>, CollectError> {
+) -> Result<Vec<(String, Result<TaskDefinition, CollectError>)>, CollectError> {
     let site = CallSite { gate, service: Service::Ecs, region, operation: "ListTaskDefinitionFamilies" };
     let families = site
         .all_pages(
@@ -353,13 +354,25 @@ async fn task_definitions(
 
     // DescribeTaskDefinition with a bare family name returns its latest ACTIVE revision.
     let latest = join_all(families.iter().map(|family| describe_task_definition(client, gate, region, family))).await;
+    Ok(families.into_iter().zip(latest).collect())
+}
+
+/// The latest revisions with what uses them, plus the revisions in use that
+/// are not the latest of their family.
+async fn with_revisions_in_use(
+    client: &Client,
+    gate: &CallGate,
+    region: &str,
+    latest: Vec<(String, Result<TaskDefinition, CollectError>)>,
+    mut in_use: BTreeMap<String, Vec<String>>,
+) -> Vec<TaskDefinitionEntry> {
     let mut entries = Vec::new();
-    for (family, definition) in families.iter().zip(latest) {
+    for (family, definition) in latest {
         let mut reasons = vec!["the latest ACTIVE revision of its family".to_owned()];
         if let Ok(definition) = &definition {
             reasons.extend(in_use.remove(&definition.arn).unwrap_or_default());
         }
-        entries.push(TaskDefinitionEntry { requested: family.clone(), reasons, definition: definition.into() });
+        entries.push(TaskDefinitionEntry { requested: family, reasons, definition: definition.into() });
     }
     let extra = join_all(in_use.into_iter().map(|(arn, reasons)| async move {
         let definition = describe_task_definition(client, gate, region, &arn).await;
@@ -367,7 +380,7 @@ async fn task_definitions(
     }))
     .await;
     entries.extend(extra);
-    Ok(entries)
+    entries
 }
 
 async fn describe_task_definition(

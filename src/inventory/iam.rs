@@ -6,17 +6,17 @@
 //! the time the report was fetched is the "now" ages are measured against,
 //! so checks stay pure and a saved inventory re-evaluates to the same result.
 
+use crate::aws::chain::join_all;
 use aws_sdk_iam::Client;
 use aws_sdk_iam::operation::get_credential_report::GetCredentialReportError;
 use aws_sdk_iam::types::{PolicyScopeType, SummaryKeyType};
 use aws_smithy_runtime_api::client::interceptors::context::InterceptorContext;
 use aws_smithy_runtime_api::client::retries::classifiers::{ClassifyRetry, RetryAction};
 use aws_smithy_types::date_time::{DateTime, Format};
-use futures::future::join_all;
 use serde::{Deserialize, Serialize};
 
-use super::Collected;
 use super::paginate::CallSite;
+use super::{Collected, requested};
 use crate::aws::{CallGate, CollectError, ErrorKind, Service};
 
 /// The credential report row of the root user.
@@ -195,10 +195,6 @@ pub async fn collect(client: &Client, gate: &CallGate, region: &str, details: Ia
     }
 }
 
-async fn requested<T>(wanted: bool, fetch: impl Future<Output = Result<T, CollectError>>) -> Collected<T> {
-    if wanted { fetch.await.into() } else { Collected::NotRequested }
-}
-
 async fn account_summary(client: &Client, gate: &CallGate, region: &str) -> Result<AccountSummary, CollectError> {
     let site = CallSite { gate, service: Service::Iam, region, operation: "GetAccountSummary" };
     let output = site.once(client.get_account_summary().send()).await?;
@@ -216,7 +212,7 @@ async fn password_policy(
     region: &str,
 ) -> Result<Option<PasswordPolicy>, CollectError> {
     let site = CallSite { gate, service: Service::Iam, region, operation: "GetAccountPasswordPolicy" };
-    match gate.call(Service::Iam, region, client.get_account_password_policy().send()).await {
+    match site.call(client.get_account_password_policy().send()).await {
         Ok(output) => Ok(output.password_policy().map(|policy| PasswordPolicy {
             minimum_password_length: policy.minimum_password_length(),
             require_symbols: policy.require_symbols(),

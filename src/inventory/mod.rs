@@ -12,16 +12,25 @@ pub mod ecr;
 pub mod ecs;
 pub mod iam;
 pub mod labels;
-mod paginate;
+pub mod paginate;
 
 use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::aws::CollectError;
+use crate::aws::{CollectError, chain};
 
 pub use collect::{AccountTarget, CollectContext, RegionDone, collect_account};
+
+/// `fetch` when `wanted`, as its own branch of the call chain, so it can be
+/// run side by side with others.
+fn requested<T>(
+    wanted: bool,
+    fetch: impl std::future::Future<Output = Result<T, CollectError>>,
+) -> impl std::future::Future<Output = Collected<T>> {
+    chain::branch(async move { if wanted { fetch.await.into() } else { Collected::NotRequested } })
+}
 
 /// The kinds of data a check can ask for. The planner collects the union of
 /// what the selected checks need, and nothing else.

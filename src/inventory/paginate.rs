@@ -1,4 +1,6 @@
-//! The one pagination loop every list call goes through, behind the call gate.
+//! Where every AWS call is made: behind the call gate, counted in its ledger
+//! and on its chain of dependent calls, with the one pagination loop every
+//! list call goes through.
 
 use std::collections::HashSet;
 use std::error::Error as StdError;
@@ -7,7 +9,7 @@ use std::future::Future;
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 
-use crate::aws::{CallGate, CollectError, ErrorKind, Service};
+use crate::aws::{CallGate, CollectError, ErrorKind, Service, chain};
 
 /// Where a paginated call is made; names the call in any error.
 #[derive(Debug, Clone, Copy)]
@@ -25,7 +27,15 @@ impl CallSite<'_> {
         Fut: Future<Output = Result<O, SdkError<E, HttpResponse>>>,
         E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
     {
-        self.gate.call(self.service, self.region, call).await.map_err(|err| self.error(&err))
+        self.call(call).await.map_err(|err| self.error(&err))
+    }
+
+    /// Makes a single call behind the gate and counts it, leaving the SDK's
+    /// error to the caller (for errors that mean "none", such as a missing policy).
+    pub async fn call<T>(&self, call: impl Future<Output = T>) -> T {
+        let result = self.gate.call(self.service, self.region, call).await;
+        self.gate.ledger().record_call(self.service, self.region, self.operation, chain::advance());
+        result
     }
 
     pub fn error<E>(&self, err: &SdkError<E, HttpResponse>) -> CollectError

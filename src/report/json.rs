@@ -35,8 +35,8 @@ pub fn render(report: &Report) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::ScanError;
     use crate::report::model::{ExpiredEntry, MutelistSummary};
+    use crate::report::{CallStats, OperationStats, ScanError};
     use crate::severity::{Severity, Status};
 
     /// Freezes schema v1: a change to any field name or shape fails here.
@@ -69,6 +69,22 @@ mod tests {
                         reason: "r".into(),
                     }],
                 }),
+                stats: CallStats {
+                    calls: 2,
+                    attempts: 3,
+                    retries: 1,
+                    throttles: 1,
+                    critical_path_depth: 2,
+                    operations: vec![OperationStats {
+                        service: "ecr".into(),
+                        operation: "DescribeImages".into(),
+                        region: "eu-west-1".into(),
+                        calls: 2,
+                        attempts: 3,
+                        retries: 1,
+                        throttles: 1,
+                    }],
+                },
             },
             findings: vec![ReportFinding {
                 check_id: "ecr_images_signed".into(),

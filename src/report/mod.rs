@@ -11,7 +11,8 @@ pub mod sarif;
 mod write;
 
 pub use model::{
-    CheckInfo, ControlInfo, FrameworkInfo, RemediationInfo, Report, ReportFinding, ScanError, ScanSummary, Tool,
+    CallStats, CheckInfo, ControlInfo, FrameworkInfo, OperationStats, RemediationInfo, Report, ReportFinding,
+    ScanError, ScanSummary, Tool,
 };
 pub use write::write_atomically;
 
@@ -76,6 +77,7 @@ mod tests {
                 checks: vec!["c".into()],
                 errors: vec![],
                 mutelist: None,
+                stats: CallStats::default(),
             },
             findings: vec![ReportFinding {
                 check_id: "c".into(),

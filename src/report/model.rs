@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::aws::ledger::{CallStats, OperationStats};
 use crate::aws::{CollectError, ErrorKind};
 use crate::checks::Finding;
 use crate::checks::metadata::{CatalogEntry, ComplianceRef, Framework};
@@ -132,6 +133,9 @@ pub struct ScanSummary {
     pub errors: Vec<ScanError>,
     /// The mutelist in force, if any, and its expired entries.
     pub mutelist: Option<MutelistSummary>,
+    /// The AWS calls the scan made.
+    #[serde(default)]
+    pub stats: CallStats,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::call_stats::calls_by_operation;
 use crate::support::{Account, FaultProxy, Scan, repo_root, text};
 
 fn demo_account() -> Account {
@@ -73,6 +74,11 @@ fn throttling_errors_and_resets_change_no_finding() {
         assert_eq!(differing, 0, "seed {seed} ({mode}) changed findings:\n{}", scan.stderr);
         assert_eq!(scan.exit_code, clean.exit_code, "seed {seed} ({mode}): {}", scan.stderr);
         assert!(scan.report["scan"]["errors"].as_array().unwrap().is_empty(), "seed {seed}: {}", scan.report["scan"]);
+        // The ledger saw every fault: each cost one retry, and faults change no call.
+        let stats = &scan.report["scan"]["stats"];
+        assert_eq!(stats["throttles"].as_u64(), Some(faults.get("throttle").copied().unwrap_or(0)), "seed {seed}");
+        assert_eq!(stats["retries"].as_u64(), Some(faults.values().sum::<u64>()), "seed {seed}: {faults:?}");
+        assert_eq!(calls_by_operation(&scan.report), calls_by_operation(&clean.report), "seed {seed}");
         injected += faults.values().sum::<u64>();
     }
     assert!(injected >= 20, "the proxy injected only {injected} faults in {} scans", results.len());

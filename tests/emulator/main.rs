@@ -3,6 +3,7 @@
 
 mod support;
 
+mod call_stats;
 mod cli;
 mod cloudtrail_catalog;
 mod cloudtrail_multi_region_enabled;

@@ -228,6 +228,7 @@ fn html_report_at_50000_findings() {
             checks,
             errors: Vec::new(),
             mutelist: None,
+            stats: Default::default(),
         },
         findings,
         checks: Vec::new(),
