@@ -6,7 +6,7 @@ forwards it untouched or answers it with a fault, the way AWS would:
     localstack/.venv/bin/python localstack/faultproxy.py \\
         --upstream http://127.0.0.1:4566 --seed 7 \\
         --throttle 0.20 --server-error 0.05 --reset 0.02 \\
-        [--latency-ms 5] [--deny ecr] [--stall '*@ap-southeast-2'] [--port 0]
+        [--latency-ms 5 [--jitter-ms 5]] [--deny ecr] [--stall '*@ap-southeast-2'] [--port 0]
 
 Prints `http://127.0.0.1:PORT` as its first stdout line once it listens.
 Logs on stderr. Exits when its standard input closes (so it dies with the
@@ -24,7 +24,8 @@ Faults, each a fraction of the requests it may apply to:
                     IAM/STS query XML `Throttling` (HTTP 400, Type Sender)
   --server-error F  HTTP 500 or 503 (half each) with the protocol's error body
   --reset F         reads the request, then resets the TCP connection (RST)
-  --latency-ms N    adds N ms (plus up to N ms of jitter) to every request
+  --latency-ms N    adds N ms to every request, plus up to --jitter-ms
+                    (default: N) of seeded jitter
 
 Rules, SPEC = SERVICE[:OPERATION][@REGION], each part `*` or omitted for any,
 e.g. `ecr`, `ecr:DescribeImages`, `*@ap-southeast-2`, `ec2:DescribeRegions@us-east-1`:
@@ -168,6 +169,7 @@ class Faults:
         self.server_error = args.server_error
         self.reset = args.reset
         self.latency = args.latency_ms / 1000.0
+        self.jitter = (args.latency_ms if args.jitter_ms is None else args.jitter_ms) / 1000.0
         self.deny = [Rule.parse(spec) for spec in args.deny]
         self.stall = [Rule.parse(spec) for spec in args.stall]
         self.stall_seconds = args.stall_seconds
@@ -229,7 +231,7 @@ class Handler(BaseHTTPRequestHandler):
         faults.count(decision)
         faults.count(f"{decision}:{call.service}:{call.operation}@{call.region}")
         if faults.latency:
-            jitter = faults.draw(call, b"latency" + body) * faults.latency
+            jitter = faults.draw(call, b"latency" + body) * faults.jitter
             time.sleep(faults.latency + jitter)
 
         if decision == "stall":
@@ -285,6 +287,9 @@ class Handler(BaseHTTPRequestHandler):
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # socketserver's default listen backlog is 5: a scanner opening dozens of
+    # connections at once would see SYNs dropped and retried a second later.
+    request_queue_size = 1024
 
 
 def rate(text: str) -> float:
@@ -303,6 +308,7 @@ def main(argv=None) -> int:
     parser.add_argument("--server-error", type=rate, default=0.0)
     parser.add_argument("--reset", type=rate, default=0.0)
     parser.add_argument("--latency-ms", type=float, default=0.0)
+    parser.add_argument("--jitter-ms", type=float, default=None)
     parser.add_argument("--deny", action="append", default=[], metavar="SPEC")
     parser.add_argument("--stall", action="append", default=[], metavar="SPEC")
     parser.add_argument("--stall-seconds", type=float, default=60.0)

@@ -112,7 +112,7 @@ pub struct ScanArgs {
     pub allow_errors: bool,
 
     /// At most this many AWS calls in flight in all.
-    #[arg(long, default_value = "32", value_name = "N")]
+    #[arg(long, default_value = "128", value_name = "N")]
     pub max_concurrency: NonZeroUsize,
 
     /// At most this many AWS calls in flight per service and region.

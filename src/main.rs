@@ -18,7 +18,7 @@ fn main() -> ExitCode {
         Command::Checks(args) => list_checks(&args),
         Command::Frameworks => list_frameworks(),
         Command::Scan(args) => {
-            let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+            let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
                 Ok(runtime) => runtime,
                 Err(err) => return fatal(&anyhow::Error::new(err).context("starting the async runtime")),
             };

@@ -148,7 +148,7 @@ async fn caller_identity(session: &Session, gate: &CallGate) -> Result<Identity>
     let client = session.client::<aws_sdk_sts::Client>(&region);
     let site = CallSite { gate, service: Service::Sts, region: &region, operation: "GetCallerIdentity" };
     let output = site
-        .once(client.get_caller_identity().send())
+        .once(|| client.get_caller_identity().send())
         .await
         .context("finding out which account the credentials belong to")?;
     let arn = output.arn().unwrap_or_default().to_owned();

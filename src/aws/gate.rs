@@ -40,14 +40,18 @@ impl CallGate {
         &self.ledger
     }
 
-    /// Runs one AWS call once both a global and an endpoint slot are free.
-    /// The endpoint slot is taken first, so calls queued behind a stalled
-    /// endpoint do not sit on global slots.
-    pub async fn call<T>(&self, service: Service, region: &str, call: impl Future<Output = T>) -> T {
+    /// Makes and runs one AWS call once both a global and an endpoint slot
+    /// are free. The endpoint slot is taken first, so calls queued behind a
+    /// stalled endpoint do not sit on global slots.
+    ///
+    /// The call's future is made only then, and on the heap: an SDK
+    /// operation's future is tens of kilobytes, and a scan queues thousands
+    /// of calls here, so queued calls must not hold one each.
+    pub async fn call<Fut: Future>(&self, service: Service, region: &str, call: impl FnOnce() -> Fut) -> Fut::Output {
         let endpoint = self.endpoint_semaphore(service, region);
         let _endpoint_permit = endpoint.acquire().await.expect("call gate semaphores are never closed");
         let _global_permit = self.global.acquire().await.expect("call gate semaphores are never closed");
-        call.await
+        Box::pin(call()).await
     }
 
     fn endpoint_semaphore(&self, service: Service, region: &str) -> Arc<Semaphore> {
@@ -76,7 +80,7 @@ mod tests {
         let calls = (0..20).map(|_| {
             let (gate, running, peak) = (gate.clone(), running.clone(), peak.clone());
             tokio::spawn(async move {
-                gate.call(Service::Ecr, "eu-west-1", async {
+                gate.call(Service::Ecr, "eu-west-1", || async {
                     let now = running.fetch_add(1, Ordering::SeqCst) + 1;
                     peak.fetch_max(now, Ordering::SeqCst);
                     tokio::task::yield_now().await;

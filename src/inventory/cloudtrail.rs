@@ -83,7 +83,7 @@ pub struct FieldSelector {
 /// The API has no pagination.
 pub async fn trails_applying_to(client: &Client, gate: &CallGate, region: &str) -> Result<Vec<Trail>, CollectError> {
     let site = CallSite { gate, service: Service::Cloudtrail, region, operation: "DescribeTrails" };
-    let output = site.once(client.describe_trails().include_shadow_trails(true).send()).await?;
+    let output = site.once(|| client.describe_trails().include_shadow_trails(true).send()).await?;
     Ok(output
         .trail_list()
         .iter()
@@ -118,7 +118,7 @@ pub async fn trail_details(client: &Client, gate: &CallGate, mut trail: Trail) -
 
 async fn trail_status(client: &Client, gate: &CallGate, trail: &Trail) -> Result<TrailStatus, CollectError> {
     let site = CallSite { gate, service: Service::Cloudtrail, region: &trail.home_region, operation: "GetTrailStatus" };
-    let output = site.once(client.get_trail_status().name(&trail.arn).send()).await?;
+    let output = site.once(|| client.get_trail_status().name(&trail.arn).send()).await?;
     Ok(TrailStatus {
         is_logging: output.is_logging().unwrap_or(false),
         latest_delivery_time: output.latest_delivery_time().and_then(|at| at.fmt(Format::DateTime).ok()),
@@ -131,7 +131,7 @@ async fn trail_status(client: &Client, gate: &CallGate, trail: &Trail) -> Result
 async fn event_selectors(client: &Client, gate: &CallGate, trail: &Trail) -> Result<EventSelectors, CollectError> {
     let site =
         CallSite { gate, service: Service::Cloudtrail, region: &trail.home_region, operation: "GetEventSelectors" };
-    let output = site.once(client.get_event_selectors().trail_name(&trail.arn).send()).await?;
+    let output = site.once(|| client.get_event_selectors().trail_name(&trail.arn).send()).await?;
     let classic = output
         .event_selectors()
         .iter()

@@ -109,7 +109,7 @@ pub async fn describe_regions(
     region: &str,
 ) -> Result<Vec<RegionStatus>, CollectError> {
     let site = CallSite { gate, service: Service::Ec2, region, operation: "DescribeRegions" };
-    let output = site.once(client.describe_regions().all_regions(true).send()).await?;
+    let output = site.once(|| client.describe_regions().all_regions(true).send()).await?;
     Ok(output
         .regions()
         .iter()

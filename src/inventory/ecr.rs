@@ -247,9 +247,9 @@ async fn repository_scanning(
 ) -> Result<HashMap<String, Collected<RepositoryScanning>>, CollectError> {
     let site = CallSite { gate, service: Service::Ecr, region, operation: "BatchGetRepositoryScanningConfiguration" };
     let batches = join_all(names.chunks(SCANNING_BATCH).map(|batch| {
-        site.once(
-            client.batch_get_repository_scanning_configuration().set_repository_names(Some(batch.to_vec())).send(),
-        )
+        site.once(|| {
+            client.batch_get_repository_scanning_configuration().set_repository_names(Some(batch.to_vec())).send()
+        })
     }))
     .await;
     let mut by_name = HashMap::new();
@@ -294,7 +294,7 @@ pub async fn registry_scanning(
     region: &str,
 ) -> Result<RegistryScanning, CollectError> {
     let site = CallSite { gate, service: Service::Ecr, region, operation: "GetRegistryScanningConfiguration" };
-    let output = site.once(client.get_registry_scanning_configuration().send()).await?;
+    let output = site.once(|| client.get_registry_scanning_configuration().send()).await?;
     let config = output.scanning_configuration();
     Ok(RegistryScanning {
         scan_type: config
@@ -315,7 +315,7 @@ pub async fn registry_scanning(
 
 pub async fn registry_policy(client: &Client, gate: &CallGate, region: &str) -> Result<Option<String>, CollectError> {
     let site = CallSite { gate, service: Service::Ecr, region, operation: "GetRegistryPolicy" };
-    match site.call(client.get_registry_policy().send()).await {
+    match site.call(|| client.get_registry_policy().send()).await {
         Ok(output) => Ok(output.policy_text().map(str::to_owned)),
         Err(err) if err.as_service_error().is_some_and(|err| err.is_registry_policy_not_found_exception()) => Ok(None),
         Err(err) => Err(site.error(&err)),
@@ -329,7 +329,7 @@ async fn lifecycle_policy(
     repository: &str,
 ) -> Result<Option<String>, CollectError> {
     let site = CallSite { gate, service: Service::Ecr, region, operation: "GetLifecyclePolicy" };
-    let call = client.get_lifecycle_policy().repository_name(repository).send();
+    let call = || client.get_lifecycle_policy().repository_name(repository).send();
     match site.call(call).await {
         Ok(output) => Ok(output.lifecycle_policy_text().map(str::to_owned)),
         Err(err) if err.as_service_error().is_some_and(|err| err.is_lifecycle_policy_not_found_exception()) => Ok(None),
@@ -368,7 +368,7 @@ async fn latest_image_scan(
     }
     let site = CallSite { gate, service: Service::Ecr, region, operation: "DescribeImageScanFindings" };
     let id = ImageIdentifier::builder().image_digest(&image.digest).build();
-    let call = client.describe_image_scan_findings().repository_name(repository).image_id(id).max_results(1).send();
+    let call = || client.describe_image_scan_findings().repository_name(repository).image_id(id).max_results(1).send();
     match site.call(call).await {
         Ok(output) => {
             let findings = output.image_scan_findings();
@@ -397,7 +397,7 @@ async fn repository_policy(
     repository: &str,
 ) -> Result<Option<String>, CollectError> {
     let site = CallSite { gate, service: Service::Ecr, region, operation: "GetRepositoryPolicy" };
-    let call = client.get_repository_policy().repository_name(repository).send();
+    let call = || client.get_repository_policy().repository_name(repository).send();
     match site.call(call).await {
         Ok(output) => Ok(output.policy_text().map(str::to_owned)),
         Err(err) if err.as_service_error().is_some_and(|err| err.is_repository_policy_not_found_exception()) => {

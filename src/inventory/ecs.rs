@@ -199,8 +199,9 @@ async fn clusters(
         .await?;
     let describe = CallSite { operation: "DescribeClusters", ..site };
     let batches = join_all(arns.chunks(CLUSTERS_PER_CALL).map(|batch| {
-        describe
-            .once(client.describe_clusters().set_clusters(Some(batch.to_vec())).include(ClusterField::Settings).send())
+        describe.once(|| {
+            client.describe_clusters().set_clusters(Some(batch.to_vec())).include(ClusterField::Settings).send()
+        })
     }))
     .await;
     let mut described = Vec::new();
@@ -243,7 +244,7 @@ async fn services(
         .await?;
     let describe = CallSite { operation: "DescribeServices", ..site };
     let batches = join_all(arns.chunks(SERVICES_PER_CALL).map(|batch| {
-        describe.once(client.describe_services().cluster(cluster).set_services(Some(batch.to_vec())).send())
+        describe.once(|| client.describe_services().cluster(cluster).set_services(Some(batch.to_vec())).send())
     }))
     .await;
     let mut services = Vec::new();
@@ -295,11 +296,10 @@ async fn running_task_definitions(
         )
         .await?;
     let describe = CallSite { operation: "DescribeTasks", ..site };
-    let batches =
-        join_all(arns.chunks(TASKS_PER_CALL).map(|batch| {
-            describe.once(client.describe_tasks().cluster(cluster).set_tasks(Some(batch.to_vec())).send())
-        }))
-        .await;
+    let batches = join_all(arns.chunks(TASKS_PER_CALL).map(|batch| {
+        describe.once(|| client.describe_tasks().cluster(cluster).set_tasks(Some(batch.to_vec())).send())
+    }))
+    .await;
     let mut definitions = BTreeSet::new();
     for output in batches {
         definitions.extend(output?.tasks().iter().filter_map(|task| task.task_definition_arn().map(str::to_owned)));
@@ -390,7 +390,7 @@ async fn describe_task_definition(
     reference: &str,
 ) -> Result<TaskDefinition, CollectError> {
     let site = CallSite { gate, service: Service::Ecs, region, operation: "DescribeTaskDefinition" };
-    let output = site.once(client.describe_task_definition().task_definition(reference).send()).await?;
+    let output = site.once(|| client.describe_task_definition().task_definition(reference).send()).await?;
     let Some(definition) = output.task_definition() else {
         return Err(CollectError::new(
             Service::Ecs,

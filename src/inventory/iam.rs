@@ -197,7 +197,7 @@ pub async fn collect(client: &Client, gate: &CallGate, region: &str, details: Ia
 
 async fn account_summary(client: &Client, gate: &CallGate, region: &str) -> Result<AccountSummary, CollectError> {
     let site = CallSite { gate, service: Service::Iam, region, operation: "GetAccountSummary" };
-    let output = site.once(client.get_account_summary().send()).await?;
+    let output = site.once(|| client.get_account_summary().send()).await?;
     let map = output.summary_map();
     let value = |key: SummaryKeyType| map.and_then(|map| map.get(&key).copied());
     Ok(AccountSummary {
@@ -212,7 +212,7 @@ async fn password_policy(
     region: &str,
 ) -> Result<Option<PasswordPolicy>, CollectError> {
     let site = CallSite { gate, service: Service::Iam, region, operation: "GetAccountPasswordPolicy" };
-    match site.call(client.get_account_password_policy().send()).await {
+    match site.call(|| client.get_account_password_policy().send()).await {
         Ok(output) => Ok(output.password_policy().map(|policy| PasswordPolicy {
             minimum_password_length: policy.minimum_password_length(),
             require_symbols: policy.require_symbols(),
@@ -232,17 +232,17 @@ async fn password_policy(
 async fn credential_report(client: &Client, gate: &CallGate, region: &str) -> Result<CredentialReport, CollectError> {
     let generate = CallSite { gate, service: Service::Iam, region, operation: "GenerateCredentialReport" };
     let get = CallSite { operation: "GetCredentialReport", ..generate };
-    generate.once(client.generate_credential_report().send()).await?;
+    generate.once(|| client.generate_credential_report().send()).await?;
     // IAM builds the report asynchronously; a report not ready yet is retried
     // by the SDK's own retry strategy (backoff, --max-attempts), not a loop here.
     let output = get
-        .once(
+        .once(|| {
             client
                 .get_credential_report()
                 .customize()
                 .config_override(aws_sdk_iam::config::Builder::default().retry_classifier(ReportNotReadyYet))
-                .send(),
-        )
+                .send()
+        })
         .await?;
     let fetched_at = DateTime::from(std::time::SystemTime::now()).secs();
     let malformed =
@@ -385,7 +385,7 @@ async fn attached_policies(
         let arn = policy.arn().unwrap_or_default().to_owned();
         let default_version_id = policy.default_version_id().unwrap_or_default().to_owned();
         let document = version
-            .once(client.get_policy_version().policy_arn(&arn).version_id(&default_version_id).send())
+            .once(|| client.get_policy_version().policy_arn(&arn).version_id(&default_version_id).send())
             .await
             .and_then(|output| {
                 output.policy_version().and_then(|version| version.document()).map(str::to_owned).ok_or_else(|| {

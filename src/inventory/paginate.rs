@@ -22,7 +22,7 @@ pub struct CallSite<'a> {
 
 impl CallSite<'_> {
     /// Makes a single call behind the gate, translating its error.
-    pub async fn once<O, E, Fut>(&self, call: Fut) -> Result<O, CollectError>
+    pub async fn once<O, E, Fut>(&self, call: impl FnOnce() -> Fut) -> Result<O, CollectError>
     where
         Fut: Future<Output = Result<O, SdkError<E, HttpResponse>>>,
         E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
@@ -32,7 +32,8 @@ impl CallSite<'_> {
 
     /// Makes a single call behind the gate and counts it, leaving the SDK's
     /// error to the caller (for errors that mean "none", such as a missing policy).
-    pub async fn call<T>(&self, call: impl Future<Output = T>) -> T {
+    /// `call` makes the SDK's future once the gate lets it through.
+    pub async fn call<Fut: Future>(&self, call: impl FnOnce() -> Fut) -> Fut::Output {
         let result = self.gate.call(self.service, self.region, call).await;
         self.gate.ledger().record_call(self.service, self.region, self.operation, chain::advance());
         result
@@ -60,7 +61,8 @@ impl CallSite<'_> {
         let mut seen_tokens = HashSet::new();
         let mut token: Option<String> = None;
         loop {
-            let page = self.once(fetch(token.take())).await?;
+            let page_token = token.take();
+            let page = self.once(|| fetch(page_token)).await?;
             let (page_items, next) = split(page);
             items.extend(page_items);
             match next.filter(|next| !next.is_empty()) {
