@@ -8,6 +8,9 @@ use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_sts::config::SharedCredentialsProvider;
+use aws_smithy_http_client::proxy::ProxyConfig;
+use aws_smithy_http_client::{ConnectorBuilder, tls};
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
 
 use super::Service;
 use super::ledger::{AttemptCounter, CallLedger};
@@ -55,7 +58,10 @@ impl Session {
             .operation_attempt_timeout(options.operation_timeout)
             .build();
 
-        let mut loader = aws_config::defaults(BehaviorVersion::latest()).retry_config(retry).timeout_config(timeouts);
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .retry_config(retry)
+            .timeout_config(timeouts)
+            .http_client(shared_https_client());
         if let Some(profile) = &options.profile {
             loader = loader.profile_name(profile);
         }
@@ -100,6 +106,24 @@ impl Session {
     pub fn client<C: ServiceClient>(&self, region: &str) -> C {
         C::counted(&self.config_for(region), AttemptCounter::new(self.ledger.clone(), C::SERVICE, region))
     }
+}
+
+/// One HTTP client for every service client of the scan, built as the SDK
+/// builds its default (hyper 1, rustls with aws-lc, proxy from the
+/// environment). Left to itself the SDK builds one per service client, each
+/// reading and parsing the system's root certificates and keeping its own
+/// connection pool: six services times every region.
+fn shared_https_client() -> SharedHttpClient {
+    aws_smithy_http_client::Builder::new().build_with_connector_fn(|settings, runtime_components| {
+        let mut connector =
+            ConnectorBuilder::default().tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::AwsLc));
+        connector.set_connector_settings(settings.cloned());
+        if let Some(components) = runtime_components {
+            connector.set_sleep_impl(components.sleep_impl());
+        }
+        connector.set_proxy_config(Some(ProxyConfig::from_env()));
+        connector.build()
+    })
 }
 
 /// An SDK client that can carry the attempt counter.
