@@ -158,13 +158,13 @@ def _backend_describe_images(self: ECRBackend, repository_name, registry_id=None
     for result in self.scan_finding_results.copy():
         if result.get("repositoryName") != repository.name:
             continue
-        wanted = result.get("imageId") or {}
+        tag = (result.get("imageId") or {}).get("imageTag")
+        digest = (result.get("imageId") or {}).get("imageDigest")
         for image in repository.images:
-            if (
-                not (wanted.get("imageTag") or wanted.get("imageDigest"))
-                or wanted.get("imageTag") == image.image_tag
-                or wanted.get("imageDigest") == image.image_digest
-            ):
+            # A result names its image by tag or digest; an absent one must
+            # not match an untagged image's None (moto's own hand-over can
+            # afford that, it only ever looks at the image asked about).
+            if (not tag and not digest) or (tag and tag == image.image_tag) or (digest and digest == image.image_digest):
                 image.scan_finding_results_queue.append(result)
                 self.scan_finding_results.remove(result)
                 break

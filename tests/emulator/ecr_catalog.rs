@@ -64,6 +64,8 @@ fn registry_and_repository_settings_pass_and_fail() {
     assert!(!by_repository(&scan, VULNS).contains_key("no-images"), "a repository without images is not judged");
     let loose = text(&scan.finding_mentioning(VULNS, "repository loose")["message"]);
     assert!(loose.contains("2 high"), "{loose}");
+    let medium = text(&scan.finding_mentioning(VULNS, "repository medium-only")["message"]);
+    assert!(medium.contains("no finding of severity high or above"), "{medium}");
     let never = text(&scan.finding_mentioning(VULNS, "repository prod-api")["message"]);
     assert!(never.contains("never been scanned"), "{never}");
 }
