@@ -59,7 +59,8 @@ notation and sigstore-bundle signatures that way, and moto 5.2.5 has neither:
 Also: ``MOTO_IAM_LOAD_MANAGED_POLICIES=true`` is set before moto is imported,
 so AWS managed policies (SecurityAudit, ReadOnlyAccess, ...) exist in IAM.
 
-Nothing else of moto is changed; the patch is applied by ``apply_patches()``.
+Besides, the server listens with a backlog of 4096 instead of werkzeug's 128.
+Nothing else of moto is changed; the patches are applied by ``apply_patches()``.
 On SIGTERM/SIGINT the process exits at once (``os._exit``) instead of
 tearing down moto's in-memory state, which takes seconds once accounts exist.
 """
@@ -297,6 +298,13 @@ def _control(app_call):
 def apply_patches() -> None:
     """Install the additions described in the module docstring."""
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+    from werkzeug.serving import BaseWSGIServer
+
+    # werkzeug listens with a backlog of 128. Scans running side by side
+    # (each with up to --max-concurrency calls in flight, and the fault
+    # proxy opening an upstream connection per call) overflow it, and a
+    # dropped SYN is retried after 1, 2, 4, ... s: one call took 63 s.
+    BaseWSGIServer.request_queue_size = 4096
 
     DomainDispatcherApplication.__call__ = _control(DomainDispatcherApplication.__call__)
     CloudTrailResponse.get_trail_status = _response_get_trail_status

@@ -62,8 +62,13 @@ try {
   out.afterStatusFilter = await page.evaluate(() => Array.from(document.querySelectorAll("#groups tbody tr")).filter((r) => !r.closest(".hide")).length);
   await page.selectOption("#f-status", "");
   await page.fill("#q", "no-such-resource-anywhere");
-  await page.waitForTimeout(400);
-  out.afterSearchNothing = await page.evaluate(() => Array.from(document.querySelectorAll("#groups tbody tr")).filter((r) => !r.closest(".hide")).length);
+  // The search is debounced; under load a fixed pause was not always enough.
+  // Wait for it to apply (at most 10 s), then measure: a search that never
+  // hides the rows still fails the test.
+  const visibleRows = () => Array.from(document.querySelectorAll("#groups tbody tr")).filter((r) => !r.closest(".hide")).length;
+  const noRowsVisible = () => Array.from(document.querySelectorAll("#groups tbody tr")).every((r) => r.closest(".hide"));
+  await page.waitForFunction(noRowsVisible, null, { timeout: 10000, polling: 100 }).catch(() => {});
+  out.afterSearchNothing = await page.evaluate(visibleRows);
   await page.fill("#q", "");
   await page.waitForTimeout(400);
   out.shownText = await page.textContent("#shown");
