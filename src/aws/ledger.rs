@@ -3,8 +3,8 @@
 //! throttled, and the depth of the longest chain of dependent calls.
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
 
 use aws_runtime::retries::classifiers::THROTTLING_ERRORS;
 use aws_smithy_runtime_api::box_error::BoxError;
@@ -108,13 +108,13 @@ pub struct OperationStats {
 /// it knows the service and region; the operation comes from the SDK.
 #[derive(Debug)]
 pub struct AttemptCounter {
-    ledger: std::sync::Arc<CallLedger>,
+    ledger: Arc<CallLedger>,
     service: Service,
     region: String,
 }
 
 impl AttemptCounter {
-    pub fn new(ledger: std::sync::Arc<CallLedger>, service: Service, region: &str) -> Self {
+    pub fn new(ledger: Arc<CallLedger>, service: Service, region: &str) -> Self {
         AttemptCounter { ledger, service, region: region.to_owned() }
     }
 }
