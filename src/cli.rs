@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::aws::session::RetryMode;
-use crate::report::Format;
+use crate::report;
 use crate::severity::Severity;
 
 #[derive(Debug, Parser)]
@@ -92,7 +92,7 @@ pub struct ScanArgs {
 
     /// Report formats to write: json, html, ocsf, junit, sarif, csv.
     #[arg(long, value_enum, value_delimiter = ',', default_value = "json,html", value_name = "FORMAT,...")]
-    pub output_formats: Vec<Format>,
+    pub output_formats: Vec<OutputFormat>,
 
     /// Report file name, without extension.
     #[arg(long, default_value = "bulkhead", value_name = "NAME", value_parser = parse_output_name)]
@@ -173,4 +173,28 @@ fn parse_output_name(name: &str) -> Result<String, String> {
 fn parse_account_id(id: &str) -> Result<String, String> {
     let valid = id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit());
     if valid { Ok(id.to_owned()) } else { Err("an AWS account id is 12 digits".to_owned()) }
+}
+
+/// `--output-formats` values; each names one of the report's formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+pub enum OutputFormat {
+    Json,
+    Html,
+    Ocsf,
+    Junit,
+    Sarif,
+    Csv,
+}
+
+impl From<OutputFormat> for report::Format {
+    fn from(format: OutputFormat) -> report::Format {
+        match format {
+            OutputFormat::Json => report::Format::Json,
+            OutputFormat::Html => report::Format::Html,
+            OutputFormat::Ocsf => report::Format::Ocsf,
+            OutputFormat::Junit => report::Format::Junit,
+            OutputFormat::Sarif => report::Format::Sarif,
+            OutputFormat::Csv => report::Format::Csv,
+        }
+    }
 }

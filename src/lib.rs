@@ -1,13 +1,17 @@
 //! bulkhead: an AWS account posture auditor for containerised workloads.
 //!
 //! One pass, data flowing one way:
-//! `cli -> plan -> collect (inventory) -> evaluate (checks) -> filter (outcome) -> report`.
+//! `cli -> plan -> collect (inventory) -> evaluate (checks) -> filter
+//! (mutelist, outcome) -> assemble -> report`.
 
+pub mod assemble;
 pub mod aws;
 pub mod checks;
 pub mod cli;
 pub mod config;
 pub mod inventory;
+#[cfg(test)]
+mod layering_tests;
 pub mod mutelist;
 pub mod outcome;
 pub mod plan;

@@ -23,12 +23,11 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
 
 use regex::Regex;
 use serde::{Deserialize, Deserializer, Serialize, de};
 
-use crate::report::ReportFinding;
+use crate::checks::Finding;
 
 /// A mutelist that could not be read: exit 2, no scan.
 #[derive(Debug, thiserror::Error)]
@@ -136,10 +135,10 @@ impl Mutelist {
         }
     }
 
-    /// Marks `finding` muted, with the reason, when an entry in force covers it.
-    /// `tags` are the resource's tags, when bulkhead collects them.
-    pub fn apply(&self, finding: &mut ReportFinding, tags: &[(String, String)], today: Date) {
-        let tags = unroll_tags(tags);
+    /// Marks `finding` muted, with the reason, when an entry in force covers
+    /// it. Tag patterns match the resource tags the finding carries.
+    pub fn apply(&self, finding: &mut Finding, today: Date) {
+        let tags = unroll_tags(&finding.resource_tags);
         if let Some(entry) = self.entries.iter().find(|entry| !entry.expired(today) && entry.mutes(finding, &tags)) {
             finding.muted = true;
             finding.mute_reason = Some(entry.reason.clone());
@@ -152,7 +151,7 @@ impl Entry {
         self.expires.is_some_and(|expires| today > expires)
     }
 
-    fn mutes(&self, finding: &ReportFinding, tags: &str) -> bool {
+    fn mutes(&self, finding: &Finding, tags: &str) -> bool {
         let account = self.account == "*" || self.account == finding.account_id;
         let check =
             self.check.text == "*" || self.check.text == finding.check_id || self.check.is_match(&finding.check_id);
@@ -169,7 +168,7 @@ impl Entry {
 
     /// Prowler's rule: excepted when at least one exception list matches and
     /// every non-empty list matches.
-    fn excepted(&self, finding: &ReportFinding, tags: &str) -> bool {
+    fn excepted(&self, finding: &Finding, tags: &str) -> bool {
         let Some(exceptions) = &self.exceptions else {
             return false;
         };
@@ -187,7 +186,7 @@ impl Entry {
 }
 
 /// Tags as Prowler shows them to tag patterns: `key=value | key=value`.
-fn unroll_tags(tags: &[(String, String)]) -> String {
+fn unroll_tags(tags: &BTreeMap<String, String>) -> String {
     tags.iter().map(|(key, value)| format!("{key}={value}")).collect::<Vec<_>>().join(" | ")
 }
 
@@ -361,15 +360,12 @@ impl<'de> Deserialize<'de> for Pattern {
     }
 }
 
-/// A calendar day, `YYYY-MM-DD`.
+/// A calendar day, `YYYY-MM-DD`, in UTC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Date {
-    year: i32,
-    month: u32,
-    day: u32,
-}
+pub struct Date(jiff::civil::Date);
 
 impl Date {
+    /// Exactly `YYYY-MM-DD` with a day that exists.
     pub fn parse(text: &str) -> Option<Date> {
         let mut parts = text.splitn(3, '-');
         let (year, month, day) = (parts.next()?, parts.next()?, parts.next()?);
@@ -377,42 +373,18 @@ impl Date {
         if !(digits(year, 4) && digits(month, 2) && digits(day, 2)) {
             return None;
         }
-        let date = Date { year: year.parse().ok()?, month: month.parse().ok()?, day: day.parse().ok()? };
-        let leap = date.year % 4 == 0 && (date.year % 100 != 0 || date.year % 400 == 0);
-        let days_in_month = match date.month {
-            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-            4 | 6 | 9 | 11 => 30,
-            2 if leap => 29,
-            2 => 28,
-            _ => return None,
-        };
-        (1..=days_in_month).contains(&date.day).then_some(date)
+        jiff::civil::Date::new(year.parse().ok()?, month.parse().ok()?, day.parse().ok()?).ok().map(Date)
     }
 
     /// Today in UTC.
     pub fn today() -> Date {
-        let seconds = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-        Date::from_days_since_epoch((seconds / 86_400) as i64)
-    }
-
-    /// The civil date of a day count (Howard Hinnant's algorithm).
-    fn from_days_since_epoch(days: i64) -> Date {
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z.rem_euclid(146_097);
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-        let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
-        Date { year, month, day }
+        Date(jiff::tz::TimeZone::UTC.to_datetime(jiff::Timestamp::now()).date())
     }
 }
 
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+        write!(f, "{}", self.0)
     }
 }
 
@@ -427,38 +399,33 @@ impl<'de> Deserialize<'de> for Date {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::severity::{Severity, Status};
+    use crate::severity::Status;
 
     fn parse(text: &str) -> Result<Mutelist, MutelistError> {
         Mutelist::parse(Path::new("mute.yaml"), text)
     }
 
-    fn finding(check: &str, region: &str, resource: &str) -> ReportFinding {
-        ReportFinding {
+    fn finding(check: &str, region: &str, resource: &str) -> Finding {
+        Finding {
             check_id: check.into(),
-            title: "t".into(),
-            severity: Severity::High,
             status: Status::Fail,
-            muted: false,
-            mute_reason: None,
             account_id: "111122223333".into(),
             region: region.into(),
-            service: "ec2".into(),
-            resource_type: "AwsEc2SecurityGroup".into(),
             resource_id: resource.into(),
             resource_arn: format!("arn:aws:ec2:{region}:111122223333:security-group/{resource}"),
             message: "m".into(),
-            compliance: Default::default(),
             resource_name: resource.into(),
             resource_tags: Default::default(),
             resource_details: String::new(),
+            muted: false,
+            mute_reason: None,
         }
     }
 
-    fn muted(list: &Mutelist, finding: &ReportFinding, tags: &[(&str, &str)], today: &str) -> Option<String> {
+    fn muted(list: &Mutelist, finding: &Finding, tags: &[(&str, &str)], today: &str) -> Option<String> {
         let mut finding = finding.clone();
-        let tags: Vec<(String, String)> = tags.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        list.apply(&mut finding, &tags, Date::parse(today).unwrap());
+        finding.resource_tags = tags.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        list.apply(&mut finding, Date::parse(today).unwrap());
         assert_eq!(finding.muted, finding.mute_reason.is_some());
         finding.mute_reason
     }
@@ -578,8 +545,6 @@ Mutelist:
         for bad in ["2023-02-29", "2024-13-01", "2024-1-01", "24-01-01", "2024-01-01T00:00:00Z", "tomorrow"] {
             assert!(Date::parse(bad).is_none(), "{bad}");
         }
-        assert_eq!(Date::from_days_since_epoch(0).to_string(), "1970-01-01");
-        assert_eq!(Date::from_days_since_epoch(20_513).to_string(), "2026-03-01");
         assert!(Date::today() > Date::parse("2025-01-01").unwrap());
     }
 }

@@ -1,9 +1,9 @@
-//! The filter stage's verdict on a finished report, and the exit code it
+//! The filter stage's verdict on the filtered findings, and the exit code it
 //! maps to (Prowler-compatible: 3 for failing findings).
 
 use std::process::ExitCode;
 
-use crate::report::Report;
+use crate::checks::Finding;
 use crate::severity::{Severity, Status};
 
 #[derive(Debug, Clone, Copy)]
@@ -25,16 +25,21 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    pub fn judge(report: &Report, gate: Gate) -> Outcome {
-        let incomplete =
-            !report.scan.errors.is_empty() || report.findings.iter().any(|finding| finding.status == Status::Error);
+    /// `collection_failed`: some call failed, whether or not a finding shows
+    /// it; `severity` gives a check's severity by id.
+    pub fn judge(
+        findings: &[Finding],
+        collection_failed: bool,
+        severity: impl Fn(&str) -> Severity,
+        gate: Gate,
+    ) -> Outcome {
+        let incomplete = collection_failed || findings.iter().any(|finding| finding.status == Status::Error);
         if incomplete && !gate.allow_errors {
             return Outcome::Incomplete;
         }
-        let failed = report
-            .findings
-            .iter()
-            .any(|finding| finding.status == Status::Fail && !finding.muted && finding.severity >= gate.fail_on);
+        let failed = findings.iter().any(|finding| {
+            finding.status == Status::Fail && !finding.muted && severity(&finding.check_id) >= gate.fail_on
+        });
         if failed { Outcome::Failed } else { Outcome::Passed }
     }
 

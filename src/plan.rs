@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::checks::Check;
 use crate::checks::metadata::{CatalogEntry, Framework};
 use crate::checks::registry::{self, CHECKS};
-use crate::inventory::ResourceKind;
+use crate::inventory::Needs;
 use crate::inventory::ec2::RegionStatus;
 use crate::severity::Severity;
 
@@ -115,8 +115,9 @@ pub fn select_checks(selection: &CheckSelection) -> Result<Vec<&'static Check>, 
     Ok(selected)
 }
 
-pub fn needs(checks: &[&Check]) -> BTreeSet<ResourceKind> {
-    checks.iter().flat_map(|check| check.needs.iter().copied()).collect()
+/// What the checks need collected, with what that implies.
+pub fn needs(checks: &[&Check]) -> Needs {
+    Needs::of(checks.iter().flat_map(|check| check.needs()))
 }
 
 #[derive(Debug, Clone, Default)]
@@ -184,6 +185,7 @@ pub fn resolve_regions(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::inventory::ResourceKind;
 
     fn status(name: &str, enabled: bool) -> RegionStatus {
         RegionStatus { name: name.into(), enabled }
@@ -223,7 +225,7 @@ mod tests {
         };
         let checks = select_checks(&selection).unwrap();
         assert_eq!(checks.len(), 1);
-        assert_eq!(needs(&checks), BTreeSet::from([ResourceKind::Ec2NetworkAcls]));
+        assert_eq!(needs(&checks), Needs::of([ResourceKind::Ec2NetworkAcls]));
         let unknown = CheckSelection { include: Some(vec!["nope".into()]), ..Default::default() };
         assert_eq!(select_checks(&unknown).unwrap_err(), PlanError::UnknownCheck("nope".into()));
     }
@@ -246,7 +248,7 @@ mod tests {
             needs.iter().all(|kind| format!("{kind:?}").starts_with("Ec2")),
             "EC2 checks alone must not make the planner call other services: {needs:?}"
         );
-        assert!(!needs.contains(&ResourceKind::EcrRepositories) && !needs.contains(&ResourceKind::CloudTrailTrails));
+        assert!(!needs.wants(ResourceKind::EcrRepositories) && !needs.wants(ResourceKind::CloudTrailTrails));
 
         let ecr_only = CheckSelection { services: Some(vec!["ecr".into()]), ..Default::default() };
         let needs = super::needs(&select_checks_in(&ecr_only, &catalog, &[]).unwrap());

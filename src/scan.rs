@@ -1,14 +1,15 @@
 //! One scan, start to finish: plan, collect, evaluate, filter, report.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::time::{Duration, SystemTime};
+use std::collections::BTreeSet;
+use std::time::Duration;
 
-use crate::aws::chain::{self, join_all};
 use anyhow::{Context as _, Result};
-use aws_smithy_types::date_time::{DateTime, Format};
+use jiff::Timestamp;
 
-use crate::aws::{CallGate, CallStats, CollectError, ConcurrencyLimits, ErrorKind, Service, Session, SessionOptions};
-use crate::checks::metadata::{CatalogEntry, Framework, catalog, frameworks};
+use crate::assemble;
+use crate::aws::chain::{self, join_all};
+use crate::aws::{CallGate, CollectError, ConcurrencyLimits, ErrorKind, Service, Session, SessionOptions};
+use crate::checks::metadata::{Framework, catalog, frameworks};
 use crate::checks::{Check, Context, Finding};
 use crate::cli::ScanArgs;
 use crate::config::{Config, ConfigError};
@@ -18,7 +19,7 @@ use crate::mutelist::{Date, Mutelist, MutelistError};
 use crate::outcome::{Gate, Outcome};
 use crate::plan::{self, CheckSelection, PlanError, RegionSelection};
 use crate::progress::Progress;
-use crate::report::{CheckInfo, FrameworkInfo, Report, ReportFinding, ScanError, ScanSummary, Tool, write_atomically};
+use crate::report::{Report, ScanError, ScanSummary, Tool, write_atomically};
 use crate::severity::Status;
 
 /// A problem with what the user asked for: exit 2, before any AWS call.
@@ -38,7 +39,7 @@ pub async fn run(args: &ScanArgs) -> Result<Outcome> {
 }
 
 async fn scan(args: &ScanArgs) -> Result<Outcome> {
-    let started_at = now();
+    let started_at = Timestamp::now();
     // Everything the user gave is validated before the first AWS call.
     let config = match &args.config {
         Some(path) => Config::load(path).map_err(UsageError::from)?,
@@ -104,20 +105,50 @@ async fn scan(args: &ScanArgs) -> Result<Outcome> {
         .collect();
 
     progress.collected();
-    let mut report =
-        build_report(&inventory, &unreachable, &config, &checks, &catalog, started_at, &caller.arn, &regions);
-    if let Some(mutelist) = &mutelist {
-        apply_mutelist(&mut report, mutelist, Date::today());
-    }
-    report.scan.stats = gate.ledger().stats();
+    // Evaluate, then filter: the mutelist marks findings, and the outcome is
+    // judged from them before the report model is built.
+    let Evaluated { mut findings, errors } = evaluate(&inventory, &unreachable, &config, &checks, started_at);
+    let mutelist_summary = mutelist.as_ref().map(|mutelist| apply_mutelist(&mut findings, mutelist, Date::today()));
     progress.evaluated();
-    report.checks = checks.iter().map(|check| CheckInfo::new(&catalog[check.id])).collect();
-    report.checks.sort_by(|a, b| a.id.cmp(&b.id));
-    report.frameworks = frameworks.iter().map(FrameworkInfo::new).collect();
-    let outcome = Outcome::judge(&report, Gate { fail_on: args.fail_on, allow_errors: args.allow_errors });
+    let gate_settings = Gate { fail_on: args.fail_on, allow_errors: args.allow_errors };
+    let outcome = Outcome::judge(&findings, !errors.is_empty(), |id| catalog[id].metadata.severity, gate_settings);
+
+    let accounts: Vec<String> = inventory
+        .accounts
+        .keys()
+        .chain(unreachable.iter().map(|account| &account.account_id))
+        .cloned()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut report_checks: Vec<_> = checks.iter().map(|check| assemble::check(&catalog[check.id])).collect();
+    report_checks.sort_by(|a, b| a.id.cmp(&b.id));
+    let report = Report {
+        tool: Tool::this(),
+        scan: ScanSummary {
+            started_at: started_at.to_string(),
+            finished_at: Timestamp::now().to_string(),
+            principal_arn: caller.arn.clone(),
+            accounts,
+            regions,
+            checks: checks.iter().map(|check| check.id.to_owned()).collect(),
+            errors,
+            mutelist: mutelist_summary.map(assemble::mutelist),
+            stats: assemble::call_stats(gate.ledger().stats()),
+        },
+        findings: findings
+            .into_iter()
+            .map(|finding| {
+                let entry = &catalog[finding.check_id.as_str()];
+                assemble::finding(finding, entry)
+            })
+            .collect(),
+        checks: report_checks,
+        frameworks: frameworks.iter().map(assemble::framework).collect(),
+    };
 
     let mut written = Vec::new();
-    let mut formats = args.output_formats.clone();
+    let mut formats: Vec<crate::report::Format> = args.output_formats.iter().map(|&format| format.into()).collect();
     formats.sort();
     formats.dedup();
     for format in formats {
@@ -244,12 +275,9 @@ fn region_selection(args: &ScanArgs) -> RegionSelection {
 
 /// The filter stage: marks what the mutelist covers, in one place, after
 /// evaluation. Muted findings stay in the report.
-fn apply_mutelist(report: &mut Report, mutelist: &Mutelist, today: Date) {
-    for finding in &mut report.findings {
-        // The tags the report already carries for the resource (its labels).
-        let tags: Vec<(String, String)> =
-            finding.resource_tags.iter().map(|(key, value)| (key.clone(), value.clone())).collect();
-        mutelist.apply(finding, &tags, today);
+fn apply_mutelist(findings: &mut [Finding], mutelist: &Mutelist, today: Date) -> crate::mutelist::MutelistSummary {
+    for finding in findings.iter_mut() {
+        mutelist.apply(finding, today);
     }
     let summary = mutelist.summary(today);
     for expired in &summary.expired {
@@ -258,45 +286,36 @@ fn apply_mutelist(report: &mut Report, mutelist: &Mutelist, today: Date) {
             "mutelist entry has expired and mutes nothing"
         );
     }
-    report.scan.mutelist = Some(summary);
+    summary
 }
 
-#[allow(clippy::too_many_arguments)]
-fn build_report(
+/// Every check's findings for every account, and the collection errors.
+#[derive(Debug)]
+struct Evaluated {
+    findings: Vec<Finding>,
+    errors: Vec<ScanError>,
+}
+
+fn evaluate(
     inventory: &Inventory,
     unreachable: &[UnreachableAccount],
     config: &Config,
     checks: &[&Check],
-    catalog: &BTreeMap<String, CatalogEntry>,
-    started_at: String,
-    principal_arn: &str,
-    regions: &[String],
-) -> Report {
-    // Checks judging recency measure from the start of the scan.
-    let started_epoch =
-        DateTime::from_str(&started_at, Format::DateTime).map_or_else(|_| now_epoch_seconds(), |at| at.secs());
+    started_at: Timestamp,
+) -> Evaluated {
     let mut findings = Vec::new();
     let mut errors = Vec::new();
     for account in inventory.accounts.values() {
-        let labels = inventory::labels::resource_labels(account);
+        // Checks judging recency measure from the start of the scan.
+        let context = Context { account, config, now: started_at };
         for check in checks {
-            let entry = &catalog[check.id];
-            let context = Context { account, config, now_epoch_seconds: started_epoch };
-            findings.extend(check.run(&context).into_iter().map(|finding| {
-                let mut finding = ReportFinding::new(finding, entry);
-                if let Some(label) = labels.get(&finding.resource_arn) {
-                    finding.resource_name = label.name.clone();
-                    finding.resource_tags = label.tags.clone();
-                    finding.resource_details = label.details.clone();
-                }
-                finding
-            }));
+            findings.extend(check.run(&context));
         }
-        errors.extend(account.errors().into_iter().map(|err| ScanError::from_collect(&account.account_id, err)));
+        errors.extend(account.errors().into_iter().map(|err| assemble::scan_error(&account.account_id, err)));
     }
     for account in unreachable {
         for check in checks {
-            let finding = Finding {
+            findings.push(Finding {
                 check_id: check.id.to_owned(),
                 status: Status::Error,
                 account_id: account.account_id.clone(),
@@ -304,43 +323,16 @@ fn build_report(
                 resource_id: account.account_id.clone(),
                 resource_arn: format!("arn:{}:iam::{}:root", account.partition, account.account_id),
                 message: format!("Could not evaluate: {}", account.error.message),
-            };
-            findings.push(ReportFinding::new(finding, &catalog[check.id]));
+                resource_name: String::new(),
+                resource_tags: Default::default(),
+                resource_details: String::new(),
+                muted: false,
+                mute_reason: None,
+            });
         }
-        errors.push(ScanError::from_collect(&account.account_id, &account.error));
+        errors.push(assemble::scan_error(&account.account_id, &account.error));
     }
     errors.sort();
     errors.dedup();
-    Report {
-        tool: Tool::this(),
-        scan: ScanSummary {
-            started_at,
-            finished_at: now(),
-            principal_arn: principal_arn.to_owned(),
-            accounts: inventory
-                .accounts
-                .keys()
-                .chain(unreachable.iter().map(|account| &account.account_id))
-                .cloned()
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .collect(),
-            regions: regions.to_vec(),
-            checks: checks.iter().map(|check| check.id.to_owned()).collect(),
-            errors,
-            mutelist: None,
-            stats: CallStats::default(),
-        },
-        findings,
-        checks: Vec::new(),
-        frameworks: Vec::new(),
-    }
-}
-
-fn now_epoch_seconds() -> i64 {
-    DateTime::from(SystemTime::now()).secs()
-}
-
-fn now() -> String {
-    DateTime::from(SystemTime::now()).fmt(Format::DateTime).unwrap_or_default()
+    Evaluated { findings, errors }
 }

@@ -1,9 +1,12 @@
-//! Findings, and the builder checks use to make them: a finding cannot be
-//! made without a region, a resource and a verdict.
+//! Findings, and the builder the walks use to make them: a finding cannot be
+//! made without a region, a resource's identity and a verdict.
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::inventory::{AccountInventory, Collected, RegionInventory, Unavailable};
+use super::verdict::{Judgement, Verdict};
+use crate::inventory::{AccountInventory, Collected, RegionInventory, Resource};
 use crate::severity::Status;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -15,6 +18,16 @@ pub struct Finding {
     pub resource_id: String,
     pub resource_arn: String,
     pub message: String,
+    /// The resource's name as AWS reports it (empty when it has none).
+    pub resource_name: String,
+    /// The resource's tags, as AWS reports them.
+    pub resource_tags: BTreeMap<String, String>,
+    /// Free text AWS holds about the resource (a security group's description).
+    pub resource_details: String,
+    /// Set by the filter stage: a mutelist entry covers this finding.
+    pub muted: bool,
+    /// The mutelist entry's reason, when muted.
+    pub mute_reason: Option<String>,
 }
 
 /// Collects one check's findings for one account.
@@ -34,71 +47,57 @@ impl<'a> Findings<'a> {
         self.findings
     }
 
-    /// Starts a finding about one resource; finish it with a verdict.
-    pub fn resource(&mut self, region: &str, id: impl Into<String>, arn: impl Into<String>) -> Verdict<'_, 'a> {
-        Verdict { findings: self, region: region.to_owned(), resource_id: id.into(), resource_arn: arn.into() }
-    }
-
     /// Each region's piece of inventory chosen by `pick`, in region order.
-    /// Regions where it is unavailable get one ERROR finding for the whole
-    /// kind (`resource_pattern`, e.g. `repository/*`) and are left out.
-    pub fn per_region<'i, T>(
-        &mut self,
-        account: &'i AccountInventory,
-        service: &str,
-        resource_pattern: &str,
-        pick: impl Fn(&'i RegionInventory) -> &'i Collected<T>,
-    ) -> Vec<(&'i str, &'i T)> {
+    /// A region where it is unavailable gets one ERROR finding about the
+    /// account in that region, and is left out.
+    pub fn per_region<T>(&mut self, pick: impl Fn(&'a RegionInventory) -> &'a Collected<T>) -> Vec<(&'a str, &'a T)> {
+        let account = self.account;
         let mut available = Vec::new();
         for (region, inventory) in &account.regions {
             match pick(inventory).get() {
                 Ok(value) => available.push((region.as_str(), value)),
-                Err(why) => self.scope_error(service, region, resource_pattern, why),
+                Err(why) => {
+                    self.record_scope(region, region, Err(super::Unknown(format!("Could not evaluate: {why}"))))
+                }
             }
         }
         available
     }
 
-    /// An ERROR for everything of one kind in a region, when even the listing
-    /// failed. `resource_pattern` names the kind, e.g. `security-group/*`.
-    pub fn scope_error(&mut self, service: &str, region: &str, resource_pattern: &str, why: Unavailable<'_>) {
-        let arn = self.account.arn(service, region, resource_pattern);
-        self.resource(region, region, arn).error(format!("Could not evaluate: {why}"));
-    }
-}
-
-#[derive(Debug)]
-#[must_use = "a finding is recorded only once it gets a verdict"]
-pub struct Verdict<'f, 'a> {
-    findings: &'f mut Findings<'a>,
-    region: String,
-    resource_id: String,
-    resource_arn: String,
-}
-
-impl Verdict<'_, '_> {
-    pub fn pass(self, message: impl Into<String>) {
-        self.record(Status::Pass, message.into());
+    /// A verdict about one collected resource, under its own identity.
+    pub fn record(&mut self, region: &str, resource: &impl Resource, verdict: Verdict) {
+        let label = resource.label();
+        self.push(region, resource.id(), resource.arn(), label, verdict);
     }
 
-    pub fn fail(self, message: impl Into<String>) {
-        self.record(Status::Fail, message.into());
+    /// A verdict about the account as a whole in `region` (a region's trail
+    /// coverage, its private registry, a listing that failed there): `id`
+    /// names what was judged, and the ARN is the account's.
+    pub fn record_scope(&mut self, region: &str, id: &str, verdict: Verdict) {
+        let arn = self.account.arn_of_account();
+        self.push(region, id, &arn, crate::inventory::Label::default(), verdict);
     }
 
-    pub fn error(self, message: impl Into<String>) {
-        self.record(Status::Error, message.into());
-    }
-
-    fn record(self, status: Status, message: String) {
-        let finding = Finding {
-            check_id: self.findings.check_id.to_owned(),
-            status,
-            account_id: self.findings.account.account_id.clone(),
-            region: self.region,
-            resource_id: self.resource_id,
-            resource_arn: self.resource_arn,
-            message,
+    fn push(&mut self, region: &str, id: &str, arn: &str, label: crate::inventory::Label, verdict: Verdict) {
+        let (status, message) = match verdict {
+            Ok(Judgement::Pass(message)) => (Status::Pass, message),
+            Ok(Judgement::Fail(message)) => (Status::Fail, message),
+            Ok(Judgement::NotApplicable) => return,
+            Err(unknown) => (Status::Error, unknown.0),
         };
-        self.findings.findings.push(finding);
+        self.findings.push(Finding {
+            check_id: self.check_id.to_owned(),
+            status,
+            account_id: self.account.account_id.clone(),
+            region: region.to_owned(),
+            resource_id: id.to_owned(),
+            resource_arn: arn.to_owned(),
+            message,
+            resource_name: label.name,
+            resource_tags: label.tags,
+            resource_details: label.details,
+            muted: false,
+            mute_reason: None,
+        });
     }
 }

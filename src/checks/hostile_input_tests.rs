@@ -9,20 +9,7 @@ use crate::inventory::{AccountInventory, Collected, RegionInventory};
 use crate::severity::Status;
 
 fn repository(name: &str, policy: Option<&str>) -> Repository {
-    Repository {
-        name: name.to_owned(),
-        arn: format!("arn:aws:ecr:eu-west-1:111122223333:repository/{name}"),
-        registry_id: "111122223333".to_owned(),
-        policy: Collected::Ok(policy.map(str::to_owned)),
-        images: Collected::NotRequested,
-        scan_on_push: false,
-        tag_mutability: "MUTABLE".to_owned(),
-        encryption_type: "AES256".to_owned(),
-        kms_key: None,
-        lifecycle_policy: Collected::NotRequested,
-        scanning: Collected::NotRequested,
-        latest_image_scan: Collected::NotRequested,
-    }
+    Repository { policy: Collected::Ok(policy.map(str::to_owned)), ..crate::inventory::fixtures::repository(name) }
 }
 
 #[test]
@@ -52,7 +39,7 @@ fn a_malformed_repository_policy_is_error_for_that_repository_only() {
     let config = crate::config::Config::default();
     let check = registry::find("ecr_repositories_not_publicly_accessible").unwrap();
     let verdicts: BTreeMap<String, (Status, String)> = check
-        .run(&crate::checks::Context { account: &account, config: &config, now_epoch_seconds: 0 })
+        .run(&crate::checks::Context { account: &account, config: &config, now: jiff::Timestamp::UNIX_EPOCH })
         .into_iter()
         .map(|finding| (finding.resource_id, (finding.status, finding.message)))
         .collect();

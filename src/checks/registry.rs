@@ -1,18 +1,22 @@
-//! Every check bulkhead has, in the order they run and are reported.
+//! Every check bulkhead has, grouped by service, in the order they run.
 
 use super::{Check, cloudtrail, ec2, ecr, ecs, iam};
 
 pub static CHECKS: &[Check] = &[
-    ecr::ecr_repositories_not_publicly_accessible::CHECK,
-    ecr::ecr_images_signed::CHECK,
-    cloudtrail::cloudtrail_multi_region_enabled::CHECK,
+    // EC2: security groups and network ACLs.
     ec2::ec2_securitygroup_allow_ingress_from_internet_to_all_ports::CHECK,
     ec2::ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_22::CHECK,
     ec2::ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_3389::CHECK,
     ec2::ec2_networkacl_allow_ingress_any_port::CHECK,
     ec2::ec2_networkacl_allow_ingress_tcp_port_22::CHECK,
     ec2::ec2_networkacl_allow_ingress_tcp_port_3389::CHECK,
-    // ECR registry and repositories, more EC2 exposure, CloudTrail configuration.
+    ec2::ec2_securitygroup_allow_ingress_from_internet_to_high_risk_tcp_ports::CHECK,
+    ec2::ec2_securitygroup_allow_ingress_from_internet_to_any_port::CHECK,
+    ec2::ec2_securitygroup_allow_wide_open_public_ipv4::CHECK,
+    ec2::ec2_securitygroup_default_restrict_traffic::CHECK,
+    // ECR: the registry of each region, repositories and images.
+    ecr::ecr_repositories_not_publicly_accessible::CHECK,
+    ecr::ecr_images_signed::CHECK,
     ecr::ecr_registry_scan_images_on_push_enabled::CHECK,
     ecr::ecr_repositories_scan_images_on_push_enabled::CHECK,
     ecr::ecr_repositories_tag_immutability::CHECK,
@@ -21,10 +25,8 @@ pub static CHECKS: &[Check] = &[
     ecr::ecr_repositories_scan_vulnerabilities_in_latest_image::CHECK,
     ecr::ecr_registry_policy_trusted_accounts_only::CHECK,
     ecr::ecr_repositories_policy_trusted_accounts_only::CHECK,
-    ec2::ec2_securitygroup_allow_ingress_from_internet_to_high_risk_tcp_ports::CHECK,
-    ec2::ec2_securitygroup_allow_ingress_from_internet_to_any_port::CHECK,
-    ec2::ec2_securitygroup_allow_wide_open_public_ipv4::CHECK,
-    ec2::ec2_securitygroup_default_restrict_traffic::CHECK,
+    // CloudTrail: coverage per region, then each trail.
+    cloudtrail::cloudtrail_multi_region_enabled::CHECK,
     cloudtrail::cloudtrail_multi_region_enabled_logging_management_events::CHECK,
     cloudtrail::cloudtrail_log_file_validation_enabled::CHECK,
     cloudtrail::cloudtrail_kms_encryption_enabled::CHECK,
@@ -96,7 +98,7 @@ mod tests {
     #[test]
     fn every_check_declares_what_it_needs() {
         for check in CHECKS {
-            assert!(!check.needs.is_empty(), "{} needs nothing collected", check.id);
+            assert!(!check.needs().is_empty(), "{} needs nothing collected", check.id);
         }
     }
 }

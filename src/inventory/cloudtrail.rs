@@ -5,11 +5,11 @@
 use std::collections::BTreeMap;
 
 use aws_sdk_cloudtrail::Client;
-use aws_smithy_types::date_time::Format;
+use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use super::Collected;
-use super::paginate::CallSite;
+use super::paginate::{CallSite, timestamp};
 use crate::aws::{CallGate, CollectError, Service, chain};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -36,17 +36,13 @@ pub struct Trail {
     pub event_selectors: Collected<EventSelectors>,
 }
 
-impl Trail {
-    pub fn errors(&self) -> impl Iterator<Item = &CollectError> {
-        [self.status.error(), self.event_selectors.error()].into_iter().flatten()
-    }
-}
+super::resource!(Trail, name, arn, |trail| super::Label { name: trail.name.clone(), ..super::Label::default() });
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrailStatus {
     pub is_logging: bool,
-    pub latest_delivery_time: Option<String>,
-    pub latest_cloudwatch_logs_delivery_time: Option<String>,
+    pub latest_delivery_time: Option<Timestamp>,
+    pub latest_cloudwatch_logs_delivery_time: Option<Timestamp>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -121,10 +117,8 @@ async fn trail_status(client: &Client, gate: &CallGate, trail: &Trail) -> Result
     let output = site.once(|| client.get_trail_status().name(&trail.arn).send()).await?;
     Ok(TrailStatus {
         is_logging: output.is_logging().unwrap_or(false),
-        latest_delivery_time: output.latest_delivery_time().and_then(|at| at.fmt(Format::DateTime).ok()),
-        latest_cloudwatch_logs_delivery_time: output
-            .latest_cloud_watch_logs_delivery_time()
-            .and_then(|at| at.fmt(Format::DateTime).ok()),
+        latest_delivery_time: output.latest_delivery_time().and_then(timestamp),
+        latest_cloudwatch_logs_delivery_time: output.latest_cloud_watch_logs_delivery_time().and_then(timestamp),
     })
 }
 

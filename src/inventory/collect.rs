@@ -1,23 +1,23 @@
 //! Fans collection out across regions and services at once; the call gate
 //! bounds how many calls are in flight.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use crate::aws::chain::{self, join_all};
 
 use super::cloudtrail::{self, CloudTrailRegion};
 use super::ec2::{self, Ec2Region};
-use super::ecr::{self, EcrRegion, RepositoryDetails};
-use super::ecs::{self, EcsDetails, EcsRegion};
-use super::iam::{self, IamAccount, IamDetails};
-use super::{AccountInventory, RegionInventory, ResourceKind, requested};
+use super::ecr::{self, EcrRegion};
+use super::ecs::{self, EcsRegion};
+use super::iam::{self, IamAccount};
+use super::{AccountInventory, Needs, RegionInventory, ResourceKind, requested};
 use crate::aws::{CallGate, Session};
 
 #[derive(Debug)]
 pub struct CollectContext<'a> {
     pub session: &'a Session,
     pub gate: &'a CallGate,
-    pub needs: &'a BTreeSet<ResourceKind>,
+    pub needs: &'a Needs,
     /// Told the name of each region whose regional services are collected (progress display).
     pub on_region_done: Option<RegionDone<'a>>,
 }
@@ -34,7 +34,7 @@ impl std::fmt::Debug for RegionDone<'_> {
 
 impl CollectContext<'_> {
     fn needs(&self, kind: ResourceKind) -> bool {
-        self.needs.contains(&kind)
+        self.needs.wants(kind)
     }
 }
 
@@ -45,12 +45,19 @@ pub struct AccountTarget {
     pub regions: Vec<String>,
 }
 
+impl AccountTarget {
+    /// The ARN of a resource of this account, set once at collection.
+    pub fn arn(&self, service: &str, region: &str, resource: &str) -> String {
+        format!("arn:{}:{service}:{region}:{}:{resource}", self.partition, self.account_id)
+    }
+}
+
 pub async fn collect_account(ctx: &CollectContext<'_>, target: &AccountTarget) -> AccountInventory {
     let regional = join_all(target.regions.iter().map(|region| async move {
         let (ec2, ecr, ecs) = futures::join!(
-            chain::branch(collect_ec2(ctx, region)),
+            chain::branch(collect_ec2(ctx, target, region)),
             chain::branch(collect_ecr(ctx, region)),
-            chain::branch(collect_ecs(ctx, region)),
+            chain::branch(collect_ecs(ctx, target, region)),
         );
         if let Some(RegionDone(done)) = ctx.on_region_done {
             done(region);
@@ -79,74 +86,46 @@ pub async fn collect_account(ctx: &CollectContext<'_>, target: &AccountTarget) -
     }
 }
 
-async fn collect_ec2(ctx: &CollectContext<'_>, region: &str) -> Ec2Region {
+async fn collect_ec2(ctx: &CollectContext<'_>, target: &AccountTarget, region: &str) -> Ec2Region {
     let client = ctx.session.client::<aws_sdk_ec2::Client>(region);
     let gate = ctx.gate;
     let (security_groups, network_interfaces, network_acls) = futures::join!(
-        requested(ctx.needs(ResourceKind::Ec2SecurityGroups), ec2::security_groups(&client, gate, region)),
+        requested(ctx.needs(ResourceKind::Ec2SecurityGroups), ec2::security_groups(&client, gate, target, region)),
         requested(ctx.needs(ResourceKind::Ec2NetworkInterfaces), ec2::network_interfaces(&client, gate, region)),
-        requested(ctx.needs(ResourceKind::Ec2NetworkAcls), ec2::network_acls(&client, gate, region)),
+        requested(ctx.needs(ResourceKind::Ec2NetworkAcls), ec2::network_acls(&client, gate, target, region)),
     );
     Ec2Region { security_groups, network_interfaces, network_acls }
 }
 
 async fn collect_ecr(ctx: &CollectContext<'_>, region: &str) -> EcrRegion {
-    let details = RepositoryDetails {
-        policy: ctx.needs(ResourceKind::EcrRepositoryPolicies),
-        images: ctx.needs(ResourceKind::EcrImages),
-        lifecycle_policy: ctx.needs(ResourceKind::EcrLifecyclePolicies),
-        scanning: ctx.needs(ResourceKind::EcrRepositoryScanning),
-        latest_image_scan: ctx.needs(ResourceKind::EcrLatestImageScan),
-    };
-    let wanted = ctx.needs(ResourceKind::EcrRepositories)
-        || details.policy
-        || details.images
-        || details.lifecycle_policy
-        || details.scanning
-        || details.latest_image_scan;
     let client = ctx.session.client::<aws_sdk_ecr::Client>(region);
     let (repositories, registry_scanning, registry_policy) = futures::join!(
-        requested(wanted, ecr::repositories(&client, ctx.gate, region, details)),
+        requested(ctx.needs(ResourceKind::EcrRepositories), ecr::repositories(&client, ctx.gate, region, ctx.needs)),
         requested(ctx.needs(ResourceKind::EcrRegistryScanning), ecr::registry_scanning(&client, ctx.gate, region)),
         requested(ctx.needs(ResourceKind::EcrRegistryPolicy), ecr::registry_policy(&client, ctx.gate, region)),
     );
     EcrRegion { repositories, registry_scanning, registry_policy }
 }
 
-async fn collect_ecs(ctx: &CollectContext<'_>, region: &str) -> EcsRegion {
-    let details = EcsDetails {
-        services: ctx.needs(ResourceKind::EcsServices),
-        tasks: false,
-        task_definitions: ctx.needs(ResourceKind::EcsTaskDefinitions),
-    };
-    let wanted = ctx.needs(ResourceKind::EcsClusters) || details.services || details.task_definitions;
-    if !wanted {
+async fn collect_ecs(ctx: &CollectContext<'_>, target: &AccountTarget, region: &str) -> EcsRegion {
+    if !ctx.needs(ResourceKind::EcsClusters) {
         return EcsRegion::default();
     }
     let client = ctx.session.client::<aws_sdk_ecs::Client>(region);
-    ecs::collect(&client, ctx.gate, region, details).await
+    ecs::collect(&client, ctx.gate, target, region, ctx.needs).await
 }
 
 /// IAM is global: one collection per account, through the session's home region.
 async fn collect_iam(ctx: &CollectContext<'_>) -> IamAccount {
-    let details = IamDetails {
-        summary: ctx.needs(ResourceKind::IamAccountSummary),
-        password_policy: ctx.needs(ResourceKind::IamPasswordPolicy),
-        credential_report: ctx.needs(ResourceKind::IamCredentialReport),
-        virtual_mfa_devices: ctx.needs(ResourceKind::IamVirtualMfaDevices),
-        policies: ctx.needs(ResourceKind::IamPolicies),
-    };
+    use ResourceKind as K;
     let region = ctx.session.home_region().to_owned();
-    let any = details.summary
-        || details.password_policy
-        || details.credential_report
-        || details.virtual_mfa_devices
-        || details.policies;
-    if !any {
+    let iam_kinds =
+        [K::IamAccountSummary, K::IamPasswordPolicy, K::IamCredentialReport, K::IamVirtualMfaDevices, K::IamPolicies];
+    if !ctx.needs.any(&iam_kinds) {
         return IamAccount { region, ..IamAccount::default() };
     }
     let client = ctx.session.client::<aws_sdk_iam::Client>(&region);
-    iam::collect(&client, ctx.gate, &region, details).await
+    iam::collect(&client, ctx.gate, &region, ctx.needs).await
 }
 
 /// Lists the trails applying to each region, then fetches each distinct

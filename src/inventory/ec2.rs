@@ -5,8 +5,8 @@ use aws_sdk_ec2::Client;
 use aws_sdk_ec2::types::RuleAction;
 use serde::{Deserialize, Serialize};
 
-use super::Collected;
 use super::paginate::CallSite;
+use super::{AccountTarget, Collected};
 use crate::aws::{CallGate, CollectError, Service};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -25,6 +25,7 @@ impl Ec2Region {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SecurityGroup {
     pub id: String,
+    pub arn: String,
     pub name: String,
     pub description: String,
     pub vpc_id: Option<String>,
@@ -33,11 +34,59 @@ pub struct SecurityGroup {
     pub tags: Vec<Tag>,
 }
 
-/// One rule of a security group, as the API returns it: the protocol is a
-/// name (`tcp`, `udp`, `icmp`), a number, or `-1` for all traffic.
+super::resource!(SecurityGroup, id, arn, |group| super::Label {
+    name: group.name.clone(),
+    tags: tag_map(&group.tags),
+    details: group.description.clone(),
+});
+
+/// An IP protocol as security group and network ACL rules name it: the API
+/// gives a name (`tcp`), an IANA number (`6`) or `-1` for all traffic.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Protocol {
+    All,
+    Tcp,
+    Udp,
+    Icmp,
+    Icmpv6,
+    /// Another IANA protocol number.
+    Number(u8),
+    /// Text that is neither a known name nor a number, kept as given.
+    Other(String),
+}
+
+impl Protocol {
+    pub fn parse(text: &str) -> Protocol {
+        match text.to_ascii_lowercase().as_str() {
+            "-1" | "all" => Protocol::All,
+            "tcp" | "6" => Protocol::Tcp,
+            "udp" | "17" => Protocol::Udp,
+            "icmp" | "1" => Protocol::Icmp,
+            "icmpv6" | "58" => Protocol::Icmpv6,
+            other => other.parse().map_or_else(|_| Protocol::Other(text.to_owned()), Protocol::Number),
+        }
+    }
+}
+
+impl std::fmt::Display for Protocol {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Protocol::All => f.write_str("all"),
+            Protocol::Tcp => f.write_str("tcp"),
+            Protocol::Udp => f.write_str("udp"),
+            Protocol::Icmp => f.write_str("icmp"),
+            Protocol::Icmpv6 => f.write_str("icmpv6"),
+            Protocol::Number(number) => write!(f, "{number}"),
+            Protocol::Other(text) => f.write_str(text),
+        }
+    }
+}
+
+/// One rule of a security group.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IpPermission {
-    pub protocol: String,
+    pub protocol: Protocol,
     pub from_port: Option<i32>,
     pub to_port: Option<i32>,
     pub ipv4_ranges: Vec<String>,
@@ -54,6 +103,7 @@ pub struct NetworkInterface {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NetworkAcl {
     pub id: String,
+    pub arn: String,
     pub vpc_id: Option<String>,
     pub is_default: bool,
     pub entries: Vec<NetworkAclEntry>,
@@ -68,16 +118,25 @@ pub enum AclAction {
     Deny,
 }
 
-/// A NACL rule. The protocol is the IANA number as a string, or `-1` for all.
+/// A NACL rule.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NetworkAclEntry {
     pub rule_number: i32,
     pub egress: bool,
-    pub protocol: String,
+    pub protocol: Protocol,
     pub action: AclAction,
     pub ipv4_cidr: Option<String>,
     pub ipv6_cidr: Option<String>,
     pub port_range: Option<(i32, i32)>,
+}
+
+super::resource!(NetworkAcl, id, arn, |acl| {
+    let tags = tag_map(&acl.tags);
+    super::Label { name: tags.get("Name").cloned().unwrap_or_default(), tags, details: String::new() }
+});
+
+fn tag_map(tags: &[Tag]) -> std::collections::BTreeMap<String, String> {
+    tags.iter().map(|tag| (tag.key.clone(), tag.value.clone())).collect()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -124,22 +183,25 @@ pub async fn describe_regions(
 pub async fn security_groups(
     client: &Client,
     gate: &CallGate,
+    account: &AccountTarget,
     region: &str,
 ) -> Result<Vec<SecurityGroup>, CollectError> {
     let site = CallSite { gate, service: Service::Ec2, region, operation: "DescribeSecurityGroups" };
     site.all_pages(
         |token| client.describe_security_groups().set_next_token(token).max_results(1000).send(),
         |page| {
-            let groups = page.security_groups().iter().map(security_group).collect();
+            let groups = page.security_groups().iter().map(|group| security_group(group, account, region)).collect();
             (groups, page.next_token().map(str::to_owned))
         },
     )
     .await
 }
 
-fn security_group(group: &aws_sdk_ec2::types::SecurityGroup) -> SecurityGroup {
+fn security_group(group: &aws_sdk_ec2::types::SecurityGroup, account: &AccountTarget, region: &str) -> SecurityGroup {
+    let id = group.group_id().unwrap_or_default().to_owned();
     SecurityGroup {
-        id: group.group_id().unwrap_or_default().to_owned(),
+        arn: account.arn("ec2", region, &format!("security-group/{id}")),
+        id,
         name: group.group_name().unwrap_or_default().to_owned(),
         description: group.description().unwrap_or_default().to_owned(),
         vpc_id: group.vpc_id().map(str::to_owned),
@@ -151,7 +213,7 @@ fn security_group(group: &aws_sdk_ec2::types::SecurityGroup) -> SecurityGroup {
 
 fn ip_permission(permission: &aws_sdk_ec2::types::IpPermission) -> IpPermission {
     IpPermission {
-        protocol: permission.ip_protocol().unwrap_or("-1").to_owned(),
+        protocol: Protocol::parse(permission.ip_protocol().unwrap_or("-1")),
         from_port: permission.from_port(),
         to_port: permission.to_port(),
         ipv4_ranges: permission.ip_ranges().iter().filter_map(|r| r.cidr_ip().map(str::to_owned)).collect(),
@@ -190,21 +252,28 @@ pub async fn network_interfaces(
     .await
 }
 
-pub async fn network_acls(client: &Client, gate: &CallGate, region: &str) -> Result<Vec<NetworkAcl>, CollectError> {
+pub async fn network_acls(
+    client: &Client,
+    gate: &CallGate,
+    account: &AccountTarget,
+    region: &str,
+) -> Result<Vec<NetworkAcl>, CollectError> {
     let site = CallSite { gate, service: Service::Ec2, region, operation: "DescribeNetworkAcls" };
     site.all_pages(
         |token| client.describe_network_acls().set_next_token(token).max_results(1000).send(),
         |page| {
-            let acls = page.network_acls().iter().map(network_acl).collect();
+            let acls = page.network_acls().iter().map(|acl| network_acl(acl, account, region)).collect();
             (acls, page.next_token().map(str::to_owned))
         },
     )
     .await
 }
 
-fn network_acl(acl: &aws_sdk_ec2::types::NetworkAcl) -> NetworkAcl {
+fn network_acl(acl: &aws_sdk_ec2::types::NetworkAcl, account: &AccountTarget, region: &str) -> NetworkAcl {
+    let id = acl.network_acl_id().unwrap_or_default().to_owned();
     NetworkAcl {
-        id: acl.network_acl_id().unwrap_or_default().to_owned(),
+        arn: account.arn("ec2", region, &format!("network-acl/{id}")),
+        id,
         vpc_id: acl.vpc_id().map(str::to_owned),
         is_default: acl.is_default().unwrap_or(false),
         entries: acl
@@ -213,7 +282,7 @@ fn network_acl(acl: &aws_sdk_ec2::types::NetworkAcl) -> NetworkAcl {
             .map(|entry| NetworkAclEntry {
                 rule_number: entry.rule_number().unwrap_or(i32::MAX),
                 egress: entry.egress().unwrap_or(false),
-                protocol: entry.protocol().unwrap_or("-1").to_owned(),
+                protocol: Protocol::parse(entry.protocol().unwrap_or("-1")),
                 action: match entry.rule_action() {
                     Some(RuleAction::Allow) => AclAction::Allow,
                     _ => AclAction::Deny,
@@ -273,6 +342,10 @@ mod pagination_tests {
             .then_output(move || page(ids, next))
     }
 
+    fn target() -> AccountTarget {
+        AccountTarget { account_id: "111122223333".into(), partition: "aws".into(), regions: vec!["eu-west-1".into()] }
+    }
+
     fn gate() -> CallGate {
         CallGate::new(ConcurrencyLimits {
             global: NonZeroUsize::new(4).unwrap(),
@@ -288,7 +361,7 @@ mod pagination_tests {
             page_rule(Some("t2"), &["sg-4"], None),
         ];
         let client = client(&rules.iter().collect::<Vec<_>>());
-        let groups = security_groups(&client, &gate(), "eu-west-1").await.unwrap();
+        let groups = security_groups(&client, &gate(), &target(), "eu-west-1").await.unwrap();
         let ids: Vec<&str> = groups.iter().map(|group| group.id.as_str()).collect();
         assert_eq!(ids, ["sg-1", "sg-2", "sg-3", "sg-4"]);
         assert_eq!(rules.iter().map(Rule::num_calls).sum::<usize>(), 3);
@@ -298,7 +371,7 @@ mod pagination_tests {
     async fn a_repeated_token_is_an_error_not_a_short_list() {
         let rules = [page_rule(None, &["sg-1"], Some("t1")), page_rule(Some("t1"), &["sg-2"], Some("t1"))];
         let client = client(&rules.iter().collect::<Vec<_>>());
-        let err = security_groups(&client, &gate(), "eu-west-1").await.unwrap_err();
+        let err = security_groups(&client, &gate(), &target(), "eu-west-1").await.unwrap_err();
         assert_eq!(err.kind, ErrorKind::MalformedResponse);
         assert_eq!(err.operation, "DescribeSecurityGroups");
     }
@@ -317,7 +390,7 @@ mod pagination_tests {
                 )
             });
         let client = client(&[&first, &denied]);
-        let err = security_groups(&client, &gate(), "eu-west-1").await.unwrap_err();
+        let err = security_groups(&client, &gate(), &target(), "eu-west-1").await.unwrap_err();
         assert_eq!(err.kind, ErrorKind::AccessDenied, "{err}");
     }
 }

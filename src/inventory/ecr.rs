@@ -7,13 +7,13 @@ use std::collections::{BTreeMap, HashMap};
 use crate::aws::chain::{self, join_all};
 use aws_sdk_ecr::Client;
 use aws_sdk_ecr::types::{FindingSeverity, ImageDetail, ImageIdentifier, ListImageReferrersFilter, SubjectIdentifier};
-use aws_smithy_types::date_time::Format;
+use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use super::paginate::CallSite;
-use super::{Collected, requested};
+use super::paginate::{CallSite, timestamp};
+use super::{Collected, Needs, ResourceKind, requested};
 use crate::aws::{CallGate, CollectError, ErrorKind, Service};
-use crate::rules::image_signature::{SIGNATURE_ARTIFACT_TYPES, SignatureKind, cosign_signed_digest};
+use crate::rules::image_signature::{SIGNATURE_ARTIFACT_TYPES, is_signable, latest_image, signature_from_listing};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct EcrRegion {
@@ -24,27 +24,6 @@ pub struct EcrRegion {
     /// `GetRegistryPolicy`; `Ok(None)`: the registry has no policy.
     #[serde(default)]
     pub registry_policy: Collected<Option<String>>,
-}
-
-impl EcrRegion {
-    pub fn errors(&self) -> Vec<&CollectError> {
-        let mut errors: Vec<&CollectError> = self.repositories.error().into_iter().collect();
-        errors.extend(self.registry_scanning.error());
-        errors.extend(self.registry_policy.error());
-        if let Collected::Ok(repositories) = &self.repositories {
-            for repository in repositories {
-                errors.extend(repository.policy.error());
-                errors.extend(repository.lifecycle_policy.error());
-                errors.extend(repository.scanning.error());
-                errors.extend(repository.latest_image_scan.error());
-                errors.extend(repository.images.error());
-                if let Collected::Ok(images) = &repository.images {
-                    errors.extend(images.iter().filter_map(|image| image.referrers.error()));
-                }
-            }
-        }
-        errors
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -79,6 +58,11 @@ pub struct Repository {
     pub latest_image_scan: Collected<Option<ImageScan>>,
 }
 
+super::resource!(Repository, name, arn, |repository| super::Label {
+    name: repository.name.clone(),
+    ..super::Label::default()
+});
+
 /// The registry's scanning configuration in one region.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RegistryScanning {
@@ -106,6 +90,9 @@ pub struct RepositoryScanning {
 /// The latest image of a repository and what its scan found.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ImageScan {
+    /// The image's identity (see [`Image`]).
+    pub id: String,
+    pub arn: String,
     pub digest: String,
     pub tags: Vec<String>,
     /// `None`: the image was never scanned.
@@ -116,16 +103,23 @@ pub struct ImageScan {
 pub struct ScanResult {
     /// `COMPLETE`, `FAILED`, `IN_PROGRESS`, ... as the API reports it.
     pub status: Option<String>,
-    pub completed_at: Option<String>,
+    pub completed_at: Option<Timestamp>,
     /// Severity name as ECR spells it (`CRITICAL`, `HIGH`, ...) -> count.
     pub severity_counts: BTreeMap<String, i32>,
 }
 
+super::resource!(ImageScan, id, arn);
+
+/// An image of a repository. ECR gives images no ARN of their own: findings
+/// name one `REPOSITORY@DIGEST`, with the repository's ARN followed by
+/// `/DIGEST`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Image {
+    pub id: String,
+    pub arn: String,
     pub digest: String,
     pub tags: Vec<String>,
-    pub pushed_at: Option<String>,
+    pub pushed_at: Option<Timestamp>,
     pub artifact_media_type: Option<String>,
     /// Set when this image is itself an OCI 1.1 referrer (a signature, SBOM, ...).
     pub subject_digest: Option<String>,
@@ -140,27 +134,19 @@ pub struct Image {
     pub scan_status: Option<String>,
 }
 
+super::resource!(Image, id, arn);
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Referrer {
     pub digest: String,
     pub artifact_type: Option<String>,
 }
 
-/// What the collector fetches per repository, from the checks' needs.
-#[derive(Debug, Clone, Copy)]
-pub struct RepositoryDetails {
-    pub policy: bool,
-    pub images: bool,
-    pub lifecycle_policy: bool,
-    pub scanning: bool,
-    pub latest_image_scan: bool,
-}
-
 pub async fn repositories(
     client: &Client,
     gate: &CallGate,
     region: &str,
-    details: RepositoryDetails,
+    needs: &Needs,
 ) -> Result<Vec<Repository>, CollectError> {
     let site = CallSite { gate, service: Service::Ecr, region, operation: "DescribeRepositories" };
     let listed = site
@@ -172,15 +158,17 @@ pub async fn repositories(
 
     let names: Vec<String> =
         listed.iter().map(|repository| repository.repository_name().unwrap_or_default().to_owned()).collect();
+    let wants_images = needs.wants(ResourceKind::EcrImages);
+    let wants_latest_scan = needs.wants(ResourceKind::EcrLatestImageScan);
     let repositories = listed.iter().map(|repository| async move {
         let name = repository.repository_name().unwrap_or_default().to_owned();
-        let wants_images = details.images || details.latest_image_scan;
+        let arn = repository.repository_arn().unwrap_or_default().to_owned();
         let (policy, lifecycle_policy, images) = futures::join!(
-            requested(details.policy, repository_policy(client, gate, region, &name)),
-            requested(details.lifecycle_policy, lifecycle_policy(client, gate, region, &name)),
-            requested(wants_images, images(client, gate, region, &name, details.images)),
+            requested(needs.wants(ResourceKind::EcrRepositoryPolicies), repository_policy(client, gate, region, &name)),
+            requested(needs.wants(ResourceKind::EcrLifecyclePolicies), lifecycle_policy(client, gate, region, &name)),
+            requested(wants_images || wants_latest_scan, images(client, gate, region, &name, &arn, wants_images)),
         );
-        let latest_image_scan = match (&images, details.latest_image_scan) {
+        let latest_image_scan = match (&images, wants_latest_scan) {
             (_, false) => Collected::NotRequested,
             (Collected::Ok(images), true) => latest_image_scan(client, gate, region, &name, images).await.into(),
             (Collected::Failed(err), true) => Collected::Failed(err.clone()),
@@ -188,11 +176,11 @@ pub async fn repositories(
         };
         let encryption = repository.encryption_configuration();
         Repository {
-            arn: repository.repository_arn().unwrap_or_default().to_owned(),
+            arn,
             registry_id: repository.registry_id().unwrap_or_default().to_owned(),
             name,
             policy,
-            images: if details.images { images } else { Collected::NotRequested },
+            images: if wants_images { images } else { Collected::NotRequested },
             scan_on_push: repository.image_scanning_configuration().is_some_and(|config| config.scan_on_push()),
             tag_mutability: repository
                 .image_tag_mutability()
@@ -212,7 +200,11 @@ pub async fn repositories(
     let (mut repositories, mut scanning) = futures::join!(
         join_all(repositories),
         chain::branch(async {
-            if details.scanning { Some(repository_scanning(client, gate, region, &names).await) } else { None }
+            if needs.wants(ResourceKind::EcrRepositoryScanning) {
+                Some(repository_scanning(client, gate, region, &names).await)
+            } else {
+                None
+            }
         }),
     );
     if let Some(scanning) = scanning.as_mut() {
@@ -315,11 +307,10 @@ pub async fn registry_scanning(
 
 pub async fn registry_policy(client: &Client, gate: &CallGate, region: &str) -> Result<Option<String>, CollectError> {
     let site = CallSite { gate, service: Service::Ecr, region, operation: "GetRegistryPolicy" };
-    match site.call(|| client.get_registry_policy().send()).await {
-        Ok(output) => Ok(output.policy_text().map(str::to_owned)),
-        Err(err) if err.as_service_error().is_some_and(|err| err.is_registry_policy_not_found_exception()) => Ok(None),
-        Err(err) => Err(site.error(&err)),
-    }
+    let output = site
+        .unless_absent(|| client.get_registry_policy().send(), |err| err.is_registry_policy_not_found_exception())
+        .await?;
+    Ok(output.and_then(|output| output.policy_text().map(str::to_owned)))
 }
 
 async fn lifecycle_policy(
@@ -330,23 +321,8 @@ async fn lifecycle_policy(
 ) -> Result<Option<String>, CollectError> {
     let site = CallSite { gate, service: Service::Ecr, region, operation: "GetLifecyclePolicy" };
     let call = || client.get_lifecycle_policy().repository_name(repository).send();
-    match site.call(call).await {
-        Ok(output) => Ok(output.lifecycle_policy_text().map(str::to_owned)),
-        Err(err) if err.as_service_error().is_some_and(|err| err.is_lifecycle_policy_not_found_exception()) => Ok(None),
-        Err(err) => Err(site.error(&err)),
-    }
-}
-
-/// The most recently pushed image (signatures and other referrers aside);
-/// on a tie, the one listed last.
-pub fn latest_image(images: &[Image]) -> Option<&Image> {
-    let pushed = |image: &Image| {
-        image.pushed_at.as_deref().and_then(|at| aws_smithy_types::DateTime::from_str(at, Format::DateTime).ok())
-    };
-    images.iter().filter(|image| is_signable(image)).max_by(|a, b| {
-        let (a, b) = (pushed(a), pushed(b));
-        a.partial_cmp(&b).unwrap_or(std::cmp::Ordering::Equal)
-    })
+    let output = site.unless_absent(call, |err| err.is_lifecycle_policy_not_found_exception()).await?;
+    Ok(output.and_then(|output| output.lifecycle_policy_text().map(str::to_owned)))
 }
 
 /// The latest image's scan as `DescribeImages` listed it: its summary, or
@@ -362,26 +338,26 @@ async fn latest_image_scan(
     let Some(image) = latest_image(images) else {
         return Ok(None);
     };
-    let mut scan = ImageScan { digest: image.digest.clone(), tags: image.tags.clone(), result: image.scan.clone() };
+    let mut scan = ImageScan {
+        id: image.id.clone(),
+        arn: image.arn.clone(),
+        digest: image.digest.clone(),
+        tags: image.tags.clone(),
+        result: image.scan.clone(),
+    };
     if scan.result.is_some() || image.scan_status.is_none() {
         return Ok(Some(scan));
     }
     let site = CallSite { gate, service: Service::Ecr, region, operation: "DescribeImageScanFindings" };
     let id = ImageIdentifier::builder().image_digest(&image.digest).build();
     let call = || client.describe_image_scan_findings().repository_name(repository).image_id(id).max_results(1).send();
-    match site.call(call).await {
-        Ok(output) => {
-            let findings = output.image_scan_findings();
-            scan.result = Some(ScanResult {
-                status: output.image_scan_status().and_then(|status| status.status()).map(|s| s.as_str().to_owned()),
-                completed_at: findings
-                    .and_then(|f| f.image_scan_completed_at())
-                    .and_then(|at| at.fmt(Format::DateTime).ok()),
-                severity_counts: severity_counts(findings.and_then(|f| f.finding_severity_counts())),
-            });
-        }
-        Err(err) if err.as_service_error().is_some_and(|err| err.is_scan_not_found_exception()) => {}
-        Err(err) => return Err(site.error(&err)),
+    if let Some(output) = site.unless_absent(call, |err| err.is_scan_not_found_exception()).await? {
+        let findings = output.image_scan_findings();
+        scan.result = Some(ScanResult {
+            status: output.image_scan_status().and_then(|status| status.status()).map(|s| s.as_str().to_owned()),
+            completed_at: findings.and_then(|f| f.image_scan_completed_at()).and_then(timestamp),
+            severity_counts: severity_counts(findings.and_then(|f| f.finding_severity_counts())),
+        });
     }
     Ok(Some(scan))
 }
@@ -398,13 +374,8 @@ async fn repository_policy(
 ) -> Result<Option<String>, CollectError> {
     let site = CallSite { gate, service: Service::Ecr, region, operation: "GetRepositoryPolicy" };
     let call = || client.get_repository_policy().repository_name(repository).send();
-    match site.call(call).await {
-        Ok(output) => Ok(output.policy_text().map(str::to_owned)),
-        Err(err) if err.as_service_error().is_some_and(|err| err.is_repository_policy_not_found_exception()) => {
-            Ok(None)
-        }
-        Err(err) => Err(site.error(&err)),
-    }
+    let output = site.unless_absent(call, |err| err.is_repository_policy_not_found_exception()).await?;
+    Ok(output.and_then(|output| output.policy_text().map(str::to_owned)))
 }
 
 /// Every image of the repository; `signatures`: also settle each image's
@@ -415,6 +386,7 @@ async fn images(
     gate: &CallGate,
     region: &str,
     repository: &str,
+    repository_arn: &str,
     signatures: bool,
 ) -> Result<Vec<Image>, CollectError> {
     let site = CallSite { gate, service: Service::Ecr, region, operation: "DescribeImages" };
@@ -424,7 +396,7 @@ async fn images(
             |page| (page.image_details().to_vec(), page.next_token().map(str::to_owned)),
         )
         .await?;
-    let mut images: Vec<Image> = details.iter().map(image).collect();
+    let mut images: Vec<Image> = details.iter().map(|detail| image(detail, repository, repository_arn)).collect();
 
     let lookups = if signatures { referrer_lookups_needed(&images) } else { Vec::new() };
     let referrers = join_all(
@@ -437,18 +409,21 @@ async fn images(
     Ok(images)
 }
 
-fn image(detail: &ImageDetail) -> Image {
+fn image(detail: &ImageDetail, repository: &str, repository_arn: &str) -> Image {
     let scan_status = detail.image_scan_status().and_then(|status| status.status()).map(|s| s.as_str().to_owned());
+    let digest = detail.image_digest().unwrap_or_default().to_owned();
     Image {
-        digest: detail.image_digest().unwrap_or_default().to_owned(),
+        id: format!("{repository}@{digest}"),
+        arn: format!("{repository_arn}/{digest}"),
+        digest,
         tags: detail.image_tags().to_vec(),
-        pushed_at: detail.image_pushed_at().and_then(|at| at.fmt(Format::DateTime).ok()),
+        pushed_at: detail.image_pushed_at().and_then(timestamp),
         artifact_media_type: detail.artifact_media_type().map(str::to_owned),
         subject_digest: detail.subject_manifest_digest().map(str::to_owned),
         referrers: Collected::NotRequested,
         scan: detail.image_scan_findings_summary().map(|summary| ScanResult {
             status: scan_status.clone(),
-            completed_at: summary.image_scan_completed_at().and_then(|at| at.fmt(Format::DateTime).ok()),
+            completed_at: summary.image_scan_completed_at().and_then(timestamp),
             severity_counts: severity_counts(summary.finding_severity_counts()),
         }),
         scan_status,
@@ -470,24 +445,6 @@ fn referrer_lookups_needed(images: &[Image]) -> Vec<usize> {
         })
         .map(|(index, _)| index)
         .collect()
-}
-
-/// Signature artifacts and other referrers are not images that need a signature.
-pub fn is_signable(image: &Image) -> bool {
-    image.subject_digest.is_none() && !image.tags.iter().any(|tag| cosign_signed_digest(tag).is_some())
-}
-
-/// The signature the `DescribeImages` listing shows for `image`, if any.
-pub fn signature_from_listing(image: &Image, listing: &[Image]) -> Option<SignatureKind> {
-    listing.iter().find_map(|other| {
-        if other.tags.iter().any(|tag| cosign_signed_digest(tag).as_deref() == Some(image.digest.as_str())) {
-            return Some(SignatureKind::CosignTag);
-        }
-        if other.subject_digest.as_deref() == Some(image.digest.as_str()) {
-            return other.artifact_media_type.as_deref().and_then(SignatureKind::of_artifact_type);
-        }
-        None
-    })
 }
 
 async fn signature_referrers(
@@ -528,35 +485,4 @@ async fn signature_referrers(
         },
     )
     .await
-}
-
-#[cfg(test)]
-mod latest_image_tests {
-    use super::*;
-
-    fn image(digest: &str, tags: &[&str], pushed_at: &str, subject: Option<&str>) -> Image {
-        Image {
-            digest: digest.into(),
-            tags: tags.iter().map(|tag| tag.to_string()).collect(),
-            pushed_at: Some(pushed_at.into()),
-            artifact_media_type: None,
-            subject_digest: subject.map(str::to_owned),
-            referrers: Collected::NotRequested,
-            scan: None,
-            scan_status: None,
-        }
-    }
-
-    #[test]
-    fn the_latest_pushed_image_ignoring_signatures_and_comparing_times_not_text() {
-        let images = [
-            image("sha256:a", &["v1"], "2025-01-15T09:30:00.5Z", None),
-            image("sha256:b", &["v2"], "2025-01-15T09:30:00Z", None),
-            image("sha256:c", &[], "2025-01-16T00:00:00Z", Some("sha256:a")),
-            image("sha256:d", &[&format!("sha256-{}.sig", "a".repeat(64))], "2025-01-17T00:00:00Z", None),
-        ];
-        // As text "…00Z" sorts after "…00.5Z"; as times it is earlier.
-        assert_eq!(latest_image(&images).map(|image| image.digest.as_str()), Some("sha256:a"));
-        assert!(latest_image(&[]).is_none());
-    }
 }

@@ -16,7 +16,7 @@ use aws_sdk_ecs::types::{
 use serde::{Deserialize, Serialize};
 
 use super::paginate::CallSite;
-use super::{Collected, requested};
+use super::{AccountTarget, Collected, Needs, ResourceKind, requested};
 use crate::aws::chain::{self, join_all};
 use crate::aws::{CallGate, CollectError, Service};
 
@@ -34,21 +34,6 @@ pub struct EcsRegion {
 }
 
 impl EcsRegion {
-    pub fn errors(&self) -> Vec<&CollectError> {
-        let mut errors: Vec<&CollectError> =
-            [self.clusters.error(), self.task_definitions.error()].into_iter().flatten().collect();
-        if let Collected::Ok(clusters) = &self.clusters {
-            for cluster in clusters {
-                errors.extend(cluster.services.error());
-                errors.extend(cluster.running_task_definitions.error());
-            }
-        }
-        if let Collected::Ok(entries) = &self.task_definitions {
-            errors.extend(entries.iter().filter_map(|entry| entry.definition.error()));
-        }
-        errors
-    }
-
     /// Why the set of task definitions in use may be incomplete: a cluster,
     /// service or task listing that failed.
     pub fn in_use_unknown(&self) -> Vec<String> {
@@ -82,8 +67,12 @@ pub struct Cluster {
     pub running_task_definitions: Collected<Vec<String>>,
 }
 
+super::resource!(Cluster, name, arn);
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EcsService {
+    /// `CLUSTER/SERVICE`: service names are unique only within a cluster.
+    pub id: String,
     pub arn: String,
     pub name: String,
     pub cluster_arn: String,
@@ -104,8 +93,15 @@ impl EcsService {
     }
 }
 
+super::resource!(EcsService, id, arn);
+
+/// A task definition worth judging, whether or not it could be read: its
+/// identity is the revision's (`family:revision` and its ARN) when the entry
+/// was asked for by ARN, and the family's when by family name.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TaskDefinitionEntry {
+    pub id: String,
+    pub arn: String,
     /// What was asked for: a family name (its latest ACTIVE revision) or an ARN.
     pub requested: String,
     /// Why it is judged: "latest ACTIVE revision", "used by service X", ...
@@ -113,8 +109,12 @@ pub struct TaskDefinitionEntry {
     pub definition: Collected<TaskDefinition>,
 }
 
+super::resource!(TaskDefinitionEntry, id, arn);
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TaskDefinition {
+    /// `family:revision`.
+    pub id: String,
     pub arn: String,
     pub family: String,
     pub revision: i32,
@@ -126,12 +126,7 @@ pub struct TaskDefinition {
     pub containers: Vec<Container>,
 }
 
-impl TaskDefinition {
-    /// `family:revision`, the id findings use.
-    pub fn id(&self) -> String {
-        format!("{}:{}", self.family, self.revision)
-    }
-}
+super::resource!(TaskDefinition, id, arn);
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Container {
@@ -155,20 +150,18 @@ pub struct EnvironmentVariable {
     pub value: String,
 }
 
-/// What the collector fetches, from the checks' needs.
-#[derive(Debug, Clone, Copy)]
-pub struct EcsDetails {
-    pub services: bool,
-    pub tasks: bool,
-    pub task_definitions: bool,
-}
-
 /// The clusters and the families' latest revisions are fetched side by side;
 /// only the revisions in use that are not the latest wait for the clusters.
-pub async fn collect(client: &Client, gate: &CallGate, region: &str, details: EcsDetails) -> EcsRegion {
+pub async fn collect(
+    client: &Client,
+    gate: &CallGate,
+    account: &AccountTarget,
+    region: &str,
+    needs: &Needs,
+) -> EcsRegion {
     let (clusters, latest) = futures::join!(
-        chain::branch(clusters(client, gate, region, details)),
-        requested(details.task_definitions, latest_task_definitions(client, gate, region)),
+        chain::branch(clusters(client, gate, region, needs)),
+        requested(needs.wants(ResourceKind::EcsTaskDefinitions), latest_task_definitions(client, gate, region)),
     );
     let task_definitions = match latest {
         Collected::Ok(latest) => {
@@ -176,7 +169,7 @@ pub async fn collect(client: &Client, gate: &CallGate, region: &str, details: Ec
                 Ok(clusters) => in_use_by(clusters),
                 Err(_) => BTreeMap::new(),
             };
-            Collected::Ok(with_revisions_in_use(client, gate, region, latest, in_use).await)
+            Collected::Ok(with_revisions_in_use(client, gate, account, region, latest, in_use).await)
         }
         Collected::Failed(err) => Collected::Failed(err),
         Collected::NotRequested => Collected::NotRequested,
@@ -184,12 +177,7 @@ pub async fn collect(client: &Client, gate: &CallGate, region: &str, details: Ec
     EcsRegion { clusters: clusters.into(), task_definitions }
 }
 
-async fn clusters(
-    client: &Client,
-    gate: &CallGate,
-    region: &str,
-    details: EcsDetails,
-) -> Result<Vec<Cluster>, CollectError> {
+async fn clusters(client: &Client, gate: &CallGate, region: &str, needs: &Needs) -> Result<Vec<Cluster>, CollectError> {
     let site = CallSite { gate, service: Service::Ecs, region, operation: "ListClusters" };
     let arns = site
         .all_pages(
@@ -211,8 +199,12 @@ async fn clusters(
     let clusters = described.into_iter().map(|cluster| async move {
         let arn = cluster.cluster_arn().unwrap_or_default().to_owned();
         let (services, running) = futures::join!(
-            requested(details.services || details.task_definitions, services(client, gate, region, &arn)),
-            requested(details.tasks || details.task_definitions, running_task_definitions(client, gate, region, &arn)),
+            requested(needs.wants(ResourceKind::EcsServices), services(client, gate, region, &arn)),
+            // Running tasks matter only for which task definition revisions are in use.
+            requested(
+                needs.wants(ResourceKind::EcsTaskDefinitions),
+                running_task_definitions(client, gate, region, &arn)
+            ),
         );
         Cluster {
             name: cluster.cluster_name().unwrap_or_default().to_owned(),
@@ -250,9 +242,11 @@ async fn services(
     let mut services = Vec::new();
     for output in batches {
         services.extend(output?.services().iter().map(|service| {
+            let name = service.service_name().unwrap_or_default().to_owned();
             EcsService {
+                id: format!("{}/{name}", cluster_name(cluster)),
                 arn: service.service_arn().unwrap_or_default().to_owned(),
-                name: service.service_name().unwrap_or_default().to_owned(),
+                name,
                 cluster_arn: service.cluster_arn().unwrap_or(cluster).to_owned(),
                 launch_type: service.launch_type().map(|kind| kind.as_str().to_owned()),
                 capacity_providers: service
@@ -305,6 +299,17 @@ async fn running_task_definitions(
         definitions.extend(output?.tasks().iter().filter_map(|task| task.task_definition_arn().map(str::to_owned)));
     }
     Ok(definitions.into_iter().collect())
+}
+
+/// The name in a cluster ARN (`arn:aws:ecs:REGION:ACCOUNT:cluster/NAME`).
+fn cluster_name(arn: &str) -> &str {
+    arn.rsplit_once('/').map_or(arn, |(_, name)| name)
+}
+
+/// `family:revision` from a task definition ARN
+/// (`arn:aws:ecs:REGION:ACCOUNT:task-definition/FAMILY:REVISION`).
+fn revision_id(arn: &str) -> &str {
+    arn.split_once(":task-definition/").map_or(arn, |(_, id)| id)
 }
 
 /// Task definition ARN -> why it is in use.
@@ -362,6 +367,7 @@ async fn latest_task_definitions(
 async fn with_revisions_in_use(
     client: &Client,
     gate: &CallGate,
+    account: &AccountTarget,
     region: &str,
     latest: Vec<(String, Result<TaskDefinition, CollectError>)>,
     mut in_use: BTreeMap<String, Vec<String>>,
@@ -369,14 +375,19 @@ async fn with_revisions_in_use(
     let mut entries = Vec::new();
     for (family, definition) in latest {
         let mut reasons = vec!["the latest ACTIVE revision of its family".to_owned()];
-        if let Ok(definition) = &definition {
-            reasons.extend(in_use.remove(&definition.arn).unwrap_or_default());
-        }
-        entries.push(TaskDefinitionEntry { requested: family, reasons, definition: definition.into() });
+        let (id, arn) = match &definition {
+            Ok(definition) => {
+                reasons.extend(in_use.remove(&definition.arn).unwrap_or_default());
+                (definition.id.clone(), definition.arn.clone())
+            }
+            Err(_) => (family.clone(), account.arn("ecs", region, &format!("task-definition/{family}"))),
+        };
+        entries.push(TaskDefinitionEntry { id, arn, requested: family, reasons, definition: definition.into() });
     }
     let extra = join_all(in_use.into_iter().map(|(arn, reasons)| async move {
         let definition = describe_task_definition(client, gate, region, &arn).await;
-        TaskDefinitionEntry { requested: arn, reasons, definition: definition.into() }
+        let id = revision_id(&arn).to_owned();
+        TaskDefinitionEntry { id, arn: arn.clone(), requested: arn, reasons, definition: definition.into() }
     }))
     .await;
     entries.extend(extra);
@@ -401,6 +412,7 @@ async fn describe_task_definition(
         ));
     };
     Ok(TaskDefinition {
+        id: format!("{}:{}", definition.family().unwrap_or_default(), definition.revision()),
         arn: definition.task_definition_arn().unwrap_or_default().to_owned(),
         family: definition.family().unwrap_or_default().to_owned(),
         revision: definition.revision(),
@@ -448,6 +460,7 @@ mod tests {
 
     fn service(name: &str, task_definition: &str) -> EcsService {
         EcsService {
+            id: format!("prod/{name}"),
             arn: format!("arn:aws:ecs:eu-west-1:111122223333:service/prod/{name}"),
             name: name.into(),
             cluster_arn: "arn:aws:ecs:eu-west-1:111122223333:cluster/prod".into(),

@@ -2,7 +2,7 @@
 //!
 //! Per-user facts (console password, MFA, access key ages and last use) come
 //! from the credential report, one call for all users instead of four per
-//! user. Dates are kept as the report prints them and as epoch seconds, and
+//! user. Dates are kept as the report prints them and as timestamps, and
 //! the time the report was fetched is the "now" ages are measured against,
 //! so checks stay pure and a saved inventory re-evaluates to the same result.
 
@@ -12,11 +12,11 @@ use aws_sdk_iam::operation::get_credential_report::GetCredentialReportError;
 use aws_sdk_iam::types::{PolicyScopeType, SummaryKeyType};
 use aws_smithy_runtime_api::client::interceptors::context::InterceptorContext;
 use aws_smithy_runtime_api::client::retries::classifiers::{ClassifyRetry, RetryAction};
-use aws_smithy_types::date_time::{DateTime, Format};
+use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use super::paginate::CallSite;
-use super::{Collected, requested};
+use super::paginate::{CallSite, timestamp};
+use super::{Collected, Needs, ResourceKind, requested};
 use crate::aws::{CallGate, CollectError, ErrorKind, Service};
 
 /// The credential report row of the root user.
@@ -35,28 +35,6 @@ pub struct IamAccount {
     pub customer_policies: Collected<Vec<ManagedPolicy>>,
     /// AWS managed policies attached to something (`Scope=AWS`).
     pub aws_policies: Collected<Vec<ManagedPolicy>>,
-}
-
-impl IamAccount {
-    pub fn errors(&self) -> Vec<&CollectError> {
-        let mut errors: Vec<&CollectError> = [
-            self.summary.error(),
-            self.password_policy.error(),
-            self.credential_report.error(),
-            self.virtual_mfa_devices.error(),
-            self.customer_policies.error(),
-            self.aws_policies.error(),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
-        for policies in [&self.customer_policies, &self.aws_policies] {
-            if let Collected::Ok(policies) = policies {
-                errors.extend(policies.iter().filter_map(|policy| policy.document.error()));
-            }
-        }
-        errors
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -81,12 +59,12 @@ pub struct PasswordPolicy {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CredentialReport {
-    /// When IAM says it generated the report (epoch seconds). Not used as
-    /// "now": some endpoints (moto) report a fixed date.
-    pub generated_at: Option<i64>,
-    /// When the collector fetched the report (epoch seconds): ages are
-    /// measured from it, so a saved inventory re-evaluates to the same result.
-    pub fetched_at: i64,
+    /// When IAM says it generated the report. Not used as "now": some
+    /// endpoints (moto) report a fixed date.
+    pub generated_at: Option<Timestamp>,
+    /// When the collector fetched the report: ages are measured from it, so
+    /// a saved inventory re-evaluates to the same result.
+    pub fetched_at: Timestamp,
     pub rows: Vec<CredentialReportRow>,
 }
 
@@ -119,16 +97,16 @@ pub struct AccessKeyReport {
 }
 
 /// A report date column: `N/A` (and the like) is `None`; text that is not a
-/// date is kept with `epoch` unset, so a check can say it cannot judge.
+/// date is kept with `at` unset, so a check can say it cannot judge.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReportDate {
     pub text: String,
-    pub epoch: Option<i64>,
+    pub at: Option<Timestamp>,
 }
 
 impl ReportDate {
     pub fn parse(text: &str) -> ReportDate {
-        ReportDate { text: text.to_owned(), epoch: parse_report_date(text) }
+        ReportDate { text: text.to_owned(), at: parse_report_date(text) }
     }
 
     /// `N/A`, `no_information`, `not_supported`: no date was ever recorded.
@@ -136,6 +114,8 @@ impl ReportDate {
         matches!(self.text.as_str(), "" | "N/A" | "no_information" | "not_supported")
     }
 }
+
+super::resource!(CredentialReportRow, user, arn);
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VirtualMfaDevice {
@@ -165,24 +145,18 @@ pub struct ManagedPolicy {
     pub document: Collected<String>,
 }
 
-/// What the collector fetches, from the checks' needs.
-#[derive(Debug, Clone, Copy)]
-pub struct IamDetails {
-    pub summary: bool,
-    pub password_policy: bool,
-    pub credential_report: bool,
-    pub virtual_mfa_devices: bool,
-    pub policies: bool,
-}
+super::resource!(ManagedPolicy, name, arn);
 
-pub async fn collect(client: &Client, gate: &CallGate, region: &str, details: IamDetails) -> IamAccount {
+pub async fn collect(client: &Client, gate: &CallGate, region: &str, needs: &Needs) -> IamAccount {
+    use ResourceKind as K;
+    let policies = needs.wants(K::IamPolicies);
     let (summary, password_policy, credential_report, virtual_mfa_devices, customer_policies, aws_policies) = futures::join!(
-        requested(details.summary, account_summary(client, gate, region)),
-        requested(details.password_policy, password_policy(client, gate, region)),
-        requested(details.credential_report, credential_report(client, gate, region)),
-        requested(details.virtual_mfa_devices, virtual_mfa_devices(client, gate, region)),
-        requested(details.policies, attached_policies(client, gate, region, PolicyScopeType::Local)),
-        requested(details.policies, attached_policies(client, gate, region, PolicyScopeType::Aws)),
+        requested(needs.wants(K::IamAccountSummary), account_summary(client, gate, region)),
+        requested(needs.wants(K::IamPasswordPolicy), password_policy(client, gate, region)),
+        requested(needs.wants(K::IamCredentialReport), credential_report(client, gate, region)),
+        requested(needs.wants(K::IamVirtualMfaDevices), virtual_mfa_devices(client, gate, region)),
+        requested(policies, attached_policies(client, gate, region, PolicyScopeType::Local)),
+        requested(policies, attached_policies(client, gate, region, PolicyScopeType::Aws)),
     );
     IamAccount {
         region: region.to_owned(),
@@ -212,8 +186,12 @@ async fn password_policy(
     region: &str,
 ) -> Result<Option<PasswordPolicy>, CollectError> {
     let site = CallSite { gate, service: Service::Iam, region, operation: "GetAccountPasswordPolicy" };
-    match site.call(|| client.get_account_password_policy().send()).await {
-        Ok(output) => Ok(output.password_policy().map(|policy| PasswordPolicy {
+    // No policy at all is an answer (the checks FAIL it), not an error.
+    let output = site
+        .unless_absent(|| client.get_account_password_policy().send(), |err| err.is_no_such_entity_exception())
+        .await?;
+    Ok(output.and_then(|output| {
+        output.password_policy().map(|policy| PasswordPolicy {
             minimum_password_length: policy.minimum_password_length(),
             require_symbols: policy.require_symbols(),
             require_numbers: policy.require_numbers(),
@@ -222,11 +200,8 @@ async fn password_policy(
             expire_passwords: policy.expire_passwords(),
             max_password_age: policy.max_password_age(),
             password_reuse_prevention: policy.password_reuse_prevention(),
-        })),
-        // No policy at all is an answer (the checks FAIL it), not an error.
-        Err(err) if err.as_service_error().is_some_and(|err| err.is_no_such_entity_exception()) => Ok(None),
-        Err(err) => Err(site.error(&err)),
-    }
+        })
+    }))
 }
 
 async fn credential_report(client: &Client, gate: &CallGate, region: &str) -> Result<CredentialReport, CollectError> {
@@ -244,13 +219,13 @@ async fn credential_report(client: &Client, gate: &CallGate, region: &str) -> Re
                 .send()
         })
         .await?;
-    let fetched_at = DateTime::from(std::time::SystemTime::now()).secs();
+    let fetched_at = Timestamp::now();
     let malformed =
         |why: &str| CollectError::new(Service::Iam, get.operation, region, ErrorKind::MalformedResponse, why);
     let content = output.content().ok_or_else(|| malformed("the answer has no report content"))?;
     let text = std::str::from_utf8(content.as_ref()).map_err(|_| malformed("the report is not UTF-8 text"))?;
     let rows = parse_credential_report(text).map_err(|why| malformed(&why))?;
-    Ok(CredentialReport { generated_at: output.generated_time().map(DateTime::secs), fetched_at, rows })
+    Ok(CredentialReport { generated_at: output.generated_time().and_then(timestamp), fetched_at, rows })
 }
 
 /// Classifies "the credential report is not ready yet" as a transient error
@@ -326,13 +301,9 @@ pub fn parse_credential_report(text: &str) -> Result<Vec<CredentialReportRow>, S
     Ok(rows)
 }
 
-/// `2014-09-01T22:28:48+00:00` (AWS) or `...Z`: epoch seconds.
-pub fn parse_report_date(text: &str) -> Option<i64> {
-    let normalised = match text.strip_suffix("+00:00") {
-        Some(stem) => format!("{stem}Z"),
-        None => text.to_owned(),
-    };
-    DateTime::from_str(&normalised, Format::DateTime).ok().map(|at| at.secs())
+/// `2014-09-01T22:28:48+00:00` (AWS) or `...Z`.
+pub fn parse_report_date(text: &str) -> Option<Timestamp> {
+    text.parse().ok()
 }
 
 async fn virtual_mfa_devices(
@@ -426,16 +397,16 @@ alice,arn:aws:iam::111111111111:user/alice,2024-01-01T00:00:00+00:00,true,no_inf
         let alice = &rows[1];
         assert!(alice.password_enabled && !alice.mfa_active);
         assert!(alice.access_keys[0].active && !alice.access_keys[1].active);
-        assert_eq!(alice.access_keys[0].last_rotated.epoch, Some(1_704_164_645));
+        assert_eq!(alice.access_keys[0].last_rotated.at.map(|at| at.as_second()), Some(1_704_164_645));
         assert!(alice.access_keys[0].last_used.is_absent());
-        assert_eq!(alice.access_keys[0].last_used.epoch, None);
+        assert_eq!(alice.access_keys[0].last_used.at, None);
         assert!(parse_credential_report("user,arn\nbob").is_err());
     }
 
     #[test]
     fn report_dates_in_both_spellings() {
-        assert_eq!(parse_report_date("1970-01-02T00:00:00+00:00"), Some(86_400));
-        assert_eq!(parse_report_date("1970-01-02T00:00:00Z"), Some(86_400));
+        assert_eq!(parse_report_date("1970-01-02T00:00:00+00:00").map(|at| at.as_second()), Some(86_400));
+        assert_eq!(parse_report_date("1970-01-02T00:00:00Z").map(|at| at.as_second()), Some(86_400));
         assert_eq!(parse_report_date("N/A"), None);
     }
 }

@@ -10,11 +10,13 @@ mod collect;
 pub mod ec2;
 pub mod ecr;
 pub mod ecs;
+pub mod fixtures;
 pub mod iam;
-pub mod labels;
 pub mod paginate;
+mod resource;
+mod visit;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -22,6 +24,9 @@ use serde::{Deserialize, Serialize};
 use crate::aws::{CollectError, chain};
 
 pub use collect::{AccountTarget, CollectContext, RegionDone, collect_account};
+pub(crate) use resource::resource;
+pub use resource::{AccountResource, Label, Resource};
+pub use visit::Visit;
 
 /// `fetch` when `wanted`, as its own branch of the call chain, so it can be
 /// run side by side with others.
@@ -32,8 +37,10 @@ fn requested<T>(
     chain::branch(async move { if wanted { fetch.await.into() } else { Collected::NotRequested } })
 }
 
-/// The kinds of data a check can ask for. The planner collects the union of
-/// what the selected checks need, and nothing else.
+/// The kinds of data a check can ask for: the one list of what bulkhead
+/// collects. The planner collects the union of what the selected checks need
+/// (with what each kind [implies](ResourceKind::implies)), and nothing else;
+/// each collector asks [`Needs`] whether a kind is wanted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ResourceKind {
@@ -41,21 +48,22 @@ pub enum ResourceKind {
     Ec2NetworkInterfaces,
     Ec2NetworkAcls,
     EcrRepositories,
-    EcrRepositoryPolicies,
-    /// Every image of every repository, with its signature evidence.
-    EcrImages,
-    CloudTrailTrails,
-    // ECR registry and repository settings.
     /// `GetRegistryScanningConfiguration`, once per region.
     EcrRegistryScanning,
     /// `GetRegistryPolicy`, once per region.
     EcrRegistryPolicy,
+    /// `GetRepositoryPolicy` per repository.
+    EcrRepositoryPolicies,
     /// `BatchGetRepositoryScanningConfiguration`, 100 repositories a call.
     EcrRepositoryScanning,
     /// `GetLifecyclePolicy` per repository.
     EcrLifecyclePolicies,
+    /// Every image of every repository, with its signature evidence.
+    EcrImages,
     /// The latest image of each repository and its scan findings summary.
     EcrLatestImageScan,
+
+    CloudTrailTrails,
 
     // ECS (regional).
     EcsClusters,
@@ -72,6 +80,54 @@ pub enum ResourceKind {
     IamVirtualMfaDevices,
     /// Attached customer and AWS managed policies with their default version.
     IamPolicies,
+}
+
+impl ResourceKind {
+    /// The kinds this one is collected through: a repository's policy needs
+    /// the repositories listed, a service its cluster.
+    pub fn implies(self) -> &'static [ResourceKind] {
+        use ResourceKind as K;
+        match self {
+            K::EcrRepositoryPolicies
+            | K::EcrRepositoryScanning
+            | K::EcrLifecyclePolicies
+            | K::EcrImages
+            | K::EcrLatestImageScan => &[K::EcrRepositories],
+            K::EcsServices => &[K::EcsClusters],
+            // Which revisions are in use comes from the clusters' services and tasks.
+            K::EcsTaskDefinitions => &[K::EcsClusters, K::EcsServices],
+            _ => &[],
+        }
+    }
+}
+
+/// What a scan collects: the selected checks' needs and what they imply.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Needs(BTreeSet<ResourceKind>);
+
+impl Needs {
+    pub fn of(kinds: impl IntoIterator<Item = ResourceKind>) -> Needs {
+        let mut needs = BTreeSet::new();
+        let mut pending: Vec<ResourceKind> = kinds.into_iter().collect();
+        while let Some(kind) = pending.pop() {
+            if needs.insert(kind) {
+                pending.extend_from_slice(kind.implies());
+            }
+        }
+        Needs(needs)
+    }
+
+    pub fn wants(&self, kind: ResourceKind) -> bool {
+        self.0.contains(&kind)
+    }
+
+    pub fn any(&self, kinds: &[ResourceKind]) -> bool {
+        kinds.iter().any(|kind| self.wants(*kind))
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = ResourceKind> + '_ {
+        self.0.iter().copied()
+    }
 }
 
 /// One piece of inventory: fetched, failed, or not asked for by any selected check.
@@ -163,21 +219,27 @@ pub struct RegionInventory {
 impl AccountInventory {
     /// Every collection failure in this account, for the report's error list.
     pub fn errors(&self) -> Vec<&CollectError> {
-        let mut errors: Vec<&CollectError> = Vec::new();
-        for region in self.regions.values() {
-            errors.extend(region.ec2.errors());
-            errors.extend(region.ecr.errors());
-            errors.extend(region.cloudtrail.trail_arns.error());
-            errors.extend(region.ecs.errors());
-        }
-        errors.extend(self.iam.errors());
-        for trail in self.trails.values() {
-            errors.extend(trail.errors());
-        }
+        let mut errors = Vec::new();
+        self.visit(&mut |error| errors.extend(error));
         errors
     }
 
-    pub fn arn(&self, service: &str, region: &str, resource: &str) -> String {
-        format!("arn:{}:{service}:{region}:{}:{resource}", self.partition, self.account_id)
+    /// The account's own ARN (`arn:aws:iam::123456789012:root`): the
+    /// resource of findings about the account as a whole in a region.
+    pub fn arn_of_account(&self) -> String {
+        format!("arn:{}:iam::{}:root", self.partition, self.account_id)
+    }
+
+    /// The root user, as IAM's credential report names it.
+    pub fn root(&self) -> AccountResource {
+        AccountResource { id: iam::ROOT_ROW.to_owned(), arn: self.arn_of_account() }
+    }
+
+    /// The account password policy, one per account.
+    pub fn password_policy(&self) -> AccountResource {
+        AccountResource {
+            id: "password-policy".to_owned(),
+            arn: format!("arn:{}:iam::{}:account-password-policy", self.partition, self.account_id),
+        }
     }
 }

@@ -39,6 +39,24 @@ impl CallSite<'_> {
         result
     }
 
+    /// Makes a single call whose service error `is_absent` recognises as
+    /// "there is none" (no policy, no scan): `Ok(None)` then.
+    pub async fn unless_absent<O, E, Fut>(
+        &self,
+        call: impl FnOnce() -> Fut,
+        is_absent: impl Fn(&E) -> bool,
+    ) -> Result<Option<O>, CollectError>
+    where
+        Fut: Future<Output = Result<O, SdkError<E, HttpResponse>>>,
+        E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
+    {
+        match self.call(call).await {
+            Ok(output) => Ok(Some(output)),
+            Err(err) if err.as_service_error().is_some_and(&is_absent) => Ok(None),
+            Err(err) => Err(self.error(&err)),
+        }
+    }
+
     pub fn error<E>(&self, err: &SdkError<E, HttpResponse>) -> CollectError
     where
         E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
@@ -81,4 +99,10 @@ impl CallSite<'_> {
             }
         }
     }
+}
+
+/// An SDK timestamp as ours; `None` for one outside jiff's range (years
+/// -9999 to 9999), which no AWS API returns.
+pub fn timestamp(at: &aws_smithy_types::DateTime) -> Option<jiff::Timestamp> {
+    jiff::Timestamp::new(at.secs(), at.subsec_nanos() as i32).ok()
 }

@@ -11,13 +11,13 @@ pub mod sarif;
 mod write;
 
 pub use model::{
-    CallStats, CheckInfo, ControlInfo, FrameworkInfo, OperationStats, RemediationInfo, Report, ReportFinding,
-    ScanError, ScanSummary, Tool,
+    CallStats, CheckInfo, ControlInfo, ExpiredEntry, FrameworkInfo, MutelistSummary, OperationStats, RemediationInfo,
+    Report, ReportFinding, ScanError, ScanSummary, Tool,
 };
 pub use write::write_atomically;
 
-/// The output formats, as `--output-formats` names them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
+/// The output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Format {
     Json,
     Html,

@@ -1,15 +1,12 @@
 //! The report model: findings joined with their check metadata, and what
-//! the scan covered. Built once, after filtering; every output reads it.
+//! the scan covered. Built once, after filtering (`crate::assemble`); every
+//! output reads it. It holds its own types only, so a renderer depends on
+//! nothing but this module.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-pub use crate::aws::ledger::{CallStats, OperationStats};
-use crate::aws::{CollectError, ErrorKind};
-use crate::checks::Finding;
-use crate::checks::metadata::{CatalogEntry, ComplianceRef, Framework};
-pub use crate::mutelist::{ExpiredEntry, MutelistSummary};
 use crate::severity::{Severity, Status};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -49,32 +46,6 @@ pub struct RemediationInfo {
     pub terraform: String,
 }
 
-impl CheckInfo {
-    pub fn new(check: &CatalogEntry) -> CheckInfo {
-        let metadata = &check.metadata;
-        let area = serde_json::to_value(metadata.shared_responsibility)
-            .ok()
-            .and_then(|value| value.as_str().map(str::to_owned))
-            .unwrap_or_default();
-        CheckInfo {
-            id: check.id.clone(),
-            service: check.service.clone(),
-            title: metadata.title.clone(),
-            severity: metadata.severity,
-            resource_type: metadata.resource_type.clone(),
-            description: metadata.description.clone(),
-            risk: metadata.risk.clone(),
-            shared_responsibility: area,
-            references: metadata.references.clone(),
-            remediation: RemediationInfo {
-                text: metadata.remediation.text.trim().to_owned(),
-                cli: metadata.remediation.cli.trim().to_owned(),
-                terraform: metadata.remediation.terraform.trim().to_owned(),
-            },
-        }
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FrameworkInfo {
     pub id: String,
@@ -88,25 +59,6 @@ pub struct ControlInfo {
     pub id: String,
     pub title: String,
     pub checks: Vec<String>,
-}
-
-impl FrameworkInfo {
-    pub fn new(framework: &Framework) -> FrameworkInfo {
-        FrameworkInfo {
-            id: framework.id.clone(),
-            name: framework.name.clone(),
-            version: framework.version.clone(),
-            controls: framework
-                .controls
-                .iter()
-                .map(|control| ControlInfo {
-                    id: control.id.clone(),
-                    title: control.title.clone(),
-                    checks: control.checks.clone(),
-                })
-                .collect(),
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -148,32 +100,6 @@ pub struct ScanError {
     pub message: String,
 }
 
-impl ScanError {
-    pub fn from_collect(account_id: &str, err: &CollectError) -> ScanError {
-        ScanError {
-            account_id: account_id.to_owned(),
-            region: err.region.clone(),
-            service: err.service.to_string(),
-            operation: err.operation.clone(),
-            kind: kind_name(err.kind).to_owned(),
-            message: err.message.clone(),
-        }
-    }
-}
-
-fn kind_name(kind: ErrorKind) -> &'static str {
-    match kind {
-        ErrorKind::AccessDenied => "access_denied",
-        ErrorKind::Throttled => "throttled",
-        ErrorKind::Timeout => "timeout",
-        ErrorKind::Unreachable => "unreachable",
-        ErrorKind::NotFound => "not_found",
-        ErrorKind::ServiceError => "service_error",
-        ErrorKind::MalformedResponse => "malformed_response",
-        ErrorKind::Other => "other",
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReportFinding {
     pub check_id: String,
@@ -204,34 +130,46 @@ pub struct ReportFinding {
     pub resource_details: String,
 }
 
-impl ReportFinding {
-    pub fn new(finding: Finding, check: &CatalogEntry) -> ReportFinding {
-        ReportFinding {
-            check_id: finding.check_id,
-            title: check.metadata.title.clone(),
-            severity: check.metadata.severity,
-            status: finding.status,
-            muted: false,
-            mute_reason: None,
-            account_id: finding.account_id,
-            region: finding.region,
-            service: check.service.clone(),
-            resource_type: check.metadata.resource_type.clone(),
-            resource_id: finding.resource_id,
-            resource_arn: finding.resource_arn,
-            message: finding.message,
-            compliance: compliance_by_framework(&check.compliance),
-            resource_name: String::new(),
-            resource_tags: BTreeMap::new(),
-            resource_details: String::new(),
-        }
-    }
+/// What the report says about the mutelist: which entries were in force.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MutelistSummary {
+    pub path: String,
+    pub entries: usize,
+    /// Entries past their `Expires` date: they muted nothing in this scan.
+    pub expired: Vec<ExpiredEntry>,
 }
 
-fn compliance_by_framework(refs: &[ComplianceRef]) -> BTreeMap<String, Vec<String>> {
-    let mut by_framework: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for reference in refs {
-        by_framework.entry(reference.framework.clone()).or_default().push(reference.control.clone());
-    }
-    by_framework
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExpiredEntry {
+    pub account: String,
+    pub check: String,
+    pub expires: String,
+    pub reason: String,
+}
+
+/// The AWS calls the scan made.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallStats {
+    /// Calls the collectors made, pages counted one by one.
+    pub calls: u64,
+    /// HTTP attempts, retries included.
+    pub attempts: u64,
+    pub retries: u64,
+    /// Attempts the service answered with a throttling error.
+    pub throttles: u64,
+    /// Calls on the longest chain in which each call needed the one before.
+    pub critical_path_depth: u32,
+    /// Sorted by service, region, operation.
+    pub operations: Vec<OperationStats>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OperationStats {
+    pub service: String,
+    pub operation: String,
+    pub region: String,
+    pub calls: u64,
+    pub attempts: u64,
+    pub retries: u64,
+    pub throttles: u64,
 }

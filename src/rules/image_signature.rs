@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::inventory::ecr::Image;
+
 /// AWS Signer / Notation signatures, stored as OCI 1.1 referrers.
 pub const NOTARY_SIGNATURE: &str = "application/vnd.cncf.notary.signature";
 /// cosign v3 signatures, stored as OCI 1.1 referrers holding a sigstore bundle.
@@ -65,5 +67,55 @@ mod tests {
         assert_eq!(SignatureKind::of_artifact_type(NOTARY_SIGNATURE), Some(SignatureKind::Notation));
         assert_eq!(SignatureKind::of_artifact_type(SIGSTORE_BUNDLE), Some(SignatureKind::SigstoreBundle));
         assert_eq!(SignatureKind::of_artifact_type("application/spdx+json"), None);
+    }
+}
+
+/// Signature artifacts and other referrers are not images that need a signature.
+pub fn is_signable(image: &Image) -> bool {
+    image.subject_digest.is_none() && !image.tags.iter().any(|tag| cosign_signed_digest(tag).is_some())
+}
+
+/// The signature the `DescribeImages` listing shows for `image`, if any.
+pub fn signature_from_listing(image: &Image, listing: &[Image]) -> Option<SignatureKind> {
+    listing.iter().find_map(|other| {
+        if other.tags.iter().any(|tag| cosign_signed_digest(tag).as_deref() == Some(image.digest.as_str())) {
+            return Some(SignatureKind::CosignTag);
+        }
+        if other.subject_digest.as_deref() == Some(image.digest.as_str()) {
+            return other.artifact_media_type.as_deref().and_then(SignatureKind::of_artifact_type);
+        }
+        None
+    })
+}
+
+/// The most recently pushed image (signatures and other referrers aside);
+/// on a tie, the one listed last.
+pub fn latest_image(images: &[Image]) -> Option<&Image> {
+    images.iter().filter(|image| is_signable(image)).max_by_key(|image| image.pushed_at)
+}
+
+#[cfg(test)]
+mod latest_image_tests {
+    use super::*;
+    use crate::inventory::fixtures;
+
+    fn image(hex: &str, tags: &[&str], pushed_at: &str, subject: Option<&str>) -> Image {
+        let mut image = fixtures::image(&fixtures::repository("app"), hex, tags);
+        image.pushed_at = Some(fixtures::at(pushed_at));
+        image.subject_digest = subject.map(str::to_owned);
+        image
+    }
+
+    #[test]
+    fn the_latest_pushed_image_ignoring_signatures_and_comparing_times_not_text() {
+        let images = [
+            image("a", &["v1"], "2025-01-15T09:30:00.5Z", None),
+            image("b", &["v2"], "2025-01-15T09:30:00Z", None),
+            image("c", &[], "2025-01-16T00:00:00Z", Some("sha256:a")),
+            image("d", &[&format!("sha256-{}.sig", "a".repeat(64))], "2025-01-17T00:00:00Z", None),
+        ];
+        // As text "…00Z" sorts after "…00.5Z"; as times it is earlier.
+        assert_eq!(latest_image(&images).map(|image| image.digest.as_str()), Some("sha256:a"));
+        assert!(latest_image(&[]).is_none());
     }
 }

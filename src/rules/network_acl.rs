@@ -6,8 +6,8 @@
 //! subnet to the internet nor shields it from the internet, so it is skipped;
 //! each address family is evaluated on its own.
 
-use crate::inventory::ec2::{AclAction, NetworkAclEntry};
-use crate::rules::security_group::{IPV4_INTERNET, IPV6_INTERNET, is_all_protocols, is_tcp};
+use crate::inventory::ec2::{AclAction, NetworkAclEntry, Protocol};
+use crate::rules::security_group::{IPV4_INTERNET, IPV6_INTERNET};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Probe {
@@ -39,10 +39,10 @@ fn first_internet_match<'a>(
 
 fn matches(entry: &NetworkAclEntry, probe: Probe) -> bool {
     match probe {
-        Probe::AllTraffic => is_all_protocols(&entry.protocol),
+        Probe::AllTraffic => entry.protocol == Protocol::All,
         Probe::TcpPort(port) => {
-            is_all_protocols(&entry.protocol)
-                || (is_tcp(&entry.protocol)
+            entry.protocol == Protocol::All
+                || (entry.protocol == Protocol::Tcp
                     && entry.port_range.is_none_or(|(from, to)| (from..=to).contains(&i32::from(port))))
         }
     }
@@ -57,7 +57,7 @@ mod tests {
         NetworkAclEntry {
             rule_number: rule,
             egress: false,
-            protocol: protocol.to_owned(),
+            protocol: Protocol::parse(protocol),
             action,
             ipv4_cidr: (!v6).then(|| cidr.to_owned()),
             ipv6_cidr: v6.then(|| cidr.to_owned()),

@@ -4,7 +4,7 @@
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
-use crate::inventory::ec2::{AclAction, NetworkAclEntry};
+use crate::inventory::ec2::{AclAction, NetworkAclEntry, Protocol};
 use crate::rules::network_acl::{Probe, admitting_rule};
 use crate::rules::resource_policy::public_grants;
 
@@ -23,7 +23,7 @@ fn acl_entry() -> impl Strategy<Value = NetworkAclEntry> {
         .prop_map(|(rule_number, protocol, port_range, allow, source, egress)| NetworkAclEntry {
             rule_number,
             egress,
-            protocol: protocol.to_owned(),
+            protocol: Protocol::parse(protocol),
             action: if allow { AclAction::Allow } else { AclAction::Deny },
             ipv4_cidr: (!source.contains(':')).then(|| source.to_owned()),
             ipv6_cidr: source.contains(':').then(|| source.to_owned()),
@@ -54,11 +54,11 @@ fn probe() -> impl Strategy<Value = Probe> {
 fn oracle(entries: &[NetworkAclEntry], probe: Probe) -> bool {
     ["0.0.0.0/0", "::/0"].iter().any(|internet| {
         let covers = |entry: &&NetworkAclEntry| {
-            let all = entry.protocol == "-1" || entry.protocol == "all";
+            let all = entry.protocol == Protocol::All;
             let traffic = match probe {
                 Probe::AllTraffic => all,
                 Probe::TcpPort(port) => {
-                    all || (entry.protocol == "6"
+                    all || (entry.protocol == Protocol::Tcp
                         && entry.port_range.is_none_or(|(from, to)| from <= i32::from(port) && i32::from(port) <= to))
                 }
             };

@@ -1,6 +1,6 @@
 //! Which security group rules open a port to the whole internet.
 
-use crate::inventory::ec2::IpPermission;
+use crate::inventory::ec2::{IpPermission, Protocol};
 
 pub const IPV4_INTERNET: &str = "0.0.0.0/0";
 pub const IPV6_INTERNET: &str = "::/0";
@@ -31,10 +31,10 @@ pub fn is_internet(cidr: &str) -> bool {
 }
 
 fn covers(rule: &IpPermission, exposure: Exposure) -> bool {
-    if is_all_protocols(&rule.protocol) || exposure == Exposure::AnyPort {
+    if rule.protocol == Protocol::All || exposure == Exposure::AnyPort {
         return true;
     }
-    if !is_tcp(&rule.protocol) {
+    if rule.protocol != Protocol::Tcp {
         return false;
     }
     let from = rule.from_port.unwrap_or(0);
@@ -98,23 +98,15 @@ fn is_private(address: u32) -> bool {
     PRIVATE.iter().any(|(base, prefix)| in_range(address, *base, *prefix))
 }
 
-pub fn is_all_protocols(protocol: &str) -> bool {
-    protocol == "-1" || protocol.eq_ignore_ascii_case("all")
-}
-
-pub fn is_tcp(protocol: &str) -> bool {
-    protocol.eq_ignore_ascii_case("tcp") || protocol == "6"
-}
-
 /// "tcp 22", "tcp 0-1024", "all traffic": how a rule reads in a message.
 pub fn describe_rule(rule: &IpPermission) -> String {
-    if is_all_protocols(&rule.protocol) {
+    if rule.protocol == Protocol::All {
         return "all traffic".to_owned();
     }
     match (rule.from_port, rule.to_port) {
         (Some(from), Some(to)) if from == to => format!("{} {from}", rule.protocol),
         (Some(from), Some(to)) => format!("{} {from}-{to}", rule.protocol),
-        _ => rule.protocol.clone(),
+        _ => rule.protocol.to_string(),
     }
 }
 
@@ -124,7 +116,7 @@ mod tests {
 
     fn rule(protocol: &str, ports: Option<(i32, i32)>, v4: &[&str], v6: &[&str]) -> IpPermission {
         IpPermission {
-            protocol: protocol.to_owned(),
+            protocol: Protocol::parse(protocol),
             from_port: ports.map(|p| p.0),
             to_port: ports.map(|p| p.1),
             ipv4_ranges: v4.iter().map(|s| s.to_string()).collect(),

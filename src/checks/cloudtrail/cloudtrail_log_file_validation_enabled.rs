@@ -1,22 +1,17 @@
 //! Trails without log file integrity validation (digest files).
 
-use super::trails;
-use crate::checks::{Check, Context, Findings};
-use crate::inventory::ResourceKind;
+use super::trails::describe;
+use crate::checks::{Check, Context, Scope, Verdict, fail, pass};
+use crate::inventory::cloudtrail::Trail;
 
 pub const CHECK: Check =
-    Check { id: "cloudtrail_log_file_validation_enabled", needs: &[ResourceKind::CloudTrailTrails], evaluate };
+    Check { id: "cloudtrail_log_file_validation_enabled", scope: Scope::Trails(judge), reads: &[] };
 
-fn evaluate(ctx: &Context<'_>, out: &mut Findings<'_>) {
-    trails::each(ctx, out, |trail, out| {
-        let subject = trails::describe(trail);
-        let finding = out.resource(&trail.home_region, &trail.name, &trail.arn);
-        if trail.log_file_validation {
-            finding.pass(format!("{subject} has log file validation enabled."))
-        } else {
-            finding.fail(format!(
-                "{subject} has log file validation disabled: a deleted or edited log file would go unnoticed."
-            ))
-        }
-    });
+fn judge(_: &Context<'_>, trail: &Trail) -> Verdict {
+    let subject = describe(trail);
+    if trail.log_file_validation {
+        pass(format!("{subject} has log file validation enabled."))
+    } else {
+        fail(format!("{subject} has log file validation disabled: a deleted or edited log file would go unnoticed."))
+    }
 }

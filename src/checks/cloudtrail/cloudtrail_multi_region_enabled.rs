@@ -1,13 +1,12 @@
 //! One finding per region: PASS only when a trail that is logging now and
 //! records management events covers the region.
 
-use crate::checks::{Check, Context, Findings};
-use crate::inventory::ResourceKind;
+use crate::checks::{Check, Context, Scope, Verdict, fail, pass, unknown};
 use crate::inventory::cloudtrail::Trail;
 use crate::rules::trail_events::records_management_events;
 
 pub const CHECK: Check =
-    Check { id: "cloudtrail_multi_region_enabled", needs: &[ResourceKind::CloudTrailTrails], evaluate };
+    Check { id: "cloudtrail_multi_region_enabled", scope: Scope::TrailCoverage(judge), reads: &[] };
 
 /// How one trail stands for one region.
 enum Coverage {
@@ -16,54 +15,35 @@ enum Coverage {
     Unknown(String),
 }
 
-fn evaluate(ctx: &Context<'_>, out: &mut Findings<'_>) {
-    let account = ctx.account;
-    for (region, arns) in out.per_region(account, "cloudtrail", "trail/*", |region| &region.cloudtrail.trail_arns) {
-        let trails: Vec<&Trail> = arns.iter().filter_map(|arn| account.trails.get(arn)).collect();
-        let judged: Vec<(&Trail, Coverage)> = trails.iter().map(|trail| (*trail, coverage(trail, region))).collect();
-        let arn = account.arn("cloudtrail", region, "trail");
-
-        if let Some((trail, _)) = judged.iter().find(|(_, coverage)| matches!(coverage, Coverage::Covers)) {
-            let scope = if trail.multi_region {
-                format!("multi-region trail {} (home region {})", trail.name, trail.home_region)
-            } else {
-                format!("trail {}", trail.name)
-            };
-            out.resource(region, region, &trail.arn).pass(format!(
-                "Region {region} is covered by {scope}, which is logging and records management events."
-            ));
-            continue;
-        }
-        let unknown: Vec<&String> = judged
-            .iter()
-            .filter_map(|(_, coverage)| match coverage {
-                Coverage::Unknown(why) => Some(why),
-                _ => None,
-            })
-            .collect();
-        if !unknown.is_empty() {
-            out.resource(region, region, arn).error(format!(
-                "Could not tell whether region {region} is covered: {}",
-                unknown.iter().map(|why| why.as_str()).collect::<Vec<_>>().join("; ")
-            ));
-            continue;
-        }
-        let reasons: Vec<&String> = judged
-            .iter()
-            .filter_map(|(_, coverage)| match coverage {
-                Coverage::DoesNot(why) => Some(why),
-                _ => None,
-            })
-            .collect();
-        let detail = if reasons.is_empty() {
-            "no trail applies to it".to_owned()
+fn judge(_: &Context<'_>, region: &str, trails: &[&Trail]) -> Verdict {
+    let judged: Vec<(&Trail, Coverage)> = trails.iter().map(|trail| (*trail, coverage(trail, region))).collect();
+    if let Some((trail, _)) = judged.iter().find(|(_, coverage)| matches!(coverage, Coverage::Covers)) {
+        let scope = if trail.multi_region {
+            format!("multi-region trail {} (home region {})", trail.name, trail.home_region)
         } else {
-            reasons.iter().map(|why| why.as_str()).collect::<Vec<_>>().join("; ")
+            format!("trail {}", trail.name)
         };
-        out.resource(region, region, arn).fail(format!(
-            "Region {region} is not covered by a logging trail that records management events: {detail}."
-        ));
+        return pass(format!("Region {region} is covered by {scope}, which is logging and records management events."));
     }
+    let unknowns: Vec<&str> = judged
+        .iter()
+        .filter_map(|(_, coverage)| match coverage {
+            Coverage::Unknown(why) => Some(why.as_str()),
+            _ => None,
+        })
+        .collect();
+    if !unknowns.is_empty() {
+        return unknown(format!("Could not tell whether region {region} is covered: {}", unknowns.join("; ")));
+    }
+    let reasons: Vec<&str> = judged
+        .iter()
+        .filter_map(|(_, coverage)| match coverage {
+            Coverage::DoesNot(why) => Some(why.as_str()),
+            _ => None,
+        })
+        .collect();
+    let detail = if reasons.is_empty() { "no trail applies to it".to_owned() } else { reasons.join("; ") };
+    fail(format!("Region {region} is not covered by a logging trail that records management events: {detail}."))
 }
 
 fn coverage(trail: &Trail, region: &str) -> Coverage {

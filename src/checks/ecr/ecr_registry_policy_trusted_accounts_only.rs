@@ -3,28 +3,23 @@
 //! the audited account and `trusted_accounts`.
 
 use super::cross_account;
-use crate::checks::{Check, Context, Findings};
+use crate::checks::{Check, Context, Read, Registry, Scope, Verdict, fail, pass, unknown};
 use crate::inventory::ResourceKind;
 
-pub const CHECK: Check =
-    Check { id: "ecr_registry_policy_trusted_accounts_only", needs: &[ResourceKind::EcrRegistryPolicy], evaluate };
+pub const CHECK: Check = Check {
+    id: "ecr_registry_policy_trusted_accounts_only",
+    scope: Scope::Registries(judge),
+    reads: &[ResourceKind::EcrRegistryPolicy],
+};
 
-fn evaluate(ctx: &Context<'_>, out: &mut Findings<'_>) {
-    let account = ctx.account;
-    for (region, inventory) in &account.regions {
-        let arn = account.arn("ecr", region, "registry");
-        let subject = format!("Registry {} in {region}", account.account_id);
-        let finding = out.resource(region, &account.account_id, arn);
-        match inventory.ecr.registry_policy.get() {
-            Ok(None) => finding.pass(format!("{subject} has no registry policy.")),
-            Ok(Some(policy)) => match cross_account::untrusted(ctx, policy) {
-                Ok(None) => finding.pass(format!("{subject} has a registry policy that names only trusted accounts.")),
-                Ok(Some(who)) => {
-                    finding.fail(format!("{subject} has a registry policy granting untrusted accounts: {who}."))
-                }
-                Err(err) => finding.error(format!("Could not evaluate the registry policy of {subject}: {err}")),
-            },
-            Err(why) => finding.error(format!("Could not read the registry policy of {subject}: {why}")),
-        }
+fn judge(ctx: &Context<'_>, registry: &Registry<'_>) -> Verdict {
+    let subject = registry.describe();
+    let Some(policy) = registry.ecr.registry_policy.read(format_args!("the registry policy of {subject}"))? else {
+        return pass(format!("{subject} has no registry policy."));
+    };
+    match cross_account::untrusted(ctx, policy) {
+        Ok(None) => pass(format!("{subject} has a registry policy that names only trusted accounts.")),
+        Ok(Some(who)) => fail(format!("{subject} has a registry policy granting untrusted accounts: {who}.")),
+        Err(err) => unknown(format!("Could not evaluate the registry policy of {subject}: {err}")),
     }
 }

@@ -1,24 +1,20 @@
 //! Repositories encrypted with the AWS-owned AES256 key rather than KMS.
 
-use super::repositories;
-use crate::checks::{Check, Context, Findings};
-use crate::inventory::ResourceKind;
+use crate::checks::{Check, Context, Scope, Verdict, fail, pass};
+use crate::inventory::ecr::Repository;
 
 pub const CHECK: Check =
-    Check { id: "ecr_repositories_encrypted_with_kms", needs: &[ResourceKind::EcrRepositories], evaluate };
+    Check { id: "ecr_repositories_encrypted_with_kms", scope: Scope::Repositories(judge), reads: &[] };
 
-fn evaluate(ctx: &Context<'_>, out: &mut Findings<'_>) {
-    repositories::each(ctx, out, |region, repository, out| {
-        let finding = out.resource(region, &repository.name, &repository.arn);
-        let subject = format!("Repository {}", repository.name);
-        match repository.encryption_type.as_str() {
-            kms @ ("KMS" | "KMS_DSSE") => finding.pass(format!(
-                "{subject} is encrypted with {kms} (key {}).",
-                repository.kms_key.as_deref().unwrap_or("aws/ecr")
-            )),
-            other => finding.fail(format!(
-                "{subject} is encrypted with {other} (an AWS-owned key) rather than a KMS key whose policy and use you control."
-            )),
-        }
-    });
+fn judge(_: &Context<'_>, repository: &Repository) -> Verdict {
+    let subject = format!("Repository {}", repository.name);
+    match repository.encryption_type.as_str() {
+        kms @ ("KMS" | "KMS_DSSE") => pass(format!(
+            "{subject} is encrypted with {kms} (key {}).",
+            repository.kms_key.as_deref().unwrap_or("aws/ecr")
+        )),
+        other => fail(format!(
+            "{subject} is encrypted with {other} (an AWS-owned key) rather than a KMS key whose policy and use you control."
+        )),
+    }
 }

@@ -1,29 +1,23 @@
 //! Repositories without a lifecycle policy.
 
-use super::repositories;
-use crate::checks::{Check, Context, Findings};
+use crate::checks::{Check, Context, Read, Scope, Verdict, fail, pass};
 use crate::inventory::ResourceKind;
+use crate::inventory::ecr::Repository;
 
 pub const CHECK: Check = Check {
     id: "ecr_repositories_lifecycle_policy_enabled",
-    needs: &[ResourceKind::EcrRepositories, ResourceKind::EcrLifecyclePolicies],
-    evaluate,
+    scope: Scope::Repositories(judge),
+    reads: &[ResourceKind::EcrLifecyclePolicies],
 };
 
-fn evaluate(ctx: &Context<'_>, out: &mut Findings<'_>) {
-    repositories::each(ctx, out, |region, repository, out| {
-        let finding = out.resource(region, &repository.name, &repository.arn);
-        let subject = format!("Repository {}", repository.name);
-        match repository.lifecycle_policy.get() {
-            Ok(Some(policy)) => {
-                let rules = serde_json::from_str::<serde_json::Value>(policy)
-                    .ok()
-                    .and_then(|policy| policy["rules"].as_array().map(Vec::len))
-                    .unwrap_or(0);
-                finding.pass(format!("{subject} has a lifecycle policy ({rules} rule(s))."))
-            }
-            Ok(None) => finding.fail(format!("{subject} has no lifecycle policy: old and untagged images pile up.")),
-            Err(why) => finding.error(format!("Could not read the lifecycle policy of {subject}: {why}")),
-        }
-    });
+fn judge(_: &Context<'_>, repository: &Repository) -> Verdict {
+    let subject = format!("Repository {}", repository.name);
+    let Some(policy) = repository.lifecycle_policy.read(format_args!("the lifecycle policy of {subject}"))? else {
+        return fail(format!("{subject} has no lifecycle policy: old and untagged images pile up."));
+    };
+    let rules = serde_json::from_str::<serde_json::Value>(policy)
+        .ok()
+        .and_then(|policy| policy["rules"].as_array().map(Vec::len))
+        .unwrap_or(0);
+    pass(format!("{subject} has a lifecycle policy ({rules} rule(s))."))
 }

@@ -1,7 +1,6 @@
 //! ECR registry and image checks.
 
 mod cross_account;
-mod repositories;
 
 pub mod ecr_images_signed;
 pub mod ecr_registry_policy_trusted_accounts_only;

@@ -1,16 +1,14 @@
 //! Services do not give their tasks public IP addresses (FSBP ECS.2).
 
-use super::service_scope::{self, Judgement, NEEDS};
-use crate::checks::{Check, Context, Findings};
+use crate::checks::{Check, Context, Scope, Verdict, fail, pass};
+use crate::inventory::ecs::EcsService;
 
-pub const CHECK: Check = Check { id: "ecs_service_no_assign_public_ip", needs: NEEDS, evaluate };
+pub const CHECK: Check = Check { id: "ecs_service_no_assign_public_ip", scope: Scope::Services(judge), reads: &[] };
 
-fn evaluate(ctx: &Context<'_>, out: &mut Findings<'_>) {
-    service_scope::evaluate(ctx, out, |service| match service.assign_public_ip.as_deref() {
-        Some("ENABLED") => {
-            Judgement::Fail("assigns public IP addresses to its tasks (assignPublicIp: ENABLED).".into())
-        }
-        Some(setting) => Judgement::Pass(format!("does not assign public IP addresses (assignPublicIp: {setting}).")),
-        None => Judgement::Pass("does not assign public IP addresses (no awsvpc public IP setting).".into()),
-    });
+fn judge(_: &Context<'_>, service: &EcsService) -> Verdict {
+    match service.assign_public_ip.as_deref() {
+        Some("ENABLED") => fail("assigns public IP addresses to its tasks (assignPublicIp: ENABLED)."),
+        Some(setting) => pass(format!("does not assign public IP addresses (assignPublicIp: {setting}).")),
+        None => pass("does not assign public IP addresses (no awsvpc public IP setting)."),
+    }
 }

@@ -1,25 +1,25 @@
 //! Every container image is pinned by digest, so what runs is what was reviewed.
 
-use super::task_definition_scope::{self, NEEDS, per_container};
-use crate::checks::{Check, Context, Findings};
+use super::containers::per_container;
+use crate::checks::{Check, Context, Scope, Verdict};
+use crate::inventory::ecs::TaskDefinition;
 use crate::rules::image_reference::parse;
 
-pub const CHECK: Check = Check { id: "ecs_task_definitions_images_pinned_by_digest", needs: NEEDS, evaluate };
+pub const CHECK: Check =
+    Check { id: "ecs_task_definitions_images_pinned_by_digest", scope: Scope::TaskDefinitions(judge), reads: &[] };
 
-fn evaluate(ctx: &Context<'_>, out: &mut Findings<'_>) {
-    task_definition_scope::evaluate(ctx, out, |definition| {
-        per_container(
-            definition,
-            |container| match parse(&container.image) {
-                Ok(image) if image.is_pinned_by_digest() => None,
-                Ok(image) => Some(format!(
-                    "uses image {} by {}, not by digest",
-                    container.image,
-                    image.tag.map_or_else(|| "the implicit tag latest".to_owned(), |tag| format!("tag {tag}"))
-                )),
-                Err(err) => Some(format!("has an image reference that cannot be read: {err}")),
-            },
-            "every image is pinned by a sha256 digest.",
-        )
-    });
+fn judge(_: &Context<'_>, definition: &TaskDefinition) -> Verdict {
+    per_container(
+        definition,
+        |container| match parse(&container.image) {
+            Ok(image) if image.is_pinned_by_digest() => None,
+            Ok(image) => Some(format!(
+                "uses image {} by {}, not by digest",
+                container.image,
+                image.tag.map_or_else(|| "the implicit tag latest".to_owned(), |tag| format!("tag {tag}"))
+            )),
+            Err(err) => Some(format!("has an image reference that cannot be read: {err}")),
+        },
+        "every image is pinned by a sha256 digest.",
+    )
 }

@@ -1,19 +1,22 @@
 //! Password policy: passwords expire within 90 days or less.
 
-use super::password_policy::{self, NEEDS};
-use crate::checks::{Check, Context, Findings};
+use crate::checks::{Check, Context, Scope, Verdict, fail, pass};
+use crate::inventory::iam::PasswordPolicy;
 
-pub const CHECK: Check =
-    Check { id: "iam_password_policy_expires_passwords_within_90_days_or_less", needs: NEEDS, evaluate };
+pub const CHECK: Check = Check {
+    id: "iam_password_policy_expires_passwords_within_90_days_or_less",
+    scope: Scope::PasswordPolicy(judge),
+    reads: &[],
+};
 
-fn evaluate(ctx: &Context<'_>, out: &mut Findings<'_>) {
-    password_policy::evaluate(ctx, out, |policy| match policy.max_password_age {
+fn judge(_: &Context<'_>, policy: &PasswordPolicy) -> Verdict {
+    match policy.max_password_age {
         Some(days) if policy.expire_passwords && (1..=90).contains(&days) => {
-            Ok(format!("expires passwords after {days} days"))
+            pass(format!("expires passwords after {days} days"))
         }
         Some(days) if policy.expire_passwords && days > 0 => {
-            Err(format!("expires passwords only after {days} days (90 or less needed)"))
+            fail(format!("expires passwords only after {days} days (90 or less needed)"))
         }
-        _ => Err("does not expire passwords (90 days or less needed)".to_owned()),
-    });
+        _ => fail("does not expire passwords (90 days or less needed)"),
+    }
 }

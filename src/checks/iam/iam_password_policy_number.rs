@@ -1,10 +1,11 @@
 //! Password policy: at least one number is required.
 
-use super::password_policy::{self, NEEDS, requires};
-use crate::checks::{Check, Context, Findings};
+use super::password_policy::requires;
+use crate::checks::{Check, Context, Scope, Verdict};
+use crate::inventory::iam::PasswordPolicy;
 
-pub const CHECK: Check = Check { id: "iam_password_policy_number", needs: NEEDS, evaluate };
+pub const CHECK: Check = Check { id: "iam_password_policy_number", scope: Scope::PasswordPolicy(judge), reads: &[] };
 
-fn evaluate(ctx: &Context<'_>, out: &mut Findings<'_>) {
-    password_policy::evaluate(ctx, out, |policy| requires(policy.require_numbers, "number"));
+fn judge(_: &Context<'_>, policy: &PasswordPolicy) -> Verdict {
+    requires(policy.require_numbers, "number")
 }

@@ -1,14 +1,16 @@
 //! Users with a console password have MFA.
 
-use super::users::{self, Judgement, NEEDS};
-use crate::checks::{Check, Context, Findings};
+use jiff::Timestamp;
 
-pub const CHECK: Check = Check { id: "iam_user_mfa_enabled_console_access", needs: NEEDS, evaluate };
+use crate::checks::{Check, Context, Scope, Verdict, fail, pass};
+use crate::inventory::iam::CredentialReportRow;
 
-fn evaluate(ctx: &Context<'_>, out: &mut Findings<'_>) {
-    users::evaluate(ctx, out, |row, _| match (row.password_enabled, row.mfa_active) {
-        (false, _) => Judgement::Pass("has no console password.".into()),
-        (true, true) => Judgement::Pass("has a console password and MFA.".into()),
-        (true, false) => Judgement::Fail("has a console password but no MFA device.".into()),
-    });
+pub const CHECK: Check = Check { id: "iam_user_mfa_enabled_console_access", scope: Scope::Users(judge), reads: &[] };
+
+fn judge(_: &Context<'_>, row: &CredentialReportRow, _: Timestamp) -> Verdict {
+    match (row.password_enabled, row.mfa_active) {
+        (false, _) => pass("has no console password."),
+        (true, true) => pass("has a console password and MFA."),
+        (true, false) => fail("has a console password but no MFA device."),
+    }
 }

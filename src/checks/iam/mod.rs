@@ -20,6 +20,3 @@ pub mod iam_root_mfa_enabled;
 pub mod iam_rotate_access_key_90_days;
 pub mod iam_user_accesskey_unused;
 pub mod iam_user_mfa_enabled_console_access;
-
-#[cfg(test)]
-mod tests;

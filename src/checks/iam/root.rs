@@ -2,14 +2,7 @@
 //! first and the credential report's root row as the fallback (some
 //! endpoints' reports have no root row).
 
-use crate::checks::Context;
 use crate::inventory::iam::IamAccount;
-
-pub const ROOT_ID: &str = "<root_account>";
-
-pub fn root_arn(ctx: &Context<'_>) -> String {
-    format!("arn:{}:iam::{}:root", ctx.account.partition, ctx.account.account_id)
-}
 
 /// Whether the root user has any MFA device, and where that came from; `Err`
 /// says why neither source could tell.

@@ -1,0 +1,315 @@
+//! Inventory built in code: one resource of each kind with plain defaults,
+//! for the checks' offline tests (`tests/checks/`). Each constructor gives a
+//! resource that every check judges without surprises (private, unshared,
+//! nothing attached); a test changes the fields its case is about.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+
+use super::cloudtrail::{EventSelectors, Trail, TrailStatus};
+use super::ec2::{AclAction, IpPermission, NetworkAcl, NetworkAclEntry, NetworkInterface, Protocol, SecurityGroup};
+use super::ecr::{Image, ImageScan, Repository, ScanResult};
+use super::ecs::{Cluster, Container, EcsService, TaskDefinition, TaskDefinitionEntry};
+use super::iam::{AccessKeyReport, CredentialReport, CredentialReportRow, IamAccount, ManagedPolicy, ReportDate};
+use super::{AccountInventory, Collected, RegionInventory};
+use crate::aws::{CollectError, ErrorKind, Service};
+
+pub const ACCOUNT: &str = "111122223333";
+pub const REGION: &str = "eu-west-1";
+
+/// An account with one region, [`REGION`], in which nothing was requested.
+pub fn account() -> AccountInventory {
+    AccountInventory {
+        account_id: ACCOUNT.to_owned(),
+        partition: "aws".to_owned(),
+        regions: BTreeMap::from([(REGION.to_owned(), RegionInventory::default())]),
+        trails: BTreeMap::new(),
+        iam: IamAccount { region: "us-east-1".to_owned(), ..IamAccount::default() },
+    }
+}
+
+/// [`account`] with `edit` applied to its region.
+pub fn account_with(edit: impl FnOnce(&mut RegionInventory)) -> AccountInventory {
+    let mut account = account();
+    edit(account.regions.get_mut(REGION).expect("the fixture account has its region"));
+    account
+}
+
+/// A call that failed as AWS denies it.
+pub fn denied(service: Service, operation: &str) -> CollectError {
+    CollectError::new(service, operation, REGION, ErrorKind::AccessDenied, "AccessDeniedException: not authorized")
+}
+
+/// A point in time, from RFC 3339 text.
+pub fn at(text: &str) -> Timestamp {
+    text.parse().expect("a fixture timestamp is RFC 3339")
+}
+
+// EC2
+
+pub fn security_group(id: &str) -> SecurityGroup {
+    SecurityGroup {
+        arn: format!("arn:aws:ec2:{REGION}:{ACCOUNT}:security-group/{id}"),
+        id: id.to_owned(),
+        name: format!("{id}-name"),
+        description: "fixture".to_owned(),
+        vpc_id: Some("vpc-1".to_owned()),
+        ingress: Vec::new(),
+        egress: Vec::new(),
+        tags: Vec::new(),
+    }
+}
+
+/// A rule for `protocol` over `ports` (inclusive) from `cidr` (v4 or v6).
+pub fn permission(protocol: Protocol, ports: Option<(i32, i32)>, cidr: &str) -> IpPermission {
+    let (ipv4, ipv6) =
+        if cidr.contains(':') { (vec![], vec![cidr.to_owned()]) } else { (vec![cidr.to_owned()], vec![]) };
+    IpPermission {
+        protocol,
+        from_port: ports.map(|(from, _)| from),
+        to_port: ports.map(|(_, to)| to),
+        ipv4_ranges: ipv4,
+        ipv6_ranges: ipv6,
+    }
+}
+
+pub fn network_interface(id: &str, groups: &[&str], public_ip: Option<&str>) -> NetworkInterface {
+    NetworkInterface {
+        id: id.to_owned(),
+        security_group_ids: groups.iter().map(|group| group.to_string()).collect(),
+        public_ip: public_ip.map(str::to_owned),
+    }
+}
+
+pub fn network_acl(id: &str) -> NetworkAcl {
+    NetworkAcl {
+        arn: format!("arn:aws:ec2:{REGION}:{ACCOUNT}:network-acl/{id}"),
+        id: id.to_owned(),
+        vpc_id: Some("vpc-1".to_owned()),
+        is_default: false,
+        entries: Vec::new(),
+        subnet_ids: Vec::new(),
+        tags: Vec::new(),
+    }
+}
+
+/// An inbound NACL rule.
+pub fn acl_entry(
+    rule_number: i32,
+    protocol: Protocol,
+    ports: Option<(i32, i32)>,
+    action: AclAction,
+    cidr: &str,
+) -> NetworkAclEntry {
+    let v6 = cidr.contains(':');
+    NetworkAclEntry {
+        rule_number,
+        egress: false,
+        protocol,
+        action,
+        ipv4_cidr: (!v6).then(|| cidr.to_owned()),
+        ipv6_cidr: v6.then(|| cidr.to_owned()),
+        port_range: ports,
+    }
+}
+
+// ECR
+
+/// A private repository with no policy, nothing requested beyond the listing.
+pub fn repository(name: &str) -> Repository {
+    Repository {
+        name: name.to_owned(),
+        arn: format!("arn:aws:ecr:{REGION}:{ACCOUNT}:repository/{name}"),
+        registry_id: ACCOUNT.to_owned(),
+        policy: Collected::Ok(None),
+        images: Collected::Ok(Vec::new()),
+        scan_on_push: false,
+        tag_mutability: "MUTABLE".to_owned(),
+        encryption_type: "AES256".to_owned(),
+        kms_key: None,
+        lifecycle_policy: Collected::Ok(None),
+        scanning: Collected::NotRequested,
+        latest_image_scan: Collected::Ok(None),
+    }
+}
+
+/// An image of `repository` tagged `tag`, digest `sha256:<hex>`.
+pub fn image(repository: &Repository, hex: &str, tags: &[&str]) -> Image {
+    let digest = format!("sha256:{hex}");
+    Image {
+        id: format!("{}@{digest}", repository.name),
+        arn: format!("{}/{digest}", repository.arn),
+        digest,
+        tags: tags.iter().map(|tag| tag.to_string()).collect(),
+        pushed_at: Some(at("2026-01-01T00:00:00Z")),
+        artifact_media_type: None,
+        subject_digest: None,
+        referrers: Collected::NotRequested,
+        scan: None,
+        scan_status: None,
+    }
+}
+
+/// The scan of `image`, completed with the given `(severity, count)`s.
+pub fn image_scan(image: &Image, counts: &[(&str, i32)]) -> ImageScan {
+    ImageScan {
+        id: image.id.clone(),
+        arn: image.arn.clone(),
+        digest: image.digest.clone(),
+        tags: image.tags.clone(),
+        result: Some(ScanResult {
+            status: Some("COMPLETE".to_owned()),
+            completed_at: Some(at("2026-01-01T01:00:00Z")),
+            severity_counts: counts.iter().map(|(severity, count)| (severity.to_string(), *count)).collect(),
+        }),
+    }
+}
+
+// CloudTrail
+
+/// A single-region trail homed in [`REGION`], logging, default selectors.
+pub fn trail(name: &str) -> Trail {
+    Trail {
+        arn: format!("arn:aws:cloudtrail:{REGION}:{ACCOUNT}:trail/{name}"),
+        name: name.to_owned(),
+        home_region: REGION.to_owned(),
+        multi_region: false,
+        organization_trail: false,
+        log_file_validation: false,
+        kms_key_id: None,
+        cloudwatch_logs_group_arn: None,
+        has_custom_event_selectors: false,
+        status: Collected::Ok(TrailStatus {
+            is_logging: true,
+            latest_delivery_time: None,
+            latest_cloudwatch_logs_delivery_time: None,
+        }),
+        event_selectors: Collected::Ok(EventSelectors::default()),
+    }
+}
+
+/// [`account`] with `trails` listed in its region and known to the account.
+pub fn account_with_trails(trails: Vec<Trail>) -> AccountInventory {
+    let mut account = account_with(|region| {
+        region.cloudtrail.trail_arns = Collected::Ok(trails.iter().map(|trail| trail.arn.clone()).collect());
+    });
+    account.trails = trails.into_iter().map(|trail| (trail.arn.clone(), trail)).collect();
+    account
+}
+
+// ECS
+
+pub fn cluster(name: &str) -> Cluster {
+    Cluster {
+        arn: format!("arn:aws:ecs:{REGION}:{ACCOUNT}:cluster/{name}"),
+        name: name.to_owned(),
+        container_insights: None,
+        services: Collected::Ok(Vec::new()),
+        running_task_definitions: Collected::Ok(Vec::new()),
+    }
+}
+
+/// A service of `cluster` launched on EC2 with no public IP setting.
+pub fn service(cluster: &Cluster, name: &str) -> EcsService {
+    EcsService {
+        id: format!("{}/{name}", cluster.name),
+        arn: format!("arn:aws:ecs:{REGION}:{ACCOUNT}:service/{}/{name}", cluster.name),
+        name: name.to_owned(),
+        cluster_arn: cluster.arn.clone(),
+        launch_type: Some("EC2".to_owned()),
+        capacity_providers: Vec::new(),
+        platform_version: None,
+        platform_family: None,
+        assign_public_ip: None,
+        task_definition: String::new(),
+    }
+}
+
+/// A container that breaks no task definition rule: non-root, read-only,
+/// logging non-blocking, image pinned in this account's ECR.
+pub fn container(name: &str) -> Container {
+    Container {
+        name: name.to_owned(),
+        image: format!("{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/app@sha256:{}", "a".repeat(64)),
+        privileged: None,
+        user: Some("1000".to_owned()),
+        readonly_root_filesystem: Some(true),
+        log_driver: Some("awslogs".to_owned()),
+        log_options: BTreeMap::from([("mode".to_owned(), "non-blocking".to_owned())]),
+        environment: Vec::new(),
+        secret_names: Vec::new(),
+    }
+}
+
+pub fn task_definition(family: &str, revision: i32, containers: Vec<Container>) -> TaskDefinition {
+    TaskDefinition {
+        id: format!("{family}:{revision}"),
+        arn: format!("arn:aws:ecs:{REGION}:{ACCOUNT}:task-definition/{family}:{revision}"),
+        family: family.to_owned(),
+        revision,
+        status: Some("ACTIVE".to_owned()),
+        network_mode: Some("awsvpc".to_owned()),
+        pid_mode: None,
+        ipc_mode: None,
+        requires_compatibilities: vec!["FARGATE".to_owned()],
+        containers,
+    }
+}
+
+/// [`account`] with clusters listed (none) and `definitions` as the latest
+/// revisions of their families.
+pub fn account_with_task_definitions(definitions: Vec<TaskDefinition>) -> AccountInventory {
+    account_with(|region| {
+        region.ecs.clusters = Collected::Ok(Vec::new());
+        region.ecs.task_definitions = Collected::Ok(
+            definitions
+                .into_iter()
+                .map(|definition| TaskDefinitionEntry {
+                    id: definition.id.clone(),
+                    arn: definition.arn.clone(),
+                    requested: definition.family.clone(),
+                    reasons: vec!["the latest ACTIVE revision of its family".to_owned()],
+                    definition: Collected::Ok(definition),
+                })
+                .collect(),
+        );
+    })
+}
+
+// IAM
+
+/// A credential report fetched at `fetched_at` with these user rows.
+pub fn credential_report(fetched_at: Timestamp, rows: Vec<CredentialReportRow>) -> CredentialReport {
+    CredentialReport { generated_at: Some(fetched_at), fetched_at, rows }
+}
+
+/// A user with no console password and no access key.
+pub fn user(name: &str) -> CredentialReportRow {
+    CredentialReportRow {
+        user: name.to_owned(),
+        arn: format!("arn:aws:iam::{ACCOUNT}:user/{name}"),
+        password_enabled: false,
+        mfa_active: false,
+        access_keys: Vec::new(),
+    }
+}
+
+/// An active access key in `slot`, rotated and last used at the given times.
+pub fn access_key(slot: u8, rotated: Option<Timestamp>, used: Option<Timestamp>) -> AccessKeyReport {
+    let date = |at: Option<Timestamp>| match at {
+        Some(at) => ReportDate::parse(&at.to_string()),
+        None => ReportDate::parse("N/A"),
+    };
+    AccessKeyReport { slot, active: true, last_rotated: date(rotated), last_used: date(used) }
+}
+
+pub fn managed_policy(name: &str, document: &str) -> ManagedPolicy {
+    ManagedPolicy {
+        name: name.to_owned(),
+        arn: format!("arn:aws:iam::{ACCOUNT}:policy/{name}"),
+        default_version_id: "v1".to_owned(),
+        attachment_count: 1,
+        document: Collected::Ok(document.to_owned()),
+    }
+}

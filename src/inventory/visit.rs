@@ -1,0 +1,111 @@
+//! The one walk over every [`Collected`] field of an inventory, nested ones
+//! included (a repository's policy, an image's referrers): the report's
+//! error list comes from it, and a test fails each field in turn through it.
+//!
+//! A new `Collected` field is one line in its struct's `Visit` impl; the
+//! test `every_collected_field_failed_is_error_never_pass` (tests/checks)
+//! fails when a field is missing here.
+
+use super::cloudtrail::{CloudTrailRegion, Trail};
+use super::ec2::Ec2Region;
+use super::ecr::{EcrRegion, Image, Repository};
+use super::ecs::{Cluster, EcsRegion, TaskDefinitionEntry};
+use super::iam::{IamAccount, ManagedPolicy};
+use super::{AccountInventory, Collected, RegionInventory};
+use crate::aws::CollectError;
+
+/// Something that holds `Collected` fields: `visit` calls `f` with each
+/// one's error (`None` when it was fetched or not asked for), then with
+/// those of what it holds.
+pub trait Visit {
+    fn visit<'a>(&'a self, f: &mut dyn FnMut(Option<&'a CollectError>));
+}
+
+impl<T: Visit> Visit for Collected<T> {
+    fn visit<'a>(&'a self, f: &mut dyn FnMut(Option<&'a CollectError>)) {
+        f(self.error());
+        if let Collected::Ok(value) = self {
+            value.visit(f);
+        }
+    }
+}
+
+impl<T: Visit> Visit for Vec<T> {
+    fn visit<'a>(&'a self, f: &mut dyn FnMut(Option<&'a CollectError>)) {
+        for item in self {
+            item.visit(f);
+        }
+    }
+}
+
+impl<T: Visit> Visit for Option<T> {
+    fn visit<'a>(&'a self, f: &mut dyn FnMut(Option<&'a CollectError>)) {
+        if let Some(value) = self {
+            value.visit(f);
+        }
+    }
+}
+
+/// Data with no `Collected` inside.
+macro_rules! leaves {
+    ($($type:ty),* $(,)?) => {
+        $(impl Visit for $type {
+            fn visit<'a>(&'a self, _: &mut dyn FnMut(Option<&'a CollectError>)) {}
+        })*
+    };
+}
+
+leaves!(
+    String,
+    super::ec2::SecurityGroup,
+    super::ec2::NetworkInterface,
+    super::ec2::NetworkAcl,
+    super::ecr::RegistryScanning,
+    super::ecr::RepositoryScanning,
+    super::ecr::ImageScan,
+    super::ecr::Referrer,
+    super::cloudtrail::TrailStatus,
+    super::cloudtrail::EventSelectors,
+    super::ecs::EcsService,
+    super::ecs::TaskDefinition,
+    super::iam::AccountSummary,
+    super::iam::PasswordPolicy,
+    super::iam::CredentialReport,
+    super::iam::VirtualMfaDevice,
+);
+
+/// `impl Visit` for a struct: the fields that are or hold `Collected`s.
+macro_rules! fields {
+    ($type:ty: $($field:ident),+) => {
+        impl Visit for $type {
+            fn visit<'a>(&'a self, f: &mut dyn FnMut(Option<&'a CollectError>)) {
+                $(self.$field.visit(f);)+
+            }
+        }
+    };
+}
+
+impl Visit for AccountInventory {
+    fn visit<'a>(&'a self, f: &mut dyn FnMut(Option<&'a CollectError>)) {
+        for region in self.regions.values() {
+            region.visit(f);
+        }
+        for trail in self.trails.values() {
+            trail.visit(f);
+        }
+        self.iam.visit(f);
+    }
+}
+
+fields!(RegionInventory: ec2, ecr, cloudtrail, ecs);
+fields!(Ec2Region: security_groups, network_interfaces, network_acls);
+fields!(EcrRegion: repositories, registry_scanning, registry_policy);
+fields!(Repository: policy, images, lifecycle_policy, scanning, latest_image_scan);
+fields!(Image: referrers);
+fields!(CloudTrailRegion: trail_arns);
+fields!(Trail: status, event_selectors);
+fields!(EcsRegion: clusters, task_definitions);
+fields!(Cluster: services, running_task_definitions);
+fields!(TaskDefinitionEntry: definition);
+fields!(IamAccount: summary, password_policy, credential_report, virtual_mfa_devices, customer_policies, aws_policies);
+fields!(ManagedPolicy: document);

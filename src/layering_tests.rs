@@ -1,0 +1,72 @@
+//! Data flows one way: no stage imports a later one. This test reads the
+//! source and fails on a `crate::` path that crosses a line below.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// Each module (a file or a folder under `src/`) and the top-level modules
+/// it must not name.
+const FORBIDDEN: &[(&str, &[&str])] = &[
+    ("aws", &["inventory", "rules", "checks", "mutelist", "outcome", "assemble", "report", "scan", "plan", "cli"]),
+    ("inventory", &["checks", "mutelist", "outcome", "assemble", "report", "scan", "plan", "cli"]),
+    ("rules", &["checks", "mutelist", "outcome", "assemble", "report", "scan", "plan", "cli"]),
+    ("checks", &["mutelist", "outcome", "assemble", "report", "scan", "plan", "cli"]),
+    ("mutelist.rs", &["outcome", "assemble", "report", "scan", "plan", "cli"]),
+    ("outcome.rs", &["assemble", "report", "scan", "cli"]),
+    (
+        "report",
+        &["aws", "inventory", "rules", "checks", "mutelist", "outcome", "assemble", "scan", "plan", "cli", "config"],
+    ),
+];
+
+fn sources(path: &Path) -> Vec<PathBuf> {
+    if path.is_file() {
+        return vec![path.to_owned()];
+    }
+    let mut files = Vec::new();
+    for entry in fs::read_dir(path).unwrap() {
+        files.extend(sources(&entry.unwrap().path()));
+    }
+    files
+}
+
+/// The top-level modules a file names through `crate::`, comments aside.
+fn named_modules(text: &str) -> Vec<String> {
+    let mut named = Vec::new();
+    for line in text.lines().filter(|line| !line.trim_start().starts_with("//")) {
+        let mut rest = line;
+        while let Some(at) = rest.find("crate::") {
+            rest = &rest[at + "crate::".len()..];
+            let module: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            named.push(module);
+        }
+    }
+    named
+}
+
+#[test]
+fn no_stage_imports_a_later_one() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut crossings = Vec::new();
+    for (module, forbidden) in FORBIDDEN {
+        let files = sources(&src.join(module));
+        assert!(!files.is_empty(), "src/{module} has no source files");
+        for file in files {
+            let text = fs::read_to_string(&file).unwrap();
+            for named in named_modules(&text) {
+                if forbidden.contains(&named.as_str()) {
+                    crossings.push(format!("{} names crate::{named}", file.strip_prefix(&src).unwrap().display()));
+                }
+            }
+        }
+    }
+    assert!(crossings.is_empty(), "later stages imported:\n{}", crossings.join("\n"));
+}
+
+#[test]
+fn the_test_sees_an_import() {
+    assert_eq!(
+        named_modules("use crate::report::Report;\n// crate::checks\nlet x = crate::aws::Service::Ec2;"),
+        ["report", "aws"]
+    );
+}

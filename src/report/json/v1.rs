@@ -1,0 +1,278 @@
+//! Schema v1 of the JSON report, frozen: fields may be added, none renamed,
+//! removed or retyped without a new `schema_version`. These structs exist so
+//! that the report model and everything behind it can change without
+//! changing what users parse; each converts `From` the model.
+//!
+//! Resource identity: `resource_id` and `resource_arn` are the same for a
+//! resource whatever its status. A finding about the account as a whole in a
+//! region (CloudTrail coverage of the region, the region's private ECR
+//! registry, a listing that failed there) has the account's ARN
+//! `arn:PARTITION:iam::ACCOUNT:root` as `resource_arn`, and the region (or,
+//! for a registry, the account id) as `resource_id`.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::report::model;
+use crate::severity::{Severity, Status};
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Serialize)]
+pub struct JsonReport<'a> {
+    schema_version: u32,
+    tool: Tool<'a>,
+    scan: Scan<'a>,
+    findings: Vec<Finding<'a>>,
+    checks: Vec<Check<'a>>,
+    frameworks: Vec<Framework<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+struct Tool<'a> {
+    name: &'a str,
+    version: &'a str,
+}
+
+#[derive(Debug, Serialize)]
+struct Scan<'a> {
+    started_at: &'a str,
+    finished_at: &'a str,
+    principal_arn: &'a str,
+    accounts: &'a [String],
+    regions: &'a [String],
+    checks: &'a [String],
+    errors: Vec<ScanError<'a>>,
+    mutelist: Option<Mutelist<'a>>,
+    stats: Stats<'a>,
+}
+
+#[derive(Debug, Serialize)]
+struct ScanError<'a> {
+    account_id: &'a str,
+    region: &'a str,
+    service: &'a str,
+    operation: &'a str,
+    kind: &'a str,
+    message: &'a str,
+}
+
+#[derive(Debug, Serialize)]
+struct Mutelist<'a> {
+    path: &'a str,
+    entries: usize,
+    expired: Vec<ExpiredEntry<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+struct ExpiredEntry<'a> {
+    account: &'a str,
+    check: &'a str,
+    expires: &'a str,
+    reason: &'a str,
+}
+
+#[derive(Debug, Serialize)]
+struct Stats<'a> {
+    calls: u64,
+    attempts: u64,
+    retries: u64,
+    throttles: u64,
+    critical_path_depth: u32,
+    operations: Vec<OperationStats<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+struct OperationStats<'a> {
+    service: &'a str,
+    operation: &'a str,
+    region: &'a str,
+    calls: u64,
+    attempts: u64,
+    retries: u64,
+    throttles: u64,
+}
+
+#[derive(Debug, Serialize)]
+struct Finding<'a> {
+    check_id: &'a str,
+    title: &'a str,
+    severity: Severity,
+    status: Status,
+    muted: bool,
+    mute_reason: Option<&'a str>,
+    account_id: &'a str,
+    region: &'a str,
+    service: &'a str,
+    resource_type: &'a str,
+    resource_id: &'a str,
+    resource_arn: &'a str,
+    message: &'a str,
+    compliance: &'a BTreeMap<String, Vec<String>>,
+    resource_name: &'a str,
+    resource_tags: &'a BTreeMap<String, String>,
+    resource_details: &'a str,
+}
+
+#[derive(Debug, Serialize)]
+struct Check<'a> {
+    id: &'a str,
+    service: &'a str,
+    title: &'a str,
+    severity: Severity,
+    resource_type: &'a str,
+    description: &'a str,
+    risk: &'a str,
+    shared_responsibility: &'a str,
+    references: &'a [String],
+    remediation: Remediation<'a>,
+}
+
+#[derive(Debug, Serialize)]
+struct Remediation<'a> {
+    text: &'a str,
+    cli: &'a str,
+    terraform: &'a str,
+}
+
+#[derive(Debug, Serialize)]
+struct Framework<'a> {
+    id: &'a str,
+    name: &'a str,
+    version: &'a str,
+    controls: Vec<Control<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+struct Control<'a> {
+    id: &'a str,
+    title: &'a str,
+    checks: &'a [String],
+}
+
+impl<'a> From<&'a model::Report> for JsonReport<'a> {
+    fn from(report: &'a model::Report) -> Self {
+        let scan = &report.scan;
+        let stats = &scan.stats;
+        JsonReport {
+            schema_version: SCHEMA_VERSION,
+            tool: Tool { name: &report.tool.name, version: &report.tool.version },
+            scan: Scan {
+                started_at: &scan.started_at,
+                finished_at: &scan.finished_at,
+                principal_arn: &scan.principal_arn,
+                accounts: &scan.accounts,
+                regions: &scan.regions,
+                checks: &scan.checks,
+                errors: scan
+                    .errors
+                    .iter()
+                    .map(|error| ScanError {
+                        account_id: &error.account_id,
+                        region: &error.region,
+                        service: &error.service,
+                        operation: &error.operation,
+                        kind: &error.kind,
+                        message: &error.message,
+                    })
+                    .collect(),
+                mutelist: scan.mutelist.as_ref().map(|mutelist| Mutelist {
+                    path: &mutelist.path,
+                    entries: mutelist.entries,
+                    expired: mutelist
+                        .expired
+                        .iter()
+                        .map(|entry| ExpiredEntry {
+                            account: &entry.account,
+                            check: &entry.check,
+                            expires: &entry.expires,
+                            reason: &entry.reason,
+                        })
+                        .collect(),
+                }),
+                stats: Stats {
+                    calls: stats.calls,
+                    attempts: stats.attempts,
+                    retries: stats.retries,
+                    throttles: stats.throttles,
+                    critical_path_depth: stats.critical_path_depth,
+                    operations: stats
+                        .operations
+                        .iter()
+                        .map(|operation| OperationStats {
+                            service: &operation.service,
+                            operation: &operation.operation,
+                            region: &operation.region,
+                            calls: operation.calls,
+                            attempts: operation.attempts,
+                            retries: operation.retries,
+                            throttles: operation.throttles,
+                        })
+                        .collect(),
+                },
+            },
+            findings: report.findings.iter().map(Finding::from).collect(),
+            checks: report.checks.iter().map(Check::from).collect(),
+            frameworks: report
+                .frameworks
+                .iter()
+                .map(|framework| Framework {
+                    id: &framework.id,
+                    name: &framework.name,
+                    version: &framework.version,
+                    controls: framework
+                        .controls
+                        .iter()
+                        .map(|control| Control { id: &control.id, title: &control.title, checks: &control.checks })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
+impl<'a> From<&'a model::ReportFinding> for Finding<'a> {
+    fn from(finding: &'a model::ReportFinding) -> Self {
+        Finding {
+            check_id: &finding.check_id,
+            title: &finding.title,
+            severity: finding.severity,
+            status: finding.status,
+            muted: finding.muted,
+            mute_reason: finding.mute_reason.as_deref(),
+            account_id: &finding.account_id,
+            region: &finding.region,
+            service: &finding.service,
+            resource_type: &finding.resource_type,
+            resource_id: &finding.resource_id,
+            resource_arn: &finding.resource_arn,
+            message: &finding.message,
+            compliance: &finding.compliance,
+            resource_name: &finding.resource_name,
+            resource_tags: &finding.resource_tags,
+            resource_details: &finding.resource_details,
+        }
+    }
+}
+
+impl<'a> From<&'a model::CheckInfo> for Check<'a> {
+    fn from(check: &'a model::CheckInfo) -> Self {
+        Check {
+            id: &check.id,
+            service: &check.service,
+            title: &check.title,
+            severity: check.severity,
+            resource_type: &check.resource_type,
+            description: &check.description,
+            risk: &check.risk,
+            shared_responsibility: &check.shared_responsibility,
+            references: &check.references,
+            remediation: Remediation {
+                text: &check.remediation.text,
+                cli: &check.remediation.cli,
+                terraform: &check.remediation.terraform,
+            },
+        }
+    }
+}
