@@ -10,6 +10,7 @@ const CLOUDWATCH: &str = "cloudtrail_cloudwatch_logging_enabled";
 
 #[test]
 fn a_hardened_trail_passes_and_a_bare_one_fails() {
+    require_emulator!();
     let account = Account::seeded("cloudtrail_catalog/hardened_and_bare");
     let scan = account.scan(&["--services", "cloudtrail"]);
     for check in [VALIDATION, KMS, CLOUDWATCH] {
@@ -29,6 +30,7 @@ fn a_hardened_trail_passes_and_a_bare_one_fails() {
 
 #[test]
 fn write_only_and_stopped_trails_do_not_count() {
+    require_emulator!();
     let account = Account::seeded("cloudtrail_catalog/write_only");
     let scan = account.scan(&["--checks", &format!("{MANAGEMENT},{CLOUDWATCH}")]);
     for region in ["us-east-1", "eu-west-1", "ap-southeast-2"] {

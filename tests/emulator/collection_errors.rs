@@ -5,6 +5,7 @@ use crate::support::{Account, endpoint, text};
 
 #[test]
 fn an_unreachable_service_gives_error_findings_and_exit_4() {
+    require_emulator!();
     let account = Account::seeded("ecr_repositories_not_publicly_accessible");
     let env = [
         ("AWS_ENDPOINT_URL", endpoint()),

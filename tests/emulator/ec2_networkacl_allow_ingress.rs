@@ -6,6 +6,7 @@ const RDP: &str = "ec2_networkacl_allow_ingress_tcp_port_3389";
 
 #[test]
 fn rules_are_evaluated_in_order_first_match_wins() {
+    require_emulator!();
     let account = Account::seeded("ec2_networkacl_allow_ingress");
     let scan = account.scan(&["--checks", &format!("{ANY},{SSH},{RDP}")]);
 

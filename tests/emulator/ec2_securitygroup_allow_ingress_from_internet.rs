@@ -6,6 +6,7 @@ const RDP: &str = "ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_338
 
 #[test]
 fn each_group_is_judged_by_each_exposure() {
+    require_emulator!();
     let account = Account::seeded("ec2_securitygroup_allow_ingress_from_internet");
     let scan = account.scan(&["--checks", &format!("{ALL},{SSH},{RDP}")]);
 

@@ -10,6 +10,7 @@ const DEFAULT: &str = "ec2_securitygroup_default_restrict_traffic";
 
 #[test]
 fn each_group_is_judged_by_each_check() {
+    require_emulator!();
     let account = Account::seeded("ec2_securitygroup_catalog");
     let scan = account.scan(&["--checks", &format!("{HIGH_RISK},{ANY},{WIDE},{DEFAULT}")]);
 
@@ -51,6 +52,7 @@ fn each_group_is_judged_by_each_check() {
 
 #[test]
 fn the_high_risk_port_list_comes_from_the_config() {
+    require_emulator!();
     let account = Account::seeded("ec2_securitygroup_catalog");
     let config = repo_root().join("tests/fixtures/ec2_securitygroup_catalog_https.toml");
     let scan = account.scan(&["--checks", HIGH_RISK, "--config", config.to_str().unwrap()]);

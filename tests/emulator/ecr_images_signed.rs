@@ -4,6 +4,7 @@ const CHECK: &str = "ecr_images_signed";
 
 #[test]
 fn every_kind_of_signature_passes_and_unsigned_images_fail() {
+    require_emulator!();
     let account = Account::seeded(CHECK);
     let scan = account.scan(&["--checks", CHECK]);
     assert!(scan.report["scan"]["errors"].as_array().unwrap().is_empty(), "{}", scan.report["scan"]["errors"]);

@@ -4,6 +4,7 @@ const CHECK: &str = "ecr_repositories_not_publicly_accessible";
 
 #[test]
 fn public_policies_fail_and_narrowed_or_absent_ones_pass() {
+    require_emulator!();
     let account = Account::seeded(CHECK);
     let scan = account.scan(&["--checks", CHECK]);
 

@@ -5,6 +5,7 @@ use crate::support::{Account, endpoint, text};
 
 #[test]
 fn unreachable_ecs_and_iam_give_error_findings() {
+    require_emulator!();
     let account = Account::seeded("ecs");
     let env = [
         ("AWS_ENDPOINT_URL", endpoint()),

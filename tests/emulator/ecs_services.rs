@@ -4,6 +4,7 @@ use crate::support::Account;
 
 #[test]
 fn services_and_clusters_fail_and_pass() {
+    require_emulator!();
     let account = Account::seeded("ecs");
     let scan = account.scan(&[
         "--checks",

@@ -37,10 +37,11 @@ fn differing_findings(a: &[Value], b: &[Value]) -> usize {
 const MIX: [&str; 8] = ["--throttle", "0.20", "--server-error", "0.05", "--reset", "0.02", "--latency-ms", "2"];
 
 /// 20% throttling, 5% 5xx and 2% connection resets change no finding, over
-/// several seeds. Standard retry keeps each scan to seconds; one run in the
-/// default adaptive mode shows that it recovers too, only slower.
+/// several seeds. Each scan takes seconds in the
+/// standard retry mode (the default); one run in adaptive mode shows that it recovers too, only slower.
 #[test]
 fn throttling_errors_and_resets_change_no_finding() {
+    require_emulator!();
     let account = demo_account();
     let clean = account.scan(&[]);
     assert_eq!(clean.exit_code, 3, "the demo account has FAILs: {}", clean.stderr);
@@ -88,6 +89,7 @@ fn throttling_errors_and_resets_change_no_finding() {
 /// passes, every other finding is what a clean scan gives, exit 4.
 #[test]
 fn access_denied_on_ecr_is_error_for_ecr_only() {
+    require_emulator!();
     let account = demo_account();
     let clean = account.scan(&[]);
     let proxy = FaultProxy::start(&["--deny", "ecr"]);
@@ -133,6 +135,7 @@ fn access_denied_on_ecr_is_error_for_ecr_only() {
 /// reports them, and the scan takes a bounded time, far below the stall.
 #[test]
 fn a_stalled_region_is_error_and_does_not_hold_up_the_scan() {
+    require_emulator!();
     let account = demo_account();
     let clean = account.scan(&[]);
     let proxy = FaultProxy::start(&["--stall", "*@ap-southeast-2", "--stall-seconds", "120"]);
@@ -161,6 +164,7 @@ fn a_stalled_region_is_error_and_does_not_hold_up_the_scan() {
 /// whatever order bulkhead's concurrency sends them in.
 #[test]
 fn a_seed_gives_the_same_faults() {
+    require_emulator!();
     let account = demo_account();
     let stats: Vec<_> = (0..2)
         .map(|_| {
@@ -176,6 +180,7 @@ fn a_seed_gives_the_same_faults() {
 
 #[test]
 fn the_proxy_refuses_anything_but_loopback() {
+    require_emulator!();
     let output = std::process::Command::new(repo_root().join("localstack/.venv/bin/python"))
         .arg(Path::new(&repo_root()).join("localstack/faultproxy.py"))
         .args(["--upstream", "http://192.0.2.1:80"])

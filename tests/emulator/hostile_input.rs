@@ -28,6 +28,7 @@ fn hostile_fixture(dir: &Path, long_name: &str) -> std::path::PathBuf {
 
 #[test]
 fn hostile_names_reach_the_report_intact_and_inert() {
+    require_emulator!();
     let dir = tempfile::tempdir().unwrap();
     let long_name = format!("long-{}", "L".repeat(64 * 1024));
     let account = Account::seeded_from(&hostile_fixture(dir.path(), &long_name));
@@ -75,6 +76,7 @@ fn hostile_names_reach_the_report_intact_and_inert() {
 /// canary belongs with the ECS collector.
 #[test]
 fn no_secret_reaches_any_output_or_log() {
+    require_emulator!();
     const SECRET: &str = "CANARYsecretKEY0b4d2c9e7f1a3d5c7e9f0a1b2c3d4e5f";
     const TOKEN: &str = "CANARYsessionTOKEN9f8e7d6c5b4a39281706f5e4d3c2b1a0";
     let dir = tempfile::tempdir().unwrap();

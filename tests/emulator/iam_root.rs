@@ -7,6 +7,7 @@ use crate::support::Account;
 
 #[test]
 fn root_checks_read_the_account_summary() {
+    require_emulator!();
     let account = Account::seeded("iam_users");
     let scan = account.scan(&["--checks", "iam_root_mfa_enabled,iam_root_hardware_mfa_enabled,iam_no_root_access_key"]);
     for (check, status) in [
@@ -26,6 +27,7 @@ fn root_checks_read_the_account_summary() {
 
 #[test]
 fn root_mfa_kind_and_root_key_from_the_account_summary_and_mfa_devices() {
+    require_emulator!();
     let checks = "iam_root_mfa_enabled,iam_root_hardware_mfa_enabled,iam_no_root_access_key";
     let status = |scan: &crate::support::Scan, check: &str| scan.findings(check)[0]["status"].clone();
 
@@ -42,6 +44,7 @@ fn root_mfa_kind_and_root_key_from_the_account_summary_and_mfa_devices() {
 
 #[test]
 fn access_key_age_and_use_from_the_credential_report() {
+    require_emulator!();
     let account = Account::seeded("iam_root/virtual_mfa_and_key");
     let scan = account.scan(&["--checks", "iam_rotate_access_key_90_days,iam_user_accesskey_unused"]);
     for check in ["iam_rotate_access_key_90_days", "iam_user_accesskey_unused"] {

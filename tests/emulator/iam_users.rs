@@ -6,6 +6,7 @@ use crate::support::Account;
 
 #[test]
 fn users_and_attached_policies() {
+    require_emulator!();
     let account = Account::seeded("iam_users");
     let scan = account.scan(&[
         "--checks",

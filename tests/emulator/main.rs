@@ -1,5 +1,20 @@
-//! Integration tests against the moto emulator: one module per check, each
-//! with its fixture in `tests/fixtures/<check_id>.yaml`.
+//! Integration tests against the moto emulator that `localstack/run-tests`
+//! starts: the collectors and the end-to-end paths (CLI, reports, faults,
+//! several accounts), each module with its fixtures in `tests/fixtures/`.
+//! Every check's verdicts are tested offline in `tests/checks/`.
+//!
+//! Without `BULKHEAD_TEST_ENDPOINT` each test here says it is skipped and
+//! returns; `localstack/run-tests` sets it, and sets
+//! `BULKHEAD_REQUIRE_EMULATOR`, under which a missing endpoint fails.
+
+/// Returns from the test, saying so, when no emulator is configured.
+macro_rules! require_emulator {
+    () => {
+        if !crate::support::emulator_configured(module_path!()) {
+            return;
+        }
+    };
+}
 
 mod support;
 

@@ -102,6 +102,7 @@ fn policy_actions() -> BTreeSet<String> {
 
 #[test]
 fn the_source_calls_only_read_operations() {
+    require_emulator!();
     let operations = source_operations();
     eprintln!("read_only: AWS operations in src/: {:?}", operations.keys().collect::<Vec<_>>());
     assert!(operations.contains_key("ec2:DescribeSecurityGroups") && operations.contains_key("sts:GetCallerIdentity"));
@@ -115,6 +116,7 @@ fn the_source_calls_only_read_operations() {
 
 #[test]
 fn the_scanner_finds_a_write_call_if_there_is_one() {
+    require_emulator!();
     let source = "use aws_sdk_ecr::Client;\nfn f(client: &Client) { client\n    .delete_repository().send(); client.describe_images(); }\nfn g() { let client = aws_sdk_ec2::Client::new(&c); client.terminate_instances(); }";
     let found = operations_in(source);
     assert_eq!(found, ["ecr:DeleteRepository", "ecr:DescribeImages", "ec2:TerminateInstances"]);
@@ -124,6 +126,7 @@ fn the_scanner_finds_a_write_call_if_there_is_one() {
 
 #[test]
 fn the_iam_policy_grants_exactly_what_the_source_calls() {
+    require_emulator!();
     let needed: BTreeSet<String> = source_operations()
         .into_keys()
         .map(|operation| {
@@ -148,6 +151,7 @@ fn the_iam_policy_grants_exactly_what_the_source_calls() {
 /// the AWS managed policies, in the test bed's virtualenv.
 #[test]
 fn security_audit_covers_all_but_batch_get_image() {
+    require_emulator!();
     let python = repo_root().join("localstack/.venv/bin/python");
     let output = std::process::Command::new(python)
         .args([

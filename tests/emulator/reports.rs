@@ -53,6 +53,7 @@ fn json_schema_valid(schema: &str, document: &Path) {
 
 #[test]
 fn every_format_from_the_demo_account_validates() {
+    require_emulator!();
     let account = Account::seeded_from(&repo_root().join("localstack/demo-account.yaml"));
     let dir = tempfile::tempdir().unwrap();
     assert_eq!(scan_into(&account, dir.path(), ALL_FORMATS), 3, "the demo account has failing findings");
@@ -117,6 +118,7 @@ fn every_format_from_the_demo_account_validates() {
 
 #[test]
 fn the_template_marks_nothing_from_aws_safe() {
+    require_emulator!();
     let template = std::fs::read_to_string(repo_root().join("templates/report.html")).unwrap();
     let safe: Vec<&str> = template.lines().filter(|line| line.contains("| safe") || line.contains("|safe")).collect();
     assert_eq!(safe.len(), 2, "only the embedded style and script may be `safe`: {safe:#?}");
@@ -145,6 +147,7 @@ fn browser_check(html: &Path, screenshot: &Path, needles: &[&str]) -> serde_json
 
 #[test]
 fn hostile_strings_render_inert_in_a_real_browser() {
+    require_emulator!();
     let account = Account::seeded("report_hostile_strings");
     let dir = tempfile::tempdir().unwrap();
     scan_into(&account, dir.path(), "json,html");
@@ -182,6 +185,7 @@ fn hostile_strings_render_inert_in_a_real_browser() {
 /// The figures go to test-artifacts/report-50000.txt.
 #[test]
 fn html_report_at_50000_findings() {
+    require_emulator!();
     use bulkhead::report::{Report, ReportFinding, ScanSummary, Tool, html};
     use bulkhead::severity::{Severity, Status};
 

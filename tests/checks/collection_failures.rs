@@ -1,0 +1,172 @@
+//! Every `Collected` field of an inventory, failed in turn: the failure is
+//! in the report's error list (so `Visit` covers the field), it gives at
+//! least one ERROR finding, and no finding it changes becomes anything but
+//! ERROR. The fields are found in the inventory's serialised form, so a new
+//! field is covered without touching this test.
+
+use std::collections::BTreeMap;
+
+use bulkhead::checks::registry::CHECKS;
+use bulkhead::checks::{Context, Finding};
+use bulkhead::config::Config;
+use bulkhead::inventory::AccountInventory;
+use bulkhead::inventory::cloudtrail::TrailStatus;
+use bulkhead::inventory::ecr::{RegistryScanning, Repository, RepositoryScanning};
+use bulkhead::inventory::ecs::Cluster;
+use bulkhead::inventory::iam::{AccountSummary, PasswordPolicy};
+use serde_json::{Value, json};
+
+use crate::support::*;
+
+/// One of everything, every piece collected.
+fn full_inventory() -> AccountInventory {
+    let mut repo = repository("app");
+    let mut listed = image(&repo, "a", &["v1"]);
+    listed.referrers = Collected::Ok(Vec::new());
+    repo.latest_image_scan = Collected::Ok(Some(image_scan(&listed, &[("HIGH", 1)])));
+    repo.images = Collected::Ok(vec![listed]);
+    repo.policy = Collected::Ok(Some(r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*"}]}"#.into()));
+    repo.scanning =
+        Collected::Ok(RepositoryScanning { scan_on_push: false, scan_frequency: None, applied_filters: vec![] });
+    let repo = Repository { ..repo };
+    let prod = cluster("prod");
+    let mut web = service(&prod, "web");
+    web.task_definition = format!("arn:aws:ecs:{REGION}:{ACCOUNT}:task-definition/app:1");
+    let prod = Cluster { services: Collected::Ok(vec![web]), ..prod };
+    let mut trail = trail("t");
+    trail.status = Collected::Ok(TrailStatus {
+        is_logging: true,
+        latest_delivery_time: None,
+        latest_cloudwatch_logs_delivery_time: None,
+    });
+
+    let mut account = account_with_task_definitions(vec![task_definition("app", 1, vec![container("web")])]);
+    {
+        let region = account.regions.get_mut(REGION).unwrap();
+        region.ec2.security_groups = Collected::Ok(vec![security_group("sg-1")]);
+        region.ec2.network_interfaces = Collected::Ok(vec![network_interface("eni-1", &["sg-1"], None)]);
+        region.ec2.network_acls = Collected::Ok(vec![network_acl("acl-1")]);
+        region.ecr.repositories = Collected::Ok(vec![repo]);
+        region.ecr.registry_scanning = Collected::Ok(RegistryScanning { scan_type: "BASIC".into(), rules: vec![] });
+        region.ecr.registry_policy = Collected::Ok(None);
+        region.ecs.clusters = Collected::Ok(vec![prod]);
+        region.cloudtrail.trail_arns = Collected::Ok(vec![trail.arn.clone()]);
+    }
+    account.trails = BTreeMap::from([(trail.arn.clone(), trail)]);
+    let iam = &mut account.iam;
+    // No root row: the summary is then the only source on the root user.
+    iam.summary = Collected::Ok(AccountSummary { account_mfa_enabled: Some(1), account_access_keys_present: Some(1) });
+    iam.password_policy = Collected::Ok(Some(PasswordPolicy {
+        minimum_password_length: Some(8),
+        require_symbols: false,
+        require_numbers: false,
+        require_uppercase_characters: false,
+        require_lowercase_characters: false,
+        expire_passwords: false,
+        max_password_age: None,
+        password_reuse_prevention: None,
+    }));
+    iam.credential_report = Collected::Ok(credential_report(at(NOW), vec![user("alice")]));
+    iam.virtual_mfa_devices = Collected::Ok(Vec::new());
+    iam.customer_policies = Collected::Ok(vec![managed_policy(
+        "Admin",
+        r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+    )]);
+    iam.aws_policies = Collected::Ok(vec![managed_policy(
+        "ReadOnly",
+        r#"{"Statement":[{"Effect":"Allow","Action":"ecr:Get*","Resource":"*"}]}"#,
+    )]);
+    account
+}
+
+/// The JSON paths of every `{"ok": ...}`: a `Collected::Ok`.
+fn collected_paths(value: &Value, path: &mut Vec<String>, found: &mut Vec<Vec<String>>) {
+    match value {
+        Value::Object(map) => {
+            if map.len() == 1 && map.contains_key("ok") {
+                found.push(path.clone());
+            }
+            for (key, child) in map {
+                path.push(key.clone());
+                collected_paths(child, path, found);
+                path.pop();
+            }
+        }
+        Value::Array(items) => {
+            for (index, child) in items.iter().enumerate() {
+                path.push(index.to_string());
+                collected_paths(child, path, found);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+fn at_path<'v>(value: &'v mut Value, path: &[String]) -> &'v mut Value {
+    path.iter().fold(value, |value, key| match value {
+        Value::Array(items) => &mut items[key.parse::<usize>().unwrap()],
+        other => &mut other[key.as_str()],
+    })
+}
+
+fn evaluate(account: &AccountInventory) -> BTreeMap<(String, String, String), Finding> {
+    let config = Config::default();
+    let context = Context { account, config: &config, now: at(NOW) };
+    CHECKS
+        .iter()
+        .flat_map(|check| check.run(&context))
+        .map(|finding| ((finding.check_id.clone(), finding.region.clone(), finding.resource_id.clone()), finding))
+        .collect()
+}
+
+/// Fields that only describe other resources in messages (where a security
+/// group is attached): when they fail, verdicts stay and messages say so.
+const CONTEXT_ONLY: &[&str] = &["network_interfaces"];
+
+#[test]
+fn every_collected_field_failed_is_error_never_pass() {
+    let baseline = full_inventory();
+    assert!(baseline.errors().is_empty());
+    let before = evaluate(&baseline);
+    let serialised = serde_json::to_value(&baseline).unwrap();
+    let mut paths = Vec::new();
+    collected_paths(&serialised, &mut Vec::new(), &mut paths);
+    assert!(paths.len() >= 25, "the fixture holds every kind of field: {}", paths.len());
+
+    for (index, path) in paths.iter().enumerate() {
+        let marker = format!("injected failure {index}");
+        let mut value = serialised.clone();
+        *at_path(&mut value, path) = json!({"failed": {
+            "service": "ecr", "operation": "Injected", "region": REGION, "kind": "access_denied", "message": marker
+        }});
+        let account: AccountInventory = serde_json::from_value(value).unwrap();
+        let where_ = path.join(".");
+        assert!(
+            account.errors().iter().any(|err| err.message == marker),
+            "{where_}: the report's error list misses it (add the field to its Visit impl)"
+        );
+        let after = evaluate(&account);
+        if CONTEXT_ONLY.iter().any(|field| path.last().is_some_and(|last| last == field)) {
+            for (key, finding) in &after {
+                assert_eq!(Some(finding.status), before.get(key).map(|old| old.status), "{where_}: {key:?}");
+            }
+            assert!(after.values().any(|finding| finding.message.contains("unknown")), "{where_}: no message says so");
+            continue;
+        }
+        assert!(
+            after.values().any(|finding| finding.status == Status::Error && finding.message.contains(&marker)),
+            "{where_}: no ERROR finding names the failure"
+        );
+        for (key, finding) in &after {
+            let unchanged =
+                before.get(key).is_some_and(|old| old.status == finding.status && old.message == finding.message);
+            assert!(
+                unchanged || finding.status == Status::Error,
+                "{where_}: {key:?} became {:?}: {}",
+                finding.status,
+                finding.message
+            );
+        }
+    }
+}

@@ -1,0 +1,22 @@
+use super::*;
+
+const CHECK: &str = "ecs_task_definitions_host_networking_mode_users";
+
+#[test]
+fn pass_fail_and_error() {
+    assert_eq!(status(CHECK, &with_definition(|d| d.network_mode = Some("host".into()))), Status::Pass);
+    let finding = only(
+        CHECK,
+        &with_definition(|d| {
+            d.network_mode = Some("host".into());
+            d.containers[0].user = None;
+        }),
+    );
+    assert_eq!((finding.status, finding.resource_id.as_str()), (Status::Fail, "app:1"));
+    assert!(
+        finding.message.starts_with("Task definition app:1 (the latest ACTIVE revision of its family): "),
+        "{}",
+        finding.message
+    );
+    assert_task_definition_errors(CHECK); // Status::Error three ways
+}

@@ -1,0 +1,74 @@
+//! ECS: task definitions, services, clusters.
+
+use bulkhead::aws::Service;
+use bulkhead::inventory::AccountInventory;
+use bulkhead::inventory::ecs::{Cluster, Container, EcsService, TaskDefinition};
+
+use crate::support::*;
+
+mod ecs_cluster_container_insights_enabled;
+mod ecs_service_fargate_latest_platform_version;
+mod ecs_service_no_assign_public_ip;
+mod ecs_task_definitions_containers_non_root_user;
+mod ecs_task_definitions_containers_readonly_access;
+mod ecs_task_definitions_host_namespace_not_shared;
+mod ecs_task_definitions_host_networking_mode_users;
+mod ecs_task_definitions_images_from_trusted_registries;
+mod ecs_task_definitions_images_pinned_by_digest;
+mod ecs_task_definitions_logging_block_mode;
+mod ecs_task_definitions_logging_enabled;
+mod ecs_task_definitions_no_environment_secrets;
+mod ecs_task_definitions_no_privileged_containers;
+
+/// One task definition `app:1` with one container, edited by `edit`.
+fn with_container(edit: impl FnOnce(&mut Container)) -> AccountInventory {
+    let mut container = container("web");
+    edit(&mut container);
+    account_with_task_definitions(vec![task_definition("app", 1, vec![container])])
+}
+
+fn with_definition(edit: impl FnOnce(&mut TaskDefinition)) -> AccountInventory {
+    let mut definition = task_definition("app", 1, vec![container("web")]);
+    edit(&mut definition);
+    account_with_task_definitions(vec![definition])
+}
+
+/// The three ERROR cases every task definition check shares: the listing
+/// failed, one definition could not be read, the revisions in use are unknown.
+fn assert_task_definition_errors(check: &str) {
+    let listing = account_with(|region| {
+        region.ecs.clusters = Collected::Ok(Vec::new());
+        region.ecs.task_definitions = Collected::Failed(denied(Service::Ecs, "ListTaskDefinitionFamilies"));
+    });
+    assert_eq!(status(check, &listing), Status::Error);
+
+    let mut unreadable = account_with_task_definitions(vec![task_definition("app", 1, vec![])]);
+    let region = unreadable.regions.get_mut(REGION).unwrap();
+    let Collected::Ok(entries) = &mut region.ecs.task_definitions else { unreachable!() };
+    entries[0].definition = Collected::Failed(denied(Service::Ecs, "DescribeTaskDefinition"));
+    let finding = only(check, &unreadable);
+    assert_eq!((finding.status, finding.resource_id.as_str()), (Status::Error, "app:1"), "the revision's identity");
+
+    let mut in_use_unknown = account_with_task_definitions(vec![task_definition("app", 1, vec![container("web")])]);
+    in_use_unknown.regions.get_mut(REGION).unwrap().ecs.clusters =
+        Collected::Failed(denied(Service::Ecs, "ListClusters"));
+    let findings = run(check, &in_use_unknown);
+    assert!(
+        findings.iter().any(|finding| finding.status == Status::Error && finding.resource_id == REGION),
+        "{findings:#?}"
+    );
+}
+
+fn with_services(services: Vec<EcsService>) -> AccountInventory {
+    let cluster = Cluster { services: Collected::Ok(services), ..cluster("prod") };
+    account_with(|region| region.ecs.clusters = Collected::Ok(vec![cluster]))
+}
+
+/// The ERROR cases the service checks share.
+fn assert_service_errors(check: &str) {
+    let cluster = Cluster { services: Collected::Failed(denied(Service::Ecs, "ListServices")), ..cluster("prod") };
+    let finding = only(check, &account_with(|region| region.ecs.clusters = Collected::Ok(vec![cluster])));
+    assert_eq!((finding.status, finding.resource_id.as_str()), (Status::Error, "prod"));
+    let listing = account_with(|region| region.ecs.clusters = Collected::Failed(denied(Service::Ecs, "ListClusters")));
+    assert_eq!(status(check, &listing), Status::Error);
+}
