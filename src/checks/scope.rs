@@ -272,9 +272,18 @@ fn trails(ctx: &Context<'_>, out: &mut Findings<'_>, rule: fn(&Context<'_>, &Tra
 
 fn clusters(ctx: &Context<'_>, out: &mut Findings<'_>, rule: fn(&Context<'_>, &Cluster) -> Verdict) {
     for (region, clusters) in out.per_region(|region| &region.ecs.clusters) {
+        undescribed_clusters(ctx, out, region);
         for cluster in clusters {
             out.record(region, cluster, rule(ctx, cluster));
         }
+    }
+}
+
+/// Clusters AWS listed but could not describe: ERROR, with AWS's reason.
+fn undescribed_clusters(ctx: &Context<'_>, out: &mut Findings<'_>, region: &str) {
+    for cluster in &ctx.account.regions[region].ecs.undescribed_clusters {
+        let message = format!("Could not describe cluster {}: {}", cluster.id, cluster.error.message);
+        out.record(region, cluster, Err(Unknown(message)));
     }
 }
 
@@ -282,7 +291,12 @@ fn clusters(ctx: &Context<'_>, out: &mut Findings<'_>, rule: fn(&Context<'_>, &C
 /// could not be listed gets the ERROR under its own identity.
 fn services(ctx: &Context<'_>, out: &mut Findings<'_>, rule: fn(&Context<'_>, &EcsService) -> Verdict) {
     for (region, clusters) in out.per_region(|region| &region.ecs.clusters) {
+        undescribed_clusters(ctx, out, region);
         for cluster in clusters {
+            for service in &cluster.undescribed_services {
+                let message = format!("Could not describe service {}: {}", service.id, service.error.message);
+                out.record(region, service, Err(Unknown(message)));
+            }
             let services = match cluster.services.get() {
                 Ok(services) => services,
                 Err(why) => {

@@ -16,9 +16,9 @@ use aws_sdk_ecs::types::{
 use serde::{Deserialize, Serialize};
 
 use super::paginate::CallSite;
-use super::{AccountTarget, Collected, Needs, ResourceKind, requested};
+use super::{AccountTarget, Collected, Needs, ResourceKind, Undescribed, requested};
 use crate::aws::chain::{self, join_all};
-use crate::aws::{CallGate, CollectError, Service};
+use crate::aws::{CallGate, CollectError, ErrorKind, Service};
 
 /// `DescribeClusters` takes at most 100 clusters, `DescribeServices` 10,
 /// `DescribeTasks` 100 per call.
@@ -29,6 +29,10 @@ const TASKS_PER_CALL: usize = 100;
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct EcsRegion {
     pub clusters: Collected<Vec<Cluster>>,
+    /// Clusters `ListClusters` named that `DescribeClusters` reported in its
+    /// `failures[]`: their services and tasks were not listed.
+    #[serde(default)]
+    pub undescribed_clusters: Vec<Undescribed>,
     /// The latest ACTIVE revision of each family and every revision in use.
     pub task_definitions: Collected<Vec<TaskDefinitionEntry>>,
 }
@@ -42,16 +46,24 @@ impl EcsRegion {
                 vec![format!("the clusters could not be listed ({}: {})", err.operation, err.message)]
             }
             Collected::NotRequested => vec!["the clusters were not collected".to_owned()],
-            Collected::Ok(clusters) => clusters
-                .iter()
-                .flat_map(|cluster| {
-                    [&cluster.services.error(), &cluster.running_task_definitions.error()]
-                        .into_iter()
-                        .flatten()
-                        .map(|err| format!("cluster {}: {} failed: {}", cluster.name, err.operation, err.message))
-                        .collect::<Vec<_>>()
-                })
-                .collect(),
+            Collected::Ok(clusters) => {
+                let mut unknown: Vec<String> = self
+                    .undescribed_clusters
+                    .iter()
+                    .map(|cluster| {
+                        format!("cluster {}: {} failed: {}", cluster.id, cluster.error.operation, cluster.error.message)
+                    })
+                    .collect();
+                for cluster in clusters {
+                    let failed =
+                        [cluster.services.error(), cluster.running_task_definitions.error()].into_iter().flatten();
+                    let undescribed = cluster.undescribed_services.iter().map(|service| &service.error);
+                    for err in failed.chain(undescribed) {
+                        unknown.push(format!("cluster {}: {} failed: {}", cluster.name, err.operation, err.message));
+                    }
+                }
+                unknown
+            }
         }
     }
 }
@@ -63,7 +75,11 @@ pub struct Cluster {
     /// The `containerInsights` setting: `enabled`, `enhanced`, `disabled`, or absent.
     pub container_insights: Option<String>,
     pub services: Collected<Vec<EcsService>>,
-    /// Task definition ARNs of the cluster's RUNNING tasks, deduplicated.
+    /// Services `ListServices` named that `DescribeServices` reported in its `failures[]`.
+    #[serde(default)]
+    pub undescribed_services: Vec<Undescribed>,
+    /// Task definition ARNs of the cluster's RUNNING tasks, deduplicated; a
+    /// `DescribeTasks` answer with `failures[]` makes the whole set unknown.
     pub running_task_definitions: Collected<Vec<String>>,
 }
 
@@ -166,7 +182,7 @@ pub async fn collect(
     let task_definitions = match latest {
         Collected::Ok(latest) => {
             let in_use = match &clusters {
-                Ok(clusters) => in_use_by(clusters),
+                Ok((clusters, _)) => in_use_by(clusters),
                 Err(_) => BTreeMap::new(),
             };
             Collected::Ok(with_revisions_in_use(client, gate, account, region, latest, in_use).await)
@@ -174,10 +190,20 @@ pub async fn collect(
         Collected::Failed(err) => Collected::Failed(err),
         Collected::NotRequested => Collected::NotRequested,
     };
-    EcsRegion { clusters: clusters.into(), task_definitions }
+    let (clusters, undescribed_clusters) = match clusters {
+        Ok((clusters, undescribed)) => (Collected::Ok(clusters), undescribed),
+        Err(err) => (Collected::Failed(err), Vec::new()),
+    };
+    EcsRegion { clusters, undescribed_clusters, task_definitions }
 }
 
-async fn clusters(client: &Client, gate: &CallGate, region: &str, needs: &Needs) -> Result<Vec<Cluster>, CollectError> {
+/// The region's clusters, and those `DescribeClusters` could not describe.
+async fn clusters(
+    client: &Client,
+    gate: &CallGate,
+    region: &str,
+    needs: &Needs,
+) -> Result<(Vec<Cluster>, Vec<Undescribed>), CollectError> {
     let site = CallSite { gate, service: Service::Ecs, region, operation: "ListClusters" };
     let arns = site
         .all_pages(
@@ -193,12 +219,16 @@ async fn clusters(client: &Client, gate: &CallGate, region: &str, needs: &Needs)
     }))
     .await;
     let mut described = Vec::new();
+    let mut undescribed = Vec::new();
     for output in batches {
-        described.extend(output?.clusters().iter().cloned());
+        let output = output?;
+        described.extend(output.clusters().iter().cloned());
+        undescribed.extend(output.failures().iter().map(|failure| undescribed_one(failure, &describe)));
     }
+    undescribed.extend(unanswered(&arns, &described, |cluster| cluster.cluster_arn(), &undescribed, &describe));
     let clusters = described.into_iter().map(|cluster| async move {
         let arn = cluster.cluster_arn().unwrap_or_default().to_owned();
-        let (services, running) = futures::join!(
+        let (listed_services, running) = futures::join!(
             requested(needs.wants(ResourceKind::EcsServices), services(client, gate, region, &arn)),
             // Running tasks matter only for which task definition revisions are in use.
             requested(
@@ -206,6 +236,11 @@ async fn clusters(client: &Client, gate: &CallGate, region: &str, needs: &Needs)
                 running_task_definitions(client, gate, region, &arn)
             ),
         );
+        let (services, undescribed_services) = match listed_services {
+            Collected::Ok((services, undescribed)) => (Collected::Ok(services), undescribed),
+            Collected::Failed(err) => (Collected::Failed(err), Vec::new()),
+            Collected::NotRequested => (Collected::NotRequested, Vec::new()),
+        };
         Cluster {
             name: cluster.cluster_name().unwrap_or_default().to_owned(),
             container_insights: cluster
@@ -215,10 +250,47 @@ async fn clusters(client: &Client, gate: &CallGate, region: &str, needs: &Needs)
                 .and_then(|setting| setting.value().map(str::to_owned)),
             arn,
             services,
+            undescribed_services,
             running_task_definitions: running,
         }
     });
-    Ok(join_all(clusters).await)
+    Ok((join_all(clusters).await, undescribed))
+}
+
+/// A `failures[]` entry: AWS's reason, under the resource's identity.
+fn undescribed_one(failure: &aws_sdk_ecs::types::Failure, site: &CallSite<'_>) -> Undescribed {
+    let arn = failure.arn().unwrap_or_default().to_owned();
+    let reason = failure.reason().unwrap_or("no reason given");
+    let message = match failure.detail() {
+        Some(detail) => format!("{reason}: {detail}"),
+        None => reason.to_owned(),
+    };
+    Undescribed::new(
+        &arn,
+        CollectError::new(Service::Ecs, site.operation, site.region, ErrorKind::ServiceError, message),
+    )
+}
+
+/// The ARNs asked for that the answer neither describes nor lists as failed.
+fn unanswered<T>(
+    asked: &[String],
+    described: &[T],
+    arn_of: impl Fn(&T) -> Option<&str>,
+    failed: &[Undescribed],
+    site: &CallSite<'_>,
+) -> Vec<Undescribed> {
+    asked
+        .iter()
+        .filter(|arn| !described.iter().any(|item| arn_of(item) == Some(arn.as_str())))
+        .filter(|arn| !failed.iter().any(|failure| &failure.arn == *arn))
+        .map(|arn| {
+            let message = "neither described nor reported as a failure in the answer";
+            Undescribed::new(
+                arn,
+                CollectError::new(Service::Ecs, site.operation, site.region, ErrorKind::MalformedResponse, message),
+            )
+        })
+        .collect()
 }
 
 async fn services(
@@ -226,7 +298,7 @@ async fn services(
     gate: &CallGate,
     region: &str,
     cluster: &str,
-) -> Result<Vec<EcsService>, CollectError> {
+) -> Result<(Vec<EcsService>, Vec<Undescribed>), CollectError> {
     let site = CallSite { gate, service: Service::Ecs, region, operation: "ListServices" };
     let arns = site
         .all_pages(
@@ -240,8 +312,11 @@ async fn services(
     }))
     .await;
     let mut services = Vec::new();
+    let mut undescribed = Vec::new();
     for output in batches {
-        services.extend(output?.services().iter().map(|service| {
+        let output = output?;
+        undescribed.extend(output.failures().iter().map(|failure| undescribed_one(failure, &describe)));
+        services.extend(output.services().iter().map(|service| {
             let name = service.service_name().unwrap_or_default().to_owned();
             EcsService {
                 id: format!("{}/{name}", cluster_name(cluster)),
@@ -265,7 +340,13 @@ async fn services(
             }
         }));
     }
-    Ok(services)
+    let answered: Vec<&str> = services.iter().map(|service| service.arn.as_str()).collect();
+    undescribed.extend(unanswered(&arns, &answered, |arn| Some(*arn), &undescribed, &describe));
+    for service in &mut undescribed {
+        // Service names are unique within their cluster only.
+        service.id = format!("{}/{}", cluster_name(cluster), service.id);
+    }
+    Ok((services, undescribed))
 }
 
 async fn running_task_definitions(
@@ -296,7 +377,19 @@ async fn running_task_definitions(
     .await;
     let mut definitions = BTreeSet::new();
     for output in batches {
-        definitions.extend(output?.tasks().iter().filter_map(|task| task.task_definition_arn().map(str::to_owned)));
+        let output = output?;
+        if let Some(failure) = output.failures().first() {
+            // A task AWS could not describe runs a revision we cannot name.
+            let failed = undescribed_one(failure, &describe);
+            let message = format!(
+                "{} task(s) could not be described, so the revisions running are unknown; {}: {}",
+                output.failures().len(),
+                failed.arn,
+                failed.error.message
+            );
+            return Err(CollectError::new(Service::Ecs, describe.operation, region, ErrorKind::ServiceError, message));
+        }
+        definitions.extend(output.tasks().iter().filter_map(|task| task.task_definition_arn().map(str::to_owned)));
     }
     Ok(definitions.into_iter().collect())
 }
@@ -407,7 +500,7 @@ async fn describe_task_definition(
             Service::Ecs,
             site.operation,
             region,
-            crate::aws::ErrorKind::MalformedResponse,
+            ErrorKind::MalformedResponse,
             format!("no taskDefinition in the answer for {reference}"),
         ));
     };
@@ -481,6 +574,7 @@ mod tests {
                 name: "prod".into(),
                 container_insights: None,
                 services: Collected::Ok(vec![service("api", "arn:td/api:3"), service("web", "arn:td/web:7")]),
+                undescribed_services: vec![],
                 running_task_definitions: Collected::Ok(vec!["arn:td/api:3".into(), "arn:td/job:1".into()]),
             },
             Cluster {
@@ -494,13 +588,18 @@ mod tests {
                     crate::aws::ErrorKind::AccessDenied,
                     "denied",
                 )),
+                undescribed_services: vec![],
                 running_task_definitions: Collected::Ok(vec![]),
             },
         ];
         let in_use = in_use_by(&clusters);
         assert_eq!(in_use.keys().collect::<Vec<_>>(), ["arn:td/api:3", "arn:td/job:1", "arn:td/web:7"]);
         assert_eq!(in_use["arn:td/api:3"].len(), 2, "a service and running tasks");
-        let region = EcsRegion { clusters: Collected::Ok(clusters), task_definitions: Collected::NotRequested };
+        let region = EcsRegion {
+            clusters: Collected::Ok(clusters),
+            undescribed_clusters: vec![],
+            task_definitions: Collected::NotRequested,
+        };
         let unknown = region.in_use_unknown();
         assert_eq!(unknown.len(), 1);
         assert!(unknown[0].contains("cluster broken: ListServices failed"), "{unknown:?}");
@@ -514,5 +613,117 @@ mod tests {
         assert!(spot.on_fargate());
         spot.capacity_providers = vec!["my-asg-provider".into()];
         assert!(!spot.on_fargate());
+    }
+}
+
+/// `failures[]` in batch describe answers, which the emulator does not
+/// produce, covered by SDK-level stubs.
+#[cfg(test)]
+mod partial_failure_tests {
+    use std::num::NonZeroUsize;
+
+    use aws_sdk_ecs::config::{BehaviorVersion, Credentials, Region};
+    use aws_sdk_ecs::operation::describe_clusters::DescribeClustersOutput;
+    use aws_sdk_ecs::operation::describe_services::DescribeServicesOutput;
+    use aws_sdk_ecs::operation::describe_tasks::DescribeTasksOutput;
+    use aws_sdk_ecs::operation::list_clusters::ListClustersOutput;
+    use aws_sdk_ecs::operation::list_services::ListServicesOutput;
+    use aws_sdk_ecs::operation::list_task_definition_families::ListTaskDefinitionFamiliesOutput;
+    use aws_sdk_ecs::operation::list_tasks::ListTasksOutput;
+    use aws_sdk_ecs::types::{Cluster as SdkCluster, Failure, Service as SdkService, Task};
+    use aws_smithy_mocks::{MockResponseInterceptor, Rule, RuleMode, create_mock_http_client, mock};
+
+    use super::*;
+    use crate::aws::ConcurrencyLimits;
+
+    const PROD: &str = "arn:aws:ecs:eu-west-1:111122223333:cluster/prod";
+    const GONE: &str = "arn:aws:ecs:eu-west-1:111122223333:cluster/gone";
+    const API: &str = "arn:aws:ecs:eu-west-1:111122223333:service/prod/api";
+    const WORKER: &str = "arn:aws:ecs:eu-west-1:111122223333:service/prod/worker";
+
+    fn client(rules: &[&Rule]) -> Client {
+        let mut interceptor = MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny);
+        for rule in rules {
+            interceptor = interceptor.with_rule(rule);
+        }
+        let config = aws_sdk_ecs::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("eu-west-1"))
+            .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "stub"))
+            .http_client(create_mock_http_client())
+            .interceptor(interceptor)
+            .build();
+        Client::from_conf(config)
+    }
+
+    fn failure(arn: &str) -> Failure {
+        Failure::builder().arn(arn).reason("MISSING").detail("gone between list and describe").build()
+    }
+
+    async fn collected(tasks_fail: bool) -> EcsRegion {
+        let rules = [
+            mock!(Client::list_clusters)
+                .then_output(|| ListClustersOutput::builder().cluster_arns(PROD).cluster_arns(GONE).build()),
+            mock!(Client::describe_clusters).then_output(|| {
+                DescribeClustersOutput::builder()
+                    .clusters(SdkCluster::builder().cluster_arn(PROD).cluster_name("prod").build())
+                    .failures(failure(GONE))
+                    .build()
+            }),
+            mock!(Client::list_services)
+                .then_output(|| ListServicesOutput::builder().service_arns(API).service_arns(WORKER).build()),
+            mock!(Client::describe_services).then_output(|| {
+                DescribeServicesOutput::builder()
+                    .services(SdkService::builder().service_arn(API).service_name("api").build())
+                    .failures(failure(WORKER))
+                    .build()
+            }),
+            mock!(Client::list_tasks).then_output(|| ListTasksOutput::builder().task_arns("arn:task/1").build()),
+            mock!(Client::list_task_definition_families)
+                .then_output(|| ListTaskDefinitionFamiliesOutput::builder().build()),
+            mock!(Client::describe_tasks).then_output(move || {
+                let answer = DescribeTasksOutput::builder();
+                if tasks_fail {
+                    answer.failures(failure("arn:task/1")).build()
+                } else {
+                    answer.tasks(Task::builder().build()).build()
+                }
+            }),
+        ];
+        let client = client(&rules.iter().collect::<Vec<_>>());
+        let gate = CallGate::new(ConcurrencyLimits {
+            global: NonZeroUsize::new(4).unwrap(),
+            per_endpoint: NonZeroUsize::new(2).unwrap(),
+        });
+        let account = AccountTarget { account_id: "111122223333".into(), partition: "aws".into(), regions: vec![] };
+        let needs = Needs::of([ResourceKind::EcsTaskDefinitions]);
+        collect(&client, &gate, &account, "eu-west-1", &needs).await
+    }
+
+    #[tokio::test]
+    async fn a_cluster_or_service_aws_could_not_describe_is_kept_with_its_reason() {
+        let region = collected(false).await;
+        assert_eq!(region.undescribed_clusters.len(), 1);
+        assert_eq!(
+            (region.undescribed_clusters[0].id.as_str(), region.undescribed_clusters[0].arn.as_str()),
+            ("gone", GONE)
+        );
+        assert!(region.undescribed_clusters[0].error.message.contains("MISSING: gone between list and describe"));
+        let Collected::Ok(clusters) = &region.clusters else { panic!("{:?}", region.clusters) };
+        assert_eq!(clusters.len(), 1);
+        let services = clusters[0].services.get().unwrap();
+        assert_eq!(services.len(), 1);
+        assert_eq!(clusters[0].undescribed_services.len(), 1);
+        assert_eq!(clusters[0].undescribed_services[0].id, "prod/worker");
+        // The undescribed cluster and service each leave the revisions in use open.
+        assert_eq!(region.in_use_unknown().len(), 2, "{:?}", region.in_use_unknown());
+    }
+
+    #[tokio::test]
+    async fn a_task_aws_could_not_describe_makes_the_running_revisions_unknown() {
+        let region = collected(true).await;
+        let Collected::Ok(clusters) = &region.clusters else { panic!() };
+        let err = clusters[0].running_task_definitions.error().expect("unknown, not an empty list");
+        assert!(err.message.contains("1 task(s) could not be described"), "{err}");
     }
 }

@@ -206,6 +206,7 @@ pub fn cluster(name: &str) -> Cluster {
         name: name.to_owned(),
         container_insights: None,
         services: Collected::Ok(Vec::new()),
+        undescribed_services: Vec::new(),
         running_task_definitions: Collected::Ok(Vec::new()),
     }
 }

@@ -166,6 +166,26 @@ impl<T> Collected<T> {
     }
 }
 
+/// A resource a listing named but a batch describe call (`DescribeClusters`,
+/// `DescribeServices`) reported in its `failures[]`, with AWS's reason: it
+/// gets ERROR findings, never silence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Undescribed {
+    /// The last part of its ARN (a name), unless the caller qualifies it.
+    pub id: String,
+    pub arn: String,
+    pub error: CollectError,
+}
+
+impl Undescribed {
+    pub fn new(arn: &str, error: CollectError) -> Undescribed {
+        let id = arn.rsplit_once('/').map_or(arn, |(_, name)| name).to_owned();
+        Undescribed { id, arn: arn.to_owned(), error }
+    }
+}
+
+resource!(Undescribed, id, arn);
+
 /// Why a check cannot see a piece of inventory.
 #[derive(Debug, Clone, Copy)]
 pub enum Unavailable<'a> {

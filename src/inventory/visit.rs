@@ -11,7 +11,7 @@ use super::ec2::Ec2Region;
 use super::ecr::{EcrRegion, Image, Repository};
 use super::ecs::{Cluster, EcsRegion, TaskDefinitionEntry};
 use super::iam::{IamAccount, ManagedPolicy};
-use super::{AccountInventory, Collected, RegionInventory};
+use super::{AccountInventory, Collected, RegionInventory, Undescribed};
 use crate::aws::CollectError;
 
 /// Something that holds `Collected` fields: `visit` calls `f` with each
@@ -19,6 +19,12 @@ use crate::aws::CollectError;
 /// those of what it holds.
 pub trait Visit {
     fn visit<'a>(&'a self, f: &mut dyn FnMut(Option<&'a CollectError>));
+}
+
+impl Visit for Undescribed {
+    fn visit<'a>(&'a self, f: &mut dyn FnMut(Option<&'a CollectError>)) {
+        f(Some(&self.error));
+    }
 }
 
 impl<T: Visit> Visit for Collected<T> {
@@ -104,8 +110,8 @@ fields!(Repository: policy, images, lifecycle_policy, scanning, latest_image_sca
 fields!(Image: referrers);
 fields!(CloudTrailRegion: trail_arns);
 fields!(Trail: status, event_selectors);
-fields!(EcsRegion: clusters, task_definitions);
-fields!(Cluster: services, running_task_definitions);
+fields!(EcsRegion: clusters, undescribed_clusters, task_definitions);
+fields!(Cluster: services, undescribed_services, running_task_definitions);
 fields!(TaskDefinitionEntry: definition);
 fields!(IamAccount: summary, password_policy, credential_report, virtual_mfa_devices, customer_policies, aws_policies);
 fields!(ManagedPolicy: document);

@@ -4,7 +4,7 @@ use bulkhead::checks::registry::find;
 use bulkhead::checks::{Context, Finding};
 use bulkhead::config::Config;
 use bulkhead::inventory::AccountInventory;
-pub use bulkhead::inventory::Collected;
+pub use bulkhead::inventory::{Collected, fixtures};
 pub use bulkhead::inventory::fixtures::*;
 pub use bulkhead::severity::Status;
 

@@ -1,6 +1,6 @@
 //! Repositories without a lifecycle policy.
 
-use crate::checks::{Check, Context, Read, Scope, Verdict, fail, pass};
+use crate::checks::{Check, Context, Read, Scope, Unknown, Verdict, fail, pass, unknown};
 use crate::inventory::ResourceKind;
 use crate::inventory::ecr::Repository;
 
@@ -15,9 +15,12 @@ fn judge(_: &Context<'_>, repository: &Repository) -> Verdict {
     let Some(policy) = repository.lifecycle_policy.read(format_args!("the lifecycle policy of {subject}"))? else {
         return fail(format!("{subject} has no lifecycle policy: old and untagged images pile up."));
     };
-    let rules = serde_json::from_str::<serde_json::Value>(policy)
-        .ok()
-        .and_then(|policy| policy["rules"].as_array().map(Vec::len))
-        .unwrap_or(0);
-    pass(format!("{subject} has a lifecycle policy ({rules} rule(s))."))
+    // A document that cannot be read is no evidence of a working policy.
+    let document: serde_json::Value = serde_json::from_str(policy).map_err(|err| {
+        Unknown(format!("Could not evaluate the lifecycle policy of {subject}: it is not valid JSON ({err})"))
+    })?;
+    let Some(rules) = document.get("rules").and_then(serde_json::Value::as_array) else {
+        return unknown(format!("Could not evaluate the lifecycle policy of {subject}: it has no \"rules\" list"));
+    };
+    pass(format!("{subject} has a lifecycle policy ({} rule(s)).", rules.len()))
 }

@@ -15,4 +15,8 @@ fn pass_fail_and_error() {
     let finding = only(CHECK, &repositories(vec![unknown]));
     assert_eq!((finding.status, finding.resource_id.as_str()), (Status::Error, "app"));
     assert_eq!(status(CHECK, &repositories_denied()), Status::Error);
+    for unreadable in ["{not json", r#"{"rulez":[]}"#, "[]"] {
+        let odd = Repository { lifecycle_policy: Collected::Ok(Some(unreadable.into())), ..repository("app") };
+        assert_eq!(status(CHECK, &repositories(vec![odd])), Status::Error, "{unreadable}");
+    }
 }

@@ -14,4 +14,5 @@ fn pass_fail_and_error() {
     assert_eq!(status(CHECK, &with_cluster(None)), Status::Fail);
     let listing = account_with(|region| region.ecs.clusters = Collected::Failed(denied(Service::Ecs, "ListClusters")));
     assert_eq!(status(CHECK, &listing), Status::Error);
+    assert_undescribed_cluster_is_error(CHECK);
 }

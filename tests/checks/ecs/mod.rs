@@ -1,8 +1,8 @@
 //! ECS: task definitions, services, clusters.
 
 use bulkhead::aws::Service;
-use bulkhead::inventory::AccountInventory;
 use bulkhead::inventory::ecs::{Cluster, Container, EcsService, TaskDefinition};
+use bulkhead::inventory::{AccountInventory, Undescribed};
 
 use crate::support::*;
 
@@ -66,9 +66,31 @@ fn with_services(services: Vec<EcsService>) -> AccountInventory {
 
 /// The ERROR cases the service checks share.
 fn assert_service_errors(check: &str) {
-    let cluster = Cluster { services: Collected::Failed(denied(Service::Ecs, "ListServices")), ..cluster("prod") };
-    let finding = only(check, &account_with(|region| region.ecs.clusters = Collected::Ok(vec![cluster])));
+    let unlisted = Cluster { services: Collected::Failed(denied(Service::Ecs, "ListServices")), ..cluster("prod") };
+    let finding = only(check, &account_with(|region| region.ecs.clusters = Collected::Ok(vec![unlisted])));
     assert_eq!((finding.status, finding.resource_id.as_str()), (Status::Error, "prod"));
     let listing = account_with(|region| region.ecs.clusters = Collected::Failed(denied(Service::Ecs, "ListClusters")));
     assert_eq!(status(check, &listing), Status::Error);
+    // Named in DescribeServices' failures[]: ERROR under the service's identity.
+    let worker = format!("arn:aws:ecs:{REGION}:{ACCOUNT}:service/prod/worker");
+    let mut undescribed = Undescribed::new(&worker, denied(Service::Ecs, "DescribeServices"));
+    undescribed.id = "prod/worker".into();
+    let prod = Cluster { undescribed_services: vec![undescribed], ..fixtures::cluster("prod") };
+    let finding = only(check, &account_with(|region| region.ecs.clusters = Collected::Ok(vec![prod])));
+    assert_eq!(
+        (finding.status, finding.resource_id.as_str(), finding.resource_arn.as_str()),
+        (Status::Error, "prod/worker", worker.as_str())
+    );
+    assert_undescribed_cluster_is_error(check);
+}
+
+/// A cluster named in DescribeClusters' failures[] is ERROR, never absent.
+fn assert_undescribed_cluster_is_error(check: &str) {
+    let gone = format!("arn:aws:ecs:{REGION}:{ACCOUNT}:cluster/gone");
+    let account = account_with(|region| {
+        region.ecs.clusters = Collected::Ok(Vec::new());
+        region.ecs.undescribed_clusters = vec![Undescribed::new(&gone, denied(Service::Ecs, "DescribeClusters"))];
+    });
+    let finding = only(check, &account);
+    assert_eq!((finding.status, finding.resource_id.as_str()), (Status::Error, "gone"));
 }
