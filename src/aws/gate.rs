@@ -94,4 +94,34 @@ mod tests {
         }
         assert!(peak.load(Ordering::SeqCst) <= 2, "peak {}", peak.load(Ordering::SeqCst));
     }
+
+    /// Calls to many endpoints at once never exceed the global limit, and
+    /// reach it (so the limit, not the test, is what holds them back).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn never_exceeds_the_global_limit() {
+        let gate = Arc::new(CallGate::new(ConcurrencyLimits {
+            global: NonZeroUsize::new(3).unwrap(),
+            per_endpoint: NonZeroUsize::new(8).unwrap(),
+        }));
+        let running = Arc::new(AtomicUsize::new(0));
+        let peak = Arc::new(AtomicUsize::new(0));
+        let regions = ["eu-west-1", "us-east-1", "ap-southeast-2", "eu-central-1"];
+        let calls = (0..24).map(|index| {
+            let (gate, running, peak) = (gate.clone(), running.clone(), peak.clone());
+            let (service, region) = (if index % 2 == 0 { Service::Ecr } else { Service::Ec2 }, regions[index % 4]);
+            tokio::spawn(async move {
+                gate.call(service, region, || async {
+                    let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                    peak.fetch_max(now, Ordering::SeqCst);
+                    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+                    running.fetch_sub(1, Ordering::SeqCst);
+                })
+                .await
+            })
+        });
+        for call in calls.collect::<Vec<_>>() {
+            call.await.unwrap();
+        }
+        assert_eq!(peak.load(Ordering::SeqCst), 3);
+    }
 }

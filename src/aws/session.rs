@@ -127,6 +127,12 @@ fn shared_https_client() -> SharedHttpClient {
 }
 
 /// An SDK client that can carry the attempt counter.
+///
+/// Each client gets a retry partition of its own (service and region) with
+/// no retry quota: the SDK's default quota, 500 tokens shared by every
+/// client of a service, ran dry under sustained throttling and made calls
+/// fail before their `--max-attempts`. Attempts stay bounded by
+/// `--max-attempts` and the call gate, and each retry still backs off.
 pub trait ServiceClient {
     const SERVICE: Service;
     fn counted(config: &SdkConfig, counter: AttemptCounter) -> Self;
@@ -137,7 +143,13 @@ macro_rules! service_client {
         impl ServiceClient for $krate::Client {
             const SERVICE: Service = $service;
             fn counted(config: &SdkConfig, counter: AttemptCounter) -> Self {
-                $krate::Client::from_conf($krate::config::Builder::from(config).interceptor(counter).build())
+                use $krate::config::retry::{RetryPartition, TokenBucket};
+                let region = config.region().map(|region| region.as_ref().to_owned()).unwrap_or_default();
+                let partition = RetryPartition::custom(format!("bulkhead-{}-{region}", Self::SERVICE))
+                    .token_bucket(TokenBucket::unlimited())
+                    .build();
+                let config = $krate::config::Builder::from(config).interceptor(counter).retry_partition(partition);
+                $krate::Client::from_conf(config.build())
             }
         }
     )*};

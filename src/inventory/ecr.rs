@@ -350,7 +350,8 @@ async fn latest_image_scan(
     }
     let site = CallSite { gate, service: Service::Ecr, region, operation: "DescribeImageScanFindings" };
     let id = ImageIdentifier::builder().image_digest(&image.digest).build();
-    let call = || client.describe_image_scan_findings().repository_name(repository).image_id(id).max_results(1).send();
+    let call =
+        || client.describe_image_scan_findings().repository_name(repository).image_id(id.clone()).max_results(1).send();
     if let Some(output) = site.unless_absent(call, |err| err.is_scan_not_found_exception()).await? {
         let findings = output.image_scan_findings();
         scan.result = Some(ScanResult {

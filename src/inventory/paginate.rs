@@ -22,7 +22,7 @@ pub struct CallSite<'a> {
 
 impl CallSite<'_> {
     /// Makes a single call behind the gate, translating its error.
-    pub async fn once<O, E, Fut>(&self, call: impl FnOnce() -> Fut) -> Result<O, CollectError>
+    pub async fn once<O, E, Fut>(&self, call: impl FnMut() -> Fut) -> Result<O, CollectError>
     where
         Fut: Future<Output = Result<O, SdkError<E, HttpResponse>>>,
         E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
@@ -33,8 +33,22 @@ impl CallSite<'_> {
     /// Makes a single call behind the gate and counts it, leaving the SDK's
     /// error to the caller (for errors that mean "none", such as a missing policy).
     /// `call` makes the SDK's future once the gate lets it through.
-    pub async fn call<Fut: Future>(&self, call: impl FnOnce() -> Fut) -> Fut::Output {
-        let result = self.gate.call(self.service, self.region, call).await;
+    ///
+    /// When the SDK's attempts all end in errors that pass (throttling, 5xx,
+    /// a dropped connection), the call gets one more round of them, with the
+    /// SDK's backoff, before it is recorded as failed: on a loaded machine a
+    /// few calls in thousands meet eight such errors in a row. A call that
+    /// timed out is not repeated, so a stalled endpoint costs no more time.
+    pub async fn call<O, E, Fut>(&self, mut call: impl FnMut() -> Fut) -> Result<O, SdkError<E, HttpResponse>>
+    where
+        Fut: Future<Output = Result<O, SdkError<E, HttpResponse>>>,
+        E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
+    {
+        let mut result = self.gate.call(self.service, self.region, &mut call).await;
+        if result.as_ref().err().is_some_and(failed_in_passing) {
+            tracing::debug!(service = %self.service, region = self.region, operation = self.operation, "retries ran out on transient errors; one more round");
+            result = self.gate.call(self.service, self.region, &mut call).await;
+        }
         self.gate.ledger().record_call(self.service, self.region, self.operation, chain::advance());
         result
     }
@@ -43,7 +57,7 @@ impl CallSite<'_> {
     /// "there is none" (no policy, no scan): `Ok(None)` then.
     pub async fn unless_absent<O, E, Fut>(
         &self,
-        call: impl FnOnce() -> Fut,
+        call: impl FnMut() -> Fut,
         is_absent: impl Fn(&E) -> bool,
     ) -> Result<Option<O>, CollectError>
     where
@@ -61,7 +75,11 @@ impl CallSite<'_> {
     where
         E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
     {
-        CollectError::from_sdk(self.service, self.operation, self.region, err)
+        let mut error = CollectError::from_sdk(self.service, self.operation, self.region, err);
+        if failed_in_passing(err) {
+            error.message.push_str(" (after two rounds of the SDK's retries with backoff)");
+        }
+        error
     }
 
     /// Fetches every page. `fetch` makes the call for a page token; `split`
@@ -80,7 +98,7 @@ impl CallSite<'_> {
         let mut token: Option<String> = None;
         loop {
             let page_token = token.take();
-            let page = self.once(|| fetch(page_token)).await?;
+            let page = self.once(|| fetch(page_token.clone())).await?;
             let (page_items, next) = split(page);
             items.extend(page_items);
             match next.filter(|next| !next.is_empty()) {
@@ -98,6 +116,22 @@ impl CallSite<'_> {
                 Some(next) => token = Some(next),
             }
         }
+    }
+}
+
+/// An error that a later attempt may not meet: throttling, a 5xx, a
+/// response cut short, a connection that failed other than by timing out.
+fn failed_in_passing<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) -> bool {
+    match err {
+        SdkError::ServiceError(context) => {
+            let status = context.raw().status().as_u16();
+            status >= 500
+                || status == 429
+                || err.code().is_some_and(|code| aws_runtime::retries::classifiers::THROTTLING_ERRORS.contains(&code))
+        }
+        SdkError::ResponseError(_) => true,
+        SdkError::DispatchFailure(failure) => !failure.is_timeout(),
+        _ => false,
     }
 }
 

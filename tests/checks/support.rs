@@ -4,8 +4,8 @@ use bulkhead::checks::registry::find;
 use bulkhead::checks::{Context, Finding};
 use bulkhead::config::Config;
 use bulkhead::inventory::AccountInventory;
-pub use bulkhead::inventory::{Collected, fixtures};
 pub use bulkhead::inventory::fixtures::*;
+pub use bulkhead::inventory::{Collected, fixtures};
 pub use bulkhead::severity::Status;
 
 /// The scan's start in every offline test.

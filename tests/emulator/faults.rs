@@ -37,8 +37,8 @@ fn differing_findings(a: &[Value], b: &[Value]) -> usize {
 const MIX: [&str; 8] = ["--throttle", "0.20", "--server-error", "0.05", "--reset", "0.02", "--latency-ms", "2"];
 
 /// 20% throttling, 5% 5xx and 2% connection resets change no finding, over
-/// several seeds. Each scan takes seconds in the
-/// standard retry mode (the default); one run in adaptive mode shows that it recovers too, only slower.
+/// eight seeds in the standard retry mode (the default) scanned side by
+/// side; one run in adaptive mode shows that it recovers too, only slower.
 #[test]
 fn throttling_errors_and_resets_change_no_finding() {
     require_emulator!();
@@ -48,7 +48,9 @@ fn throttling_errors_and_resets_change_no_finding() {
     let expected = sorted_findings(&clean);
     assert!(expected.len() > 50, "the demo account gives many findings");
 
-    let runs: Vec<(u64, &str)> = (1..=6).map(|seed| (seed, "standard")).chain([(4, "adaptive")]).collect();
+    // Nine scans at once, at the default attempts: the machine is loaded as
+    // a busy CI host is, and every verdict must still be there.
+    let runs: Vec<(u64, &str)> = (1..=8).map(|seed| (seed, "standard")).chain([(4, "adaptive")]).collect();
     let results: Vec<_> = thread::scope(|scope| {
         let handles: Vec<_> = runs
             .iter()
@@ -56,7 +58,7 @@ fn throttling_errors_and_resets_change_no_finding() {
                 let account = &account;
                 scope.spawn(move || {
                     let proxy = FaultProxy::start(&[&["--seed", &seed.to_string()], &MIX[..]].concat());
-                    let scan = account.scan_through(&proxy.endpoint, &["--retry-mode", mode, "--max-attempts", "10"]);
+                    let scan = account.scan_through(&proxy.endpoint, &["--retry-mode", mode]);
                     (seed, mode, scan, proxy.faults())
                 })
             })

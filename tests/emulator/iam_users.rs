@@ -23,6 +23,7 @@ fn users_and_attached_policies() {
 
     for check in ["iam_rotate_access_key_90_days", "iam_user_accesskey_unused"] {
         let keys = scan.statuses(check, "us-east-1");
+        assert_eq!(keys.len(), 4, "{check}: every user, the root user excepted: {keys:?}");
         assert!(keys.values().all(|status| status == "PASS"), "{check}: {keys:?}");
     }
     let carol = scan.finding_mentioning("iam_user_accesskey_unused", "User carol");

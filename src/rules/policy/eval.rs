@@ -8,7 +8,7 @@
 //! cannot read never cancels a grant). Both errors, where they happen, err
 //! toward reporting access.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::glob::Glob;
 use super::parse::{Base, Compiled, Condition, Effect, Kind, Operator, PrincipalValue, Principals, SetOp, Statement};
@@ -90,7 +90,9 @@ fn parse_bool(value: &str) -> Option<bool> {
 fn match_one(base: Base, key_value: &KeyValue<'_>, value: &Compiled) -> Tri {
     match (base, key_value, value) {
         (_, _, Compiled::Variable) => Tri::Unknown,
-        (Base::StringEquals, KeyValue::Str(glob) | KeyValue::Arn(_, glob), Compiled::Literal(text)) => tri_eq(glob, text),
+        (Base::StringEquals, KeyValue::Str(glob) | KeyValue::Arn(_, glob), Compiled::Literal(text)) => {
+            tri_eq(glob, text)
+        }
         (Base::StringEqualsIgnoreCase, KeyValue::Str(glob) | KeyValue::Arn(_, glob), Compiled::Literal(text)) => {
             tri_eq(&glob.lowercase(), text)
         }
@@ -118,20 +120,19 @@ fn match_one(base: Base, key_value: &KeyValue<'_>, value: &Compiled) -> Tri {
 fn match_any(condition: &Condition, base: Base, key_value: &KeyValue<'_>) -> Tri {
     if let (Base::StringEquals | Base::StringEqualsIgnoreCase, KeyValue::Str(glob) | KeyValue::Arn(_, glob)) =
         (base, key_value)
+        && glob.is_literal()
     {
-        if glob.is_literal() {
-            let mut text = glob.to_string();
-            if base == Base::StringEqualsIgnoreCase {
-                text = text.to_lowercase();
-            }
-            return if condition.equal_set.contains(&text) {
-                Tri::True
-            } else if condition.has_variables {
-                Tri::Unknown
-            } else {
-                Tri::False
-            };
+        let mut text = glob.to_string();
+        if base == Base::StringEqualsIgnoreCase {
+            text = text.to_lowercase();
         }
+        return if condition.equal_set.contains(&text) {
+            Tri::True
+        } else if condition.has_variables {
+            Tri::Unknown
+        } else {
+            Tri::False
+        };
     }
     let mut matched = Tri::False;
     for value in &condition.compiled {
@@ -157,9 +158,10 @@ fn eval_key(condition: &Condition, key_value: &KeyValue<'_>) -> Tri {
         }
         KeyValue::Absent => {
             if base == Base::Null {
-                condition.values.iter().fold(Tri::False, |acc, value| {
-                    acc.or(parse_bool(value).map_or(Tri::Unknown, Tri::from_bool))
-                })
+                condition
+                    .values
+                    .iter()
+                    .fold(Tri::False, |acc, value| acc.or(parse_bool(value).map_or(Tri::Unknown, Tri::from_bool)))
             } else if if_exists {
                 Tri::True
             } else {
@@ -185,11 +187,54 @@ fn eval_key(condition: &Condition, key_value: &KeyValue<'_>) -> Tri {
     }
 }
 
-fn eval_condition(universe: &Universe, class: &Class, facts: &ClassFacts, condition: &Condition) -> Tri {
-    match universe.key_value(class, facts, &condition.key) {
-        None => Tri::Unknown,
-        Some(key_value) => eval_key(condition, &key_value),
+/// A key value as a map key: many classes share one (every account in an
+/// organization has its path), and a long list of patterns is worth
+/// comparing once per value rather than once per class.
+#[derive(Debug, PartialEq, Eq, Hash)]
+enum ValueKey {
+    Absent,
+    Str(Glob),
+    Arn(Glob),
+    Bool(bool),
+    Unknown,
+    MaybeStr(Glob),
+    MaybeArn(Glob),
+}
+
+impl ValueKey {
+    fn of(value: &KeyValue<'_>) -> ValueKey {
+        match *value {
+            KeyValue::Absent => ValueKey::Absent,
+            KeyValue::Str(glob) => ValueKey::Str(glob.clone()),
+            KeyValue::Arn(_, flat) => ValueKey::Arn(flat.clone()),
+            KeyValue::Bool(flag) => ValueKey::Bool(flag),
+            KeyValue::Unknown => ValueKey::Unknown,
+            KeyValue::MaybeStr(glob) => ValueKey::MaybeStr(glob.clone()),
+            KeyValue::MaybeArn(_, flat) => ValueKey::MaybeArn(flat.clone()),
+        }
     }
+}
+
+/// Answers of long conditions, by condition and key value.
+#[derive(Debug, Default)]
+pub(crate) struct Memo(HashMap<(usize, ValueKey), Tri>);
+
+const WORTH_REMEMBERING: usize = 4;
+
+fn eval_condition(
+    universe: &Universe,
+    class: &Class,
+    facts: &ClassFacts,
+    condition: &Condition,
+    memo: &mut Memo,
+) -> Tri {
+    let Some(key_value) = universe.key_value(class, facts, &condition.key) else {
+        return Tri::Unknown;
+    };
+    if condition.compiled.len() < WORTH_REMEMBERING {
+        return eval_key(condition, &key_value);
+    }
+    *memo.0.entry((condition.id, ValueKey::of(&key_value))).or_insert_with(|| eval_key(condition, &key_value))
 }
 
 /// Whether one `Principal` / `NotPrincipal` value names (members of) the class.
@@ -265,7 +310,13 @@ impl PrincipalIndex {
     }
 }
 
-fn names_any(universe: &Universe, class: &Class, facts: &ClassFacts, statement: &Statement, index: &PrincipalIndex) -> Tri {
+fn names_any(
+    universe: &Universe,
+    class: &Class,
+    facts: &ClassFacts,
+    statement: &Statement,
+    index: &PrincipalIndex,
+) -> Tri {
     if statement.principals == Principals::Everyone {
         return Tri::True;
     }
@@ -307,6 +358,7 @@ pub(crate) fn applies(
     facts: &ClassFacts,
     statement: &Statement,
     index: &PrincipalIndex,
+    memo: &mut Memo,
 ) -> Tri {
     let named = names_any(universe, class, facts, statement, index);
     let mut result = if statement.not_principal { named.not() } else { named };
@@ -314,7 +366,7 @@ pub(crate) fn applies(
         if result == Tri::False {
             break;
         }
-        result = result.and(eval_condition(universe, class, facts, condition));
+        result = result.and(eval_condition(universe, class, facts, condition, memo));
     }
     result
 }
@@ -334,10 +386,10 @@ pub(crate) fn unevaluated(statement: &Statement, universe: &Universe) -> Vec<Str
             }
             _ => None,
         };
-        if let Some(note) = note {
-            if !out.contains(&note) {
-                out.push(note);
-            }
+        if let Some(note) = note
+            && !out.contains(&note)
+        {
+            out.push(note);
         }
     }
     out
@@ -427,8 +479,10 @@ pub(crate) fn prepare(statements: &[Statement], marker: char) -> Prepared {
         .collect();
     let denies: Vec<usize> = (0..statements.len()).filter(|&i| statements[i].effect == Effect::Deny).collect();
     let actions = action_classes(statements, marker);
-    let matches: Vec<Vec<Tri>> =
-        statements.iter().map(|statement| actions.iter().map(|action| action_matches(statement, action)).collect()).collect();
+    let matches: Vec<Vec<Tri>> = statements
+        .iter()
+        .map(|statement| actions.iter().map(|action| action_matches(statement, action)).collect())
+        .collect();
     let reaching: Vec<Vec<usize>> = allows
         .iter()
         .map(|&a| denies.iter().copied().filter(|&d| deny_reaches(&statements[d], &statements[a])).collect())
@@ -459,6 +513,7 @@ pub(crate) fn prepare(statements: &[Statement], marker: char) -> Prepared {
 
 pub(crate) fn run(universe: &Universe, statements: &[Statement], prepared: &Prepared) -> Outcome {
     let Prepared { allows, matches, reaching, indexes, .. } = prepared;
+    let mut memo = Memo::default();
     let mut status = Vec::with_capacity(universe.classes.len());
     let mut via = Vec::with_capacity(universe.classes.len());
     for class in &universe.classes {
@@ -467,7 +522,7 @@ pub(crate) fn run(universe: &Universe, statements: &[Statement], prepared: &Prep
         let mut class_via = Vec::with_capacity(allows.len());
         let mut class_status = Tri::False;
         for (i, &a) in allows.iter().enumerate() {
-            let granted = applies(universe, class, &facts, &statements[a], &indexes[a]);
+            let granted = applies(universe, class, &facts, &statements[a], &indexes[a], &mut memo);
             let mut through = Tri::False;
             if granted != Tri::False {
                 // Some ECR action the Allow grants and no Deny takes back.
@@ -480,8 +535,9 @@ pub(crate) fn run(universe: &Universe, statements: &[Statement], prepared: &Prep
                         if matches[d][x] == Tri::False {
                             continue;
                         }
-                        let deny = *denied[d]
-                            .get_or_insert_with(|| applies(universe, class, &facts, &statements[d], &indexes[d]));
+                        let deny = *denied[d].get_or_insert_with(|| {
+                            applies(universe, class, &facts, &statements[d], &indexes[d], &mut memo)
+                        });
                         result = result.and(deny.and(matches[d][x]).not());
                     }
                     through = through.or(result);

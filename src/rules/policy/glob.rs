@@ -115,10 +115,10 @@ impl Glob {
                 if x == Tok::Any && y == Tok::Any {
                     continue;
                 }
-                if let (Tok::Lit(p), Tok::Lit(q)) = (x, y) {
-                    if p != q {
-                        continue;
-                    }
+                if let (Tok::Lit(p), Tok::Lit(q)) = (x, y)
+                    && p != q
+                {
+                    continue;
                 }
                 let next_i = if x == Tok::Any { i } else { i + 1 };
                 let next_j = if y == Tok::Any { j } else { j + 1 };

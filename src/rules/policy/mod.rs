@@ -72,7 +72,7 @@ mod properties;
 #[cfg(test)]
 pub(crate) mod table;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 
 use eval::Tri;
@@ -159,7 +159,10 @@ pub enum Audience {
     /// This principal (ARN or ARN pattern) of a named account.
     Principal(String),
     /// An AWS service principal (`*`: any service).
-    Service { service: String, source: Source },
+    Service {
+        service: String,
+        source: Source,
+    },
     Federated(String),
     CanonicalUser(String),
 }
@@ -211,8 +214,9 @@ fn report(universe: &Universe, statements: &[parse::Statement], outcome: &eval::
         if status == Tri::False {
             continue;
         }
-        let group =
-            groups.entry(audience(universe, class)).or_insert(GroupAcc { reported: false, statements: BTreeSet::new() });
+        let group = groups
+            .entry(audience(universe, class))
+            .or_insert(GroupAcc { reported: false, statements: BTreeSet::new() });
         if !explained(universe, outcome, index) {
             group.reported = true;
         }
@@ -228,7 +232,8 @@ fn report(universe: &Universe, statements: &[parse::Statement], outcome: &eval::
         .flat_map(|statement| eval::unevaluated(statement, universe))
         .collect();
     let reported: Vec<(Audience, GroupAcc)> = groups.into_iter().filter(|(_, group)| group.reported).collect();
-    let certainties = certainties(universe, outcome, &reported.iter().map(|(audience, _)| audience).collect::<Vec<_>>());
+    let certainties =
+        certainties(universe, outcome, &reported.iter().map(|(audience, _)| audience).collect::<Vec<_>>());
     let grants = reported
         .into_iter()
         .zip(certainties)
@@ -287,13 +292,13 @@ enum Want {
     Path(Glob),
     Account(Glob),
     Arn(Glob),
-    Service { name: Option<Glob>, source: Option<(Want2, Glob)> },
+    Service { name: Option<Glob>, source: Option<(Part, Glob)> },
     Federated(String),
     Canonical(String),
 }
 
 #[derive(Clone, Copy)]
-enum Want2 {
+enum Part {
     Account,
     Org,
     Path,
@@ -314,10 +319,10 @@ impl Want {
                 name: (service != "*").then(|| glob(service)),
                 source: match source {
                     Source::Any => None,
-                    Source::Account(account) => Some((Want2::Account, glob(account))),
-                    Source::Organization(org) => Some((Want2::Org, glob(org))),
-                    Source::OrgPath(path) => Some((Want2::Path, glob(path))),
-                    Source::Arn(arn) => Some((Want2::Arn, glob(arn))),
+                    Source::Account(account) => Some((Part::Account, glob(account))),
+                    Source::Organization(org) => Some((Part::Org, glob(org))),
+                    Source::OrgPath(path) => Some((Part::Path, glob(path))),
+                    Source::Arn(arn) => Some((Part::Arn, glob(arn))),
                 },
             },
             Audience::Federated(name) => Want::Federated(name.clone()),
@@ -326,13 +331,13 @@ impl Want {
     }
 }
 
-fn facts_may_hold(facts: Option<&universe::Facts>, what: Want2, glob: &Glob) -> bool {
+fn facts_may_hold(facts: Option<&universe::Facts>, what: Part, glob: &Glob) -> bool {
     let Some(facts) = facts else { return false };
     match what {
-        Want2::Account => facts.account.meets(glob),
-        Want2::Org => facts.org.as_ref().is_some_and(|org| org.meets(glob)),
-        Want2::Path => facts.path.as_ref().is_some_and(|path| path.meets(glob)),
-        Want2::Arn => facts.arn_flat.meets(glob),
+        Part::Account => facts.account.meets(glob),
+        Part::Org => facts.org.as_ref().is_some_and(|org| org.meets(glob)),
+        Part::Path => facts.path.as_ref().is_some_and(|path| path.meets(glob)),
+        Part::Arn => facts.arn_flat.meets(glob),
     }
 }
 
@@ -341,10 +346,10 @@ fn may_hold(universe: &Universe, class: &Class, facts: &universe::ClassFacts, wa
     let principal = facts.principal.as_ref();
     match (want, class) {
         (Want::Anonymous, Class::Anonymous) | (Want::AnyIam, Class::Iam(_)) => true,
-        (Want::Org(glob), Class::Iam(_)) => facts_may_hold(principal, Want2::Org, glob),
-        (Want::Path(glob), Class::Iam(_)) => facts_may_hold(principal, Want2::Path, glob),
-        (Want::Account(glob), Class::Iam(_)) => facts_may_hold(principal, Want2::Account, glob),
-        (Want::Arn(glob), Class::Iam(_)) => facts_may_hold(principal, Want2::Arn, glob),
+        (Want::Org(glob), Class::Iam(_)) => facts_may_hold(principal, Part::Org, glob),
+        (Want::Path(glob), Class::Iam(_)) => facts_may_hold(principal, Part::Path, glob),
+        (Want::Account(glob), Class::Iam(_)) => facts_may_hold(principal, Part::Account, glob),
+        (Want::Arn(glob), Class::Iam(_)) => facts_may_hold(principal, Part::Arn, glob),
         (Want::Service { name, source }, Class::Service { .. }) => {
             name.as_ref().is_none_or(|name| facts.service.as_ref().is_some_and(|service| service.meets(name)))
                 && source.as_ref().is_none_or(|(what, glob)| facts_may_hold(facts.source.as_ref(), *what, glob))
@@ -359,19 +364,55 @@ fn may_hold(universe: &Universe, class: &Class, facts: &universe::ClassFacts, wa
 /// let in for certain (so a Deny on one named role makes its account `Some`).
 fn certainties(universe: &Universe, outcome: &eval::Outcome, audiences: &[&Audience]) -> Vec<Certainty> {
     let wants: Vec<Want> = audiences.iter().map(|audience| Want::of(audience)).collect();
+    // Audiences that name one literal account, ARN, organization or path,
+    // by that value: a class with a literal value needs only those.
+    let mut by_value: [HashMap<String, Vec<usize>>; 4] = Default::default();
+    let mut others = Vec::new();
+    for (i, want) in wants.iter().enumerate() {
+        let keyed = match want {
+            Want::Account(glob) => Some((0, glob)),
+            Want::Arn(glob) => Some((1, glob)),
+            Want::Org(glob) => Some((2, glob)),
+            Want::Path(glob) => Some((3, glob)),
+            _ => None,
+        };
+        match keyed {
+            Some((slot, glob)) if glob.is_literal() => by_value[slot].entry(glob.to_string()).or_default().push(i),
+            _ => others.push(i),
+        }
+    }
     let mut all = vec![true; audiences.len()];
+    let check = |i: usize, class: &Class, facts: &universe::ClassFacts, all: &mut Vec<bool>| {
+        if all[i] && may_hold(universe, class, facts, &wants[i]) {
+            all[i] = false;
+        }
+    };
     for (class, status) in universe.classes.iter().zip(&outcome.status) {
         if *status == Tri::True {
             continue;
         }
-        if !all.contains(&true) {
-            break;
-        }
         let facts = universe.facts(class);
-        for (i, want) in wants.iter().enumerate() {
-            if all[i] && may_hold(universe, class, &facts, want) {
-                all[i] = false;
+        if let Some(principal) = &facts.principal {
+            let values =
+                [Some(&principal.account), Some(&principal.arn_flat), principal.org.as_ref(), principal.path.as_ref()];
+            for (slot, value) in values.into_iter().enumerate() {
+                match value {
+                    Some(glob) if glob.is_literal() => {
+                        for &i in by_value[slot].get(&glob.to_string()).into_iter().flatten() {
+                            check(i, class, &facts, &mut all);
+                        }
+                    }
+                    Some(_) => {
+                        for &i in by_value[slot].values().flatten() {
+                            check(i, class, &facts, &mut all);
+                        }
+                    }
+                    None => {}
+                }
             }
+        }
+        for &i in &others {
+            check(i, class, &facts, &mut all);
         }
     }
     all.into_iter().map(|all| if all { Certainty::All } else { Certainty::Some }).collect()
@@ -384,7 +425,9 @@ fn entity_source(universe: &Universe, pool: &Pool, entity: &Entity) -> Source {
         }
         (Slot::Named(index), _, _) => Source::Account(pool.accounts[index as usize].to_string()),
         (Slot::Fresh, OrgSlot::In(_, Some(path)), _) => Source::OrgPath(pool.paths[path as usize].to_string()),
-        (Slot::Fresh, OrgSlot::In(Slot::Named(org), None), _) => Source::Organization(pool.orgs[org as usize].to_string()),
+        (Slot::Fresh, OrgSlot::In(Slot::Named(org), None), _) => {
+            Source::Organization(pool.orgs[org as usize].to_string())
+        }
         (Slot::Fresh, _, _) => Source::Any,
     }
 }

@@ -33,7 +33,9 @@ pub(crate) enum PrincipalValue {
     /// A role, user or federated-user ARN (literal; wildcards are not IAM grammar here).
     Arn(String),
     /// `arn:...:sts::123456789012:assumed-role/...`: one session of a role in that account.
-    Session { account: String },
+    Session {
+        account: String,
+    },
     /// An IAM unique id (`AROA...`, `AIDA...`): what AWS shows for a deleted principal.
     UniqueId,
     Service(String),
@@ -75,6 +77,8 @@ pub(crate) enum Operator {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Condition {
+    /// Its position among all the policy's conditions.
+    pub id: usize,
     /// As written, for messages.
     pub operator_name: String,
     pub operator: Operator,
@@ -195,6 +199,10 @@ pub(crate) fn parse(policy: &str, limits: &Limits) -> Result<(Vec<Statement>, Va
             parse_statement(statement, label, limits)
         })
         .collect::<Result<Vec<_>, _>>()?;
+    let mut parsed = parsed;
+    for (id, condition) in parsed.iter_mut().flat_map(|statement| statement.conditions.iter_mut()).enumerate() {
+        condition.id = id;
+    }
     Ok((parsed, document))
 }
 
@@ -238,7 +246,10 @@ fn string_list(value: &Value, label: &str, element: &str, limits: &Limits) -> Re
         Value::Array(values) => values
             .iter()
             .map(|value| {
-                value.as_str().map(str::to_owned).ok_or_else(|| shape(format!("statement {label}: a {element} is not a string")))
+                value
+                    .as_str()
+                    .map(str::to_owned)
+                    .ok_or_else(|| shape(format!("statement {label}: a {element} is not a string")))
             })
             .collect::<Result<_, _>>()?,
         _ => return Err(shape(format!("statement {label}: {element} is neither a string nor a list"))),
@@ -293,11 +304,15 @@ fn parse_principals(principal: &Value, label: &str, limits: &Limits) -> Result<P
             Value::Array(values) => values
                 .iter()
                 .map(|value| {
-                    value.as_str().ok_or_else(|| shape(format!("statement {label}: a {kind_name} principal is not a string")))
+                    value
+                        .as_str()
+                        .ok_or_else(|| shape(format!("statement {label}: a {kind_name} principal is not a string")))
                 })
                 .collect::<Result<_, _>>()?,
             _ => {
-                return Err(shape(format!("statement {label}: the {kind_name} principal is neither a string nor a list")));
+                return Err(shape(format!(
+                    "statement {label}: the {kind_name} principal is neither a string nor a list"
+                )));
             }
         };
         check_count(values.len(), label, "Principal", limits)?;
@@ -365,11 +380,21 @@ fn parse_operator(name: &str) -> Operator {
         "ArnNotEquals" | "ArnNotLike" => (Base::ArnLike, true),
         "Bool" => (Base::Bool, false),
         "Null" if !if_exists && set.is_none() => (Base::Null, false),
-        "NumericEquals" | "NumericNotEquals" | "NumericLessThan" | "NumericLessThanEquals" | "NumericGreaterThan"
-        | "NumericGreaterThanEquals" | "DateEquals" | "DateNotEquals" | "DateLessThan" | "DateLessThanEquals"
-        | "DateGreaterThan" | "DateGreaterThanEquals" | "IpAddress" | "NotIpAddress" | "BinaryEquals" => {
-            (Base::Other, false)
-        }
+        "NumericEquals"
+        | "NumericNotEquals"
+        | "NumericLessThan"
+        | "NumericLessThanEquals"
+        | "NumericGreaterThan"
+        | "NumericGreaterThanEquals"
+        | "DateEquals"
+        | "DateNotEquals"
+        | "DateLessThan"
+        | "DateLessThanEquals"
+        | "DateGreaterThan"
+        | "DateGreaterThanEquals"
+        | "IpAddress"
+        | "NotIpAddress"
+        | "BinaryEquals" => (Base::Other, false),
         _ => return Operator::Unknown,
     };
     Operator::Known { base, negated, if_exists, set }
@@ -429,6 +454,7 @@ fn parse_conditions(condition: &Value, label: &str, limits: &Limits) -> Result<V
                 .collect();
             let has_variables = compiled.contains(&Compiled::Variable);
             conditions.push(Condition {
+                id: 0,
                 operator_name: operator_name.clone(),
                 operator,
                 key: key.to_ascii_lowercase(),

@@ -231,9 +231,11 @@ fn applies(statement: &Value, request: &Request) -> bool {
     let conditions_ok = match statement.get("Condition") {
         None => true,
         Some(Value::Object(operators)) => operators.iter().all(|(operator, tests)| {
-            tests.as_object().expect("condition tests").iter().all(|(key, values)| {
-                condition_holds(operator, key, &strings(values), request)
-            })
+            tests
+                .as_object()
+                .expect("condition tests")
+                .iter()
+                .all(|(key, values)| condition_holds(operator, key, &strings(values), request))
         }),
         Some(other) => panic!("the grammar has no condition {other}"),
     };
@@ -424,9 +426,30 @@ fn policy(statements: Vec<Value>) -> Value {
 /// JSON with the policy grammar's words, nested, in any shape.
 fn policy_like_json() -> impl Strategy<Value = Value> {
     let words = prop::sample::select(vec![
-        "*", "Allow", "Deny", "Statement", "Effect", "Principal", "NotPrincipal", "AWS", "Service", "Action",
-        "NotAction", "Condition", "StringEquals", "ForAnyValue:StringLike", "ArnLike", "Null", "Bool",
-        "aws:PrincipalOrgID", "aws:PrincipalArn", "aws:SourceArn", "arn:aws:iam::111122223333:root", "o-abc", "Sid", "",
+        "*",
+        "Allow",
+        "Deny",
+        "Statement",
+        "Effect",
+        "Principal",
+        "NotPrincipal",
+        "AWS",
+        "Service",
+        "Action",
+        "NotAction",
+        "Condition",
+        "StringEquals",
+        "ForAnyValue:StringLike",
+        "ArnLike",
+        "Null",
+        "Bool",
+        "aws:PrincipalOrgID",
+        "aws:PrincipalArn",
+        "aws:SourceArn",
+        "arn:aws:iam::111122223333:root",
+        "o-abc",
+        "Sid",
+        "",
     ]);
     let leaf = prop_oneof![
         Just(Value::Null),

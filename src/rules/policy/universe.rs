@@ -61,7 +61,10 @@ pub(crate) enum Class {
     /// An IAM principal (root, user, role session, federated user).
     Iam(Entity),
     /// An AWS service principal, acting for a source resource or for none.
-    Service { service: Slot, source: Option<Entity> },
+    Service {
+        service: Slot,
+        source: Option<Entity>,
+    },
     Federated(u32),
     Canonical(u32),
 }
@@ -136,6 +139,10 @@ struct Collect {
     orgs: BTreeSet<Glob>,
     paths: BTreeSet<Glob>,
     arns: BTreeSet<Vec<Glob>>,
+    /// A `StringLike` on an ARN key with a wildcard before the resource
+    /// part: matched on the whole string, its `*` may span colons, so the
+    /// six-part classes would not cover it.
+    unaligned: bool,
 }
 
 impl Collect {
@@ -157,16 +164,18 @@ impl Collect {
         if glob.is_universal() {
             return;
         }
-        if let Some(first) = glob.splitn(2, '/').into_iter().next() {
-            if glob.to_string().contains('/') {
-                self.org(first);
-            }
+        let segments = glob.splitn(2, '/');
+        if segments.len() == 2 {
+            self.org(segments[0].clone());
         }
         self.paths.insert(glob);
     }
 
-    fn arn(&mut self, glob: &Glob, partitions: &mut HashMap<String, usize>) {
+    fn arn(&mut self, glob: &Glob, whole_string: bool, partitions: &mut HashMap<String, usize>) {
         let parts = glob.splitn(6, ':');
+        if whole_string && (parts.len() != 6 || parts[..5].iter().any(|part| !part.is_literal())) {
+            self.unaligned = true;
+        }
         if parts.len() != 6 || parts[0] != Glob::literal("arn") {
             return;
         }
@@ -211,7 +220,8 @@ fn each_string<'a>(value: &'a Value, out: &mut Vec<&'a str>) {
 pub(crate) fn pick_marker(document: &Value) -> Result<char, PolicyError> {
     let mut strings = Vec::new();
     each_string(document, &mut strings);
-    let used: BTreeSet<char> = strings.iter().flat_map(|text| text.chars()).filter(|ch| ('\u{E000}'..='\u{F8FF}').contains(ch)).collect();
+    let used: BTreeSet<char> =
+        strings.iter().flat_map(|text| text.chars()).filter(|ch| ('\u{E000}'..='\u{F8FF}').contains(ch)).collect();
     ('\u{E000}'..='\u{F8FF}')
         .find(|ch| !used.contains(ch))
         .ok_or_else(|| PolicyError::TooComplex("the policy uses every private-use character".to_owned()))
@@ -234,7 +244,7 @@ impl Universe {
                         PrincipalValue::Account(account) | PrincipalValue::Session { account } => {
                             principal.account(Glob::literal(account))
                         }
-                        PrincipalValue::Arn(arn) => principal.arn(&Glob::literal(arn), &mut partitions),
+                        PrincipalValue::Arn(arn) => principal.arn(&Glob::literal(arn), false, &mut partitions),
                         PrincipalValue::Service(service) => {
                             services.insert(Glob::literal(service));
                         }
@@ -252,13 +262,14 @@ impl Universe {
                 let Operator::Known { base, .. } = condition.operator else { continue };
                 for value in condition.values.iter().filter(|value| !value.contains("${")) {
                     let glob = value_glob(base, value);
+                    let whole_string = base == Base::StringLike;
                     match condition.key.as_str() {
                         "aws:principalaccount" => principal.account(glob),
-                        "aws:principalarn" => principal.arn(&glob, &mut partitions),
+                        "aws:principalarn" => principal.arn(&glob, whole_string, &mut partitions),
                         "aws:principalorgid" => principal.org(glob),
                         "aws:principalorgpaths" => principal.path(glob),
                         "aws:sourceaccount" => source.account(glob),
-                        "aws:sourcearn" => source.arn(&glob, &mut partitions),
+                        "aws:sourcearn" => source.arn(&glob, whole_string, &mut partitions),
                         "aws:sourceorgid" => source.org(glob),
                         "aws:sourceorgpaths" => source.path(glob),
                         "aws:principalservicename" if !glob.is_universal() => {
@@ -274,6 +285,7 @@ impl Universe {
             .into_iter()
             .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
             .map_or_else(|| "aws".to_owned(), |(partition, _)| partition);
+        let unaligned = principal.unaligned || source.unaligned;
         let mut universe = Universe {
             principal: principal.into_pool(),
             source: source.into_pool(),
@@ -291,17 +303,20 @@ impl Universe {
             opaque_arn: Vec::new(),
             opaque_arn_flat: Glob::literal(""),
         };
-        universe.opaque_arn = std::iter::once(Glob::literal("arn")).chain((0..5).map(|_| universe.opaque.clone())).collect();
+        universe.opaque_arn =
+            std::iter::once(Glob::literal("arn")).chain((0..5).map(|_| universe.opaque.clone())).collect();
         universe.opaque_arn_flat = Glob::join(&universe.opaque_arn, ':');
-        universe.enumerate(per_class_cost, limits)?;
+        universe.enumerate(unaligned, per_class_cost, limits)?;
         Ok(universe)
     }
 
-    fn enumerate(&mut self, per_class_cost: usize, limits: &Limits) -> Result<(), PolicyError> {
-        // Precise first; then one class for any ARN of an account; then also
-        // one class for any path of an organization.
+    fn enumerate(&mut self, unaligned: bool, per_class_cost: usize, limits: &Limits) -> Result<(), PolicyError> {
+        // Precise first (unless an ARN pattern needs the coarse classes); then
+        // one class for any ARN of an account; then also one class for any
+        // path of an organization.
         let mut total = 0;
-        for (coarse_arns, coarse_paths) in [(false, false), (true, false), (true, true)] {
+        let levels = [(false, false), (true, false), (true, true)];
+        for (coarse_arns, coarse_paths) in levels.into_iter().skip(usize::from(unaligned)) {
             self.coarse_arns = coarse_arns;
             self.coarse_paths = coarse_paths;
             let iam = self.entities(&self.principal, &[ArnSlot::FreshIam, ArnSlot::FreshSts]);
@@ -453,7 +468,9 @@ impl Universe {
 
     pub(crate) fn facts(&self, class: &Class) -> ClassFacts {
         match class {
-            Class::Iam(entity) => ClassFacts { principal: Some(self.entity_facts(&self.principal, entity)), ..ClassFacts::default() },
+            Class::Iam(entity) => {
+                ClassFacts { principal: Some(self.entity_facts(&self.principal, entity)), ..ClassFacts::default() }
+            }
             Class::Service { service, source } => ClassFacts {
                 principal: None,
                 source: source.as_ref().map(|entity| self.entity_facts(&self.source, entity)),
@@ -497,9 +514,7 @@ impl Universe {
             (Class::Iam(_), _, _) => KeyValue::Absent,
             // Not documented for service principals: absent, or some value
             // of AWS's own that the policy does not name.
-            (Class::Service { .. }, "principal", "arn") => {
-                KeyValue::MaybeArn(&self.opaque_arn, &self.opaque_arn_flat)
-            }
+            (Class::Service { .. }, "principal", "arn") => KeyValue::MaybeArn(&self.opaque_arn, &self.opaque_arn_flat),
             (Class::Service { .. }, "principal", _) => KeyValue::MaybeStr(&self.opaque),
             (Class::Service { .. }, "", "isservice") => KeyValue::Bool(true),
             (Class::Service { .. }, "", _) => facts.service.as_ref().map_or(KeyValue::Absent, KeyValue::Str),
@@ -550,10 +565,9 @@ fn generalise(entity: Entity, fresh_arns: &[ArnSlot]) -> Vec<Entity> {
     }
     match entity.org {
         OrgSlot::In(org, Some(_)) => vec![Entity { org: OrgSlot::In(org, None), ..entity }],
-        OrgSlot::In(Slot::Named(_), None) => vec![
-            Entity { org: OrgSlot::In(Slot::Fresh, None), ..entity },
-            Entity { org: OrgSlot::NoOrg, ..entity },
-        ],
+        OrgSlot::In(Slot::Named(_), None) => {
+            vec![Entity { org: OrgSlot::In(Slot::Fresh, None), ..entity }, Entity { org: OrgSlot::NoOrg, ..entity }]
+        }
         OrgSlot::In(Slot::Fresh, None) | OrgSlot::NoOrg => Vec::new(),
     }
 }
