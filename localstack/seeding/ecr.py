@@ -1,0 +1,263 @@
+"""ECR: the registry's scanning configuration and policy, repositories, images, signatures, scan results.
+
+Fixture keys: seeding/schema.py (ECR_REGISTRY, ECR_SCANNING, ECR_SCAN_RULE,
+ECR_REPOSITORY, ECR_IMAGE). The manifests pushed: seeding/oci.py.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import schema
+from .core import SeedError, Seeder, log, step
+from .oci import CREATED, cosign_manifest, encode, image_manifest, referrer_manifest
+from .validate import (
+    FixtureError,
+    _choice,
+    _document,
+    _int,
+    _list,
+    _str,
+    _tags,
+    _unique,
+    key_bool,
+    key_choice,
+    key_mapping,
+    key_str,
+)
+
+LIFECYCLE_POLICY = {
+    "rules": [
+        {
+            "rulePriority": 1,
+            "description": "expire untagged images after 14 days",
+            "selection": {
+                "tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days", "countNumber": 14
+            },
+            "action": {"type": "expire"},
+        }
+    ]
+}
+
+
+@dataclass
+class EcrImage:
+    tag: str
+    signatures: list[str]
+    scan: dict[str, int] | None = None  # None: never scanned; {}: clean
+
+
+@dataclass
+class EcrRepository:
+    name: str
+    tags: dict[str, str]
+    policy: dict | None
+    images: list[EcrImage]
+    scan_on_push: bool = False
+    tag_mutability: str = "MUTABLE"
+    encryption: str = "AES256"
+    lifecycle_policy: bool = False
+
+
+@dataclass
+class EcrRegistry:
+    scan_type: str | None = None  # None: leave moto's default
+    rules: list[dict] = field(default_factory=list)
+    policy: dict | None = None
+
+
+# -- parsing --
+
+
+def _scan(value: Any, path: str) -> dict[str, int] | None:
+    if value is None or value == "none":
+        return None
+    if value == "clean":
+        return {}
+    if not isinstance(value, dict) or not value:
+        raise FixtureError(f"{path}: expected none, clean or a mapping of severity to count, got {value!r}")
+    key = schema.ECR_IMAGE.key("scan")
+    counts = {}
+    for severity, count in value.items():
+        _choice(severity, f"{path} key", key.choices)
+        counts[severity] = _int(count, f"{path}.{severity}", *key.range)
+    return counts
+
+
+def parse_registry(rspec: dict, rpath: str) -> EcrRegistry | None:
+    if rspec.get("ecr_registry") is None:
+        return None
+    p = f"{rpath}.ecr_registry"
+    reg = key_mapping(schema.ECR_REGISTRY, rspec["ecr_registry"], p)
+    registry = EcrRegistry()
+    if reg.get("scanning") is not None:
+        sp = f"{p}.scanning"
+        sc = key_mapping(schema.ECR_SCANNING, reg["scanning"], sp)
+        registry.scan_type = key_choice(schema.ECR_SCANNING, sc, "type", sp)
+        for k, rraw in enumerate(_list(sc.get("rules"), f"{sp}.rules")):
+            rp = f"{sp}.rules[{k}]"
+            rule = key_mapping(schema.ECR_SCAN_RULE, rraw, rp)
+            filters = [_str(f, f"{rp}.filters[{n}]") for n, f in enumerate(_list(rule["filters"], f"{rp}.filters"))]
+            if not filters:
+                raise FixtureError(f"{rp}.filters: give at least one filter")
+            registry.rules.append(
+                {
+                    "scanFrequency": key_choice(schema.ECR_SCAN_RULE, rule, "frequency", rp),
+                    "repositoryFilters": [{"filter": f, "filterType": "WILDCARD"} for f in filters],
+                }
+            )
+    if reg.get("policy") is not None:
+        registry.policy = _document(reg["policy"], f"{p}.policy")
+    return registry
+
+
+def _image(raw: Any, ip: str) -> EcrImage:
+    shape = schema.ECR_IMAGE
+    im = key_mapping(shape, raw, ip)
+    signatures = shape.key("signature").choices
+    sig = im.get("signature")
+    sigs = sig if isinstance(sig, list) else [] if sig in (None, "none") else [sig]
+    for sg in sigs:
+        if sg not in signatures:
+            raise FixtureError(f"{ip}.signature: {sg!r} is not one of none, {', '.join(signatures)}")
+    _unique(sigs, f"{ip}.signature", "signature")
+    return EcrImage(key_str(shape, im, "tag", ip), sigs, _scan(im.get("scan"), f"{ip}.scan"))
+
+
+def parse_repositories(rspec: dict, rpath: str) -> list[EcrRepository]:
+    shape = schema.ECR_REPOSITORY
+    repos = []
+    for i, raw in enumerate(_list(rspec.get("ecr_repositories"), f"{rpath}.ecr_repositories")):
+        p = f"{rpath}.ecr_repositories[{i}]"
+        s = key_mapping(shape, raw, p)
+        policy = s.get("policy")
+        if policy is not None:
+            _document(policy, f"{p}.policy")
+        images = [
+            _image(iraw, f"{p}.images[{j}]") for j, iraw in enumerate(_list(s.get("images"), f"{p}.images"))
+        ]
+        _unique([im.tag for im in images], f"{p}.images", "tag")
+        repos.append(
+            EcrRepository(
+                name=key_str(shape, s, "name", p),
+                tags=_tags(s.get("tags"), f"{p}.tags"),
+                policy=policy,
+                images=images,
+                scan_on_push=key_bool(shape, s, "scan_on_push", p),
+                tag_mutability=key_choice(shape, s, "tag_mutability", p),
+                encryption=key_choice(shape, s, "encryption", p),
+                lifecycle_policy=key_bool(shape, s, "lifecycle_policy", p),
+            )
+        )
+    _unique([r.name for r in repos], f"{rpath}.ecr_repositories", "name")
+    return repos
+
+
+# -- seeding --
+
+
+def seed_registry(seeder: Seeder, region: str, registry: EcrRegistry) -> None:
+    ecr = seeder.client("ecr", region)
+    label = f"{region}: ECR registry"
+    with step(label):
+        if registry.scan_type is not None:
+            ecr.put_registry_scanning_configuration(scanType=registry.scan_type, rules=registry.rules)
+        if registry.policy is not None:
+            ecr.put_registry_policy(policyText=json.dumps(registry.policy))
+    log(
+        f"{label}: scanning {registry.scan_type or 'default'} with {len(registry.rules)} rule(s)"
+        f"{', policy set' if registry.policy is not None else ''}"
+    )
+
+
+def _scan_result(seeder: Seeder, region: str, repo: str, digest: str, counts: dict[str, int]) -> None:
+    """Start a scan of the image and tell moto what DescribeImageScanFindings reports for it."""
+    ecr = seeder.client("ecr", region)
+    with step(f"{region}: ECR repository {repo!r}: scan {digest[:19]}…"):
+        ecr.start_image_scan(repositoryName=repo, imageId={"imageDigest": digest})
+    result = {
+        "registryId": seeder.account,
+        "repositoryName": repo,
+        "imageId": {"imageDigest": digest},
+        "imageScanStatus": {"status": "COMPLETE", "description": "The scan was completed successfully."},
+        "imageScanFindings": {
+            "imageScanCompletedAt": CREATED,
+            "vulnerabilitySourceUpdatedAt": CREATED,
+            "findings": [],
+            "findingSeverityCounts": counts,
+        },
+    }
+    body = json.dumps({"account_id": seeder.account, "region": region, "results": [result]}).encode()
+    request = urllib.request.Request(
+        f"{seeder.endpoint}/moto-api/static/ecr/scan-finding-results",
+        data=body,
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            response.read()
+    except OSError as e:
+        raise SeedError(f"{region}: ECR repository {repo!r}: setting the scan result: {e}") from None
+
+
+def seed_repository(seeder: Seeder, region: str, repo: EcrRepository) -> None:
+    ecr = seeder.client("ecr", region)
+    label = f"{region}: ECR repository {repo.name!r}"
+    registry = f"{seeder.account}.dkr.ecr.{region}.amazonaws.com"
+    with step(label):
+        kwargs: dict[str, Any] = {
+            "repositoryName": repo.name,
+            "imageScanningConfiguration": {"scanOnPush": repo.scan_on_push},
+            "imageTagMutability": repo.tag_mutability,
+            "encryptionConfiguration": {"encryptionType": repo.encryption},
+        }
+        if repo.tags:
+            kwargs["tags"] = [{"Key": k, "Value": v} for k, v in repo.tags.items()]
+        ecr.create_repository(**kwargs)
+        if repo.policy is not None:
+            ecr.set_repository_policy(repositoryName=repo.name, policyText=json.dumps(repo.policy))
+        if repo.lifecycle_policy:
+            ecr.put_lifecycle_policy(repositoryName=repo.name, lifecyclePolicyText=json.dumps(LIFECYCLE_POLICY))
+    log(
+        f"{label}: {repo.tag_mutability}, {repo.encryption}, scan on push {'on' if repo.scan_on_push else 'off'}, "
+        f"lifecycle policy {'yes' if repo.lifecycle_policy else 'no'}"
+        f"{', with policy' if repo.policy is not None else ''}"
+    )
+
+    def put(manifest: dict, tag: str | None, what: str) -> tuple[str, int]:
+        text, digest = encode(manifest)
+        args = {
+            "repositoryName": repo.name,
+            "imageManifest": text,
+            "imageManifestMediaType": manifest["mediaType"],
+            "imageDigest": digest,
+        }
+        if tag is not None:
+            args["imageTag"] = tag
+        with step(f"{label}: push {what}"):
+            got = ecr.put_image(**args)["image"]["imageId"]["imageDigest"]
+        if got != digest:
+            raise SeedError(f"{label}: {what}: emulator stored digest {got}, expected {digest}")
+        return digest, len(text.encode("utf-8"))
+
+    for image in repo.images:
+        manifest = image_manifest(repo.name, image.tag)
+        digest, size = put(manifest, image.tag, f"image {image.tag}")
+        notes = []
+        if image.scan is not None:
+            _scan_result(seeder, region, repo.name, digest, image.scan)
+            notes.append(f"scan {image.scan or 'clean'}")
+        for sig in image.signatures:
+            if sig == "cosign":
+                sig_tag = "sha256-" + digest.split(":", 1)[1] + ".sig"
+                put(cosign_manifest(registry, repo.name, digest), sig_tag, f"cosign signature of {image.tag}")
+                notes.append(f"cosign {sig_tag}")
+            else:
+                subject = {"mediaType": manifest["mediaType"], "digest": digest, "size": size}
+                ref, _ = put(referrer_manifest(sig, subject), None, f"{sig} referrer of {image.tag}")
+                notes.append(f"{sig} {ref[:19]}…")
+        log(f"{label}: {image.tag} {digest[:19]}… {'; '.join(notes) or 'unsigned'}")

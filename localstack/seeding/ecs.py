@@ -1,0 +1,263 @@
+"""ECS: task definitions (in order, so a family listed twice gets revisions 1 and 2), clusters, services, tasks.
+
+Fixture keys: seeding/schema.py (TASK_DEFINITION, CONTAINER, CONTAINER_LOG,
+ECS_CLUSTER, ECS_SERVICE, ECS_TASK).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from . import schema
+from .core import Seeder, log, step
+from .validate import (
+    FixtureError,
+    _choice,
+    _list,
+    _str_map,
+    _unique,
+    key_choice,
+    key_int,
+    key_mapping,
+    key_opt_bool,
+    key_str,
+)
+
+
+@dataclass
+class Container:
+    name: str
+    image: str
+    privileged: bool | None
+    user: str | None
+    readonly_root_filesystem: bool | None
+    log_driver: str | None
+    log_mode: str | None
+    environment: dict[str, str]
+    secrets: dict[str, str]
+
+
+@dataclass
+class TaskDefinition:
+    family: str
+    network_mode: str | None
+    pid_mode: str | None
+    ipc_mode: str | None
+    requires: list[str]
+    containers: list[Container]
+
+
+@dataclass
+class EcsService:
+    name: str
+    task_definition: str
+    launch_type: str
+    platform_version: str | None
+    assign_public_ip: bool | None
+
+
+@dataclass
+class EcsCluster:
+    name: str
+    container_insights: str | None
+    services: list[EcsService]
+    tasks: list[tuple[str, int]]
+
+
+# -- parsing --
+
+
+def _container(raw: Any, cp: str) -> Container:
+    shape = schema.CONTAINER
+    c = key_mapping(shape, raw, cp)
+    log_driver = log_mode = None
+    if "log" in c and c["log"] != "none":
+        log_spec = key_mapping(schema.CONTAINER_LOG, c["log"], f"{cp}.log")
+        log_driver = key_str(schema.CONTAINER_LOG, log_spec, "driver", f"{cp}.log")
+        log_mode = key_choice(schema.CONTAINER_LOG, log_spec, "mode", f"{cp}.log")
+    return Container(
+        name=key_str(shape, c, "name", cp),
+        image=key_str(shape, c, "image", cp),
+        privileged=key_opt_bool(c, "privileged", cp),
+        user=key_str(shape, c, "user", cp),
+        readonly_root_filesystem=key_opt_bool(c, "readonly_root_filesystem", cp),
+        log_driver=log_driver,
+        log_mode=log_mode,
+        environment=_str_map(c.get("environment"), f"{cp}.environment"),
+        secrets=_str_map(c.get("secrets"), f"{cp}.secrets"),
+    )
+
+
+def parse_task_definitions(rspec: dict, rpath: str) -> tuple[list[TaskDefinition], dict[str, int]]:
+    """The task definitions, and family -> how many revisions the fixture registers."""
+    shape = schema.TASK_DEFINITION
+    definitions = []
+    revisions: dict[str, int] = {}
+    for i, raw in enumerate(_list(rspec.get("ecs_task_definitions"), f"{rpath}.ecs_task_definitions")):
+        p = f"{rpath}.ecs_task_definitions[{i}]"
+        s = key_mapping(shape, raw, p)
+        containers = [
+            _container(craw, f"{p}.containers[{j}]") for j, craw in enumerate(_list(s["containers"], f"{p}.containers"))
+        ]
+        if not containers:
+            raise FixtureError(f"{p}.containers: at least one container is required")
+        _unique([c.name for c in containers], f"{p}.containers", "name")
+        launch_types = shape.key("requires").choices
+        requires = [_choice(r, f"{p}.requires", launch_types) for r in _list(s.get("requires"), f"{p}.requires")]
+        family = key_str(shape, s, "family", p)
+        revisions[family] = revisions.get(family, 0) + 1
+        definitions.append(
+            TaskDefinition(
+                family=family,
+                network_mode=key_choice(shape, s, "network_mode", p),
+                pid_mode=key_choice(shape, s, "pid_mode", p),
+                ipc_mode=key_choice(shape, s, "ipc_mode", p),
+                requires=requires,
+                containers=containers,
+            )
+        )
+    return definitions, revisions
+
+
+def parse_clusters(rspec: dict, rpath: str, revisions: dict[str, int]) -> list[EcsCluster]:
+    """The clusters; their task definition references must be among revisions (parse_task_definitions)."""
+
+    def td_ref(shape: schema.Shape, spec: dict, path: str) -> str:
+        ref = key_str(shape, spec, "task_definition", path)
+        family, revision = ref.rsplit(":", 1)
+        if int(revision) > revisions.get(family, 0):
+            raise FixtureError(
+                f"{path}.task_definition: {ref!r} is not a task definition revision this region's fixture registers"
+            )
+        return ref
+
+    clusters = []
+    for i, raw in enumerate(_list(rspec.get("ecs_clusters"), f"{rpath}.ecs_clusters")):
+        p = f"{rpath}.ecs_clusters[{i}]"
+        s = key_mapping(schema.ECS_CLUSTER, raw, p)
+        services = []
+        for j, sraw in enumerate(_list(s.get("services"), f"{p}.services")):
+            sp = f"{p}.services[{j}]"
+            shape = schema.ECS_SERVICE
+            sv = key_mapping(shape, sraw, sp)
+            services.append(
+                EcsService(
+                    name=key_str(shape, sv, "name", sp),
+                    task_definition=td_ref(shape, sv, sp),
+                    launch_type=key_choice(shape, sv, "launch_type", sp),
+                    platform_version=key_str(shape, sv, "platform_version", sp),
+                    assign_public_ip=key_opt_bool(sv, "assign_public_ip", sp),
+                )
+            )
+        _unique([sv.name for sv in services], f"{p}.services", "name")
+        tasks = []
+        for j, traw in enumerate(_list(s.get("tasks"), f"{p}.tasks")):
+            tp = f"{p}.tasks[{j}]"
+            t = key_mapping(schema.ECS_TASK, traw, tp)
+            tasks.append((td_ref(schema.ECS_TASK, t, tp), key_int(schema.ECS_TASK, t, "count", tp)))
+        clusters.append(
+            EcsCluster(
+                name=key_str(schema.ECS_CLUSTER, s, "name", p),
+                container_insights=key_choice(schema.ECS_CLUSTER, s, "container_insights", p),
+                services=services,
+                tasks=tasks,
+            )
+        )
+    _unique([c.name for c in clusters], f"{rpath}.ecs_clusters", "name")
+    return clusters
+
+
+# -- seeding --
+
+
+def seed_task_definition(seeder: Seeder, region: str, td: TaskDefinition) -> None:
+    ecs = seeder.client("ecs", region)
+    label = f"{region}: task definition {td.family!r}"
+    containers = []
+    for c in td.containers:
+        # moto's RunTask needs a memory figure on every container.
+        # {account} and {region} in an image name the seeded account's own ECR.
+        image = c.image.replace("{account}", seeder.account).replace("{region}", region)
+        spec: dict[str, Any] = {"name": c.name, "image": image, "memory": 128, "essential": True}
+        if c.privileged is not None:
+            spec["privileged"] = c.privileged
+        if c.user is not None:
+            spec["user"] = c.user
+        if c.readonly_root_filesystem is not None:
+            spec["readonlyRootFilesystem"] = c.readonly_root_filesystem
+        if c.log_driver is not None:
+            options = {"awslogs-group": f"/ecs/{td.family}", "awslogs-region": region, "awslogs-stream-prefix": c.name}
+            if c.log_mode is not None:
+                options["mode"] = c.log_mode
+            spec["logConfiguration"] = {"logDriver": c.log_driver, "options": options}
+        if c.environment:
+            spec["environment"] = [{"name": k, "value": v} for k, v in c.environment.items()]
+        if c.secrets:
+            spec["secrets"] = [{"name": k, "valueFrom": v} for k, v in c.secrets.items()]
+        containers.append(spec)
+    kwargs: dict[str, Any] = {"family": td.family, "containerDefinitions": containers}
+    if td.network_mode:
+        kwargs["networkMode"] = td.network_mode
+    if td.pid_mode:
+        kwargs["pidMode"] = td.pid_mode
+    if td.ipc_mode:
+        kwargs["ipcMode"] = td.ipc_mode
+    if td.requires:
+        kwargs["requiresCompatibilities"] = td.requires
+        if "FARGATE" in td.requires:
+            kwargs["cpu"], kwargs["memory"] = "256", "512"
+    with step(label):
+        arn = ecs.register_task_definition(**kwargs)["taskDefinition"]["taskDefinitionArn"]
+    # Never log environment values: fixtures hold fake secrets on purpose.
+    log(f"{label}: {arn.rsplit('/', 1)[1]}, {len(td.containers)} container(s)")
+
+
+def seed_cluster(seeder: Seeder, region: str, cluster: EcsCluster) -> None:
+    ecs = seeder.client("ecs", region)
+    label = f"{region}: ECS cluster {cluster.name!r}"
+    with step(label):
+        kwargs: dict[str, Any] = {"clusterName": cluster.name}
+        if cluster.container_insights is not None:
+            kwargs["settings"] = [{"name": "containerInsights", "value": cluster.container_insights}]
+        ecs.create_cluster(**kwargs)
+    vpc, subnets = seeder.default_vpc(region)
+    network = None
+    for svc in cluster.services:
+        slabel = f"{label}: service {svc.name!r}"
+        kwargs = {
+            "cluster": cluster.name,
+            "serviceName": svc.name,
+            "taskDefinition": svc.task_definition,
+            "desiredCount": 1,
+            "launchType": svc.launch_type,
+        }
+        if svc.platform_version is not None:
+            kwargs["platformVersion"] = svc.platform_version
+        if svc.assign_public_ip is not None:
+            network = network or _default_network(seeder, region, vpc, subnets)
+            kwargs["networkConfiguration"] = {
+                "awsvpcConfiguration": {**network, "assignPublicIp": "ENABLED" if svc.assign_public_ip else "DISABLED"}
+            }
+        with step(slabel):
+            ecs.create_service(**kwargs)
+        log(f"{slabel}: {svc.task_definition}, {svc.launch_type} {svc.platform_version or ''}".rstrip())
+    for td, count in cluster.tasks:
+        tlabel = f"{label}: run {count} task(s) of {td}"
+        network = network or _default_network(seeder, region, vpc, subnets)
+        with step(tlabel):
+            ecs.run_task(
+                cluster=cluster.name,
+                taskDefinition=td,
+                count=count,
+                launchType="FARGATE",
+                networkConfiguration={"awsvpcConfiguration": {**network, "assignPublicIp": "DISABLED"}},
+            )
+        log(tlabel)
+
+
+def _default_network(seeder: Seeder, region: str, vpc: str, subnets: list[str]) -> dict:
+    with step(f"{region}: default security group"):
+        group = seeder.default_security_group(region, vpc)
+    # moto's CreateService requires securityGroups in an awsvpc configuration.
+    return {"subnets": subnets[:1], "securityGroups": [group["GroupId"]]}

@@ -1,0 +1,76 @@
+"""The whole fixture: parse_fixture (every region, then iam) and seed (the order resources are created in)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import cloudtrail, ec2, ecr, ecs, iam, schema
+from .core import Seeder
+from .validate import FixtureError, _str, key_mapping
+
+
+@dataclass
+class Region:
+    name: str
+    security_groups: list[ec2.SecurityGroup] = field(default_factory=list)
+    network_acls: list[ec2.NetworkAcl] = field(default_factory=list)
+    ecr_repositories: list[ecr.EcrRepository] = field(default_factory=list)
+    trails: list[cloudtrail.Trail] = field(default_factory=list)
+    ecr_registry: ecr.EcrRegistry | None = None
+    restrict_default_security_group: bool = False
+    ecs_task_definitions: list[ecs.TaskDefinition] = field(default_factory=list)
+    ecs_clusters: list[ecs.EcsCluster] = field(default_factory=list)
+
+
+def parse_region(name: str, raw: Any) -> Region:
+    rpath = f"regions.{name}"
+    rspec = key_mapping(schema.REGION, raw if raw is not None else {}, rpath)
+    region = Region(name)
+    # The order of the checks decides which error a fixture with several gets.
+    region.restrict_default_security_group = ec2.parse_restrict_default_security_group(rspec, rpath)
+    region.ecr_registry = ecr.parse_registry(rspec, rpath)
+    region.security_groups = ec2.parse_security_groups(rspec, rpath)
+    region.network_acls = ec2.parse_network_acls(rspec, rpath)
+    region.ecr_repositories = ecr.parse_repositories(rspec, rpath)
+    region.trails = cloudtrail.parse_trails(rspec, rpath)
+    region.ecs_task_definitions, revisions = ecs.parse_task_definitions(rspec, rpath)
+    region.ecs_clusters = ecs.parse_clusters(rspec, rpath, revisions)
+    return region
+
+
+def parse_fixture(doc: Any) -> tuple[list[Region], iam.Iam | None]:
+    """The fixture document (as yaml.safe_load gives it), validated in full; FixtureError if malformed."""
+    top = key_mapping(schema.FIXTURE, doc, "fixture")
+    regions_raw = top["regions"]
+    if not isinstance(regions_raw, dict):
+        raise FixtureError("regions: expected a mapping of region names ({} for an untouched account)")
+    regions = []
+    for rname, rraw in regions_raw.items():
+        _str(rname, "regions key", schema.REGION_RE)
+        regions.append(parse_region(rname, rraw))
+    account_iam = iam.parse_iam(top["iam"], "iam") if "iam" in top else None
+    return regions, account_iam
+
+
+def seed(seeder: Seeder, regions: list[Region], account_iam: iam.Iam | None) -> None:
+    """Create everything, region by region in fixture order, then IAM."""
+    for region in regions:
+        if region.restrict_default_security_group:
+            ec2.seed_restrict_default_security_group(seeder, region.name)
+        if region.ecr_registry is not None:
+            ecr.seed_registry(seeder, region.name, region.ecr_registry)
+        for sg in region.security_groups:
+            ec2.seed_security_group(seeder, region.name, sg)
+        for acl in region.network_acls:
+            ec2.seed_network_acl(seeder, region.name, acl)
+        for repo in region.ecr_repositories:
+            ecr.seed_repository(seeder, region.name, repo)
+        for trail in region.trails:
+            cloudtrail.seed_trail(seeder, region.name, trail)
+        for td in region.ecs_task_definitions:
+            ecs.seed_task_definition(seeder, region.name, td)
+        for cluster in region.ecs_clusters:
+            ecs.seed_cluster(seeder, region.name, cluster)
+    if account_iam is not None:
+        iam.seed_iam(seeder, account_iam)

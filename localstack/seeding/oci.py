@@ -1,0 +1,124 @@
+"""The OCI manifests the seeder pushes to ECR: images, cosign signatures and OCI 1.1 referrers.
+
+Never real blobs (ECR in moto does not check them): an image's config and
+layer digests derive from its repository and tag, and every timestamp is
+CREATED, so the same fixture always yields the same digests.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+
+OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
+OCI_CONFIG = "application/vnd.oci.image.config.v1+json"
+OCI_LAYER = "application/vnd.oci.image.layer.v1.tar+gzip"
+OCI_EMPTY = {
+    "mediaType": "application/vnd.oci.empty.v1+json",
+    "digest": "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a",
+    "size": 2,
+}
+COSIGN_LAYER = "application/vnd.dev.cosign.simplesigning.v1+json"
+NOTATION_TYPE = "application/vnd.cncf.notary.signature"
+SIGSTORE_BUNDLE_TYPE = "application/vnd.dev.sigstore.bundle.v0.3+json"
+# Fixed, so that the same fixture always yields the same digests.
+CREATED = "2025-01-15T09:30:00Z"
+
+
+def _sha256(data: bytes) -> str:
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def _blob(kind: str, *parts: str) -> tuple[str, int]:
+    """A fake blob's digest and size, derived from kind and parts."""
+    h = hashlib.sha256("\0".join((kind,) + parts).encode()).hexdigest()
+    return "sha256:" + h, 1024 + int(h[:6], 16)
+
+
+def encode(manifest: dict) -> tuple[str, str]:
+    """The exact manifest text sent to PutImage and its digest (as ECR computes it)."""
+    text = json.dumps(manifest, separators=(",", ":"))
+    return text, _sha256(text.encode("utf-8"))
+
+
+def image_manifest(repo: str, tag: str) -> dict:
+    config = json.dumps(
+        {
+            "architecture": "amd64",
+            "os": "linux",
+            "created": CREATED,
+            "config": {"Labels": {"org.opencontainers.image.title": repo, "org.opencontainers.image.version": tag}},
+            "rootfs": {"type": "layers", "diff_ids": [_blob("diff", repo, tag)[0]]},
+        },
+        separators=(",", ":"),
+    ).encode()
+    layer_digest, layer_size = _blob("layer", repo, tag)
+    return {
+        "schemaVersion": 2,
+        "mediaType": OCI_MANIFEST,
+        "config": {"mediaType": OCI_CONFIG, "digest": _sha256(config), "size": len(config)},
+        "layers": [{"mediaType": OCI_LAYER, "digest": layer_digest, "size": layer_size}],
+        "annotations": {"org.opencontainers.image.created": CREATED},
+    }
+
+
+def cosign_manifest(registry: str, repo: str, digest: str) -> dict:
+    payload = json.dumps(
+        {
+            "critical": {
+                "identity": {"docker-reference": f"{registry}/{repo}"},
+                "image": {"docker-manifest-digest": digest},
+                "type": "cosign container image signature",
+            },
+            "optional": None,
+        },
+        separators=(",", ":"),
+    ).encode()
+    config = json.dumps(
+        {"architecture": "", "os": "", "config": {}, "rootfs": {"type": "layers", "diff_ids": [_sha256(payload)]}},
+        separators=(",", ":"),
+    ).encode()
+    fake_signature = base64.b64encode(hashlib.sha512(payload).digest()).decode()
+    return {
+        "schemaVersion": 2,
+        "mediaType": OCI_MANIFEST,
+        "config": {"mediaType": OCI_CONFIG, "digest": _sha256(config), "size": len(config)},
+        "layers": [
+            {
+                "mediaType": COSIGN_LAYER,
+                "digest": _sha256(payload),
+                "size": len(payload),
+                "annotations": {"dev.cosignproject.cosign/signature": fake_signature},
+            }
+        ],
+    }
+
+
+def referrer_manifest(kind: str, subject: dict) -> dict:
+    """An OCI 1.1 referrer (notation signature or sigstore bundle) of subject."""
+    if kind == "notation":
+        artifact_type, layer_type = NOTATION_TYPE, "application/jose+json"
+        annotations = {
+            "io.cncf.notary.x509chain.thumbprint#S256": json.dumps(
+                [hashlib.sha256(subject["digest"].encode()).hexdigest()]
+            ),
+            "org.opencontainers.image.created": CREATED,
+        }
+    else:
+        artifact_type = layer_type = SIGSTORE_BUNDLE_TYPE
+        annotations = {
+            "dev.sigstore.bundle.content": "dsse-envelope",
+            "dev.sigstore.bundle.predicateType": "https://slsa.dev/provenance/v1",
+            "org.opencontainers.image.created": CREATED,
+        }
+    layer_digest, layer_size = _blob(kind, subject["digest"])
+    return {
+        "schemaVersion": 2,
+        "mediaType": OCI_MANIFEST,
+        "artifactType": artifact_type,
+        "config": OCI_EMPTY,
+        "layers": [{"mediaType": layer_type, "digest": layer_digest, "size": layer_size}],
+        "subject": subject,
+        "annotations": annotations,
+    }
