@@ -25,7 +25,8 @@ pub struct Config {
     pub high_risk_tcp_ports: Vec<(u16, u16)>,
     /// The lowest image vulnerability severity that fails the latest-image check.
     pub min_vulnerability_severity: Severity,
-    /// Accounts trusted for cross-account access besides the audited ones.
+    /// Accounts (and organizations, `o-...`) trusted for cross-account access
+    /// besides the audited ones.
     pub trusted_accounts: Vec<String>,
 }
 
@@ -155,12 +156,20 @@ impl Config {
                 .iter()
                 .map(|account| {
                     let id = account.get_ref();
-                    if id.len() == 12 && id.bytes().all(|byte| byte.is_ascii_digit()) {
+                    let digits = |text: &str| !text.is_empty() && text.bytes().all(|byte| byte.is_ascii_digit());
+                    let organization = |text: &str| {
+                        text.strip_prefix("o-").is_some_and(|rest| {
+                            (10..=32).contains(&rest.len()) && rest.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+                        })
+                    };
+                    if (id.len() == 12 && digits(id)) || organization(id) {
                         Ok(id.clone())
                     } else {
                         Err(error(
                             Some(account.span()),
-                            format!("trusted_accounts: {id:?} is not a 12-digit AWS account id"),
+                            format!(
+                                "trusted_accounts: {id:?} is neither a 12-digit AWS account id nor an organization id (o-...)"
+                            ),
                         ))
                     }
                 })

@@ -51,7 +51,9 @@ fn a_malformed_repository_policy_is_error_for_that_repository_only() {
     assert_eq!(status("no-statement"), Status::Error);
     assert!(verdicts["no-statement"].1.contains("no Statement"));
     assert_eq!(status("public"), Status::Fail);
-    assert_eq!(status("many-statements"), Status::Pass);
+    // 10,000 statements (ten times what ECR stores) are past what is evaluated: ERROR with the reason.
+    assert_eq!(status("many-statements"), Status::Error);
+    assert!(verdicts["many-statements"].1.contains("statements"), "{:?}", verdicts["many-statements"]);
     assert_eq!(status("no-policy"), Status::Pass);
     assert_eq!(verdicts.len(), 6);
 }

@@ -5,7 +5,7 @@ pub mod iam_policy;
 pub mod image_reference;
 pub mod image_signature;
 pub mod network_acl;
-pub mod resource_policy;
+pub mod policy;
 pub mod secrets;
 pub mod security_group;
 pub mod trail_events;

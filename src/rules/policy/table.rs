@@ -251,14 +251,14 @@ pub(crate) fn rows() -> Vec<Row> {
             doc(vec![allow(star(), Some(json!({"StringLike": {"aws:PrincipalArn": "arn:aws:iam::*role/ci"}})))]),
             Fail,
             Fail,
-            &["any-account?", "service:*?"],
+            &["any-account?"],
         ),
         row(
             "StringLike aws:PrincipalArn pinning the account prefix",
             doc(vec![allow(star(), Some(json!({"StringLike": {"aws:PrincipalArn": "arn:aws:iam::4444555566*"}})))]),
             Pass,
             Fail,
-            &["accounts matching 4444555566*?"],
+            &["account:4444555566*?"],
         ),
         row(
             "StringLike aws:PrincipalAccount \"*\" narrows nothing",

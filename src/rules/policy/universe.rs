@@ -175,6 +175,12 @@ impl Collect {
         let parts = glob.splitn(6, ':');
         if whole_string && (parts.len() != 6 || parts[..5].iter().any(|part| !part.is_literal())) {
             self.unaligned = true;
+            // Coarse classes end in `*`, which meets anything after a
+            // wildcard; only a literal lead into the account part needs the
+            // account as a class of its own.
+            if parts.len() == 5 && parts[..4].iter().all(Glob::is_literal) {
+                self.account(parts[4].clone());
+            }
         }
         if parts.len() != 6 || parts[0] != Glob::literal("arn") {
             return;
