@@ -52,3 +52,27 @@ fn assert_region_error(finding: &bulkhead::checks::Finding) {
     assert_eq!(finding.resource_arn, format!("arn:aws:iam::{ACCOUNT}:root"));
     assert!(finding.message.contains("AccessDeniedException"), "{}", finding.message);
 }
+
+fn acl(entries: Vec<bulkhead::inventory::ec2::NetworkAclEntry>) -> NetworkAcl {
+    NetworkAcl { entries, ..network_acl("acl-1") }
+}
+
+/// What every NACL check shows: the first matching rule decides (a deny of
+/// all traffic before an allow passes, an allow of all traffic fails), and
+/// a failed listing is one ERROR for the region.
+fn acl_verdicts(check: &str) {
+    use bulkhead::inventory::ec2::{AclAction, Protocol};
+    let denied_first = acl(vec![
+        acl_entry(90, Protocol::All, None, AclAction::Deny, "0.0.0.0/0"),
+        acl_entry(100, Protocol::All, None, AclAction::Allow, "0.0.0.0/0"),
+    ]);
+    assert_eq!(status(check, &acls(vec![denied_first])), Status::Pass);
+    let allowed = acl(vec![acl_entry(100, Protocol::All, None, AclAction::Allow, "::/0")]);
+    let finding = only(check, &acls(vec![allowed]));
+    assert_eq!(finding.status, Status::Fail);
+    assert!(finding.message.contains("inbound rule 100 is the first to match"), "{}", finding.message);
+    assert_eq!(finding.resource_arn, format!("arn:aws:ec2:{REGION}:{ACCOUNT}:network-acl/acl-1"));
+    let error = only(check, &acls_denied());
+    assert_eq!(error.status, Status::Error);
+    assert_region_error(&error);
+}
