@@ -264,7 +264,8 @@ fn trail_coverage(ctx: &Context<'_>, out: &mut Findings<'_>, rule: fn(&Context<'
 /// A region whose trail listing failed gets one ERROR; each trail listed
 /// anywhere is judged once, in its home region.
 fn trails(ctx: &Context<'_>, out: &mut Findings<'_>, rule: fn(&Context<'_>, &Trail) -> Verdict) {
-    let _listed = out.per_region(|region| &region.cloudtrail.trail_arns);
+    // Only for the ERRORs: the trails themselves are held once per account.
+    out.per_region(|region| &region.cloudtrail.trail_arns);
     for trail in ctx.account.trails.values() {
         out.record(&trail.home_region, trail, rule(ctx, trail));
     }
