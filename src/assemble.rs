@@ -14,7 +14,7 @@ use crate::report::{
     ReportFinding, ScanError,
 };
 
-pub fn finding(finding: Finding, check: &CatalogEntry) -> ReportFinding {
+pub fn finding(finding: Finding, check: &CatalogEntry, failing_since: Option<String>) -> ReportFinding {
     ReportFinding {
         check_id: finding.check_id,
         title: check.metadata.title.clone(),
@@ -33,6 +33,7 @@ pub fn finding(finding: Finding, check: &CatalogEntry) -> ReportFinding {
         resource_name: finding.resource_name,
         resource_tags: finding.resource_tags,
         resource_details: finding.resource_details,
+        failing_since,
     }
 }
 

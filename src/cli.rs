@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::aws::session::RetryMode;
+use crate::history::ScanRef;
 use crate::report;
 use crate::severity::Severity;
 
@@ -25,6 +26,15 @@ pub struct Cli {
 pub enum Command {
     /// Scan an account and write the report.
     Scan(Box<ScanArgs>),
+    /// Evaluate a saved inventory (`scan --save-inventory`) and write the
+    /// report, with no AWS call at all.
+    Evaluate(Box<EvaluateArgs>),
+    /// Compare two scans: from the scan store (default: the latest against
+    /// the one before it) or JSON reports.
+    Diff(DiffArgs),
+    /// The scans in the scan store.
+    #[command(subcommand)]
+    History(HistoryCommand),
     /// List the checks bulkhead has.
     Checks(ChecksArgs),
     /// List the compliance frameworks checks are mapped to.
@@ -62,6 +72,65 @@ pub struct ScanArgs {
     #[arg(long, value_delimiter = ',', value_name = "REGION,...")]
     pub exclude_regions: Vec<String>,
 
+    /// At most this many AWS calls in flight in all.
+    #[arg(long, default_value = "128", value_name = "N")]
+    pub max_concurrency: NonZeroUsize,
+
+    /// At most this many AWS calls in flight per service and region.
+    #[arg(long, default_value = "8", value_name = "N")]
+    pub max_concurrency_per_endpoint: NonZeroUsize,
+
+    /// How the SDK retries throttled and transient failures. Standard by
+    /// default: adaptive's client-side limiter, once throttled, slowed a
+    /// fault-injected scan from 2-12 s to 12-91 s (localstack/README.md).
+    #[arg(long, value_enum, default_value = "standard")]
+    pub retry_mode: RetryMode,
+
+    /// Attempts per call, the first included.
+    #[arg(long, default_value = "8", value_name = "N", value_parser = clap::value_parser!(u32).range(1..=50))]
+    pub max_attempts: u32,
+
+    /// Seconds to wait for a connection.
+    #[arg(long, default_value = "10", value_name = "SECONDS")]
+    pub connect_timeout: u64,
+
+    /// Seconds one attempt of a call may take.
+    #[arg(long, default_value = "60", value_name = "SECONDS")]
+    pub operation_timeout: u64,
+
+    /// Print the AWS calls made, per service and operation, with retries,
+    /// throttles and the critical path (the JSON report always has them).
+    #[arg(long)]
+    pub stats: bool,
+
+    /// Also write the collected inventory to this file (gzip-compressed
+    /// JSON), for `bulkhead evaluate` to re-run checks on it offline.
+    #[arg(long, value_name = "PATH")]
+    pub save_inventory: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub selection: SelectionArgs,
+
+    #[command(flatten)]
+    pub evaluation: EvaluationArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct EvaluateArgs {
+    /// The saved inventory (`bulkhead scan --save-inventory PATH`).
+    #[arg(long, value_name = "PATH")]
+    pub inventory: PathBuf,
+
+    #[command(flatten)]
+    pub selection: SelectionArgs,
+
+    #[command(flatten)]
+    pub evaluation: EvaluationArgs,
+}
+
+/// Which checks run.
+#[derive(Debug, Clone, Default, Args)]
+pub struct SelectionArgs {
     /// Run only these checks.
     #[arg(long, value_delimiter = ',', value_name = "ID,...")]
     pub checks: Option<Vec<String>>,
@@ -82,6 +151,12 @@ pub struct ScanArgs {
     #[arg(long, value_name = "FRAMEWORK")]
     pub compliance: Option<String>,
 
+}
+
+/// What is done with the findings: settings, muting, history, reports and
+/// the exit code.
+#[derive(Debug, Clone, Args)]
+pub struct EvaluationArgs {
     /// Settings file (thresholds and trust lists); see README.md.
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
@@ -111,40 +186,28 @@ pub struct ScanArgs {
     #[arg(long)]
     pub allow_errors: bool,
 
-    /// At most this many AWS calls in flight in all.
-    #[arg(long, default_value = "128", value_name = "N")]
-    pub max_concurrency: NonZeroUsize,
+    /// The scan store (SQLite) that remembers every scan, for `diff`,
+    /// `--baseline` and the report's changes section [default: OUTPUT_DIR/bulkhead.db].
+    #[arg(long, value_name = "PATH")]
+    pub store: Option<PathBuf>,
 
-    /// At most this many AWS calls in flight per service and region.
-    #[arg(long, default_value = "8", value_name = "N")]
-    pub max_concurrency_per_endpoint: NonZeroUsize,
+    /// Do not record this scan in the store (a baseline from it is still read).
+    #[arg(long)]
+    pub no_store: bool,
 
-    /// How the SDK retries throttled and transient failures. Standard by
-    /// default: adaptive's client-side limiter, once throttled, slowed a
-    /// fault-injected scan from 2-12 s to 12-91 s (localstack/README.md).
-    #[arg(long, value_enum, default_value = "standard")]
-    pub retry_mode: RetryMode,
+    /// Compare with this scan: `latest`, a scan id in the store, or a JSON
+    /// report; default: the store's latest scan.
+    #[arg(long, value_name = "latest|SCAN_ID|REPORT.json")]
+    pub baseline: Option<ScanRef>,
 
-    /// Attempts per call, the first included.
-    #[arg(long, default_value = "8", value_name = "N", value_parser = clap::value_parser!(u32).range(1..=50))]
-    pub max_attempts: u32,
-
-    /// Seconds to wait for a connection.
-    #[arg(long, default_value = "10", value_name = "SECONDS")]
-    pub connect_timeout: u64,
-
-    /// Seconds one attempt of a call may take.
-    #[arg(long, default_value = "60", value_name = "SECONDS")]
-    pub operation_timeout: u64,
+    /// Exit 3 only for unmuted FAILs of at least this severity that were not
+    /// failing in the baseline (instead of --fail-on).
+    #[arg(long, value_name = "SEVERITY")]
+    pub fail_on_new: Option<Severity>,
 
     /// Print nothing but errors.
     #[arg(short, long)]
     pub quiet: bool,
-
-    /// Print the AWS calls made, per service and operation, with retries,
-    /// throttles and the critical path (the JSON report always has them).
-    #[arg(long)]
-    pub stats: bool,
 }
 
 #[derive(Debug, Args)]
@@ -197,4 +260,57 @@ impl From<OutputFormat> for report::Format {
             OutputFormat::Csv => report::Format::Csv,
         }
     }
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The older scan: a scan id or a JSON report [default: the one before NEW].
+    #[arg(value_name = "BASE")]
+    pub base: Option<ScanRef>,
+
+    /// The newer scan: a scan id or a JSON report [default: the latest scan].
+    #[arg(value_name = "NEW")]
+    pub new: Option<ScanRef>,
+
+    /// The scan store.
+    #[arg(long, default_value = DEFAULT_STORE, value_name = "PATH")]
+    pub store: PathBuf,
+
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: DiffFormat,
+
+    /// Write to this file instead of standard output.
+    #[arg(long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    Text,
+    Json,
+    Html,
+}
+
+pub const DEFAULT_STORE: &str = "bulkhead-output/bulkhead.db";
+
+#[derive(Debug, Subcommand)]
+pub enum HistoryCommand {
+    /// The complete scans, newest first.
+    List {
+        #[arg(long, default_value = DEFAULT_STORE, value_name = "PATH")]
+        store: PathBuf,
+        #[arg(long, value_enum, default_value = "text")]
+        format: ListFormat,
+    },
+    /// Remove old scans (and any left by scans that died more than a day ago).
+    Prune {
+        #[arg(long, default_value = DEFAULT_STORE, value_name = "PATH")]
+        store: PathBuf,
+        /// Keep the newest N scans.
+        #[arg(long, value_name = "N", conflicts_with = "older_than", required_unless_present = "older_than")]
+        keep: Option<u64>,
+        /// Remove scans that started more than DAYS days ago.
+        #[arg(long, value_name = "DAYS")]
+        older_than: Option<u64>,
+    },
 }

@@ -9,14 +9,18 @@ pub mod aws;
 pub mod checks;
 pub mod cli;
 pub mod config;
+pub mod evaluation;
+pub mod history;
 pub mod inventory;
 #[cfg(test)]
 mod layering_tests;
 pub mod mutelist;
+pub mod offline;
 pub mod outcome;
 pub mod plan;
 pub mod progress;
 pub mod report;
 pub mod rules;
+pub mod saved_inventory;
 pub mod scan;
 pub mod severity;

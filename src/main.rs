@@ -6,7 +6,10 @@ use tracing_subscriber::EnvFilter;
 use bulkhead::checks::docs;
 use bulkhead::checks::metadata::{catalog, frameworks};
 use bulkhead::checks::registry::CHECKS;
-use bulkhead::cli::{ChecksArgs, Cli, Command, ListFormat};
+use bulkhead::cli::{ChecksArgs, Cli, Command, DiffArgs, DiffFormat, HistoryCommand, ListFormat};
+use bulkhead::history::{Prune, ScanRef, Snapshot, Store};
+use bulkhead::outcome::Outcome;
+use bulkhead::report::changes;
 use bulkhead::scan::{self, UsageError};
 
 /// Exit codes: 0 passed, 1 fatal error, 2 usage error, 3 failing findings,
@@ -22,15 +25,127 @@ fn main() -> ExitCode {
                 Ok(runtime) => runtime,
                 Err(err) => return fatal(&anyhow::Error::new(err).context("starting the async runtime")),
             };
-            match runtime.block_on(scan::run(&args)) {
-                Ok(outcome) => outcome.into(),
-                Err(err) if err.downcast_ref::<UsageError>().is_some() => {
-                    eprintln!("bulkhead: error: {err}");
-                    ExitCode::from(2)
+            exit(runtime.block_on(scan::run(&args)))
+        }
+        Command::Evaluate(args) => exit(bulkhead::offline::run(&args)),
+        Command::Diff(args) => diff(&args),
+        Command::History(command) => history(&command),
+    }
+}
+
+fn exit(result: anyhow::Result<Outcome>) -> ExitCode {
+    match result {
+        Ok(outcome) => outcome.into(),
+        Err(err) if err.downcast_ref::<UsageError>().is_some() => {
+            eprintln!("bulkhead: error: {err}");
+            ExitCode::from(2)
+        }
+        Err(err) => fatal(&err),
+    }
+}
+
+/// `bulkhead diff [BASE] [NEW]`.
+fn diff(args: &DiffArgs) -> ExitCode {
+    let result = (|| -> anyhow::Result<String> {
+        let new_ref = args.new.clone().unwrap_or(ScanRef::Latest);
+        let in_store = |reference: &ScanRef| !matches!(reference, ScanRef::Report(_));
+        let store = if in_store(&new_ref) || args.base.as_ref().is_none_or(in_store) {
+            Some(Store::open_existing(&args.store)?)
+        } else {
+            None
+        };
+        let open = || -> anyhow::Result<&Store> { Ok(store.as_ref().expect("opened when a scan id is named")) };
+        let read = |reference: &ScanRef| -> anyhow::Result<Snapshot> {
+            Ok(match reference {
+                ScanRef::Report(path) => bulkhead::history::read_report(path)?,
+                ScanRef::Id(id) => {
+                    let store = open()?;
+                    store.snapshot(store.resolve(Some(*id))?)?
                 }
-                Err(err) => fatal(&err),
+                ScanRef::Latest => {
+                    let store = open()?;
+                    store.snapshot(store.resolve(None)?)?
+                }
+            })
+        };
+        let new = read(&new_ref)?;
+        let base = match &args.base {
+            Some(base) => read(base)?,
+            None => {
+                let Some(new_id) = new.header.id else {
+                    anyhow::bail!("name the base scan when the new one is a report file");
+                };
+                let store = open()?;
+                let Some(base_id) = store.latest(Some(new_id))? else {
+                    anyhow::bail!("the store {} has no scan before scan {new_id} to compare with", args.store.display());
+                };
+                store.snapshot(base_id)?
+            }
+        };
+        let changes = bulkhead::history::compare(&base, &new);
+        Ok(match args.format {
+            DiffFormat::Text => changes::text(&changes),
+            DiffFormat::Json => changes::json(&changes),
+            DiffFormat::Html => changes::html(&changes)?,
+        })
+    })();
+    match result {
+        Ok(text) => match &args.output {
+            Some(path) => match bulkhead::report::write_atomically(path, text.as_bytes()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(err) => fatal(&anyhow::Error::new(err).context(format!("writing {}", path.display()))),
+            },
+            None => {
+                use std::io::Write as _;
+                // A closed pipe (`| head`) is the reader's choice, not an error.
+                match std::io::stdout().write_all(text.as_bytes()) {
+                    Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => {
+                        fatal(&anyhow::Error::new(err).context("writing to standard output"))
+                    }
+                    _ => ExitCode::SUCCESS,
+                }
+            }
+        },
+        Err(err) => fatal(&err),
+    }
+}
+
+/// `bulkhead history list|prune`.
+fn history(command: &HistoryCommand) -> ExitCode {
+    let result = (|| -> anyhow::Result<()> {
+        match command {
+            HistoryCommand::List { store, format } => {
+                let scans = Store::open_existing(store)?.list()?;
+                match format {
+                    ListFormat::Json => {
+                        println!("{}", serde_json::to_string_pretty(&scans).expect("plain values serialise"));
+                    }
+                    ListFormat::Text | ListFormat::Markdown => {
+                        println!("{:>6}  {:27}  {:>8}  {:>6}  {:>6}  {:>6}  {:>6}", "scan", "started", "accounts", "checks", "PASS", "FAIL", "ERROR");
+                        for scan in scans {
+                            println!(
+                                "{:>6}  {:27}  {:>8}  {:>6}  {:>6}  {:>6}  {:>6}",
+                                scan.id, scan.started_at, scan.accounts, scan.checks, scan.pass, scan.fail, scan.error
+                            );
+                        }
+                    }
+                }
+            }
+            HistoryCommand::Prune { store, keep, older_than } => {
+                let prune = match (keep, older_than) {
+                    (Some(keep), _) => Prune::KeepNewest(*keep),
+                    (None, Some(days)) => Prune::OlderThanDays(*days),
+                    (None, None) => unreachable!("clap requires --keep or --older-than"),
+                };
+                let removed = Store::open_existing(store)?.prune(prune, jiff::Timestamp::now())?;
+                eprintln!("bulkhead: removed {removed} scan(s) from {}", store.display());
             }
         }
+        Ok(())
+    })();
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => fatal(&err),
     }
 }
 

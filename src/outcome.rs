@@ -26,19 +26,25 @@ pub enum Outcome {
 
 impl Outcome {
     /// `collection_failed`: some call failed, whether or not a finding shows
-    /// it; `severity` gives a check's severity by id.
+    /// it; `severity` gives a check's severity by id; `exempt` says, by
+    /// index, which FAILs do not count (already failing in the baseline,
+    /// under `--fail-on-new`).
     pub fn judge(
         findings: &[Finding],
         collection_failed: bool,
         severity: impl Fn(&str) -> Severity,
         gate: Gate,
+        exempt: impl Fn(usize) -> bool,
     ) -> Outcome {
         let incomplete = collection_failed || findings.iter().any(|finding| finding.status == Status::Error);
         if incomplete && !gate.allow_errors {
             return Outcome::Incomplete;
         }
-        let failed = findings.iter().any(|finding| {
-            finding.status == Status::Fail && !finding.muted && severity(&finding.check_id) >= gate.fail_on
+        let failed = findings.iter().enumerate().any(|(index, finding)| {
+            finding.status == Status::Fail
+                && !finding.muted
+                && severity(&finding.check_id) >= gate.fail_on
+                && !exempt(index)
         });
         if failed { Outcome::Failed } else { Outcome::Passed }
     }

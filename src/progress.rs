@@ -177,3 +177,12 @@ pub fn call_stats(stats: &CallStats) -> String {
     }
     text
 }
+
+/// What the summary says about the baseline: how many FAILs were there already.
+pub fn baseline_note(baseline: &crate::history::Snapshot, already_failing: usize, gate_on_new: bool) -> String {
+    let gate = if gate_on_new { "; --fail-on-new counts only the others" } else { "" };
+    format!(
+        "  {already_failing} unmuted FAIL(s) were already failing in the baseline ({}, {}){gate}",
+        baseline.header.label, baseline.header.started_at
+    )
+}

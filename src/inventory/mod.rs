@@ -212,6 +212,18 @@ impl fmt::Display for Unavailable<'_> {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Inventory {
     pub accounts: BTreeMap<String, AccountInventory>,
+    /// Accounts that could not be scanned at all (role not assumable,
+    /// regions not listable): every selected check reports ERROR for them.
+    #[serde(default)]
+    pub unreachable: Vec<UnreachableAccount>,
+}
+
+/// An account of the scan whose inventory could not be collected at all.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnreachableAccount {
+    pub account_id: String,
+    pub partition: String,
+    pub error: CollectError,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -14,11 +14,12 @@ use std::hash::{BuildHasher, Hasher};
 use serde::Serialize;
 use tera::{Context, Tera};
 
-use super::{CheckInfo, Report, ReportFinding};
+use super::changes::{Anchors, ChangesView, date};
+use super::{CheckInfo, Report, ReportFinding, Trend};
 use crate::severity::{Severity, Status};
 
 const TEMPLATE: &str = include_str!("../../templates/report.html");
-const STYLE: &str = include_str!("../../templates/report.css");
+pub(super) const STYLE: &str = include_str!("../../templates/report.css");
 const SCRIPT: &str = include_str!("../../templates/report.js");
 
 const AREAS: [&str; 4] = ["application", "host", "network", "platform"];
@@ -26,7 +27,7 @@ const AREAS: [&str; 4] = ["application", "host", "network", "platform"];
 pub fn render(report: &Report) -> anyhow::Result<String> {
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html"]);
-    tera.add_raw_template("report.html", TEMPLATE)?;
+    tera.add_raw_templates([("changes.html", super::changes::PARTIAL), ("report.html", TEMPLATE)])?;
     let view = View::new(report);
     let mut context = Context::from_serialize(&view)?;
     context.insert("style", STYLE);
@@ -37,7 +38,7 @@ pub fn render(report: &Report) -> anyhow::Result<String> {
 
 /// A fresh value per report for the CSP nonce (not a secret against the
 /// reader: it only has to be unguessable to data written before it).
-fn nonce() -> String {
+pub(super) fn nonce() -> String {
     let mut value = String::new();
     for _ in 0..2 {
         let mut hasher = RandomState::new().build_hasher();
@@ -61,6 +62,25 @@ struct View<'a> {
     frameworks: Vec<FrameworkView<'a>>,
     groups: Vec<Group<'a>>,
     options: Options,
+    changes: Option<ChangesView<'a>>,
+    trends: Vec<TrendView<'a>>,
+}
+
+/// Trends shown per kind: the subjects with the most FAILs in the latest scan.
+const TRENDS_SHOWN: usize = 20;
+const SPARK_WIDTH: f64 = 120.0;
+const SPARK_HEIGHT: f64 = 24.0;
+
+/// One row of the trends table: a sparkline of FAILs over the last scans.
+#[derive(Debug, Serialize)]
+struct TrendView<'a> {
+    kind: &'a str,
+    subject: &'a str,
+    /// `x,y` pairs of the SVG polyline; gaps where a scan did not cover the subject.
+    points: String,
+    /// The counts in words, for screen readers and for the eye.
+    values: String,
+    latest: u64,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -134,6 +154,9 @@ struct Row<'a> {
     resource_tags: &'a BTreeMap<String, String>,
     resource_details: &'a str,
     message: &'a str,
+    /// Index of the finding in the report: the row's anchor `f-N`.
+    anchor: usize,
+    failing_since: Option<&'a str>,
 }
 
 #[derive(Debug, Serialize)]
@@ -178,7 +201,12 @@ impl<'a> View<'a> {
         for id in &report.scan.checks {
             groups.insert(id, group(report, id));
         }
-        for finding in &report.findings {
+        let mut anchors: Anchors<'_> = Anchors::new();
+        for (anchor, finding) in report.findings.iter().enumerate() {
+            anchors.insert(
+                (&finding.account_id, &finding.region, &finding.check_id, &finding.resource_id, &finding.resource_arn),
+                anchor,
+            );
             let failing = finding.status == Status::Fail && !finding.muted;
             match (finding.muted, finding.status) {
                 (true, _) => totals.muted += 1,
@@ -214,6 +242,8 @@ impl<'a> View<'a> {
                 resource_tags: &finding.resource_tags,
                 resource_details: &finding.resource_details,
                 message: &finding.message,
+                anchor,
+                failing_since: finding.failing_since.as_deref().map(date),
             });
         }
         let judged = totals.pass + totals.fail;
@@ -293,7 +323,51 @@ impl<'a> View<'a> {
             frameworks,
             groups,
             options,
+            changes: report
+                .history
+                .as_ref()
+                .and_then(|history| history.changes.as_ref())
+                .map(|changes| super::changes::view(changes, &anchors)),
+            trends: report.history.as_ref().map(|history| trend_views(&history.trends)).unwrap_or_default(),
         }
+    }
+}
+
+fn trend_views(trends: &[Trend]) -> Vec<TrendView<'_>> {
+    let mut views = Vec::new();
+    for kind in ["check", "account"] {
+        let mut of_kind: Vec<TrendView<'_>> =
+            trends.iter().filter(|trend| trend.kind == kind && trend.points.len() > 1).map(trend_view).collect();
+        of_kind.sort_by(|a, b| b.latest.cmp(&a.latest).then_with(|| a.subject.cmp(b.subject)));
+        views.extend(of_kind.into_iter().take(TRENDS_SHOWN));
+    }
+    views
+}
+
+fn trend_view(trend: &Trend) -> TrendView<'_> {
+    let max = trend.points.iter().filter_map(|point| point.fail).max().unwrap_or(0).max(1) as f64;
+    let step = SPARK_WIDTH / (trend.points.len().saturating_sub(1).max(1)) as f64;
+    let points: Vec<String> = trend
+        .points
+        .iter()
+        .enumerate()
+        .filter_map(|(index, point)| {
+            let fail = point.fail? as f64;
+            let y = SPARK_HEIGHT - 2.0 - fail / max * (SPARK_HEIGHT - 4.0);
+            Some(format!("{:.1},{:.1}", index as f64 * step, y))
+        })
+        .collect();
+    let values: Vec<String> = trend
+        .points
+        .iter()
+        .map(|point| point.fail.map_or("not scanned".to_owned(), |fail| fail.to_string()))
+        .collect();
+    TrendView {
+        kind: &trend.kind,
+        subject: &trend.subject,
+        points: points.join(" "),
+        values: values.join(", "),
+        latest: trend.points.last().and_then(|point| point.fail).unwrap_or(0),
     }
 }
 

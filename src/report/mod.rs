@@ -1,6 +1,7 @@
 //! The finished report model, and its renderers. Renderers take a
 //! [`Report`] only: they never see checks or inventory.
 
+pub mod changes;
 pub mod csv;
 pub mod html;
 pub mod json;
@@ -11,8 +12,9 @@ pub mod sarif;
 mod write;
 
 pub use model::{
-    CallStats, CheckInfo, ControlInfo, ExpiredEntry, FrameworkInfo, MutelistSummary, OperationStats, RemediationInfo,
-    Report, ReportFinding, ScanError, ScanSummary, Tool,
+    CallStats, ChangedFinding, Changes, CheckInfo, ControlInfo, ExpiredEntry, FrameworkInfo, History, MutelistSummary,
+    OperationStats, RemediationInfo, Report, ReportFinding, ResourceRef, ScanError, ScanInfo, ScanSummary, Tool, Trend,
+    TrendPoint,
 };
 pub use write::write_atomically;
 
@@ -97,9 +99,11 @@ mod tests {
                 resource_name: evil.into(),
                 resource_tags: [(evil.to_owned(), evil.to_owned())].into(),
                 resource_details: evil.into(),
+                failing_since: None,
             }],
             checks: vec![],
             frameworks: vec![],
+            history: None,
         }
     }
 

@@ -21,6 +21,10 @@ pub struct Report {
     /// The compliance frameworks, each control with the checks that assess it.
     #[serde(default)]
     pub frameworks: Vec<FrameworkInfo>,
+    /// What the scan store remembers: the changes since the previous scan
+    /// and the trend over the last scans; `None` without history.
+    #[serde(default)]
+    pub history: Option<History>,
 }
 
 /// One check's metadata as the reports show it.
@@ -128,6 +132,10 @@ pub struct ReportFinding {
     /// Free text AWS holds about the resource (a security group's description).
     #[serde(default)]
     pub resource_details: String,
+    /// When this finding's run of FAILs began (RFC 3339), as far back as the
+    /// scan store or baseline reaches; this scan's start for a new FAIL.
+    #[serde(default)]
+    pub failing_since: Option<String>,
 }
 
 /// What the report says about the mutelist: which entries were in force.
@@ -172,4 +180,96 @@ pub struct OperationStats {
     pub attempts: u64,
     pub retries: u64,
     pub throttles: u64,
+}
+
+/// The report's view of history.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct History {
+    /// Changes since the previous scan (or the baseline); `None` for the first scan.
+    pub changes: Option<Changes>,
+    /// FAILs per check and per account over the last scans, oldest first.
+    pub trends: Vec<Trend>,
+}
+
+/// A scan as history names it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScanInfo {
+    /// Its id in the scan store; `None` for a scan read from a report file.
+    pub id: Option<i64>,
+    pub label: String,
+    pub started_at: String,
+}
+
+/// What changed between two scans (`bulkhead diff`, and the HTML report's
+/// "Changes since" section).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Changes {
+    pub base: ScanInfo,
+    pub new: ScanInfo,
+    /// FAIL now, not FAIL before (PASS, ERROR or not there).
+    pub new_failures: Vec<ChangedFinding>,
+    /// FAIL before, PASS now or the resource is gone; as the base saw it.
+    pub resolved_failures: Vec<ChangedFinding>,
+    pub still_failing: Vec<ChangedFinding>,
+    pub new_errors: Vec<ChangedFinding>,
+    /// ERROR before, a verdict now (or the resource is gone).
+    pub resolved_errors: Vec<ChangedFinding>,
+    pub resources_appeared: Vec<ResourceRef>,
+    pub resources_disappeared: Vec<ResourceRef>,
+    /// Checks one scan ran and the other did not: their findings are not compared.
+    pub checks_added: Vec<String>,
+    pub checks_removed: Vec<String>,
+    pub accounts_added: Vec<String>,
+    pub accounts_removed: Vec<String>,
+    pub regions_added: Vec<String>,
+    pub regions_removed: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChangedFinding {
+    pub account_id: String,
+    pub region: String,
+    pub check_id: String,
+    pub resource_id: String,
+    pub resource_arn: String,
+    pub severity: Severity,
+    pub status: Status,
+    pub muted: bool,
+    pub message: String,
+    pub failing_since: Option<String>,
+    /// Whole days from `failing_since` to the scan's start.
+    pub age_days: Option<i64>,
+    /// For a resolved entry: why (`passes now`, `resource no longer exists`).
+    pub resolution: Option<String>,
+}
+
+impl ChangedFinding {
+    pub fn sort_key(&self) -> (&str, &str, &str, &str) {
+        (&self.check_id, &self.account_id, &self.region, &self.resource_id)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ResourceRef {
+    pub account_id: String,
+    pub region: String,
+    pub resource_id: String,
+    pub resource_arn: String,
+}
+
+/// Unmuted FAILs of one check or one account over the last scans.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Trend {
+    /// `check` or `account`.
+    pub kind: String,
+    pub subject: String,
+    pub points: Vec<TrendPoint>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrendPoint {
+    pub scan_id: i64,
+    pub started_at: String,
+    /// `None` when that scan did not cover the subject.
+    pub fail: Option<u64>,
 }

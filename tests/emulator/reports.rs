@@ -218,6 +218,7 @@ fn html_report_at_50000_findings() {
                 resource_name: format!("web-{n}"),
                 resource_tags: [("Team".to_owned(), format!("team-{}", n % 40))].into(),
                 resource_details: String::new(),
+                failing_since: None,
             }
         })
         .collect();
@@ -237,6 +238,7 @@ fn html_report_at_50000_findings() {
         findings,
         checks: Vec::new(),
         frameworks: Vec::new(),
+        history: None,
     };
     let started = std::time::Instant::now();
     let text = html::render(&report).unwrap();

@@ -89,6 +89,7 @@ mod tests {
                 resource_name: "n".into(),
                 resource_tags: [("Team".to_owned(), "web".to_owned())].into(),
                 resource_details: "d".into(),
+                failing_since: None,
             }],
             checks: vec![CheckInfo {
                 id: "ecr_images_signed".into(),
@@ -116,6 +117,7 @@ mod tests {
                     checks: vec!["ecr_images_signed".into()],
                 }],
             }],
+            history: None,
         };
         let rendered: serde_json::Value = serde_json::from_str(&render(&report)).unwrap();
         let frozen: serde_json::Value =

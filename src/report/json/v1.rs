@@ -113,6 +113,9 @@ struct Finding<'a> {
     resource_name: &'a str,
     resource_tags: &'a BTreeMap<String, String>,
     resource_details: &'a str,
+    /// Added in 0.2 (additive): when the finding's run of FAILs began, as
+    /// far back as the scan store or baseline reaches; `null` otherwise.
+    failing_since: Option<&'a str>,
 }
 
 #[derive(Debug, Serialize)]
@@ -252,6 +255,7 @@ impl<'a> From<&'a model::ReportFinding> for Finding<'a> {
             resource_name: &finding.resource_name,
             resource_tags: &finding.resource_tags,
             resource_details: &finding.resource_details,
+            failing_since: finding.failing_since.as_deref(),
         }
     }
 }

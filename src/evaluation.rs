@@ -1,0 +1,430 @@
+//! Everything after collection, shared by `scan` and `evaluate`: evaluate
+//! the checks, apply the mutelist, date and record the findings in the scan
+//! store, compare with the baseline, judge the exit code, build the report
+//! model and write every format.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::PathBuf;
+
+use anyhow::{Context as _, Result};
+use jiff::Timestamp;
+
+use crate::assemble;
+use crate::checks::metadata::{CatalogEntry, Framework, catalog, frameworks};
+use crate::checks::{Check, Context, Finding};
+use crate::cli::{EvaluationArgs, SelectionArgs};
+use crate::config::{Config, ConfigError};
+use crate::history::{
+    self, FindingKey, FindingRecord, PreviousState, ScanHeader, ScanRef, Snapshot, SnapshotError, Store, StoreError,
+};
+use crate::inventory::Inventory;
+use crate::mutelist::{Date, Mutelist, MutelistError};
+use crate::outcome::{Gate, Outcome};
+use crate::plan::{self, CheckSelection, PlanError};
+use crate::report::{self, CallStats, History, Report, ScanError, ScanSummary, Tool, write_atomically};
+use crate::severity::Status;
+
+/// How many scans the report's trends reach back.
+const TREND_SCANS: u64 = 10;
+
+/// A problem with what the user asked for: exit 2, before any AWS call.
+#[derive(Debug, thiserror::Error)]
+pub enum UsageError {
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    #[error("invalid config file {0}")]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Mutelist(#[from] MutelistError),
+    #[error("baseline: {0}")]
+    Baseline(#[from] SnapshotError),
+    #[error("baseline: {0}")]
+    BaselineStore(StoreError),
+    #[error("{0}")]
+    Other(String),
+}
+
+/// What the user gave, validated, and the check catalogue.
+#[derive(Debug)]
+pub struct Inputs {
+    pub config: Config,
+    pub mutelist: Option<Mutelist>,
+    pub catalog: BTreeMap<String, CatalogEntry>,
+    pub frameworks: Vec<Framework>,
+    pub checks: Vec<&'static Check>,
+    pub selection: serde_json::Value,
+}
+
+impl Inputs {
+    pub fn load(selection: &SelectionArgs, evaluation: &EvaluationArgs) -> Result<Inputs> {
+        let config = match &evaluation.config {
+            Some(path) => Config::load(path).map_err(UsageError::from)?,
+            None => Config::default(),
+        };
+        let mutelist =
+            evaluation.mutelist.as_deref().map(Mutelist::load).transpose().map_err(UsageError::Mutelist)?;
+        let catalog = catalog()?;
+        let frameworks: Vec<Framework> = frameworks()?.into_iter().map(|(framework, _)| framework).collect();
+        let checks = plan::select_checks_in(&check_selection(selection), &catalog, &frameworks)
+            .map_err(UsageError::from)?;
+        let selection = serde_json::json!({
+            "checks": selection.checks,
+            "exclude_checks": selection.exclude_checks,
+            "services": selection.services,
+            "severity": selection.severity,
+            "compliance": selection.compliance,
+        });
+        Ok(Inputs { config, mutelist, catalog, frameworks, checks, selection })
+    }
+}
+
+pub fn check_selection(selection: &SelectionArgs) -> CheckSelection {
+    CheckSelection {
+        include: selection.checks.clone(),
+        exclude: selection.exclude_checks.clone(),
+        services: selection.services.clone(),
+        severities: selection.severity.clone(),
+        compliance: selection.compliance.clone(),
+    }
+}
+
+/// What collection produced, from AWS or from a saved inventory.
+#[derive(Debug)]
+pub struct Collection {
+    pub started_at: Timestamp,
+    pub principal_arn: String,
+    pub regions: Vec<String>,
+    pub inventory: Inventory,
+    pub stats: CallStats,
+}
+
+/// Whether findings are recorded in the store (a scan, by default) or only
+/// compared with it (an offline evaluation, unless given `--store`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recording {
+    ByDefault,
+    OnlyWithStore,
+}
+
+/// The scan store as this run uses it.
+struct Remembered {
+    /// Open for recording; `None` with `--no-store` or when it could not be opened.
+    store: Option<Store>,
+    /// Why the store could not be used: reported after the reports are written.
+    problem: Option<StoreError>,
+    baseline: Option<Snapshot>,
+}
+
+pub fn store_path(evaluation: &EvaluationArgs) -> PathBuf {
+    evaluation.store.clone().unwrap_or_else(|| evaluation.output_dir.join("bulkhead.db"))
+}
+
+/// Opens the store and reads the baseline. A baseline that was asked for
+/// and cannot be read is a usage error; a store that cannot be opened for
+/// recording is reported after the reports are written.
+fn remember(evaluation: &EvaluationArgs, recording: Recording) -> Result<Remembered, UsageError> {
+    let path = store_path(evaluation);
+    let record = !evaluation.no_store && (recording == Recording::ByDefault || evaluation.store.is_some());
+    let (store, problem) = if record {
+        match Store::open_or_create(&path) {
+            Ok(store) => (Some(store), None),
+            Err(err) => (None, Some(err)),
+        }
+    } else {
+        (None, None)
+    };
+    let from_store = |id: Option<i64>| -> Result<Snapshot, UsageError> {
+        let read = |store: &Store| store.resolve(id).and_then(|id| store.snapshot(id));
+        match &store {
+            Some(store) => read(store),
+            None => Store::open_existing(&path).and_then(|store| read(&store)),
+        }
+        .map_err(UsageError::BaselineStore)
+    };
+    let baseline = match &evaluation.baseline {
+        Some(ScanRef::Report(report)) => Some(history::read_report(report)?),
+        Some(ScanRef::Id(id)) => Some(from_store(Some(*id))?),
+        Some(ScanRef::Latest) => Some(from_store(None)?),
+        // Without --baseline, the store's latest scan, if there is one.
+        None => match &store {
+            Some(store) => match store.latest(None) {
+                Ok(Some(id)) => store.snapshot(id).ok(),
+                _ => None,
+            },
+            None => None,
+        },
+    };
+    Ok(Remembered { store, problem, baseline })
+}
+
+/// Evaluates, filters, remembers and reports; returns the exit outcome.
+pub fn finish(
+    inputs: &Inputs,
+    collection: Collection,
+    evaluation: &EvaluationArgs,
+    recording: Recording,
+    progress: &crate::progress::Progress,
+    stats_table: bool,
+) -> Result<Outcome> {
+    let mut remembered = remember(evaluation, recording)?;
+    let Inputs { config, mutelist, catalog, frameworks, checks, selection } = inputs;
+    let started_at = collection.started_at.to_string();
+    let Evaluated { mut findings, errors } = evaluate(&collection.inventory, config, checks, collection.started_at);
+    let mutelist_summary = mutelist.as_ref().map(|mutelist| apply_mutelist(&mut findings, mutelist, Date::today()));
+    progress.evaluated();
+
+    let accounts: Vec<String> = collection
+        .inventory
+        .accounts
+        .keys()
+        .chain(collection.inventory.unreachable.iter().map(|account| &account.account_id))
+        .cloned()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let check_ids: Vec<String> = checks.iter().map(|check| check.id.to_owned()).collect();
+    let header = ScanHeader {
+        id: None,
+        label: "this scan".to_owned(),
+        started_at: started_at.clone(),
+        finished_at: String::new(),
+        principal_arn: collection.principal_arn.clone(),
+        tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+        accounts: accounts.clone(),
+        regions: collection.regions.clone(),
+        checks: check_ids.clone(),
+    };
+
+    // Record as the findings are dated, account by account.
+    let mut writer = match remembered.store.as_mut().map(|store| store.begin(&header, selection)).transpose() {
+        Ok(writer) => writer,
+        Err(err) => {
+            remembered.problem = Some(err);
+            None
+        }
+    };
+    let baseline_states = remembered.baseline.as_ref().map(Snapshot::previous_states).unwrap_or_default();
+    let mut records = Vec::with_capacity(findings.len());
+    for account in &accounts {
+        let states = match &writer {
+            Some(writer) => match writer.store().previous_states(account, writer.id()) {
+                Ok(states) => states,
+                Err(err) => {
+                    remembered.problem = Some(err);
+                    HashMap::new()
+                }
+            },
+            None => HashMap::new(),
+        };
+        let first = records.len();
+        for finding in findings.iter().filter(|finding| &finding.account_id == account) {
+            records.push(record(finding, catalog, &states, &baseline_states, &started_at));
+        }
+        if let Some(active) = writer.as_mut()
+            && let Err(err) = active.add(&records[first..])
+        {
+            remembered.problem = Some(err);
+            writer = None;
+        }
+    }
+    // Findings and records in one order, so each finding finds its date.
+    findings.sort_by(|a, b| a.account_id.cmp(&b.account_id));
+    let failing_since: Vec<Option<String>> = records.iter().map(|record| record.failing_since.clone()).collect();
+
+    let gate = Gate {
+        fail_on: evaluation.fail_on_new.unwrap_or(evaluation.fail_on),
+        allow_errors: evaluation.allow_errors,
+    };
+    let baseline_failing: BTreeSet<&FindingKey> =
+        remembered.baseline.as_ref().map(Snapshot::failing).unwrap_or_default();
+    let already_failing = |index: usize| baseline_failing.contains(&records[index].key);
+    let outcome = Outcome::judge(
+        &findings,
+        !errors.is_empty(),
+        |id| catalog[id].metadata.severity,
+        gate,
+        |index| evaluation.fail_on_new.is_some() && already_failing(index),
+    );
+    let old_failures = (0..records.len())
+        .filter(|&index| findings[index].status == Status::Fail && !findings[index].muted && already_failing(index))
+        .count();
+
+    let finished_at = Timestamp::now().to_string();
+    let new_snapshot = Snapshot { header: ScanHeader { finished_at: finished_at.clone(), ..header }, findings: records };
+    let mut changes = remembered.baseline.as_ref().map(|baseline| history::compare(baseline, &new_snapshot));
+    let mut trends = Vec::new();
+    if let Some(writer) = writer {
+        let summary = serde_json::json!({
+            "findings": findings.len(),
+            "pass": findings.iter().filter(|f| f.status == Status::Pass).count(),
+            "fail": findings.iter().filter(|f| f.status == Status::Fail).count(),
+            "error": findings.iter().filter(|f| f.status == Status::Error).count(),
+            "muted": findings.iter().filter(|f| f.muted).count(),
+            "collection_errors": errors.len(),
+        });
+        let id = writer.id();
+        match writer.finish(&finished_at, &summary) {
+            Ok(_) => {
+                if let Some(changes) = changes.as_mut() {
+                    changes.new.id = Some(id);
+                    changes.new.label = format!("scan {id}");
+                }
+                if let Some(store) = &remembered.store {
+                    match store.trends(TREND_SCANS) {
+                        Ok(found) => trends = found,
+                        Err(err) => remembered.problem = Some(err),
+                    }
+                }
+            }
+            Err(err) => remembered.problem = Some(err),
+        }
+    }
+    drop(new_snapshot);
+
+    let mut report_checks: Vec<_> = checks.iter().map(|check| assemble::check(&catalog[check.id])).collect();
+    report_checks.sort_by(|a, b| a.id.cmp(&b.id));
+    let has_history = changes.is_some() || !trends.is_empty();
+    let report = Report {
+        tool: Tool::this(),
+        scan: ScanSummary {
+            started_at,
+            finished_at,
+            principal_arn: collection.principal_arn,
+            accounts,
+            regions: collection.regions,
+            checks: check_ids,
+            errors,
+            mutelist: mutelist_summary.map(assemble::mutelist),
+            stats: collection.stats,
+        },
+        findings: findings
+            .into_iter()
+            .zip(failing_since)
+            .map(|(finding, failing_since)| {
+                let entry = &catalog[finding.check_id.as_str()];
+                assemble::finding(finding, entry, failing_since)
+            })
+            .collect(),
+        checks: report_checks,
+        frameworks: frameworks.iter().map(assemble::framework).collect(),
+        history: has_history.then_some(History { changes, trends }),
+    };
+
+    let written = write_reports(&report, evaluation)?;
+    progress.finish();
+    if !evaluation.quiet {
+        let fail_on = evaluation.fail_on_new.unwrap_or(evaluation.fail_on);
+        eprintln!("{}", crate::progress::summary(&report, &written, fail_on, outcome));
+        if let Some(baseline) = &remembered.baseline {
+            eprintln!("{}", crate::progress::baseline_note(baseline, old_failures, evaluation.fail_on_new.is_some()));
+        }
+    }
+    if stats_table {
+        eprintln!("{}", crate::progress::call_stats(&report.scan.stats));
+    }
+    if let Some(problem) = remembered.problem {
+        return Err(anyhow::Error::new(problem).context(format!(
+            "the reports are written, but this scan is not recorded in the store {}",
+            store_path(evaluation).display()
+        )));
+    }
+    Ok(outcome)
+}
+
+fn record(
+    finding: &Finding,
+    catalog: &BTreeMap<String, CatalogEntry>,
+    states: &HashMap<FindingKey, PreviousState>,
+    baseline_states: &HashMap<FindingKey, PreviousState>,
+    started_at: &str,
+) -> FindingRecord {
+    let key = FindingKey {
+        account_id: finding.account_id.clone(),
+        region: finding.region.clone(),
+        check_id: finding.check_id.clone(),
+        resource_id: finding.resource_id.clone(),
+        resource_arn: finding.resource_arn.clone(),
+    };
+    // The store reaches further back than a baseline report.
+    let previous = states.get(&key).or_else(|| baseline_states.get(&key));
+    FindingRecord {
+        failing_since: history::failing_since(finding.status, previous, started_at),
+        key,
+        status: finding.status,
+        severity: catalog[finding.check_id.as_str()].metadata.severity,
+        muted: finding.muted,
+        message: finding.message.clone(),
+    }
+}
+
+fn write_reports(report: &Report, evaluation: &EvaluationArgs) -> Result<Vec<String>> {
+    let mut written = Vec::new();
+    let mut formats: Vec<report::Format> = evaluation.output_formats.iter().map(|&format| format.into()).collect();
+    formats.sort();
+    formats.dedup();
+    for format in formats {
+        let path = evaluation.output_dir.join(format!("{}.{}", evaluation.output_name, format.extension()));
+        let bytes = format.render(report).with_context(|| format!("rendering the {format:?} report"))?;
+        write_atomically(&path, &bytes).with_context(|| format!("writing the report to {}", path.display()))?;
+        written.push(path.display().to_string());
+    }
+    Ok(written)
+}
+
+/// The filter stage: marks what the mutelist covers, in one place, after
+/// evaluation. Muted findings stay in the report.
+fn apply_mutelist(findings: &mut [Finding], mutelist: &Mutelist, today: Date) -> crate::mutelist::MutelistSummary {
+    for finding in findings.iter_mut() {
+        mutelist.apply(finding, today);
+    }
+    let summary = mutelist.summary(today);
+    for expired in &summary.expired {
+        tracing::warn!(
+            account = %expired.account, check = %expired.check, expires = %expired.expires,
+            "mutelist entry has expired and mutes nothing"
+        );
+    }
+    summary
+}
+
+/// Every check's findings for every account, and the collection errors.
+#[derive(Debug)]
+struct Evaluated {
+    findings: Vec<Finding>,
+    errors: Vec<ScanError>,
+}
+
+fn evaluate(inventory: &Inventory, config: &Config, checks: &[&Check], started_at: Timestamp) -> Evaluated {
+    let mut findings = Vec::new();
+    let mut errors = Vec::new();
+    for account in inventory.accounts.values() {
+        // Checks judging recency measure from the start of the scan.
+        let context = Context { account, config, now: started_at };
+        for check in checks {
+            findings.extend(check.run(&context));
+        }
+        errors.extend(account.errors().into_iter().map(|err| assemble::scan_error(&account.account_id, err)));
+    }
+    for account in &inventory.unreachable {
+        for check in checks {
+            findings.push(Finding {
+                check_id: check.id.to_owned(),
+                status: Status::Error,
+                account_id: account.account_id.clone(),
+                region: account.error.region.clone(),
+                resource_id: account.account_id.clone(),
+                resource_arn: format!("arn:{}:iam::{}:root", account.partition, account.account_id),
+                message: format!("Could not evaluate: {}", account.error.message),
+                resource_name: String::new(),
+                resource_tags: Default::default(),
+                resource_details: String::new(),
+                muted: false,
+                mute_reason: None,
+            });
+        }
+        errors.push(assemble::scan_error(&account.account_id, &account.error));
+    }
+    errors.sort();
+    errors.dedup();
+    Evaluated { findings, errors }
+}

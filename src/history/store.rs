@@ -1,0 +1,563 @@
+//! The scan store: one SQLite file (bundled SQLite, nothing to install)
+//! holding every scan's header, selection, summary and findings.
+//!
+//! A scan is written as it goes and becomes visible only when it is
+//! complete: its row is `running` until [`ScanWriter::finish`] flips it in
+//! one short transaction, and every reader asks for `complete` scans, so a
+//! scan that dies half-way leaves nothing anyone reads. Writes are short
+//! transactions in WAL mode with a busy timeout, so two scans writing to one
+//! store at once both land.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+
+use super::record::{FindingKey, FindingRecord, PreviousState, ScanHeader, Snapshot};
+use crate::report::{Trend, TrendPoint};
+use crate::severity::{Severity, Status};
+
+/// `PRAGMA application_id`: marks the file as a bulkhead store ("BHD1").
+const APPLICATION_ID: i32 = 0x4248_4431;
+
+/// Each entry takes the schema from version `index` to `index + 1`.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE scans (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    state         TEXT NOT NULL CHECK (state IN ('running', 'complete')),
+    started_at    TEXT NOT NULL,
+    finished_at   TEXT,
+    principal_arn TEXT NOT NULL,
+    tool_version  TEXT NOT NULL,
+    regions       TEXT NOT NULL,  -- JSON array
+    selection     TEXT NOT NULL,  -- JSON object: what the command line selected
+    summary       TEXT            -- JSON object: counts, collection errors
+);
+CREATE TABLE scan_accounts (
+    scan_id    INTEGER NOT NULL REFERENCES scans (id) ON DELETE CASCADE,
+    account_id TEXT NOT NULL,
+    PRIMARY KEY (scan_id, account_id)
+) WITHOUT ROWID;
+CREATE TABLE scan_checks (
+    scan_id  INTEGER NOT NULL REFERENCES scans (id) ON DELETE CASCADE,
+    check_id TEXT NOT NULL,
+    PRIMARY KEY (scan_id, check_id)
+) WITHOUT ROWID;
+CREATE TABLE findings (
+    scan_id       INTEGER NOT NULL REFERENCES scans (id) ON DELETE CASCADE,
+    account_id    TEXT NOT NULL,
+    region        TEXT NOT NULL,
+    check_id      TEXT NOT NULL,
+    resource_id   TEXT NOT NULL,
+    resource_arn  TEXT NOT NULL,
+    status        TEXT NOT NULL,
+    severity      TEXT NOT NULL,
+    muted         INTEGER NOT NULL,
+    message       TEXT NOT NULL,
+    failing_since TEXT
+);
+CREATE INDEX findings_by_scan ON findings (scan_id, account_id, check_id);
+"#];
+
+/// How long a writer waits for another scan's transaction before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A `running` scan older than this is taken for dead by `prune`.
+const ABANDONED_AFTER_HOURS: i64 = 24;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("scan store {path} does not exist")]
+    Missing { path: PathBuf },
+    #[error("{path} is not a bulkhead scan store, or it is damaged: {reason}")]
+    NotAStore { path: PathBuf, reason: String },
+    #[error(
+        "scan store {path} has schema version {found}, newer than this bulkhead knows ({known}); use a newer bulkhead or another --store"
+    )]
+    TooNew { path: PathBuf, found: i64, known: i64 },
+    #[error("scan store {path}: no complete scan {what}")]
+    NoScan { path: PathBuf, what: String },
+    #[error("scan store {path}: {action}: {source}")]
+    Sqlite {
+        path: PathBuf,
+        action: &'static str,
+        #[source]
+        source: rusqlite::Error,
+    },
+}
+
+#[derive(Debug)]
+pub struct Store {
+    connection: Connection,
+    path: PathBuf,
+}
+
+/// One line of `bulkhead history list`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ScanListing {
+    pub id: i64,
+    pub started_at: String,
+    pub finished_at: String,
+    pub accounts: i64,
+    pub checks: i64,
+    pub pass: i64,
+    pub fail: i64,
+    pub error: i64,
+}
+
+/// Which scans `prune` removes.
+#[derive(Debug, Clone, Copy)]
+pub enum Prune {
+    /// All but the newest N complete scans.
+    KeepNewest(u64),
+    /// Complete scans that started more than N days ago.
+    OlderThanDays(u64),
+}
+
+impl Store {
+    /// Opens the store, creating it (and its folder) if it does not exist.
+    pub fn open_or_create(path: &Path) -> Result<Store, StoreError> {
+        if let Some(parent) = path.parent().filter(|parent| !parent.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|err| StoreError::NotAStore {
+                path: path.to_owned(),
+                reason: format!("cannot create its folder: {err}"),
+            })?;
+        }
+        Store::open_with(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE)
+    }
+
+    /// Opens a store that must exist already (history, diff, baselines).
+    pub fn open_existing(path: &Path) -> Result<Store, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::Missing { path: path.to_owned() });
+        }
+        Store::open_with(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
+    }
+
+    fn open_with(path: &Path, flags: OpenFlags) -> Result<Store, StoreError> {
+        let connection = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+            .map_err(|source| StoreError::Sqlite { path: path.to_owned(), action: "opening", source })?;
+        let mut store = Store { connection, path: path.to_owned() };
+        store.prepare()?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn sqlite(&self, action: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError + '_ {
+        move |source| match &source {
+            rusqlite::Error::SqliteFailure(code, _)
+                if matches!(code.code, rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt) =>
+            {
+                StoreError::NotAStore { path: self.path.clone(), reason: source.to_string() }
+            }
+            _ => StoreError::Sqlite { path: self.path.clone(), action, source },
+        }
+    }
+
+    /// Checks the file is ours and brings its schema up to date, in one
+    /// immediate transaction so two scans creating a store at once agree.
+    fn prepare(&mut self) -> Result<(), StoreError> {
+        self.connection.busy_timeout(BUSY_TIMEOUT).map_err(self.sqlite("setting the busy timeout"))?;
+        self.connection
+            .pragma_update(None, "journal_mode", "WAL")
+            .map_err(self.sqlite("switching to write-ahead logging"))?;
+        self.connection.pragma_update(None, "foreign_keys", true).map_err(self.sqlite("enabling foreign keys"))?;
+        let path = self.path.clone();
+        let transaction = self
+            .connection
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|source| StoreError::Sqlite { path: path.clone(), action: "locking for migration", source })?;
+        let read = |sql: &str| -> Result<i64, StoreError> {
+            transaction.query_row(sql, [], |row| row.get(0)).map_err(|source| match source {
+                rusqlite::Error::SqliteFailure(..) => StoreError::NotAStore { path: path.clone(), reason: source.to_string() },
+                source => StoreError::Sqlite { path: path.clone(), action: "reading the schema version", source },
+            })
+        };
+        let application_id = read("PRAGMA application_id")?;
+        let version = read("PRAGMA user_version")?;
+        let tables = read("SELECT count(*) FROM sqlite_master")?;
+        let known = MIGRATIONS.len() as i64;
+        if application_id != i64::from(APPLICATION_ID) && !(application_id == 0 && tables == 0) {
+            return Err(StoreError::NotAStore {
+                path: path.clone(),
+                reason: "it is an SQLite database of something else".to_owned(),
+            });
+        }
+        if version > known {
+            return Err(StoreError::TooNew { path: path.clone(), found: version, known });
+        }
+        for migration in &MIGRATIONS[version as usize..] {
+            transaction
+                .execute_batch(migration)
+                .map_err(|source| StoreError::Sqlite { path: path.clone(), action: "migrating the schema", source })?;
+        }
+        transaction
+            .execute_batch(&format!("PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {known};"))
+            .map_err(|source| StoreError::Sqlite { path: path.clone(), action: "recording the schema version", source })?;
+        transaction.commit().map_err(|source| StoreError::Sqlite { path, action: "committing the migration", source })
+    }
+
+    /// Starts recording a scan; it stays invisible until finished.
+    pub fn begin(&mut self, header: &ScanHeader, selection: &serde_json::Value) -> Result<ScanWriter<'_>, StoreError> {
+        let path = self.path.clone();
+        let failed = |action| {
+            let path = path.clone();
+            move |source| StoreError::Sqlite { path, action, source }
+        };
+        let transaction = self.connection.transaction().map_err(failed("starting a scan"))?;
+        transaction
+            .execute(
+                "INSERT INTO scans (state, started_at, principal_arn, tool_version, regions, selection)
+                 VALUES ('running', ?1, ?2, ?3, ?4, ?5)",
+                params![
+                    header.started_at,
+                    header.principal_arn,
+                    header.tool_version,
+                    serde_json::to_string(&header.regions).unwrap_or_default(),
+                    selection.to_string(),
+                ],
+            )
+            .map_err(failed("starting a scan"))?;
+        let id = transaction.last_insert_rowid();
+        for account in &header.accounts {
+            transaction
+                .execute("INSERT OR IGNORE INTO scan_accounts VALUES (?1, ?2)", params![id, account])
+                .map_err(failed("recording the scan's accounts"))?;
+        }
+        for check in &header.checks {
+            transaction
+                .execute("INSERT OR IGNORE INTO scan_checks VALUES (?1, ?2)", params![id, check])
+                .map_err(failed("recording the scan's checks"))?;
+        }
+        transaction.commit().map_err(failed("starting a scan"))?;
+        Ok(ScanWriter { store: self, id })
+    }
+
+    /// The newest complete scan, or the newest one before `before`.
+    pub fn latest(&self, before: Option<i64>) -> Result<Option<i64>, StoreError> {
+        self.connection
+            .query_row(
+                "SELECT max(id) FROM scans WHERE state = 'complete' AND id < ?1",
+                params![before.unwrap_or(i64::MAX)],
+                |row| row.get(0),
+            )
+            .map_err(self.sqlite("finding the latest scan"))
+    }
+
+    /// A complete scan by id, or the newest with `None`.
+    pub fn resolve(&self, id: Option<i64>) -> Result<i64, StoreError> {
+        let found = match id {
+            None => self.latest(None)?,
+            Some(id) => self
+                .connection
+                .query_row("SELECT id FROM scans WHERE id = ?1 AND state = 'complete'", params![id], |row| row.get(0))
+                .optional()
+                .map_err(self.sqlite("finding a scan"))?,
+        };
+        found.ok_or_else(|| StoreError::NoScan {
+            path: self.path.clone(),
+            what: id.map_or("yet".to_owned(), |id| format!("with id {id}")),
+        })
+    }
+
+    pub fn header(&self, id: i64) -> Result<ScanHeader, StoreError> {
+        let (started_at, finished_at, principal_arn, tool_version, regions): (String, Option<String>, String, String, String) = self
+            .connection
+            .query_row(
+                "SELECT started_at, finished_at, principal_arn, tool_version, regions FROM scans WHERE id = ?1",
+                params![id],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?)),
+            )
+            .map_err(self.sqlite("reading a scan"))?;
+        let column = |sql: &str| -> Result<Vec<String>, StoreError> {
+            let mut statement = self.connection.prepare(sql).map_err(self.sqlite("reading a scan"))?;
+            let rows = statement.query_map(params![id], |row| row.get(0)).map_err(self.sqlite("reading a scan"))?;
+            rows.collect::<Result<_, _>>().map_err(self.sqlite("reading a scan"))
+        };
+        Ok(ScanHeader {
+            id: Some(id),
+            label: format!("scan {id}"),
+            started_at,
+            finished_at: finished_at.unwrap_or_default(),
+            principal_arn,
+            tool_version,
+            accounts: column("SELECT account_id FROM scan_accounts WHERE scan_id = ?1 ORDER BY account_id")?,
+            regions: serde_json::from_str(&regions).map_err(|err| StoreError::NotAStore {
+                path: self.path.clone(),
+                reason: format!("scan {id} has unreadable regions: {err}"),
+            })?,
+            checks: column("SELECT check_id FROM scan_checks WHERE scan_id = ?1 ORDER BY check_id")?,
+        })
+    }
+
+    pub fn snapshot(&self, id: i64) -> Result<Snapshot, StoreError> {
+        let header = self.header(id)?;
+        let findings = self.findings("WHERE f.scan_id = ?1", params![id])?;
+        Ok(Snapshot { header, findings })
+    }
+
+    fn findings(&self, filter: &str, values: impl rusqlite::Params) -> Result<Vec<FindingRecord>, StoreError> {
+        let sql = format!(
+            "SELECT f.account_id, f.region, f.check_id, f.resource_id, f.resource_arn, f.status, f.severity,
+                    f.muted, f.message, f.failing_since FROM findings f {filter}"
+        );
+        let mut statement = self.connection.prepare(&sql).map_err(self.sqlite("reading findings"))?;
+        let rows = statement
+            .query_map(values, |row| {
+                Ok((
+                    FindingKey {
+                        account_id: row.get(0)?,
+                        region: row.get(1)?,
+                        check_id: row.get(2)?,
+                        resource_id: row.get(3)?,
+                        resource_arn: row.get(4)?,
+                    },
+                    row.get::<_, String>(5)?,
+                    row.get::<_, String>(6)?,
+                    row.get::<_, bool>(7)?,
+                    row.get::<_, String>(8)?,
+                    row.get::<_, Option<String>>(9)?,
+                ))
+            })
+            .map_err(self.sqlite("reading findings"))?;
+        let mut findings = Vec::new();
+        for row in rows {
+            let (key, status, severity, muted, message, failing_since) = row.map_err(self.sqlite("reading findings"))?;
+            let unreadable = |what: &str, value: &str| StoreError::NotAStore {
+                path: self.path.clone(),
+                reason: format!("a finding has an unknown {what} {value:?}"),
+            };
+            findings.push(FindingRecord {
+                status: parse_status(&status).ok_or_else(|| unreadable("status", &status))?,
+                severity: severity.parse().map_err(|_| unreadable("severity", &severity))?,
+                key,
+                muted,
+                message,
+                failing_since,
+            });
+        }
+        Ok(findings)
+    }
+
+    /// Each finding of `account` as the newest complete scan before `before`
+    /// that ran its check on the account saw it, for dating FAILs.
+    pub fn previous_states(
+        &self,
+        account: &str,
+        before: i64,
+    ) -> Result<HashMap<FindingKey, PreviousState>, StoreError> {
+        let sql = "WITH previous AS (
+                 SELECT c.check_id, max(s.id) AS scan_id FROM scans s
+                 JOIN scan_accounts a ON a.scan_id = s.id AND a.account_id = ?1
+                 JOIN scan_checks c ON c.scan_id = s.id
+                 WHERE s.state = 'complete' AND s.id < ?2
+                 GROUP BY c.check_id)
+             SELECT f.account_id, f.region, f.check_id, f.resource_id, f.resource_arn, f.status, f.failing_since,
+                    s.started_at
+             FROM previous p JOIN findings f ON f.scan_id = p.scan_id AND f.check_id = p.check_id AND f.account_id = ?1
+             JOIN scans s ON s.id = p.scan_id";
+        let mut statement = self.connection.prepare(sql).map_err(self.sqlite("reading the previous scan"))?;
+        let rows = statement
+            .query_map(params![account, before], |row| {
+                let key = FindingKey {
+                    account_id: row.get(0)?,
+                    region: row.get(1)?,
+                    check_id: row.get(2)?,
+                    resource_id: row.get(3)?,
+                    resource_arn: row.get(4)?,
+                };
+                Ok((key, row.get::<_, String>(5)?, row.get::<_, Option<String>>(6)?, row.get::<_, String>(7)?))
+            })
+            .map_err(self.sqlite("reading the previous scan"))?;
+        let mut states = HashMap::new();
+        for row in rows {
+            let (key, status, failing_since, scan_started_at) = row.map_err(self.sqlite("reading the previous scan"))?;
+            if let Some(status) = parse_status(&status) {
+                states.insert(key, PreviousState { status, failing_since, scan_started_at });
+            }
+        }
+        Ok(states)
+    }
+
+    /// Unmuted FAILs per check and per account over the newest `last`
+    /// complete scans, oldest first. A check with no FAIL in any of them
+    /// has no trend.
+    pub fn trends(&self, last: u64) -> Result<Vec<Trend>, StoreError> {
+        let mut statement = self
+            .connection
+            .prepare("SELECT id, started_at FROM scans WHERE state = 'complete' ORDER BY id DESC LIMIT ?1")
+            .map_err(self.sqlite("reading trends"))?;
+        let mut scans: Vec<(i64, String)> = statement
+            .query_map(params![last as i64], |row| Ok((row.get(0)?, row.get(1)?)))
+            .map_err(self.sqlite("reading trends"))?
+            .collect::<Result<_, _>>()
+            .map_err(self.sqlite("reading trends"))?;
+        scans.reverse();
+        let Some(&(oldest, _)) = scans.first() else { return Ok(Vec::new()) };
+        let mut trends = Vec::new();
+        for (kind, column, coverage) in
+            [("check", "check_id", "scan_checks"), ("account", "account_id", "scan_accounts")]
+        {
+            let counts = self.grouped(
+                &format!(
+                    "SELECT scan_id, {column}, count(*) FROM findings
+                     WHERE scan_id >= ?1 AND status = 'FAIL' AND muted = 0 GROUP BY scan_id, {column}"
+                ),
+                oldest,
+            )?;
+            let covered = self.grouped(&format!("SELECT scan_id, {column}, 0 FROM {coverage} WHERE scan_id >= ?1"), oldest)?;
+            let subjects: std::collections::BTreeSet<&String> = match kind {
+                "check" => counts.keys().map(|(_, subject)| subject).collect(),
+                _ => covered.keys().map(|(_, subject)| subject).collect(),
+            };
+            for subject in subjects {
+                let points = scans
+                    .iter()
+                    .map(|(scan_id, started_at)| {
+                        let key = (*scan_id, subject.clone());
+                        let fail = counts.get(&key).copied().or_else(|| covered.contains_key(&key).then_some(0));
+                        TrendPoint { scan_id: *scan_id, started_at: started_at.clone(), fail }
+                    })
+                    .collect();
+                trends.push(Trend { kind: kind.to_owned(), subject: subject.clone(), points });
+            }
+        }
+        Ok(trends)
+    }
+
+    fn grouped(&self, sql: &str, oldest: i64) -> Result<BTreeMap<(i64, String), u64>, StoreError> {
+        let mut statement = self.connection.prepare(sql).map_err(self.sqlite("reading trends"))?;
+        let rows = statement
+            .query_map(params![oldest], |row| Ok(((row.get(0)?, row.get(1)?), row.get::<_, i64>(2)?.max(0) as u64)))
+            .map_err(self.sqlite("reading trends"))?;
+        rows.collect::<Result<_, _>>().map_err(self.sqlite("reading trends"))
+    }
+
+    /// Complete scans, newest first, with their counts.
+    pub fn list(&self) -> Result<Vec<ScanListing>, StoreError> {
+        let sql = "SELECT s.id, s.started_at, coalesce(s.finished_at, ''),
+                (SELECT count(*) FROM scan_accounts a WHERE a.scan_id = s.id),
+                (SELECT count(*) FROM scan_checks c WHERE c.scan_id = s.id),
+                (SELECT count(*) FROM findings f WHERE f.scan_id = s.id AND f.status = 'PASS'),
+                (SELECT count(*) FROM findings f WHERE f.scan_id = s.id AND f.status = 'FAIL'),
+                (SELECT count(*) FROM findings f WHERE f.scan_id = s.id AND f.status = 'ERROR')
+             FROM scans s WHERE s.state = 'complete' ORDER BY s.id DESC";
+        let mut statement = self.connection.prepare(sql).map_err(self.sqlite("listing scans"))?;
+        let rows = statement
+            .query_map([], |row| {
+                Ok(ScanListing {
+                    id: row.get(0)?,
+                    started_at: row.get(1)?,
+                    finished_at: row.get(2)?,
+                    accounts: row.get(3)?,
+                    checks: row.get(4)?,
+                    pass: row.get(5)?,
+                    fail: row.get(6)?,
+                    error: row.get(7)?,
+                })
+            })
+            .map_err(self.sqlite("listing scans"))?;
+        rows.collect::<Result<_, _>>().map_err(self.sqlite("listing scans"))
+    }
+
+    /// Removes scans and their findings; also the leftovers of scans that
+    /// died (`running` for more than a day). Returns how many scans went.
+    pub fn prune(&mut self, prune: Prune, now: jiff::Timestamp) -> Result<usize, StoreError> {
+        let abandoned_before = (now - jiff::SignedDuration::from_hours(ABANDONED_AFTER_HOURS)).to_string();
+        let path = self.path.clone();
+        let failed = |source| StoreError::Sqlite { path: path.clone(), action: "pruning", source };
+        let transaction = self.connection.transaction().map_err(failed)?;
+        let mut removed =
+            transaction.execute("DELETE FROM scans WHERE state = 'running' AND started_at < ?1", params![abandoned_before]).map_err(failed)?;
+        removed += match prune {
+            Prune::KeepNewest(keep) => transaction
+                .execute(
+                    "DELETE FROM scans WHERE state = 'complete' AND id NOT IN
+                     (SELECT id FROM scans WHERE state = 'complete' ORDER BY id DESC LIMIT ?1)",
+                    params![keep as i64],
+                )
+                .map_err(failed)?,
+            Prune::OlderThanDays(days) => {
+                let cutoff = (now - jiff::SignedDuration::from_hours(24 * days as i64)).to_string();
+                transaction
+                    .execute("DELETE FROM scans WHERE state = 'complete' AND started_at < ?1", params![cutoff])
+                    .map_err(failed)?
+            }
+        };
+        transaction.commit().map_err(failed)?;
+        Ok(removed)
+    }
+}
+
+fn parse_status(text: &str) -> Option<Status> {
+    [Status::Pass, Status::Fail, Status::Error].into_iter().find(|status| status.as_str() == text)
+}
+
+/// A scan being recorded. Dropped without [`finish`](ScanWriter::finish),
+/// the scan stays `running`: invisible, and removed by `prune` later.
+#[derive(Debug)]
+pub struct ScanWriter<'a> {
+    store: &'a mut Store,
+    id: i64,
+}
+
+impl ScanWriter<'_> {
+    pub fn id(&self) -> i64 {
+        self.id
+    }
+
+    pub fn store(&self) -> &Store {
+        self.store
+    }
+
+    /// Records a batch of findings (an account's, say) in one transaction.
+    pub fn add(&mut self, findings: &[FindingRecord]) -> Result<(), StoreError> {
+        let path = self.store.path.clone();
+        let failed = |source| StoreError::Sqlite { path: path.clone(), action: "recording findings", source };
+        let transaction = self.store.connection.transaction().map_err(failed)?;
+        {
+            let mut insert = transaction
+                .prepare_cached("INSERT INTO findings VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")
+                .map_err(failed)?;
+            for finding in findings {
+                insert
+                    .execute(params![
+                        self.id,
+                        finding.key.account_id,
+                        finding.key.region,
+                        finding.key.check_id,
+                        finding.key.resource_id,
+                        finding.key.resource_arn,
+                        finding.status.as_str(),
+                        severity_name(finding.severity),
+                        finding.muted,
+                        finding.message,
+                        finding.failing_since,
+                    ])
+                    .map_err(failed)?;
+            }
+        }
+        transaction.commit().map_err(failed)
+    }
+
+    /// Makes the scan visible, with its summary.
+    pub fn finish(self, finished_at: &str, summary: &serde_json::Value) -> Result<i64, StoreError> {
+        let path = self.store.path.clone();
+        self.store
+            .connection
+            .execute(
+                "UPDATE scans SET state = 'complete', finished_at = ?2, summary = ?3 WHERE id = ?1",
+                params![self.id, finished_at, summary.to_string()],
+            )
+            .map_err(|source| StoreError::Sqlite { path, action: "completing the scan", source })?;
+        Ok(self.id)
+    }
+}
+
+fn severity_name(severity: Severity) -> &'static str {
+    severity.as_str()
+}

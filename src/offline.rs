@@ -1,0 +1,61 @@
+//! `bulkhead evaluate`: the reports from a saved inventory, with no AWS call.
+
+use anyhow::Result;
+
+use crate::checks::Check;
+use crate::cli::EvaluateArgs;
+use crate::evaluation::{Collection, Inputs, Recording, UsageError, finish};
+use crate::inventory::{Needs, ResourceKind};
+use crate::outcome::Outcome;
+use crate::progress::Progress;
+use crate::report::CallStats;
+use crate::saved_inventory::SavedInventory;
+
+pub fn run(args: &EvaluateArgs) -> Result<Outcome> {
+    let mut inputs = Inputs::load(&args.selection, &args.evaluation)?;
+    let saved = SavedInventory::read(&args.inventory).map_err(|err| UsageError::Other(err.to_string()))?;
+    let collected = Needs::of(saved.collected.iter().copied());
+    let (servable, missing): (Vec<&'static Check>, Vec<&'static Check>) =
+        inputs.checks.iter().partition(|check| check.needs().iter().all(|kind| collected.wants(*kind)));
+    if !missing.is_empty() {
+        let list = describe(&missing, &collected);
+        // Asked for by name: refuse. Selected by default: run what the inventory can serve.
+        if args.selection.checks.is_some() || servable.is_empty() {
+            return Err(UsageError::Other(format!(
+                "the saved inventory {} lacks data these checks need (scan again with them selected): {list}",
+                args.inventory.display()
+            ))
+            .into());
+        }
+        tracing::warn!("skipping checks the saved inventory has no data for: {list}");
+        if !args.evaluation.quiet {
+            eprintln!("bulkhead: skipping {} check(s) the saved inventory has no data for: {list}", missing.len());
+        }
+    }
+    inputs.checks = servable;
+    let collection = Collection {
+        started_at: saved.started_at,
+        principal_arn: saved.principal_arn,
+        regions: saved.regions,
+        inventory: saved.inventory,
+        // An offline evaluation makes no AWS call.
+        stats: CallStats::default(),
+    };
+    let progress = Progress::start(true, 0, inputs.checks.len());
+    finish(&inputs, collection, &args.evaluation, Recording::OnlyWithStore, &progress, false)
+}
+
+fn describe(checks: &[&Check], collected: &Needs) -> String {
+    checks
+        .iter()
+        .map(|check| {
+            let lacking: Vec<ResourceKind> = check.needs().into_iter().filter(|kind| !collected.wants(*kind)).collect();
+            let names: Vec<String> = lacking
+                .iter()
+                .map(|kind| serde_json::to_value(kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default())
+                .collect();
+            format!("{} ({})", check.id, names.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}

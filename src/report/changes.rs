@@ -1,0 +1,285 @@
+//! What changed between two scans, for people and programs: the text table
+//! of `bulkhead diff`, its JSON, its HTML page, and the view the HTML
+//! report's "Changes since" section shares with that page.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use tera::{Context, Tera};
+
+use super::{ChangedFinding, Changes, ResourceRef, ScanInfo};
+use crate::severity::Severity;
+
+/// The version of `bulkhead diff --format json`; fields may be added.
+pub const DIFF_SCHEMA_VERSION: u32 = 1;
+
+/// Rows per list in HTML; `bulkhead diff` lists them all.
+const HTML_ROWS_PER_LIST: usize = 200;
+
+pub(super) const PARTIAL: &str = include_str!("../../templates/changes.html");
+const PAGE: &str = include_str!("../../templates/diff.html");
+
+/// Where a finding's row is in the HTML report, by identity.
+pub(super) type Anchors<'a> = HashMap<(&'a str, &'a str, &'a str, &'a str, &'a str), usize>;
+
+#[derive(Debug, Serialize)]
+pub(super) struct ChangesView<'a> {
+    base: &'a ScanInfo,
+    new: &'a ScanInfo,
+    lists: Vec<ChangeList<'a>>,
+    resources: Vec<ResourceList<'a>>,
+    coverage: Vec<(&'static str, &'a [String])>,
+}
+
+#[derive(Debug, Serialize)]
+struct ChangeList<'a> {
+    id: &'static str,
+    title: &'static str,
+    total: usize,
+    rows: Vec<ChangeRow<'a>>,
+    hidden: usize,
+}
+
+#[derive(Debug, Serialize)]
+struct ChangeRow<'a> {
+    /// `#f-N` when the finding's row is in the same page, else empty.
+    link: String,
+    severity: Severity,
+    check_id: &'a str,
+    account_id: &'a str,
+    region: &'a str,
+    resource_id: &'a str,
+    resource_arn: &'a str,
+    status: &'static str,
+    muted: bool,
+    message: &'a str,
+    failing_since: Option<&'a str>,
+    age_days: Option<i64>,
+    resolution: Option<&'a str>,
+}
+
+#[derive(Debug, Serialize)]
+struct ResourceList<'a> {
+    id: &'static str,
+    title: &'static str,
+    total: usize,
+    rows: Vec<&'a ResourceRef>,
+    hidden: usize,
+}
+
+fn lists(changes: &Changes) -> [(&'static str, &'static str, &[ChangedFinding]); 5] {
+    [
+        ("new-fail", "New FAIL", &changes.new_failures),
+        ("resolved-fail", "Resolved FAIL", &changes.resolved_failures),
+        ("still-failing", "Still failing", &changes.still_failing),
+        ("new-error", "New ERROR", &changes.new_errors),
+        ("resolved-error", "Resolved ERROR", &changes.resolved_errors),
+    ]
+}
+
+pub(super) fn view<'a>(changes: &'a Changes, anchors: &Anchors<'_>) -> ChangesView<'a> {
+    let row = |entry: &'a ChangedFinding| {
+        let key = (
+            entry.account_id.as_str(),
+            entry.region.as_str(),
+            entry.check_id.as_str(),
+            entry.resource_id.as_str(),
+            entry.resource_arn.as_str(),
+        );
+        ChangeRow {
+            link: anchors.get(&key).map(|index| format!("#f-{index}")).unwrap_or_default(),
+            severity: entry.severity,
+            check_id: &entry.check_id,
+            account_id: &entry.account_id,
+            region: &entry.region,
+            resource_id: &entry.resource_id,
+            resource_arn: &entry.resource_arn,
+            status: entry.status.as_str(),
+            muted: entry.muted,
+            message: &entry.message,
+            failing_since: entry.failing_since.as_deref().map(date),
+            age_days: entry.age_days,
+            resolution: entry.resolution.as_deref(),
+        }
+    };
+    ChangesView {
+        base: &changes.base,
+        new: &changes.new,
+        lists: lists(changes)
+            .into_iter()
+            .map(|(id, title, entries)| ChangeList {
+                id,
+                title,
+                total: entries.len(),
+                rows: entries.iter().take(HTML_ROWS_PER_LIST).map(row).collect(),
+                hidden: entries.len().saturating_sub(HTML_ROWS_PER_LIST),
+            })
+            .collect(),
+        resources: [
+            ("appeared", "Resources that appeared", &changes.resources_appeared),
+            ("disappeared", "Resources that disappeared", &changes.resources_disappeared),
+        ]
+        .into_iter()
+        .map(|(id, title, rows)| ResourceList {
+            id,
+            title,
+            total: rows.len(),
+            rows: rows.iter().take(HTML_ROWS_PER_LIST).collect(),
+            hidden: rows.len().saturating_sub(HTML_ROWS_PER_LIST),
+        })
+        .collect(),
+        coverage: coverage(changes),
+    }
+}
+
+fn coverage(changes: &Changes) -> Vec<(&'static str, &[String])> {
+    [
+        ("Checks added (not compared)", changes.checks_added.as_slice()),
+        ("Checks removed (not compared)", &changes.checks_removed),
+        ("Accounts added (not compared)", &changes.accounts_added),
+        ("Accounts removed (not compared)", &changes.accounts_removed),
+        ("Regions added (not compared)", &changes.regions_added),
+        ("Regions removed (not compared)", &changes.regions_removed),
+    ]
+    .into_iter()
+    .filter(|(_, items)| !items.is_empty())
+    .collect()
+}
+
+/// `2026-11-30` of `2026-11-30T10:00:00Z`.
+pub(super) fn date(timestamp: &str) -> &str {
+    timestamp.get(..10).unwrap_or(timestamp)
+}
+
+pub fn json(changes: &Changes) -> String {
+    let mut value = serde_json::to_value(changes).expect("the changes serialise");
+    if let Some(object) = value.as_object_mut() {
+        object.insert("diff_schema_version".to_owned(), DIFF_SCHEMA_VERSION.into());
+    }
+    let mut text = serde_json::to_string_pretty(&value).expect("a JSON value serialises");
+    text.push('\n');
+    text
+}
+
+pub fn html(changes: &Changes) -> anyhow::Result<String> {
+    let mut tera = Tera::default();
+    tera.autoescape_on(vec![".html"]);
+    tera.add_raw_templates([("changes.html", PARTIAL), ("diff.html", PAGE)])?;
+    let mut context = Context::new();
+    context.insert("changes", &view(changes, &Anchors::new()));
+    context.insert("style", super::html::STYLE);
+    context.insert("nonce", &super::html::nonce());
+    context.insert("tool", &super::Tool::this());
+    Ok(tera.render("diff.html", &context)?)
+}
+
+/// The terminal's table. Text from AWS is printed with control characters
+/// escaped, so a hostile resource name cannot drive the terminal.
+pub fn text(changes: &Changes) -> String {
+    let mut out = format!(
+        "bulkhead diff: {} ({}) -> {} ({})\n",
+        clean(&changes.base.label),
+        changes.base.started_at,
+        clean(&changes.new.label),
+        changes.new.started_at
+    );
+    out.push_str(&format!(
+        "  {} new FAIL, {} resolved FAIL, {} still failing, {} new ERROR, {} resolved ERROR, {} resource(s) appeared, {} disappeared\n",
+        changes.new_failures.len(),
+        changes.resolved_failures.len(),
+        changes.still_failing.len(),
+        changes.new_errors.len(),
+        changes.resolved_errors.len(),
+        changes.resources_appeared.len(),
+        changes.resources_disappeared.len(),
+    ));
+    for (title, items) in coverage(changes) {
+        out.push_str(&format!("  {title}: {}\n", items.iter().map(|item| clean(item)).collect::<Vec<_>>().join(", ")));
+    }
+    for (_, title, entries) in lists(changes) {
+        if entries.is_empty() {
+            continue;
+        }
+        out.push_str(&format!("\n{title} ({})\n", entries.len()));
+        for entry in entries {
+            let since = match (&entry.failing_since, entry.age_days) {
+                (Some(since), Some(days)) => format!("  failing since {} ({days} days)", date(since)),
+                _ => String::new(),
+            };
+            let resolution = entry.resolution.as_deref().map(|why| format!("  ({why})")).unwrap_or_default();
+            let muted = if entry.muted { "  [muted]" } else { "" };
+            out.push_str(&format!(
+                "  {:13}  {}  {}  {}  {}{since}{resolution}{muted}\n      {}\n",
+                entry.severity.as_str(),
+                clean(&entry.check_id),
+                clean(&entry.account_id),
+                clean(&entry.region),
+                clean(&entry.resource_id),
+                clean(&entry.message),
+            ));
+        }
+    }
+    for (title, resources) in [
+        ("Resources that appeared", &changes.resources_appeared),
+        ("Resources that disappeared", &changes.resources_disappeared),
+    ] {
+        if resources.is_empty() {
+            continue;
+        }
+        out.push_str(&format!("\n{title} ({})\n", resources.len()));
+        for resource in resources {
+            out.push_str(&format!(
+                "  {}  {}  {}\n",
+                clean(&resource.account_id),
+                clean(&resource.region),
+                clean(&resource.resource_arn)
+            ));
+        }
+    }
+    out
+}
+
+fn clean(text: &str) -> String {
+    text.chars().flat_map(|c| if c.is_control() { c.escape_default().collect::<Vec<_>>() } else { vec![c] }).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::severity::Status;
+
+    fn changes() -> Changes {
+        let evil = "<script>alert(1)</script>\u{1b}[31m";
+        let entry = ChangedFinding {
+            account_id: "111122223333".into(),
+            region: "eu-west-1".into(),
+            check_id: "ecr_images_signed".into(),
+            resource_id: evil.into(),
+            resource_arn: evil.into(),
+            severity: Severity::High,
+            status: Status::Fail,
+            muted: false,
+            message: evil.into(),
+            failing_since: Some("2026-11-01T00:00:00Z".into()),
+            age_days: Some(3),
+            resolution: None,
+        };
+        Changes { new_failures: vec![entry.clone()], still_failing: vec![entry], ..Changes::default() }
+    }
+
+    #[test]
+    fn text_escapes_terminal_controls() {
+        let text = text(&changes());
+        assert!(!text.contains('\u{1b}'), "{text}");
+        assert!(text.contains("New FAIL (1)") && text.contains("failing since 2026-11-01 (3 days)"), "{text}");
+    }
+
+    #[test]
+    fn html_escapes_and_json_is_versioned() {
+        let page = html(&changes()).unwrap();
+        assert!(!page.contains("<script>alert"), "hostile names are escaped");
+        let value: serde_json::Value = serde_json::from_str(&json(&changes())).unwrap();
+        assert_eq!(value["diff_schema_version"], 1);
+        assert_eq!(value["new_failures"][0]["age_days"], 3);
+    }
+}
