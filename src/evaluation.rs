@@ -106,55 +106,108 @@ pub enum Recording {
     OnlyWithStore,
 }
 
-/// The scan store as this run uses it.
-struct Remembered {
+/// The scan store as this run uses it, and the baseline. Opened before
+/// any AWS call, so a baseline that cannot be read stops the scan early.
+#[derive(Debug)]
+pub struct Remembered {
     /// Open for recording; `None` with `--no-store` or when it could not be opened.
     store: Option<Store>,
+    /// This scan's id in the store, once begun.
+    scan_id: Option<i64>,
     /// Why the store could not be used: reported after the reports are written.
     problem: Option<StoreError>,
     baseline: Option<Snapshot>,
+    path: PathBuf,
 }
 
 pub fn store_path(evaluation: &EvaluationArgs) -> PathBuf {
     evaluation.store.clone().unwrap_or_else(|| evaluation.output_dir.join("bulkhead.db"))
 }
 
-/// Opens the store and reads the baseline. A baseline that was asked for
-/// and cannot be read is a usage error; a store that cannot be opened for
-/// recording is reported after the reports are written.
-fn remember(evaluation: &EvaluationArgs, recording: Recording) -> Result<Remembered, UsageError> {
-    let path = store_path(evaluation);
-    let record = !evaluation.no_store && (recording == Recording::ByDefault || evaluation.store.is_some());
-    let (store, problem) = if record {
-        match Store::open_or_create(&path) {
-            Ok(store) => (Some(store), None),
-            Err(err) => (None, Some(err)),
-        }
-    } else {
-        (None, None)
-    };
-    let from_store = |id: Option<i64>| -> Result<Snapshot, UsageError> {
-        let read = |store: &Store| store.resolve(id).and_then(|id| store.snapshot(id));
-        match &store {
-            Some(store) => read(store),
-            None => Store::open_existing(&path).and_then(|store| read(&store)),
-        }
-        .map_err(UsageError::BaselineStore)
-    };
-    let baseline = match &evaluation.baseline {
-        Some(ScanRef::Report(report)) => Some(history::read_report(report)?),
-        Some(ScanRef::Id(id)) => Some(from_store(Some(*id))?),
-        Some(ScanRef::Latest) => Some(from_store(None)?),
-        // Without --baseline, the store's latest scan, if there is one.
-        None => match &store {
-            Some(store) => match store.latest(None) {
-                Ok(Some(id)) => store.snapshot(id).ok(),
-                _ => None,
+impl Remembered {
+    /// Opens the store and reads the baseline. A baseline that was asked
+    /// for and cannot be read is a usage error; a store that cannot be
+    /// opened for recording is reported after the reports are written.
+    pub fn open(evaluation: &EvaluationArgs, recording: Recording) -> Result<Remembered, UsageError> {
+        let path = store_path(evaluation);
+        let record = !evaluation.no_store && (recording == Recording::ByDefault || evaluation.store.is_some());
+        let (store, problem) = if record {
+            match Store::open_or_create(&path) {
+                Ok(store) => (Some(store), None),
+                Err(err) => (None, Some(err)),
+            }
+        } else {
+            (None, None)
+        };
+        let from_store = |id: Option<i64>| -> Result<Snapshot, UsageError> {
+            let read = |store: &Store| store.resolve(id).and_then(|id| store.snapshot(id));
+            match &store {
+                Some(store) => read(store),
+                None => Store::open_existing(&path).and_then(|store| read(&store)),
+            }
+            .map_err(UsageError::BaselineStore)
+        };
+        let baseline = match &evaluation.baseline {
+            Some(ScanRef::Report(report)) => Some(history::read_report(report)?),
+            Some(ScanRef::Id(id)) => Some(from_store(Some(*id))?),
+            Some(ScanRef::Latest) => Some(from_store(None)?),
+            // Without --baseline, the store's latest scan, if there is one.
+            None => match &store {
+                Some(store) => match store.latest(None) {
+                    Ok(Some(id)) => store.snapshot(id).ok(),
+                    _ => None,
+                },
+                None => None,
             },
-            None => None,
-        },
-    };
-    Ok(Remembered { store, problem, baseline })
+        };
+        Ok(Remembered { store, scan_id: None, problem, baseline, path })
+    }
+
+    /// Starts recording this scan: from here on, a scan that dies leaves a
+    /// `running` row that nobody reads.
+    pub fn begin(&mut self, header: &ScanHeader, selection: &serde_json::Value) {
+        if let Some(store) = self.store.as_mut() {
+            match store.begin(header, selection) {
+                Ok(id) => self.scan_id = Some(id),
+                Err(err) => self.fail(err),
+            }
+        }
+    }
+
+    /// Stops recording after a store error; the reports are still written.
+    fn fail(&mut self, err: StoreError) {
+        self.problem.get_or_insert(err);
+        self.store = None;
+        self.scan_id = None;
+    }
+
+    fn recording(&mut self) -> Option<(&mut Store, i64)> {
+        match (self.store.as_mut(), self.scan_id) {
+            (Some(store), Some(id)) => Some((store, id)),
+            _ => None,
+        }
+    }
+}
+
+/// What the store records of a scan before it is collected.
+pub fn header(
+    started_at: Timestamp,
+    principal_arn: &str,
+    accounts: Vec<String>,
+    regions: Vec<String>,
+    checks: &[&Check],
+) -> ScanHeader {
+    ScanHeader {
+        id: None,
+        label: "this scan".to_owned(),
+        started_at: started_at.to_string(),
+        finished_at: String::new(),
+        principal_arn: principal_arn.to_owned(),
+        tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+        accounts,
+        regions,
+        checks: checks.iter().map(|check| check.id.to_owned()).collect(),
+    }
 }
 
 /// Evaluates, filters, remembers and reports; returns the exit outcome.
@@ -162,11 +215,10 @@ pub fn finish(
     inputs: &Inputs,
     collection: Collection,
     evaluation: &EvaluationArgs,
-    recording: Recording,
+    mut remembered: Remembered,
     progress: &crate::progress::Progress,
     stats_table: bool,
 ) -> Result<Outcome> {
-    let mut remembered = remember(evaluation, recording)?;
     let Inputs { config, mutelist, catalog, frameworks, checks, selection } = inputs;
     let started_at = collection.started_at.to_string();
     let Evaluated { mut findings, errors } = evaluate(&collection.inventory, config, checks, collection.started_at);
@@ -182,35 +234,21 @@ pub fn finish(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let check_ids: Vec<String> = checks.iter().map(|check| check.id.to_owned()).collect();
-    let header = ScanHeader {
-        id: None,
-        label: "this scan".to_owned(),
-        started_at: started_at.clone(),
-        finished_at: String::new(),
-        principal_arn: collection.principal_arn.clone(),
-        tool_version: env!("CARGO_PKG_VERSION").to_owned(),
-        accounts: accounts.clone(),
-        regions: collection.regions.clone(),
-        checks: check_ids.clone(),
-    };
+    let header = header(collection.started_at, &collection.principal_arn, accounts.clone(), collection.regions.clone(), checks);
+    let check_ids = header.checks.clone();
+    if remembered.scan_id.is_none() {
+        remembered.begin(&header, selection);
+    }
 
-    // Record as the findings are dated, account by account.
-    let mut writer = match remembered.store.as_mut().map(|store| store.begin(&header, selection)).transpose() {
-        Ok(writer) => writer,
-        Err(err) => {
-            remembered.problem = Some(err);
-            None
-        }
-    };
+    // Date and record the findings account by account.
     let baseline_states = remembered.baseline.as_ref().map(Snapshot::previous_states).unwrap_or_default();
     let mut records = Vec::with_capacity(findings.len());
     for account in &accounts {
-        let states = match &writer {
-            Some(writer) => match writer.store().previous_states(account, writer.id()) {
+        let states = match remembered.recording() {
+            Some((store, id)) => match store.previous_states(account, id) {
                 Ok(states) => states,
                 Err(err) => {
-                    remembered.problem = Some(err);
+                    remembered.fail(err);
                     HashMap::new()
                 }
             },
@@ -220,11 +258,10 @@ pub fn finish(
         for finding in findings.iter().filter(|finding| &finding.account_id == account) {
             records.push(record(finding, catalog, &states, &baseline_states, &started_at));
         }
-        if let Some(active) = writer.as_mut()
-            && let Err(err) = active.add(&records[first..])
+        if let Some((store, id)) = remembered.recording()
+            && let Err(err) = store.add(id, &records[first..])
         {
-            remembered.problem = Some(err);
-            writer = None;
+            remembered.fail(err);
         }
     }
     // Findings and records in one order, so each finding finds its date.
@@ -253,7 +290,7 @@ pub fn finish(
     let new_snapshot = Snapshot { header: ScanHeader { finished_at: finished_at.clone(), ..header }, findings: records };
     let mut changes = remembered.baseline.as_ref().map(|baseline| history::compare(baseline, &new_snapshot));
     let mut trends = Vec::new();
-    if let Some(writer) = writer {
+    if let Some((store, id)) = remembered.recording() {
         let summary = serde_json::json!({
             "findings": findings.len(),
             "pass": findings.iter().filter(|f| f.status == Status::Pass).count(),
@@ -262,21 +299,16 @@ pub fn finish(
             "muted": findings.iter().filter(|f| f.muted).count(),
             "collection_errors": errors.len(),
         });
-        let id = writer.id();
-        match writer.finish(&finished_at, &summary) {
-            Ok(_) => {
+        let completed = store.complete(id, &finished_at, &summary).and_then(|()| store.trends(TREND_SCANS));
+        match completed {
+            Ok(found) => {
+                trends = found;
                 if let Some(changes) = changes.as_mut() {
                     changes.new.id = Some(id);
                     changes.new.label = format!("scan {id}");
                 }
-                if let Some(store) = &remembered.store {
-                    match store.trends(TREND_SCANS) {
-                        Ok(found) => trends = found,
-                        Err(err) => remembered.problem = Some(err),
-                    }
-                }
             }
-            Err(err) => remembered.problem = Some(err),
+            Err(err) => remembered.fail(err),
         }
     }
     drop(new_snapshot);
@@ -325,7 +357,7 @@ pub fn finish(
     if let Some(problem) = remembered.problem {
         return Err(anyhow::Error::new(problem).context(format!(
             "the reports are written, but this scan is not recorded in the store {}",
-            store_path(evaluation).display()
+            remembered.path.display()
         )));
     }
     Ok(outcome)

@@ -4,7 +4,7 @@ use anyhow::Result;
 
 use crate::checks::Check;
 use crate::cli::EvaluateArgs;
-use crate::evaluation::{Collection, Inputs, Recording, UsageError, finish};
+use crate::evaluation::{Collection, Inputs, Recording, Remembered, UsageError, finish};
 use crate::inventory::{Needs, ResourceKind};
 use crate::outcome::Outcome;
 use crate::progress::Progress;
@@ -13,6 +13,7 @@ use crate::saved_inventory::SavedInventory;
 
 pub fn run(args: &EvaluateArgs) -> Result<Outcome> {
     let mut inputs = Inputs::load(&args.selection, &args.evaluation)?;
+    let remembered = Remembered::open(&args.evaluation, Recording::OnlyWithStore)?;
     let saved = SavedInventory::read(&args.inventory).map_err(|err| UsageError::Other(err.to_string()))?;
     let collected = Needs::of(saved.collected.iter().copied());
     let (servable, missing): (Vec<&'static Check>, Vec<&'static Check>) =
@@ -42,7 +43,7 @@ pub fn run(args: &EvaluateArgs) -> Result<Outcome> {
         stats: CallStats::default(),
     };
     let progress = Progress::start(true, 0, inputs.checks.len());
-    finish(&inputs, collection, &args.evaluation, Recording::OnlyWithStore, &progress, false)
+    finish(&inputs, collection, &args.evaluation, remembered, &progress, false)
 }
 
 fn describe(checks: &[&Check], collected: &Needs) -> String {

@@ -11,7 +11,7 @@ use crate::assemble;
 use crate::aws::chain::{self, join_all};
 use crate::aws::{CallGate, CollectError, ConcurrencyLimits, ErrorKind, Service, Session, SessionOptions};
 use crate::cli::ScanArgs;
-use crate::evaluation::{Collection, Inputs, Recording, finish};
+use crate::evaluation::{Collection, Inputs, Recording, Remembered, finish, header};
 use crate::inventory::paginate::CallSite;
 use crate::inventory::{self, AccountTarget, CollectContext, Inventory, RegionDone, UnreachableAccount, ec2};
 use crate::outcome::Outcome;
@@ -31,6 +31,7 @@ async fn scan(args: &ScanArgs) -> Result<Outcome> {
     // Everything the user gave is validated before the first AWS call.
     let inputs = Inputs::load(&args.selection, &args.evaluation)?;
     plan::check_region_selection(&region_selection(args)).map_err(UsageError::Plan)?;
+    let mut remembered = Remembered::open(&args.evaluation, Recording::ByDefault)?;
 
     let gate = CallGate::new(ConcurrencyLimits {
         global: args.max_concurrency,
@@ -53,6 +54,23 @@ async fn scan(args: &ScanArgs) -> Result<Outcome> {
     let caller = caller_identity(&session, &gate).await?;
     let (ready, unreachable) = prepare_accounts(&session, &gate, &caller, args).await?;
     let needs = plan::needs(&inputs.checks);
+    let accounts: BTreeSet<String> = ready
+        .iter()
+        .map(|(target, _)| target.account_id.clone())
+        .chain(unreachable.iter().map(|account| account.account_id.clone()))
+        .collect();
+    let scanned_regions: BTreeSet<String> =
+        ready.iter().flat_map(|(target, _)| target.regions.iter().cloned()).collect();
+    remembered.begin(
+        &header(
+            started_at,
+            &caller.arn,
+            accounts.into_iter().collect(),
+            scanned_regions.into_iter().collect(),
+            &inputs.checks,
+        ),
+        &inputs.selection,
+    );
     let progress = Progress::start(
         args.evaluation.quiet,
         ready.iter().map(|(target, _)| target.regions.len()).sum(),
@@ -103,12 +121,12 @@ async fn scan(args: &ScanArgs) -> Result<Outcome> {
             &inputs,
             Collection { inventory: saved.inventory, ..collection },
             &args.evaluation,
-            Recording::ByDefault,
+            remembered,
             &progress,
             args.stats,
         );
     }
-    finish(&inputs, collection, &args.evaluation, Recording::ByDefault, &progress, args.stats)
+    finish(&inputs, collection, &args.evaluation, remembered, &progress, args.stats)
 }
 
 #[derive(Debug)]

@@ -201,8 +201,10 @@ impl Store {
         transaction.commit().map_err(|source| StoreError::Sqlite { path, action: "committing the migration", source })
     }
 
-    /// Starts recording a scan; it stays invisible until finished.
-    pub fn begin(&mut self, header: &ScanHeader, selection: &serde_json::Value) -> Result<ScanWriter<'_>, StoreError> {
+    /// Starts recording a scan and returns its id; it stays invisible until
+    /// [`complete`](Store::complete). A scan never completed stays `running`:
+    /// no reader sees it, and `prune` removes it after a day.
+    pub fn begin(&mut self, header: &ScanHeader, selection: &serde_json::Value) -> Result<i64, StoreError> {
         let path = self.path.clone();
         let failed = |action| {
             let path = path.clone();
@@ -234,7 +236,7 @@ impl Store {
                 .map_err(failed("recording the scan's checks"))?;
         }
         transaction.commit().map_err(failed("starting a scan"))?;
-        Ok(ScanWriter { store: self, id })
+        Ok(id)
     }
 
     /// The newest complete scan, or the newest one before `before`.
@@ -497,28 +499,12 @@ fn parse_status(text: &str) -> Option<Status> {
     [Status::Pass, Status::Fail, Status::Error].into_iter().find(|status| status.as_str() == text)
 }
 
-/// A scan being recorded. Dropped without [`finish`](ScanWriter::finish),
-/// the scan stays `running`: invisible, and removed by `prune` later.
-#[derive(Debug)]
-pub struct ScanWriter<'a> {
-    store: &'a mut Store,
-    id: i64,
-}
-
-impl ScanWriter<'_> {
-    pub fn id(&self) -> i64 {
-        self.id
-    }
-
-    pub fn store(&self) -> &Store {
-        self.store
-    }
-
+impl Store {
     /// Records a batch of findings (an account's, say) in one transaction.
-    pub fn add(&mut self, findings: &[FindingRecord]) -> Result<(), StoreError> {
-        let path = self.store.path.clone();
+    pub fn add(&mut self, scan_id: i64, findings: &[FindingRecord]) -> Result<(), StoreError> {
+        let path = self.path.clone();
         let failed = |source| StoreError::Sqlite { path: path.clone(), action: "recording findings", source };
-        let transaction = self.store.connection.transaction().map_err(failed)?;
+        let transaction = self.connection.transaction().map_err(failed)?;
         {
             let mut insert = transaction
                 .prepare_cached("INSERT INTO findings VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")
@@ -526,7 +512,7 @@ impl ScanWriter<'_> {
             for finding in findings {
                 insert
                     .execute(params![
-                        self.id,
+                        scan_id,
                         finding.key.account_id,
                         finding.key.region,
                         finding.key.check_id,
@@ -545,19 +531,182 @@ impl ScanWriter<'_> {
     }
 
     /// Makes the scan visible, with its summary.
-    pub fn finish(self, finished_at: &str, summary: &serde_json::Value) -> Result<i64, StoreError> {
-        let path = self.store.path.clone();
-        self.store
-            .connection
+    pub fn complete(&mut self, scan_id: i64, finished_at: &str, summary: &serde_json::Value) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        self.connection
             .execute(
                 "UPDATE scans SET state = 'complete', finished_at = ?2, summary = ?3 WHERE id = ?1",
-                params![self.id, finished_at, summary.to_string()],
+                params![scan_id, finished_at, summary.to_string()],
             )
             .map_err(|source| StoreError::Sqlite { path, action: "completing the scan", source })?;
-        Ok(self.id)
+        Ok(())
     }
 }
 
 fn severity_name(severity: Severity) -> &'static str {
     severity.as_str()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header(started_at: &str, checks: &[&str]) -> ScanHeader {
+        ScanHeader {
+            id: None,
+            label: String::new(),
+            started_at: started_at.to_owned(),
+            finished_at: String::new(),
+            principal_arn: "arn:aws:iam::111111111111:role/audit".to_owned(),
+            tool_version: "0.0.0".to_owned(),
+            accounts: vec!["111111111111".to_owned()],
+            regions: vec!["eu-west-1".to_owned()],
+            checks: checks.iter().map(|c| c.to_string()).collect(),
+        }
+    }
+
+    fn finding(check: &str, resource: &str, status: Status, since: Option<&str>) -> FindingRecord {
+        FindingRecord {
+            key: FindingKey {
+                account_id: "111111111111".to_owned(),
+                region: "eu-west-1".to_owned(),
+                check_id: check.to_owned(),
+                resource_id: resource.to_owned(),
+                resource_arn: format!("arn:aws:ecr:eu-west-1:111111111111:repository/{resource}"),
+            },
+            status,
+            severity: Severity::Medium,
+            muted: false,
+            message: "m".to_owned(),
+            failing_since: since.map(str::to_owned),
+        }
+    }
+
+    fn record(store: &mut Store, started_at: &str, checks: &[&str], findings: &[FindingRecord]) -> i64 {
+        let id = store.begin(&header(started_at, checks), &serde_json::json!({})).unwrap();
+        store.add(id, findings).unwrap();
+        store.complete(id, started_at, &serde_json::json!({})).unwrap();
+        id
+    }
+
+    #[test]
+    fn a_scan_reads_back_as_it_was_recorded() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open_or_create(&dir.path().join("new/folder/bulkhead.db")).unwrap();
+        let findings = vec![finding("a", "r1", Status::Fail, Some("2026-11-01T00:00:00Z")), finding("a", "r2", Status::Pass, None)];
+        let id = record(&mut store, "2026-11-02T00:00:00Z", &["a"], &findings);
+        let snapshot = store.snapshot(id).unwrap();
+        assert_eq!(snapshot.findings, findings);
+        assert_eq!(snapshot.header.checks, ["a"]);
+        assert_eq!(snapshot.header.label, format!("scan {id}"));
+        let listed = store.list().unwrap();
+        assert_eq!((listed.len(), listed[0].fail, listed[0].pass), (1, 1, 1));
+    }
+
+    #[test]
+    fn a_scan_never_completed_is_invisible() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bulkhead.db");
+        let mut store = Store::open_or_create(&path).unwrap();
+        let done = record(&mut store, "2026-11-01T00:00:00Z", &["a"], &[finding("a", "r", Status::Pass, None)]);
+        let dead = store.begin(&header("2026-11-02T00:00:00Z", &["a"]), &serde_json::json!({})).unwrap();
+        store.add(dead, &[finding("a", "r", Status::Fail, Some("2026-11-02T00:00:00Z"))]).unwrap();
+        drop(store);
+
+        let mut store = Store::open_existing(&path).unwrap();
+        assert_eq!(store.list().unwrap().len(), 1);
+        assert_eq!(store.latest(None).unwrap(), Some(done));
+        assert!(matches!(store.resolve(Some(dead)), Err(StoreError::NoScan { .. })));
+        let states = store.previous_states("111111111111", i64::MAX).unwrap();
+        assert_eq!(states.values().map(|state| state.status).collect::<Vec<_>>(), [Status::Pass]);
+        // A day later prune takes it away.
+        let removed = store.prune(Prune::KeepNewest(10), "2026-11-04T00:00:00Z".parse().unwrap()).unwrap();
+        assert_eq!(removed, 1);
+    }
+
+    #[test]
+    fn dates_come_from_the_last_scan_that_ran_the_check() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open_or_create(&dir.path().join("bulkhead.db")).unwrap();
+        record(&mut store, "2026-11-01T00:00:00Z", &["a", "b"], &[
+            finding("a", "r", Status::Fail, Some("2026-10-01T00:00:00Z")),
+            finding("b", "r", Status::Fail, Some("2026-10-15T00:00:00Z")),
+        ]);
+        // A later scan of check `a` alone says nothing about `b`.
+        record(&mut store, "2026-11-02T00:00:00Z", &["a"], &[finding("a", "r", Status::Pass, None)]);
+        let states = store.previous_states("111111111111", i64::MAX).unwrap();
+        let by_check: BTreeMap<&str, (Status, Option<&str>)> = states
+            .iter()
+            .map(|(key, state)| (key.check_id.as_str(), (state.status, state.failing_since.as_deref())))
+            .collect();
+        assert_eq!(by_check["a"], (Status::Pass, None));
+        assert_eq!(by_check["b"], (Status::Fail, Some("2026-10-15T00:00:00Z")));
+    }
+
+    #[test]
+    fn files_that_are_not_our_store_are_refused_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let garbage = dir.path().join("garbage.db");
+        std::fs::write(&garbage, b"this is not a database, just some text that is long enough").unwrap();
+        let err = Store::open_or_create(&garbage).unwrap_err();
+        assert!(matches!(err, StoreError::NotAStore { .. }), "{err}");
+        assert!(err.to_string().contains("is not a bulkhead scan store"), "{err}");
+
+        let other = dir.path().join("other.db");
+        Connection::open(&other).unwrap().execute_batch("CREATE TABLE t (x);").unwrap();
+        let err = Store::open_or_create(&other).unwrap_err();
+        assert!(err.to_string().contains("SQLite database of something else"), "{err}");
+
+        let newer = dir.path().join("newer.db");
+        drop(Store::open_or_create(&newer).unwrap());
+        Connection::open(&newer).unwrap().execute_batch("PRAGMA user_version = 99;").unwrap();
+        let err = Store::open_or_create(&newer).unwrap_err();
+        assert!(err.to_string().contains("schema version 99, newer than this bulkhead knows (1)"), "{err}");
+
+        let err = Store::open_existing(&dir.path().join("missing.db")).unwrap_err();
+        assert!(err.to_string().contains("does not exist"), "{err}");
+    }
+
+    #[test]
+    fn two_writers_at_once_both_land() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bulkhead.db");
+        let writers: Vec<_> = (0..2)
+            .map(|n| {
+                let path = path.clone();
+                std::thread::spawn(move || {
+                    let mut store = Store::open_or_create(&path).unwrap();
+                    let id = store.begin(&header("2026-11-01T00:00:00Z", &["a"]), &serde_json::json!({})).unwrap();
+                    for batch in 0..20 {
+                        let resource = format!("w{n}-{batch}");
+                        store.add(id, &[finding("a", &resource, Status::Fail, None)]).unwrap();
+                    }
+                    store.complete(id, "2026-11-01T00:01:00Z", &serde_json::json!({})).unwrap();
+                })
+            })
+            .collect();
+        for writer in writers {
+            writer.join().unwrap();
+        }
+        let store = Store::open_existing(&path).unwrap();
+        let listed = store.list().unwrap();
+        assert_eq!(listed.iter().map(|scan| scan.fail).collect::<Vec<_>>(), [20, 20]);
+    }
+
+    #[test]
+    fn trends_count_unmuted_fails_and_mark_what_a_scan_did_not_cover() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open_or_create(&dir.path().join("bulkhead.db")).unwrap();
+        record(&mut store, "2026-11-01T00:00:00Z", &["a"], &[finding("a", "r", Status::Fail, None)]);
+        record(&mut store, "2026-11-02T00:00:00Z", &["b"], &[finding("b", "r", Status::Fail, None)]);
+        let mut muted = finding("a", "r", Status::Fail, None);
+        muted.muted = true;
+        record(&mut store, "2026-11-03T00:00:00Z", &["a"], &[muted, finding("a", "s", Status::Fail, None)]);
+        let trends = store.trends(10).unwrap();
+        let of = |subject: &str| -> Vec<Option<u64>> {
+            trends.iter().find(|t| t.kind == "check" && t.subject == subject).unwrap().points.iter().map(|p| p.fail).collect()
+        };
+        assert_eq!(of("a"), [Some(1), None, Some(1)]);
+        assert_eq!(of("b"), [None, Some(1), None]);
+    }
 }

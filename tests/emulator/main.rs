@@ -34,6 +34,7 @@ mod ecs_iam_collection_errors;
 mod ecs_services;
 mod ecs_task_definitions;
 mod faults;
+mod history;
 mod hostile_input;
 mod iam_password_policy;
 mod iam_root;

@@ -9,7 +9,7 @@ use crate::support::{Account, bulkhead, endpoint, repo_root};
 const ALL_FORMATS: &str = "json,html,ocsf,junit,sarif,csv";
 
 /// Git-ignored; kept after the run (screenshots, the 50,000-finding report).
-fn artifacts() -> PathBuf {
+pub(crate) fn artifacts() -> PathBuf {
     let dir = repo_root().join("test-artifacts");
     std::fs::create_dir_all(&dir).unwrap();
     dir
@@ -127,7 +127,7 @@ fn the_template_marks_nothing_from_aws_safe() {
 
 /// node + playwright-core (tests/browser, `npm ci` by .ci/run) driving
 /// Debian's chromium. Missing pieces fail the test: CI installs them.
-fn browser_check(html: &Path, screenshot: &Path, needles: &[&str]) -> serde_json::Value {
+pub(crate) fn browser_check(html: &Path, screenshot: &Path, needles: &[&str]) -> serde_json::Value {
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
     assert!(Path::new(&chromium).exists(), "no chromium at {chromium}: `apt-get install chromium` (.ci/run does)");
     let driver = repo_root().join("tests/browser");
