@@ -150,7 +150,6 @@ pub struct SelectionArgs {
     /// Run only the checks mapped to this compliance framework (`bulkhead frameworks` lists them).
     #[arg(long, value_name = "FRAMEWORK")]
     pub compliance: Option<String>,
-
 }
 
 /// What is done with the findings: settings, muting, history, reports and

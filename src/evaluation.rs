@@ -61,12 +61,11 @@ impl Inputs {
             Some(path) => Config::load(path).map_err(UsageError::from)?,
             None => Config::default(),
         };
-        let mutelist =
-            evaluation.mutelist.as_deref().map(Mutelist::load).transpose().map_err(UsageError::Mutelist)?;
+        let mutelist = evaluation.mutelist.as_deref().map(Mutelist::load).transpose().map_err(UsageError::Mutelist)?;
         let catalog = catalog()?;
         let frameworks: Vec<Framework> = frameworks()?.into_iter().map(|(framework, _)| framework).collect();
-        let checks = plan::select_checks_in(&check_selection(selection), &catalog, &frameworks)
-            .map_err(UsageError::from)?;
+        let checks =
+            plan::select_checks_in(&check_selection(selection), &catalog, &frameworks).map_err(UsageError::from)?;
         let selection = serde_json::json!({
             "checks": selection.checks,
             "exclude_checks": selection.exclude_checks,
@@ -234,7 +233,8 @@ pub fn finish(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let header = header(collection.started_at, &collection.principal_arn, accounts.clone(), collection.regions.clone(), checks);
+    let header =
+        header(collection.started_at, &collection.principal_arn, accounts.clone(), collection.regions.clone(), checks);
     let check_ids = header.checks.clone();
     if remembered.scan_id.is_none() {
         remembered.begin(&header, selection);
@@ -268,10 +268,8 @@ pub fn finish(
     findings.sort_by(|a, b| a.account_id.cmp(&b.account_id));
     let failing_since: Vec<Option<String>> = records.iter().map(|record| record.failing_since.clone()).collect();
 
-    let gate = Gate {
-        fail_on: evaluation.fail_on_new.unwrap_or(evaluation.fail_on),
-        allow_errors: evaluation.allow_errors,
-    };
+    let gate =
+        Gate { fail_on: evaluation.fail_on_new.unwrap_or(evaluation.fail_on), allow_errors: evaluation.allow_errors };
     let baseline_failing: BTreeSet<&FindingKey> =
         remembered.baseline.as_ref().map(Snapshot::failing).unwrap_or_default();
     let already_failing = |index: usize| baseline_failing.contains(&records[index].key);
@@ -287,7 +285,8 @@ pub fn finish(
         .count();
 
     let finished_at = Timestamp::now().to_string();
-    let new_snapshot = Snapshot { header: ScanHeader { finished_at: finished_at.clone(), ..header }, findings: records };
+    let new_snapshot =
+        Snapshot { header: ScanHeader { finished_at: finished_at.clone(), ..header }, findings: records };
     let mut changes = remembered.baseline.as_ref().map(|baseline| history::compare(baseline, &new_snapshot));
     let mut trends = Vec::new();
     if let Some((store, id)) = remembered.recording() {

@@ -13,9 +13,27 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
     ("checks", &["mutelist", "outcome", "assemble", "report", "scan", "plan", "cli"]),
     ("mutelist.rs", &["outcome", "assemble", "report", "scan", "plan", "cli"]),
     ("outcome.rs", &["assemble", "report", "scan", "cli"]),
+    // History compares findings and builds the report's changes; it never
+    // reaches back into collection, checks or the commands.
+    ("history", &["aws", "inventory", "rules", "checks", "mutelist", "evaluation", "scan", "offline", "plan", "cli"]),
+    ("saved_inventory.rs", &["checks", "mutelist", "outcome", "assemble", "report", "evaluation", "scan", "cli"]),
     (
         "report",
-        &["aws", "inventory", "rules", "checks", "mutelist", "outcome", "assemble", "scan", "plan", "cli", "config"],
+        &[
+            "aws",
+            "inventory",
+            "rules",
+            "checks",
+            "mutelist",
+            "outcome",
+            "assemble",
+            "scan",
+            "plan",
+            "cli",
+            "config",
+            "history",
+            "evaluation",
+        ],
     ),
 ];
 

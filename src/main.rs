@@ -77,7 +77,10 @@ fn diff(args: &DiffArgs) -> ExitCode {
                 };
                 let store = open()?;
                 let Some(base_id) = store.latest(Some(new_id))? else {
-                    anyhow::bail!("the store {} has no scan before scan {new_id} to compare with", args.store.display());
+                    anyhow::bail!(
+                        "the store {} has no scan before scan {new_id} to compare with",
+                        args.store.display()
+                    );
                 };
                 store.snapshot(base_id)?
             }
@@ -121,7 +124,10 @@ fn history(command: &HistoryCommand) -> ExitCode {
                         println!("{}", serde_json::to_string_pretty(&scans).expect("plain values serialise"));
                     }
                     ListFormat::Text | ListFormat::Markdown => {
-                        println!("{:>6}  {:27}  {:>8}  {:>6}  {:>6}  {:>6}  {:>6}", "scan", "started", "accounts", "checks", "PASS", "FAIL", "ERROR");
+                        println!(
+                            "{:>6}  {:27}  {:>8}  {:>6}  {:>6}  {:>6}  {:>6}",
+                            "scan", "started", "accounts", "checks", "PASS", "FAIL", "ERROR"
+                        );
                         for scan in scans {
                             println!(
                                 "{:>6}  {:27}  {:>8}  {:>6}  {:>6}  {:>6}  {:>6}",

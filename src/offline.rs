@@ -53,7 +53,9 @@ fn describe(checks: &[&Check], collected: &Needs) -> String {
             let lacking: Vec<ResourceKind> = check.needs().into_iter().filter(|kind| !collected.wants(*kind)).collect();
             let names: Vec<String> = lacking
                 .iter()
-                .map(|kind| serde_json::to_value(kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default())
+                .map(|kind| {
+                    serde_json::to_value(kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+                })
                 .collect();
             format!("{} ({})", check.id, names.join(", "))
         })

@@ -173,7 +173,9 @@ impl Store {
             .map_err(|source| StoreError::Sqlite { path: path.clone(), action: "locking for migration", source })?;
         let read = |sql: &str| -> Result<i64, StoreError> {
             transaction.query_row(sql, [], |row| row.get(0)).map_err(|source| match source {
-                rusqlite::Error::SqliteFailure(..) => StoreError::NotAStore { path: path.clone(), reason: source.to_string() },
+                rusqlite::Error::SqliteFailure(..) => {
+                    StoreError::NotAStore { path: path.clone(), reason: source.to_string() }
+                }
                 source => StoreError::Sqlite { path: path.clone(), action: "reading the schema version", source },
             })
         };
@@ -191,13 +193,19 @@ impl Store {
             return Err(StoreError::TooNew { path: path.clone(), found: version, known });
         }
         for migration in &MIGRATIONS[version as usize..] {
-            transaction
-                .execute_batch(migration)
-                .map_err(|source| StoreError::Sqlite { path: path.clone(), action: "migrating the schema", source })?;
+            transaction.execute_batch(migration).map_err(|source| StoreError::Sqlite {
+                path: path.clone(),
+                action: "migrating the schema",
+                source,
+            })?;
         }
         transaction
             .execute_batch(&format!("PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {known};"))
-            .map_err(|source| StoreError::Sqlite { path: path.clone(), action: "recording the schema version", source })?;
+            .map_err(|source| StoreError::Sqlite {
+                path: path.clone(),
+                action: "recording the schema version",
+                source,
+            })?;
         transaction.commit().map_err(|source| StoreError::Sqlite { path, action: "committing the migration", source })
     }
 
@@ -267,7 +275,13 @@ impl Store {
     }
 
     pub fn header(&self, id: i64) -> Result<ScanHeader, StoreError> {
-        let (started_at, finished_at, principal_arn, tool_version, regions): (String, Option<String>, String, String, String) = self
+        let (started_at, finished_at, principal_arn, tool_version, regions): (
+            String,
+            Option<String>,
+            String,
+            String,
+            String,
+        ) = self
             .connection
             .query_row(
                 "SELECT started_at, finished_at, principal_arn, tool_version, regions FROM scans WHERE id = ?1",
@@ -328,7 +342,8 @@ impl Store {
             .map_err(self.sqlite("reading findings"))?;
         let mut findings = Vec::new();
         for row in rows {
-            let (key, status, severity, muted, message, failing_since) = row.map_err(self.sqlite("reading findings"))?;
+            let (key, status, severity, muted, message, failing_since) =
+                row.map_err(self.sqlite("reading findings"))?;
             let unreadable = |what: &str, value: &str| StoreError::NotAStore {
                 path: self.path.clone(),
                 reason: format!("a finding has an unknown {what} {value:?}"),
@@ -377,7 +392,8 @@ impl Store {
             .map_err(self.sqlite("reading the previous scan"))?;
         let mut states = HashMap::new();
         for row in rows {
-            let (key, status, failing_since, scan_started_at) = row.map_err(self.sqlite("reading the previous scan"))?;
+            let (key, status, failing_since, scan_started_at) =
+                row.map_err(self.sqlite("reading the previous scan"))?;
             if let Some(status) = parse_status(&status) {
                 states.insert(key, PreviousState { status, failing_since, scan_started_at });
             }
@@ -411,7 +427,8 @@ impl Store {
                 ),
                 oldest,
             )?;
-            let covered = self.grouped(&format!("SELECT scan_id, {column}, 0 FROM {coverage} WHERE scan_id >= ?1"), oldest)?;
+            let covered =
+                self.grouped(&format!("SELECT scan_id, {column}, 0 FROM {coverage} WHERE scan_id >= ?1"), oldest)?;
             let subjects: std::collections::BTreeSet<&String> = match kind {
                 "check" => counts.keys().map(|(_, subject)| subject).collect(),
                 _ => covered.keys().map(|(_, subject)| subject).collect(),
@@ -473,8 +490,9 @@ impl Store {
         let path = self.path.clone();
         let failed = |source| StoreError::Sqlite { path: path.clone(), action: "pruning", source };
         let transaction = self.connection.transaction().map_err(failed)?;
-        let mut removed =
-            transaction.execute("DELETE FROM scans WHERE state = 'running' AND started_at < ?1", params![abandoned_before]).map_err(failed)?;
+        let mut removed = transaction
+            .execute("DELETE FROM scans WHERE state = 'running' AND started_at < ?1", params![abandoned_before])
+            .map_err(failed)?;
         removed += match prune {
             Prune::KeepNewest(keep) => transaction
                 .execute(
@@ -593,7 +611,10 @@ mod tests {
     fn a_scan_reads_back_as_it_was_recorded() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open_or_create(&dir.path().join("new/folder/bulkhead.db")).unwrap();
-        let findings = vec![finding("a", "r1", Status::Fail, Some("2026-11-01T00:00:00Z")), finding("a", "r2", Status::Pass, None)];
+        let findings = vec![
+            finding("a", "r1", Status::Fail, Some("2026-11-01T00:00:00Z")),
+            finding("a", "r2", Status::Pass, None),
+        ];
         let id = record(&mut store, "2026-11-02T00:00:00Z", &["a"], &findings);
         let snapshot = store.snapshot(id).unwrap();
         assert_eq!(snapshot.findings, findings);
@@ -628,10 +649,15 @@ mod tests {
     fn dates_come_from_the_last_scan_that_ran_the_check() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open_or_create(&dir.path().join("bulkhead.db")).unwrap();
-        record(&mut store, "2026-11-01T00:00:00Z", &["a", "b"], &[
-            finding("a", "r", Status::Fail, Some("2026-10-01T00:00:00Z")),
-            finding("b", "r", Status::Fail, Some("2026-10-15T00:00:00Z")),
-        ]);
+        record(
+            &mut store,
+            "2026-11-01T00:00:00Z",
+            &["a", "b"],
+            &[
+                finding("a", "r", Status::Fail, Some("2026-10-01T00:00:00Z")),
+                finding("b", "r", Status::Fail, Some("2026-10-15T00:00:00Z")),
+            ],
+        );
         // A later scan of check `a` alone says nothing about `b`.
         record(&mut store, "2026-11-02T00:00:00Z", &["a"], &[finding("a", "r", Status::Pass, None)]);
         let states = store.previous_states("111111111111", i64::MAX).unwrap();
@@ -704,7 +730,14 @@ mod tests {
         record(&mut store, "2026-11-03T00:00:00Z", &["a"], &[muted, finding("a", "s", Status::Fail, None)]);
         let trends = store.trends(10).unwrap();
         let of = |subject: &str| -> Vec<Option<u64>> {
-            trends.iter().find(|t| t.kind == "check" && t.subject == subject).unwrap().points.iter().map(|p| p.fail).collect()
+            trends
+                .iter()
+                .find(|t| t.kind == "check" && t.subject == subject)
+                .unwrap()
+                .points
+                .iter()
+                .map(|p| p.fail)
+                .collect()
         };
         assert_eq!(of("a"), [Some(1), None, Some(1)]);
         assert_eq!(of("b"), [None, Some(1), None]);

@@ -357,11 +357,8 @@ fn trend_view(trend: &Trend) -> TrendView<'_> {
             Some(format!("{:.1},{:.1}", index as f64 * step, y))
         })
         .collect();
-    let values: Vec<String> = trend
-        .points
-        .iter()
-        .map(|point| point.fail.map_or("not scanned".to_owned(), |fail| fail.to_string()))
-        .collect();
+    let values: Vec<String> =
+        trend.points.iter().map(|point| point.fail.map_or("not scanned".to_owned(), |fail| fail.to_string())).collect();
     TrendView {
         kind: &trend.kind,
         subject: &trend.subject,

@@ -11,6 +11,7 @@ mod ec2;
 mod ecr;
 mod ecs;
 mod iam;
+mod saved_inventories;
 
 use std::path::Path;
 

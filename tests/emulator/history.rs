@@ -76,7 +76,11 @@ fn drift_between_two_scans_shows_exactly_what_changed() {
     );
     let second = scan(&account, dir.path(), &[]);
     assert_eq!(second.status.code(), Some(3), "{}", stderr(&second));
-    assert!(stderr(&second).contains("1 unmuted FAIL(s) were already failing in the baseline (scan 1"), "{}", stderr(&second));
+    assert!(
+        stderr(&second).contains("1 unmuted FAIL(s) were already failing in the baseline (scan 1"),
+        "{}",
+        stderr(&second)
+    );
 
     let store = dir.path().join("bulkhead.db");
     let diff = run(&["diff", "--store", store.to_str().unwrap(), "--format", "json"]);
@@ -108,7 +112,13 @@ fn drift_between_two_scans_shows_exactly_what_changed() {
     assert_eq!(stays["failing_since"], first_started.as_str());
     let html = std::fs::read_to_string(dir.path().join("bulkhead.html")).unwrap();
     assert!(html.contains("Changes since scan 1"), "no changes section");
-    for id in ["changes-new-fail", "changes-resolved-fail", "changes-still-failing", "changes-appeared", "changes-disappeared"] {
+    for id in [
+        "changes-new-fail",
+        "changes-resolved-fail",
+        "changes-still-failing",
+        "changes-appeared",
+        "changes-disappeared",
+    ] {
         assert!(html.contains(&format!("id=\"{id}\"")), "{id}");
     }
     assert!(html.contains("failing since "), "FAIL rows show their date");
@@ -123,11 +133,19 @@ fn drift_between_two_scans_shows_exactly_what_changed() {
     assert_eq!(gate.status.code(), Some(3), "{}", stderr(&gate));
     let gate = scan(&account, dir.path(), &["--no-store", "--baseline", "2", "--fail-on-new", "medium"]);
     assert_eq!(gate.status.code(), Some(0), "{}", stderr(&gate));
-    assert!(stderr(&gate).contains("3 unmuted FAIL(s) were already failing in the baseline (scan 2"), "{}", stderr(&gate));
+    assert!(
+        stderr(&gate).contains("3 unmuted FAIL(s) were already failing in the baseline (scan 2"),
+        "{}",
+        stderr(&gate)
+    );
     let saved_report = tempfile::NamedTempFile::new().unwrap();
     std::fs::copy(dir.path().join("bulkhead.json"), saved_report.path()).unwrap();
     let other_dir = tempfile::tempdir().unwrap();
-    let gate = scan(&account, other_dir.path(), &["--baseline", saved_report.path().to_str().unwrap(), "--fail-on-new", "low"]);
+    let gate = scan(
+        &account,
+        other_dir.path(),
+        &["--baseline", saved_report.path().to_str().unwrap(), "--fail-on-new", "low"],
+    );
     assert_eq!(gate.status.code(), Some(0), "{}", stderr(&gate));
     // Only FAILs at or above the severity count: medium is below high.
     let gate = scan(&account, dir.path(), &["--no-store", "--baseline", "1", "--fail-on-new", "high"]);
@@ -153,8 +171,13 @@ fn an_evaluated_saved_inventory_gives_the_scans_findings() {
         .unwrap();
     assert_eq!(scanned.status.code(), Some(3), "{}", stderr(&scanned));
     // No credentials, no endpoint: nothing could reach AWS.
-    let evaluated =
-        run(&["evaluate", "--inventory", inventory.to_str().unwrap(), "--output-dir", dir.path().join("eval").to_str().unwrap()]);
+    let evaluated = run(&[
+        "evaluate",
+        "--inventory",
+        inventory.to_str().unwrap(),
+        "--output-dir",
+        dir.path().join("eval").to_str().unwrap(),
+    ]);
     assert_eq!(evaluated.status.code(), Some(3), "{}", stderr(&evaluated));
     let scan_report = report(&dir.path().join("scan"));
     let eval_report = report(&dir.path().join("eval"));
@@ -201,7 +224,10 @@ fn a_corrupt_or_newer_store_is_a_clear_error_and_the_reports_still_appear() {
     assert_eq!(scan(&account, dir.path(), &[]).status.code(), Some(3));
     let python = repo_root().join("localstack/.venv/bin/python");
     let bumped = Command::new(python)
-        .args(["-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('PRAGMA user_version = 7'); c.commit()"])
+        .args([
+            "-c",
+            "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('PRAGMA user_version = 7'); c.commit()",
+        ])
         .arg(&store)
         .status()
         .unwrap();
@@ -229,7 +255,15 @@ fn two_scans_on_one_store_at_once_both_land() {
         .iter()
         .map(|dir| {
             bulkhead()
-                .args(["scan", "--endpoint-url", &endpoint(), "--region", "us-east-1", "--regions", crate::support::REGIONS])
+                .args([
+                    "scan",
+                    "--endpoint-url",
+                    &endpoint(),
+                    "--region",
+                    "us-east-1",
+                    "--regions",
+                    crate::support::REGIONS,
+                ])
                 .args(["--output-dir", dir.path().to_str().unwrap(), "--store", store_path.to_str().unwrap()])
                 .envs(account.env())
                 .stderr(Stdio::piped())
@@ -290,6 +324,11 @@ fn a_killed_scan_leaves_no_partial_scan() {
     let next = scan(&account, dir.path(), &[]);
     assert_eq!(next.status.code(), Some(3), "{}", stderr(&next));
     assert!(!stderr(&next).contains("already failing in the baseline"), "{}", stderr(&next));
-    assert!(report(dir.path())["findings"].as_array().unwrap().iter().all(|f| f["status"] != "FAIL"
-        || f["failing_since"] == report(dir.path())["scan"]["started_at"]));
+    assert!(
+        report(dir.path())["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["status"] != "FAIL" || f["failing_since"] == report(dir.path())["scan"]["started_at"])
+    );
 }

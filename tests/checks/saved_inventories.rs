@@ -1,0 +1,44 @@
+//! Saved inventories as fixtures: the demo accounts' collection
+//! (`tests/fixtures/inventories/demo-v1.json.gz`, written by
+//! `bulkhead scan --save-inventory` against `localstack/demo`) evaluated
+//! offline by the real binary, every check's verdict counts pinned.
+//!
+//! When a check's logic changes on purpose, regenerate the expected counts;
+//! when the inventory's shape changes, this fails to read the file: bump
+//! `saved_inventory::SCHEMA_VERSION` and save a new fixture.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+#[test]
+fn the_demo_inventory_evaluates_to_its_pinned_verdicts() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let fixtures = root.join("tests/fixtures/inventories");
+    let expected: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixtures.join("demo-v1.expected.json")).unwrap()).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_bulkhead"))
+        .args(["evaluate", "--quiet", "--output-formats", "json", "--output-dir"])
+        .arg(out.path())
+        .arg("--inventory")
+        .arg(fixtures.join("demo-v1.json.gz"))
+        .arg("--config")
+        .arg(root.join("localstack/demo-bulkhead.toml"))
+        // No AWS anywhere: an evaluation must not need it.
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:1")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(3), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("bulkhead.json")).unwrap()).unwrap();
+    let mut counts: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+    for finding in report["findings"].as_array().unwrap() {
+        let check = counts
+            .entry(finding["check_id"].as_str().unwrap().to_owned())
+            .or_insert_with(|| ["PASS", "FAIL", "ERROR"].into_iter().map(|status| (status.to_owned(), 0)).collect());
+        *check.get_mut(finding["status"].as_str().unwrap()).unwrap() += 1;
+    }
+    assert_eq!(serde_json::to_value(&counts).unwrap(), expected["checks"], "verdicts on the demo inventory changed");
+    assert_eq!(report["scan"]["stats"]["calls"], 0);
+}
