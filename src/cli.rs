@@ -90,7 +90,8 @@ pub struct ScanArgs {
     #[arg(long, default_value = "bulkhead-output", value_name = "DIR")]
     pub output_dir: PathBuf,
 
-    /// Report formats to write: json, html, ocsf, junit, sarif, csv.
+    /// Report formats to write: json, html, ocsf, junit, sarif, csv, asff,
+    /// compliance (one CSV per framework, under DIR/compliance/).
     #[arg(long, value_enum, value_delimiter = ',', default_value = "json,html", value_name = "FORMAT,...")]
     pub output_formats: Vec<OutputFormat>,
 
@@ -184,6 +185,8 @@ pub enum OutputFormat {
     Junit,
     Sarif,
     Csv,
+    Asff,
+    Compliance,
 }
 
 impl From<OutputFormat> for report::Format {
@@ -195,6 +198,8 @@ impl From<OutputFormat> for report::Format {
             OutputFormat::Junit => report::Format::Junit,
             OutputFormat::Sarif => report::Format::Sarif,
             OutputFormat::Csv => report::Format::Csv,
+            OutputFormat::Asff => report::Format::Asff,
+            OutputFormat::Compliance => report::Format::Compliance,
         }
     }
 }

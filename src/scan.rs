@@ -121,6 +121,12 @@ async fn scan(args: &ScanArgs) -> Result<Outcome> {
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
+    // Named by alias where there is one; an unreachable account by its id.
+    let account_names = inventory
+        .accounts
+        .values()
+        .map(|account| (account.account_id.clone(), account.iam.alias().unwrap_or(&account.account_id).to_owned()))
+        .collect();
     let mut report_checks: Vec<_> = checks.iter().map(|check| assemble::check(&catalog[check.id])).collect();
     report_checks.sort_by(|a, b| a.id.cmp(&b.id));
     let report = Report {
@@ -130,6 +136,7 @@ async fn scan(args: &ScanArgs) -> Result<Outcome> {
             finished_at: Timestamp::now().to_string(),
             principal_arn: caller.arn.clone(),
             accounts,
+            account_names,
             regions,
             checks: checks.iter().map(|check| check.id.to_owned()).collect(),
             errors,
@@ -152,10 +159,13 @@ async fn scan(args: &ScanArgs) -> Result<Outcome> {
     formats.sort();
     formats.dedup();
     for format in formats {
-        let path = args.output_dir.join(format!("{}.{}", args.output_name, format.extension()));
-        let bytes = format.render(&report).with_context(|| format!("rendering the {format:?} report"))?;
-        write_atomically(&path, &bytes).with_context(|| format!("writing the report to {}", path.display()))?;
-        written.push(path.display().to_string());
+        let files =
+            format.render(&report, &args.output_name).with_context(|| format!("rendering the {format:?} report"))?;
+        for (file, bytes) in files {
+            let path = args.output_dir.join(file);
+            write_atomically(&path, &bytes).with_context(|| format!("writing the report to {}", path.display()))?;
+            written.push(path.display().to_string());
+        }
     }
     progress.finish();
     if !args.quiet {
