@@ -215,6 +215,7 @@ def minimum_calls(account: dict, regions: list[str]) -> Counter:
     calls["cloudtrail:GetTrailStatus"] += len(trails)
     calls["cloudtrail:GetEventSelectors"] += len(trails)
     calls["iam:GetAccountSummary"] += 1
+    calls["iam:ListAccountAliases"] += 1
     calls["iam:GetAccountPasswordPolicy"] += 1
     calls["iam:GenerateCredentialReport"] += 1
     calls["iam:GetCredentialReport"] += 1

@@ -57,6 +57,7 @@ pub fn check(check: &CatalogEntry) -> CheckInfo {
         title: metadata.title.clone(),
         severity: metadata.severity,
         resource_type: metadata.resource_type.clone(),
+        sarif_id: metadata.sarif_id.clone(),
         description: metadata.description.clone(),
         risk: metadata.risk.clone(),
         shared_responsibility: area,

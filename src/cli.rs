@@ -164,7 +164,8 @@ pub struct EvaluationArgs {
     #[arg(long, default_value = "bulkhead-output", value_name = "DIR")]
     pub output_dir: PathBuf,
 
-    /// Report formats to write: json, html, ocsf, junit, sarif, csv.
+    /// Report formats to write: json, html, ocsf, junit, sarif, csv, asff,
+    /// compliance (one CSV per framework, under DIR/compliance/).
     #[arg(long, value_enum, value_delimiter = ',', default_value = "json,html", value_name = "FORMAT,...")]
     pub output_formats: Vec<OutputFormat>,
 
@@ -246,6 +247,8 @@ pub enum OutputFormat {
     Junit,
     Sarif,
     Csv,
+    Asff,
+    Compliance,
 }
 
 impl From<OutputFormat> for report::Format {
@@ -257,6 +260,8 @@ impl From<OutputFormat> for report::Format {
             OutputFormat::Junit => report::Format::Junit,
             OutputFormat::Sarif => report::Format::Sarif,
             OutputFormat::Csv => report::Format::Csv,
+            OutputFormat::Asff => report::Format::Asff,
+            OutputFormat::Compliance => report::Format::Compliance,
         }
     }
 }

@@ -315,6 +315,13 @@ pub fn finish(
     let mut report_checks: Vec<_> = checks.iter().map(|check| assemble::check(&catalog[check.id])).collect();
     report_checks.sort_by(|a, b| a.id.cmp(&b.id));
     let has_history = changes.is_some() || !trends.is_empty();
+    // Named by alias where there is one; an unreachable account by its id.
+    let account_names = collection
+        .inventory
+        .accounts
+        .values()
+        .map(|account| (account.account_id.clone(), account.iam.alias().unwrap_or(&account.account_id).to_owned()))
+        .collect();
     let report = Report {
         tool: Tool::this(),
         scan: ScanSummary {
@@ -322,6 +329,7 @@ pub fn finish(
             finished_at,
             principal_arn: collection.principal_arn,
             accounts,
+            account_names,
             regions: collection.regions,
             checks: check_ids,
             errors,
@@ -394,10 +402,14 @@ fn write_reports(report: &Report, evaluation: &EvaluationArgs) -> Result<Vec<Str
     formats.sort();
     formats.dedup();
     for format in formats {
-        let path = evaluation.output_dir.join(format!("{}.{}", evaluation.output_name, format.extension()));
-        let bytes = format.render(report).with_context(|| format!("rendering the {format:?} report"))?;
-        write_atomically(&path, &bytes).with_context(|| format!("writing the report to {}", path.display()))?;
-        written.push(path.display().to_string());
+        let files = format
+            .render(report, &evaluation.output_name)
+            .with_context(|| format!("rendering the {format:?} report"))?;
+        for (file, bytes) in files {
+            let path = evaluation.output_dir.join(file);
+            write_atomically(&path, &bytes).with_context(|| format!("writing the report to {}", path.display()))?;
+            written.push(path.display().to_string());
+        }
     }
     Ok(written)
 }

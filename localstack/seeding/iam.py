@@ -54,6 +54,7 @@ class Iam:
     policies: list[IamPolicy]
     root_mfa: str = "none"
     root_access_key: bool = False
+    account_alias: str | None = None
 
 
 # -- parsing --
@@ -120,6 +121,7 @@ def parse_iam(raw: Any, path: str) -> Iam:
         policies,
         root_mfa=key_choice(schema.IAM_ROOT, root, "mfa", f"{path}.root"),
         root_access_key=key_bool(schema.IAM_ROOT, root, "access_key", f"{path}.root"),
+        account_alias=key_str(schema.IAM, spec, "account_alias", path),
     )
 
 
@@ -128,6 +130,10 @@ def parse_iam(raw: Any, path: str) -> Iam:
 
 def seed_iam(seeder: Seeder, iam: Iam) -> None:
     client = seeder.client("iam", "us-east-1")
+    if iam.account_alias is not None:
+        with step(f"iam: account alias {iam.account_alias!r}"):
+            client.create_account_alias(AccountAlias=iam.account_alias)
+        log(f"iam: account alias {iam.account_alias}")
     if iam.password_policy is not None:
         with step("iam: password policy"):
             client.update_account_password_policy(**iam.password_policy)

@@ -82,6 +82,8 @@ class Shape:
 
 REGION_RE = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-\d+$")
 ECR_REPO_RE = re.compile(r"^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$")
+# IAM account aliases: 3 to 63 lowercase letters, digits and hyphens, not starting or ending with a hyphen.
+ACCOUNT_ALIAS_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
 ECR_TAG_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$")
 TRAIL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{2,127}$")
 BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
@@ -415,6 +417,8 @@ IAM = Shape(
         Key("users", "list", "IAM users", shape=IAM_USER),
         Key("policies", "list", "customer managed policies", shape=IAM_POLICY),
         Key("root", "mapping", "the root user's MFA and access key", shape=IAM_ROOT),
+        Key("account_alias", "string", "the account alias (`CreateAccountAlias`; absent: none): the account's "
+            "name in the OCSF and ASFF reports", pattern=ACCOUNT_ALIAS_RE),
     ),
     notes="Global: created through us-east-1, after every region. The value may be null.",
 )

@@ -51,6 +51,7 @@ fn render(catalog: &BTreeMap<String, CatalogEntry>, frameworks: &[Framework]) ->
         let _ = writeln!(out, "| severity | {} |", meta.severity);
         let _ = writeln!(out, "| service | {} |", entry.service);
         let _ = writeln!(out, "| resource type | {} |", meta.resource_type);
+        let _ = writeln!(out, "| SARIF rule id | {} |", meta.sarif_id);
         let area = serde_json::to_value(meta.shared_responsibility)
             .ok()
             .and_then(|value| value.as_str().map(str::to_owned))

@@ -41,6 +41,11 @@ pub struct CheckMetadata {
     pub title: String,
     pub severity: Severity,
     pub resource_type: String,
+    /// The check's SARIF rule id, `BH` and four digits: opaque, so a code
+    /// scanning alert keeps its rule when a check is renamed, and never
+    /// reused or changed once given (`tests/fixtures/sarif-rule-ids.txt`
+    /// freezes them; a new check takes the next free number).
+    pub sarif_id: String,
     pub description: String,
     pub risk: String,
     pub shared_responsibility: SharedResponsibility,

@@ -96,6 +96,37 @@ mod tests {
     }
 
     #[test]
+    fn sarif_rule_ids_are_unique_well_formed_and_frozen() {
+        let catalog = catalog().unwrap();
+        let mut seen = BTreeSet::new();
+        for entry in catalog.values() {
+            let id = &entry.metadata.sarif_id;
+            let well_formed = id.len() == 6 && id.starts_with("BH") && id[2..].bytes().all(|b| b.is_ascii_digit());
+            assert!(well_formed, "{}: sarif_id {id:?} is not BH and four digits", entry.id);
+            assert!(seen.insert(id.as_str()), "{}: sarif_id {id} is taken by another check", entry.id);
+        }
+        // A rule id, once given, stays with its check: consumers key alerts on it.
+        let frozen = include_str!("../../tests/fixtures/sarif-rule-ids.txt");
+        let mut listed = BTreeSet::new();
+        for line in frozen.lines().filter(|line| !line.starts_with('#') && !line.is_empty()) {
+            let (sarif_id, check) = line.split_once(' ').unwrap();
+            assert!(listed.insert(sarif_id), "{sarif_id} is listed twice in sarif-rule-ids.txt");
+            if let Some(entry) = catalog.get(check) {
+                assert_eq!(entry.metadata.sarif_id, sarif_id, "{check} changed its frozen SARIF rule id");
+            }
+        }
+        for entry in catalog.values() {
+            assert!(
+                listed.contains(entry.metadata.sarif_id.as_str()),
+                "{}: add `{} {}` to tests/fixtures/sarif-rule-ids.txt",
+                entry.id,
+                entry.metadata.sarif_id,
+                entry.id
+            );
+        }
+    }
+
+    #[test]
     fn every_check_declares_what_it_needs() {
         for check in CHECKS {
             assert!(!check.needs().is_empty(), "{} needs nothing collected", check.id);

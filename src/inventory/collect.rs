@@ -115,15 +115,11 @@ async fn collect_ecs(ctx: &CollectContext<'_>, target: &AccountTarget, region: &
     ecs::collect(&client, ctx.gate, target, region, ctx.needs).await
 }
 
-/// IAM is global: one collection per account, through the session's home region.
+/// IAM is global: one collection per account, through the session's home
+/// region. Only what the checks need, plus the account alias, which every
+/// scan reads to name the account in the reports.
 async fn collect_iam(ctx: &CollectContext<'_>) -> IamAccount {
-    use ResourceKind as K;
     let region = ctx.session.home_region().to_owned();
-    let iam_kinds =
-        [K::IamAccountSummary, K::IamPasswordPolicy, K::IamCredentialReport, K::IamVirtualMfaDevices, K::IamPolicies];
-    if !ctx.needs.any(&iam_kinds) {
-        return IamAccount { region, ..IamAccount::default() };
-    }
     let client = ctx.session.client::<aws_sdk_iam::Client>(&region);
     iam::collect(&client, ctx.gate, &region, ctx.needs).await
 }

@@ -6,7 +6,7 @@
 //! the time the report was fetched is the "now" ages are measured against,
 //! so checks stay pure and a saved inventory re-evaluates to the same result.
 
-use crate::aws::chain::join_all;
+use crate::aws::chain::{self, join_all};
 use aws_sdk_iam::Client;
 use aws_sdk_iam::operation::get_credential_report::GetCredentialReportError;
 use aws_sdk_iam::types::{PolicyScopeType, SummaryKeyType};
@@ -35,6 +35,23 @@ pub struct IamAccount {
     pub customer_policies: Collected<Vec<ManagedPolicy>>,
     /// AWS managed policies attached to something (`Scope=AWS`).
     pub aws_policies: Collected<Vec<ManagedPolicy>>,
+    /// The account's alias (`ListAccountAliases`; an account has at most
+    /// one), `Ok(None)` when it has none. Collected for every scan, whatever
+    /// the checks: it names the account in the reports. No verdict reads it,
+    /// so a failed call is not a collection error (it leaves the scan
+    /// complete); the reports then name the account by its id.
+    #[serde(default)]
+    pub account_alias: Collected<Option<String>>,
+}
+
+impl IamAccount {
+    /// The account's alias, when it has one and the call succeeded.
+    pub fn alias(&self) -> Option<&str> {
+        match &self.account_alias {
+            Collected::Ok(Some(alias)) => Some(alias),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -150,13 +167,12 @@ super::resource!(ManagedPolicy, name, arn);
 pub async fn collect(client: &Client, gate: &CallGate, region: &str, needs: &Needs) -> IamAccount {
     use ResourceKind as K;
     let policies = needs.wants(K::IamPolicies);
-    let (summary, password_policy, credential_report, virtual_mfa_devices, customer_policies, aws_policies) = futures::join!(
-        requested(needs.wants(K::IamAccountSummary), account_summary(client, gate, region)),
-        requested(needs.wants(K::IamPasswordPolicy), password_policy(client, gate, region)),
-        requested(needs.wants(K::IamCredentialReport), credential_report(client, gate, region)),
-        requested(needs.wants(K::IamVirtualMfaDevices), virtual_mfa_devices(client, gate, region)),
-        requested(policies, attached_policies(client, gate, region, PolicyScopeType::Local)),
-        requested(policies, attached_policies(client, gate, region, PolicyScopeType::Aws)),
+    let (
+        (summary, password_policy, credential_report, virtual_mfa_devices, customer_policies, aws_policies),
+        account_alias,
+    ) = futures::join!(
+        collect_for_checks(client, gate, region, needs, policies),
+        chain::branch(account_alias(client, gate, region)),
     );
     IamAccount {
         region: region.to_owned(),
@@ -166,6 +182,48 @@ pub async fn collect(client: &Client, gate: &CallGate, region: &str, needs: &Nee
         virtual_mfa_devices,
         customer_policies,
         aws_policies,
+        account_alias: account_alias.into(),
+    }
+}
+
+type ForChecks = (
+    Collected<AccountSummary>,
+    Collected<Option<PasswordPolicy>>,
+    Collected<CredentialReport>,
+    Collected<Vec<VirtualMfaDevice>>,
+    Collected<Vec<ManagedPolicy>>,
+    Collected<Vec<ManagedPolicy>>,
+);
+
+async fn collect_for_checks(
+    client: &Client,
+    gate: &CallGate,
+    region: &str,
+    needs: &Needs,
+    policies: bool,
+) -> ForChecks {
+    use ResourceKind as K;
+    futures::join!(
+        requested(needs.wants(K::IamAccountSummary), account_summary(client, gate, region)),
+        requested(needs.wants(K::IamPasswordPolicy), password_policy(client, gate, region)),
+        requested(needs.wants(K::IamCredentialReport), credential_report(client, gate, region)),
+        requested(needs.wants(K::IamVirtualMfaDevices), virtual_mfa_devices(client, gate, region)),
+        requested(policies, attached_policies(client, gate, region, PolicyScopeType::Local)),
+        requested(policies, attached_policies(client, gate, region, PolicyScopeType::Aws)),
+    )
+}
+
+/// `ListAccountAliases`: the account's alias, if it has one. A failure is
+/// logged and kept in the inventory; it fails no check.
+async fn account_alias(client: &Client, gate: &CallGate, region: &str) -> Result<Option<String>, CollectError> {
+    let site = CallSite { gate, service: Service::Iam, region, operation: "ListAccountAliases" };
+    let result = site.once(|| client.list_account_aliases().send()).await;
+    match result {
+        Ok(output) => Ok(output.account_aliases().first().cloned()),
+        Err(err) => {
+            tracing::warn!(error = %err, "could not read the account alias; the reports name the account by its id");
+            Err(err)
+        }
     }
 }
 

@@ -1,7 +1,9 @@
 //! The finished report model, and its renderers. Renderers take a
 //! [`Report`] only: they never see checks or inventory.
 
+pub mod asff;
 pub mod changes;
+pub mod compliance;
 pub mod csv;
 pub mod html;
 pub mod json;
@@ -27,29 +29,39 @@ pub enum Format {
     Junit,
     Sarif,
     Csv,
+    Asff,
+    /// One CSV per compliance framework, under `compliance/`.
+    Compliance,
 }
 
 impl Format {
-    /// What follows `--output-name` in the file name.
-    pub fn extension(self) -> &'static str {
-        match self {
-            Format::Json => "json",
-            Format::Html => "html",
-            Format::Ocsf => "ocsf.json",
-            Format::Junit => "junit.xml",
-            Format::Sarif => "sarif",
-            Format::Csv => "csv",
-        }
-    }
+    pub const ALL: [Format; 8] = [
+        Format::Json,
+        Format::Html,
+        Format::Ocsf,
+        Format::Junit,
+        Format::Sarif,
+        Format::Csv,
+        Format::Asff,
+        Format::Compliance,
+    ];
 
-    pub fn render(self, report: &Report) -> anyhow::Result<Vec<u8>> {
+    /// The files this format writes for a report named `name`: each path
+    /// relative to the output folder, with its contents.
+    pub fn render(self, report: &Report, name: &str) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+        let one = |extension: &str, bytes: Vec<u8>| vec![(format!("{name}.{extension}"), bytes)];
         Ok(match self {
-            Format::Json => json::render(report).into_bytes(),
-            Format::Html => html::render(report)?.into_bytes(),
-            Format::Ocsf => ocsf::render(report).into_bytes(),
-            Format::Junit => junit::render(report)?,
-            Format::Sarif => sarif::render(report)?.into_bytes(),
-            Format::Csv => csv::render(report)?,
+            Format::Json => one("json", json::render(report).into_bytes()),
+            Format::Html => one("html", html::render(report)?.into_bytes()),
+            Format::Ocsf => one("ocsf.json", ocsf::render(report).into_bytes()),
+            Format::Junit => one("junit.xml", junit::render(report)?),
+            Format::Sarif => one("sarif", sarif::render(report)?.into_bytes()),
+            Format::Csv => one("csv", csv::render(report)?),
+            Format::Asff => one("asff.json", asff::render(report).into_bytes()),
+            Format::Compliance => compliance::render(report)?
+                .into_iter()
+                .map(|(framework, bytes)| (format!("compliance/{name}_{framework}.csv"), bytes))
+                .collect(),
         })
     }
 }
@@ -58,6 +70,11 @@ impl Report {
     /// A check's metadata, when the report carries it.
     pub fn check(&self, id: &str) -> Option<&CheckInfo> {
         self.checks.iter().find(|check| check.id == id)
+    }
+
+    /// An account's name: its IAM alias, else its id.
+    pub fn account_name<'a>(&'a self, account_id: &'a str) -> &'a str {
+        self.scan.account_names.get(account_id).map_or(account_id, String::as_str)
     }
 }
 
@@ -75,6 +92,7 @@ mod tests {
                 finished_at: "2026-01-01T00:00:05Z".into(),
                 principal_arn: "arn:aws:iam::111122223333:role/audit".into(),
                 accounts: vec!["111122223333".into()],
+                account_names: Default::default(),
                 regions: vec!["eu-west-1".into()],
                 checks: vec!["c".into()],
                 errors: vec![],
@@ -141,8 +159,9 @@ mod tests {
     fn every_format_renders_an_empty_report() {
         let mut report = hostile_report();
         report.findings.clear();
-        for format in [Format::Json, Format::Html, Format::Ocsf, Format::Junit, Format::Sarif, Format::Csv] {
-            assert!(!format.render(&report).unwrap().is_empty(), "{format:?}");
+        for format in Format::ALL {
+            let files = format.render(&report, "bulkhead").unwrap();
+            assert!(files.iter().all(|(_, bytes)| !bytes.is_empty()), "{format:?}");
         }
     }
 }

@@ -35,6 +35,9 @@ pub struct CheckInfo {
     pub title: String,
     pub severity: Severity,
     pub resource_type: String,
+    /// The opaque, stable SARIF rule id (`BH0001`).
+    #[serde(default)]
+    pub sarif_id: String,
     pub description: String,
     pub risk: String,
     /// application, host, network or platform.
@@ -71,6 +74,10 @@ pub struct Tool {
     pub version: String,
 }
 
+/// Where users read about bulkhead: the README of the `repository` in
+/// Cargo.toml (a placeholder URL until the project is published).
+pub const INFORMATION_URI: &str = concat!(env!("CARGO_PKG_REPOSITORY"), "#readme");
+
 impl Tool {
     pub fn this() -> Tool {
         Tool { name: env!("CARGO_PKG_NAME").to_owned(), version: env!("CARGO_PKG_VERSION").to_owned() }
@@ -84,6 +91,10 @@ pub struct ScanSummary {
     /// The identity that ran the scan, from `sts:GetCallerIdentity`.
     pub principal_arn: String,
     pub accounts: Vec<String>,
+    /// `account id -> name`: the account's IAM alias, or its id when it has
+    /// none or the alias could not be read (see [`Report::account_name`]).
+    #[serde(default)]
+    pub account_names: BTreeMap<String, String>,
     pub regions: Vec<String>,
     pub checks: Vec<String>,
     pub errors: Vec<ScanError>,

@@ -1,16 +1,29 @@
 //! OCSF: one Detection Finding (class_uid 2004, OCSF 1.3.0) per finding, as
 //! a JSON array, the shape Prowler's `json-ocsf` output and Security Hub's
-//! OCSF ingestion use.
+//! OCSF ingestion use. Every event loads in `py-ocsf-models` (the OCSF
+//! library Prowler uses; tests/ocsf_load.py), which requires what OCSF only
+//! recommends in places, `cloud.account.name` among them.
+//!
+//! Detection Finding has no `compliance` attribute in 1.3.0 (that object
+//! belongs to Compliance Finding, class 2003), so the controls a finding
+//! counts towards go in `unmapped.compliance`, `framework -> [control]`,
+//! as Prowler writes them, and `unmapped.requirements` lists them as
+//! `"<framework> <control>"`.
 
 use aws_smithy_types::date_time::{DateTime, Format};
 use serde_json::{Value, json};
 
+use super::model::INFORMATION_URI;
 use super::{Report, ReportFinding};
 use crate::severity::{Severity, Status};
 
 pub const OCSF_VERSION: &str = "1.3.0";
 const CLASS_UID: u32 = 2004;
 const ACTIVITY_CREATE: u32 = 1;
+/// OCSF account type `AWS Account`.
+const ACCOUNT_TYPE_AWS: u32 = 10;
+/// OCSF analytic type `Rule`.
+const ANALYTIC_RULE: u32 = 1;
 
 pub fn render(report: &Report) -> String {
     let events: Vec<Value> = report.findings.iter().map(|finding| event(report, finding)).collect();
@@ -27,6 +40,7 @@ pub fn finding_uid(finding: &ReportFinding) -> String {
 
 fn event(report: &Report, finding: &ReportFinding) -> Value {
     let time = epoch_millis(&report.scan.finished_at);
+    let started = epoch_millis(&report.scan.started_at);
     let check = report.check(&finding.check_id);
     let (severity_id, severity) = severity(finding.severity);
     // Finding lifecycle: muted findings are suppressed, everything else is new.
@@ -49,6 +63,11 @@ fn event(report: &Report, finding: &ReportFinding) -> Value {
         "message": finding.message,
         "time": time,
         "time_dt": report.scan.finished_at,
+        "start_time": started,
+        "start_time_dt": report.scan.started_at,
+        "end_time": time,
+        "end_time_dt": report.scan.finished_at,
+        "timezone_offset": 0,
         "is_alert": finding.status == Status::Fail && !finding.muted,
         "metadata": {
             "version": OCSF_VERSION,
@@ -60,7 +79,9 @@ fn event(report: &Report, finding: &ReportFinding) -> Value {
                 "uid": report.tool.name,
                 "vendor_name": report.tool.name,
                 "version": report.tool.version,
+                "url_string": INFORMATION_URI,
             },
+            "log_name": "bulkhead scan",
         },
         "finding_info": {
             "uid": finding_uid(finding),
@@ -69,16 +90,30 @@ fn event(report: &Report, finding: &ReportFinding) -> Value {
             "types": [finding.service],
             "created_time": time,
             "created_time_dt": report.scan.finished_at,
+            "analytic": {
+                "uid": check.map_or(finding.check_id.as_str(), |check| check.sarif_id.as_str()),
+                "name": finding.check_id,
+                "desc": finding.title,
+                "category": finding.service,
+                "type": "Rule",
+                "type_id": ANALYTIC_RULE,
+            },
         },
         "cloud": {
             "provider": "AWS",
             "region": finding.region,
-            "account": {"uid": finding.account_id, "type": "AWS Account", "type_id": 10},
+            "account": {
+                "uid": finding.account_id,
+                "name": report.account_name(&finding.account_id),
+                "type": "AWS Account",
+                "type_id": ACCOUNT_TYPE_AWS,
+            },
         },
         "resources": [{
             "uid": finding.resource_arn,
             "name": if finding.resource_name.is_empty() { &finding.resource_id } else { &finding.resource_name },
             "type": finding.resource_type,
+            "group": {"name": finding.service},
             "region": finding.region,
             "cloud_partition": finding.resource_arn.split(':').nth(1).unwrap_or("aws"),
             "labels": finding.resource_tags.iter().map(|(key, value)| format!("{key}={value}")).collect::<Vec<_>>(),
@@ -92,7 +127,9 @@ fn event(report: &Report, finding: &ReportFinding) -> Value {
             "check_id": finding.check_id,
             "status": finding.status.as_str(),
             "muted": finding.muted,
+            "mute_reason": finding.mute_reason,
             "compliance": finding.compliance,
+            "requirements": requirements(finding),
         },
     });
     if let Some(check) = check {
@@ -101,9 +138,20 @@ fn event(report: &Report, finding: &ReportFinding) -> Value {
             "desc": check.remediation.text,
             "references": check.references,
         });
+        event["unmapped"]["remediation_cli"] = json!(check.remediation.cli);
+        event["unmapped"]["remediation_terraform"] = json!(check.remediation.terraform);
         event["unmapped"]["shared_responsibility"] = json!(check.shared_responsibility);
     }
     event
+}
+
+/// `"<framework> <control>"` for every control the finding counts towards.
+fn requirements(finding: &ReportFinding) -> Vec<String> {
+    finding
+        .compliance
+        .iter()
+        .flat_map(|(framework, controls)| controls.iter().map(move |control| format!("{framework} {control}")))
+        .collect()
 }
 
 fn severity(severity: Severity) -> (u32, &'static str) {

@@ -4,6 +4,10 @@
 //! the resource ARN as a logical location. PASS findings are left out: SARIF
 //! consumers (GitHub code scanning, Security Hub importers) list results as
 //! problems.
+//!
+//! Rule ids are opaque and stable (`BH0001`, each check's `sarif_id`):
+//! code scanning keys alerts on the rule id, so a renamed check keeps its
+//! alerts. The check id is the rule's `name`.
 
 use std::collections::BTreeMap;
 
@@ -13,14 +17,15 @@ use serde_sarif::sarif::{
     ReportingDescriptor, Result as SarifResult, ResultKind, ResultLevel, Run, Sarif, Suppression, Tool, ToolComponent,
 };
 
+use super::model::INFORMATION_URI;
 use super::{CheckInfo, Report, ReportFinding};
 use crate::severity::{Severity, Status};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
 pub fn render(report: &Report) -> anyhow::Result<String> {
-    let rule_index: BTreeMap<&str, usize> =
-        report.checks.iter().enumerate().map(|(index, check)| (check.id.as_str(), index)).collect();
+    let rule_index: BTreeMap<&str, (usize, &str)> =
+        report.checks.iter().enumerate().map(|(index, check)| (check.id.as_str(), (index, rule_id(check)))).collect();
     let rules: Vec<ReportingDescriptor> = report.checks.iter().map(rule).collect();
     let results: Vec<SarifResult> = report
         .findings
@@ -32,6 +37,7 @@ pub fn render(report: &Report) -> anyhow::Result<String> {
         .name(report.tool.name.clone())
         .version(report.tool.version.clone())
         .semantic_version(report.tool.version.clone())
+        .information_uri(INFORMATION_URI.to_owned())
         .rules(rules)
         .build();
     let run = Run::builder().tool(Tool::builder().driver(driver).build()).results(results).build();
@@ -39,6 +45,11 @@ pub fn render(report: &Report) -> anyhow::Result<String> {
     let mut text = serde_json::to_string_pretty(&sarif)?;
     text.push('\n');
     Ok(text)
+}
+
+/// The check's opaque rule id; its own id when the metadata has none.
+fn rule_id(check: &CheckInfo) -> &str {
+    if check.sarif_id.is_empty() { &check.id } else { &check.sarif_id }
 }
 
 fn rule(check: &CheckInfo) -> ReportingDescriptor {
@@ -57,7 +68,7 @@ fn rule(check: &CheckInfo) -> ReportingDescriptor {
     properties.insert("shared_responsibility".to_owned(), json!(check.shared_responsibility));
     properties.insert("risk".to_owned(), json!(check.risk));
     let mut rule = ReportingDescriptor::builder()
-        .id(check.id.clone())
+        .id(rule_id(check).to_owned())
         .name(check.id.clone())
         .short_description(MultiformatMessageString::builder().text(check.title.clone()).build())
         .full_description(MultiformatMessageString::builder().text(check.description.clone()).build())
@@ -74,7 +85,7 @@ fn rule(check: &CheckInfo) -> ReportingDescriptor {
     rule
 }
 
-fn result(finding: &ReportFinding, rule_index: Option<usize>) -> SarifResult {
+fn result(finding: &ReportFinding, rule: Option<(usize, &str)>) -> SarifResult {
     let location = Location::builder()
         .logical_locations(vec![
             LogicalLocation::builder()
@@ -85,6 +96,7 @@ fn result(finding: &ReportFinding, rule_index: Option<usize>) -> SarifResult {
         ])
         .build();
     let mut properties = BTreeMap::new();
+    properties.insert("check_id".to_owned(), json!(finding.check_id));
     properties.insert("status".to_owned(), json!(finding.status.as_str()));
     properties.insert("severity".to_owned(), json!(finding.severity.as_str()));
     properties.insert("account_id".to_owned(), json!(finding.account_id));
@@ -100,7 +112,7 @@ fn result(finding: &ReportFinding, rule_index: Option<usize>) -> SarifResult {
     };
     let fingerprints = BTreeMap::from([("bulkhead/v1".to_owned(), super::ocsf::finding_uid(finding))]);
     let builder = SarifResult::builder()
-        .rule_id(finding.check_id.clone())
+        .rule_id(rule.map_or(finding.check_id.as_str(), |(_, id)| id).to_owned())
         .message(Message::builder().text(finding.message.clone()).build())
         .kind(kind)
         .level(level)
@@ -113,7 +125,7 @@ fn result(finding: &ReportFinding, rule_index: Option<usize>) -> SarifResult {
         Vec::new()
     };
     let mut result = builder.build();
-    if let Some(index) = rule_index {
+    if let Some((index, _)) = rule {
         result.rule_index = Some(index as i64);
     }
     if !suppressions.is_empty() {

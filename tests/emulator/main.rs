@@ -24,6 +24,7 @@ mod cloudtrail_catalog;
 mod cloudtrail_multi_region_enabled;
 mod collection_errors;
 mod config_file;
+mod consumers;
 mod ec2_networkacl_allow_ingress;
 mod ec2_securitygroup_allow_ingress_from_internet;
 mod ec2_securitygroup_catalog;

@@ -6,7 +6,7 @@ use std::process::Command;
 
 use crate::support::{Account, bulkhead, endpoint, repo_root};
 
-const ALL_FORMATS: &str = "json,html,ocsf,junit,sarif,csv";
+const ALL_FORMATS: &str = "json,html,ocsf,junit,sarif,csv,asff,compliance";
 
 /// Git-ignored; kept after the run (screenshots, the 50,000-finding report).
 pub(crate) fn artifacts() -> PathBuf {
@@ -15,7 +15,7 @@ pub(crate) fn artifacts() -> PathBuf {
     dir
 }
 
-fn scan_into(account: &Account, dir: &Path, formats: &str) -> i32 {
+pub fn scan_into(account: &Account, dir: &Path, formats: &str) -> i32 {
     let output = bulkhead()
         .args(["scan", "--endpoint-url", &endpoint(), "--region", "us-east-1"])
         .args(["--regions", crate::support::REGIONS, "--output-formats", formats])
@@ -28,11 +28,11 @@ fn scan_into(account: &Account, dir: &Path, formats: &str) -> i32 {
     output.status.code().unwrap()
 }
 
-fn python() -> PathBuf {
+pub fn python() -> PathBuf {
     repo_root().join("localstack/.venv/bin/python")
 }
 
-fn json_schema_valid(schema: &str, document: &Path) {
+pub fn json_schema_valid(schema: &str, document: &Path) {
     let schema = repo_root().join("tests/fixtures/schemas").join(schema);
     let script = "import json, sys, jsonschema\n\
         schema = json.load(open(sys.argv[1])); doc = json.load(open(sys.argv[2]))\n\
@@ -77,6 +77,26 @@ fn every_format_from_the_demo_account_validates() {
     assert!(
         first["locations"][0]["logicalLocations"][0]["fullyQualifiedName"].as_str().unwrap().starts_with("arn:aws:")
     );
+    // Opaque, stable rule ids (each check's sarif_id); the check id is the rule's name.
+    let driver = &sarif["runs"][0]["tool"]["driver"];
+    assert!(driver["informationUri"].as_str().unwrap().starts_with("https://"), "{}", driver["informationUri"]);
+    let rules = driver["rules"].as_array().unwrap();
+    for rule in rules {
+        let id = rule["id"].as_str().unwrap();
+        assert!(id.len() == 6 && id.starts_with("BH") && id[2..].bytes().all(|b| b.is_ascii_digit()), "{id}");
+        assert!(report["checks"].as_array().unwrap().iter().any(|check| check["id"] == rule["name"]), "{rule}");
+    }
+    for result in sarif["runs"][0]["results"].as_array().unwrap() {
+        let rule = &rules[result["ruleIndex"].as_u64().unwrap() as usize];
+        assert_eq!(result["ruleId"], rule["id"]);
+        assert_eq!(result["properties"]["check_id"], rule["name"]);
+    }
+
+    // ASFF: the schema generated from botocore's Security Hub model; one finding per finding.
+    json_schema_valid("asff-2018-10-08.schema.json", &file("asff.json"));
+    let asff: Vec<serde_json::Value> = serde_json::from_slice(&std::fs::read(file("asff.json")).unwrap()).unwrap();
+    assert_eq!(asff.len(), findings.len());
+    assert!(dir.path().join("compliance/bulkhead_cis-aws-5.0.csv").exists());
 
     // OCSF 1.3.0 Detection Finding: one event per finding.
     json_schema_valid("ocsf-1.3.0-detection_finding.schema.json", &file("ocsf.json"));
@@ -229,6 +249,7 @@ fn html_report_at_50000_findings() {
             finished_at: "2026-01-01T00:05:00Z".into(),
             principal_arn: "arn:aws:iam::111122223333:role/audit".into(),
             accounts: vec!["111122223300".into(), "111122223301".into(), "111122223302".into()],
+            account_names: Default::default(),
             regions: regions.iter().map(|r| (*r).to_owned()).collect(),
             checks,
             errors: Vec::new(),

@@ -30,6 +30,7 @@ mod tests {
         let report = Report {
             tool: Tool { name: "bulkhead".into(), version: "0.0.0".into() },
             scan: ScanSummary {
+                account_names: Default::default(),
                 started_at: "2026-01-01T00:00:00Z".into(),
                 finished_at: "2026-01-01T00:00:05Z".into(),
                 principal_arn: "arn:aws:iam::111122223333:role/audit".into(),
@@ -97,6 +98,7 @@ mod tests {
                 title: "t".into(),
                 severity: Severity::Medium,
                 resource_type: "AwsEcrRepository".into(),
+                sarif_id: "BH0016".into(),
                 description: "d".into(),
                 risk: "r".into(),
                 shared_responsibility: "application".into(),
