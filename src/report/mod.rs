@@ -156,6 +156,50 @@ mod tests {
     }
 
     #[test]
+    fn asff_cuts_to_security_hub_limits_and_drops_blank_strings() {
+        let mut report = hostile_report();
+        report.findings[0].message = "A".repeat(65536);
+        report.findings[0].resource_name = "  ".into();
+        let findings: serde_json::Value = serde_json::from_str(&asff::render(&report)).unwrap();
+        let finding = &findings[0];
+        assert_eq!(finding["Description"].as_str().unwrap().chars().count(), 1024);
+        assert!(finding["Title"].as_str().unwrap().chars().count() <= 256);
+        assert_eq!(finding["Id"], asff::finding_id(&report.findings[0]));
+        assert_eq!(finding["Compliance"]["Status"], "FAILED");
+        assert_eq!((&finding["Workflow"]["Status"], &finding["RecordState"]), (&"NEW".into(), &"ACTIVE".into()));
+        assert!(finding["Resources"][0]["Details"]["Other"].get("name").is_none(), "blank strings are left out");
+        // No account alias: the account is named by its id.
+        assert_eq!(finding["AwsAccountName"], "111122223333");
+        report.findings[0].status = Status::Pass;
+        let passed: serde_json::Value = serde_json::from_str(&asff::render(&report)).unwrap();
+        assert_eq!(passed[0]["RecordState"], "ARCHIVED");
+        assert_eq!(passed[0]["Workflow"]["Status"], "RESOLVED");
+    }
+
+    #[test]
+    fn ocsf_names_the_account_by_alias_else_id() {
+        let mut report = hostile_report();
+        let name = |report: &Report| -> serde_json::Value {
+            let events: serde_json::Value = serde_json::from_str(&ocsf::render(report)).unwrap();
+            events[0]["cloud"]["account"]["name"].clone()
+        };
+        assert_eq!(name(&report), "111122223333");
+        report.scan.account_names.insert("111122223333".into(), "acme-prod".into());
+        assert_eq!(name(&report), "acme-prod");
+    }
+
+    #[test]
+    fn a_control_is_fail_error_pass_or_not_assessed() {
+        use compliance::ControlCounts;
+        let counts = |pass, fail, error, muted, muted_errors| ControlCounts { pass, fail, error, muted, muted_errors };
+        assert_eq!(counts(3, 1, 1, 0, 0).status(), "FAIL");
+        assert_eq!(counts(3, 0, 1, 0, 0).status(), "ERROR");
+        assert_eq!(counts(3, 0, 0, 1, 1).status(), "ERROR", "a muted ERROR is still missing data");
+        assert_eq!(counts(0, 0, 0, 1, 0).status(), "PASS", "a muted FAIL is accepted risk");
+        assert_eq!(counts(0, 0, 0, 0, 0).status(), "NOT_ASSESSED");
+    }
+
+    #[test]
     fn every_format_renders_an_empty_report() {
         let mut report = hostile_report();
         report.findings.clear();
