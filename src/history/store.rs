@@ -158,13 +158,37 @@ impl Store {
         }
     }
 
+    /// WAL lets one scan write while others read and write in turn. The
+    /// mode is kept in the file, so only a new store switches; that switch
+    /// needs the file to itself, and SQLite does not wait on the busy handler
+    /// for it, so two scans creating one store at once retry it here.
+    fn use_write_ahead_log(&self) -> Result<(), StoreError> {
+        let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+        loop {
+            let mode: Result<String, _> = self.connection.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0));
+            match mode {
+                Ok(mode) if mode.eq_ignore_ascii_case("wal") => return Ok(()),
+                Err(rusqlite::Error::SqliteFailure(code, _))
+                    if code.code == rusqlite::ErrorCode::DatabaseBusy && std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Ok(mode) => {
+                    return Err(StoreError::NotAStore {
+                        path: self.path.clone(),
+                        reason: format!("it cannot use write-ahead logging (journal mode stays {mode})"),
+                    });
+                }
+                Err(err) => return Err(self.sqlite("switching to write-ahead logging")(err)),
+            }
+        }
+    }
+
     /// Checks the file is ours and brings its schema up to date, in one
     /// immediate transaction so two scans creating a store at once agree.
     fn prepare(&mut self) -> Result<(), StoreError> {
         self.connection.busy_timeout(BUSY_TIMEOUT).map_err(self.sqlite("setting the busy timeout"))?;
-        self.connection
-            .pragma_update(None, "journal_mode", "WAL")
-            .map_err(self.sqlite("switching to write-ahead logging"))?;
+        self.use_write_ahead_log()?;
         self.connection.pragma_update(None, "foreign_keys", true).map_err(self.sqlite("enabling foreign keys"))?;
         let path = self.path.clone();
         let transaction = self
@@ -741,5 +765,28 @@ mod tests {
         };
         assert_eq!(of("a"), [Some(1), None, Some(1)]);
         assert_eq!(of("b"), [None, Some(1), None]);
+    }
+}
+
+#[cfg(test)]
+mod creation_race {
+    use super::Store;
+
+    /// Scans started together on a store that does not exist yet all open it.
+    #[test]
+    fn many_scans_creating_one_store_at_once_all_open_it() {
+        for _ in 0..5 {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("bulkhead.db");
+            let openers: Vec<_> = (0..8)
+                .map(|_| {
+                    let path = path.clone();
+                    std::thread::spawn(move || Store::open_or_create(&path).map(drop))
+                })
+                .collect();
+            for opener in openers {
+                opener.join().unwrap().unwrap();
+            }
+        }
     }
 }
