@@ -105,6 +105,7 @@ mod tests {
             assert!(well_formed, "{}: sarif_id {id:?} is not BH and four digits", entry.id);
             assert!(seen.insert(id.as_str()), "{}: sarif_id {id} is taken by another check", entry.id);
         }
+        assert_eq!(seen.len(), CHECKS.len(), "a sarif_id per registered check");
         // A rule id, once given, stays with its check: consumers key alerts on it.
         let frozen = include_str!("../../tests/fixtures/sarif-rule-ids.txt");
         let mut listed = BTreeSet::new();

@@ -203,8 +203,16 @@ mod tests {
     fn every_format_renders_an_empty_report() {
         let mut report = hostile_report();
         report.findings.clear();
+        // A framework, so that the compliance format has a file to write.
+        report.frameworks = vec![FrameworkInfo {
+            id: "cis-aws-5.0".into(),
+            name: "CIS".into(),
+            version: "5.0.0".into(),
+            controls: vec![ControlInfo { id: "1.1".into(), title: "t".into(), checks: vec!["c".into()] }],
+        }];
         for format in Format::ALL {
             let files = format.render(&report, "bulkhead").unwrap();
+            assert_eq!(files.len(), 1, "{format:?} writes one file here");
             assert!(files.iter().all(|(_, bytes)| !bytes.is_empty()), "{format:?}");
         }
     }

@@ -81,6 +81,7 @@ fn every_format_from_the_demo_account_validates() {
     let driver = &sarif["runs"][0]["tool"]["driver"];
     assert!(driver["informationUri"].as_str().unwrap().starts_with("https://"), "{}", driver["informationUri"]);
     let rules = driver["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), report["checks"].as_array().unwrap().len(), "a rule per check that ran");
     for rule in rules {
         let id = rule["id"].as_str().unwrap();
         assert!(id.len() == 6 && id.starts_with("BH") && id[2..].bytes().all(|b| b.is_ascii_digit()), "{id}");
