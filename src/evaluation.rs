@@ -138,18 +138,15 @@ impl Remembered {
         } else {
             (None, None)
         };
-        let from_store = |id: Option<i64>| -> Result<Snapshot, UsageError> {
-            let read = |store: &Store| store.resolve(id).and_then(|id| store.snapshot(id));
-            match &store {
-                Some(store) => read(store),
-                None => Store::open_existing(&path).and_then(|store| read(&store)),
-            }
-            .map_err(UsageError::BaselineStore)
-        };
         let baseline = match &evaluation.baseline {
             Some(ScanRef::Report(report)) => Some(history::read_report(report)?),
-            Some(ScanRef::Id(id)) => Some(from_store(Some(*id))?),
-            Some(ScanRef::Latest) => Some(from_store(None)?),
+            Some(stored) => Some(
+                match &store {
+                    Some(store) => store.snapshot_of(stored.store_id()),
+                    None => Store::open_existing(&path).and_then(|store| store.snapshot_of(stored.store_id())),
+                }
+                .map_err(UsageError::BaselineStore)?,
+            ),
             // Without --baseline, the store's latest scan, if there is one.
             None => match &store {
                 Some(store) => match store.latest(None) {
@@ -240,12 +237,14 @@ pub fn finish(
         remembered.begin(&header, selection);
     }
 
-    // Date and record the findings account by account.
+    // Date and record the findings account by account. Findings and records
+    // share one order, so each finding finds its date by index.
+    findings.sort_by(|a, b| a.account_id.cmp(&b.account_id));
     let baseline_states = remembered.baseline.as_ref().map(Snapshot::previous_states).unwrap_or_default();
     let mut records = Vec::with_capacity(findings.len());
-    for account in &accounts {
+    for of_account in findings.chunk_by(|a, b| a.account_id == b.account_id) {
         let states = match remembered.recording() {
-            Some((store, id)) => match store.previous_states(account, id) {
+            Some((store, id)) => match store.previous_states(&of_account[0].account_id, id) {
                 Ok(states) => states,
                 Err(err) => {
                     remembered.fail(err);
@@ -255,17 +254,14 @@ pub fn finish(
             None => HashMap::new(),
         };
         let first = records.len();
-        for finding in findings.iter().filter(|finding| &finding.account_id == account) {
-            records.push(record(finding, catalog, &states, &baseline_states, &started_at));
-        }
+        records
+            .extend(of_account.iter().map(|finding| record(finding, catalog, &states, &baseline_states, &started_at)));
         if let Some((store, id)) = remembered.recording()
             && let Err(err) = store.add(id, &records[first..])
         {
             remembered.fail(err);
         }
     }
-    // Findings and records in one order, so each finding finds its date.
-    findings.sort_by(|a, b| a.account_id.cmp(&b.account_id));
     let failing_since: Vec<Option<String>> = records.iter().map(|record| record.failing_since.clone()).collect();
 
     let gate =

@@ -54,18 +54,11 @@ fn diff(args: &DiffArgs) -> ExitCode {
         } else {
             None
         };
-        let open = || -> anyhow::Result<&Store> { Ok(store.as_ref().expect("opened when a scan id is named")) };
+        let opened = || store.as_ref().expect("opened when a scan id is named");
         let read = |reference: &ScanRef| -> anyhow::Result<Snapshot> {
             Ok(match reference {
                 ScanRef::Report(path) => bulkhead::history::read_report(path)?,
-                ScanRef::Id(id) => {
-                    let store = open()?;
-                    store.snapshot(store.resolve(Some(*id))?)?
-                }
-                ScanRef::Latest => {
-                    let store = open()?;
-                    store.snapshot(store.resolve(None)?)?
-                }
+                stored => opened().snapshot_of(stored.store_id())?,
             })
         };
         let new = read(&new_ref)?;
@@ -75,7 +68,7 @@ fn diff(args: &DiffArgs) -> ExitCode {
                 let Some(new_id) = new.header.id else {
                     anyhow::bail!("name the base scan when the new one is a report file");
                 };
-                let store = open()?;
+                let store = opened();
                 let Some(base_id) = store.latest(Some(new_id))? else {
                     anyhow::bail!(
                         "the store {} has no scan before scan {new_id} to compare with",

@@ -23,9 +23,9 @@ pub enum SnapshotError {
     UnknownSchema { path: PathBuf, found: u64 },
 }
 
+/// The fields history reads; `schema_version` is checked before.
 #[derive(Deserialize)]
 struct Report {
-    schema_version: u64,
     tool: Tool,
     scan: Scan,
     findings: Vec<Finding>,
@@ -77,7 +77,6 @@ pub fn read_report(path: &Path) -> Result<Snapshot, SnapshotError> {
     }
     let report: Report = serde_json::from_value(version)
         .map_err(|err| SnapshotError::NotAReport { path: path.to_owned(), reason: err.to_string() })?;
-    debug_assert_eq!(report.schema_version, 1);
     Ok(Snapshot {
         header: ScanHeader {
             id: None,

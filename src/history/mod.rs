@@ -24,6 +24,16 @@ pub enum ScanRef {
     Report(std::path::PathBuf),
 }
 
+impl ScanRef {
+    /// The scan's id in the store: `None` for the latest (and for a report).
+    pub fn store_id(&self) -> Option<i64> {
+        match self {
+            ScanRef::Id(id) => Some(*id),
+            ScanRef::Latest | ScanRef::Report(_) => None,
+        }
+    }
+}
+
 impl std::str::FromStr for ScanRef {
     type Err = String;
 

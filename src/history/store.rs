@@ -16,7 +16,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
 use super::record::{FindingKey, FindingRecord, PreviousState, ScanHeader, Snapshot};
 use crate::report::{Trend, TrendPoint};
-use crate::severity::{Severity, Status};
+use crate::severity::Status;
 
 /// `PRAGMA application_id`: marks the file as a bulkhead store ("BHD1").
 const APPLICATION_ID: i32 = 0x4248_4431;
@@ -137,7 +137,7 @@ impl Store {
 
     fn open_with(path: &Path, flags: OpenFlags) -> Result<Store, StoreError> {
         let connection = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-            .map_err(|source| StoreError::Sqlite { path: path.to_owned(), action: "opening", source })?;
+            .map_err(failed(path, "opening"))?;
         let mut store = Store { connection, path: path.to_owned() };
         store.prepare()?;
         Ok(store)
@@ -148,14 +148,7 @@ impl Store {
     }
 
     fn sqlite(&self, action: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError + '_ {
-        move |source| match &source {
-            rusqlite::Error::SqliteFailure(code, _)
-                if matches!(code.code, rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt) =>
-            {
-                StoreError::NotAStore { path: self.path.clone(), reason: source.to_string() }
-            }
-            _ => StoreError::Sqlite { path: self.path.clone(), action, source },
-        }
+        failed(&self.path, action)
     }
 
     /// WAL lets one scan write while others read and write in turn. The
@@ -194,7 +187,7 @@ impl Store {
         let transaction = self
             .connection
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(|source| StoreError::Sqlite { path: path.clone(), action: "locking for migration", source })?;
+            .map_err(failed(&path, "locking for migration"))?;
         let read = |sql: &str| -> Result<i64, StoreError> {
             transaction.query_row(sql, [], |row| row.get(0)).map_err(|source| match source {
                 rusqlite::Error::SqliteFailure(..) => {
@@ -217,20 +210,12 @@ impl Store {
             return Err(StoreError::TooNew { path: path.clone(), found: version, known });
         }
         for migration in &MIGRATIONS[version as usize..] {
-            transaction.execute_batch(migration).map_err(|source| StoreError::Sqlite {
-                path: path.clone(),
-                action: "migrating the schema",
-                source,
-            })?;
+            transaction.execute_batch(migration).map_err(failed(&path, "migrating the schema"))?;
         }
         transaction
             .execute_batch(&format!("PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {known};"))
-            .map_err(|source| StoreError::Sqlite {
-                path: path.clone(),
-                action: "recording the schema version",
-                source,
-            })?;
-        transaction.commit().map_err(|source| StoreError::Sqlite { path, action: "committing the migration", source })
+            .map_err(failed(&path, "recording the schema version"))?;
+        transaction.commit().map_err(failed(&path, "committing the migration"))
     }
 
     /// Starts recording a scan and returns its id; it stays invisible until
@@ -238,11 +223,7 @@ impl Store {
     /// no reader sees it, and `prune` removes it after a day.
     pub fn begin(&mut self, header: &ScanHeader, selection: &serde_json::Value) -> Result<i64, StoreError> {
         let path = self.path.clone();
-        let failed = |action| {
-            let path = path.clone();
-            move |source| StoreError::Sqlite { path, action, source }
-        };
-        let transaction = self.connection.transaction().map_err(failed("starting a scan"))?;
+        let transaction = self.connection.transaction().map_err(failed(&path, "starting a scan"))?;
         transaction
             .execute(
                 "INSERT INTO scans (state, started_at, principal_arn, tool_version, regions, selection)
@@ -255,19 +236,19 @@ impl Store {
                     selection.to_string(),
                 ],
             )
-            .map_err(failed("starting a scan"))?;
+            .map_err(failed(&path, "starting a scan"))?;
         let id = transaction.last_insert_rowid();
         for account in &header.accounts {
             transaction
                 .execute("INSERT OR IGNORE INTO scan_accounts VALUES (?1, ?2)", params![id, account])
-                .map_err(failed("recording the scan's accounts"))?;
+                .map_err(failed(&path, "recording the scan's accounts"))?;
         }
         for check in &header.checks {
             transaction
                 .execute("INSERT OR IGNORE INTO scan_checks VALUES (?1, ?2)", params![id, check])
-                .map_err(failed("recording the scan's checks"))?;
+                .map_err(failed(&path, "recording the scan's checks"))?;
         }
-        transaction.commit().map_err(failed("starting a scan"))?;
+        transaction.commit().map_err(failed(&path, "starting a scan"))?;
         Ok(id)
     }
 
@@ -332,6 +313,11 @@ impl Store {
             })?,
             checks: column("SELECT check_id FROM scan_checks WHERE scan_id = ?1 ORDER BY check_id")?,
         })
+    }
+
+    /// A complete scan by id, or the newest with `None`.
+    pub fn snapshot_of(&self, id: Option<i64>) -> Result<Snapshot, StoreError> {
+        self.snapshot(self.resolve(id)?)
     }
 
     pub fn snapshot(&self, id: i64) -> Result<Snapshot, StoreError> {
@@ -512,11 +498,11 @@ impl Store {
     pub fn prune(&mut self, prune: Prune, now: jiff::Timestamp) -> Result<usize, StoreError> {
         let abandoned_before = (now - jiff::SignedDuration::from_hours(ABANDONED_AFTER_HOURS)).to_string();
         let path = self.path.clone();
-        let failed = |source| StoreError::Sqlite { path: path.clone(), action: "pruning", source };
-        let transaction = self.connection.transaction().map_err(failed)?;
+        let fail = || failed(&path, "pruning");
+        let transaction = self.connection.transaction().map_err(fail())?;
         let mut removed = transaction
             .execute("DELETE FROM scans WHERE state = 'running' AND started_at < ?1", params![abandoned_before])
-            .map_err(failed)?;
+            .map_err(fail())?;
         removed += match prune {
             Prune::KeepNewest(keep) => transaction
                 .execute(
@@ -524,16 +510,28 @@ impl Store {
                      (SELECT id FROM scans WHERE state = 'complete' ORDER BY id DESC LIMIT ?1)",
                     params![keep as i64],
                 )
-                .map_err(failed)?,
+                .map_err(fail())?,
             Prune::OlderThanDays(days) => {
                 let cutoff = (now - jiff::SignedDuration::from_hours(24 * days as i64)).to_string();
                 transaction
                     .execute("DELETE FROM scans WHERE state = 'complete' AND started_at < ?1", params![cutoff])
-                    .map_err(failed)?
+                    .map_err(fail())?
             }
         };
-        transaction.commit().map_err(failed)?;
+        transaction.commit().map_err(fail())?;
         Ok(removed)
+    }
+}
+
+/// The error of a failed SQLite call: a damaged file says so.
+fn failed<'a>(path: &'a Path, action: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError + 'a {
+    move |source| match &source {
+        rusqlite::Error::SqliteFailure(code, _)
+            if matches!(code.code, rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt) =>
+        {
+            StoreError::NotAStore { path: path.to_owned(), reason: source.to_string() }
+        }
+        _ => StoreError::Sqlite { path: path.to_owned(), action, source },
     }
 }
 
@@ -545,12 +543,12 @@ impl Store {
     /// Records a batch of findings (an account's, say) in one transaction.
     pub fn add(&mut self, scan_id: i64, findings: &[FindingRecord]) -> Result<(), StoreError> {
         let path = self.path.clone();
-        let failed = |source| StoreError::Sqlite { path: path.clone(), action: "recording findings", source };
-        let transaction = self.connection.transaction().map_err(failed)?;
+        let fail = || failed(&path, "recording findings");
+        let transaction = self.connection.transaction().map_err(fail())?;
         {
             let mut insert = transaction
                 .prepare_cached("INSERT INTO findings VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")
-                .map_err(failed)?;
+                .map_err(fail())?;
             for finding in findings {
                 insert
                     .execute(params![
@@ -561,15 +559,15 @@ impl Store {
                         finding.key.resource_id,
                         finding.key.resource_arn,
                         finding.status.as_str(),
-                        severity_name(finding.severity),
+                        finding.severity.as_str(),
                         finding.muted,
                         finding.message,
                         finding.failing_since,
                     ])
-                    .map_err(failed)?;
+                    .map_err(fail())?;
             }
         }
-        transaction.commit().map_err(failed)
+        transaction.commit().map_err(fail())
     }
 
     /// Makes the scan visible, with its summary.
@@ -580,18 +578,15 @@ impl Store {
                 "UPDATE scans SET state = 'complete', finished_at = ?2, summary = ?3 WHERE id = ?1",
                 params![scan_id, finished_at, summary.to_string()],
             )
-            .map_err(|source| StoreError::Sqlite { path, action: "completing the scan", source })?;
+            .map_err(failed(&path, "completing the scan"))?;
         Ok(())
     }
-}
-
-fn severity_name(severity: Severity) -> &'static str {
-    severity.as_str()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::severity::Severity;
 
     fn header(started_at: &str, checks: &[&str]) -> ScanHeader {
         ScanHeader {
