@@ -147,16 +147,21 @@ impl Remembered {
                 }
                 .map_err(UsageError::BaselineStore)?,
             ),
-            // Without --baseline, the store's latest scan, if there is one.
-            None => match &store {
-                Some(store) => match store.latest(None) {
-                    Ok(Some(id)) => store.snapshot(id).ok(),
-                    _ => None,
-                },
-                None => None,
-            },
+            None => None,
         };
-        Ok(Remembered { store, scan_id: None, problem, baseline, path })
+        let mut remembered = Remembered { store, scan_id: None, problem, baseline, path };
+        // Without --baseline, the store's latest scan, if there is one. A
+        // store that cannot give it back is reported like any store error,
+        // not taken for a store without history.
+        if evaluation.baseline.is_none()
+            && let Some(store) = &remembered.store
+        {
+            match store.latest(None).and_then(|latest| latest.map(|id| store.snapshot(id)).transpose()) {
+                Ok(latest) => remembered.baseline = latest,
+                Err(err) => remembered.fail(err),
+            }
+        }
+        Ok(remembered)
     }
 
     /// Starts recording this scan: from here on, a scan that dies leaves a

@@ -238,6 +238,20 @@ fn a_corrupt_or_newer_store_is_a_clear_error_and_the_reports_still_appear() {
     assert!(stderr(&newer).contains("has schema version 7, newer than this bulkhead knows (1)"), "{}", stderr(&newer));
     assert!(dir.path().join("bulkhead.json").exists());
 
+    // A previous scan the store cannot give back is an error, not "no history".
+    std::fs::remove_file(&store).unwrap();
+    assert_eq!(scan(&account, dir.path(), &[]).status.code(), Some(3));
+    let broken = Command::new(repo_root().join("localstack/.venv/bin/python"))
+        .args(["-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute(\"UPDATE scans SET regions = 'not json'\"); c.commit()"])
+        .arg(&store)
+        .status()
+        .unwrap();
+    assert!(broken.success());
+    let unreadable = scan(&account, dir.path(), &[]);
+    assert_eq!(unreadable.status.code(), Some(1), "{}", stderr(&unreadable));
+    assert!(stderr(&unreadable).contains("has unreadable regions"), "{}", stderr(&unreadable));
+    assert!(stderr(&unreadable).contains("the reports are written"), "{}", stderr(&unreadable));
+
     // A baseline that cannot be read stops the scan before any AWS call.
     let missing = scan(&account, dir.path(), &["--baseline", "/nonexistent/report.json"]);
     assert_eq!(missing.status.code(), Some(2), "{}", stderr(&missing));
