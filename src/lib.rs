@@ -12,6 +12,7 @@ pub mod config;
 pub mod inventory;
 #[cfg(test)]
 mod layering_tests;
+pub mod manual;
 pub mod mutelist;
 pub mod outcome;
 pub mod plan;

@@ -6,7 +6,8 @@ use tracing_subscriber::EnvFilter;
 use bulkhead::checks::docs;
 use bulkhead::checks::metadata::{catalog, frameworks};
 use bulkhead::checks::registry::CHECKS;
-use bulkhead::cli::{ChecksArgs, Cli, Command, ListFormat};
+use bulkhead::cli::{ChecksArgs, Cli, Command, ListFormat, ManArgs};
+use bulkhead::manual;
 use bulkhead::scan::{self, UsageError};
 
 /// Exit codes: 0 passed, 1 fatal error, 2 usage error, 3 failing findings,
@@ -17,6 +18,8 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Checks(args) => list_checks(&args),
         Command::Frameworks => list_frameworks(),
+        Command::Completions(args) => print_bytes(&manual::completions(args.shell)),
+        Command::Man(args) => man(&args),
         Command::Scan(args) => {
             let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
                 Ok(runtime) => runtime,
@@ -94,6 +97,39 @@ fn list_checks(args: &ChecksArgs) -> ExitCode {
         }
     }
     ExitCode::SUCCESS
+}
+
+fn man(args: &ManArgs) -> ExitCode {
+    if let Some(dir) = &args.output_dir {
+        return match manual::write_man_pages(dir) {
+            Ok(written) => {
+                for path in written {
+                    println!("{}", path.display());
+                }
+                ExitCode::SUCCESS
+            }
+            Err(err) => {
+                fatal(&anyhow::Error::new(err).context(format!("writing the man pages into {}", dir.display())))
+            }
+        };
+    }
+    let mut page = Vec::new();
+    if let Err(err) = manual::man_page(args.subcommand.as_deref(), &mut page) {
+        eprintln!("bulkhead: error: {err}");
+        return ExitCode::from(2);
+    }
+    print_bytes(&page)
+}
+
+/// Prints generated text; a reader that stops early (`| head`) is no error.
+fn print_bytes(bytes: &[u8]) -> ExitCode {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(err) => fatal(&anyhow::Error::new(err).context("writing to stdout")),
+    }
 }
 
 fn list_frameworks() -> ExitCode {
