@@ -40,5 +40,6 @@ mod iam_root;
 mod iam_users;
 mod multi_account;
 mod mutelist;
+mod profiles;
 mod read_only;
 mod reports;
