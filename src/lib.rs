@@ -9,6 +9,7 @@ pub mod aws;
 pub mod checks;
 pub mod cli;
 pub mod config;
+pub mod fatal;
 pub mod inventory;
 #[cfg(test)]
 mod layering_tests;

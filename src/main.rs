@@ -7,6 +7,7 @@ use bulkhead::checks::docs;
 use bulkhead::checks::metadata::{catalog, frameworks};
 use bulkhead::checks::registry::CHECKS;
 use bulkhead::cli::{ChecksArgs, Cli, Command, ListFormat, ManArgs};
+use bulkhead::fatal::{Setting, render};
 use bulkhead::manual;
 use bulkhead::scan::{self, UsageError};
 
@@ -21,6 +22,10 @@ fn main() -> ExitCode {
         Command::Completions(args) => print_bytes(&manual::completions(args.shell)),
         Command::Man(args) => man(&args),
         Command::Scan(args) => {
+            let setting = Setting {
+                endpoint_url: args.endpoint_url.clone().or_else(|| std::env::var("AWS_ENDPOINT_URL").ok()),
+                verbose: cli.verbose > 0,
+            };
             let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
                 Ok(runtime) => runtime,
                 Err(err) => return fatal(&anyhow::Error::new(err).context("starting the async runtime")),
@@ -28,17 +33,20 @@ fn main() -> ExitCode {
             match runtime.block_on(scan::run(&args)) {
                 Ok(outcome) => outcome.into(),
                 Err(err) if err.downcast_ref::<UsageError>().is_some() => {
-                    eprintln!("bulkhead: error: {err}");
+                    eprint!("{}", render(&err, &setting));
                     ExitCode::from(2)
                 }
-                Err(err) => fatal(&err),
+                Err(err) => {
+                    eprint!("{}", render(&err, &setting));
+                    ExitCode::from(1)
+                }
             }
         }
     }
 }
 
 fn fatal(err: &anyhow::Error) -> ExitCode {
-    eprintln!("bulkhead: error: {err:#}");
+    eprint!("{}", render(err, &Setting::default()));
     ExitCode::from(1)
 }
 

@@ -33,6 +33,7 @@ mod ecr_repositories_not_publicly_accessible;
 mod ecs_iam_collection_errors;
 mod ecs_services;
 mod ecs_task_definitions;
+mod errors;
 mod faults;
 mod hostile_input;
 mod iam_password_policy;
