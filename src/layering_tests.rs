@@ -13,6 +13,12 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
     ("checks", &["mutelist", "outcome", "assemble", "report", "scan", "plan", "cli"]),
     ("mutelist.rs", &["outcome", "assemble", "report", "scan", "plan", "cli"]),
     ("outcome.rs", &["assemble", "report", "scan", "cli"]),
+    // The binary's edge: what it prints reads errors and the command line, never a stage's data.
+    ("fatal.rs", &["inventory", "rules", "checks", "mutelist", "outcome", "assemble", "report", "scan", "plan"]),
+    (
+        "manual.rs",
+        &["aws", "inventory", "rules", "checks", "mutelist", "outcome", "assemble", "report", "scan", "plan"],
+    ),
     (
         "report",
         &["aws", "inventory", "rules", "checks", "mutelist", "outcome", "assemble", "scan", "plan", "cli", "config"],
