@@ -39,9 +39,50 @@ pub enum Command {
     Checks(ChecksArgs),
     /// List the compliance frameworks checks are mapped to.
     Frameworks,
+    /// Print a shell completion script to stdout (see README.md for where it goes).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) to stdout, or write every page into a folder.
+    Man(ManArgs),
+}
+
+/// What `bulkhead scan` exits with; printed by `bulkhead scan --help` and
+/// in the man page.
+pub const EXIT_CODES: &[(u8, &str)] = &[
+    (0, "the scan completed and no unmuted FAIL is at or above --fail-on"),
+    (1, "fatal error: no credentials, the account or its regions could not be read, a report could not be written"),
+    (2, "usage error (bad flag, unknown check id, a region the account has not enabled); no scan was run"),
+    (3, "an unmuted FAIL at or above --fail-on"),
+    (4, "the scan is incomplete: some calls failed and some findings are ERROR (unless --allow-errors)"),
+];
+
+fn exit_codes_help() -> String {
+    let mut text = String::from("Exit status:");
+    for (code, meaning) in EXIT_CODES {
+        text.push_str(&format!("\n  {code}  {meaning}"));
+    }
+    text
 }
 
 #[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The subcommand whose page to print (default: the page of bulkhead itself).
+    #[arg(value_name = "SUBCOMMAND", conflicts_with = "output_dir")]
+    pub subcommand: Option<String>,
+
+    /// Write bulkhead.1 and one bulkhead-SUBCOMMAND.1 per subcommand into this folder instead.
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+#[command(after_long_help = exit_codes_help())]
 pub struct ScanArgs {
     /// Named profile from the AWS config files (default: the standard credential chain).
     #[arg(long, value_name = "NAME")]

@@ -17,6 +17,27 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
     // reaches back into collection, checks or the commands.
     ("history", &["aws", "inventory", "rules", "checks", "mutelist", "evaluation", "scan", "offline", "plan", "cli"]),
     ("saved_inventory.rs", &["checks", "mutelist", "outcome", "assemble", "report", "evaluation", "scan", "cli"]),
+    // The binary's edge: what it prints reads errors and the command line, never a stage's data.
+    (
+        "fatal.rs",
+        &[
+            "inventory",
+            "rules",
+            "checks",
+            "mutelist",
+            "outcome",
+            "assemble",
+            "report",
+            "history",
+            "evaluation",
+            "scan",
+            "plan",
+        ],
+    ),
+    (
+        "manual.rs",
+        &["aws", "inventory", "rules", "checks", "mutelist", "outcome", "assemble", "report", "scan", "plan"],
+    ),
     (
         "report",
         &[

@@ -10,10 +10,12 @@ pub mod checks;
 pub mod cli;
 pub mod config;
 pub mod evaluation;
+pub mod fatal;
 pub mod history;
 pub mod inventory;
 #[cfg(test)]
 mod layering_tests;
+pub mod manual;
 pub mod mutelist;
 pub mod offline;
 pub mod outcome;

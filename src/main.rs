@@ -6,8 +6,10 @@ use tracing_subscriber::EnvFilter;
 use bulkhead::checks::docs;
 use bulkhead::checks::metadata::{catalog, frameworks};
 use bulkhead::checks::registry::CHECKS;
-use bulkhead::cli::{ChecksArgs, Cli, Command, DiffArgs, DiffFormat, HistoryCommand, ListFormat};
+use bulkhead::cli::{ChecksArgs, Cli, Command, DiffArgs, DiffFormat, HistoryCommand, ListFormat, ManArgs};
+use bulkhead::fatal::{Setting, render};
 use bulkhead::history::{Prune, ScanRef, Snapshot, Store};
+use bulkhead::manual;
 use bulkhead::outcome::Outcome;
 use bulkhead::report::changes;
 use bulkhead::scan::{self, UsageError};
@@ -20,27 +22,35 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Checks(args) => list_checks(&args),
         Command::Frameworks => list_frameworks(),
+        Command::Completions(args) => print_bytes(&manual::completions(args.shell)),
+        Command::Man(args) => man(&args),
         Command::Scan(args) => {
+            let setting = Setting {
+                endpoint_url: args.endpoint_url.clone().or_else(|| std::env::var("AWS_ENDPOINT_URL").ok()),
+                verbose: cli.verbose > 0,
+            };
             let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
                 Ok(runtime) => runtime,
                 Err(err) => return fatal(&anyhow::Error::new(err).context("starting the async runtime")),
             };
-            exit(runtime.block_on(scan::run(&args)))
+            exit(runtime.block_on(scan::run(&args)), &setting)
         }
-        Command::Evaluate(args) => exit(bulkhead::offline::run(&args)),
+        Command::Evaluate(args) => {
+            exit(bulkhead::offline::run(&args), &Setting { endpoint_url: None, verbose: cli.verbose > 0 })
+        }
         Command::Diff(args) => diff(&args),
         Command::History(command) => history(&command),
     }
 }
 
-fn exit(result: anyhow::Result<Outcome>) -> ExitCode {
+fn exit(result: anyhow::Result<Outcome>, setting: &Setting) -> ExitCode {
     match result {
         Ok(outcome) => outcome.into(),
-        Err(err) if err.downcast_ref::<UsageError>().is_some() => {
-            eprintln!("bulkhead: error: {err}");
-            ExitCode::from(2)
+        Err(err) => {
+            eprint!("{}", render(&err, setting));
+            let usage = err.downcast_ref::<UsageError>().is_some();
+            ExitCode::from(if usage { 2 } else { 1 })
         }
-        Err(err) => fatal(&err),
     }
 }
 
@@ -91,16 +101,7 @@ fn diff(args: &DiffArgs) -> ExitCode {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(err) => fatal(&anyhow::Error::new(err).context(format!("writing {}", path.display()))),
             },
-            None => {
-                use std::io::Write as _;
-                // A closed pipe (`| head`) is the reader's choice, not an error.
-                match std::io::stdout().write_all(text.as_bytes()) {
-                    Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => {
-                        fatal(&anyhow::Error::new(err).context("writing to standard output"))
-                    }
-                    _ => ExitCode::SUCCESS,
-                }
-            }
+            None => print_bytes(text.as_bytes()),
         },
         Err(err) => fatal(&err),
     }
@@ -149,7 +150,7 @@ fn history(command: &HistoryCommand) -> ExitCode {
 }
 
 fn fatal(err: &anyhow::Error) -> ExitCode {
-    eprintln!("bulkhead: error: {err:#}");
+    eprint!("{}", render(err, &Setting::default()));
     ExitCode::from(1)
 }
 
@@ -208,6 +209,39 @@ fn list_checks(args: &ChecksArgs) -> ExitCode {
         }
     }
     ExitCode::SUCCESS
+}
+
+fn man(args: &ManArgs) -> ExitCode {
+    if let Some(dir) = &args.output_dir {
+        return match manual::write_man_pages(dir) {
+            Ok(written) => {
+                for path in written {
+                    println!("{}", path.display());
+                }
+                ExitCode::SUCCESS
+            }
+            Err(err) => {
+                fatal(&anyhow::Error::new(err).context(format!("writing the man pages into {}", dir.display())))
+            }
+        };
+    }
+    let mut page = Vec::new();
+    if let Err(err) = manual::man_page(args.subcommand.as_deref(), &mut page) {
+        eprintln!("bulkhead: error: {err}");
+        return ExitCode::from(2);
+    }
+    print_bytes(&page)
+}
+
+/// Prints generated text; a reader that stops early (`| head`) is no error.
+fn print_bytes(bytes: &[u8]) -> ExitCode {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(err) => fatal(&anyhow::Error::new(err).context("writing to stdout")),
+    }
 }
 
 fn list_frameworks() -> ExitCode {

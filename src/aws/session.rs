@@ -7,10 +7,12 @@ use std::time::Duration;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
 use aws_sdk_sts::config::SharedCredentialsProvider;
 use aws_smithy_http_client::proxy::ProxyConfig;
 use aws_smithy_http_client::{ConnectorBuilder, tls};
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
+use aws_types::os_shim_internal::{Env, Fs};
 
 use super::Service;
 use super::ledger::{AttemptCounter, CallLedger};
@@ -72,6 +74,9 @@ impl Session {
         // AWS_ENDPOINT_URL_<SERVICE> on its own.
         if let Some(endpoint) = &options.endpoint_url {
             loader = loader.endpoint_url(endpoint);
+            if let Some(files) = profile_files_with_endpoint(options.profile.as_deref(), endpoint).await {
+                loader = loader.profile_files(files);
+            }
         }
         let mut base = loader.load().await;
         if base.region().is_none() {
@@ -106,6 +111,51 @@ impl Session {
     pub fn client<C: ServiceClient>(&self, region: &str) -> C {
         C::counted(&self.config_for(region), AttemptCounter::new(self.ledger.clone(), C::SERVICE, region))
     }
+}
+
+/// The AWS config files as the SDK reads them, plus one more in memory that
+/// sets `endpoint_url` on the selected profile.
+///
+/// `ConfigLoader::endpoint_url` reaches the service clients only: the
+/// credential providers (STS for `role_arn` and web identity, SSO and its
+/// token refresh) build clients of their own from the environment and the
+/// selected profile, so with the flag alone a role profile's AssumeRole went
+/// to the real STS. aws-config offers no other way in (its `env` override is
+/// test-only), and a profile's `endpoint_url` is exactly what those clients
+/// read. `AWS_ENDPOINT_URL`/`AWS_ENDPOINT_URL_<SERVICE>` in the environment
+/// still win over it for those clients, as the SDK orders them.
+///
+/// `None` (the files as they are) when the profile was named (--profile,
+/// AWS_PROFILE) but is not in the files: the SDK then reports the missing
+/// profile itself, rather than a profile we made up with no credentials.
+async fn profile_files_with_endpoint(profile: Option<&str>, endpoint: &str) -> Option<EnvConfigFiles> {
+    let named = profile.map(str::to_owned).or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
+    let name = named.clone().unwrap_or_else(|| "default".to_owned());
+    if named.is_some() {
+        let files = EnvConfigFiles::default();
+        let profiles = aws_config::profile::load(&Fs::real(), &Env::real(), &files, Some(name.clone().into())).await;
+        if !profiles.is_ok_and(|profiles| profiles.get_profile(&name).is_some()) {
+            return None;
+        }
+    }
+    Some(
+        EnvConfigFiles::builder()
+            .include_default_config_file(true)
+            .include_default_credentials_file(true)
+            .with_contents(EnvConfigFileKind::Config, endpoint_overlay(&name, endpoint)?)
+            .build(),
+    )
+}
+
+/// `[profile NAME]` (`[default]`) with `endpoint_url`; `None` when either
+/// would not survive the config file syntax.
+fn endpoint_overlay(profile: &str, endpoint: &str) -> Option<String> {
+    let plain = |text: &str| !text.is_empty() && !text.contains(['\n', '\r', '[', ']', '#', ';']);
+    if !plain(profile) || profile.contains(char::is_whitespace) || !plain(endpoint) {
+        return None;
+    }
+    let header = if profile == "default" { "[default]".to_owned() } else { format!("[profile {profile}]") };
+    Some(format!("{header}\nendpoint_url = {endpoint}\n"))
 }
 
 /// One HTTP client for every service client of the scan, built as the SDK
@@ -162,4 +212,25 @@ service_client! {
     aws_sdk_ecs => Service::Ecs,
     aws_sdk_iam => Service::Iam,
     aws_sdk_cloudtrail => Service::Cloudtrail,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_overlay_names_the_profile_as_config_files_do() {
+        assert_eq!(
+            endpoint_overlay("default", "http://127.0.0.1:4566").as_deref(),
+            Some("[default]\nendpoint_url = http://127.0.0.1:4566\n")
+        );
+        assert_eq!(
+            endpoint_overlay("audit", "http://localhost:5000").as_deref(),
+            Some("[profile audit]\nendpoint_url = http://localhost:5000\n")
+        );
+        // Nothing that would change the file's structure.
+        assert_eq!(endpoint_overlay("a b", "http://x"), None);
+        assert_eq!(endpoint_overlay("audit", "http://x\n[profile other]"), None);
+        assert_eq!(endpoint_overlay("", "http://x"), None);
+    }
 }

@@ -197,11 +197,9 @@ pub enum Unavailable<'a> {
 impl fmt::Display for Unavailable<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Unavailable::Failed(err) => write!(
-                f,
-                "{}:{} failed in {} ({:?}): {}",
-                err.service, err.operation, err.region, err.kind, err.message
-            ),
+            Unavailable::Failed(err) => {
+                write!(f, "{}:{} failed in {} ({}): {}", err.service, err.operation, err.region, err.kind, err.message)
+            }
             Unavailable::NotRequested => {
                 f.write_str("the data this check needs was not collected (check declares too few needs)")
             }

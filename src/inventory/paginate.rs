@@ -9,6 +9,7 @@ use std::future::Future;
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 
+use crate::aws::error::credentials_fail_for_good;
 use crate::aws::{CallGate, CollectError, ErrorKind, Service, chain};
 
 /// Where a paginated call is made; names the call in any error.
@@ -77,7 +78,7 @@ impl CallSite<'_> {
     {
         let mut error = CollectError::from_sdk(self.service, self.operation, self.region, err);
         if failed_in_passing(err) {
-            error.message.push_str(" (after two rounds of the SDK's retries with backoff)");
+            error.note("after two rounds of the SDK's retries with backoff");
         }
         error
     }
@@ -130,7 +131,11 @@ fn failed_in_passing<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) -
                 || err.code().is_some_and(|code| aws_runtime::retries::classifiers::THROTTLING_ERRORS.contains(&code))
         }
         SdkError::ResponseError(_) => true,
-        SdkError::DispatchFailure(failure) => !failure.is_timeout(),
+        // Credentials missing or refused now are on the next round too.
+        SdkError::DispatchFailure(failure) => {
+            let no_credentials = failure.as_connector_error().is_some_and(|err| credentials_fail_for_good(err));
+            !failure.is_timeout() && !no_credentials
+        }
         _ => false,
     }
 }

@@ -1,17 +1,23 @@
 // Opens an HTML report in Debian's headless chromium through playwright-core
 // and prints what tests/emulator/reports.rs asserts on, as one JSON object:
 // console errors, every network request, timings, whether hostile strings
-// became elements, whether the filters change the visible rows.
+// became elements, whether the filters change the visible rows, and with
+// --axe what axe-core (from node_modules, never the network) finds.
 //
-//   node check-report.mjs REPORT.html SCREENSHOT.png [--needle TEXT]...
+//   node check-report.mjs REPORT.html SCREENSHOT.png [--needle TEXT]... [--axe]
 import { chromium } from "playwright-core";
+import { createRequire } from "node:module";
+import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { resolve } from "node:path";
 
 const [file, screenshot, ...rest] = process.argv.slice(2);
 const needles = [];
-for (let i = 0; i < rest.length; i += 2) {
-  if (rest[i] === "--needle") needles.push(rest[i + 1]);
+let axe = false;
+for (let i = 0; i < rest.length; i++) {
+  if (rest[i] === "--needle") needles.push(rest[++i]);
+  else if (rest[i] === "--axe") axe = true;
+  else throw new Error(`unknown argument ${rest[i]}`);
 }
 const url = pathToFileURL(resolve(file)).href;
 const executablePath = process.env.CHROMIUM || "/usr/bin/chromium";
@@ -55,6 +61,11 @@ try {
       visibleRows: visibleRows(),
       needlesAsText: needles.map((n) => text.includes(n) || document.body.textContent.includes(n)),
       needlesAsMarkup: needles.map((n) => document.body.innerHTML.includes(n)),
+      // Each severity's FAIL bar: its accessible name and the colour the stylesheet gives it.
+      severityBars: Array.from(document.querySelectorAll("meter[class^=bar-]")).map((m) => ({
+        label: m.getAttribute("aria-label"),
+        colour: getComputedStyle(m).getPropertyValue("--bar").trim(),
+      })),
     };
   }, needles);
 
@@ -97,7 +108,54 @@ try {
     filtersHidden: await plain.locator("#filters").isHidden(),
     summaryVisible: await plain.locator("#summary").isVisible(),
   };
+
+  if (axe) out.axe = await audit(browser);
 } finally {
   await browser.close();
+}
+
+// axe-core over the page with every <details> open, so the rules see the
+// findings, remediation and framework tables too. In a context of its own
+// that bypasses the report's CSP: the CSP (rightly) refuses the injected
+// script, and the CSP itself is checked by the main context above.
+async function audit(browser) {
+  const source = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+  const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1400, height: 1000 } });
+  const page = await context.newPage();
+  page.on("request", (req) => { if (req.url() !== url) out.requests.push(req.url()); });
+  await page.goto(url, { waitUntil: "load", timeout: 120000 });
+  await page.evaluate(() => document.querySelectorAll("details").forEach((d) => { d.open = true; }));
+  // Sticky headers overlap the rows under them and content-visibility skips
+  // painting what is off screen: either leaves axe unable to tell a colour
+  // contrast. Same colours, laid out flat, as the print style does.
+  await page.addStyleTag({ content: ".filters, table.rows th { position: static !important; } details.group { content-visibility: visible !important; }" });
+  await page.addScriptTag({ content: source });
+  const result = await page.evaluate(async () => {
+    // Every rule axe ships for WCAG 2.x A/AA plus its best practices.
+    const options = {
+      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"] },
+      resultTypes: ["violations", "incomplete"],
+    };
+    const { violations, passes, incomplete, testEngine } = await window.axe.run(document, options);
+    return {
+      version: testEngine.version,
+      passes: passes.length,
+      // What axe could not decide (e.g. contrast over a gradient): listed, not failed on.
+      incomplete: incomplete.map((r) => ({
+        id: r.id,
+        nodes: r.nodes.length,
+        examples: r.nodes.slice(0, 3).map((n) => ({ target: n.target.join(" "), why: (n.any[0] || n.all[0] || {}).message })),
+      })),
+      violations: violations.map((v) => ({
+        id: v.id,
+        impact: v.impact,
+        help: v.help,
+        nodes: v.nodes.length,
+        examples: v.nodes.slice(0, 3).map((n) => ({ target: n.target.join(" "), summary: n.failureSummary })),
+      })),
+    };
+  });
+  await context.close();
+  return result;
 }
 console.log(JSON.stringify(out));

@@ -115,3 +115,36 @@ fn every_enabled_region_is_scanned_unless_told_otherwise() {
         account.scan(&[&check[..], &["--regions", "eu-west-1,us-east-1", "--exclude-regions", "us-east-1"]].concat());
     assert_eq!(some.report["scan"]["regions"], serde_json::json!(["eu-west-1"]));
 }
+
+#[test]
+fn completions_and_man_pages_come_from_the_binary() {
+    require_emulator!();
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let output = bulkhead().args(["completions", shell]).output().unwrap();
+        assert!(output.status.success(), "{shell}: {}", String::from_utf8_lossy(&output.stderr));
+        let script = String::from_utf8_lossy(&output.stdout);
+        assert!(script.contains("bulkhead") && script.contains("endpoint-url"), "{shell}: {script}");
+    }
+    let bash = bulkhead().args(["completions", "bash"]).output().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("bulkhead.bash");
+    fs::write(&script, &bash.stdout).unwrap();
+    let parsed = std::process::Command::new("bash").arg("-n").arg(&script).output().unwrap();
+    assert!(parsed.status.success(), "bash -n: {}", String::from_utf8_lossy(&parsed.stderr));
+    assert_eq!(bulkhead().args(["completions", "tcsh"]).output().unwrap().status.code(), Some(2));
+
+    let page = bulkhead().arg("man").output().unwrap();
+    assert!(page.status.success());
+    let page = String::from_utf8_lossy(&page.stdout);
+    assert!(page.contains(".TH bulkhead 1"), "{page}");
+    for sub in ["scan", "checks", "frameworks", "completions", "man"] {
+        assert!(page.contains(&format!("bulkhead\\-{sub}(1)")), "{sub} missing from:\n{page}");
+    }
+    let scan = bulkhead().args(["man", "scan"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&scan.stdout).contains("\\-\\-endpoint\\-url"));
+    assert_eq!(bulkhead().args(["man", "nope"]).output().unwrap().status.code(), Some(2));
+    let pages = dir.path().join("man1");
+    let written = bulkhead().args(["man", "--output-dir", pages.to_str().unwrap()]).output().unwrap();
+    assert!(written.status.success());
+    assert_eq!(fs::read_dir(&pages).unwrap().count(), 6, "bulkhead.1 and one page per subcommand");
+}

@@ -157,6 +157,14 @@ fn a_stalled_region_is_error_and_does_not_hold_up_the_scan() {
         in_stalled.iter().all(|f| f["status"] == "ERROR" && text(&f["message"]).contains("timed out")),
         "{in_stalled:#?}"
     );
+    // One readable line each: the causes, not the SDK's debug form.
+    assert!(
+        in_stalled.iter().all(|f| {
+            let message = text(&f["message"]);
+            !message.contains('\n') && !message.contains("TimeoutError(") && !message.contains("source: ")
+        }),
+        "{in_stalled:#?}"
+    );
     assert_eq!(findings_where(&scan, |f| !stalled(f)), findings_where(&clean, |f| !stalled(f)));
     for error in scan.report["scan"]["errors"].as_array().unwrap() {
         assert_eq!((error["region"].as_str(), error["kind"].as_str()), (Some("ap-southeast-2"), Some("timeout")));

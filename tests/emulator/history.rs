@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::reports::{artifacts, browser_check};
+use crate::reports::{artifacts, assert_accessible, browser_check};
 use crate::support::{Account, FaultProxy, bulkhead, endpoint, repo_root};
 
 const CHECK: &str = "ecr_repositories_tag_immutability";
@@ -123,9 +123,10 @@ fn drift_between_two_scans_shows_exactly_what_changed() {
     }
     assert!(html.contains("failing since "), "FAIL rows show their date");
     assert!(html.contains("<svg class=\"spark\""), "trends are drawn");
-    let browsed = browser_check(&dir.path().join("bulkhead.html"), &artifacts().join("report-history.png"), &[]);
+    let browsed = browser_check(&dir.path().join("bulkhead.html"), &artifacts().join("report-history.png"), &[], true);
     assert_eq!(browsed["requests"], serde_json::json!([]), "{browsed}");
     assert_eq!(browsed["pageErrors"], serde_json::json!([]), "{browsed}");
+    assert_accessible(&browsed, "the report with changes and trends");
 
     // The gate: against scan 1 the two new FAILs fail it; against scan 2
     // (or its report) nothing is new.

@@ -1,6 +1,7 @@
 //! Every output format, from the demo account, validated against its schema;
 //! the HTML report in a real headless chromium, hostile strings included.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -135,6 +136,23 @@ fn every_format_from_the_demo_account_validates() {
     for external in ["<link", "src=\"http", "href=\"http", "@import", "url("] {
         assert!(!html.contains(external), "the HTML report refers to something outside itself: {external}");
     }
+
+    // HTML in chromium: axe-core finds nothing serious, and each severity's
+    // FAIL bar has a colour of its own and says what it counts in words.
+    let result = browser_check(&file("html"), &artifacts().join("report-demo.png"), &[], true);
+    assert_eq!(result["requests"], serde_json::json!([]), "{result}");
+    assert_accessible(&result, "the demo account's report");
+    let bars = result["page"]["severityBars"].as_array().unwrap();
+    let labels: Vec<&str> = bars.iter().map(|bar| bar["label"].as_str().unwrap()).collect();
+    let fails = findings.iter().filter(|f| f["status"] == "FAIL" && f["muted"] == false).count();
+    for (label, severity) in labels.iter().zip(["critical", "high", "medium", "low", "informational"]) {
+        assert!(
+            label.starts_with(&format!("{severity}: ")) && label.ends_with(&format!(" of {fails} FAIL")),
+            "{label}"
+        );
+    }
+    let colours: BTreeSet<&str> = bars.iter().map(|bar| bar["colour"].as_str().unwrap()).collect();
+    assert_eq!((labels.len(), colours.len()), (5, 5), "one colour per severity: {bars:#?}");
 }
 
 #[test]
@@ -147,8 +165,9 @@ fn the_template_marks_nothing_from_aws_safe() {
 }
 
 /// node + playwright-core (tests/browser, `npm ci` by .ci/run) driving
-/// Debian's chromium. Missing pieces fail the test: CI installs them.
-pub(crate) fn browser_check(html: &Path, screenshot: &Path, needles: &[&str]) -> serde_json::Value {
+/// Debian's chromium, and with `axe` the axe-core audit (also from
+/// tests/browser/node_modules). Missing pieces fail the test: CI installs them.
+pub(crate) fn browser_check(html: &Path, screenshot: &Path, needles: &[&str], axe: bool) -> serde_json::Value {
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
     assert!(Path::new(&chromium).exists(), "no chromium at {chromium}: `apt-get install chromium` (.ci/run does)");
     let driver = repo_root().join("tests/browser");
@@ -161,9 +180,33 @@ pub(crate) fn browser_check(html: &Path, screenshot: &Path, needles: &[&str]) ->
     for needle in needles {
         command.args(["--needle", needle]);
     }
+    if axe {
+        assert!(
+            driver.join("node_modules/axe-core/axe.min.js").exists(),
+            "axe-core is not installed: `npm ci --prefix tests/browser` (.ci/run does)"
+        );
+        command.arg("--axe");
+    }
     let output = command.output().expect("node must be installed");
     assert!(output.status.success(), "browser check failed:\n{}", String::from_utf8_lossy(&output.stderr));
     serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// Fails on any axe violation of serious or critical impact; prints the rest.
+pub(crate) fn assert_accessible(result: &serde_json::Value, report: &str) {
+    let audit = &result["axe"];
+    let violations = audit["violations"].as_array().unwrap_or_else(|| panic!("no axe result: {result}"));
+    assert!(audit["passes"].as_u64().unwrap() > 20, "axe ran hardly any rules: {audit}");
+    let (blocking, minor): (Vec<_>, Vec<_>) =
+        violations.iter().partition(|violation| matches!(violation["impact"].as_str(), Some("serious" | "critical")));
+    for violation in &minor {
+        eprintln!("{report}: axe ({}): {} [{}]", violation["impact"], violation["help"], violation["id"]);
+    }
+    assert!(
+        blocking.is_empty(),
+        "{report}: axe {} finds serious or critical violations:\n{blocking:#?}",
+        audit["version"]
+    );
 }
 
 #[test]
@@ -183,7 +226,9 @@ fn hostile_strings_render_inert_in_a_real_browser() {
         &html,
         &screenshot,
         &["<script>window.__pwned = 1</script>", "\"><img src=x onerror=\"window.__pwned = 4\">"],
+        true,
     );
+    assert_accessible(&result, "the hostile-strings report");
     assert_eq!(result["consoleErrors"], serde_json::json!([]), "{result}");
     assert_eq!(result["pageErrors"], serde_json::json!([]), "{result}");
     assert_eq!(result["requests"], serde_json::json!([]), "the report made network requests: {result}");
@@ -268,7 +313,7 @@ fn html_report_at_50000_findings() {
     let path = artifacts().join("report-50000.html");
     std::fs::write(&path, &text).unwrap();
 
-    let result = browser_check(&path, &artifacts().join("report-50000.png"), &[]);
+    let result = browser_check(&path, &artifacts().join("report-50000.png"), &[], false);
     assert_eq!(result["consoleErrors"], serde_json::json!([]), "{result}");
     assert_eq!(result["requests"], serde_json::json!([]), "{result}");
     assert_eq!(result["page"]["rows"], 50_000);

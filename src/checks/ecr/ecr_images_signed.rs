@@ -26,7 +26,7 @@ fn judge(_: &Context<'_>, _: &Repository, image: &Image, listing: &[Image]) -> V
         // The listing settled it: no referrer points at this image.
         Collected::NotRequested => fail(unsigned(&subject)),
         Collected::Failed(err) => unknown(format!(
-            "Could not tell whether {subject} is signed: {}:{} failed ({:?}): {}",
+            "Could not tell whether {subject} is signed: {}:{} failed ({}): {}",
             err.service, err.operation, err.kind, err.message
         )),
     }
