@@ -117,6 +117,12 @@ pub struct ScanArgs {
     #[arg(long, default_value = "128", value_name = "N")]
     pub max_concurrency: NonZeroUsize,
 
+    /// At most this many accounts collected at once; each is evaluated and
+    /// written out as soon as it is complete, so memory grows with this
+    /// number, not with the accounts scanned (default: --max-concurrency / 8).
+    #[arg(long, value_name = "N")]
+    pub max_accounts_in_flight: Option<NonZeroUsize>,
+
     /// At most this many AWS calls in flight per service and region.
     #[arg(long, default_value = "8", value_name = "N")]
     pub max_concurrency_per_endpoint: NonZeroUsize,

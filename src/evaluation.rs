@@ -17,11 +17,13 @@ use crate::config::{Config, ConfigError};
 use crate::history::{
     self, FindingKey, FindingRecord, PreviousState, ScanHeader, ScanRef, Snapshot, SnapshotError, Store, StoreError,
 };
-use crate::inventory::Inventory;
+use crate::inventory::{AccountInventory, Inventory, UnreachableAccount};
 use crate::mutelist::{Date, Mutelist, MutelistError};
-use crate::outcome::{Gate, Outcome};
+use crate::outcome::{Gate, Outcome, Verdict};
 use crate::plan::{self, CheckSelection, PlanError};
-use crate::report::{self, CallStats, History, Report, ScanError, ScanSummary, Tool, write_atomically};
+use crate::report::{
+    self, CallStats, Changes, History, Report, ReportFinding, ScanError, ScanSummary, SpillWriter, Tool,
+};
 use crate::severity::Status;
 
 /// How many scans the report's trends reach back.
@@ -115,8 +117,37 @@ pub struct Remembered {
     scan_id: Option<i64>,
     /// Why the store could not be used: reported after the reports are written.
     problem: Option<StoreError>,
-    baseline: Option<Snapshot>,
+    baseline: Option<Baseline>,
     path: PathBuf,
+    /// No store yet: it is created when the scan begins, so a scan that
+    /// cannot start (no credentials, say) leaves no empty store behind.
+    create_at_begin: bool,
+}
+
+/// The scan this one is compared with.
+#[derive(Debug)]
+enum Baseline {
+    /// A stored scan, read account by account as accounts are evaluated,
+    /// through a connection of its own.
+    Stored { header: ScanHeader, store: Store },
+    /// A JSON report, read whole.
+    Report(Snapshot),
+}
+
+impl Baseline {
+    fn header(&self) -> &ScanHeader {
+        match self {
+            Baseline::Stored { header, .. } => header,
+            Baseline::Report(snapshot) => &snapshot.header,
+        }
+    }
+
+    fn of_account(&self, account_id: &str) -> Result<Snapshot, StoreError> {
+        match self {
+            Baseline::Stored { header, store } => store.account_snapshot(header, account_id),
+            Baseline::Report(snapshot) => Ok(snapshot.of_account(account_id)),
+        }
+    }
 }
 
 pub fn store_path(evaluation: &EvaluationArgs) -> PathBuf {
@@ -124,13 +155,14 @@ pub fn store_path(evaluation: &EvaluationArgs) -> PathBuf {
 }
 
 impl Remembered {
-    /// Opens the store and reads the baseline. A baseline that was asked
+    /// Opens the store and finds the baseline. A baseline that was asked
     /// for and cannot be read is a usage error; a store that cannot be
     /// opened for recording is reported after the reports are written.
     pub fn open(evaluation: &EvaluationArgs, recording: Recording) -> Result<Remembered, UsageError> {
         let path = store_path(evaluation);
         let record = !evaluation.no_store && (recording == Recording::ByDefault || evaluation.store.is_some());
-        let (store, problem) = if record {
+        let create_at_begin = record && !path.exists();
+        let (store, problem) = if record && !create_at_begin {
             match Store::open_or_create(&path) {
                 Ok(store) => (Some(store), None),
                 Err(err) => (None, Some(err)),
@@ -138,25 +170,25 @@ impl Remembered {
         } else {
             (None, None)
         };
+        let baseline_path = path.clone();
+        let stored = move |id: Option<i64>| -> Result<Baseline, StoreError> {
+            let store = Store::open_existing(&baseline_path)?;
+            let header = store.header(store.resolve(id)?)?;
+            Ok(Baseline::Stored { header, store })
+        };
         let baseline = match &evaluation.baseline {
-            Some(ScanRef::Report(report)) => Some(history::read_report(report)?),
-            Some(stored) => Some(
-                match &store {
-                    Some(store) => store.snapshot_of(stored.store_id()),
-                    None => Store::open_existing(&path).and_then(|store| store.snapshot_of(stored.store_id())),
-                }
-                .map_err(UsageError::BaselineStore)?,
-            ),
+            Some(ScanRef::Report(report)) => Some(Baseline::Report(history::read_report(report)?)),
+            Some(reference) => Some(stored(reference.store_id()).map_err(UsageError::BaselineStore)?),
             None => None,
         };
-        let mut remembered = Remembered { store, scan_id: None, problem, baseline, path };
+        let mut remembered = Remembered { store, scan_id: None, problem, baseline, path, create_at_begin };
         // Without --baseline, the store's latest scan, if there is one. A
         // store that cannot give it back is reported like any store error,
         // not taken for a store without history.
         if evaluation.baseline.is_none()
             && let Some(store) = &remembered.store
         {
-            match store.latest(None).and_then(|latest| latest.map(|id| store.snapshot(id)).transpose()) {
+            match store.latest(None).and_then(|latest| latest.map(|id| stored(Some(id))).transpose()) {
                 Ok(latest) => remembered.baseline = latest,
                 Err(err) => remembered.fail(err),
             }
@@ -166,7 +198,13 @@ impl Remembered {
 
     /// Starts recording this scan: from here on, a scan that dies leaves a
     /// `running` row that nobody reads.
-    pub fn begin(&mut self, header: &ScanHeader, selection: &serde_json::Value) {
+    fn begin(&mut self, header: &ScanHeader, selection: &serde_json::Value) {
+        if std::mem::take(&mut self.create_at_begin) {
+            match Store::open_or_create(&self.path) {
+                Ok(store) => self.store = Some(store),
+                Err(err) => self.fail(err),
+            }
+        }
         if let Some(store) = self.store.as_mut() {
             match store.begin(header, selection) {
                 Ok(id) => self.scan_id = Some(id),
@@ -211,21 +249,17 @@ pub fn header(
     }
 }
 
-/// Evaluates, filters, remembers and reports; returns the exit outcome.
+/// Evaluates, filters, remembers and reports a whole inventory in memory
+/// (a saved inventory, or a scan that saves its inventory); returns the
+/// exit outcome.
 pub fn finish(
     inputs: &Inputs,
     collection: Collection,
     evaluation: &EvaluationArgs,
-    mut remembered: Remembered,
+    remembered: Remembered,
     progress: &crate::progress::Progress,
     stats_table: bool,
 ) -> Result<Outcome> {
-    let Inputs { config, mutelist, catalog, frameworks, checks, selection } = inputs;
-    let started_at = collection.started_at.to_string();
-    let Evaluated { mut findings, errors } = evaluate(&collection.inventory, config, checks, collection.started_at);
-    let mutelist_summary = mutelist.as_ref().map(|mutelist| apply_mutelist(&mut findings, mutelist, Date::today()));
-    progress.evaluated();
-
     let accounts: Vec<String> = collection
         .inventory
         .accounts
@@ -236,139 +270,311 @@ pub fn finish(
         .into_iter()
         .collect();
     let header =
-        header(collection.started_at, &collection.principal_arn, accounts.clone(), collection.regions.clone(), checks);
-    let check_ids = header.checks.clone();
-    if remembered.scan_id.is_none() {
-        remembered.begin(&header, selection);
+        header(collection.started_at, &collection.principal_arn, accounts, collection.regions.clone(), &inputs.checks);
+    let mut evaluator = Evaluator::new(inputs, evaluation, remembered, header, collection.started_at)?;
+    for account in collection.inventory.accounts.values() {
+        evaluator.account(account)?;
+    }
+    for account in &collection.inventory.unreachable {
+        evaluator.unreachable(account)?;
+    }
+    progress.evaluated();
+    evaluator.finish(&collection.principal_arn, collection.regions, collection.stats, progress, stats_table)
+}
+
+/// Counts over the scan's findings, for the store's summary of the scan.
+#[derive(Debug, Default)]
+struct Counts {
+    findings: usize,
+    pass: usize,
+    fail: usize,
+    error: usize,
+    muted: usize,
+}
+
+/// Everything after collection, one account at a time: each account's
+/// inventory is evaluated as soon as it is complete; its findings are
+/// muted, dated, recorded in the store, judged, compared with the baseline
+/// and spilled to disk before the next account's. What stays in memory
+/// grows with the fleet only by account ids and names, collection errors
+/// and the changes since the baseline, never by findings or inventories.
+#[derive(Debug)]
+pub struct Evaluator<'a> {
+    inputs: &'a Inputs,
+    evaluation: &'a EvaluationArgs,
+    remembered: Remembered,
+    header: ScanHeader,
+    started_at: Timestamp,
+    today: Date,
+    gate: Gate,
+    spill: SpillWriter,
+    errors: Vec<ScanError>,
+    account_names: BTreeMap<String, String>,
+    counts: Counts,
+    verdict: Verdict,
+    /// Unmuted FAILs that were already failing in the baseline.
+    old_failures: usize,
+    changes: Option<Changes>,
+}
+
+impl<'a> Evaluator<'a> {
+    /// Begins recording the scan `header` describes.
+    pub fn new(
+        inputs: &'a Inputs,
+        evaluation: &'a EvaluationArgs,
+        mut remembered: Remembered,
+        header: ScanHeader,
+        started_at: Timestamp,
+    ) -> Result<Evaluator<'a>> {
+        remembered.begin(&header, &inputs.selection);
+        let spill = SpillWriter::create_in(&evaluation.output_dir)
+            .with_context(|| format!("creating the findings' temporary file in {}", evaluation.output_dir.display()))?;
+        let changes = remembered.baseline.as_ref().map(|baseline| {
+            let empty = |header: &ScanHeader| Snapshot { header: header.clone(), findings: Vec::new() };
+            history::compare(&empty(baseline.header()), &empty(&header))
+        });
+        Ok(Evaluator {
+            inputs,
+            evaluation,
+            remembered,
+            header,
+            started_at,
+            today: Date::today(),
+            gate: Gate {
+                fail_on: evaluation.fail_on_new.unwrap_or(evaluation.fail_on),
+                allow_errors: evaluation.allow_errors,
+            },
+            spill,
+            errors: Vec::new(),
+            account_names: BTreeMap::new(),
+            counts: Counts::default(),
+            verdict: Verdict::default(),
+            old_failures: 0,
+            changes,
+        })
     }
 
-    // Date and record the findings account by account. Findings and records
-    // share one order, so each finding finds its date by index.
-    findings.sort_by(|a, b| a.account_id.cmp(&b.account_id));
-    let baseline_states = remembered.baseline.as_ref().map(Snapshot::previous_states).unwrap_or_default();
-    let mut records = Vec::with_capacity(findings.len());
-    for of_account in findings.chunk_by(|a, b| a.account_id == b.account_id) {
-        let states = match remembered.recording() {
-            Some((store, id)) => match store.previous_states(&of_account[0].account_id, id) {
+    /// One collected account.
+    pub fn account(&mut self, account: &AccountInventory) -> Result<()> {
+        // Checks judging recency measure from the start of the scan.
+        let context = Context { account, config: &self.inputs.config, now: self.started_at };
+        let findings: Vec<Finding> = self.inputs.checks.iter().flat_map(|check| check.run(&context)).collect();
+        self.errors.extend(account.errors().into_iter().map(|err| assemble::scan_error(&account.account_id, err)));
+        // Named by alias where there is one.
+        let name = account.iam.alias().unwrap_or(&account.account_id).to_owned();
+        self.account_names.insert(account.account_id.clone(), name);
+        self.judge_and_write(&account.account_id, findings)
+    }
+
+    /// An account that could not be reached: ERROR for every check.
+    pub fn unreachable(&mut self, account: &UnreachableAccount) -> Result<()> {
+        let findings = self
+            .inputs
+            .checks
+            .iter()
+            .map(|check| Finding {
+                check_id: check.id.to_owned(),
+                status: Status::Error,
+                account_id: account.account_id.clone(),
+                region: account.error.region.clone(),
+                resource_id: account.account_id.clone(),
+                resource_arn: format!("arn:{}:iam::{}:root", account.partition, account.account_id),
+                message: format!("Could not evaluate: {}", account.error.message),
+                resource_name: String::new(),
+                resource_tags: Default::default(),
+                resource_details: String::new(),
+                muted: false,
+                mute_reason: None,
+            })
+            .collect();
+        self.errors.push(assemble::scan_error(&account.account_id, &account.error));
+        self.judge_and_write(&account.account_id, findings)
+    }
+
+    fn judge_and_write(&mut self, account_id: &str, mut findings: Vec<Finding>) -> Result<()> {
+        let catalog = &self.inputs.catalog;
+        if let Some(mutelist) = &self.inputs.mutelist {
+            for finding in &mut findings {
+                mutelist.apply(finding, self.today);
+            }
+        }
+        let states = match self.remembered.recording() {
+            Some((store, id)) => match store.previous_states(account_id, id) {
                 Ok(states) => states,
                 Err(err) => {
-                    remembered.fail(err);
+                    self.remembered.fail(err);
                     HashMap::new()
                 }
             },
             None => HashMap::new(),
         };
-        let first = records.len();
-        records
-            .extend(of_account.iter().map(|finding| record(finding, catalog, &states, &baseline_states, &started_at)));
-        if let Some((store, id)) = remembered.recording()
-            && let Err(err) = store.add(id, &records[first..])
-        {
-            remembered.fail(err);
-        }
-    }
-    let failing_since: Vec<Option<String>> = records.iter().map(|record| record.failing_since.clone()).collect();
-
-    let gate =
-        Gate { fail_on: evaluation.fail_on_new.unwrap_or(evaluation.fail_on), allow_errors: evaluation.allow_errors };
-    let baseline_failing: BTreeSet<&FindingKey> =
-        remembered.baseline.as_ref().map(Snapshot::failing).unwrap_or_default();
-    let already_failing = |index: usize| baseline_failing.contains(&records[index].key);
-    let outcome = Outcome::judge(
-        &findings,
-        !errors.is_empty(),
-        |id| catalog[id].metadata.severity,
-        gate,
-        |index| evaluation.fail_on_new.is_some() && already_failing(index),
-    );
-    let old_failures = (0..records.len())
-        .filter(|&index| findings[index].status == Status::Fail && !findings[index].muted && already_failing(index))
-        .count();
-
-    let finished_at = Timestamp::now().to_string();
-    let new_snapshot =
-        Snapshot { header: ScanHeader { finished_at: finished_at.clone(), ..header }, findings: records };
-    let mut changes = remembered.baseline.as_ref().map(|baseline| history::compare(baseline, &new_snapshot));
-    let mut trends = Vec::new();
-    if let Some((store, id)) = remembered.recording() {
-        let summary = serde_json::json!({
-            "findings": findings.len(),
-            "pass": findings.iter().filter(|f| f.status == Status::Pass).count(),
-            "fail": findings.iter().filter(|f| f.status == Status::Fail).count(),
-            "error": findings.iter().filter(|f| f.status == Status::Error).count(),
-            "muted": findings.iter().filter(|f| f.muted).count(),
-            "collection_errors": errors.len(),
-        });
-        let completed = store.complete(id, &finished_at, &summary).and_then(|()| store.trends(TREND_SCANS));
-        match completed {
-            Ok(found) => {
-                trends = found;
-                if let Some(changes) = changes.as_mut() {
-                    changes.new.id = Some(id);
-                    changes.new.label = format!("scan {id}");
-                }
+        let baseline = match self.remembered.baseline.as_ref().map(|baseline| baseline.of_account(account_id)) {
+            Some(Ok(snapshot)) => Some(snapshot),
+            Some(Err(err)) => {
+                // Without the baseline's findings nothing of this scan can be
+                // called new or old: the comparison stops, the scan goes on.
+                tracing::warn!(account = account_id, error = %err, "could not read the baseline's findings");
+                self.remembered.fail(err);
+                self.remembered.baseline = None;
+                self.changes = None;
+                None
             }
-            Err(err) => remembered.fail(err),
+            None => None,
+        };
+        let baseline_states = baseline.as_ref().map(Snapshot::previous_states).unwrap_or_default();
+        let started_at = self.header.started_at.clone();
+        let records: Vec<FindingRecord> =
+            findings.iter().map(|finding| record(finding, catalog, &states, &baseline_states, &started_at)).collect();
+        if let Some((store, id)) = self.remembered.recording()
+            && let Err(err) = store.add(id, &records)
+        {
+            self.remembered.fail(err);
         }
-    }
-    drop(new_snapshot);
 
-    let mut report_checks: Vec<_> = checks.iter().map(|check| assemble::check(&catalog[check.id])).collect();
-    report_checks.sort_by(|a, b| a.id.cmp(&b.id));
-    let has_history = changes.is_some() || !trends.is_empty();
-    // Named by alias where there is one; an unreachable account by its id.
-    let account_names = collection
-        .inventory
-        .accounts
-        .values()
-        .map(|account| (account.account_id.clone(), account.iam.alias().unwrap_or(&account.account_id).to_owned()))
-        .collect();
-    let report = Report {
-        tool: Tool::this(),
-        scan: ScanSummary {
-            started_at,
-            finished_at,
-            principal_arn: collection.principal_arn,
-            accounts,
-            account_names,
-            regions: collection.regions,
-            checks: check_ids,
-            errors,
-            mutelist: mutelist_summary.map(assemble::mutelist),
-            stats: collection.stats,
-        },
-        findings: findings
+        let failing_before: BTreeSet<&FindingKey> = baseline.as_ref().map(Snapshot::failing).unwrap_or_default();
+        for (finding, record) in findings.iter().zip(&records) {
+            let already_failing = failing_before.contains(&record.key);
+            let exempt = self.evaluation.fail_on_new.is_some() && already_failing;
+            self.verdict.add(finding.status, finding.muted, record.severity, exempt, self.gate);
+            if finding.status == Status::Fail && !finding.muted && already_failing {
+                self.old_failures += 1;
+            }
+            self.counts.findings += 1;
+            match finding.status {
+                Status::Pass => self.counts.pass += 1,
+                Status::Fail => self.counts.fail += 1,
+                Status::Error => self.counts.error += 1,
+            }
+            self.counts.muted += usize::from(finding.muted);
+        }
+        drop(failing_before);
+        if let (Some(total), Some(baseline)) = (self.changes.as_mut(), &baseline) {
+            let new = Snapshot { header: self.header.clone(), findings: records.clone() };
+            history::absorb(total, history::compare(baseline, &new));
+        }
+
+        let report_findings: Vec<ReportFinding> = findings
             .into_iter()
-            .zip(failing_since)
-            .map(|(finding, failing_since)| {
+            .zip(records)
+            .map(|(finding, record)| {
                 let entry = &catalog[finding.check_id.as_str()];
-                assemble::finding(finding, entry, failing_since)
+                assemble::finding(finding, entry, record.failing_since)
             })
-            .collect(),
-        checks: report_checks,
-        frameworks: frameworks.iter().map(assemble::framework).collect(),
-        history: has_history.then_some(History { changes, trends }),
-    };
+            .collect();
+        self.spill.add_account(account_id, &report_findings).context("writing findings to their temporary file")?;
+        Ok(())
+    }
 
-    let written = write_reports(&report, evaluation)?;
-    progress.finish();
-    if !evaluation.quiet {
-        let fail_on = evaluation.fail_on_new.unwrap_or(evaluation.fail_on);
-        eprintln!("{}", crate::progress::summary(&report, &written, fail_on, outcome));
-        if let Some(baseline) = &remembered.baseline {
-            eprintln!("{}", crate::progress::baseline_note(baseline, old_failures, evaluation.fail_on_new.is_some()));
+    /// Completes the record, assembles the report and writes every format.
+    pub fn finish(
+        mut self,
+        principal_arn: &str,
+        regions: Vec<String>,
+        stats: CallStats,
+        progress: &crate::progress::Progress,
+        stats_table: bool,
+    ) -> Result<Outcome> {
+        let Inputs { mutelist, catalog, frameworks, checks, .. } = self.inputs;
+        let evaluation = self.evaluation;
+        self.errors.sort();
+        self.errors.dedup();
+        if !self.errors.is_empty() {
+            self.verdict.collection_failed();
         }
+        let outcome = self.verdict.outcome(self.gate);
+        let mutelist_summary = mutelist.as_ref().map(|mutelist| {
+            let summary = mutelist.summary(self.today);
+            for expired in &summary.expired {
+                tracing::warn!(
+                    account = %expired.account, check = %expired.check, expires = %expired.expires,
+                    "mutelist entry has expired and mutes nothing"
+                );
+            }
+            summary
+        });
+
+        let finished_at = Timestamp::now().to_string();
+        let mut changes = self.changes.take();
+        if let Some(changes) = changes.as_mut() {
+            history::order(changes);
+        }
+        let mut trends = Vec::new();
+        let counts = &self.counts;
+        let collection_errors = self.errors.len();
+        if let Some((store, id)) = self.remembered.recording() {
+            let summary = serde_json::json!({
+                "findings": counts.findings,
+                "pass": counts.pass,
+                "fail": counts.fail,
+                "error": counts.error,
+                "muted": counts.muted,
+                "collection_errors": collection_errors,
+            });
+            let completed = store.complete(id, &finished_at, &summary).and_then(|()| store.trends(TREND_SCANS));
+            match completed {
+                Ok(found) => {
+                    trends = found;
+                    if let Some(changes) = changes.as_mut() {
+                        changes.new.id = Some(id);
+                        changes.new.label = format!("scan {id}");
+                    }
+                }
+                Err(err) => self.remembered.fail(err),
+            }
+        }
+
+        let mut report_checks: Vec<_> = checks.iter().map(|check| assemble::check(&catalog[check.id])).collect();
+        report_checks.sort_by(|a, b| a.id.cmp(&b.id));
+        let has_history = changes.is_some() || !trends.is_empty();
+        let findings = self.spill.finish().context("reading back the findings' temporary file")?;
+        let header = self.header;
+        let report = Report {
+            tool: Tool::this(),
+            scan: ScanSummary {
+                started_at: header.started_at,
+                finished_at,
+                principal_arn: principal_arn.to_owned(),
+                accounts: header.accounts,
+                account_names: self.account_names,
+                regions,
+                checks: header.checks,
+                errors: self.errors,
+                mutelist: mutelist_summary.map(assemble::mutelist),
+                stats,
+            },
+            findings,
+            checks: report_checks,
+            frameworks: frameworks.iter().map(assemble::framework).collect(),
+            history: has_history.then_some(History { changes, trends }),
+        };
+
+        let written = write_reports(&report, evaluation)?;
+        progress.finish();
+        if !evaluation.quiet {
+            let fail_on = evaluation.fail_on_new.unwrap_or(evaluation.fail_on);
+            eprintln!("{}", crate::progress::summary(&report, &written, fail_on, outcome)?);
+            if let Some(baseline) = &self.remembered.baseline {
+                eprintln!(
+                    "{}",
+                    crate::progress::baseline_note(
+                        baseline.header(),
+                        self.old_failures,
+                        evaluation.fail_on_new.is_some()
+                    )
+                );
+            }
+        }
+        if stats_table {
+            eprintln!("{}", crate::progress::call_stats(&report.scan.stats));
+        }
+        if let Some(problem) = self.remembered.problem {
+            return Err(anyhow::Error::new(problem).context(format!(
+                "the reports are written, but this scan is not recorded in the store {}",
+                self.remembered.path.display()
+            )));
+        }
+        Ok(outcome)
     }
-    if stats_table {
-        eprintln!("{}", crate::progress::call_stats(&report.scan.stats));
-    }
-    if let Some(problem) = remembered.problem {
-        return Err(anyhow::Error::new(problem).context(format!(
-            "the reports are written, but this scan is not recorded in the store {}",
-            remembered.path.display()
-        )));
-    }
-    Ok(outcome)
 }
 
 fn record(
@@ -404,71 +610,9 @@ fn write_reports(report: &Report, evaluation: &EvaluationArgs) -> Result<Vec<Str
     formats.dedup();
     for format in formats {
         let files = format
-            .render(report, &evaluation.output_name)
-            .with_context(|| format!("rendering the {format:?} report"))?;
-        for (file, bytes) in files {
-            let path = evaluation.output_dir.join(file);
-            write_atomically(&path, &bytes).with_context(|| format!("writing the report to {}", path.display()))?;
-            written.push(path.display().to_string());
-        }
+            .write(report, &evaluation.output_name, &evaluation.output_dir)
+            .with_context(|| format!("writing the {format:?} report into {}", evaluation.output_dir.display()))?;
+        written.extend(files.iter().map(|path| path.display().to_string()));
     }
     Ok(written)
-}
-
-/// The filter stage: marks what the mutelist covers, in one place, after
-/// evaluation. Muted findings stay in the report.
-fn apply_mutelist(findings: &mut [Finding], mutelist: &Mutelist, today: Date) -> crate::mutelist::MutelistSummary {
-    for finding in findings.iter_mut() {
-        mutelist.apply(finding, today);
-    }
-    let summary = mutelist.summary(today);
-    for expired in &summary.expired {
-        tracing::warn!(
-            account = %expired.account, check = %expired.check, expires = %expired.expires,
-            "mutelist entry has expired and mutes nothing"
-        );
-    }
-    summary
-}
-
-/// Every check's findings for every account, and the collection errors.
-#[derive(Debug)]
-struct Evaluated {
-    findings: Vec<Finding>,
-    errors: Vec<ScanError>,
-}
-
-fn evaluate(inventory: &Inventory, config: &Config, checks: &[&Check], started_at: Timestamp) -> Evaluated {
-    let mut findings = Vec::new();
-    let mut errors = Vec::new();
-    for account in inventory.accounts.values() {
-        // Checks judging recency measure from the start of the scan.
-        let context = Context { account, config, now: started_at };
-        for check in checks {
-            findings.extend(check.run(&context));
-        }
-        errors.extend(account.errors().into_iter().map(|err| assemble::scan_error(&account.account_id, err)));
-    }
-    for account in &inventory.unreachable {
-        for check in checks {
-            findings.push(Finding {
-                check_id: check.id.to_owned(),
-                status: Status::Error,
-                account_id: account.account_id.clone(),
-                region: account.error.region.clone(),
-                resource_id: account.account_id.clone(),
-                resource_arn: format!("arn:{}:iam::{}:root", account.partition, account.account_id),
-                message: format!("Could not evaluate: {}", account.error.message),
-                resource_name: String::new(),
-                resource_tags: Default::default(),
-                resource_details: String::new(),
-                muted: false,
-                mute_reason: None,
-            });
-        }
-        errors.push(assemble::scan_error(&account.account_id, &account.error));
-    }
-    errors.sort();
-    errors.dedup();
-    Evaluated { findings, errors }
 }

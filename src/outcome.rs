@@ -36,17 +36,14 @@ impl Outcome {
         gate: Gate,
         exempt: impl Fn(usize) -> bool,
     ) -> Outcome {
-        let incomplete = collection_failed || findings.iter().any(|finding| finding.status == Status::Error);
-        if incomplete && !gate.allow_errors {
-            return Outcome::Incomplete;
+        let mut verdict = Verdict::default();
+        if collection_failed {
+            verdict.collection_failed();
         }
-        let failed = findings.iter().enumerate().any(|(index, finding)| {
-            finding.status == Status::Fail
-                && !finding.muted
-                && severity(&finding.check_id) >= gate.fail_on
-                && !exempt(index)
-        });
-        if failed { Outcome::Failed } else { Outcome::Passed }
+        for (index, finding) in findings.iter().enumerate() {
+            verdict.add(finding.status, finding.muted, severity(&finding.check_id), exempt(index), gate);
+        }
+        verdict.outcome(gate)
     }
 
     pub fn exit_code(self) -> u8 {
@@ -54,6 +51,41 @@ impl Outcome {
             Outcome::Passed => 0,
             Outcome::Failed => 3,
             Outcome::Incomplete => 4,
+        }
+    }
+}
+
+/// The verdict built finding by finding, account by account, as a scan
+/// streams them.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Verdict {
+    incomplete: bool,
+    failed: bool,
+}
+
+impl Verdict {
+    /// `exempt`: a FAIL that does not count (already failing in the
+    /// baseline, under `--fail-on-new`).
+    pub fn add(&mut self, status: Status, muted: bool, severity: Severity, exempt: bool, gate: Gate) {
+        match status {
+            Status::Error => self.incomplete = true,
+            Status::Fail if !muted && severity >= gate.fail_on && !exempt => self.failed = true,
+            _ => {}
+        }
+    }
+
+    /// Some call failed, whether or not a finding shows it.
+    pub fn collection_failed(&mut self) {
+        self.incomplete = true;
+    }
+
+    pub fn outcome(self, gate: Gate) -> Outcome {
+        if self.incomplete && !gate.allow_errors {
+            Outcome::Incomplete
+        } else if self.failed {
+            Outcome::Failed
+        } else {
+            Outcome::Passed
         }
     }
 }

@@ -66,9 +66,25 @@ impl Progress {
 
 /// The end-of-scan summary: totals, a table of unmuted FAILs by severity
 /// and service, collection errors, and where the reports went.
-pub fn summary(report: &Report, written: &[String], fail_on: Severity, outcome: Outcome) -> String {
-    let count = |status| report.findings.iter().filter(|f| f.status == status && !f.muted).count();
-    let muted = report.findings.iter().filter(|f| f.muted).count();
+pub fn summary(report: &Report, written: &[String], fail_on: Severity, outcome: Outcome) -> anyhow::Result<String> {
+    let mut by_status = [0usize; 3];
+    let mut muted = 0;
+    let mut table: BTreeMap<String, [usize; 5]> = BTreeMap::new();
+    report.findings.each(|_, finding| {
+        if finding.muted {
+            muted += 1;
+            return Ok(());
+        }
+        by_status[finding.status as usize] += 1;
+        if finding.status == Status::Fail {
+            if !table.contains_key(&finding.service) {
+                table.insert(finding.service.clone(), [0; 5]);
+            }
+            table.get_mut(&finding.service).expect("inserted above")[finding.severity as usize] += 1;
+        }
+        Ok(())
+    })?;
+    let count = |status: Status| by_status[status as usize];
     let mut text = format!(
         "bulkhead: {} checks over {} account(s) and {} region(s): {} PASS, {} FAIL, {} ERROR, {} muted",
         report.scan.checks.len(),
@@ -88,10 +104,6 @@ pub fn summary(report: &Report, written: &[String], fail_on: Severity, outcome: 
         }
     }
 
-    let mut table: BTreeMap<&str, [usize; 5]> = BTreeMap::new();
-    for finding in report.findings.iter().filter(|f| f.status == Status::Fail && !f.muted) {
-        table.entry(&finding.service).or_default()[finding.severity as usize] += 1;
-    }
     if !table.is_empty() {
         let width = table.keys().map(|service| service.len()).max().unwrap_or(0).max("service".len());
         text.push_str("\n\n  unmuted FAIL by service and severity:");
@@ -131,7 +143,7 @@ pub fn summary(report: &Report, written: &[String], fail_on: Severity, outcome: 
         Outcome::Incomplete => "incomplete: some data could not be collected (--allow-errors to pass)".to_owned(),
     };
     text.push_str(&format!("\n  result: {verdict} (exit {})", outcome.exit_code()));
-    text
+    Ok(text)
 }
 
 fn row(name: &str, counts: &[usize; 5], width: usize) -> String {
@@ -179,10 +191,10 @@ pub fn call_stats(stats: &CallStats) -> String {
 }
 
 /// What the summary says about the baseline: how many FAILs were there already.
-pub fn baseline_note(baseline: &crate::history::Snapshot, already_failing: usize, gate_on_new: bool) -> String {
+pub fn baseline_note(baseline: &crate::history::ScanHeader, already_failing: usize, gate_on_new: bool) -> String {
     let gate = if gate_on_new { "; --fail-on-new counts only the others" } else { "" };
     format!(
         "  {already_failing} unmuted FAIL(s) were already failing in the baseline ({}, {}){gate}",
-        baseline.header.label, baseline.header.started_at
+        baseline.label, baseline.started_at
     )
 }

@@ -2,7 +2,10 @@
 //! evaluates, filters, remembers and reports.
 
 use std::collections::BTreeSet;
+use std::num::NonZeroUsize;
 use std::time::Duration;
+
+use futures::StreamExt as _;
 
 use anyhow::{Context as _, Result};
 use jiff::Timestamp;
@@ -11,7 +14,7 @@ use crate::assemble;
 use crate::aws::chain::{self, join_all};
 use crate::aws::{CallGate, CollectError, ConcurrencyLimits, ErrorKind, Service, Session, SessionOptions};
 use crate::cli::ScanArgs;
-use crate::evaluation::{Collection, Inputs, Recording, Remembered, finish, header};
+use crate::evaluation::{Collection, Evaluator, Inputs, Recording, Remembered, finish, header};
 use crate::inventory::paginate::CallSite;
 use crate::inventory::{self, AccountTarget, CollectContext, Inventory, RegionDone, UnreachableAccount, ec2};
 use crate::outcome::Outcome;
@@ -31,7 +34,7 @@ async fn scan(args: &ScanArgs) -> Result<Outcome> {
     // Everything the user gave is validated before the first AWS call.
     let inputs = Inputs::load(&args.selection, &args.evaluation)?;
     plan::check_region_selection(&region_selection(args)).map_err(UsageError::Plan)?;
-    let mut remembered = Remembered::open(&args.evaluation, Recording::ByDefault)?;
+    let remembered = Remembered::open(&args.evaluation, Recording::ByDefault)?;
 
     let gate = CallGate::new(ConcurrencyLimits {
         global: args.max_concurrency,
@@ -59,74 +62,83 @@ async fn scan(args: &ScanArgs) -> Result<Outcome> {
         .map(|(target, _)| target.account_id.clone())
         .chain(unreachable.iter().map(|account| account.account_id.clone()))
         .collect();
-    let scanned_regions: BTreeSet<String> =
-        ready.iter().flat_map(|(target, _)| target.regions.iter().cloned()).collect();
-    remembered.begin(
-        &header(
-            started_at,
-            &caller.arn,
-            accounts.into_iter().collect(),
-            scanned_regions.into_iter().collect(),
-            &inputs.checks,
-        ),
-        &inputs.selection,
-    );
-    let progress = Progress::start(
-        args.evaluation.quiet,
-        ready.iter().map(|(target, _)| target.regions.len()).sum(),
-        inputs.checks.len(),
-    );
-    let on_region_done = |region: &str| progress.region_done(region);
-    let collected = join_all(ready.iter().map(|(target, account_session)| {
-        tracing::info!(account = %target.account_id, regions = target.regions.len(), checks = inputs.checks.len(), "collecting");
-        let context = CollectContext {
-            session: account_session,
-            gate: &gate,
-            needs: &needs,
-            on_region_done: Some(RegionDone(&on_region_done)),
-        };
-        async move { inventory::collect_account(&context, target).await }
-    }))
-    .await;
-    let mut inventory = Inventory { unreachable, ..Inventory::default() };
-    for account in collected {
-        inventory.accounts.insert(account.account_id.clone(), account);
-    }
     let regions: Vec<String> = ready
         .iter()
         .flat_map(|(target, _)| target.regions.iter().cloned())
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    progress.collected();
+    let header = header(started_at, &caller.arn, accounts.into_iter().collect(), regions.clone(), &inputs.checks);
+    let progress = Progress::start(
+        args.evaluation.quiet,
+        ready.iter().map(|(target, _)| target.regions.len()).sum(),
+        inputs.checks.len(),
+    );
+    let on_region_done = |region: &str| progress.region_done(region);
+    // Accounts in flight at once: each is evaluated, written out and
+    // dropped as soon as its inventory is complete.
+    let in_flight = args.max_accounts_in_flight.map_or_else(|| default_accounts_in_flight(args), NonZeroUsize::get);
+    let mut collected = chain::bounded(
+        ready.iter().map(|(target, account_session)| {
+            tracing::info!(account = %target.account_id, regions = target.regions.len(), checks = inputs.checks.len(), "collecting");
+            let context = CollectContext {
+                session: account_session,
+                gate: &gate,
+                needs: &needs,
+                on_region_done: Some(RegionDone(&on_region_done)),
+            };
+            async move { inventory::collect_account(&context, target).await }
+        }),
+        in_flight,
+    );
 
-    let collection = Collection {
-        started_at,
-        principal_arn: caller.arn.clone(),
-        regions,
-        inventory,
-        stats: assemble::call_stats(gate.ledger().stats()),
-    };
     if let Some(path) = &args.save_inventory {
+        // A saved inventory is one file of every account: it is held whole.
+        let mut inventory = Inventory { unreachable, ..Inventory::default() };
+        while let Some(account) = collected.next().await {
+            inventory.accounts.insert(account.account_id.clone(), account);
+        }
+        drop(collected);
+        progress.collected();
         let saved = SavedInventory::new(
-            collection.started_at,
-            collection.principal_arn.clone(),
-            collection.regions.clone(),
+            started_at,
+            caller.arn.clone(),
+            regions.clone(),
             inputs.checks.iter().map(|check| check.id.to_owned()).collect(),
             needs.iter().collect(),
-            collection.inventory,
+            inventory,
         );
         saved.write(path)?;
-        return finish(
-            &inputs,
-            Collection { inventory: saved.inventory, ..collection },
-            &args.evaluation,
-            remembered,
-            &progress,
-            args.stats,
-        );
+        let collection = Collection {
+            started_at,
+            principal_arn: caller.arn.clone(),
+            regions,
+            inventory: saved.inventory,
+            stats: assemble::call_stats(gate.ledger().stats()),
+        };
+        return finish(&inputs, collection, &args.evaluation, remembered, &progress, args.stats);
     }
-    finish(&inputs, collection, &args.evaluation, remembered, &progress, args.stats)
+
+    let mut evaluator = Evaluator::new(&inputs, &args.evaluation, remembered, header, started_at)?;
+    while let Some(account) = collected.next().await {
+        evaluator.account(&account)?;
+    }
+    drop(collected);
+    for account in &unreachable {
+        evaluator.unreachable(account)?;
+    }
+    progress.collected();
+    progress.evaluated();
+    evaluator.finish(&caller.arn, regions, assemble::call_stats(gate.ledger().stats()), &progress, args.stats)
+}
+
+/// One account in flight per this many calls of the global limit: enough
+/// to keep the calls busy while each account waits on its own chain of
+/// dependent calls.
+const CALLS_PER_ACCOUNT_IN_FLIGHT: usize = 8;
+
+fn default_accounts_in_flight(args: &ScanArgs) -> usize {
+    (args.max_concurrency.get() / CALLS_PER_ACCOUNT_IN_FLIGHT).max(1)
 }
 
 #[derive(Debug)]

@@ -12,6 +12,7 @@ use std::future::Future;
 
 use futures::StreamExt;
 use futures::stream::FuturesOrdered;
+use futures::stream::Stream;
 
 tokio::task_local! {
     static DEPTH: Cell<u32>;
@@ -51,6 +52,18 @@ where
 {
     let branches: FuturesOrdered<_> = futures.into_iter().map(branch).collect();
     branches.collect::<Vec<_>>()
+}
+
+/// Runs the futures side by side, each as its own branch, at most `limit`
+/// at a time, and gives their outputs as they finish. The branches are
+/// built here, so each starts from the depth of the fan-out.
+pub fn bounded<I>(futures: I, limit: usize) -> impl Stream<Item = <I::Item as Future>::Output> + Unpin
+where
+    I: IntoIterator,
+    I::Item: Future,
+{
+    let branches: Vec<_> = futures.into_iter().map(branch).collect();
+    futures::stream::iter(branches).buffer_unordered(limit.max(1))
 }
 
 /// Calls made so far along the current branch.

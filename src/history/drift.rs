@@ -61,6 +61,26 @@ pub fn compare(base: &Snapshot, new: &Snapshot) -> Changes {
     let (before, now) = (resources(base), resources(new));
     changes.resources_appeared = now.difference(&before).cloned().collect();
     changes.resources_disappeared = before.difference(&now).cloned().collect();
+    order(&mut changes);
+    changes
+}
+
+/// Adds the findings and resources of `part` (the same two scans compared
+/// on other accounts) to `total`; [`order`] sorts them again.
+pub fn absorb(total: &mut Changes, part: Changes) {
+    total.new_failures.extend(part.new_failures);
+    total.resolved_failures.extend(part.resolved_failures);
+    total.still_failing.extend(part.still_failing);
+    total.new_errors.extend(part.new_errors);
+    total.resolved_errors.extend(part.resolved_errors);
+    total.resources_appeared.extend(part.resources_appeared);
+    total.resources_disappeared.extend(part.resources_disappeared);
+}
+
+/// Changes in the order every view shows them.
+pub fn order(changes: &mut Changes) {
+    changes.resources_appeared.sort();
+    changes.resources_disappeared.sort();
     for list in [
         &mut changes.new_failures,
         &mut changes.resolved_failures,
@@ -71,7 +91,6 @@ pub fn compare(base: &Snapshot, new: &Snapshot) -> Changes {
         // Worst first, then by where it is.
         list.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.sort_key().cmp(&b.sort_key())));
     }
-    changes
 }
 
 fn scan_info(header: &ScanHeader) -> ScanInfo {

@@ -10,7 +10,7 @@ mod json_report;
 mod record;
 mod store;
 
-pub use drift::compare;
+pub use drift::{absorb, compare, order};
 pub use json_report::{SnapshotError, read_report};
 pub use record::{FindingKey, FindingRecord, PreviousState, ScanHeader, Snapshot, age_in_days, failing_since};
 pub use store::{Prune, ScanListing, Store, StoreError};

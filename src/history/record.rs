@@ -65,6 +65,14 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
+    /// The same scan with only one account's findings.
+    pub fn of_account(&self, account_id: &str) -> Snapshot {
+        Snapshot {
+            header: self.header.clone(),
+            findings: self.findings.iter().filter(|finding| finding.key.account_id == account_id).cloned().collect(),
+        }
+    }
+
     pub fn by_key(&self) -> HashMap<&FindingKey, &FindingRecord> {
         self.findings.iter().map(|finding| (&finding.key, finding)).collect()
     }

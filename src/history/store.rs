@@ -326,6 +326,16 @@ impl Store {
         Ok(Snapshot { header, findings })
     }
 
+    /// One account's findings of a scan, with the scan's whole header.
+    pub fn account_snapshot(&self, header: &ScanHeader, account_id: &str) -> Result<Snapshot, StoreError> {
+        let id = header.id.ok_or_else(|| StoreError::NotAStore {
+            path: self.path.clone(),
+            reason: "a scan read from a report has no findings in the store".to_owned(),
+        })?;
+        let findings = self.findings("WHERE f.scan_id = ?1 AND f.account_id = ?2", params![id, account_id])?;
+        Ok(Snapshot { header: header.clone(), findings })
+    }
+
     fn findings(&self, filter: &str, values: impl rusqlite::Params) -> Result<Vec<FindingRecord>, StoreError> {
         let sql = format!(
             "SELECT f.account_id, f.region, f.check_id, f.resource_id, f.resource_arn, f.status, f.severity,

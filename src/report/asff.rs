@@ -21,6 +21,7 @@ use std::collections::BTreeMap;
 use aws_smithy_types::date_time::{DateTime, Format};
 use serde_json::{Map, Value, json};
 
+use super::findings::StreamedSeq;
 use super::{CheckInfo, Report, ReportFinding};
 use crate::severity::{Severity, Status};
 
@@ -45,11 +46,17 @@ const RESOURCE_TYPES: &[&str] = &[
 /// The largest `BatchImportFindings` accepts in one call.
 pub const BATCH_LIMIT: usize = 100;
 
-pub fn render(report: &Report) -> String {
-    let findings: Vec<Value> = report.findings.iter().map(|finding| asff_finding(report, finding)).collect();
-    let mut text = serde_json::to_string_pretty(&findings).expect("JSON values always serialise");
-    text.push('\n');
-    text
+pub fn write(report: &Report, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
+    let events = StreamedSeq::new(&report.findings, |finding: &ReportFinding| Some(asff_finding(report, finding)));
+    serde_json::to_writer_pretty(&mut *out, &events)?;
+    out.write_all(b"\n")?;
+    Ok(())
+}
+
+pub fn render(report: &Report) -> anyhow::Result<String> {
+    let mut text = Vec::new();
+    write(report, &mut text)?;
+    Ok(String::from_utf8(text)?)
 }
 
 /// The finding's ASFF `Id`: the same account, region, check and resource

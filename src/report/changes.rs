@@ -2,7 +2,7 @@
 //! of `bulkhead diff`, its JSON, its HTML page, and the view the HTML
 //! report's "Changes since" section shares with that page.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 use tera::{Context, Tera};
@@ -19,8 +19,24 @@ const HTML_ROWS_PER_LIST: usize = 200;
 pub(super) const PARTIAL: &str = include_str!("../../templates/changes.html");
 const PAGE: &str = include_str!("../../templates/diff.html");
 
-/// Where a finding's row is in the HTML report, by identity.
-pub(super) type Anchors<'a> = HashMap<(&'a str, &'a str, &'a str, &'a str, &'a str), usize>;
+/// Where a finding's row is in the HTML report, by [`anchor_key`].
+pub(super) type Anchors = HashMap<String, usize>;
+
+/// A finding's identity as one string (NUL cannot occur in AWS's values).
+pub(super) fn anchor_key(account_id: &str, region: &str, check_id: &str, resource_id: &str, arn: &str) -> String {
+    [account_id, region, check_id, resource_id, arn].join("\u{0}")
+}
+
+/// The identities of the findings the HTML lists link to.
+pub(super) fn linked_keys(changes: &Changes) -> HashSet<String> {
+    lists(changes)
+        .into_iter()
+        .flat_map(|(_, _, entries)| entries.iter().take(HTML_ROWS_PER_LIST))
+        .map(|entry| {
+            anchor_key(&entry.account_id, &entry.region, &entry.check_id, &entry.resource_id, &entry.resource_arn)
+        })
+        .collect()
+}
 
 #[derive(Debug, Serialize)]
 pub(super) struct ChangesView<'a> {
@@ -77,15 +93,10 @@ fn lists(changes: &Changes) -> [(&'static str, &'static str, &[ChangedFinding]);
     ]
 }
 
-pub(super) fn view<'a>(changes: &'a Changes, anchors: &Anchors<'_>) -> ChangesView<'a> {
+pub(super) fn view<'a>(changes: &'a Changes, anchors: &Anchors) -> ChangesView<'a> {
     let row = |entry: &'a ChangedFinding| {
-        let key = (
-            entry.account_id.as_str(),
-            entry.region.as_str(),
-            entry.check_id.as_str(),
-            entry.resource_id.as_str(),
-            entry.resource_arn.as_str(),
-        );
+        let key =
+            anchor_key(&entry.account_id, &entry.region, &entry.check_id, &entry.resource_id, &entry.resource_arn);
         ChangeRow {
             link: anchors.get(&key).map(|index| format!("#f-{index}")).unwrap_or_default(),
             severity: entry.severity,

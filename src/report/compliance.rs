@@ -9,9 +9,10 @@
 //! (muted FAILs included: the risk is accepted); else `NOT_ASSESSED`, when
 //! none of its checks ran or they found no resource to judge.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
 
-use super::{ControlInfo, FrameworkInfo, Report};
+use super::{FrameworkInfo, Report};
 use crate::severity::Status;
 
 pub const HEADER: [&str; 14] = [
@@ -31,9 +32,45 @@ pub const HEADER: [&str; 14] = [
     "accounts",
 ];
 
-/// `(framework id, CSV)` for every framework in the report.
-pub fn render(report: &Report) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
-    report.frameworks.iter().map(|framework| Ok((framework.id.clone(), framework_csv(report, framework)?))).collect()
+/// Every framework's controls as the findings count them, in one pass over
+/// the findings.
+#[derive(Debug, Default)]
+pub struct Tally {
+    by_control: BTreeMap<(String, String), (ControlCounts, BTreeSet<String>)>,
+}
+
+impl Tally {
+    pub fn of(report: &Report) -> anyhow::Result<Tally> {
+        let mut tally = Tally::default();
+        report.findings.each(|_, finding| {
+            for (framework, controls) in &finding.compliance {
+                for control in controls {
+                    let (counts, accounts) = tally.by_control.entry((framework.clone(), control.clone())).or_default();
+                    counts.add(finding.muted, finding.status);
+                    if !accounts.contains(&finding.account_id) {
+                        accounts.insert(finding.account_id.clone());
+                    }
+                }
+            }
+            Ok(())
+        })?;
+        Ok(tally)
+    }
+
+    pub fn counts(&self, framework: &str, control: &str) -> ControlCounts {
+        self.by_control
+            .get(&(framework.to_owned(), control.to_owned()))
+            .map(|(counts, _)| counts.clone())
+            .unwrap_or_default()
+    }
+
+    /// The accounts with a finding for the control, space-separated.
+    fn accounts(&self, framework: &str, control: &str) -> String {
+        self.by_control
+            .get(&(framework.to_owned(), control.to_owned()))
+            .map(|(_, accounts)| accounts.iter().map(String::as_str).collect::<Vec<_>>().join(" "))
+            .unwrap_or_default()
+    }
 }
 
 /// What the scan says about one control.
@@ -51,6 +88,19 @@ impl ControlCounts {
         self.pass + self.fail + self.error + self.muted
     }
 
+    fn add(&mut self, muted: bool, status: Status) {
+        match (muted, status) {
+            (true, Status::Error) => {
+                self.muted += 1;
+                self.muted_errors += 1;
+            }
+            (true, _) => self.muted += 1,
+            (false, Status::Pass) => self.pass += 1,
+            (false, Status::Fail) => self.fail += 1,
+            (false, Status::Error) => self.error += 1,
+        }
+    }
+
     pub fn status(&self) -> &'static str {
         if self.fail > 0 {
             "FAIL"
@@ -64,32 +114,13 @@ impl ControlCounts {
     }
 }
 
-pub fn control_counts(report: &Report, framework: &str, control: &str) -> ControlCounts {
-    let mut counts = ControlCounts::default();
-    let counted = report.findings.iter().filter(|finding| {
-        finding.compliance.get(framework).is_some_and(|controls| controls.iter().any(|id| id == control))
-    });
-    for finding in counted {
-        match (finding.muted, finding.status) {
-            (true, Status::Error) => {
-                counts.muted += 1;
-                counts.muted_errors += 1;
-            }
-            (true, _) => counts.muted += 1,
-            (false, Status::Pass) => counts.pass += 1,
-            (false, Status::Fail) => counts.fail += 1,
-            (false, Status::Error) => counts.error += 1,
-        }
-    }
-    counts
-}
-
-fn framework_csv(report: &Report, framework: &FrameworkInfo) -> anyhow::Result<Vec<u8>> {
-    let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
+/// Writes one framework's CSV.
+pub fn write(report: &Report, tally: &Tally, framework: &FrameworkInfo, out: &mut dyn Write) -> anyhow::Result<()> {
+    let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(out);
     writer.write_record(HEADER)?;
     for control in &framework.controls {
-        let counts = control_counts(report, &framework.id, &control.id);
-        let accounts = accounts(report, &framework.id, control);
+        let counts = tally.counts(&framework.id, &control.id);
+        let accounts = tally.accounts(&framework.id, &control.id);
         let not_run: Vec<&str> =
             control.checks.iter().filter(|check| !report.scan.checks.contains(check)).map(String::as_str).collect();
         writer.write_record([
@@ -109,16 +140,6 @@ fn framework_csv(report: &Report, framework: &FrameworkInfo) -> anyhow::Result<V
             &accounts,
         ])?;
     }
-    writer.into_inner().map_err(|err| anyhow::anyhow!("flushing the compliance CSV: {err}"))
-}
-
-/// The accounts with a finding for the control, space-separated.
-fn accounts(report: &Report, framework: &str, control: &ControlInfo) -> String {
-    let accounts: BTreeSet<&str> = report
-        .findings
-        .iter()
-        .filter(|finding| finding.compliance.get(framework).is_some_and(|ids| ids.contains(&control.id)))
-        .map(|finding| finding.account_id.as_str())
-        .collect();
-    accounts.into_iter().collect::<Vec<_>>().join(" ")
+    writer.flush()?;
+    Ok(())
 }

@@ -1,6 +1,8 @@
 //! CSV: one row per finding, RFC 4180 quoting (the `csv` crate quotes every
 //! field that holds a comma, quote or line break, and doubles quotes).
 
+use std::io::Write;
+
 use super::Report;
 
 const HEADER: [&str; 16] = [
@@ -23,10 +25,16 @@ const HEADER: [&str; 16] = [
 ];
 
 pub fn render(report: &Report) -> anyhow::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    write(report, &mut bytes)?;
+    Ok(bytes)
+}
+
+pub fn write(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
     // RFC 4180 ends records with CRLF.
-    let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
+    let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(out);
     writer.write_record(HEADER)?;
-    for finding in &report.findings {
+    report.findings.each(|_, finding| {
         let tags: Vec<String> = finding.resource_tags.iter().map(|(key, value)| format!("{key}={value}")).collect();
         let compliance: Vec<String> = finding
             .compliance
@@ -52,6 +60,8 @@ pub fn render(report: &Report) -> anyhow::Result<Vec<u8>> {
             &compliance.join("; "),
             area,
         ])?;
-    }
-    writer.into_inner().map_err(|err| anyhow::anyhow!("flushing the CSV: {err}"))
+        Ok(())
+    })?;
+    writer.flush()?;
+    Ok(())
 }

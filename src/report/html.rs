@@ -14,26 +14,92 @@ use std::hash::{BuildHasher, Hasher};
 use serde::Serialize;
 use tera::{Context, Tera};
 
-use super::changes::{Anchors, ChangesView, date};
+use super::changes::{Anchors, ChangesView, anchor_key, date};
 use super::{CheckInfo, Report, ReportFinding, Trend};
 use crate::severity::{Severity, Status};
 
 const TEMPLATE: &str = include_str!("../../templates/report.html");
 pub(super) const STYLE: &str = include_str!("../../templates/report.css");
 const SCRIPT: &str = include_str!("../../templates/report.js");
+const ROWS: &str = include_str!("../../templates/rows.html");
 
 const AREAS: [&str; 4] = ["application", "host", "network", "platform"];
 
 pub fn render(report: &Report) -> anyhow::Result<String> {
+    let mut text = Vec::new();
+    write(report, &mut text)?;
+    Ok(String::from_utf8(text)?)
+}
+
+/// Renders the page without its finding rows, each group's rows replaced
+/// by a marker, then writes it with each group's rows rendered in chunks
+/// in its marker's place: the page is never whole in memory. The markers
+/// are HTML comments holding the nonce, which nothing escaped from AWS
+/// can produce.
+pub fn write(report: &Report, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html"]);
-    tera.add_raw_templates([("changes.html", super::changes::PARTIAL), ("report.html", TEMPLATE)])?;
-    let view = View::new(report);
+    tera.add_raw_templates([
+        ("changes.html", super::changes::PARTIAL),
+        ("report.html", TEMPLATE),
+        ("rows.html", ROWS),
+    ])?;
+    let view = View::new(report)?;
+    let nonce = nonce();
     let mut context = Context::from_serialize(&view)?;
     context.insert("style", STYLE);
     context.insert("script", SCRIPT);
-    context.insert("nonce", &nonce());
-    Ok(tera.render("report.html", &context)?)
+    context.insert("nonce", &nonce);
+    let page = tera.render("report.html", &context)?;
+    let mut rest = page.as_str();
+    for (index, group) in view.groups.iter().enumerate() {
+        let marker = format!("<!--rows-{nonce}-{index}-->");
+        let Some((before, after)) = rest.split_once(&marker) else {
+            anyhow::bail!("the report template lost the rows of {}", group.id);
+        };
+        out.write_all(before.as_bytes())?;
+        write_rows(&tera, report, group, out)?;
+        rest = after;
+    }
+    out.write_all(rest.as_bytes())?;
+    Ok(())
+}
+
+/// Rows rendered per template call.
+const ROWS_PER_CHUNK: usize = 500;
+
+/// PASS rows shown per check; the rest are counted, and every one is in
+/// the JSON and CSV reports. FAIL, ERROR and muted rows are all shown. A
+/// fleet's page stays one that a browser opens.
+pub const PASS_ROWS_PER_CHECK: usize = 2000;
+
+/// A group's rows: FAIL first, then ERROR, muted and PASS, so the open group
+/// shows what matters.
+fn write_rows(tera: &Tera, report: &Report, group: &Group<'_>, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
+    let mut chunk: Vec<(usize, ReportFinding)> = Vec::with_capacity(ROWS_PER_CHUNK);
+    let flush = |chunk: &mut Vec<(usize, ReportFinding)>, out: &mut dyn std::io::Write| -> anyhow::Result<()> {
+        let rows: Vec<Row<'_>> = chunk.iter().map(|(anchor, finding)| Row::of(*anchor, finding)).collect();
+        let mut context = Context::new();
+        context.insert("rows", &rows);
+        tera.render_to("rows.html", &context, &mut *out)?;
+        chunk.clear();
+        Ok(())
+    };
+    for wanted in ["FAIL", "ERROR", "MUTED", "PASS"] {
+        let mut shown = 0;
+        report.findings.each_of_check(&group.id, |anchor, finding| {
+            if status_name(finding) != wanted || (wanted == "PASS" && shown == PASS_ROWS_PER_CHECK) {
+                return Ok(());
+            }
+            shown += 1;
+            chunk.push((anchor, finding.clone()));
+            if chunk.len() == ROWS_PER_CHUNK {
+                flush(&mut chunk, out)?;
+            }
+            Ok(())
+        })?;
+    }
+    flush(&mut chunk, out)
 }
 
 /// A fresh value per report for the CSP nonce (not a secret against the
@@ -126,8 +192,8 @@ struct CheckStatus<'a> {
 
 #[derive(Debug, Serialize)]
 struct Group<'a> {
-    id: &'a str,
-    title: &'a str,
+    id: String,
+    title: String,
     service: &'a str,
     severity: Severity,
     severity_rank: u8,
@@ -139,7 +205,10 @@ struct Group<'a> {
     fail: usize,
     error: usize,
     muted: usize,
-    findings: Vec<Row<'a>>,
+    /// Findings of the check, shown or not.
+    total: usize,
+    /// PASS rows beyond [`PASS_ROWS_PER_CHECK`], counted only.
+    pass_hidden: usize,
 }
 
 #[derive(Debug, Serialize)]
@@ -157,6 +226,25 @@ struct Row<'a> {
     /// Index of the finding in the report: the row's anchor `f-N`.
     anchor: usize,
     failing_since: Option<&'a str>,
+}
+
+impl<'a> Row<'a> {
+    fn of(anchor: usize, finding: &'a ReportFinding) -> Row<'a> {
+        Row {
+            status: status_name(finding),
+            muted: finding.muted,
+            account_id: &finding.account_id,
+            region: &finding.region,
+            resource_id: &finding.resource_id,
+            resource_arn: &finding.resource_arn,
+            resource_name: &finding.resource_name,
+            resource_tags: &finding.resource_tags,
+            resource_details: &finding.resource_details,
+            message: &finding.message,
+            anchor,
+            failing_since: finding.failing_since.as_deref().map(date),
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -183,7 +271,7 @@ fn counts(map: BTreeMap<String, usize>) -> Vec<Count> {
 }
 
 impl<'a> View<'a> {
-    fn new(report: &'a Report) -> View<'a> {
+    fn new(report: &'a Report) -> anyhow::Result<View<'a>> {
         let mut totals = Totals { findings: report.findings.len(), ..Totals::default() };
         let mut by_severity: BTreeMap<Severity, usize> = BTreeMap::new();
         let mut by_service = BTreeMap::new();
@@ -197,16 +285,27 @@ impl<'a> View<'a> {
             accounts: BTreeSet::new(),
             frameworks: report.frameworks.iter().map(|f| (f.id.clone(), format!("{} {}", f.name, f.version))).collect(),
         };
-        let mut groups: BTreeMap<&str, Group<'a>> = BTreeMap::new();
+        let mut groups: BTreeMap<String, Group<'a>> = BTreeMap::new();
         for id in &report.scan.checks {
-            groups.insert(id, group(report, id));
+            groups.insert(id.clone(), group(report, id));
         }
-        let mut anchors: Anchors<'_> = Anchors::new();
-        for (anchor, finding) in report.findings.iter().enumerate() {
-            anchors.insert(
-                (&finding.account_id, &finding.region, &finding.check_id, &finding.resource_id, &finding.resource_arn),
-                anchor,
-            );
+        // Anchors only for the findings the changes section lists.
+        let changes = report.history.as_ref().and_then(|history| history.changes.as_ref());
+        let wanted = changes.map(super::changes::linked_keys).unwrap_or_default();
+        let mut anchors = Anchors::new();
+        report.findings.each(|anchor, finding| {
+            if !wanted.is_empty() {
+                let key = anchor_key(
+                    &finding.account_id,
+                    &finding.region,
+                    &finding.check_id,
+                    &finding.resource_id,
+                    &finding.resource_arn,
+                );
+                if wanted.contains(&key) {
+                    anchors.insert(key, anchor);
+                }
+            }
             let failing = finding.status == Status::Fail && !finding.muted;
             match (finding.muted, finding.status) {
                 (true, _) => totals.muted += 1,
@@ -221,52 +320,43 @@ impl<'a> View<'a> {
                 *by_region.entry(finding.region.clone()).or_default() += 1;
                 *by_area.entry(area).or_default() += 1;
             }
-            options.services.insert(finding.service.clone());
-            options.regions.insert(finding.region.clone());
-            options.accounts.insert(finding.account_id.clone());
-            let group = groups.entry(&finding.check_id).or_insert_with(|| group(report, &finding.check_id));
+            if !options.services.contains(&finding.service) {
+                options.services.insert(finding.service.clone());
+            }
+            if !options.regions.contains(&finding.region) {
+                options.regions.insert(finding.region.clone());
+            }
+            if !options.accounts.contains(&finding.account_id) {
+                options.accounts.insert(finding.account_id.clone());
+            }
+            if !groups.contains_key(&finding.check_id) {
+                groups.insert(finding.check_id.clone(), group(report, &finding.check_id));
+            }
+            let group = groups.get_mut(&finding.check_id).expect("inserted above");
             match (finding.muted, finding.status) {
                 (true, _) => group.muted += 1,
                 (false, Status::Pass) => group.pass += 1,
                 (false, Status::Fail) => group.fail += 1,
                 (false, Status::Error) => group.error += 1,
             }
-            group.findings.push(Row {
-                status: status_name(finding),
-                muted: finding.muted,
-                account_id: &finding.account_id,
-                region: &finding.region,
-                resource_id: &finding.resource_id,
-                resource_arn: &finding.resource_arn,
-                resource_name: &finding.resource_name,
-                resource_tags: &finding.resource_tags,
-                resource_details: &finding.resource_details,
-                message: &finding.message,
-                anchor,
-                failing_since: finding.failing_since.as_deref().map(date),
-            });
-        }
+            group.total += 1;
+            Ok(())
+        })?;
         let judged = totals.pass + totals.fail;
         totals.pass_rate =
             if judged == 0 { "n/a".to_owned() } else { format!("{:.1}%", totals.pass as f64 * 100.0 / judged as f64) };
 
         let mut groups: Vec<Group<'a>> = groups.into_values().collect();
         for group in &mut groups {
-            group.status = verdict(group.fail, group.error, group.pass + group.fail + group.error + group.muted);
-            // Failing rows first, then errors, so the open group shows what matters.
-            group.findings.sort_by_key(|row| match row.status {
-                "FAIL" => 0,
-                "ERROR" => 1,
-                "MUTED" => 2,
-                _ => 3,
-            });
+            group.status = verdict(group.fail, group.error, group.total);
+            group.pass_hidden = group.pass.saturating_sub(PASS_ROWS_PER_CHECK);
         }
         groups.sort_by(|a, b| {
             (b.fail > 0)
                 .cmp(&(a.fail > 0))
                 .then(b.severity.cmp(&a.severity))
                 .then(b.fail.cmp(&a.fail))
-                .then(a.id.cmp(b.id))
+                .then(a.id.cmp(&b.id))
         });
 
         let frameworks = report
@@ -283,13 +373,10 @@ impl<'a> View<'a> {
                         let checks: Vec<CheckStatus<'a>> = control
                             .checks
                             .iter()
-                            .map(|id| match groups.iter().find(|group| group.id == id) {
-                                Some(group) => CheckStatus {
-                                    id,
-                                    status: group.status,
-                                    fail: group.fail,
-                                    total: group.findings.len(),
-                                },
+                            .map(|id| match groups.iter().find(|group| group.id == *id) {
+                                Some(group) => {
+                                    CheckStatus { id, status: group.status, fail: group.fail, total: group.total }
+                                }
                                 None => CheckStatus { id, status: "NOT RUN", fail: 0, total: 0 },
                             })
                             .collect();
@@ -308,7 +395,7 @@ impl<'a> View<'a> {
             })
             .collect();
 
-        View {
+        Ok(View {
             tool: &report.tool,
             scan: &report.scan,
             totals,
@@ -323,13 +410,9 @@ impl<'a> View<'a> {
             frameworks,
             groups,
             options,
-            changes: report
-                .history
-                .as_ref()
-                .and_then(|history| history.changes.as_ref())
-                .map(|changes| super::changes::view(changes, &anchors)),
+            changes: changes.map(|changes| super::changes::view(changes, &anchors)),
             trends: report.history.as_ref().map(|history| trend_views(&history.trends)).unwrap_or_default(),
-        }
+        })
     }
 }
 
@@ -380,7 +463,7 @@ fn verdict(fail: usize, error: usize, total: usize) -> &'static str {
     }
 }
 
-fn group<'a>(report: &'a Report, id: &'a str) -> Group<'a> {
+fn group<'a>(report: &'a Report, id: &str) -> Group<'a> {
     let check = report.check(id);
     let severity = check.map(|c| c.severity).unwrap_or(Severity::Informational);
     let frameworks: Vec<&str> = report
@@ -390,8 +473,8 @@ fn group<'a>(report: &'a Report, id: &'a str) -> Group<'a> {
         .map(|framework| framework.id.as_str())
         .collect();
     Group {
-        id,
-        title: check.map(|c| c.title.as_str()).unwrap_or(id),
+        id: id.to_owned(),
+        title: check.map_or(id, |c| c.title.as_str()).to_owned(),
         service: check.map(|c| c.service.as_str()).unwrap_or(""),
         severity,
         severity_rank: severity as u8,
@@ -403,6 +486,7 @@ fn group<'a>(report: &'a Report, id: &'a str) -> Group<'a> {
         fail: 0,
         error: 0,
         muted: 0,
-        findings: Vec::new(),
+        total: 0,
+        pass_hidden: 0,
     }
 }

@@ -17,26 +17,52 @@ use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use super::{Report, ReportFinding};
 use crate::severity::Status;
 
+/// A suite's counts, gathered in one pass before any suite is written.
+#[derive(Debug, Default)]
+struct SuiteCounts {
+    tests: usize,
+    failures: usize,
+    errors: usize,
+    skipped: usize,
+}
+
 pub fn render(report: &Report) -> anyhow::Result<Vec<u8>> {
-    let mut by_check: BTreeMap<&str, Vec<&ReportFinding>> = BTreeMap::new();
+    let mut bytes = Vec::new();
+    write(report, &mut bytes)?;
+    Ok(bytes)
+}
+
+pub fn write(report: &Report, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
+    let mut by_check: BTreeMap<String, SuiteCounts> = BTreeMap::new();
     for check in &report.scan.checks {
-        by_check.entry(check.as_str()).or_default();
+        by_check.entry(check.clone()).or_default();
     }
-    for finding in &report.findings {
-        by_check.entry(finding.check_id.as_str()).or_default().push(finding);
-    }
+    report.findings.each(|_, finding| {
+        if !by_check.contains_key(&finding.check_id) {
+            by_check.insert(finding.check_id.clone(), SuiteCounts::default());
+        }
+        let counts = by_check.get_mut(&finding.check_id).expect("inserted above");
+        counts.tests += 1;
+        match (finding.muted, finding.status) {
+            (true, _) => counts.skipped += 1,
+            (false, Status::Fail) => counts.failures += 1,
+            (false, Status::Error) => counts.errors += 1,
+            (false, Status::Pass) => {}
+        }
+        Ok(())
+    })?;
     // The XSD's timestamp is a dateTime without a zone; ours are UTC.
     let timestamp: String = report.scan.finished_at.trim_end_matches('Z').chars().take(19).collect();
 
-    let mut xml = Writer::new_with_indent(Vec::new(), b' ', 2);
+    let mut xml = Writer::new_with_indent(out, b' ', 2);
     xml.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
     xml.write_event(Event::Start(BytesStart::new("testsuites")))?;
-    for (id, (check_id, findings)) in by_check.iter().enumerate() {
-        let count = |wanted: fn(&ReportFinding) -> bool| findings.iter().filter(|f| wanted(f)).count().to_string();
-        let tests = findings.len().to_string();
-        let failures = count(|f| f.status == Status::Fail && !f.muted);
-        let errors = count(|f| f.status == Status::Error && !f.muted);
-        let skipped = count(|f| f.muted);
+    for (id, (check_id, counts)) in by_check.iter().enumerate() {
+        let check_id = check_id.as_str();
+        let tests = counts.tests.to_string();
+        let failures = counts.failures.to_string();
+        let errors = counts.errors.to_string();
+        let skipped = counts.skipped.to_string();
         let id = id.to_string();
         let service = report.check(check_id).map(|check| check.service.as_str()).unwrap_or("aws");
         let package = format!("bulkhead.{service}");
@@ -76,20 +102,21 @@ pub fn render(report: &Report) -> anyhow::Result<Vec<u8>> {
                 check.remediation.text, check.remediation.cli, check.remediation.terraform
             )
         });
-        for finding in findings {
-            testcase(&mut xml, finding, remediation.as_deref().unwrap_or(""))?;
-        }
+        report
+            .findings
+            .each_of_check(check_id, |_, finding| testcase(&mut xml, finding, remediation.as_deref().unwrap_or("")))?;
         xml.write_event(Event::Empty(BytesStart::new("system-out")))?;
         xml.write_event(Event::Empty(BytesStart::new("system-err")))?;
         xml.write_event(Event::End(BytesEnd::new("testsuite")))?;
     }
     xml.write_event(Event::End(BytesEnd::new("testsuites")))?;
-    let mut bytes = xml.into_inner();
-    bytes.push(b'\n');
-    Ok(bytes)
+    let mut out = xml.into_inner();
+    std::io::Write::write_all(&mut out, b"\n")?;
+    std::io::Write::flush(&mut out)?;
+    Ok(())
 }
 
-fn testcase(xml: &mut Writer<Vec<u8>>, finding: &ReportFinding, remediation: &str) -> anyhow::Result<()> {
+fn testcase(xml: &mut Writer<impl std::io::Write>, finding: &ReportFinding, remediation: &str) -> anyhow::Result<()> {
     // CodeBuild shows `classname.name`: the region and the resource.
     let name = clean(&format!("{} {}", finding.resource_id, finding.resource_arn));
     let classname = clean(&format!("{}.{}.{}", finding.check_id, finding.account_id, finding.region));

@@ -5,6 +5,7 @@ pub mod asff;
 pub mod changes;
 pub mod compliance;
 pub mod csv;
+pub mod findings;
 pub mod html;
 pub mod json;
 pub mod junit;
@@ -13,12 +14,16 @@ pub mod ocsf;
 pub mod sarif;
 mod write;
 
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+pub use findings::{Findings, SpillWriter};
 pub use model::{
     CallStats, ChangedFinding, Changes, CheckInfo, ControlInfo, ExpiredEntry, FrameworkInfo, History, MutelistSummary,
     OperationStats, RemediationInfo, Report, ReportFinding, ResourceRef, ScanError, ScanInfo, ScanSummary, Tool, Trend,
     TrendPoint,
 };
-pub use write::write_atomically;
+pub use write::{write_atomically, write_atomically_with};
 
 /// The output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -46,23 +51,34 @@ impl Format {
         Format::Compliance,
     ];
 
-    /// The files this format writes for a report named `name`: each path
-    /// relative to the output folder, with its contents.
-    pub fn render(self, report: &Report, name: &str) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
-        let one = |extension: &str, bytes: Vec<u8>| vec![(format!("{name}.{extension}"), bytes)];
-        Ok(match self {
-            Format::Json => one("json", json::render(report).into_bytes()),
-            Format::Html => one("html", html::render(report)?.into_bytes()),
-            Format::Ocsf => one("ocsf.json", ocsf::render(report).into_bytes()),
-            Format::Junit => one("junit.xml", junit::render(report)?),
-            Format::Sarif => one("sarif", sarif::render(report)?.into_bytes()),
-            Format::Csv => one("csv", csv::render(report)?),
-            Format::Asff => one("asff.json", asff::render(report).into_bytes()),
-            Format::Compliance => compliance::render(report)?
-                .into_iter()
-                .map(|(framework, bytes)| (format!("compliance/{name}_{framework}.csv"), bytes))
-                .collect(),
-        })
+    /// Writes this format's files for a report named `name` into `dir`,
+    /// each as it is rendered (see [`write_atomically_with`]); returns their
+    /// paths.
+    pub fn write(self, report: &Report, name: &str, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+        let one = |extension: &str, render: &dyn Fn(&mut dyn Write) -> anyhow::Result<()>| {
+            let path = dir.join(format!("{name}.{extension}"));
+            write_atomically_with(&path, render)?;
+            Ok(vec![path])
+        };
+        match self {
+            Format::Json => one("json", &|out| json::write(report, out)),
+            Format::Html => one("html", &|out| html::write(report, out)),
+            Format::Ocsf => one("ocsf.json", &|out| ocsf::write(report, out)),
+            Format::Junit => one("junit.xml", &|out| junit::write(report, out)),
+            Format::Sarif => one("sarif", &|out| sarif::write(report, out)),
+            Format::Csv => one("csv", &|out| csv::write(report, out)),
+            Format::Asff => one("asff.json", &|out| asff::write(report, out)),
+            Format::Compliance => {
+                let tally = compliance::Tally::of(report)?;
+                let mut written = Vec::new();
+                for framework in &report.frameworks {
+                    let path = dir.join(format!("compliance/{name}_{}.csv", framework.id));
+                    write_atomically_with(&path, &|out| compliance::write(report, &tally, framework, out))?;
+                    written.push(path);
+                }
+                Ok(written)
+            }
+        }
     }
 }
 
@@ -99,7 +115,7 @@ mod tests {
                 mutelist: None,
                 stats: CallStats::default(),
             },
-            findings: vec![ReportFinding {
+            findings: Findings::from(vec![ReportFinding {
                 check_id: "c".into(),
                 title: evil.into(),
                 severity: Severity::High,
@@ -118,10 +134,18 @@ mod tests {
                 resource_tags: [(evil.to_owned(), evil.to_owned())].into(),
                 resource_details: evil.into(),
                 failing_since: None,
-            }],
+            }]),
             checks: vec![],
             frameworks: vec![],
             history: None,
+        }
+    }
+
+    /// The report's one finding, to change in a test.
+    fn only_finding(report: &mut Report) -> &mut ReportFinding {
+        match &mut report.findings {
+            Findings::Memory(findings) => &mut findings[0],
+            Findings::Spilled(_) => unreachable!("the test report is in memory"),
         }
     }
 
@@ -152,26 +176,26 @@ mod tests {
         );
         let mut reader = ::csv::Reader::from_reader(text.as_bytes());
         let record = reader.records().next().unwrap().unwrap();
-        assert_eq!(&record[13], hostile_report().findings[0].message);
+        assert_eq!(&record[13], only_finding(&mut hostile_report()).message);
     }
 
     #[test]
     fn asff_cuts_to_security_hub_limits_and_drops_blank_strings() {
         let mut report = hostile_report();
-        report.findings[0].message = "A".repeat(65536);
-        report.findings[0].resource_name = "  ".into();
-        let findings: serde_json::Value = serde_json::from_str(&asff::render(&report)).unwrap();
+        only_finding(&mut report).message = "A".repeat(65536);
+        only_finding(&mut report).resource_name = "  ".into();
+        let findings: serde_json::Value = serde_json::from_str(&asff::render(&report).unwrap()).unwrap();
         let finding = &findings[0];
         assert_eq!(finding["Description"].as_str().unwrap().chars().count(), 1024);
         assert!(finding["Title"].as_str().unwrap().chars().count() <= 256);
-        assert_eq!(finding["Id"], asff::finding_id(&report.findings[0]));
+        assert_eq!(finding["Id"], asff::finding_id(only_finding(&mut report.clone())));
         assert_eq!(finding["Compliance"]["Status"], "FAILED");
         assert_eq!((&finding["Workflow"]["Status"], &finding["RecordState"]), (&"NEW".into(), &"ACTIVE".into()));
         assert!(finding["Resources"][0]["Details"]["Other"].get("name").is_none(), "blank strings are left out");
         // No account alias: the account is named by its id.
         assert_eq!(finding["AwsAccountName"], "111122223333");
-        report.findings[0].status = Status::Pass;
-        let passed: serde_json::Value = serde_json::from_str(&asff::render(&report)).unwrap();
+        only_finding(&mut report).status = Status::Pass;
+        let passed: serde_json::Value = serde_json::from_str(&asff::render(&report).unwrap()).unwrap();
         assert_eq!(passed[0]["RecordState"], "ARCHIVED");
         assert_eq!(passed[0]["Workflow"]["Status"], "RESOLVED");
     }
@@ -180,7 +204,7 @@ mod tests {
     fn ocsf_names_the_account_by_alias_else_id() {
         let mut report = hostile_report();
         let name = |report: &Report| -> serde_json::Value {
-            let events: serde_json::Value = serde_json::from_str(&ocsf::render(report)).unwrap();
+            let events: serde_json::Value = serde_json::from_str(&ocsf::render(report).unwrap()).unwrap();
             events[0]["cloud"]["account"]["name"].clone()
         };
         assert_eq!(name(&report), "111122223333");
@@ -202,7 +226,7 @@ mod tests {
     #[test]
     fn every_format_renders_an_empty_report() {
         let mut report = hostile_report();
-        report.findings.clear();
+        report.findings = Findings::default();
         // A framework, so that the compliance format has a file to write.
         report.frameworks = vec![FrameworkInfo {
             id: "cis-aws-5.0".into(),
@@ -210,10 +234,11 @@ mod tests {
             version: "5.0.0".into(),
             controls: vec![ControlInfo { id: "1.1".into(), title: "t".into(), checks: vec!["c".into()] }],
         }];
+        let dir = tempfile::tempdir().unwrap();
         for format in Format::ALL {
-            let files = format.render(&report, "bulkhead").unwrap();
+            let files = format.write(&report, "bulkhead", dir.path()).unwrap();
             assert_eq!(files.len(), 1, "{format:?} writes one file here");
-            assert!(files.iter().all(|(_, bytes)| !bytes.is_empty()), "{format:?}");
+            assert!(files.iter().all(|path| std::fs::metadata(path).unwrap().len() > 0), "{format:?}");
         }
     }
 }

@@ -7,13 +7,15 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::findings::Findings;
 use crate::severity::{Severity, Status};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     pub tool: Tool,
     pub scan: ScanSummary,
-    pub findings: Vec<ReportFinding>,
+    /// In memory, or spilled to disk by a scan as it goes.
+    pub findings: Findings,
     /// The metadata of every check the scan ran, sorted by id, so renderers
     /// can show risk and remediation without importing checks.
     #[serde(default)]

@@ -13,6 +13,7 @@
 use aws_smithy_types::date_time::{DateTime, Format};
 use serde_json::{Value, json};
 
+use super::findings::StreamedSeq;
 use super::model::INFORMATION_URI;
 use super::{Report, ReportFinding};
 use crate::severity::{Severity, Status};
@@ -25,11 +26,17 @@ const ACCOUNT_TYPE_AWS: u32 = 10;
 /// OCSF analytic type `Rule`.
 const ANALYTIC_RULE: u32 = 1;
 
-pub fn render(report: &Report) -> String {
-    let events: Vec<Value> = report.findings.iter().map(|finding| event(report, finding)).collect();
-    let mut text = serde_json::to_string_pretty(&events).expect("JSON values always serialise");
-    text.push('\n');
-    text
+pub fn write(report: &Report, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
+    let events = StreamedSeq::new(&report.findings, |finding: &ReportFinding| Some(event(report, finding)));
+    serde_json::to_writer_pretty(&mut *out, &events)?;
+    out.write_all(b"\n")?;
+    Ok(())
+}
+
+pub fn render(report: &Report) -> anyhow::Result<String> {
+    let mut text = Vec::new();
+    write(report, &mut text)?;
+    Ok(String::from_utf8(text)?)
 }
 
 /// A stable id for the finding: the same resource judged by the same check

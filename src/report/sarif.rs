@@ -23,16 +23,16 @@ use crate::severity::{Severity, Status};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
-pub fn render(report: &Report) -> anyhow::Result<String> {
+/// Where the results go: the log around them is built with serde-sarif's
+/// types and an empty `results`, and the results are written into it one
+/// by one. The marker cannot occur inside a JSON string, where its quotes
+/// would be escaped, and a run has one `results`.
+const RESULTS_MARKER: &str = "\"results\": []";
+
+pub fn write(report: &Report, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
     let rule_index: BTreeMap<&str, (usize, &str)> =
         report.checks.iter().enumerate().map(|(index, check)| (check.id.as_str(), (index, rule_id(check)))).collect();
     let rules: Vec<ReportingDescriptor> = report.checks.iter().map(rule).collect();
-    let results: Vec<SarifResult> = report
-        .findings
-        .iter()
-        .filter(|finding| finding.status != Status::Pass)
-        .map(|finding| result(finding, rule_index.get(finding.check_id.as_str()).copied()))
-        .collect();
     let driver = ToolComponent::builder()
         .name(report.tool.name.clone())
         .version(report.tool.version.clone())
@@ -40,11 +40,35 @@ pub fn render(report: &Report) -> anyhow::Result<String> {
         .information_uri(INFORMATION_URI.to_owned())
         .rules(rules)
         .build();
-    let run = Run::builder().tool(Tool::builder().driver(driver).build()).results(results).build();
+    let run = Run::builder().tool(Tool::builder().driver(driver).build()).results(Vec::new()).build();
     let sarif = Sarif::builder().schema(SCHEMA).version(json!("2.1.0")).runs(vec![run]).build();
-    let mut text = serde_json::to_string_pretty(&sarif)?;
-    text.push('\n');
-    Ok(text)
+    let frame = serde_json::to_string_pretty(&sarif)?;
+    let (before, after) = match (frame.find(RESULTS_MARKER), frame.rfind(RESULTS_MARKER)) {
+        (Some(first), Some(last)) if first == last => (&frame[..first], &frame[first + RESULTS_MARKER.len()..]),
+        _ => anyhow::bail!("the SARIF frame has no single place for its results"),
+    };
+    out.write_all(before.as_bytes())?;
+    out.write_all(b"\"results\": [")?;
+    let mut first = true;
+    report.findings.each(|_, finding| {
+        if finding.status == Status::Pass {
+            return Ok(());
+        }
+        out.write_all(if first { b"\n" } else { b",\n" })?;
+        first = false;
+        serde_json::to_writer(&mut *out, &result(finding, rule_index.get(finding.check_id.as_str()).copied()))?;
+        Ok(())
+    })?;
+    out.write_all(if first { b"]" } else { b"\n]" })?;
+    out.write_all(after.as_bytes())?;
+    out.write_all(b"\n")?;
+    Ok(())
+}
+
+pub fn render(report: &Report) -> anyhow::Result<String> {
+    let mut text = Vec::new();
+    write(report, &mut text)?;
+    Ok(String::from_utf8(text)?)
 }
 
 /// The check's opaque rule id; its own id when the metadata has none.

@@ -252,7 +252,7 @@ fn hostile_strings_render_inert_in_a_real_browser() {
 #[test]
 fn html_report_at_50000_findings() {
     require_emulator!();
-    use bulkhead::report::{Report, ReportFinding, ScanSummary, Tool, html};
+    use bulkhead::report::{Report, ReportFinding, ScanSummary, SpillWriter, Tool, html};
     use bulkhead::severity::{Severity, Status};
 
     let checks: Vec<String> = (0..25).map(|n| format!("synthetic_check_{n:02}")).collect();
@@ -288,6 +288,16 @@ fn html_report_at_50000_findings() {
             }
         })
         .collect();
+    // Spilled to disk account by account, as a scan writes them.
+    let spill_dir = tempfile::tempdir().unwrap();
+    let mut spill = SpillWriter::create_in(spill_dir.path()).unwrap();
+    let mut by_account = findings;
+    by_account.sort_by(|a, b| a.account_id.cmp(&b.account_id));
+    for of_account in by_account.chunk_by(|a, b| a.account_id == b.account_id) {
+        spill.add_account(&of_account[0].account_id, of_account).unwrap();
+    }
+    drop(by_account);
+    let findings = spill.finish().unwrap();
     let report = Report {
         tool: Tool::this(),
         scan: ScanSummary {

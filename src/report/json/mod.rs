@@ -9,10 +9,16 @@ use super::Report;
 
 pub use v1::SCHEMA_VERSION;
 
-pub fn render(report: &Report) -> String {
-    let mut text = serde_json::to_string_pretty(&v1::JsonReport::from(report)).expect("the report always serialises");
-    text.push('\n');
-    text
+pub fn write(report: &Report, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &v1::JsonReport::from(report))?;
+    out.write_all(b"\n")?;
+    Ok(())
+}
+
+pub fn render(report: &Report) -> anyhow::Result<String> {
+    let mut text = Vec::new();
+    write(report, &mut text)?;
+    Ok(String::from_utf8(text)?)
 }
 
 #[cfg(test)]
@@ -72,7 +78,7 @@ mod tests {
                     }],
                 },
             },
-            findings: vec![ReportFinding {
+            findings: crate::report::Findings::from(vec![ReportFinding {
                 check_id: "ecr_images_signed".into(),
                 title: "t".into(),
                 severity: Severity::Medium,
@@ -91,7 +97,7 @@ mod tests {
                 resource_tags: [("Team".to_owned(), "web".to_owned())].into(),
                 resource_details: "d".into(),
                 failing_since: None,
-            }],
+            }]),
             checks: vec![CheckInfo {
                 id: "ecr_images_signed".into(),
                 service: "ecr".into(),
@@ -121,7 +127,7 @@ mod tests {
             }],
             history: None,
         };
-        let rendered: serde_json::Value = serde_json::from_str(&render(&report)).unwrap();
+        let rendered: serde_json::Value = serde_json::from_str(&render(&report).unwrap()).unwrap();
         let frozen: serde_json::Value =
             serde_json::from_str(include_str!("../../../tests/fixtures/report-schema-v1.json")).unwrap();
         assert_eq!(rendered, frozen);

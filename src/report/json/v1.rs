@@ -14,6 +14,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use serde::ser::SerializeSeq as _;
+
+use crate::report::findings::serialize_each;
 use crate::report::model;
 use crate::severity::{Severity, Status};
 
@@ -24,7 +27,7 @@ pub struct JsonReport<'a> {
     schema_version: u32,
     tool: Tool<'a>,
     scan: Scan<'a>,
-    findings: Vec<Finding<'a>>,
+    findings: Findings<'a>,
     checks: Vec<Check<'a>>,
     frameworks: Vec<Framework<'a>>,
 }
@@ -215,7 +218,7 @@ impl<'a> From<&'a model::Report> for JsonReport<'a> {
                         .collect(),
                 },
             },
-            findings: report.findings.iter().map(Finding::from).collect(),
+            findings: Findings(&report.findings),
             checks: report.checks.iter().map(Check::from).collect(),
             frameworks: report
                 .frameworks
@@ -232,6 +235,16 @@ impl<'a> From<&'a model::Report> for JsonReport<'a> {
                 })
                 .collect(),
         }
+    }
+}
+
+/// The findings as v1 writes them, each converted as the array is written.
+#[derive(Debug)]
+struct Findings<'a>(&'a crate::report::Findings);
+
+impl Serialize for Findings<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serialize_each(self.0, serializer, |finding, seq| seq.serialize_element(&Finding::from(finding)))
     }
 }
 
