@@ -80,14 +80,18 @@ async fn scan(args: &ScanArgs) -> Result<Outcome> {
     let in_flight = args.max_accounts_in_flight.map_or_else(|| default_accounts_in_flight(args), NonZeroUsize::get);
     let mut collected = chain::bounded(
         ready.iter().map(|(target, account_session)| {
-            tracing::info!(account = %target.account_id, regions = target.regions.len(), checks = inputs.checks.len(), "collecting");
-            let context = CollectContext {
-                session: account_session,
-                gate: &gate,
-                needs: &needs,
-                on_region_done: Some(RegionDone(&on_region_done)),
-            };
-            async move { inventory::collect_account(&context, target).await }
+            let (gate, needs, on_region_done, checks) = (&gate, &needs, &on_region_done, inputs.checks.len());
+            async move {
+                tracing::info!(account = %target.account_id, regions = target.regions.len(), checks, "collecting");
+                let account_gate = gate.for_account();
+                let context = CollectContext {
+                    session: account_session,
+                    gate: &account_gate,
+                    needs,
+                    on_region_done: Some(RegionDone(on_region_done)),
+                };
+                inventory::collect_account(&context, target).await
+            }
         }),
         in_flight,
     );

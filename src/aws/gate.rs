@@ -1,5 +1,8 @@
 //! Bounded concurrency for every AWS call: one global limit, and one limit per
-//! (service, region) endpoint so a single slow endpoint cannot take every slot.
+//! (account, service, region) endpoint so a single slow endpoint cannot take
+//! every slot. AWS rate-limits each account's endpoints on their own, so each
+//! account has its own endpoint limits ([`CallGate::for_account`]) under the
+//! one global limit.
 //! Every call passes through here, so the gate also keeps the call ledger.
 
 use std::collections::HashMap;
@@ -20,7 +23,7 @@ pub struct ConcurrencyLimits {
 
 #[derive(Debug)]
 pub struct CallGate {
-    global: Semaphore,
+    global: Arc<Semaphore>,
     per_endpoint_limit: usize,
     per_endpoint: Mutex<HashMap<(Service, String), Arc<Semaphore>>>,
     ledger: Arc<CallLedger>,
@@ -29,10 +32,21 @@ pub struct CallGate {
 impl CallGate {
     pub fn new(limits: ConcurrencyLimits) -> Self {
         CallGate {
-            global: Semaphore::new(limits.global.get()),
+            global: Arc::new(Semaphore::new(limits.global.get())),
             per_endpoint_limit: limits.per_endpoint.get(),
             per_endpoint: Mutex::new(HashMap::new()),
             ledger: Arc::default(),
+        }
+    }
+
+    /// A gate for one account's calls: endpoint limits of its own, the same
+    /// global limit and ledger.
+    pub fn for_account(&self) -> CallGate {
+        CallGate {
+            global: self.global.clone(),
+            per_endpoint_limit: self.per_endpoint_limit,
+            per_endpoint: Mutex::new(HashMap::new()),
+            ledger: self.ledger.clone(),
         }
     }
 
@@ -123,5 +137,35 @@ mod tests {
             call.await.unwrap();
         }
         assert_eq!(peak.load(Ordering::SeqCst), 3);
+    }
+
+    /// Each account's gate limits its own endpoints; all of them share the
+    /// global limit.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn accounts_have_endpoint_limits_of_their_own_under_one_global_limit() {
+        let gate = CallGate::new(ConcurrencyLimits {
+            global: NonZeroUsize::new(5).unwrap(),
+            per_endpoint: NonZeroUsize::new(2).unwrap(),
+        });
+        let accounts: Vec<Arc<CallGate>> = (0..4).map(|_| Arc::new(gate.for_account())).collect();
+        let running = Arc::new(AtomicUsize::new(0));
+        let peak = Arc::new(AtomicUsize::new(0));
+        let calls = (0..40).map(|index| {
+            let (gate, running, peak) = (accounts[index % 4].clone(), running.clone(), peak.clone());
+            tokio::spawn(async move {
+                gate.call(Service::Ecr, "eu-west-1", || async {
+                    let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                    peak.fetch_max(now, Ordering::SeqCst);
+                    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+                    running.fetch_sub(1, Ordering::SeqCst);
+                })
+                .await
+            })
+        });
+        for call in calls.collect::<Vec<_>>() {
+            call.await.unwrap();
+        }
+        // One shared endpoint limit would hold this at 2; four accounts reach the global 5.
+        assert_eq!(peak.load(Ordering::SeqCst), 5);
     }
 }
