@@ -316,13 +316,21 @@ pub fn finish(
     let mut report_checks: Vec<_> = checks.iter().map(|check| assemble::check(&catalog[check.id])).collect();
     report_checks.sort_by(|a, b| a.id.cmp(&b.id));
     let has_history = changes.is_some() || !trends.is_empty();
-    // Named by alias where there is one; an unreachable account by its id.
-    let account_names = collection
+    // Named by the name Organizations gives the account where a fleet scan
+    // found it there (what people call the account across the fleet), else
+    // by its IAM alias, else by its id (an unreachable account outside an
+    // organization, too).
+    let mut account_names: BTreeMap<String, String> = collection
         .inventory
         .accounts
         .values()
         .map(|account| (account.account_id.clone(), account.iam.alias().unwrap_or(&account.account_id).to_owned()))
         .collect();
+    for (account_id, name) in &collection.inventory.organization_names {
+        if !name.trim().is_empty() {
+            account_names.insert(account_id.clone(), name.clone());
+        }
+    }
     let report = Report {
         tool: Tool::this(),
         scan: ScanSummary {
