@@ -3,7 +3,6 @@
 //! once for the module: the scans only read it.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 use std::sync::OnceLock;
 
 use serde_json::Value;
@@ -53,14 +52,9 @@ fn ids(listed: &Value) -> Vec<String> {
 fn every_active_account_and_the_caller_are_scanned_and_a_missing_role_is_error() {
     require_emulator!();
     let management = organization();
-    let dir = tempfile::tempdir().unwrap();
     let scan = management.scan(
-        &[
-            &["--organization", "--checks", CHECK, "--max-attempts", "2"],
-            &ROLE[..],
-            &["--output-formats", "json,ocsf", "--output-dir", dir.path().to_str().unwrap()],
-        ]
-        .concat(),
+        &[&["--organization", "--checks", CHECK, "--max-attempts", "2", "--output-formats", "json,ocsf"], &ROLE[..]]
+            .concat(),
     );
 
     assert_eq!(scan.exit_code, 4, "prod-c's role is missing: {}", scan.stderr);
@@ -89,15 +83,14 @@ fn every_active_account_and_the_caller_are_scanned_and_a_missing_role_is_error()
     assert!(text(&errors[0]["message"]).contains("role/audit/bulkhead-audit"), "{errors:#?}");
 
     // Named by Organizations where it names the account: prod-b's IAM alias loses.
-    let names = ocsf_account_names(&dir.path().join("bulkhead.ocsf.json"));
+    let names = ocsf_account_names(&scan.ocsf);
     assert_eq!(names[&member("prod-b")], "prod-b", "{names:?}");
     assert_eq!(names[&member("prod-c")], "prod-c", "an unreachable account keeps its name: {names:?}");
     assert_eq!(names[&management.id], "master", "moto's name for the management account: {names:?}");
 }
 
 /// `account id -> cloud.account.name` over the OCSF report's events.
-fn ocsf_account_names(path: &Path) -> BTreeMap<String, String> {
-    let events: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+fn ocsf_account_names(events: &[Value]) -> BTreeMap<String, String> {
     events
         .iter()
         .map(|event| (text(&event["cloud"]["account"]["uid"]), text(&event["cloud"]["account"]["name"])))

@@ -178,6 +178,8 @@ pub struct Scan {
     pub report_text: String,
     /// Wall time of the `bulkhead scan` process.
     pub elapsed: Duration,
+    /// The OCSF report's events, when `--output-formats` asked for it (else empty).
+    pub ocsf: Vec<Value>,
 }
 
 impl Scan {
@@ -192,6 +194,9 @@ impl Scan {
             report: serde_json::from_str(&text).unwrap(),
             report_text: text,
             elapsed: Duration::ZERO,
+            ocsf: std::fs::read_to_string(report.with_extension("ocsf.json"))
+                .map(|ocsf| serde_json::from_str(&ocsf).expect("the OCSF report is JSON"))
+                .unwrap_or_default(),
         }
     }
 
