@@ -492,3 +492,69 @@ pub enum HistoryCommand {
         older_than: Option<u64>,
     },
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser as _;
+
+    use super::*;
+
+    fn scan(args: &[&str]) -> Result<ScanArgs, clap::Error> {
+        let cli = Cli::try_parse_from(["bulkhead", "scan"].iter().chain(args))?;
+        match cli.command {
+            Command::Scan(scan) => Ok(*scan),
+            other => panic!("parsed as {other:?}"),
+        }
+    }
+
+    #[test]
+    fn parent_ids_are_roots_or_units() {
+        assert!(parse_parent_id("r-ab12").is_ok());
+        assert!(parse_parent_id("ou-ab12-cdef3456").is_ok());
+        assert!(parse_parent_id("ou-ab12-cdef345").is_err(), "a unit part is at least 8 characters");
+        assert!(parse_parent_id("ou-AB12-cdef3456").is_err());
+        assert!(parse_parent_id("r-a").is_err());
+        assert!(parse_parent_id("o-ab12cd34ef").is_err(), "an organization id is no parent");
+        assert!(parse_parent_id("123456789012").is_err());
+    }
+
+    #[test]
+    fn role_paths_start_and_end_with_a_slash() {
+        assert!(parse_role_path("/").is_ok());
+        assert!(parse_role_path("/security/audit/").is_ok());
+        assert!(parse_role_path("security/").is_err());
+        assert!(parse_role_path("/security").is_err());
+        assert!(parse_role_path("/with space/").is_err());
+    }
+
+    #[test]
+    fn the_fleet_flags_combine_as_documented() {
+        let fleet =
+            scan(&["--organization", "--role-name", "audit", "--organizational-units", "r-ab12,ou-ab12-cdef3456"])
+                .unwrap();
+        assert!(fleet.organization);
+        assert_eq!(fleet.role.role_path, "/");
+        assert_eq!(fleet.role.role_session_name, "bulkhead");
+        assert_eq!(fleet.role.role_duration, None);
+        assert_eq!(fleet.organization_selection.organizational_units.unwrap().len(), 2);
+        let listed = scan(&["--accounts", "123456789012", "--role-name", "audit", "--role-duration", "43200"]).unwrap();
+        assert_eq!(listed.role.role_duration, Some(43200));
+        assert!(scan(&[]).is_ok(), "the caller's own account");
+        // Let through here (clap excuses a required argument that conflicts
+        // with one given); `scan` refuses it as a usage error.
+        assert!(scan(&["--accounts", "123456789012", "--role-name", "a", "--organizational-units", "r-ab12"]).is_ok());
+
+        for wrong in [
+            &["--organization", "--accounts", "123456789012", "--role-name", "audit"][..],
+            &["--organization"],
+            &["--role-name", "audit"],
+            &["--exclude-accounts", "123456789012"],
+            &["--organization", "--role-name", "audit", "--role-duration", "899"],
+            &["--organization", "--role-name", "audit", "--role-session-name", "x"],
+            &["--external-id", "abc"],
+        ] {
+            let err = scan(wrong).expect_err(&format!("{wrong:?}"));
+            assert_eq!(err.exit_code(), 2, "{wrong:?}: {err}");
+        }
+    }
+}

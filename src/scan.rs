@@ -31,6 +31,7 @@ async fn scan(args: &ScanArgs) -> Result<Outcome> {
     // Everything the user gave is validated before the first AWS call.
     let inputs = Inputs::load(&args.selection, &args.evaluation)?;
     plan::check_region_selection(&region_selection(args)).map_err(UsageError::Plan)?;
+    check_organization_selection(args)?;
     let mut remembered = Remembered::open(&args.evaluation, Recording::ByDefault)?;
 
     let gate = CallGate::new(ConcurrencyLimits {
@@ -246,6 +247,17 @@ async fn scan_regions(session: &Session, gate: &CallGate, partition: &str, args:
             Err(anyhow::Error::new(err).context("listing the account's enabled regions (pass --regions to skip this)"))
         }
     }
+}
+
+/// clap's `requires = "organization"` lets these through with --accounts,
+/// which conflicts with --organization: clap excuses a required argument
+/// that conflicts with one given.
+fn check_organization_selection(args: &ScanArgs) -> Result<(), UsageError> {
+    let selection = &args.organization_selection;
+    if !args.organization && (selection.organizational_units.is_some() || !selection.exclude_accounts.is_empty()) {
+        return Err(UsageError::Other("--organizational-units and --exclude-accounts need --organization".to_owned()));
+    }
+    Ok(())
 }
 
 fn region_selection(args: &ScanArgs) -> RegionSelection {

@@ -241,6 +241,7 @@ fn fleet_flags_are_checked_before_any_call() {
         vec!["scan", "--organization", "--role-name", "r", "--role-path", "audit"],
         vec!["scan", "--organization", "--role-name", "r", "--exclude-accounts", "12"],
         vec!["scan", "--external-id", "x-y-z"],
+        vec!["scan", "--accounts", "123456789012", "--role-name", "r", "--exclude-accounts", "123456789012"],
         vec!["accounts"],
         vec!["accounts", "--organization", "--format", "yaml"],
     ] {
