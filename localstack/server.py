@@ -56,6 +56,25 @@ notation and sigstore-bundle signatures that way, and moto 5.2.5 has neither:
    Without it moto's ``GetAccountSummary`` always reports no root MFA and no
    root key, and every key is brand new.
 
+6. AWS Organizations, for fleet scans (``bulkhead scan --organization``):
+
+   a. ``AssumeRole`` into an account that is a member of an emulated
+      organization (an account made by ``CreateAccount``) requires the role
+      to exist there, as AWS does: an unknown role ARN (name and path) gets
+      ``AccessDenied``. When the role's trust policy has a
+      ``Condition`` with ``sts:ExternalId`` (``StringEquals``), the request's
+      ``ExternalId`` must equal it, else ``AccessDenied`` too. moto 5.2.5
+      hands out credentials for any role ARN; that stays so for every other
+      account, which is what the other tests' accounts rely on. Principals
+      in the trust policy are not checked.
+   b. ``ListAccounts`` answers the first page of an organization (a request
+      without ``NextToken``) with no accounts and a ``NextToken``, as real
+      Organizations may; the second request (with that token) gets moto's
+      first page. A client that stops at the first empty page misses every
+      account. An account in no organization gets
+      ``AWSOrganizationsNotInUseException``, as from AWS (moto 5.2.5 answers
+      it with an empty list).
+
 Also: ``MOTO_IAM_LOAD_MANAGED_POLICIES=true`` is set before moto is imported,
 so AWS managed policies (SecurityAudit, ReadOnlyAccess, ...) exist in IAM.
 
@@ -277,6 +296,68 @@ def _set_iam_state(state: dict) -> None:
             key.create_date = key.create_date - timedelta(days=int(days))
 
 
+_EMPTY_FIRST_PAGE = "bulkhead-empty-first-page"
+
+
+def _organization_member(account_id: str) -> bool:
+    from moto.organizations.models import organizations_backends
+
+    return account_id in organizations_backends.master_accounts
+
+
+def _trusted_external_id(document: str) -> str | None:
+    """The sts:ExternalId a trust policy's StringEquals condition requires, if any."""
+    try:
+        policy = json.loads(document)
+    except (TypeError, ValueError):
+        return None
+    statements = policy.get("Statement") or []
+    if isinstance(statements, dict):
+        statements = [statements]
+    for statement in statements:
+        wanted = ((statement.get("Condition") or {}).get("StringEquals") or {}).get("sts:ExternalId")
+        if wanted is not None:
+            return wanted[0] if isinstance(wanted, list) else wanted
+    return None
+
+
+def _wrap_assume_role(assume_role):
+    """STSBackend.assume_role, refusing a missing role in organization members (item 6a)."""
+
+    def call(self, region_name, role_session_name, role_arn, policy, duration, external_id):
+        from moto.iam.models import iam_backends
+        from moto.sts.exceptions import STSClientError
+
+        account_id = role_arn.split(":")[4] if role_arn.count(":") >= 5 else ""
+        if _organization_member(account_id):
+            roles = iam_backends[account_id]["global"].roles.values()
+            role = next((role for role in roles if role.arn == role_arn), None)
+            denied = f"User is not authorized to perform: sts:AssumeRole on resource: {role_arn}"
+            if role is None:
+                raise STSClientError("AccessDenied", denied)
+            wanted = _trusted_external_id(role.assume_role_policy_document)
+            if wanted is not None and wanted != external_id:
+                raise STSClientError("AccessDenied", denied)
+        return assume_role(self, region_name, role_session_name, role_arn, policy, duration, external_id)
+
+    return call
+
+
+def _list_accounts(self) -> str:
+    """OrganizationsResponse.list_accounts, with an empty first page (item 6b)."""
+    # moto answers an account outside any organization with an empty list;
+    # AWS refuses it, and so does describe_organization.
+    self.organizations_backend.describe_organization()
+    token = self._get_param("NextToken")
+    if token is None:
+        return json.dumps({"Accounts": [], "NextToken": _EMPTY_FIRST_PAGE})
+    accounts, next_token = self.organizations_backend.list_accounts(
+        max_results=self._get_int_param("MaxResults"),
+        next_token=None if token == _EMPTY_FIRST_PAGE else token,
+    )
+    return json.dumps({"Accounts": accounts, "NextToken": next_token})
+
+
 def _control(app_call):
     """Wraps moto's WSGI entry point to answer the test-bed control paths."""
 
@@ -307,6 +388,11 @@ def apply_patches() -> None:
     BaseWSGIServer.request_queue_size = 4096
 
     DomainDispatcherApplication.__call__ = _control(DomainDispatcherApplication.__call__)
+    from moto.organizations.responses import OrganizationsResponse
+    from moto.sts.models import STSBackend
+
+    STSBackend.assume_role = _wrap_assume_role(STSBackend.assume_role)
+    OrganizationsResponse.list_accounts = _list_accounts
     CloudTrailResponse.get_trail_status = _response_get_trail_status
     Image.subject_manifest_digest = property(_subject_manifest_digest)
     Image.image_scan_status = property(_image_scan_status)

@@ -4,7 +4,7 @@
 use std::num::NonZeroUsize;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 
 use crate::aws::session::RetryMode;
 use crate::history::ScanRef;
@@ -35,6 +35,8 @@ pub enum Command {
     /// The scans in the scan store.
     #[command(subcommand)]
     History(HistoryCommand),
+    /// List the accounts `scan --organization` would scan, from AWS Organizations.
+    Accounts(Box<AccountsArgs>),
     /// List the checks bulkhead has.
     Checks(ChecksArgs),
     /// List the compliance frameworks checks are mapped to.
@@ -83,6 +85,8 @@ pub struct ManArgs {
 
 #[derive(Debug, Args)]
 #[command(after_long_help = exit_codes_help())]
+// One source of accounts: a list, the organization, or (neither) the caller's own.
+#[command(group(ArgGroup::new("fleet").args(["accounts", "organization"])))]
 pub struct ScanArgs {
     /// Named profile from the AWS config files (default: the standard credential chain).
     #[arg(long, value_name = "NAME")]
@@ -93,9 +97,17 @@ pub struct ScanArgs {
     #[arg(long, value_delimiter = ',', value_name = "ID,...", requires = "role_name", value_parser = parse_account_id)]
     pub accounts: Option<Vec<String>>,
 
-    /// The role to assume in each of --accounts (e.g. a read-only audit role).
-    #[arg(long, value_name = "NAME", requires = "accounts")]
-    pub role_name: Option<String>,
+    /// Scan every active account of the AWS Organization (from its management
+    /// account or a delegated administrator), each but the caller's own
+    /// through the role --role-name; see docs/organizations.md.
+    #[arg(long, requires = "role_name")]
+    pub organization: bool,
+
+    #[command(flatten)]
+    pub organization_selection: OrganizationSelection,
+
+    #[command(flatten)]
+    pub role: RoleArgs,
 
     /// Region for global calls (STS, DescribeRegions); default: the profile's, else us-east-1.
     #[arg(long, value_name = "REGION")]
@@ -160,6 +172,84 @@ pub struct ScanArgs {
 
     #[command(flatten)]
     pub evaluation: EvaluationArgs,
+}
+
+/// How the role in each account of --accounts or --organization is assumed.
+#[derive(Debug, Clone, Args)]
+pub struct RoleArgs {
+    /// The role to assume in each of --accounts or the organization's
+    /// accounts (e.g. a read-only audit role).
+    #[arg(long, value_name = "NAME", requires = "fleet", value_parser = parse_role_name)]
+    pub role_name: Option<String>,
+
+    /// The role's IAM path, `/` or `/like/this/`.
+    #[arg(long, default_value = "/", value_name = "PATH", requires = "role_name", value_parser = parse_role_path)]
+    pub role_path: String,
+
+    /// The external id the role's trust policy requires (sts:ExternalId).
+    #[arg(long, value_name = "ID", requires = "role_name", value_parser = parse_external_id)]
+    pub external_id: Option<String>,
+
+    /// The session name, seen in each account's CloudTrail as the role session.
+    #[arg(long, default_value = "bulkhead", value_name = "NAME", requires = "role_name", value_parser = parse_session_name)]
+    pub role_session_name: String,
+
+    /// How long each assumed session lasts, in seconds (900 to 43200, at most
+    /// the role's maximum session duration); a scan that outlives it renews it.
+    /// Default: STS's own, one hour.
+    #[arg(long, value_name = "SECONDS", requires = "role_name", value_parser = clap::value_parser!(u64).range(900..=43200))]
+    pub role_duration: Option<u64>,
+}
+
+/// Which of the organization's accounts: `--organizational-units` and
+/// `--exclude-accounts`, for `scan --organization` and `accounts`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct OrganizationSelection {
+    /// Only the accounts under these organizational units (ou-...) or roots
+    /// (r-...), nested units included.
+    #[arg(long, value_delimiter = ',', value_name = "OU,...", requires = "organization", value_parser = parse_parent_id)]
+    pub organizational_units: Option<Vec<String>>,
+
+    /// Leave these accounts out (the caller's own included).
+    #[arg(long, value_delimiter = ',', value_name = "ID,...", requires = "organization", value_parser = parse_account_id)]
+    pub exclude_accounts: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct AccountsArgs {
+    /// The accounts of the AWS Organization (the only source so far).
+    #[arg(long, required = true)]
+    pub organization: bool,
+
+    #[command(flatten)]
+    pub selection: OrganizationSelection,
+
+    /// `json`: a plain array of {account_id, name, email, state, parent_id},
+    /// one object per account, for fan-out engines (docs/organizations.md).
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: AccountsFormat,
+
+    /// Named profile from the AWS config files (default: the standard credential chain).
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// Region for STS; Organizations is always called in its partition's home region.
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+
+    /// Send every AWS call to this endpoint (an emulator). AWS_ENDPOINT_URL works too.
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+
+    /// Attempts per call, the first included.
+    #[arg(long, default_value = "8", value_name = "N", value_parser = clap::value_parser!(u32).range(1..=50))]
+    pub max_attempts: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AccountsFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Args)]
@@ -285,6 +375,49 @@ fn parse_account_id(id: &str) -> Result<String, String> {
     if valid { Ok(id.to_owned()) } else { Err("an AWS account id is 12 digits".to_owned()) }
 }
 
+fn parse_parent_id(id: &str) -> Result<String, String> {
+    // The patterns of the Organizations API reference (ParentId).
+    let root = id.strip_prefix("r-").is_some_and(|rest| (4..=32).contains(&rest.len()) && is_lower_alnum(rest));
+    let unit = id.strip_prefix("ou-").and_then(|rest| rest.split_once('-')).is_some_and(|(root, unit)| {
+        (4..=32).contains(&root.len()) && is_lower_alnum(root) && (8..=32).contains(&unit.len()) && is_lower_alnum(unit)
+    });
+    if root || unit {
+        Ok(id.to_owned())
+    } else {
+        Err("an organizational unit id (ou-xxxx-xxxxxxxx) or a root id (r-xxxx)".to_owned())
+    }
+}
+
+fn is_lower_alnum(text: &str) -> bool {
+    text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+}
+
+fn parse_role_name(name: &str) -> Result<String, String> {
+    let valid =
+        (1..=64).contains(&name.len()) && name.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c));
+    if valid { Ok(name.to_owned()) } else { Err("a role name: 1 to 64 of A-Z a-z 0-9 + = , . @ _ -".to_owned()) }
+}
+
+fn parse_role_path(path: &str) -> Result<String, String> {
+    let valid = path.len() <= 512
+        && path.starts_with('/')
+        && path.ends_with('/')
+        && path.chars().all(|c| ('!'..='~').contains(&c));
+    if valid { Ok(path.to_owned()) } else { Err("an IAM path: `/`, or `/` and printable ASCII and `/`".to_owned()) }
+}
+
+fn parse_external_id(id: &str) -> Result<String, String> {
+    let valid =
+        (2..=1224).contains(&id.len()) && id.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@:/_-".contains(c));
+    if valid { Ok(id.to_owned()) } else { Err("2 to 1224 of A-Z a-z 0-9 + = , . @ : / _ -".to_owned()) }
+}
+
+fn parse_session_name(name: &str) -> Result<String, String> {
+    let valid =
+        (2..=64).contains(&name.len()) && name.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c));
+    if valid { Ok(name.to_owned()) } else { Err("2 to 64 of A-Z a-z 0-9 + = , . @ _ -".to_owned()) }
+}
+
 /// `--output-formats` values; each names one of the report's formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
 pub enum OutputFormat {
@@ -364,4 +497,70 @@ pub enum HistoryCommand {
         #[arg(long, value_name = "DAYS")]
         older_than: Option<u64>,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser as _;
+
+    use super::*;
+
+    fn scan(args: &[&str]) -> Result<ScanArgs, clap::Error> {
+        let cli = Cli::try_parse_from(["bulkhead", "scan"].iter().chain(args))?;
+        match cli.command {
+            Command::Scan(scan) => Ok(*scan),
+            other => panic!("parsed as {other:?}"),
+        }
+    }
+
+    #[test]
+    fn parent_ids_are_roots_or_units() {
+        assert!(parse_parent_id("r-ab12").is_ok());
+        assert!(parse_parent_id("ou-ab12-cdef3456").is_ok());
+        assert!(parse_parent_id("ou-ab12-cdef345").is_err(), "a unit part is at least 8 characters");
+        assert!(parse_parent_id("ou-AB12-cdef3456").is_err());
+        assert!(parse_parent_id("r-a").is_err());
+        assert!(parse_parent_id("o-ab12cd34ef").is_err(), "an organization id is no parent");
+        assert!(parse_parent_id("123456789012").is_err());
+    }
+
+    #[test]
+    fn role_paths_start_and_end_with_a_slash() {
+        assert!(parse_role_path("/").is_ok());
+        assert!(parse_role_path("/security/audit/").is_ok());
+        assert!(parse_role_path("security/").is_err());
+        assert!(parse_role_path("/security").is_err());
+        assert!(parse_role_path("/with space/").is_err());
+    }
+
+    #[test]
+    fn the_fleet_flags_combine_as_documented() {
+        let fleet =
+            scan(&["--organization", "--role-name", "audit", "--organizational-units", "r-ab12,ou-ab12-cdef3456"])
+                .unwrap();
+        assert!(fleet.organization);
+        assert_eq!(fleet.role.role_path, "/");
+        assert_eq!(fleet.role.role_session_name, "bulkhead");
+        assert_eq!(fleet.role.role_duration, None);
+        assert_eq!(fleet.organization_selection.organizational_units.unwrap().len(), 2);
+        let listed = scan(&["--accounts", "123456789012", "--role-name", "audit", "--role-duration", "43200"]).unwrap();
+        assert_eq!(listed.role.role_duration, Some(43200));
+        assert!(scan(&[]).is_ok(), "the caller's own account");
+        // Let through here (clap excuses a required argument that conflicts
+        // with one given); `scan` refuses it as a usage error.
+        assert!(scan(&["--accounts", "123456789012", "--role-name", "a", "--organizational-units", "r-ab12"]).is_ok());
+
+        for wrong in [
+            &["--organization", "--accounts", "123456789012", "--role-name", "audit"][..],
+            &["--organization"],
+            &["--role-name", "audit"],
+            &["--exclude-accounts", "123456789012"],
+            &["--organization", "--role-name", "audit", "--role-duration", "899"],
+            &["--organization", "--role-name", "audit", "--role-session-name", "x"],
+            &["--external-id", "abc"],
+        ] {
+            let err = scan(wrong).expect_err(&format!("{wrong:?}"));
+            assert_eq!(err.exit_code(), 2, "{wrong:?}: {err}");
+        }
+    }
 }

@@ -272,6 +272,7 @@ pub fn finish(
     let header =
         header(collection.started_at, &collection.principal_arn, accounts, collection.regions.clone(), &inputs.checks);
     let mut evaluator = Evaluator::new(inputs, evaluation, remembered, header, collection.started_at)?;
+    evaluator.name_accounts(collection.inventory.organization_names.clone());
     for account in collection.inventory.accounts.values() {
         evaluator.account(account)?;
     }
@@ -310,6 +311,8 @@ pub struct Evaluator<'a> {
     spill: SpillWriter,
     errors: Vec<ScanError>,
     account_names: BTreeMap<String, String>,
+    /// Names from AWS Organizations, for a fleet scan.
+    organization_names: BTreeMap<String, String>,
     counts: Counts,
     verdict: Verdict,
     /// Unmuted FAILs that were already failing in the baseline.
@@ -347,11 +350,19 @@ impl<'a> Evaluator<'a> {
             spill,
             errors: Vec::new(),
             account_names: BTreeMap::new(),
+            organization_names: BTreeMap::new(),
             counts: Counts::default(),
             verdict: Verdict::default(),
             old_failures: 0,
             changes,
         })
+    }
+
+    /// The accounts' names in AWS Organizations, where a fleet scan found
+    /// them: they name the accounts in the reports before IAM aliases.
+    pub fn name_accounts(&mut self, organization_names: BTreeMap<String, String>) {
+        self.organization_names =
+            organization_names.into_iter().filter(|(_, name)| !name.trim().is_empty()).collect();
     }
 
     /// One collected account.
@@ -360,8 +371,15 @@ impl<'a> Evaluator<'a> {
         let context = Context { account, config: &self.inputs.config, now: self.started_at };
         let findings: Vec<Finding> = self.inputs.checks.iter().flat_map(|check| check.run(&context)).collect();
         self.errors.extend(account.errors().into_iter().map(|err| assemble::scan_error(&account.account_id, err)));
-        // Named by alias where there is one.
-        let name = account.iam.alias().unwrap_or(&account.account_id).to_owned();
+        // Named by the name Organizations gives the account (what people
+        // call it across the fleet), else by its IAM alias, else by its id.
+        let name = self
+            .organization_names
+            .get(&account.account_id)
+            .map(String::as_str)
+            .or(account.iam.alias())
+            .unwrap_or(&account.account_id)
+            .to_owned();
         self.account_names.insert(account.account_id.clone(), name);
         self.judge_and_write(&account.account_id, findings)
     }
@@ -388,6 +406,10 @@ impl<'a> Evaluator<'a> {
             })
             .collect();
         self.errors.push(assemble::scan_error(&account.account_id, &account.error));
+        // An unreachable account keeps its Organizations name.
+        if let Some(name) = self.organization_names.get(&account.account_id) {
+            self.account_names.insert(account.account_id.clone(), name.clone());
+        }
         self.judge_and_write(&account.account_id, findings)
     }
 

@@ -13,6 +13,23 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
     ("checks", &["mutelist", "outcome", "assemble", "report", "scan", "plan", "cli"]),
     ("mutelist.rs", &["outcome", "assemble", "report", "scan", "plan", "cli"]),
     ("outcome.rs", &["assemble", "report", "scan", "cli"]),
+    // Discovery runs before any account is scanned and knows nothing of what a scan finds.
+    (
+        "discovery.rs",
+        &[
+            "rules",
+            "checks",
+            "mutelist",
+            "outcome",
+            "assemble",
+            "report",
+            "history",
+            "evaluation",
+            "scan",
+            "plan",
+            "cli",
+        ],
+    ),
     // History compares findings and builds the report's changes; it never
     // reaches back into collection, checks or the commands.
     ("history", &["aws", "inventory", "rules", "checks", "mutelist", "evaluation", "scan", "offline", "plan", "cli"]),

@@ -4,11 +4,13 @@
 //! `cli -> plan -> collect (inventory) -> evaluate (checks) -> filter
 //! (mutelist, outcome) -> assemble -> report`.
 
+pub mod accounts;
 pub mod assemble;
 pub mod aws;
 pub mod checks;
 pub mod cli;
 pub mod config;
+pub mod discovery;
 pub mod evaluation;
 pub mod fatal;
 pub mod history;

@@ -35,6 +35,23 @@ fn main() -> ExitCode {
             };
             exit(runtime.block_on(scan::run(&args)), &setting)
         }
+        Command::Accounts(args) => {
+            let setting = Setting {
+                endpoint_url: args.endpoint_url.clone().or_else(|| std::env::var("AWS_ENDPOINT_URL").ok()),
+                verbose: cli.verbose > 0,
+            };
+            let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                Ok(runtime) => runtime,
+                Err(err) => return fatal(&anyhow::Error::new(err).context("starting the async runtime")),
+            };
+            match runtime.block_on(bulkhead::accounts::run(&args)) {
+                Ok(text) => print_bytes(text.as_bytes()),
+                Err(err) => {
+                    eprint!("{}", render(&err, &setting));
+                    ExitCode::from(if err.downcast_ref::<UsageError>().is_some() { 2 } else { 1 })
+                }
+            }
+        }
         Command::Evaluate(args) => {
             exit(bulkhead::offline::run(&args), &Setting { endpoint_url: None, verbose: cli.verbose > 0 })
         }

@@ -218,6 +218,7 @@ mod tests {
                 "bulkhead-history.1",
                 "bulkhead-history-list.1",
                 "bulkhead-history-prune.1",
+                "bulkhead-accounts.1",
                 "bulkhead-checks.1",
                 "bulkhead-frameworks.1",
                 "bulkhead-completions.1",

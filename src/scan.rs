@@ -1,21 +1,20 @@
 //! `bulkhead scan`: plan and collect, then [`crate::evaluation::finish`]
 //! evaluates, filters, remembers and reports.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::num::NonZeroUsize;
 use std::time::Duration;
 
+use anyhow::Result;
 use futures::StreamExt as _;
-
-use anyhow::{Context as _, Result};
 use jiff::Timestamp;
 
 use crate::assemble;
 use crate::aws::chain::{self, join_all};
-use crate::aws::{CallGate, CollectError, ConcurrencyLimits, ErrorKind, Service, Session, SessionOptions};
+use crate::aws::{CallGate, CollectError, ConcurrencyLimits, ErrorKind, RoleSession, Service, Session, SessionOptions};
 use crate::cli::ScanArgs;
+use crate::discovery::{self, Identity, caller_identity};
 use crate::evaluation::{Collection, Evaluator, Inputs, Recording, Remembered, finish, header};
-use crate::inventory::paginate::CallSite;
 use crate::inventory::{self, AccountTarget, CollectContext, Inventory, RegionDone, UnreachableAccount, ec2};
 use crate::outcome::Outcome;
 use crate::plan::{self, RegionSelection};
@@ -34,6 +33,7 @@ async fn scan(args: &ScanArgs) -> Result<Outcome> {
     // Everything the user gave is validated before the first AWS call.
     let inputs = Inputs::load(&args.selection, &args.evaluation)?;
     plan::check_region_selection(&region_selection(args)).map_err(UsageError::Plan)?;
+    check_organization_selection(args)?;
     let remembered = Remembered::open(&args.evaluation, Recording::ByDefault)?;
 
     let gate = CallGate::new(ConcurrencyLimits {
@@ -55,7 +55,7 @@ async fn scan(args: &ScanArgs) -> Result<Outcome> {
     .await;
 
     let caller = caller_identity(&session, &gate).await?;
-    let (ready, unreachable) = prepare_accounts(&session, &gate, &caller, args).await?;
+    let (ready, unreachable, organization_names) = prepare_accounts(&session, &gate, &caller, args).await?;
     let needs = plan::needs(&inputs.checks);
     let accounts: BTreeSet<String> = ready
         .iter()
@@ -98,7 +98,7 @@ async fn scan(args: &ScanArgs) -> Result<Outcome> {
 
     if let Some(path) = &args.save_inventory {
         // A saved inventory is one file of every account: it is held whole.
-        let mut inventory = Inventory { unreachable, ..Inventory::default() };
+        let mut inventory = Inventory { unreachable, organization_names, ..Inventory::default() };
         while let Some(account) = collected.next().await {
             inventory.accounts.insert(account.account_id.clone(), account);
         }
@@ -124,6 +124,7 @@ async fn scan(args: &ScanArgs) -> Result<Outcome> {
     }
 
     let mut evaluator = Evaluator::new(&inputs, &args.evaluation, remembered, header, started_at)?;
+    evaluator.name_accounts(organization_names);
     while let Some(account) = collected.next().await {
         evaluator.account(&account)?;
     }
@@ -145,79 +146,105 @@ fn default_accounts_in_flight(args: &ScanArgs) -> usize {
     (args.max_concurrency.get() / CALLS_PER_ACCOUNT_IN_FLIGHT).max(1)
 }
 
-#[derive(Debug)]
-struct Identity {
-    account_id: String,
-    arn: String,
-    partition: String,
-}
+/// The accounts to scan, each with its session and regions, and the names
+/// Organizations gives them (a fleet scan only).
+type Prepared = (Vec<(AccountTarget, Session)>, Vec<UnreachableAccount>, BTreeMap<String, String>);
 
-async fn caller_identity(session: &Session, gate: &CallGate) -> Result<Identity> {
-    let region = session.home_region().to_owned();
-    let client = session.client::<aws_sdk_sts::Client>(&region);
-    let site = CallSite { gate, service: Service::Sts, region: &region, operation: "GetCallerIdentity" };
-    let output = site
-        .once(|| client.get_caller_identity().send())
-        .await
-        .context("finding out which account the credentials belong to")?;
-    let arn = output.arn().unwrap_or_default().to_owned();
-    let partition = arn.split(':').nth(1).filter(|p| !p.is_empty()).unwrap_or("aws").to_owned();
-    Ok(Identity { account_id: output.account().unwrap_or_default().to_owned(), arn, partition })
-}
-
-/// The accounts to scan, each with its session and regions. Without
-/// --accounts, the credentials' own account, whose failures are fatal; with
-/// it, each account through its role, and one that fails is reported as
-/// ERROR while the others are scanned.
-async fn prepare_accounts(
-    session: &Session,
-    gate: &CallGate,
-    caller: &Identity,
-    args: &ScanArgs,
-) -> Result<(Vec<(AccountTarget, Session)>, Vec<UnreachableAccount>)> {
-    let (Some(accounts), Some(role_name)) = (&args.accounts, &args.role_name) else {
+/// Without --accounts or --organization, the credentials' own account,
+/// whose failures are fatal. With either, each account through its role
+/// (the caller's own account in an --organization scan with its own
+/// credentials), and one that fails is reported as ERROR while the others
+/// are scanned.
+async fn prepare_accounts(session: &Session, gate: &CallGate, caller: &Identity, args: &ScanArgs) -> Result<Prepared> {
+    let (through_role, own, names) = if args.organization {
+        let selection = discovery::Selection {
+            units: args.organization_selection.organizational_units.as_deref(),
+            exclude: &args.organization_selection.exclude_accounts,
+        };
+        let found = discovery::fleet(session, gate, caller, &selection).await?;
+        if found.is_empty() {
+            return Err(UsageError::Other(
+                "--organization: no account is left to scan once --exclude-accounts is applied".to_owned(),
+            )
+            .into());
+        }
+        tracing::info!(accounts = found.len(), "found the organization's active accounts");
+        let names: BTreeMap<String, String> =
+            found.iter().filter_map(|account| Some((account.account_id.clone(), account.name.clone()?))).collect();
+        let own = found.iter().any(|account| account.account_id == caller.account_id);
+        let others = found.into_iter().map(|account| account.account_id).filter(|id| id != &caller.account_id);
+        (others.collect(), own, names)
+    } else if let Some(accounts) = &args.accounts {
+        (accounts.clone(), false, BTreeMap::new())
+    } else {
         let regions = scan_regions(session, gate, &caller.partition, args).await?;
         let target =
             AccountTarget { account_id: caller.account_id.clone(), partition: caller.partition.clone(), regions };
-        return Ok((vec![(target, session.clone())], Vec::new()));
+        return Ok((vec![(target, session.clone())], Vec::new(), BTreeMap::new()));
     };
-    let prepared = join_all(accounts.iter().map(|account_id| async move {
-        let role_arn = format!("arn:{}:iam::{account_id}:role/{role_name}", caller.partition);
-        let assumed = session.assume_role(&role_arn).await;
-        let target = async {
-            let identity = caller_identity(&assumed, gate).await?;
-            anyhow::ensure!(
-                &identity.account_id == account_id,
-                "role {role_arn} gave credentials of account {}",
-                identity.account_id
-            );
-            let regions = scan_regions(&assumed, gate, &identity.partition, args).await?;
-            Ok(AccountTarget { account_id: account_id.clone(), partition: identity.partition, regions })
+    let role_name =
+        args.role.role_name.as_deref().expect("clap requires --role-name with --accounts and --organization");
+    let role = RoleSession {
+        session_name: args.role.role_session_name.clone(),
+        external_id: args.role.external_id.clone(),
+        duration: args.role.role_duration.map(Duration::from_secs),
+    };
+    let path = &args.role.role_path;
+    let own_account = own.then_some(&caller.account_id);
+    let prepared = join_all(through_role.iter().chain(own_account).map(|account_id| {
+        let role = &role;
+        async move {
+            let own = own_account == Some(account_id);
+            let (via, account_session) = if own {
+                ("its own credentials".to_owned(), session.clone())
+            } else {
+                let role_arn = format!("arn:{}:iam::{account_id}:role{path}{role_name}", caller.partition);
+                let assumed = session.assume_role(&role_arn, role).await;
+                (role_arn, assumed)
+            };
+            let target = async {
+                let identity = caller_identity(&account_session, gate).await?;
+                anyhow::ensure!(
+                    &identity.account_id == account_id,
+                    "{via} gave credentials of account {}",
+                    identity.account_id
+                );
+                let regions = scan_regions(&account_session, gate, &identity.partition, args).await?;
+                Ok(AccountTarget { account_id: account_id.clone(), partition: identity.partition, regions })
+            }
+            .await;
+            (account_id, own, account_session, via, target)
         }
-        .await;
-        (account_id, assumed, role_arn, target)
     }))
     .await;
 
     let mut ready = Vec::new();
     let mut unreachable = Vec::new();
-    for (account_id, assumed, role_arn, target) in prepared {
+    for (account_id, own, account_session, via, target) in prepared {
         match target {
-            Ok(target) => ready.push((target, assumed)),
+            Ok(target) => ready.push((target, account_session)),
             Err(err) => {
-                let message = format!("could not scan account {account_id} through {role_arn}: {err:#}");
+                let message = format!("could not scan account {account_id} through {via}: {err:#}");
                 tracing::warn!("{message}");
-                let kind = err.downcast_ref::<CollectError>().map_or(ErrorKind::Other, |err| err.kind);
+                let failed = err.downcast_ref::<CollectError>();
+                let kind = failed.map_or(ErrorKind::Other, |err| err.kind);
                 let region = session.home_region().to_owned();
+                // Through a role, what failed is the role, whichever call met it.
+                let error = match failed {
+                    Some(failed) if own => {
+                        CollectError::new(failed.service, &failed.operation, &failed.region, kind, message)
+                    }
+                    _ => CollectError::new(Service::Sts, "AssumeRole", &region, kind, message),
+                };
                 unreachable.push(UnreachableAccount {
                     account_id: account_id.clone(),
                     partition: caller.partition.clone(),
-                    error: CollectError::new(Service::Sts, "AssumeRole", &region, kind, message),
+                    error,
                 });
             }
         }
     }
-    Ok((ready, unreachable))
+    Ok((ready, unreachable, names))
 }
 
 async fn scan_regions(session: &Session, gate: &CallGate, partition: &str, args: &ScanArgs) -> Result<Vec<String>> {
@@ -236,6 +263,17 @@ async fn scan_regions(session: &Session, gate: &CallGate, partition: &str, args:
             Err(anyhow::Error::new(err).context("listing the account's enabled regions (pass --regions to skip this)"))
         }
     }
+}
+
+/// clap's `requires = "organization"` lets these through with --accounts,
+/// which conflicts with --organization: clap excuses a required argument
+/// that conflicts with one given.
+fn check_organization_selection(args: &ScanArgs) -> Result<(), UsageError> {
+    let selection = &args.organization_selection;
+    if !args.organization && (selection.organizational_units.is_some() || !selection.exclude_accounts.is_empty()) {
+        return Err(UsageError::Other("--organizational-units and --exclude-accounts need --organization".to_owned()));
+    }
+    Ok(())
 }
 
 fn region_selection(args: &ScanArgs) -> RegionSelection {

@@ -16,6 +16,7 @@ import yaml
 
 from .core import SeedError, Seeder, log
 from .fixture import parse_fixture, seed
+from .organization import seed_organization
 from .validate import FixtureError
 
 SEED_ROLE = "bulkhead-seed"
@@ -49,13 +50,15 @@ def main(argv: list[str] | None = None) -> int:
             raise FixtureError(f"cannot read fixture: {e}") from None
         except yaml.YAMLError as e:
             raise FixtureError(f"invalid YAML: {e}") from None
-        regions, account_iam = parse_fixture(doc)
+        regions, account_iam, org = parse_fixture(doc)
 
         seeder = Seeder(args.endpoint.rstrip("/"), args.account)
-        seeder.use(seeder.assume(SEED_ROLE, "test", "test"))
+        seed_creds = seeder.assume(SEED_ROLE, "test", "test")
+        seeder.use(seed_creds)
         seeder.check_regions([region.name for region in regions])
         log(f"seeding account {args.account} at {args.endpoint} from {args.fixture}")
         seed(seeder, regions, account_iam)
+        seeded_org = seed_organization(seeder, seed_creds, org) if org is not None else None
         scan = seeder.assume(SCAN_ROLE, "test", "test")
     except FixtureError as e:
         log(f"error: {args.fixture}: {e}")
@@ -68,15 +71,13 @@ def main(argv: list[str] | None = None) -> int:
         log(f"error: unexpected {type(e).__name__}: {e}")
         return 1
     log(f"done in {time.monotonic() - started:.1f}s; scan role {SCAN_ROLE} credentials on stdout")
-    print(
-        json.dumps(
-            {
-                "account_id": args.account,
-                "access_key_id": scan["AccessKeyId"],
-                "secret_access_key": scan["SecretAccessKey"],
-                "session_token": scan["SessionToken"],
-            }
-        ),
-        flush=True,
-    )
+    printed = {
+        "account_id": args.account,
+        "access_key_id": scan["AccessKeyId"],
+        "secret_access_key": scan["SecretAccessKey"],
+        "session_token": scan["SessionToken"],
+    }
+    if seeded_org is not None:
+        printed["organization"] = seeded_org
+    print(json.dumps(printed), flush=True)
     return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import cloudtrail, ec2, ecr, ecs, iam, schema
+from . import cloudtrail, ec2, ecr, ecs, iam, organization, schema
 from .core import Seeder
 from .validate import FixtureError, _str, key_mapping
 
@@ -39,18 +39,24 @@ def parse_region(name: str, raw: Any) -> Region:
     return region
 
 
-def parse_fixture(doc: Any) -> tuple[list[Region], iam.Iam | None]:
-    """The fixture document (as yaml.safe_load gives it), validated in full; FixtureError if malformed."""
-    top = key_mapping(schema.FIXTURE, doc, "fixture")
-    regions_raw = top["regions"]
+def parse_regions(regions_raw: Any, path: str) -> list[Region]:
+    """A `regions` mapping: region name to what to create there."""
     if not isinstance(regions_raw, dict):
-        raise FixtureError("regions: expected a mapping of region names ({} for an untouched account)")
+        raise FixtureError(f"{path}: expected a mapping of region names ({{}} for an untouched account)")
     regions = []
     for rname, rraw in regions_raw.items():
-        _str(rname, "regions key", schema.REGION_RE)
+        _str(rname, f"{path} key", schema.REGION_RE)
         regions.append(parse_region(rname, rraw))
+    return regions
+
+
+def parse_fixture(doc: Any) -> tuple[list[Region], iam.Iam | None, organization.Organization | None]:
+    """The fixture document (as yaml.safe_load gives it), validated in full; FixtureError if malformed."""
+    top = key_mapping(schema.FIXTURE, doc, "fixture")
+    regions = parse_regions(top["regions"], "regions")
     account_iam = iam.parse_iam(top["iam"], "iam") if "iam" in top else None
-    return regions, account_iam
+    org = organization.parse_organization(top["organization"], "organization") if "organization" in top else None
+    return regions, account_iam, org
 
 
 def seed(seeder: Seeder, regions: list[Region], account_iam: iam.Iam | None) -> None:

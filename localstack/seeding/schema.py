@@ -423,6 +423,65 @@ IAM = Shape(
     notes="Global: created through us-east-1, after every region. The value may be null.",
 )
 
+ORG_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,49}$")
+
+ORG_ACCOUNT = Shape(
+    "organization account",
+    "organization...accounts[]",
+    (
+        Key("name", "string", "the account's name (CreateAccount): unique in the organization", required=True,
+            pattern=ORG_NAME_RE, api="AccountName"),
+        Key("email", "string", "the account's email", default_doc="NAME (spaces as -)@example.com", api="Email"),
+        Key("state", "choice", "`suspended`: closed (CloseAccount) once seeded, so its State is SUSPENDED",
+            default="active", choices=("active", "suspended")),
+        Key("audit_role", "bool", "create the organization's audit role in the account (false: the role is "
+            "missing, so bulkhead cannot assume it)", default=True),
+        Key("regions", "regions", "what to create in the account, as a fixture's `regions`", default_doc="{}"),
+        Key("iam", "mapping", "the account's IAM state, as a fixture's `iam`", shape=IAM),
+    ),
+    notes="Created with CreateAccount (moto picks its 12-digit id, which seed.py prints), moved into its unit, "
+          "then seeded through the role OrganizationAccountAccessRole that CreateAccount made in it, as a "
+          "management account would.",
+)
+
+ORG_INNER_UNIT = Shape(
+    "nested organizational unit",
+    "organization.units[].units[]",
+    (
+        Key("name", "string", "the unit's name: unique in the organization", required=True, pattern=ORG_NAME_RE),
+        Key("accounts", "list", "the accounts directly in the unit", shape=ORG_ACCOUNT),
+    ),
+)
+
+ORG_UNIT = Shape(
+    "organizational unit",
+    "organization.units[]",
+    (
+        Key("name", "string", "the unit's name: unique in the organization", required=True, pattern=ORG_NAME_RE),
+        Key("accounts", "list", "the accounts directly in the unit", shape=ORG_ACCOUNT),
+        Key("units", "list", "units nested in this one (one more level)", shape=ORG_INNER_UNIT),
+    ),
+)
+
+ORGANIZATION = Shape(
+    "organization",
+    "organization",
+    (
+        Key("audit_role", "string", "the role made in every member account for bulkhead to assume",
+            default="bulkhead-audit", pattern=IAM_NAME_RE),
+        Key("audit_role_path", "string", "the audit role's IAM path", default="/",
+            pattern=re.compile(r"^/([!-.0-~]+/)*$")),
+        Key("external_id", "string", "the sts:ExternalId the audit role's trust policy requires (absent: none)",
+            pattern=re.compile(r"^[A-Za-z0-9+=,.@:/_-]{2,1224}$")),
+        Key("accounts", "list", "member accounts directly under the root", shape=ORG_ACCOUNT),
+        Key("units", "list", "organizational units under the root", shape=ORG_UNIT),
+    ),
+    notes="The fixture's own account becomes the management account (CreateOrganization, all features), "
+          "seeded as usual first. seed.py's JSON line gains `organization`: `{\"root\": ROOT_ID, \"units\": "
+          "{NAME: OU_ID}, \"accounts\": {NAME: ACCOUNT_ID}}`. Through server.py, AssumeRole into a member "
+          "account needs a role that exists there (and its external id).",
+)
+
 FIXTURE = Shape(
     "fixture",
     "(the document)",
@@ -431,6 +490,8 @@ FIXTURE = Shape(
             f"only moto's defaults). A name must match `{REGION_RE.pattern}` and be a region the emulator knows",
             required=True),
         Key("iam", "mapping", "global IAM state", shape=IAM),
+        Key("organization", "mapping", "an AWS Organization with this account as its management account",
+            shape=ORGANIZATION),
     ),
 )
 

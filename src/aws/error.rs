@@ -21,6 +21,7 @@ pub enum Service {
     Cloudtrail,
     Ecs,
     Iam,
+    Organizations,
 }
 
 impl Service {
@@ -32,6 +33,7 @@ impl Service {
             Service::Cloudtrail => "cloudtrail",
             Service::Ecs => "ecs",
             Service::Iam => "iam",
+            Service::Organizations => "organizations",
         }
     }
 }

@@ -11,4 +11,4 @@ pub mod session;
 pub use error::{CollectError, ErrorKind, Service};
 pub use gate::{CallGate, ConcurrencyLimits};
 pub use ledger::{CallLedger, CallStats};
-pub use session::{Session, SessionOptions};
+pub use session::{RoleSession, Session, SessionOptions};

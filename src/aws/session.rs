@@ -40,6 +40,15 @@ pub struct SessionOptions {
     pub operation_timeout: Duration,
 }
 
+/// How a role is assumed: `--role-session-name`, `--external-id`, `--role-duration`.
+#[derive(Debug, Clone)]
+pub struct RoleSession {
+    pub session_name: String,
+    pub external_id: Option<String>,
+    /// `None`: STS's default, one hour.
+    pub duration: Option<Duration>,
+}
+
 /// The loaded SDK configuration; clients for any region are derived from it.
 #[derive(Debug, Clone)]
 pub struct Session {
@@ -86,14 +95,26 @@ impl Session {
         Session { base, ledger }
     }
 
-    /// The same settings with the credentials of `role_arn`, assumed (and
-    /// refreshed) through STS with this session's credentials.
-    pub async fn assume_role(&self, role_arn: &str) -> Session {
-        let provider = aws_config::sts::AssumeRoleProvider::builder(role_arn)
-            .session_name("bulkhead")
-            .configure(&self.base)
-            .build()
-            .await;
+    /// The same settings with the credentials of `role_arn`, assumed
+    /// through STS with this session's credentials.
+    ///
+    /// Renewal needs nothing here: `AssumeRoleProvider` caches nothing and
+    /// calls AssumeRole whenever asked, and what asks is the identity cache
+    /// of `base` (aws-config's default lazy cache, shared by every client
+    /// made from this session), which asks again shortly (10 s plus jitter)
+    /// before the credentials expire. A scan longer than `duration` thus
+    /// gets a fresh session per account, one AssumeRole each time.
+    pub async fn assume_role(&self, role_arn: &str, role: &RoleSession) -> Session {
+        let mut builder = aws_config::sts::AssumeRoleProvider::builder(role_arn)
+            .session_name(&role.session_name)
+            .configure(&self.base);
+        if let Some(external_id) = &role.external_id {
+            builder = builder.external_id(external_id);
+        }
+        if let Some(duration) = role.duration {
+            builder = builder.session_length(duration);
+        }
+        let provider = builder.build().await;
         let base = self.base.to_builder().credentials_provider(SharedCredentialsProvider::new(provider)).build();
         Session { base, ledger: self.ledger.clone() }
     }
@@ -211,6 +232,7 @@ service_client! {
     aws_sdk_ecr => Service::Ecr,
     aws_sdk_ecs => Service::Ecs,
     aws_sdk_iam => Service::Iam,
+    aws_sdk_organizations => Service::Organizations,
     aws_sdk_cloudtrail => Service::Cloudtrail,
 }
 

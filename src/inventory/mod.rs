@@ -214,6 +214,10 @@ pub struct Inventory {
     /// regions not listable): every selected check reports ERROR for them.
     #[serde(default)]
     pub unreachable: Vec<UnreachableAccount>,
+    /// `account id -> name` in AWS Organizations, for the accounts a fleet
+    /// scan (`--organization`) found there; what the reports name them by.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub organization_names: BTreeMap<String, String>,
 }
 
 /// An account of the scan whose inventory could not be collected at all.

@@ -43,6 +43,7 @@ mod iam_root;
 mod iam_users;
 mod multi_account;
 mod mutelist;
+mod organization;
 mod profiles;
 mod read_only;
 mod reports;

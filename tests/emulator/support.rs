@@ -50,6 +50,9 @@ pub fn endpoint() -> String {
 pub struct Account {
     pub id: String,
     credentials: BTreeMap<String, String>,
+    /// What the seeder made of the fixture's `organization` (`Null` without one):
+    /// `{"root": ROOT_ID, "units": {NAME: OU_ID}, "accounts": {NAME: ACCOUNT_ID}}`.
+    pub organization: Value,
 }
 
 /// A fresh 12-digit account id per call: unique within this test process,
@@ -82,16 +85,18 @@ impl Account {
             fixture.display(),
             String::from_utf8_lossy(&output.stderr)
         );
-        let credentials: Value = serde_json::from_slice(&output.stdout).expect("the seeder prints credentials as JSON");
-        let field =
-            |name: &str| credentials[name].as_str().unwrap_or_else(|| panic!("seeder output lacks {name}")).to_owned();
+        let credentials_json: Value =
+            serde_json::from_slice(&output.stdout).expect("the seeder prints credentials as JSON");
+        let field = |name: &str| {
+            credentials_json[name].as_str().unwrap_or_else(|| panic!("seeder output lacks {name}")).to_owned()
+        };
         assert_eq!(field("account_id"), id);
         let credentials = BTreeMap::from([
             ("AWS_ACCESS_KEY_ID".to_owned(), field("access_key_id")),
             ("AWS_SECRET_ACCESS_KEY".to_owned(), field("secret_access_key")),
             ("AWS_SESSION_TOKEN".to_owned(), field("session_token")),
         ]);
-        Account { id, credentials }
+        Account { id, credentials, organization: credentials_json["organization"].clone() }
     }
 
     /// The scanner's credentials for this account, as environment variables.
@@ -173,6 +178,8 @@ pub struct Scan {
     pub report_text: String,
     /// Wall time of the `bulkhead scan` process.
     pub elapsed: Duration,
+    /// The OCSF report's events, when `--output-formats` asked for it (else empty).
+    pub ocsf: Vec<Value>,
 }
 
 impl Scan {
@@ -187,6 +194,9 @@ impl Scan {
             report: serde_json::from_str(&text).unwrap(),
             report_text: text,
             elapsed: Duration::ZERO,
+            ocsf: std::fs::read_to_string(report.with_extension("ocsf.json"))
+                .map(|ocsf| serde_json::from_str(&ocsf).expect("the OCSF report is JSON"))
+                .unwrap_or_default(),
         }
     }
 
