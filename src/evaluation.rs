@@ -4,7 +4,7 @@
 //! model and write every format.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
 use jiff::Timestamp;
@@ -12,7 +12,7 @@ use jiff::Timestamp;
 use crate::assemble;
 use crate::checks::metadata::{CatalogEntry, Framework, catalog, frameworks};
 use crate::checks::{Check, Context, Finding};
-use crate::cli::{EvaluationArgs, SelectionArgs};
+use crate::cli::{EvaluationArgs, OutputFormat, SelectionArgs};
 use crate::config::{Config, ConfigError};
 use crate::history::{
     self, FindingKey, FindingRecord, PreviousState, ScanHeader, ScanRef, Snapshot, SnapshotError, Store, StoreError,
@@ -21,7 +21,7 @@ use crate::inventory::Inventory;
 use crate::mutelist::{Date, Mutelist, MutelistError};
 use crate::outcome::{Gate, Outcome};
 use crate::plan::{self, CheckSelection, PlanError};
-use crate::report::{self, CallStats, History, Report, ScanError, ScanSummary, Tool, write_atomically};
+use crate::report::{self, CallStats, History, Report, ScanError, ScanSummary, ShardInfo, Tool, write_atomically};
 use crate::severity::Status;
 
 /// How many scans the report's trends reach back.
@@ -95,6 +95,8 @@ pub struct Collection {
     pub regions: Vec<String>,
     pub inventory: Inventory,
     pub stats: CallStats,
+    /// Which shard of a sharded scan this is (`scan --shard`).
+    pub shard: Option<ShardInfo>,
 }
 
 /// Whether findings are recorded in the store (a scan, by default) or only
@@ -336,6 +338,7 @@ pub fn finish(
             errors,
             mutelist: mutelist_summary.map(assemble::mutelist),
             stats: collection.stats,
+            shard: collection.shard,
         },
         findings: findings
             .into_iter()
@@ -350,7 +353,7 @@ pub fn finish(
         history: has_history.then_some(History { changes, trends }),
     };
 
-    let written = write_reports(&report, evaluation)?;
+    let written = write_reports(&report, &evaluation.output_formats, &evaluation.output_dir, &evaluation.output_name)?;
     progress.finish();
     if !evaluation.quiet {
         let fail_on = evaluation.fail_on_new.unwrap_or(evaluation.fail_on);
@@ -397,17 +400,21 @@ fn record(
     }
 }
 
-fn write_reports(report: &Report, evaluation: &EvaluationArgs) -> Result<Vec<String>> {
+/// Writes every format asked for; used by `scan`, `evaluate` and `merge`.
+pub fn write_reports(
+    report: &Report,
+    output_formats: &[OutputFormat],
+    output_dir: &Path,
+    output_name: &str,
+) -> Result<Vec<String>> {
     let mut written = Vec::new();
-    let mut formats: Vec<report::Format> = evaluation.output_formats.iter().map(|&format| format.into()).collect();
+    let mut formats: Vec<report::Format> = output_formats.iter().map(|&format| format.into()).collect();
     formats.sort();
     formats.dedup();
     for format in formats {
-        let files = format
-            .render(report, &evaluation.output_name)
-            .with_context(|| format!("rendering the {format:?} report"))?;
+        let files = format.render(report, output_name).with_context(|| format!("rendering the {format:?} report"))?;
         for (file, bytes) in files {
-            let path = evaluation.output_dir.join(file);
+            let path = output_dir.join(file);
             write_atomically(&path, &bytes).with_context(|| format!("writing the report to {}", path.display()))?;
             written.push(path.display().to_string());
         }

@@ -16,6 +16,7 @@ pub mod inventory;
 #[cfg(test)]
 mod layering_tests;
 pub mod manual;
+pub mod merge;
 pub mod mutelist;
 pub mod offline;
 pub mod outcome;
@@ -26,3 +27,4 @@ pub mod rules;
 pub mod saved_inventory;
 pub mod scan;
 pub mod severity;
+pub mod shard;

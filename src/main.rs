@@ -35,6 +35,9 @@ fn main() -> ExitCode {
             };
             exit(runtime.block_on(scan::run(&args)), &setting)
         }
+        Command::Merge(args) => {
+            exit(bulkhead::merge::run(&args), &Setting { endpoint_url: None, verbose: cli.verbose > 0 })
+        }
         Command::Evaluate(args) => {
             exit(bulkhead::offline::run(&args), &Setting { endpoint_url: None, verbose: cli.verbose > 0 })
         }

@@ -24,6 +24,17 @@ pub enum Outcome {
     Incomplete,
 }
 
+/// What the gate reads of one finding, wherever the finding comes from
+/// (this scan's evaluation, or the shard reports `merge` joins).
+#[derive(Debug, Clone, Copy)]
+pub struct Verdict {
+    pub status: Status,
+    pub muted: bool,
+    pub severity: Severity,
+    /// A FAIL that does not count (already failing in the baseline, under `--fail-on-new`).
+    pub exempt: bool,
+}
+
 impl Outcome {
     /// `collection_failed`: some call failed, whether or not a finding shows
     /// it; `severity` gives a check's severity by id; `exempt` says, by
@@ -36,17 +47,30 @@ impl Outcome {
         gate: Gate,
         exempt: impl Fn(usize) -> bool,
     ) -> Outcome {
-        let incomplete = collection_failed || findings.iter().any(|finding| finding.status == Status::Error);
-        if incomplete && !gate.allow_errors {
-            return Outcome::Incomplete;
-        }
-        let failed = findings.iter().enumerate().any(|(index, finding)| {
-            finding.status == Status::Fail
-                && !finding.muted
-                && severity(&finding.check_id) >= gate.fail_on
-                && !exempt(index)
+        let verdicts = findings.iter().enumerate().map(|(index, finding)| Verdict {
+            status: finding.status,
+            muted: finding.muted,
+            severity: severity(&finding.check_id),
+            exempt: exempt(index),
         });
-        if failed { Outcome::Failed } else { Outcome::Passed }
+        Outcome::judge_verdicts(verdicts, collection_failed, gate)
+    }
+
+    pub fn judge_verdicts(verdicts: impl IntoIterator<Item = Verdict>, collection_failed: bool, gate: Gate) -> Outcome {
+        let mut incomplete = collection_failed;
+        let mut failed = false;
+        for verdict in verdicts {
+            incomplete |= verdict.status == Status::Error;
+            failed |=
+                verdict.status == Status::Fail && !verdict.muted && verdict.severity >= gate.fail_on && !verdict.exempt;
+        }
+        if incomplete && !gate.allow_errors {
+            Outcome::Incomplete
+        } else if failed {
+            Outcome::Failed
+        } else {
+            Outcome::Passed
+        }
     }
 
     pub fn exit_code(self) -> u8 {

@@ -17,7 +17,9 @@ use crate::inventory::{self, AccountTarget, CollectContext, Inventory, RegionDon
 use crate::outcome::Outcome;
 use crate::plan::{self, RegionSelection};
 use crate::progress::Progress;
+use crate::report::{self, ShardInfo};
 use crate::saved_inventory::SavedInventory;
+use crate::shard::{self, FingerprintInputs, Shard, ShardFlags, ShardRun};
 
 pub use crate::evaluation::UsageError;
 
@@ -31,6 +33,8 @@ async fn scan(args: &ScanArgs) -> Result<Outcome> {
     // Everything the user gave is validated before the first AWS call.
     let inputs = Inputs::load(&args.selection, &args.evaluation)?;
     plan::check_region_selection(&region_selection(args)).map_err(UsageError::Plan)?;
+    let sharding = shard::resolve(&ShardFlags::from(&args.sharding), |name| std::env::var(name).ok())
+        .map_err(|err| UsageError::Other(err.to_string()))?;
     let mut remembered = Remembered::open(&args.evaluation, Recording::ByDefault)?;
 
     let gate = CallGate::new(ConcurrencyLimits {
@@ -52,7 +56,9 @@ async fn scan(args: &ScanArgs) -> Result<Outcome> {
     .await;
 
     let caller = caller_identity(&session, &gate).await?;
-    let (ready, unreachable) = prepare_accounts(&session, &gate, &caller, args).await?;
+    let (ready, unreachable, listed) =
+        prepare_accounts(&session, &gate, &caller, args, sharding.as_ref().map(|run| &run.shard)).await?;
+    let shard = sharding.map(|run| shard_info(&run, listed, args, &inputs)).transpose()?;
     let needs = plan::needs(&inputs.checks);
     let accounts: BTreeSet<String> = ready
         .iter()
@@ -106,6 +112,7 @@ async fn scan(args: &ScanArgs) -> Result<Outcome> {
         regions,
         inventory,
         stats: assemble::call_stats(gate.ledger().stats()),
+        shard,
     };
     if let Some(path) = &args.save_inventory {
         let saved = SavedInventory::new(
@@ -149,21 +156,64 @@ async fn caller_identity(session: &Session, gate: &CallGate) -> Result<Identity>
     Ok(Identity { account_id: output.account().unwrap_or_default().to_owned(), arn, partition })
 }
 
-/// The accounts to scan, each with its session and regions. Without
-/// --accounts, the credentials' own account, whose failures are fatal; with
-/// it, each account through its role, and one that fails is reported as
-/// ERROR while the others are scanned.
+/// What a shard's report carries for `bulkhead merge`: `listed` is the
+/// account list before it was cut.
+fn shard_info(run: &ShardRun, mut listed: Vec<String>, args: &ScanArgs, inputs: &Inputs) -> Result<ShardInfo> {
+    listed.sort();
+    listed.dedup();
+    let read = |path: &Option<std::path::PathBuf>| -> Result<Option<Vec<u8>>> {
+        path.as_ref()
+            .map(|path| {
+                std::fs::read(path).with_context(|| format!("reading {} for the shard's fingerprint", path.display()))
+            })
+            .transpose()
+    };
+    let (config, mutelist) = (read(&args.evaluation.config)?, read(&args.evaluation.mutelist)?);
+    let checks: Vec<&str> = inputs.checks.iter().map(|check| check.id).collect();
+    let fingerprint = shard::fingerprint(&FingerprintInputs {
+        tool_version: env!("CARGO_PKG_VERSION"),
+        schema_version: report::json::SCHEMA_VERSION,
+        checks: &checks,
+        regions: args.regions.as_deref(),
+        exclude_regions: &args.exclude_regions,
+        shard_count: run.shard.count,
+        accounts: &listed,
+        config: config.as_deref(),
+        mutelist: mutelist.as_deref(),
+    });
+    Ok(ShardInfo {
+        index: run.shard.index,
+        count: run.shard.count,
+        run_id: run.run_id.clone(),
+        fingerprint,
+        accounts_listed: listed.len() as u64,
+    })
+}
+
+/// The accounts to scan, each with its session and regions, and the
+/// account list they were taken from. Without --accounts, the credentials'
+/// own account, whose failures are fatal; with it, each account through its
+/// role, and one that fails is reported as ERROR while the others are
+/// scanned. A shard scans only its part of the list; the credentials' own
+/// account is a list of one, so one shard scans it and the others nothing.
 async fn prepare_accounts(
     session: &Session,
     gate: &CallGate,
     caller: &Identity,
     args: &ScanArgs,
-) -> Result<(Vec<(AccountTarget, Session)>, Vec<UnreachableAccount>)> {
-    let (Some(accounts), Some(role_name)) = (&args.accounts, &args.role_name) else {
+    shard: Option<&Shard>,
+) -> Result<(Vec<(AccountTarget, Session)>, Vec<UnreachableAccount>, Vec<String>)> {
+    let listed = args.accounts.clone().unwrap_or_else(|| vec![caller.account_id.clone()]);
+    // The one place the list is cut, before any role is assumed.
+    let accounts = shard::select(listed.clone(), shard);
+    let (Some(_), Some(role_name)) = (&args.accounts, &args.role_name) else {
+        if accounts.is_empty() {
+            return Ok((Vec::new(), Vec::new(), listed));
+        }
         let regions = scan_regions(session, gate, &caller.partition, args).await?;
         let target =
             AccountTarget { account_id: caller.account_id.clone(), partition: caller.partition.clone(), regions };
-        return Ok((vec![(target, session.clone())], Vec::new()));
+        return Ok((vec![(target, session.clone())], Vec::new(), listed));
     };
     let prepared = join_all(accounts.iter().map(|account_id| async move {
         let role_arn = format!("arn:{}:iam::{account_id}:role/{role_name}", caller.partition);
@@ -201,7 +251,7 @@ async fn prepare_accounts(
             }
         }
     }
-    Ok((ready, unreachable))
+    Ok((ready, unreachable, listed))
 }
 
 async fn scan_regions(session: &Session, gate: &CallGate, partition: &str, args: &ScanArgs) -> Result<Vec<String>> {

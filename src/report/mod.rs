@@ -15,8 +15,8 @@ mod write;
 
 pub use model::{
     CallStats, ChangedFinding, Changes, CheckInfo, ControlInfo, ExpiredEntry, FrameworkInfo, History, MutelistSummary,
-    OperationStats, RemediationInfo, Report, ReportFinding, ResourceRef, ScanError, ScanInfo, ScanSummary, Tool, Trend,
-    TrendPoint,
+    OperationStats, RemediationInfo, Report, ReportFinding, ResourceRef, ScanError, ScanInfo, ScanSummary, ShardInfo,
+    Tool, Trend, TrendPoint,
 };
 pub use write::write_atomically;
 
@@ -98,6 +98,7 @@ mod tests {
                 errors: vec![],
                 mutelist: None,
                 stats: CallStats::default(),
+                shard: None,
             },
             findings: vec![ReportFinding {
                 check_id: "c".into(),
