@@ -310,3 +310,240 @@ fn add_stats(a: CallStats, b: CallStats) -> CallStats {
         operations: operations.into_values().collect(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{ReportFinding, ScanSummary, Tool};
+    use crate::severity::{Severity, Status};
+
+    const VERSION: &str = "0.1.0";
+
+    fn finding(account: &str, check: &str, resource: &str) -> ReportFinding {
+        ReportFinding {
+            check_id: check.into(),
+            title: "t".into(),
+            severity: Severity::High,
+            status: Status::Fail,
+            muted: false,
+            mute_reason: None,
+            account_id: account.into(),
+            region: "eu-west-1".into(),
+            service: "ec2".into(),
+            resource_type: "AwsEc2SecurityGroup".into(),
+            resource_id: resource.into(),
+            resource_arn: format!("arn:aws:ec2:eu-west-1:{account}:security-group/{resource}"),
+            message: "m".into(),
+            compliance: Default::default(),
+            resource_name: String::new(),
+            resource_tags: Default::default(),
+            resource_details: String::new(),
+            failing_since: None,
+        }
+    }
+
+    fn operation(service: &str, name: &str, calls: u64) -> OperationStats {
+        OperationStats {
+            service: service.into(),
+            operation: name.into(),
+            region: "us-east-1".into(),
+            calls,
+            attempts: calls,
+            retries: 0,
+            throttles: 0,
+        }
+    }
+
+    /// The accounts of `listed` that shard `index` of `count` owns.
+    fn owned(listed: &[String], index: u64, count: u64) -> Vec<String> {
+        crate::shard::select(listed.to_vec(), Some(&crate::shard::Shard { index, count }))
+    }
+
+    fn listed() -> Vec<String> {
+        (0..12).map(|n| format!("{:012}", 100_000_000_000u64 + n)).collect()
+    }
+
+    /// Shard `index` of `count` of a scan of `listed()`: per account, two
+    /// findings of check `b` then one of check `a` (registry order, not
+    /// alphabetical), the accounts in reverse order (as `--accounts` may give).
+    fn shard(index: u64, count: u64) -> ShardReport {
+        let accounts = owned(&listed(), index, count);
+        let findings = accounts
+            .iter()
+            .rev()
+            .flat_map(|account| {
+                [finding(account, "b", "sg-2"), finding(account, "b", "sg-1"), finding(account, "a", "sg-9")]
+            })
+            .collect();
+        let report = Report {
+            tool: Tool { name: "bulkhead".into(), version: VERSION.into() },
+            scan: ScanSummary {
+                started_at: format!("2026-01-01T00:00:0{index}.5Z"),
+                finished_at: format!("2026-01-01T00:01:0{index}Z"),
+                principal_arn: format!("arn:aws:sts::999999999999:assumed-role/audit/shard-{index}"),
+                accounts: accounts.clone(),
+                account_names: accounts.iter().map(|a| (a.clone(), format!("name-{a}"))).collect(),
+                regions: vec!["eu-west-1".into(), format!("region-{index}")],
+                checks: vec!["b".into(), "a".into()],
+                errors: accounts
+                    .iter()
+                    .take(1)
+                    .map(|account| ScanError {
+                        account_id: account.clone(),
+                        region: "eu-west-1".into(),
+                        service: "ec2".into(),
+                        operation: "DescribeVpcs".into(),
+                        kind: "access_denied".into(),
+                        message: "no".into(),
+                    })
+                    .collect(),
+                mutelist: None,
+                stats: CallStats {
+                    calls: 3,
+                    attempts: 3,
+                    retries: 0,
+                    throttles: 0,
+                    critical_path_depth: 2 + index as u32,
+                    operations: vec![operation("sts", "GetCallerIdentity", 1), operation("ec2", "DescribeVpcs", 2)],
+                },
+                shard: Some(ShardInfo {
+                    index,
+                    count,
+                    run_id: Some("run-1".into()),
+                    fingerprint: "fnv1a64:00000000000000aa".into(),
+                    accounts_listed: listed().len() as u64,
+                }),
+            },
+            findings,
+            checks: vec![],
+            frameworks: vec![],
+            history: None,
+        };
+        ShardReport { path: PathBuf::from(format!("shard-{index}.json")), report }
+    }
+
+    fn problems(shards: Vec<ShardReport>) -> Vec<String> {
+        merge(shards, false, VERSION).unwrap_err().0
+    }
+
+    #[test]
+    fn shards_join_as_one_process_would_have_written() {
+        let merged = merge(vec![shard(2, 3), shard(0, 3), shard(1, 3)], false, VERSION).unwrap();
+        assert!(merged.missing.is_empty());
+        let report = merged.report;
+        let mut accounts = listed();
+        accounts.sort();
+        assert_eq!(report.scan.accounts, accounts);
+        assert_eq!(report.scan.account_names.len(), 12);
+        assert_eq!(report.scan.regions, ["eu-west-1", "region-0", "region-1", "region-2"]);
+        assert_eq!(report.scan.started_at, "2026-01-01T00:00:00.5Z");
+        assert_eq!(report.scan.finished_at, "2026-01-01T00:01:02Z");
+        assert_eq!(report.scan.principal_arn, "arn:aws:sts::999999999999:assumed-role/audit/shard-0");
+        assert_eq!(report.scan.shard, None);
+        assert_eq!(report.scan.errors.len(), 3);
+        assert!(report.scan.errors.windows(2).all(|pair| pair[0] < pair[1]), "sorted");
+        // By account, then each account's own order: b sg-2, b sg-1, a sg-9.
+        let order: Vec<(String, String, String)> =
+            report.findings.iter().map(|f| (f.account_id.clone(), f.check_id.clone(), f.resource_id.clone())).collect();
+        let expected: Vec<(String, String, String)> = accounts
+            .iter()
+            .flat_map(|a| {
+                [("b", "sg-2"), ("b", "sg-1"), ("a", "sg-9")].map(|(c, r)| (a.clone(), c.to_owned(), r.to_owned()))
+            })
+            .collect();
+        assert_eq!(order, expected);
+        let stats = &report.scan.stats;
+        assert_eq!((stats.calls, stats.critical_path_depth), (9, 4));
+        let operations: Vec<(&str, u64)> =
+            stats.operations.iter().map(|op| (op.operation.as_str(), op.calls)).collect();
+        assert_eq!(operations, [("GetCallerIdentity", 3), ("DescribeVpcs", 6)], "sts first, as the scan lists it");
+    }
+
+    #[test]
+    fn one_shard_of_one_is_the_whole_scan() {
+        let merged = merge(vec![shard(0, 1)], false, VERSION).unwrap();
+        assert_eq!(merged.report.scan.accounts.len(), 12);
+    }
+
+    #[test]
+    fn every_problem_is_listed_at_once() {
+        let mut other_run = shard(1, 4);
+        other_run.report.scan.shard.as_mut().unwrap().run_id = Some("run-2".into());
+        let mut other_settings = shard(2, 4);
+        other_settings.report.scan.shard.as_mut().unwrap().fingerprint = "fnv1a64:00000000000000bb".into();
+        let mut whole = shard(3, 4);
+        whole.path = "whole.json".into();
+        whole.report.scan.shard = None;
+        let found = problems(vec![shard(0, 4), shard(0, 4), other_run, other_settings, whole]);
+        let expected = [
+            "whole.json: not a shard's report",
+            "different run ids: \"run-1\" (shard-0.json, shard-0.json, shard-2.json) vs \"run-2\" (shard-1.json)",
+            "different fingerprints",
+            "shard 0/4 appears 2 times: shard-0.json, shard-0.json",
+            "missing shard(s) 3/4",
+            "is in more than one shard: shard-0.json, shard-0.json",
+        ];
+        for needle in expected {
+            assert!(found.iter().any(|problem| problem.contains(needle)), "{needle:?} not in {found:#?}");
+        }
+        assert_eq!(found.len(), 3 + 1 + 1 + owned(&listed(), 0, 4).len(), "{found:#?}");
+    }
+
+    #[test]
+    fn versions_counts_and_checks_must_match() {
+        let mut newer = shard(1, 2);
+        newer.report.tool.version = "0.2.0".into();
+        let mut fewer_checks = shard(0, 2);
+        fewer_checks.report.scan.checks = vec!["a".into()];
+        let found = problems(vec![fewer_checks, newer, shard(2, 3)]);
+        for needle in [
+            "different bulkhead versions: 0.1.0 (shard-0.json, shard-2.json) vs 0.2.0 (shard-1.json)",
+            "shard-1.json: written by bulkhead 0.2.0, and this is bulkhead 0.1.0",
+            "different shard counts: 2 (shard-0.json, shard-1.json) vs 3 (shard-2.json)",
+            "different check selections",
+        ] {
+            assert!(found.iter().any(|problem| problem.contains(needle)), "{needle:?} not in {found:#?}");
+        }
+    }
+
+    #[test]
+    fn an_account_in_the_wrong_shard_or_lost_is_refused() {
+        let mut moved = shard(0, 2);
+        let stray = owned(&listed(), 1, 2).remove(0);
+        moved.report.scan.accounts.push(stray.clone());
+        let found = problems(vec![moved, shard(1, 2)]);
+        assert!(
+            found.iter().any(|p| p.contains(&format!("account {stray} belongs to shard 1/2, not 0/2"))),
+            "{found:#?}"
+        );
+
+        let mut lost = shard(0, 2);
+        lost.report.scan.accounts.pop();
+        let found = problems(vec![lost, shard(1, 2)]);
+        assert_eq!(found, ["the shards hold 11 account(s) of the 12 listed"]);
+    }
+
+    #[test]
+    fn missing_shards_are_merged_only_when_allowed_and_then_named() {
+        let merged = merge(vec![shard(0, 3), shard(2, 3)], true, VERSION).unwrap();
+        assert_eq!(merged.missing, [1]);
+        let missing: Vec<&ScanError> =
+            merged.report.scan.errors.iter().filter(|error| error.kind == MISSING_SHARD).collect();
+        assert_eq!(missing.len(), 1);
+        assert_eq!(missing[0].message, "shard 1 of 3 is missing: its accounts are not in this report");
+        let verdicts = merged.report.findings.iter().map(|f| Verdict {
+            status: f.status,
+            muted: true,
+            severity: f.severity,
+            exempt: false,
+        });
+        let gate = Gate { fail_on: Severity::Low, allow_errors: false };
+        assert_eq!(Outcome::judge_verdicts(verdicts, !merged.report.scan.errors.is_empty(), gate), Outcome::Incomplete);
+    }
+
+    #[test]
+    fn the_refusal_reads_as_a_list() {
+        let text = Refusal(vec!["one".into(), "two".into()]).to_string();
+        assert_eq!(text, "refusing to merge: these are not the shards of one scan (2 problem(s))\n  - one\n  - two");
+    }
+}

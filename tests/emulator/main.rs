@@ -46,3 +46,4 @@ mod mutelist;
 mod profiles;
 mod read_only;
 mod reports;
+mod shards;
