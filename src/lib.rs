@@ -11,6 +11,8 @@ pub mod cli;
 pub mod config;
 pub mod evaluation;
 pub mod fatal;
+#[cfg(test)]
+mod fleet_tests;
 pub mod history;
 pub mod inventory;
 #[cfg(test)]

@@ -114,7 +114,25 @@ fn three_shards_merged_equal_one_process() {
     assert_eq!(without_timing(joined.clone()), without_timing(one.clone()));
     // The merged run spans the shards.
     assert!(joined["scan"]["started_at"].is_string() && joined["scan"]["shard"].is_null());
-    assert_eq!(joined["scan"]["stats"]["operations"][0]["service"], "sts");
+    // The same calls, but each shard's own sts:GetCallerIdentity for its credentials.
+    let calls = |report: &Value| -> Vec<(String, u64)> {
+        report["scan"]["stats"]["operations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|op| {
+                (format!("{}:{}@{}", op["service"], op["operation"], op["region"]), op["calls"].as_u64().unwrap())
+            })
+            .collect()
+    };
+    let mut expected = calls(&one);
+    let caller = expected.iter_mut().find(|(op, _)| op == "\"sts\":\"GetCallerIdentity\"@\"us-east-1\"").unwrap();
+    caller.1 += 2;
+    let mut merged_calls = calls(&joined);
+    // Stats are not promised in the scan's order: compare as sets.
+    merged_calls.sort();
+    expected.sort();
+    assert_eq!(merged_calls, expected);
     // CSV has no timing field: byte for byte the same.
     assert_eq!(
         std::fs::read_to_string(at("merged").join("bulkhead.csv")).unwrap(),
@@ -202,4 +220,39 @@ fn conflicting_shard_sources_are_a_usage_error_before_any_call() {
         assert_eq!(code(&output), 2, "{args:?} {env:?}: {}", stderr(&output));
         assert!(stderr(&output).contains(needle), "{args:?} {env:?}: {}", stderr(&output));
     }
+}
+
+/// The fleet recipes against their engines' schemas, offline: the Batch job
+/// definitions against the Batch API model in the test venv's botocore, the
+/// state machine with asl-validator (tests/fleet, installed by
+/// `localstack/install-test-tools`). Kubernetes has no schema here: the
+/// manifest's shape is checked in src/fleet_tests.rs.
+#[test]
+fn the_fleet_recipes_pass_their_schemas() {
+    require_emulator!();
+    let root = crate::support::repo_root();
+    let fleet = root.join("docs/fleet");
+    let batch = std::process::Command::new(root.join("localstack/.venv/bin/python"))
+        .arg(root.join("tests/fleet/validate_batch.py"))
+        .args([fleet.join("batch-job-definition.json"), fleet.join("batch-merge-job-definition.json")])
+        .output()
+        .unwrap();
+    assert!(batch.status.success(), "{}", String::from_utf8_lossy(&batch.stdout));
+
+    let validator = root.join("tests/fleet/node_modules/asl-validator/dist/bin/asl-validator.js");
+    let validate = |path: &Path| {
+        std::process::Command::new("node")
+            .arg(&validator)
+            .args(["--json-path", path.to_str().unwrap()])
+            .output()
+            .expect("node must be installed (localstack/install-test-tools)")
+    };
+    let machine = fleet.join("stepfunctions-distributed-map.asl.json");
+    let valid = validate(&machine);
+    assert!(valid.status.success(), "{}{}", String::from_utf8_lossy(&valid.stdout), stderr(&valid));
+    // The validator does reject: the same machine with a state of no known type.
+    let broken = tempfile::NamedTempFile::new().unwrap();
+    let text = std::fs::read_to_string(&machine).unwrap().replacen("\"Type\": \"Map\"", "\"Type\": \"Mapp\"", 1);
+    std::fs::write(broken.path(), text).unwrap();
+    assert!(!validate(broken.path()).status.success(), "asl-validator accepted a state of type Mapp");
 }
