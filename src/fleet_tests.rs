@@ -114,3 +114,22 @@ fn the_state_machine_maps_the_shards_then_merges() {
     assert_eq!(check_commands(&shell(merge)), (0, 1));
     assert_eq!(merge["End"], true);
 }
+
+#[test]
+fn the_audit_role_template_grants_exactly_the_policy() {
+    let template: Value = serde_json::from_str(&recipe("audit-role-stackset.json")).unwrap();
+    let policy: Value = serde_json::from_str(
+        &std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/iam-policy.json")).unwrap(),
+    )
+    .unwrap();
+    let role = &template["Resources"]["AuditRole"]["Properties"];
+    assert_eq!(role["Policies"].as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        role["Policies"][0]["PolicyDocument"], policy,
+        "regenerate the template's policy from docs/iam-policy.json"
+    );
+    assert_eq!(template["Parameters"]["RoleName"]["Default"], "bulkhead-audit", "the role the recipes name");
+    let trust = &role["AssumeRolePolicyDocument"]["Statement"][0];
+    assert_eq!(trust["Action"], "sts:AssumeRole");
+    assert!(trust["Condition"].to_string().contains("sts:ExternalId"));
+}

@@ -137,7 +137,7 @@ fn completions_and_man_pages_come_from_the_binary() {
     assert!(page.status.success());
     let page = String::from_utf8_lossy(&page.stdout);
     assert!(page.contains(".TH bulkhead 1"), "{page}");
-    for sub in ["scan", "checks", "frameworks", "completions", "man"] {
+    for sub in ["scan", "merge", "checks", "frameworks", "completions", "man"] {
         assert!(page.contains(&format!("bulkhead\\-{sub}(1)")), "{sub} missing from:\n{page}");
     }
     let scan = bulkhead().args(["man", "scan"]).output().unwrap();
@@ -146,5 +146,6 @@ fn completions_and_man_pages_come_from_the_binary() {
     let pages = dir.path().join("man1");
     let written = bulkhead().args(["man", "--output-dir", pages.to_str().unwrap()]).output().unwrap();
     assert!(written.status.success());
-    assert_eq!(fs::read_dir(&pages).unwrap().count(), 6, "bulkhead.1 and one page per subcommand");
+    // bulkhead.1 and one page per subcommand, nested ones (history list, prune) included.
+    assert_eq!(fs::read_dir(&pages).unwrap().count(), 12, "bulkhead.1 and one page per subcommand");
 }

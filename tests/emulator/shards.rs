@@ -225,7 +225,7 @@ fn conflicting_shard_sources_are_a_usage_error_before_any_call() {
 /// The fleet recipes against their engines' schemas, offline: the Batch job
 /// definitions against the Batch API model in the test venv's botocore, the
 /// state machine with asl-validator (tests/fleet, installed by
-/// `localstack/install-test-tools`). Kubernetes has no schema here: the
+/// `localstack/install-test-tools`), the audit role's template with cfn-lint. Kubernetes has no schema here: the
 /// manifest's shape is checked in src/fleet_tests.rs.
 #[test]
 fn the_fleet_recipes_pass_their_schemas() {
@@ -255,4 +255,18 @@ fn the_fleet_recipes_pass_their_schemas() {
     let text = std::fs::read_to_string(&machine).unwrap().replacen("\"Type\": \"Map\"", "\"Type\": \"Mapp\"", 1);
     std::fs::write(broken.path(), text).unwrap();
     assert!(!validate(broken.path()).status.success(), "asl-validator accepted a state of type Mapp");
+
+    // The StackSet template with cfn-lint (in the test venv), which knows
+    // CloudFormation's resource specifications; and it does reject.
+    let lint = |path: &Path| {
+        std::process::Command::new(root.join("localstack/.venv/bin/cfn-lint")).arg(path).output().unwrap()
+    };
+    let template = fleet.join("audit-role-stackset.json");
+    let linted = lint(&template);
+    assert!(linted.status.success(), "{}", String::from_utf8_lossy(&linted.stdout));
+    let text = std::fs::read_to_string(&template).unwrap().replacen("AWS::IAM::Role\"", "AWS::IAM::Rolee\"", 1);
+    let scratch = tempfile::tempdir().unwrap();
+    let renamed = scratch.path().join("template.json");
+    std::fs::write(&renamed, text).unwrap();
+    assert!(!lint(&renamed).status.success(), "cfn-lint accepted AWS::IAM::Rolee");
 }
