@@ -21,7 +21,7 @@ use crate::cli::MergeArgs;
 use crate::evaluation::{UsageError, write_reports};
 use crate::outcome::{Gate, Outcome, Verdict};
 use crate::report::{self, CallStats, OperationStats, Report, ScanError, ShardInfo};
-use crate::shard::shard_of;
+use crate::shard::{fnv1a64, shard_of};
 
 /// One shard's report and the file it came from.
 #[derive(Debug, Clone)]
@@ -143,10 +143,20 @@ pub fn merge(shards: Vec<ShardReport>, allow_missing: bool, version: &str) -> Re
     agree("bulkhead versions", &|shard, _| shard.report.tool.version.clone());
     agree("shard counts", &|_, info| info.count.to_string());
     agree("fingerprints (checks, region flags, account list, config or mutelist)", &|_, info| info.fingerprint.clone());
-    agree("check selections", &|shard, _| shard.report.scan.checks.join(","));
-    agree("check metadata", &|shard, _| format!("{:?}", shard.report.checks));
-    agree("compliance frameworks", &|shard, _| format!("{:?}", shard.report.frameworks));
-    agree("mutelists", &|shard, _| format!("{:?}", shard.report.scan.mutelist));
+    // Long values are named by a digest: the message says which files differ.
+    let digest = |text: String| format!("fnv1a64:{:016x}", fnv1a64(text.as_bytes()));
+    agree("check selections", &|shard, _| {
+        let checks = &shard.report.scan.checks;
+        format!("{} checks, {}", checks.len(), digest(checks.join(",")))
+    });
+    agree("check metadata", &|shard, _| digest(format!("{:?}", shard.report.checks)));
+    agree("compliance frameworks", &|shard, _| digest(format!("{:?}", shard.report.frameworks)));
+    agree("mutelists", &|shard, _| match &shard.report.scan.mutelist {
+        Some(mutelist) => {
+            format!("{} ({} entries, {})", mutelist.path, mutelist.entries, digest(format!("{mutelist:?}")))
+        }
+        None => "no mutelist".to_owned(),
+    });
     for (shard, _) in &sharded {
         if shard.report.tool.version != version {
             problems.push(format!(
