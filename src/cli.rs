@@ -10,6 +10,7 @@ use crate::aws::session::RetryMode;
 use crate::history::ScanRef;
 use crate::report;
 use crate::severity::Severity;
+use crate::shard::{Shard, ShardFlags};
 
 #[derive(Debug, Parser)]
 #[command(name = "bulkhead", version, about = "Audits the container-security posture of an AWS account.")]
@@ -26,6 +27,10 @@ pub struct Cli {
 pub enum Command {
     /// Scan an account and write the report.
     Scan(Box<ScanArgs>),
+    /// Join the JSON reports of a sharded scan (`scan --shard`) into one
+    /// report, in every format, as one process scanning all the accounts
+    /// would have written it.
+    Merge(Box<MergeArgs>),
     /// Evaluate a saved inventory (`scan --save-inventory`) and write the
     /// report, with no AWS call at all.
     Evaluate(Box<EvaluateArgs>),
@@ -168,6 +173,9 @@ pub struct ScanArgs {
     pub save_inventory: Option<PathBuf>,
 
     #[command(flatten)]
+    pub sharding: ShardArgs,
+
+    #[command(flatten)]
     pub selection: SelectionArgs,
 
     #[command(flatten)]
@@ -250,6 +258,86 @@ pub struct AccountsArgs {
 pub enum AccountsFormat {
     Text,
     Json,
+}
+
+/// Splitting the accounts across processes (docs/fleet.md).
+#[derive(Debug, Clone, Default, Args)]
+pub struct ShardArgs {
+    /// Scan only shard INDEX of COUNT (INDEX from 0): the accounts whose
+    /// FNV-1a 64 hash of the id, mod COUNT, is INDEX. Join the shards'
+    /// JSON reports with `bulkhead merge`.
+    #[arg(long, value_name = "INDEX/COUNT")]
+    pub shard: Option<Shard>,
+
+    /// The number of shards, the index read from AWS_BATCH_JOB_ARRAY_INDEX
+    /// (AWS Batch array job) or JOB_COMPLETION_INDEX (Kubernetes Indexed Job).
+    #[arg(long, value_name = "COUNT")]
+    pub shard_count: Option<u64>,
+
+    /// Names the sharded run, so that merge refuses shards of another run
+    /// [default: AWS_BATCH_JOB_ID without its :INDEX, else none].
+    #[arg(long, value_name = "ID")]
+    pub run_id: Option<String>,
+}
+
+impl From<&ShardArgs> for ShardFlags {
+    fn from(args: &ShardArgs) -> ShardFlags {
+        ShardFlags { shard: args.shard, shard_count: args.shard_count, run_id: args.run_id.clone() }
+    }
+}
+
+/// `bulkhead merge`'s exit codes: a scan's, judged on the merged findings.
+pub const MERGE_EXIT_CODES: &[(u8, &str)] = &[
+    (0, "merged, and no unmuted FAIL is at or above --fail-on"),
+    (1, "a report could not be read or written"),
+    (2, "the reports are not the shards of one run (every problem is listed); nothing was written"),
+    (3, "an unmuted FAIL at or above --fail-on"),
+    (4, "some findings are ERROR, or shards are missing under --allow-missing-shards (unless --allow-errors)"),
+];
+
+fn merge_exit_codes_help() -> String {
+    let mut text = String::from("Exit status:");
+    for (code, meaning) in MERGE_EXIT_CODES {
+        text.push_str(&format!("\n  {code}  {meaning}"));
+    }
+    text
+}
+
+#[derive(Debug, Args)]
+#[command(after_long_help = merge_exit_codes_help())]
+pub struct MergeArgs {
+    /// The shards' JSON reports (`bulkhead scan --shard ... --output-formats json`).
+    #[arg(value_name = "SHARD_REPORT", required = true)]
+    pub reports: Vec<PathBuf>,
+
+    /// Folder for the merged reports.
+    #[arg(long, default_value = "bulkhead-output", value_name = "DIR")]
+    pub output_dir: PathBuf,
+
+    /// Report formats to write (as for `scan`).
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "json,html", value_name = "FORMAT,...")]
+    pub output_formats: Vec<OutputFormat>,
+
+    /// Report file name, without extension.
+    #[arg(long, default_value = "bulkhead", value_name = "NAME", value_parser = parse_output_name)]
+    pub output_name: String,
+
+    /// Exit 3 when an unmuted FAIL of at least this severity exists.
+    #[arg(long, default_value = "low", value_name = "SEVERITY")]
+    pub fail_on: Severity,
+
+    /// Exit 0/3 even when some findings are ERROR or shards are missing.
+    #[arg(long)]
+    pub allow_errors: bool,
+
+    /// Merge even when some shards' reports are missing: the merged report
+    /// names them in its errors, and the exit code is 4 unless --allow-errors.
+    #[arg(long)]
+    pub allow_missing_shards: bool,
+
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]

@@ -4,7 +4,7 @@
 //! model and write every format.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
 use jiff::Timestamp;
@@ -12,7 +12,7 @@ use jiff::Timestamp;
 use crate::assemble;
 use crate::checks::metadata::{CatalogEntry, Framework, catalog, frameworks};
 use crate::checks::{Check, Context, Finding};
-use crate::cli::{EvaluationArgs, SelectionArgs};
+use crate::cli::{EvaluationArgs, OutputFormat, SelectionArgs};
 use crate::config::{Config, ConfigError};
 use crate::history::{
     self, FindingKey, FindingRecord, PreviousState, ScanHeader, ScanRef, Snapshot, SnapshotError, Store, StoreError,
@@ -22,7 +22,7 @@ use crate::mutelist::{Date, Mutelist, MutelistError};
 use crate::outcome::{Gate, Outcome, Verdict};
 use crate::plan::{self, CheckSelection, PlanError};
 use crate::report::{
-    self, CallStats, Changes, History, Report, ReportFinding, ScanError, ScanSummary, SpillWriter, Tool,
+    self, CallStats, Changes, History, Report, ReportFinding, ScanError, ScanSummary, ShardInfo, SpillWriter, Tool,
 };
 use crate::severity::Status;
 
@@ -97,6 +97,8 @@ pub struct Collection {
     pub regions: Vec<String>,
     pub inventory: Inventory,
     pub stats: CallStats,
+    /// Which shard of a sharded scan this is (`scan --shard`).
+    pub shard: Option<ShardInfo>,
 }
 
 /// Whether findings are recorded in the store (a scan, by default) or only
@@ -280,7 +282,14 @@ pub fn finish(
         evaluator.unreachable(account)?;
     }
     progress.evaluated();
-    evaluator.finish(&collection.principal_arn, collection.regions, collection.stats, progress, stats_table)
+    evaluator.finish(
+        &collection.principal_arn,
+        collection.regions,
+        collection.stats,
+        collection.shard,
+        progress,
+        stats_table,
+    )
 }
 
 /// Counts over the scan's findings, for the store's summary of the scan.
@@ -361,8 +370,7 @@ impl<'a> Evaluator<'a> {
     /// The accounts' names in AWS Organizations, where a fleet scan found
     /// them: they name the accounts in the reports before IAM aliases.
     pub fn name_accounts(&mut self, organization_names: BTreeMap<String, String>) {
-        self.organization_names =
-            organization_names.into_iter().filter(|(_, name)| !name.trim().is_empty()).collect();
+        self.organization_names = organization_names.into_iter().filter(|(_, name)| !name.trim().is_empty()).collect();
     }
 
     /// One collected account.
@@ -493,6 +501,7 @@ impl<'a> Evaluator<'a> {
         principal_arn: &str,
         regions: Vec<String>,
         stats: CallStats,
+        shard: Option<ShardInfo>,
         progress: &crate::progress::Progress,
         stats_table: bool,
     ) -> Result<Outcome> {
@@ -563,6 +572,7 @@ impl<'a> Evaluator<'a> {
                 errors: self.errors,
                 mutelist: mutelist_summary.map(assemble::mutelist),
                 stats,
+                shard,
             },
             findings,
             checks: report_checks,
@@ -570,7 +580,8 @@ impl<'a> Evaluator<'a> {
             history: has_history.then_some(History { changes, trends }),
         };
 
-        let written = write_reports(&report, evaluation)?;
+        let written =
+            write_reports(&report, &evaluation.output_formats, &evaluation.output_dir, &evaluation.output_name)?;
         progress.finish();
         if !evaluation.quiet {
             let fail_on = evaluation.fail_on_new.unwrap_or(evaluation.fail_on);
@@ -625,15 +636,21 @@ fn record(
     }
 }
 
-fn write_reports(report: &Report, evaluation: &EvaluationArgs) -> Result<Vec<String>> {
+/// Writes every format asked for; used by `scan`, `evaluate` and `merge`.
+pub fn write_reports(
+    report: &Report,
+    output_formats: &[OutputFormat],
+    output_dir: &Path,
+    output_name: &str,
+) -> Result<Vec<String>> {
     let mut written = Vec::new();
-    let mut formats: Vec<report::Format> = evaluation.output_formats.iter().map(|&format| format.into()).collect();
+    let mut formats: Vec<report::Format> = output_formats.iter().map(|&format| format.into()).collect();
     formats.sort();
     formats.dedup();
     for format in formats {
         let files = format
-            .write(report, &evaluation.output_name, &evaluation.output_dir)
-            .with_context(|| format!("writing the {format:?} report into {}", evaluation.output_dir.display()))?;
+            .write(report, output_name, output_dir)
+            .with_context(|| format!("writing the {format:?} report into {}", output_dir.display()))?;
         written.extend(files.iter().map(|path| path.display().to_string()));
     }
     Ok(written)

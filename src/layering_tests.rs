@@ -33,6 +33,30 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
     // History compares findings and builds the report's changes; it never
     // reaches back into collection, checks or the commands.
     ("history", &["aws", "inventory", "rules", "checks", "mutelist", "evaluation", "scan", "offline", "plan", "cli"]),
+    // Sharding is a pure rule over account ids; it knows no stage.
+    (
+        "shard.rs",
+        &[
+            "aws",
+            "inventory",
+            "rules",
+            "checks",
+            "mutelist",
+            "outcome",
+            "assemble",
+            "report",
+            "history",
+            "evaluation",
+            "scan",
+            "plan",
+            "cli",
+        ],
+    ),
+    // Merge reads finished reports: it never collects or evaluates.
+    (
+        "merge.rs",
+        &["aws", "inventory", "rules", "checks", "mutelist", "assemble", "history", "scan", "plan", "offline"],
+    ),
     ("saved_inventory.rs", &["checks", "mutelist", "outcome", "assemble", "report", "evaluation", "scan", "cli"]),
     // The binary's edge: what it prints reads errors and the command line, never a stage's data.
     (

@@ -13,11 +13,14 @@ pub mod config;
 pub mod discovery;
 pub mod evaluation;
 pub mod fatal;
+#[cfg(test)]
+mod fleet_tests;
 pub mod history;
 pub mod inventory;
 #[cfg(test)]
 mod layering_tests;
 pub mod manual;
+pub mod merge;
 pub mod mutelist;
 pub mod offline;
 pub mod outcome;
@@ -28,3 +31,4 @@ pub mod rules;
 pub mod saved_inventory;
 pub mod scan;
 pub mod severity;
+pub mod shard;

@@ -52,6 +52,9 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Merge(args) => {
+            exit(bulkhead::merge::run(&args), &Setting { endpoint_url: None, verbose: cli.verbose > 0 })
+        }
         Command::Evaluate(args) => {
             exit(bulkhead::offline::run(&args), &Setting { endpoint_url: None, verbose: cli.verbose > 0 })
         }

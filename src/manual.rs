@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use clap::CommandFactory;
 use clap_complete::Shell;
 
-use crate::cli::{Cli, EXIT_CODES};
+use crate::cli::{Cli, EXIT_CODES, MERGE_EXIT_CODES};
 
 /// The command as the user sees it, with every subcommand's name and
 /// display name (`bulkhead-scan`) filled in.
@@ -62,7 +62,11 @@ pub fn man_page(subcommand: Option<&str>, out: &mut dyn Write) -> io::Result<()>
         }
     };
     // The commands that judge findings; the others exit 0 or 1 (2 for usage).
-    let exit_status = ["bulkhead", "scan", "evaluate"].contains(&page.get_name());
+    let exit_status = match page.get_name() {
+        "bulkhead" | "scan" | "evaluate" => Some(EXIT_CODES),
+        "merge" => Some(MERGE_EXIT_CODES),
+        _ => None,
+    };
     let has_options = page.get_arguments().any(|arg| !arg.is_hide_set());
     let has_subcommands = page.has_subcommands();
     let has_version = page.get_version().is_some();
@@ -80,9 +84,9 @@ pub fn man_page(subcommand: Option<&str>, out: &mut dyn Write) -> io::Result<()>
     }
     // In place of clap_mangen's "EXTRA" section, which would hold the same
     // table as the --help text: a section of the name man pages use.
-    if exit_status {
+    if let Some(exit_codes) = exit_status {
         out.write_all(b".SH \"EXIT STATUS\"\n")?;
-        for (code, meaning) in EXIT_CODES {
+        for (code, meaning) in exit_codes {
             writeln!(out, ".TP\n{code}\n{}", roff_text(meaning))?;
         }
     }
@@ -213,6 +217,7 @@ mod tests {
             [
                 "bulkhead.1",
                 "bulkhead-scan.1",
+                "bulkhead-merge.1",
                 "bulkhead-evaluate.1",
                 "bulkhead-diff.1",
                 "bulkhead-history.1",

@@ -41,6 +41,7 @@ pub fn run(args: &EvaluateArgs) -> Result<Outcome> {
         inventory: saved.inventory,
         // An offline evaluation makes no AWS call.
         stats: CallStats::default(),
+        shard: None,
     };
     let progress = Progress::start(true, 0, inputs.checks.len());
     finish(&inputs, collection, &args.evaluation, remembered, &progress, false)

@@ -56,7 +56,7 @@ impl Outcome {
 }
 
 /// The verdict built finding by finding, account by account, as a scan
-/// streams them.
+/// streams them (or as `merge` reads the shards' findings).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Verdict {
     incomplete: bool,

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::num::NonZeroUsize;
 use std::time::Duration;
 
-use anyhow::Result;
+use anyhow::{Context as _, Result};
 use futures::StreamExt as _;
 use jiff::Timestamp;
 
@@ -19,7 +19,9 @@ use crate::inventory::{self, AccountTarget, CollectContext, Inventory, RegionDon
 use crate::outcome::Outcome;
 use crate::plan::{self, RegionSelection};
 use crate::progress::Progress;
+use crate::report::{self, ShardInfo};
 use crate::saved_inventory::SavedInventory;
+use crate::shard::{self, FingerprintInputs, Shard, ShardFlags, ShardRun};
 
 pub use crate::evaluation::UsageError;
 
@@ -34,6 +36,8 @@ async fn scan(args: &ScanArgs) -> Result<Outcome> {
     let inputs = Inputs::load(&args.selection, &args.evaluation)?;
     plan::check_region_selection(&region_selection(args)).map_err(UsageError::Plan)?;
     check_organization_selection(args)?;
+    let sharding = shard::resolve(&ShardFlags::from(&args.sharding), |name| std::env::var(name).ok())
+        .map_err(|err| UsageError::Other(err.to_string()))?;
     let remembered = Remembered::open(&args.evaluation, Recording::ByDefault)?;
 
     let gate = CallGate::new(ConcurrencyLimits {
@@ -55,7 +59,9 @@ async fn scan(args: &ScanArgs) -> Result<Outcome> {
     .await;
 
     let caller = caller_identity(&session, &gate).await?;
-    let (ready, unreachable, organization_names) = prepare_accounts(&session, &gate, &caller, args).await?;
+    let (ready, unreachable, organization_names, listed) =
+        prepare_accounts(&session, &gate, &caller, args, sharding.as_ref().map(|run| &run.shard)).await?;
+    let shard = sharding.map(|run| shard_info(&run, listed, args, &inputs)).transpose()?;
     let needs = plan::needs(&inputs.checks);
     let accounts: BTreeSet<String> = ready
         .iter()
@@ -119,6 +125,7 @@ async fn scan(args: &ScanArgs) -> Result<Outcome> {
             regions,
             inventory: saved.inventory,
             stats: assemble::call_stats(gate.ledger().stats()),
+            shard,
         };
         return finish(&inputs, collection, &args.evaluation, remembered, &progress, args.stats);
     }
@@ -134,7 +141,7 @@ async fn scan(args: &ScanArgs) -> Result<Outcome> {
     }
     progress.collected();
     progress.evaluated();
-    evaluator.finish(&caller.arn, regions, assemble::call_stats(gate.ledger().stats()), &progress, args.stats)
+    evaluator.finish(&caller.arn, regions, assemble::call_stats(gate.ledger().stats()), shard, &progress, args.stats)
 }
 
 /// One account in flight per this many calls of the global limit: enough
@@ -146,16 +153,56 @@ fn default_accounts_in_flight(args: &ScanArgs) -> usize {
     (args.max_concurrency.get() / CALLS_PER_ACCOUNT_IN_FLIGHT).max(1)
 }
 
-/// The accounts to scan, each with its session and regions, and the names
-/// Organizations gives them (a fleet scan only).
-type Prepared = (Vec<(AccountTarget, Session)>, Vec<UnreachableAccount>, BTreeMap<String, String>);
+/// What a shard's report carries for `bulkhead merge`: `listed` is the
+/// account list before it was cut.
+fn shard_info(run: &ShardRun, mut listed: Vec<String>, args: &ScanArgs, inputs: &Inputs) -> Result<ShardInfo> {
+    listed.sort();
+    listed.dedup();
+    let read = |path: &Option<std::path::PathBuf>| -> Result<Option<Vec<u8>>> {
+        path.as_ref()
+            .map(|path| {
+                std::fs::read(path).with_context(|| format!("reading {} for the shard's fingerprint", path.display()))
+            })
+            .transpose()
+    };
+    let (config, mutelist) = (read(&args.evaluation.config)?, read(&args.evaluation.mutelist)?);
+    let checks: Vec<&str> = inputs.checks.iter().map(|check| check.id).collect();
+    let fingerprint = shard::fingerprint(&FingerprintInputs {
+        tool_version: env!("CARGO_PKG_VERSION"),
+        schema_version: report::json::SCHEMA_VERSION,
+        checks: &checks,
+        regions: args.regions.as_deref(),
+        exclude_regions: &args.exclude_regions,
+        shard_count: run.shard.count,
+        accounts: &listed,
+        config: config.as_deref(),
+        mutelist: mutelist.as_deref(),
+    });
+    Ok(ShardInfo {
+        index: run.shard.index,
+        count: run.shard.count,
+        run_id: run.run_id.clone(),
+        fingerprint,
+        accounts_listed: listed.len() as u64,
+    })
+}
+
+/// The accounts ready to collect, those that cannot be, their names in
+/// Organizations, and the account list before a shard cut it.
+type Prepared = (Vec<(AccountTarget, Session)>, Vec<UnreachableAccount>, BTreeMap<String, String>, Vec<String>);
 
 /// Without --accounts or --organization, the credentials' own account,
 /// whose failures are fatal. With either, each account through its role
 /// (the caller's own account in an --organization scan with its own
 /// credentials), and one that fails is reported as ERROR while the others
 /// are scanned.
-async fn prepare_accounts(session: &Session, gate: &CallGate, caller: &Identity, args: &ScanArgs) -> Result<Prepared> {
+async fn prepare_accounts(
+    session: &Session,
+    gate: &CallGate,
+    caller: &Identity,
+    args: &ScanArgs,
+    shard: Option<&Shard>,
+) -> Result<Prepared> {
     let (through_role, own, names) = if args.organization {
         let selection = discovery::Selection {
             units: args.organization_selection.organizational_units.as_deref(),
@@ -177,11 +224,21 @@ async fn prepare_accounts(session: &Session, gate: &CallGate, caller: &Identity,
     } else if let Some(accounts) = &args.accounts {
         (accounts.clone(), false, BTreeMap::new())
     } else {
+        // The credentials' own account is a list of one: one shard scans
+        // it, the others nothing.
+        let listed = vec![caller.account_id.clone()];
+        if shard.is_some_and(|shard| !shard.owns(&caller.account_id)) {
+            return Ok((Vec::new(), Vec::new(), BTreeMap::new(), listed));
+        }
         let regions = scan_regions(session, gate, &caller.partition, args).await?;
         let target =
             AccountTarget { account_id: caller.account_id.clone(), partition: caller.partition.clone(), regions };
-        return Ok((vec![(target, session.clone())], Vec::new(), BTreeMap::new()));
+        return Ok((vec![(target, session.clone())], Vec::new(), BTreeMap::new(), listed));
     };
+    let listed: Vec<String> = through_role.iter().cloned().chain(own.then(|| caller.account_id.clone())).collect();
+    // The one place the list is cut, before any role is assumed.
+    let through_role = shard::select(through_role, shard);
+    let own = own && shard.is_none_or(|shard| shard.owns(&caller.account_id));
     let role_name =
         args.role.role_name.as_deref().expect("clap requires --role-name with --accounts and --organization");
     let role = RoleSession {
@@ -244,7 +301,7 @@ async fn prepare_accounts(session: &Session, gate: &CallGate, caller: &Identity,
             }
         }
     }
-    Ok((ready, unreachable, names))
+    Ok((ready, unreachable, names, listed))
 }
 
 async fn scan_regions(session: &Session, gate: &CallGate, partition: &str, args: &ScanArgs) -> Result<Vec<String>> {

@@ -20,8 +20,8 @@ use std::path::{Path, PathBuf};
 pub use findings::{Findings, SpillWriter};
 pub use model::{
     CallStats, ChangedFinding, Changes, CheckInfo, ControlInfo, ExpiredEntry, FrameworkInfo, History, MutelistSummary,
-    OperationStats, RemediationInfo, Report, ReportFinding, ResourceRef, ScanError, ScanInfo, ScanSummary, Tool, Trend,
-    TrendPoint,
+    OperationStats, RemediationInfo, Report, ReportFinding, ResourceRef, ScanError, ScanInfo, ScanSummary, ShardInfo,
+    Tool, Trend, TrendPoint,
 };
 pub use write::{write_atomically, write_atomically_with};
 
@@ -114,6 +114,7 @@ mod tests {
                 errors: vec![],
                 mutelist: None,
                 stats: CallStats::default(),
+                shard: None,
             },
             findings: Findings::from(vec![ReportFinding {
                 check_id: "c".into(),

@@ -105,6 +105,24 @@ pub struct ScanSummary {
     /// The AWS calls the scan made.
     #[serde(default)]
     pub stats: CallStats,
+    /// Which shard of a sharded run (`scan --shard`) this report is; `None`
+    /// for a whole scan, and for the report `merge` writes.
+    #[serde(default)]
+    pub shard: Option<ShardInfo>,
+}
+
+/// What `bulkhead merge` needs to join shards and refuse those of other runs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShardInfo {
+    /// 0-based.
+    pub index: u64,
+    pub count: u64,
+    /// `--run-id`, else the AWS Batch array job's id; `None` otherwise.
+    pub run_id: Option<String>,
+    /// Of what must match across the run's shards (`crate::shard::fingerprint`).
+    pub fingerprint: String,
+    /// How many accounts the list held before it was cut into shards.
+    pub accounts_listed: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

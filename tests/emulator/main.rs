@@ -47,3 +47,4 @@ mod organization;
 mod profiles;
 mod read_only;
 mod reports;
+mod shards;

@@ -311,6 +311,7 @@ fn html_report_at_50000_findings() {
             errors: Vec::new(),
             mutelist: None,
             stats: Default::default(),
+            shard: None,
         },
         findings,
         checks: Vec::new(),

@@ -49,6 +49,20 @@ struct Scan<'a> {
     errors: Vec<ScanError<'a>>,
     mutelist: Option<Mutelist<'a>>,
     stats: Stats<'a>,
+    /// Added in 0.2 (additive): `account id -> name` (the IAM alias, else the id).
+    account_names: &'a BTreeMap<String, String>,
+    /// Added in 0.2 (additive): which shard of a `scan --shard` run this
+    /// report is, for `bulkhead merge`; `null` for a whole scan.
+    shard: Option<Shard<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+struct Shard<'a> {
+    index: u64,
+    count: u64,
+    run_id: Option<&'a str>,
+    fingerprint: &'a str,
+    accounts_listed: u64,
 }
 
 #[derive(Debug, Serialize)]
@@ -128,6 +142,8 @@ struct Check<'a> {
     title: &'a str,
     severity: Severity,
     resource_type: &'a str,
+    /// Added in 0.2 (additive): the stable SARIF rule id (`BH0001`).
+    sarif_id: &'a str,
     description: &'a str,
     risk: &'a str,
     shared_responsibility: &'a str,
@@ -217,6 +233,14 @@ impl<'a> From<&'a model::Report> for JsonReport<'a> {
                         })
                         .collect(),
                 },
+                account_names: &scan.account_names,
+                shard: scan.shard.as_ref().map(|shard| Shard {
+                    index: shard.index,
+                    count: shard.count,
+                    run_id: shard.run_id.as_deref(),
+                    fingerprint: &shard.fingerprint,
+                    accounts_listed: shard.accounts_listed,
+                }),
             },
             findings: Findings(&report.findings),
             checks: report.checks.iter().map(Check::from).collect(),
@@ -281,6 +305,7 @@ impl<'a> From<&'a model::CheckInfo> for Check<'a> {
             title: &check.title,
             severity: check.severity,
             resource_type: &check.resource_type,
+            sarif_id: &check.sarif_id,
             description: &check.description,
             risk: &check.risk,
             shared_responsibility: &check.shared_responsibility,
