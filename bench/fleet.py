@@ -237,6 +237,11 @@ def fmt(value: float, digits: int = 1) -> str:
     return f"{value:.{digits}f}"
 
 
+def sizes(run: dict) -> str:
+    found = run.get("report_bytes", {})
+    return " / ".join(f"{found[ext] / 1e6:.1f}" if ext in found else "–" for ext in ("json", "html", "csv"))
+
+
 def section(state: dict) -> str:
     info, points = state["info"], state["points"]
     m = info["machine"]
@@ -256,8 +261,8 @@ def section(state: dict) -> str:
         f"{info['runs']} run(s), median. CPU is bulkhead's own user+sys; RSS its peak.",
         "",
         "| accounts | findings | calls | wall s | calls/s | CPU s | peak RSS MB | RSS ÷ RSS at "
-        f"{points[0]['accounts'] if points else '–'} | exit |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        f"{points[0]['accounts'] if points else '–'} | JSON / HTML / CSV MB | exit |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|",
     ]
     base = points[0]["summary"]["peak_rss_mb"] if points else None
     for point in points:
@@ -265,7 +270,7 @@ def section(state: dict) -> str:
         lines.append(
             f"| {point['accounts']} | {s['findings']} | {s['calls']} | {fmt(s['wall_s'])} | "
             f"{fmt(s['calls'] / s['wall_s'], 0)} | {fmt(s['cpu_s'], 2)} | {fmt(s['peak_rss_mb'])} | "
-            f"{s['peak_rss_mb'] / base:.2f}× | {s['exit']} |"
+            f"{s['peak_rss_mb'] / base:.2f}× | {sizes(point['runs'][-1])} | {s['exit']} |"
         )
     seeding = state.get("seeding", {})
     if seeding.get("per_account_s"):
