@@ -303,7 +303,7 @@ def section(state: dict) -> str:
     elif shard.get("skipped"):
         lines.append(f"- skipped: {shard['skipped']}.")
     elif shard.get("failed"):
-        lines.append(f"- **failed** at {shard['accounts']} accounts: `{shard['failed'].splitlines()[0][:300]}`.")
+        lines.append(f"- **failed** at {shard['accounts']} accounts: `{' '.join(shard['failed'].split())[:300]}`.")
     else:
         c = shard["comparison"]
         one = next(p for p in points if p["accounts"] == shard["accounts"])["summary"]
