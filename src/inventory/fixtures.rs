@@ -26,6 +26,7 @@ pub fn account() -> AccountInventory {
         regions: BTreeMap::from([(REGION.to_owned(), RegionInventory::default())]),
         trails: BTreeMap::new(),
         iam: IamAccount { region: "us-east-1".to_owned(), ..IamAccount::default() },
+        registry_images: Collected::NotRequested,
     }
 }
 
@@ -255,6 +256,8 @@ pub fn task_definition(family: &str, revision: i32, containers: Vec<Container>) 
         ipc_mode: None,
         requires_compatibilities: vec!["FARGATE".to_owned()],
         containers,
+        cpu_architecture: None,
+        os_family: None,
     }
 }
 
