@@ -85,7 +85,7 @@ impl BlobFetcher {
                 }
             })
             .await;
-        gate.ledger().record_call(Service::Ecr, region, BLOB_GET, chain::advance());
+        gate.ledger().record_plain_request(Service::Ecr, region, BLOB_GET, chain::advance());
         result
     }
 }
@@ -102,6 +102,31 @@ fn redact(url: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn gate() -> CallGate {
+        use std::num::NonZeroUsize;
+        CallGate::new(crate::aws::ConcurrencyLimits {
+            global: NonZeroUsize::new(2).unwrap(),
+            per_endpoint: NonZeroUsize::new(1).unwrap(),
+        })
+    }
+
+    /// Against AWS (no endpoint override) only https is fetched: an http
+    /// URL is refused before any connection, and is an error, not a blob.
+    #[tokio::test]
+    async fn http_urls_are_refused_without_an_endpoint_override() {
+        let fetcher = BlobFetcher::new(Connector::builder().build_http(), false, Duration::from_secs(1));
+        let err = fetcher.get(&gate(), "eu-west-1", "http://127.0.0.1:1/blob?X-Amz-Signature=s", 10).await.unwrap_err();
+        assert_eq!(err.kind, ErrorKind::MalformedResponse);
+        assert!(err.message.contains("not https (http://127.0.0.1:1/blob)"), "{}", err.message);
+        assert!(!err.message.contains("Signature"), "{}", err.message);
+        let err = fetcher.get(&gate(), "eu-west-1", "file:///etc/passwd", 10).await.unwrap_err();
+        assert_eq!(err.kind, ErrorKind::MalformedResponse);
+        // With an override the http URL is tried (and here fails to connect).
+        let emulator = BlobFetcher::new(Connector::builder().build_http(), true, Duration::from_secs(5));
+        let err = emulator.get(&gate(), "eu-west-1", "http://127.0.0.1:1/blob", 10).await.unwrap_err();
+        assert!(matches!(err.kind, ErrorKind::Unreachable | ErrorKind::Timeout), "{err:?}");
+    }
 
     #[test]
     fn presigned_urls_lose_their_signature_in_messages() {

@@ -374,12 +374,13 @@ fn registry_images(
         }
     };
     for image in images {
-        let subject = format!("Image {} (used by {})", image.id, image.describe_uses());
+        let named = format!("{} (used by {})", image.id, image.describe_uses());
+        let subject = format!("Image {named}");
         let verdict = match image.config.get() {
             Ok(config) => {
                 reword(rule(ctx, image, config), |why| format!("{subject} {why}"), |why| format!("{subject}: {why}"))
             }
-            Err(why) => Err(Unknown(format!("Could not read {subject}: {why}"))),
+            Err(why) => Err(Unknown(format!("Could not read image {named}: {why}"))),
         };
         out.record(&image.region, image, verdict);
     }

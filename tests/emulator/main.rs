@@ -31,6 +31,7 @@ mod ec2_securitygroup_catalog;
 mod ecr_catalog;
 mod ecr_images_signed;
 mod ecr_repositories_not_publicly_accessible;
+mod ecs_images;
 mod ecs_iam_collection_errors;
 mod ecs_services;
 mod ecs_task_definitions;
