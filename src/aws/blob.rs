@@ -47,11 +47,10 @@ impl BlobFetcher {
                 let request = HttpRequest::get(url)
                     .map_err(|err| error(ErrorKind::MalformedResponse, format!("unusable download URL: {err}")))?;
                 let fetch = async {
-                    let response = self
-                        .connector
-                        .call(request)
-                        .await
-                        .map_err(|err| error(connector_kind(&err), format!("GET of the download URL failed: {err}")))?;
+                    let response =
+                        self.connector.call(request).await.map_err(|err| {
+                            error(connector_kind(&err), format!("GET of the download URL failed: {err}"))
+                        })?;
                     let status = response.status().as_u16();
                     if !(200..300).contains(&status) {
                         let kind = if status == 403 { ErrorKind::AccessDenied } else { ErrorKind::ServiceError };
@@ -61,7 +60,10 @@ impl BlobFetcher {
                     if declared.is_some_and(|len| len > limit as u64) {
                         return Err(error(
                             ErrorKind::MalformedResponse,
-                            format!("the blob is {} bytes, more than the {limit} bulkhead reads", declared.unwrap_or(0)),
+                            format!(
+                                "the blob is {} bytes, more than the {limit} bulkhead reads",
+                                declared.unwrap_or(0)
+                            ),
                         ));
                     }
                     let mut body = ByteStream::new(response.into_body());
@@ -81,7 +83,9 @@ impl BlobFetcher {
                 };
                 match tokio::time::timeout(self.timeout, fetch).await {
                     Ok(result) => result,
-                    Err(_) => Err(error(ErrorKind::Timeout, format!("GET of the download URL took over {:?}", self.timeout))),
+                    Err(_) => {
+                        Err(error(ErrorKind::Timeout, format!("GET of the download URL took over {:?}", self.timeout)))
+                    }
                 }
             })
             .await;

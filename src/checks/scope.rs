@@ -14,8 +14,8 @@ use crate::inventory::cloudtrail::Trail;
 use crate::inventory::ec2::{NetworkAcl, NetworkInterface, SecurityGroup};
 use crate::inventory::ecr::{EcrRegion, Image, ImageScan, Repository};
 use crate::inventory::ecs::{Cluster, EcsService, TaskDefinition};
-use crate::inventory::image_configs::{ImageConfig, RegistryImage};
 use crate::inventory::iam::{CredentialReportRow, IamAccount, ManagedPolicy, PasswordPolicy};
+use crate::inventory::image_configs::{ImageConfig, RegistryImage};
 use crate::inventory::{ResourceKind, Unavailable};
 use crate::rules::image_signature::is_signable;
 

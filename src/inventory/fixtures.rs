@@ -11,8 +11,8 @@ use super::cloudtrail::{EventSelectors, Trail, TrailStatus};
 use super::ec2::{AclAction, IpPermission, NetworkAcl, NetworkAclEntry, NetworkInterface, Protocol, SecurityGroup};
 use super::ecr::{Image, ImageScan, Repository, ScanResult};
 use super::ecs::{Cluster, Container, EcsService, EnvironmentVariable, TaskDefinition, TaskDefinitionEntry};
-use super::image_configs::{HistoryStep, ImageConfig, ImageUse, RegistryImage};
 use super::iam::{AccessKeyReport, CredentialReport, CredentialReportRow, IamAccount, ManagedPolicy, ReportDate};
+use super::image_configs::{HistoryStep, ImageConfig, ImageUse, RegistryImage};
 use super::{AccountInventory, Collected, RegionInventory};
 use crate::aws::{CollectError, ErrorKind, Service};
 

@@ -201,6 +201,11 @@ struct Fetched {
     media_type: Option<String>,
 }
 
+/// A manifest, and the platform manifest to read when it is an index.
+type Resolved = (Fetched, Option<String>);
+/// The digest the reference resolves to, the platform manifest's, the config blob's.
+type ConfigOf = (String, Option<String>, String);
+
 async fn repository_images(
     client: &Client,
     gate: &CallGate,
@@ -216,7 +221,7 @@ async fn repository_images(
     let manifests = batch_get_image(client, gate, region, repository, &distinct).await;
 
     // An index names one manifest per platform: those are a second round.
-    let mut resolved: Vec<((Selector, Platform), Result<(Fetched, Option<String>), CollectError>)> = Vec::new();
+    let mut resolved: Vec<((Selector, Platform), Result<Resolved, CollectError>)> = Vec::new();
     let mut platform_digests = BTreeSet::new();
     for (selector, platform) in selectors.keys() {
         let outcome = manifests[selector].clone().and_then(|fetched| {
@@ -245,14 +250,13 @@ async fn repository_images(
     };
 
     // The config digest of each image, then each distinct blob once.
-    let mut configs_of: Vec<(Selector, Platform, Result<(String, Option<String>, String), CollectError>)> = Vec::new();
+    let mut configs_of: Vec<(Selector, Platform, Result<ConfigOf, CollectError>)> = Vec::new();
     for ((selector, platform), outcome) in resolved {
         let config = outcome.and_then(|(fetched, platform_digest)| {
             let image = match &platform_digest {
                 None => fetched.clone(),
-                Some(digest) => lookup(digest).unwrap_or_else(|| {
-                    Err(malformed(region, format!("no answer for platform manifest {digest}")))
-                })?,
+                Some(digest) => lookup(digest)
+                    .unwrap_or_else(|| Err(malformed(region, format!("no answer for platform manifest {digest}"))))?,
             };
             match parse_manifest(&image.manifest, image.media_type.as_deref()) {
                 Ok(Manifest::Image { config_digest, .. }) => Ok((fetched.digest, platform_digest, config_digest)),
@@ -404,10 +408,7 @@ async fn batch_get_image(
                         }
                         None => malformed(
                             region,
-                            format!(
-                                "{}: neither returned nor reported as a failure",
-                                selector.describe(repository)
-                            ),
+                            format!("{}: neither returned nor reported as a failure", selector.describe(repository)),
                         ),
                     })
                 }

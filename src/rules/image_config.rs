@@ -8,12 +8,7 @@ use serde::Deserialize;
 /// The manifest media types bulkhead accepts from `BatchGetImage`
 /// (`acceptedMediaTypes`): without them ECR may answer with a Docker schema
 /// 1 conversion, which has no config blob.
-pub const ACCEPTED_MANIFEST_TYPES: [&str; 4] = [
-    OCI_MANIFEST,
-    DOCKER_MANIFEST,
-    OCI_INDEX,
-    DOCKER_MANIFEST_LIST,
-];
+pub const ACCEPTED_MANIFEST_TYPES: [&str; 4] = [OCI_MANIFEST, DOCKER_MANIFEST, OCI_INDEX, DOCKER_MANIFEST_LIST];
 
 pub const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
 pub const DOCKER_MANIFEST: &str = "application/vnd.docker.distribution.manifest.v2+json";
@@ -99,17 +94,17 @@ struct RawPlatform {
 pub fn parse_manifest(text: &str, media_type: Option<&str>) -> Result<Manifest, ManifestError> {
     let raw: RawManifest = serde_json::from_str(text).map_err(|err| ManifestError::NotJson(err.to_string()))?;
     let kind = raw.media_type.as_deref().or(media_type).unwrap_or_default().to_owned();
-    if let Some(manifests) = raw.manifests {
-        if matches!(kind.as_str(), OCI_INDEX | DOCKER_MANIFEST_LIST | "") {
-            let platforms = manifests
-                .into_iter()
-                .filter_map(|entry| {
-                    let platform = entry.platform?;
-                    Some((Platform { os: platform.os, architecture: platform.architecture }, entry.digest))
-                })
-                .collect();
-            return Ok(Manifest::Index(platforms));
-        }
+    if let Some(manifests) = raw.manifests
+        && matches!(kind.as_str(), OCI_INDEX | DOCKER_MANIFEST_LIST | "")
+    {
+        let platforms = manifests
+            .into_iter()
+            .filter_map(|entry| {
+                let platform = entry.platform?;
+                Some((Platform { os: platform.os, architecture: platform.architecture }, entry.digest))
+            })
+            .collect();
+        return Ok(Manifest::Index(platforms));
     }
     match raw.config {
         Some(config) if raw.schema_version.unwrap_or(2) == 2 => {
@@ -173,13 +168,8 @@ pub struct ConfigError(pub String);
 
 pub fn parse_config(bytes: &[u8]) -> Result<ParsedConfig, ConfigError> {
     let raw: RawConfig = serde_json::from_slice(bytes).map_err(|err| ConfigError(err.to_string()))?;
-    let run = raw.config.unwrap_or(RawRunConfig {
-        user: None,
-        env: None,
-        exposed_ports: None,
-        entrypoint: None,
-        cmd: None,
-    });
+    let run =
+        raw.config.unwrap_or(RawRunConfig { user: None, env: None, exposed_ports: None, entrypoint: None, cmd: None });
     Ok(ParsedConfig {
         created: raw.created,
         user: run.user.filter(|user| !user.is_empty()),
@@ -195,11 +185,7 @@ pub fn parse_config(bytes: &[u8]) -> Result<ParsedConfig, ConfigError> {
         exposed_ports: run.exposed_ports.map(|ports| ports.keys().cloned().collect()).unwrap_or_default(),
         entrypoint: run.entrypoint.unwrap_or_default(),
         cmd: run.cmd.unwrap_or_default(),
-        history: raw
-            .history
-            .into_iter()
-            .map(|step| (step.created_by.unwrap_or_default(), step.empty_layer))
-            .collect(),
+        history: raw.history.into_iter().map(|step| (step.created_by.unwrap_or_default(), step.empty_layer)).collect(),
     })
 }
 
@@ -255,7 +241,10 @@ mod tests {
         let windows = Platform::of_runtime(Some("WINDOWS_SERVER_2022_CORE"), Some("X86_64"));
         assert_eq!(manifest_for(&entries, &windows), Err(ManifestError::NoPlatform(windows)));
         // Docker schema 1 has no config blob.
-        assert!(matches!(parse_manifest(r#"{"schemaVersion":1,"fsLayers":[]}"#, None), Err(ManifestError::Unsupported(_))));
+        assert!(matches!(
+            parse_manifest(r#"{"schemaVersion":1,"fsLayers":[]}"#, None),
+            Err(ManifestError::Unsupported(_))
+        ));
         assert!(matches!(parse_manifest("not json", None), Err(ManifestError::NotJson(_))));
     }
 

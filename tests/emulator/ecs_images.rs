@@ -23,7 +23,9 @@ fn image_configs_decide_the_image_checks_and_the_non_root_user() {
     // The task definition sets no user: the image's USER decides, and says so.
     let by_image = scan.finding_mentioning(CHECKS[0], "by-image-user:1");
     assert_eq!(by_image["status"], "PASS", "{by_image}");
-    assert!(text(&by_image["message"]).contains("runs as 1000:1000 (no user in the task definition; the image app@sha256:"));
+    assert!(
+        text(&by_image["message"]).contains("runs as 1000:1000 (no user in the task definition; the image app@sha256:")
+    );
     let root = scan.finding_mentioning(CHECKS[0], "root-image:1");
     assert_eq!(root["status"], "FAIL");
     assert!(text(&root["message"]).contains("sets no USER either (the image's config decided: root)"), "{root}");

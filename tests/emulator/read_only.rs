@@ -186,5 +186,9 @@ fn security_audit_covers_all_but_the_image_reads() {
     // sts:GetCallerIdentity needs no permission at all.
     let uncovered: Vec<&str> =
         uncovered.iter().map(String::as_str).filter(|action| *action != "sts:GetCallerIdentity").collect();
-    assert_eq!(uncovered, ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], "README.md says what SecurityAudit lacks");
+    assert_eq!(
+        uncovered,
+        ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+        "README.md says what SecurityAudit lacks"
+    );
 }

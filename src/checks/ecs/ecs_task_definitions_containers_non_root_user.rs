@@ -28,7 +28,9 @@ fn judge(ctx: &Context<'_>, definition: &TaskDefinition) -> Verdict {
     let said = |wanted: fn(&Decision) -> Option<&String>| -> Vec<String> {
         decisions
             .iter()
-            .filter_map(|(container, decision)| wanted(decision).map(|why| format!("container {} {why}", container.name)))
+            .filter_map(|(container, decision)| {
+                wanted(decision).map(|why| format!("container {} {why}", container.name))
+            })
             .collect()
     };
     let root = said(|decision| if let Decision::Root(why) = decision { Some(why) } else { None });
@@ -85,9 +87,10 @@ fn decide(ctx: &Context<'_>, definition: &TaskDefinition, container: &Container)
                 "sets no user and its image {} sets no USER either (the image's config decided: root)",
                 image.id
             )),
-            Some(user) if runs_as_root(Some(user)) => {
-                Decision::Root(format!("sets no user and its image {} sets USER {user} (the image's config decided)", image.id))
-            }
+            Some(user) if runs_as_root(Some(user)) => Decision::Root(format!(
+                "sets no user and its image {} sets USER {user} (the image's config decided)",
+                image.id
+            )),
             Some(user) => Decision::NonRoot(format!(
                 "runs as {user} (no user in the task definition; the image {}'s USER decided)",
                 image.id

@@ -22,7 +22,11 @@ fn pass_fail_and_error() {
 fn the_image_decides_when_the_task_definition_sets_no_user() {
     let by_image = only(CHECK, &with_image_config(|config| config.user = Some("1000:1000".into())));
     assert_eq!(by_image.status, Status::Pass, "{}", by_image.message);
-    assert!(by_image.message.contains("runs as 1000:1000 (no user in the task definition; the image"), "{}", by_image.message);
+    assert!(
+        by_image.message.contains("runs as 1000:1000 (no user in the task definition; the image"),
+        "{}",
+        by_image.message
+    );
 
     let no_user = only(CHECK, &with_image_config(|config| config.user = None));
     assert_eq!(no_user.status, Status::Fail);
@@ -41,16 +45,23 @@ fn the_image_decides_when_the_task_definition_sets_no_user() {
     // An image bulkhead could not read is ERROR, never PASS or FAIL.
     let unread = only(CHECK, &with_registry_image(Collected::Failed(denied(Service::Ecr, "BatchGetImage"))));
     assert_eq!(unread.status, Status::Error);
-    assert!(unread.message.contains("could not be read") && unread.message.contains("BatchGetImage"), "{}", unread.message);
+    assert!(
+        unread.message.contains("could not be read") && unread.message.contains("BatchGetImage"),
+        "{}",
+        unread.message
+    );
     let mut not_collected = with_image_config(|_| {});
     not_collected.registry_images = Collected::NotRequested;
     assert_eq!(status(CHECK, &not_collected), Status::Error);
 
     // Images from elsewhere are not read: no user there still fails.
-    let hub = only(CHECK, &with_container(|c| {
-        c.user = None;
-        c.image = "nginx:1.27".into();
-    }));
+    let hub = only(
+        CHECK,
+        &with_container(|c| {
+            c.user = None;
+            c.image = "nginx:1.27".into();
+        }),
+    );
     assert_eq!(hub.status, Status::Fail);
     assert!(hub.message.contains("not in this account's ECR"), "{}", hub.message);
 }

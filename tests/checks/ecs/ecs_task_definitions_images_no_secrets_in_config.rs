@@ -24,7 +24,11 @@ fn pass_fail_and_error() {
         }),
     );
     assert_eq!(leaky.status, Status::Fail);
-    assert!(leaky.message.contains("environment variable AWS_SECRET_ACCESS_KEY (an AWS secret access key)"), "{}", leaky.message);
+    assert!(
+        leaky.message.contains("environment variable AWS_SECRET_ACCESS_KEY (an AWS secret access key)"),
+        "{}",
+        leaky.message
+    );
     assert!(leaky.message.contains("history step 2 (RUN GITHUB_TOKEN: a GitHub token)"), "{}", leaky.message);
     assert!(!leaky.message.contains(KEY) && !leaky.message.contains(TOKEN), "never the value: {}", leaky.message);
     assert!(leaky.message.starts_with("Image app@sha256:"), "{}", leaky.message);

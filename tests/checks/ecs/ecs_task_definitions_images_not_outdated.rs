@@ -9,7 +9,11 @@ fn pass_fail_and_error() {
     // Built 2026-05-01, scanned 2026-06-01: 31 days.
     let recent = only(CHECK, &with_image_config(|_| {}));
     assert_eq!(recent.status, Status::Pass);
-    assert!(recent.message.contains("was built on 2026-05-01, 31 days ago (at most 365 allowed)"), "{}", recent.message);
+    assert!(
+        recent.message.contains("was built on 2026-05-01, 31 days ago (at most 365 allowed)"),
+        "{}",
+        recent.message
+    );
 
     let old = only(CHECK, &with_image_config(|config| config.created = Some(at("2024-01-15T09:30:00Z"))));
     assert_eq!(old.status, Status::Fail);

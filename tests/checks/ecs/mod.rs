@@ -91,7 +91,11 @@ fn assert_registry_image_errors(check: &str) {
     assert_eq!(finding.status, Status::Error);
     assert_eq!(finding.resource_id, format!("app@sha256:{}", "d".repeat(64)), "the image's identity");
     assert!(finding.message.contains("GetDownloadUrlForLayer"), "{}", finding.message);
-    assert!(finding.message.contains("used by task definition app:1 (container web, eu-west-1)"), "{}", finding.message);
+    assert!(
+        finding.message.contains("used by task definition app:1 (container web, eu-west-1)"),
+        "{}",
+        finding.message
+    );
 
     let mut not_collected = with_registry_image(Collected::Ok(image_config()));
     not_collected.registry_images = Collected::NotRequested;
