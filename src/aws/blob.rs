@@ -42,57 +42,76 @@ impl BlobFetcher {
                 format!("the download URL is not https ({}), refused", redact(url)),
             ));
         }
-        let result = gate
-            .call(Service::Ecr, region, || async {
-                let request = HttpRequest::get(url)
-                    .map_err(|err| error(ErrorKind::MalformedResponse, format!("unusable download URL: {err}")))?;
-                let fetch = async {
-                    let response =
-                        self.connector.call(request).await.map_err(|err| {
-                            error(connector_kind(&err), format!("GET of the download URL failed: {err}"))
-                        })?;
-                    let status = response.status().as_u16();
-                    if !(200..300).contains(&status) {
-                        let kind = if status == 403 { ErrorKind::AccessDenied } else { ErrorKind::ServiceError };
-                        return Err(error(kind, format!("GET of the download URL answered HTTP {status}")));
-                    }
-                    let declared = response.headers().get("content-length").and_then(|len| len.parse::<u64>().ok());
-                    if declared.is_some_and(|len| len > limit as u64) {
-                        return Err(error(
-                            ErrorKind::MalformedResponse,
-                            format!(
-                                "the blob is {} bytes, more than the {limit} bulkhead reads",
-                                declared.unwrap_or(0)
-                            ),
-                        ));
-                    }
-                    let mut body = ByteStream::new(response.into_body());
-                    let mut bytes = Vec::new();
-                    while let Some(chunk) = body.next().await {
-                        let chunk = chunk
-                            .map_err(|err| error(ErrorKind::Unreachable, format!("reading the blob failed: {err}")))?;
-                        if bytes.len() + chunk.len() > limit {
-                            return Err(error(
-                                ErrorKind::MalformedResponse,
-                                format!("the blob is more than the {limit} bytes bulkhead reads"),
-                            ));
-                        }
-                        bytes.extend_from_slice(&chunk);
-                    }
-                    Ok(bytes)
-                };
-                match tokio::time::timeout(self.timeout, fetch).await {
-                    Ok(result) => result,
-                    Err(_) => {
-                        Err(error(ErrorKind::Timeout, format!("GET of the download URL took over {:?}", self.timeout)))
-                    }
-                }
-            })
-            .await;
+        // A dropped connection, a 5xx or a throttle is tried again, at
+        // once, up to ATTEMPTS times; a timeout or a 4xx is not.
+        let mut result = Err(error(ErrorKind::Other, "not attempted".to_owned()));
+        for _ in 0..ATTEMPTS {
+            result = self.attempt(gate, region, url, limit).await;
+            match &result {
+                Err(err) if matches!(err.kind, ErrorKind::Unreachable | ErrorKind::Throttled) => continue,
+                Err(err) if err.kind == ErrorKind::ServiceError && err.message.contains("HTTP 5") => continue,
+                _ => break,
+            }
+        }
         gate.ledger().record_plain_request(Service::Ecr, region, BLOB_GET, chain::advance());
         result
     }
+
+    async fn attempt(&self, gate: &CallGate, region: &str, url: &str, limit: usize) -> Result<Vec<u8>, CollectError> {
+        let error = |kind: ErrorKind, message: String| CollectError::new(Service::Ecr, BLOB_GET, region, kind, message);
+        gate.call(Service::Ecr, region, || async {
+            let request = HttpRequest::get(url)
+                .map_err(|err| error(ErrorKind::MalformedResponse, format!("unusable download URL: {err}")))?;
+            let fetch = async {
+                let response = self
+                    .connector
+                    .call(request)
+                    .await
+                    .map_err(|err| error(connector_kind(&err), format!("GET of the download URL failed: {err}")))?;
+                let status = response.status().as_u16();
+                if !(200..300).contains(&status) {
+                    let kind = match status {
+                        403 => ErrorKind::AccessDenied,
+                        429 | 503 => ErrorKind::Throttled,
+                        _ => ErrorKind::ServiceError,
+                    };
+                    return Err(error(kind, format!("GET of the download URL answered HTTP {status}")));
+                }
+                let declared = response.headers().get("content-length").and_then(|len| len.parse::<u64>().ok());
+                if declared.is_some_and(|len| len > limit as u64) {
+                    return Err(error(
+                        ErrorKind::MalformedResponse,
+                        format!("the blob is {} bytes, more than the {limit} bulkhead reads", declared.unwrap_or(0)),
+                    ));
+                }
+                let mut body = ByteStream::new(response.into_body());
+                let mut bytes = Vec::new();
+                while let Some(chunk) = body.next().await {
+                    let chunk = chunk
+                        .map_err(|err| error(ErrorKind::Unreachable, format!("reading the blob failed: {err}")))?;
+                    if bytes.len() + chunk.len() > limit {
+                        return Err(error(
+                            ErrorKind::MalformedResponse,
+                            format!("the blob is more than the {limit} bytes bulkhead reads"),
+                        ));
+                    }
+                    bytes.extend_from_slice(&chunk);
+                }
+                Ok(bytes)
+            };
+            match tokio::time::timeout(self.timeout, fetch).await {
+                Ok(result) => result,
+                Err(_) => {
+                    Err(error(ErrorKind::Timeout, format!("GET of the download URL took over {:?}", self.timeout)))
+                }
+            }
+        })
+        .await
+    }
 }
+
+/// Tries of one blob GET before its error stands.
+const ATTEMPTS: usize = 3;
 
 fn connector_kind(err: &aws_smithy_runtime_api::client::result::ConnectorError) -> ErrorKind {
     if err.is_timeout() { ErrorKind::Timeout } else { ErrorKind::Unreachable }

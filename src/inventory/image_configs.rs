@@ -25,6 +25,9 @@ use crate::rules::image_config::{
 };
 use crate::rules::image_reference::parse;
 
+/// How many of an image's users a message names.
+pub const USES_NAMED: usize = 5;
+
 /// `BatchGetImage` takes at most 100 image ids per call.
 const IMAGES_PER_CALL: usize = 100;
 
@@ -97,15 +100,21 @@ impl RegistryImage {
         self.platform == platform && self.references.iter().any(|named| named == reference)
     }
 
-    /// `task definition app:3 (container web, eu-west-1), ...`, for messages.
+    /// `task definition app:3 (container web, eu-west-1), ...`, for messages:
+    /// the first [`USES_NAMED`], then how many more (one base image can be
+    /// named by hundreds of task definitions).
     pub fn describe_uses(&self) -> String {
-        let uses: Vec<String> = self
+        let mut uses: Vec<String> = self
             .used_by
             .iter()
+            .take(USES_NAMED)
             .map(|usage| {
                 format!("task definition {} (container {}, {})", usage.task_definition, usage.container, usage.region)
             })
             .collect();
+        if self.used_by.len() > USES_NAMED {
+            uses.push(format!("and {} more", self.used_by.len() - USES_NAMED));
+        }
         uses.join(", ")
     }
 }
@@ -472,4 +481,56 @@ fn image_config(bytes: &[u8], platform_manifest: Option<String>, config_digest: 
             .map(|(created_by, empty_layer)| HistoryStep { created_by, empty_layer })
             .collect(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::fixtures;
+
+    #[test]
+    fn messages_name_a_few_uses_and_count_the_rest() {
+        let mut image = fixtures::registry_image(&fixtures::own_ecr_image("app", "v1"), Collected::NotRequested);
+        assert_eq!(image.describe_uses(), "task definition app:1 (container web, eu-west-1)");
+        image.used_by = (1..=8)
+            .map(|n| ImageUse {
+                region: "eu-west-1".into(),
+                task_definition: format!("app:{n}"),
+                container: "web".into(),
+            })
+            .collect();
+        let uses = image.describe_uses();
+        assert!(uses.ends_with("task definition app:5 (container web, eu-west-1), and 3 more"), "{uses}");
+    }
+
+    #[test]
+    fn only_the_accounts_own_ecr_images_are_wanted_once_per_selector_and_platform() {
+        let target = AccountTarget { account_id: fixtures::ACCOUNT.into(), partition: "aws".into(), regions: vec![] };
+        let mut web = fixtures::container("web");
+        web.image = fixtures::own_ecr_image("app", "v1");
+        let mut pinned = fixtures::container("pinned");
+        pinned.image = format!("{}@sha256:{}", fixtures::own_ecr_image("app", "v1"), "a".repeat(64));
+        let mut hub = fixtures::container("hub");
+        hub.image = "nginx:1.27".into();
+        let mut other = fixtures::container("other");
+        other.image = "999988887777.dkr.ecr.eu-west-1.amazonaws.com/app:v1".into();
+        let mut arm = fixtures::task_definition("arm", 1, vec![web.clone()]);
+        arm.cpu_architecture = Some("ARM64".into());
+        let account = fixtures::account_with_task_definitions(vec![
+            fixtures::task_definition("app", 1, vec![web.clone(), pinned, hub, other]),
+            fixtures::task_definition("app2", 1, vec![web]),
+            arm,
+        ]);
+        let wanted = wanted(&target, &account.regions);
+        let selectors = &wanted[&("eu-west-1".to_owned(), "app".to_owned())];
+        assert_eq!(wanted.len(), 1, "neither Docker Hub nor another account's ECR");
+        // v1 on amd64 (named by two task definitions), v1 on arm64, and the digest.
+        assert_eq!(selectors.len(), 3);
+        let amd64 = &selectors[&(Selector::Tag("v1".into()), Platform::of_runtime(None, None))];
+        assert_eq!(amd64.1.len(), 2, "both uses kept");
+        assert!(
+            selectors.keys().any(|(selector, _)| matches!(selector, Selector::Digest(_))),
+            "the digest wins over the tag"
+        );
+    }
 }

@@ -53,18 +53,25 @@ fn image_configs_decide_the_image_checks_and_the_non_root_user() {
 
     assert_eq!(scan.status_of(CHECKS[3], "ancient:1"), "FAIL");
     assert_eq!(scan.status_of(CHECKS[3], "task definition leaky:1 (container web"), "PASS");
+    // A tag that is gone: ERROR with ECR's reason, under the reference's name.
+    let gone = scan.finding_mentioning(CHECKS[0], "Task definition gone:1");
+    assert_eq!(gone["status"], "ERROR");
+    assert!(text(&gone["message"]).contains("app:deleted: ImageNotFound"), "{gone}");
     for check in &CHECKS[1..] {
         let findings = scan.findings(check);
-        // Seven images: v1 named twice is one image; the Docker Hub one is not read.
-        assert_eq!(findings.len(), 7, "{check}: {findings:#?}");
+        // Eight images: v1 named twice is one image; the Docker Hub one is not read.
+        assert_eq!(findings.len(), 8, "{check}: {findings:#?}");
         let errors: Vec<_> = findings.iter().filter(|finding| finding["status"] == "ERROR").collect();
-        assert_eq!(errors.len(), 1, "{check}: only the image without its config blob: {errors:#?}");
-        assert!(text(&errors[0]["message"]).starts_with("Could not read image app@sha256:"), "{}", errors[0]);
-        assert_eq!(errors[0]["region"], "eu-west-1");
-        assert!(text(&errors[0]["resource_arn"]).contains(":repository/app/sha256:"), "{}", errors[0]);
+        assert_eq!(errors.len(), 2, "{check}: the image without its config blob and the gone tag: {errors:#?}");
+        let blobless = errors.iter().find(|error| text(&error["message"]).contains("LayersNotFoundException")).unwrap();
+        assert!(text(&blobless["message"]).starts_with("Could not read image app@sha256:"), "{blobless}");
+        assert_eq!(blobless["region"], "eu-west-1");
+        assert!(text(&blobless["resource_arn"]).contains(":repository/app/sha256:"), "{blobless}");
+        let tag = errors.iter().find(|error| error["resource_id"] == "app:deleted").expect("the reference's name");
+        assert!(text(&tag["resource_arn"]).ends_with(":repository/app"), "{tag}");
     }
 
-    // One BatchGetImage for the seven tags, one for the index's platform
+    // One BatchGetImage for the eight tags, one for the index's platform
     // manifest; one config blob per distinct image (the missing one fails at
     // GetDownloadUrlForLayer, so six GETs).
     let calls = calls_by_operation(&scan.report);
