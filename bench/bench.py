@@ -114,9 +114,16 @@ def everything(call, key: str, token_in: str = "nextToken", token_out: str = "ne
             return items
 
 
+OWN_ECR_IMAGE = re.compile(
+    r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com/(?P<repository>[^:@]+)"
+    r"(?::(?P<tag>[^@]+))?(?:@(?P<digest>.+))?$"
+)
+
+
 def census(endpoint: str, creds: dict, regions: list[str]) -> dict:
     """What the seeded account holds, counted with boto3: the inputs of the formula."""
     per_region = {}
+    images_named: dict = defaultdict(set)
     for region in regions:
         ec2 = client("ec2", region, endpoint, creds)
         ecr = client("ecr", region, endpoint, creds)
@@ -124,10 +131,11 @@ def census(endpoint: str, creds: dict, regions: list[str]) -> dict:
         repos = everything(ecr.describe_repositories, "repositories")
         clusters = everything(ecs.list_clusters, "clusterArns")
         families = everything(ecs.list_task_definition_families, "families", status="ACTIVE")
-        latest = {}
+        latest, containers = {}, []
         for family in families:
-            arn = ecs.describe_task_definition(taskDefinition=family)["taskDefinition"]["taskDefinitionArn"]
-            latest[family] = arn
+            definition = ecs.describe_task_definition(taskDefinition=family)["taskDefinition"]
+            latest[family] = definition["taskDefinitionArn"]
+            containers.extend(definition["containerDefinitions"])
         services, tasks, in_use = {}, {}, set()
         for cluster in clusters:
             arns = everything(ecs.list_services, "serviceArns", cluster=cluster)
@@ -140,6 +148,13 @@ def census(endpoint: str, creds: dict, regions: list[str]) -> dict:
             for start in range(0, len(task_arns), 100):
                 for task in ecs.describe_tasks(cluster=cluster, tasks=task_arns[start:start + 100])["tasks"]:
                     in_use.add(task["taskDefinitionArn"])
+        for arn in in_use - set(latest.values()):
+            containers.extend(ecs.describe_task_definition(taskDefinition=arn)["taskDefinition"]["containerDefinitions"])
+        for container in containers:
+            found = OWN_ECR_IMAGE.match(container["image"])
+            if found and found["account"] == creds["account_id"]:
+                selector = found["digest"] or found["tag"] or "latest"
+                images_named[(found["region"], found["repository"])].add(selector)
         per_region[region] = {
             "security_groups": len(everything(ec2.describe_security_groups, "SecurityGroups", "NextToken", "NextToken")),
             "network_acls": len(everything(ec2.describe_network_acls, "NetworkAcls", "NextToken", "NextToken")),
@@ -156,6 +171,18 @@ def census(endpoint: str, creds: dict, regions: list[str]) -> dict:
             "trails": [trail["TrailARN"] for trail in
                        client("cloudtrail", region, endpoint, creds).describe_trails()["trailList"]],
         }
+    # The images the judged task definitions name in the account's own ECR:
+    # their manifests (BatchGetImage per repository) and distinct config blobs.
+    named_images = {}
+    for (ecr_region, repository), selectors in sorted(images_named.items()):
+        ecr = client("ecr", ecr_region, endpoint, creds)
+        ids = [{"imageDigest": s} if s.startswith("sha256:") else {"imageTag": s} for s in sorted(selectors)]
+        configs = set()
+        for start in range(0, len(ids), 100):
+            for image in ecr.batch_get_image(repositoryName=repository, imageIds=ids[start:start + 100])["images"]:
+                configs.add(json.loads(image["imageManifest"]).get("config", {}).get("digest"))
+        configs.discard(None)  # an index: not in the synthetic accounts
+        named_images.setdefault(ecr_region, []).append({"selectors": len(selectors), "configs": len(configs)})
     iam = client("iam", regions[0], endpoint, creds)
     attached = {
         scope: len(everything(iam.list_policies, "Policies", "Marker", "Marker", Scope=scope, OnlyAttached=True))
@@ -163,6 +190,7 @@ def census(endpoint: str, creds: dict, regions: list[str]) -> dict:
     }
     return {
         "regions": per_region,
+        "named_images": named_images,
         "attached_policies": attached,
         "virtual_mfa_devices": len(everything(iam.list_virtual_mfa_devices, "VirtualMFADevices", "Marker", "Marker")),
         "users": len(everything(iam.list_users, "Users", "Marker", "Marker")),
@@ -212,6 +240,14 @@ def minimum_calls(account: dict, regions: list[str]) -> Counter:
         calls["ecs:DescribeTaskDefinition"] += r["families"] + r["in_use_not_latest"]
         calls["cloudtrail:DescribeTrails"] += 1
         trails.update(r["trails"])
+    # One BatchGetImage per 100 distinct references per repository (the
+    # synthetic images are single manifests, so no second round for an
+    # index's platform manifest), one config blob per distinct config.
+    for repositories in account.get("named_images", {}).values():
+        for named in repositories:
+            calls["ecr:BatchGetImage"] += batches(named["selectors"], 100)
+            calls["ecr:GetDownloadUrlForLayer"] += named["configs"]
+            calls["ecr:GetDownloadUrlForLayer (GET)"] += named["configs"]
     calls["cloudtrail:GetTrailStatus"] += len(trails)
     calls["cloudtrail:GetEventSelectors"] += len(trails)
     calls["iam:GetAccountSummary"] += 1

@@ -74,6 +74,19 @@ notation and sigstore-bundle signatures that way, and moto 5.2.5 has neither:
       account. An account in no organization gets
       ``AWSOrganizationsNotInUseException``, as from AWS (moto 5.2.5 answers
       it with an empty list).
+7. Layer blobs and ``GetDownloadUrlForLayer``. moto 5.2.5 keeps only the
+   size of a layer uploaded through ``InitiateLayerUpload`` /
+   ``UploadLayerPart`` / ``CompleteLayerUpload`` and answers
+   ``GetDownloadUrlForLayer`` with an HTTP 500. Added: ``CompleteLayerUpload``
+   also keeps the bytes (``Repository.blobs``, digest -> bytes), and
+   ``GetDownloadUrlForLayer`` answers ``{downloadUrl, layerDigest}`` with a
+   URL on this server, ``/_bulkhead/ecr-blobs/ACCOUNT/REGION/REPOSITORY/DIGEST``
+   plus a fake ``X-Amz-Signature`` query (plain http: bulkhead accepts http
+   download URLs only when its endpoint is overridden). A GET of that path
+   answers the bytes (404 for an unknown blob). A digest the repository has
+   no blob for gives ``LayersNotFoundException``, as ECR does. bulkhead reads
+   image config blobs this way; the seeder uploads them through the real
+   upload calls.
 
 Also: ``MOTO_IAM_LOAD_MANAGED_POLICIES=true`` is set before moto is imported,
 so AWS managed policies (SecurityAudit, ReadOnlyAccess, ...) exist in IAM.
@@ -94,6 +107,7 @@ import sys
 
 os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
 
+from moto.core.exceptions import ServiceException  # noqa: E402
 from moto.ecr.exceptions import InvalidParameterException  # noqa: E402
 from moto.ecr.models import ECRBackend, Image  # noqa: E402
 from moto.ecr.responses import ECRResponse  # noqa: E402
@@ -276,6 +290,60 @@ def _response_get_trail_status(self: CloudTrailResponse) -> str:
     return json.dumps(desc)
 
 
+class LayersNotFoundException(ServiceException):
+    code = "LayersNotFoundException"
+
+
+_BLOB_PATH = "/_bulkhead/ecr-blobs/"
+_moto_complete_layer_upload = ECRBackend.complete_layer_upload
+
+
+def _backend_complete_layer_upload(self: ECRBackend, repository_name, upload_id, layer_digests, registry_id=None):
+    """ECRBackend.complete_layer_upload, keeping the uploaded bytes."""
+    repository = self._get_repository(repository_name, registry_id)
+    upload = repository.uploads.get(upload_id)
+    data = bytes(upload.layer_parts) if upload is not None else b""
+    result = _moto_complete_layer_upload(self, repository_name, upload_id, layer_digests, registry_id=registry_id)
+    if not hasattr(repository, "blobs"):
+        repository.blobs = {}
+    repository.blobs[result["layerDigest"]] = data
+    return result
+
+
+def _response_get_download_url_for_layer(self: ECRResponse) -> ActionResult:
+    """ECRResponse.get_download_url_for_layer: a URL on this server for a kept blob."""
+    from urllib.parse import quote
+
+    name = self._get_param("repositoryName")
+    digest = self._get_param("layerDigest")
+    repository = self.ecr_backend._get_repository(name, self._get_param("registryId"))
+    if digest not in getattr(repository, "blobs", {}):
+        raise LayersNotFoundException(
+            f"The image layer '{digest}' does not exist in the repository with name '{name}' "
+            f"in the registry with id '{repository.registry_id}'"
+        )
+    host = self.headers.get("Host") or "127.0.0.1"
+    url = (
+        f"http://{host}{_BLOB_PATH}{self.current_account}/{self.region}/{quote(name, safe='')}/{digest}"
+        "?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=bulkhead-emulator"
+    )
+    return ActionResult({"downloadUrl": url, "layerDigest": digest})
+
+
+def _blob(path: str) -> bytes | None:
+    """The bytes a download URL path names, if kept."""
+    from urllib.parse import unquote
+
+    from moto.ecr.models import ecr_backends
+
+    try:
+        account, region, name, digest = path[len(_BLOB_PATH):].split("/", 3)
+        repository = ecr_backends[account][region].repositories[unquote(name)]
+    except (ValueError, KeyError):
+        return None
+    return getattr(repository, "blobs", {}).get(digest)
+
+
 def _set_iam_state(state: dict) -> None:
     """The IAM part of the test-bed control (item 4 of the module docstring)."""
     from datetime import timedelta
@@ -362,7 +430,15 @@ def _control(app_call):
     """Wraps moto's WSGI entry point to answer the test-bed control paths."""
 
     def call(self, environ, start_response):
-        if environ.get("PATH_INFO") != "/_bulkhead/iam":
+        path = environ.get("PATH_INFO") or ""
+        if path.startswith(_BLOB_PATH) and environ.get("REQUEST_METHOD") == "GET":
+            data = _blob(path)
+            if data is None:
+                start_response("404 Not Found", [("Content-Type", "text/plain")])
+                return [b"no such blob"]
+            start_response("200 OK", [("Content-Type", "application/octet-stream"), ("Content-Length", str(len(data)))])
+            return [data]
+        if path != "/_bulkhead/iam":
             return app_call(self, environ, start_response)
         try:
             length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -400,6 +476,8 @@ def apply_patches() -> None:
     ECRBackend.describe_images = _backend_describe_images
     ECRBackend.list_image_referrers = _backend_list_image_referrers
     ECRResponse.list_image_referrers = _response_list_image_referrers
+    ECRBackend.complete_layer_upload = _backend_complete_layer_upload
+    ECRResponse.get_download_url_for_layer = _response_get_download_url_for_layer
 
 
 def main(argv: list[str] | None = None) -> None:

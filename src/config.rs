@@ -28,6 +28,9 @@ pub struct Config {
     /// Accounts (and organizations, `o-...`) trusted for cross-account access
     /// besides the audited ones.
     pub trusted_accounts: Vec<String>,
+    /// Images whose config says they were built longer ago than this fail
+    /// `ecs_task_definitions_images_not_outdated`.
+    pub image_max_age_days: u32,
 }
 
 impl Default for Config {
@@ -57,6 +60,7 @@ impl Default for Config {
             ],
             min_vulnerability_severity: Severity::High,
             trusted_accounts: Vec::new(),
+            image_max_age_days: 365,
         }
     }
 }
@@ -73,6 +77,7 @@ struct RawConfig {
     high_risk_tcp_ports: Option<Vec<Spanned<toml::Value>>>,
     min_vulnerability_severity: Option<Spanned<String>>,
     trusted_accounts: Option<Vec<Spanned<String>>>,
+    image_max_age_days: Option<Spanned<i64>>,
 }
 
 /// A `bulkhead.toml` that cannot be used: the scan does not start (exit 2).
@@ -119,6 +124,9 @@ impl Config {
         }
         if let Some(value) = &raw.access_key_unused_days {
             config.access_key_unused_days = days(value, "access_key_unused_days")?;
+        }
+        if let Some(value) = &raw.image_max_age_days {
+            config.image_max_age_days = days(value, "image_max_age_days")?;
         }
         if let Some(registries) = &raw.trusted_registries {
             config.trusted_registries = registries
@@ -236,6 +244,7 @@ trusted_registries = ["public.ecr.aws", "ghcr.io/acme/"]
 high_risk_tcp_ports = [22, "8000-8080"]
 min_vulnerability_severity = "critical"
 trusted_accounts = ["111122223333"]
+image_max_age_days = 180
 "#;
         let config = Config::parse("bulkhead.toml", text).unwrap();
         assert_eq!(config.access_key_max_age_days, 30);
@@ -244,6 +253,7 @@ trusted_accounts = ["111122223333"]
         assert_eq!(config.high_risk_tcp_ports, [(22, 22), (8000, 8080)]);
         assert_eq!(config.min_vulnerability_severity, Severity::Critical);
         assert_eq!(config.trusted_accounts, ["111122223333"]);
+        assert_eq!(config.image_max_age_days, 180);
     }
 
     #[test]
@@ -261,6 +271,7 @@ trusted_accounts = ["111122223333"]
             ("\nhigh_risk_tcp_ports = [22, \"90-80\"]\n", (2, 28), "runs backwards"),
             ("trusted_accounts = [\"1234\"]\n", (1, 21), "12-digit"),
             ("access_key_max_age_days = -1\n", (1, 27), "access_key_max_age_days"),
+            ("image_max_age_days = 0\n", (1, 22), "image_max_age_days"),
             ("high_risk_tcp_ports = [70000]\n", (1, 24), "not a port"),
         ];
         for (text, location, needle) in cases {

@@ -7,13 +7,16 @@ ECR_REPOSITORY, ECR_IMAGE). The manifests pushed: seeding/oci.py.
 from __future__ import annotations
 
 import json
+import re
 import urllib.request
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import schema
 from .core import SeedError, Seeder, log, step
-from .oci import CREATED, cosign_manifest, encode, image_manifest, referrer_manifest
+from .oci import CREATED, cosign_manifest, encode, image_config, image_index, image_manifest, referrer_manifest
+
+PLATFORM_RE = re.compile(r"^[a-z0-9]+/[a-z0-9]+$")
 from .validate import (
     FixtureError,
     _choice,
@@ -21,6 +24,7 @@ from .validate import (
     _int,
     _list,
     _str,
+    _str_map,
     _tags,
     _unique,
     key_bool,
@@ -48,6 +52,9 @@ class EcrImage:
     tag: str
     signatures: list[str]
     scan: dict[str, int] | None = None  # None: never scanned; {}: clean
+    config: dict | None = None  # seeding/schema.py ECR_IMAGE_CONFIG, parsed
+    platforms: list[str] = field(default_factory=list)  # empty: one linux/amd64 manifest
+    upload_config: bool = True
 
 
 @dataclass
@@ -124,7 +131,32 @@ def _image(raw: Any, ip: str) -> EcrImage:
         if sg not in signatures:
             raise FixtureError(f"{ip}.signature: {sg!r} is not one of none, {', '.join(signatures)}")
     _unique(sigs, f"{ip}.signature", "signature")
-    return EcrImage(key_str(shape, im, "tag", ip), sigs, _scan(im.get("scan"), f"{ip}.scan"))
+    config = None
+    if im.get("config") is not None:
+        cp = f"{ip}.config"
+        cs = key_mapping(schema.ECR_IMAGE_CONFIG, im["config"], cp)
+        strings = lambda name: [_str(v, f"{cp}.{name}[{n}]") for n, v in enumerate(_list(cs.get(name), f"{cp}.{name}"))]
+        config = {
+            "user": key_str(schema.ECR_IMAGE_CONFIG, cs, "user", cp),
+            "env": _str_map(cs.get("env"), f"{cp}.env"),
+            "exposed_ports": strings("exposed_ports"),
+            "entrypoint": strings("entrypoint"),
+            "cmd": strings("cmd"),
+            "history": strings("history"),
+            "created": key_str(schema.ECR_IMAGE_CONFIG, cs, "created", cp),
+        }
+    platforms = [
+        _str(v, f"{ip}.platforms[{n}]", PLATFORM_RE) for n, v in enumerate(_list(im.get("platforms"), f"{ip}.platforms"))
+    ]
+    _unique(platforms, f"{ip}.platforms", "platform")
+    return EcrImage(
+        key_str(shape, im, "tag", ip),
+        sigs,
+        _scan(im.get("scan"), f"{ip}.scan"),
+        config=config,
+        platforms=platforms,
+        upload_config=key_choice(shape, im, "config_blob", ip) == "upload",
+    )
 
 
 def parse_repositories(rspec: dict, rpath: str) -> list[EcrRepository]:
@@ -204,6 +236,12 @@ def _scan_result(seeder: Seeder, region: str, repo: str, digest: str, counts: di
         raise SeedError(f"{region}: ECR repository {repo!r}: setting the scan result: {e}") from None
 
 
+def encode_blob(blob: bytes) -> str:
+    import hashlib
+
+    return "sha256:" + hashlib.sha256(blob).hexdigest()
+
+
 def seed_repository(seeder: Seeder, region: str, repo: EcrRepository) -> None:
     ecr = seeder.client("ecr", region)
     label = f"{region}: ECR repository {repo.name!r}"
@@ -244,10 +282,36 @@ def seed_repository(seeder: Seeder, region: str, repo: EcrRepository) -> None:
             raise SeedError(f"{label}: {what}: emulator stored digest {got}, expected {digest}")
         return digest, len(text.encode("utf-8"))
 
+    def upload_blob(blob: bytes, what: str) -> None:
+        """The config blob, through ECR's own upload calls (server.py keeps the bytes)."""
+        with step(f"{label}: upload {what}"):
+            upload = ecr.initiate_layer_upload(repositoryName=repo.name)["uploadId"]
+            ecr.upload_layer_part(
+                repositoryName=repo.name, uploadId=upload, partFirstByte=0, partLastByte=len(blob) - 1, layerPartBlob=blob
+            )
+            ecr.complete_layer_upload(repositoryName=repo.name, uploadId=upload, layerDigests=[encode_blob(blob)])
+
     for image in repo.images:
-        manifest = image_manifest(repo.name, image.tag)
-        digest, size = put(manifest, image.tag, f"image {image.tag}")
         notes = []
+        if image.platforms:
+            entries = []
+            for platform in image.platforms:
+                blob = image_config(repo.name, image.tag, image.config, platform)
+                if image.upload_config:
+                    upload_blob(blob, f"config of {image.tag} {platform}")
+                m = image_manifest(repo.name, f"{image.tag} {platform}", blob)
+                d, sz = put(m, None, f"image {image.tag} {platform}")
+                entries.append((platform, d, sz))
+            manifest = image_index(entries)
+            notes.append("index of " + ", ".join(image.platforms))
+        else:
+            blob = image_config(repo.name, image.tag, image.config)
+            if image.upload_config:
+                upload_blob(blob, f"config of {image.tag}")
+            manifest = image_manifest(repo.name, image.tag, blob)
+        if not image.upload_config:
+            notes.append("config blob missing")
+        digest, size = put(manifest, image.tag, f"image {image.tag}")
         if image.scan is not None:
             _scan_result(seeder, region, repo.name, digest, image.scan)
             notes.append(f"scan {image.scan or 'clean'}")
@@ -260,4 +324,6 @@ def seed_repository(seeder: Seeder, region: str, repo: EcrRepository) -> None:
                 subject = {"mediaType": manifest["mediaType"], "digest": digest, "size": size}
                 ref, _ = put(referrer_manifest(sig, subject), None, f"{sig} referrer of {image.tag}")
                 notes.append(f"{sig} {ref[:19]}…")
-        log(f"{label}: {image.tag} {digest[:19]}… {'; '.join(notes) or 'unsigned'}")
+        if not image.signatures:
+            notes.append("unsigned")
+        log(f"{label}: {image.tag} {digest[:19]}… {'; '.join(notes)}")

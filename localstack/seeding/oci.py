@@ -12,6 +12,7 @@ import hashlib
 import json
 
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
+OCI_INDEX = "application/vnd.oci.image.index.v1+json"
 OCI_CONFIG = "application/vnd.oci.image.config.v1+json"
 OCI_LAYER = "application/vnd.oci.image.layer.v1.tar+gzip"
 OCI_EMPTY = {
@@ -42,17 +43,39 @@ def encode(manifest: dict) -> tuple[str, str]:
     return text, _sha256(text.encode("utf-8"))
 
 
-def image_manifest(repo: str, tag: str) -> dict:
-    config = json.dumps(
-        {
-            "architecture": "amd64",
-            "os": "linux",
-            "created": CREATED,
-            "config": {"Labels": {"org.opencontainers.image.title": repo, "org.opencontainers.image.version": tag}},
-            "rootfs": {"type": "layers", "diff_ids": [_blob("diff", repo, tag)[0]]},
+def image_config(repo: str, tag: str, spec: dict | None = None, platform: str = "linux/amd64") -> bytes:
+    """The config blob: OCI image config, its run config from spec (seeding/schema.py ECR_IMAGE_CONFIG)."""
+    spec = spec or {}
+    os_name, arch = platform.split("/", 1)
+    run: dict = {"Labels": {"org.opencontainers.image.title": repo, "org.opencontainers.image.version": tag}}
+    if spec.get("user"):
+        run["User"] = spec["user"]
+    if spec.get("env"):
+        run["Env"] = [f"{k}={v}" for k, v in spec["env"].items()]
+    if spec.get("exposed_ports"):
+        run["ExposedPorts"] = {port: {} for port in spec["exposed_ports"]}
+    if spec.get("entrypoint"):
+        run["Entrypoint"] = list(spec["entrypoint"])
+    if spec.get("cmd"):
+        run["Cmd"] = list(spec["cmd"])
+    config = {
+        "architecture": arch,
+        "os": os_name,
+        "created": spec.get("created") or CREATED,
+        "config": run,
+        # linux/amd64 keeps the digests fixtures had before platforms existed.
+        "rootfs": {
+            "type": "layers",
+            "diff_ids": [_blob("diff", repo, tag, *([] if platform == "linux/amd64" else [platform]))[0]],
         },
-        separators=(",", ":"),
-    ).encode()
+    }
+    if spec.get("history"):
+        config["history"] = [{"created": CREATED, "created_by": line} for line in spec["history"]]
+    return json.dumps(config, separators=(",", ":")).encode()
+
+
+def image_manifest(repo: str, tag: str, config: bytes | None = None) -> dict:
+    config = config if config is not None else image_config(repo, tag)
     layer_digest, layer_size = _blob("layer", repo, tag)
     return {
         "schemaVersion": 2,
@@ -60,6 +83,23 @@ def image_manifest(repo: str, tag: str) -> dict:
         "config": {"mediaType": OCI_CONFIG, "digest": _sha256(config), "size": len(config)},
         "layers": [{"mediaType": OCI_LAYER, "digest": layer_digest, "size": layer_size}],
         "annotations": {"org.opencontainers.image.created": CREATED},
+    }
+
+
+def image_index(manifests: list[tuple[str, str, int]]) -> dict:
+    """An OCI image index of (platform, digest, size) manifests."""
+    return {
+        "schemaVersion": 2,
+        "mediaType": OCI_INDEX,
+        "manifests": [
+            {
+                "mediaType": OCI_MANIFEST,
+                "digest": digest,
+                "size": size,
+                "platform": {"os": platform.split("/", 1)[0], "architecture": platform.split("/", 1)[1]},
+            }
+            for platform, digest, size in manifests
+        ],
     }
 
 

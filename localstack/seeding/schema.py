@@ -202,6 +202,22 @@ ECR_REGISTRY = Shape(
     ),
 )
 
+ECR_IMAGE_CONFIG = Shape(
+    "ECR image config",
+    "regions.REGION.ecr_repositories[].images[].config",
+    (
+        Key("user", "string", "config.User"),
+        Key("env", "strings", "config.Env, as NAME=value (never logged: fixtures hold fake secrets)"),
+        Key("exposed_ports", "list", "config.ExposedPorts keys, e.g. 22/tcp"),
+        Key("entrypoint", "list", "config.Entrypoint"),
+        Key("cmd", "list", "config.Cmd"),
+        Key("history", "list", "history[].created_by, one step each (never logged)"),
+        Key("created", "string", "created (RFC 3339)", default_doc="2025-01-15T09:30:00Z"),
+    ),
+    notes="The config blob is uploaded to the repository through InitiateLayerUpload, UploadLayerPart and "
+    "CompleteLayerUpload; server.py keeps its bytes and serves them at GetDownloadUrlForLayer's URL.",
+)
+
 ECR_IMAGE = Shape(
     "ECR image",
     "regions.REGION.ecr_repositories[].images[]",
@@ -216,6 +232,12 @@ ECR_IMAGE = Shape(
             choices=FINDING_SEVERITIES, range=FINDING_COUNT_RANGE,
             type_doc="none | clean | mapping of severity to integer "
             f"{FINDING_COUNT_RANGE[0]}..{FINDING_COUNT_RANGE[1]}"),
+        Key("config", "mapping", "what the image's config blob says besides its platform and labels",
+            default_doc="no user, env, ports or history", shape=ECR_IMAGE_CONFIG),
+        Key("platforms", "list", "push an image index with one manifest per platform (os/arch, e.g. "
+            "linux/arm64) under the tag, instead of a single manifest", default_doc="a single linux/amd64 manifest"),
+        Key("config_blob", "choice", "missing: push the manifest without uploading its config blob "
+            "(GetDownloadUrlForLayer then fails)", default="upload", choices=("upload", "missing")),
     ),
 )
 

@@ -38,6 +38,16 @@ impl CallLedger {
         self.deepest_chain.fetch_max(depth, Ordering::Relaxed);
     }
 
+    /// One plain HTTP request outside the SDK (the GET of a presigned URL):
+    /// one call, one attempt, never retried.
+    pub fn record_plain_request(&self, service: Service, region: &str, operation: &str, depth: u32) {
+        self.update(service, region, operation, |counts| {
+            counts.calls += 1;
+            counts.attempts += 1;
+        });
+        self.deepest_chain.fetch_max(depth, Ordering::Relaxed);
+    }
+
     /// One HTTP attempt, as the SDK made it.
     fn record_attempt(&self, service: Service, region: &str, operation: &str, throttled: bool) {
         self.update(service, region, operation, |counts| {

@@ -2,12 +2,14 @@
 //! credentials and SDK configuration, the call gate that bounds concurrency,
 //! and the translation of SDK errors into [`CollectError`].
 
+pub mod blob;
 pub mod chain;
 pub mod error;
 pub mod gate;
 pub mod ledger;
 pub mod session;
 
+pub use blob::{BLOB_GET, BlobFetcher};
 pub use error::{CollectError, ErrorKind, Service};
 pub use gate::{CallGate, ConcurrencyLimits};
 pub use ledger::{CallLedger, CallStats};

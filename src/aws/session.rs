@@ -9,12 +9,14 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
 use aws_sdk_sts::config::SharedCredentialsProvider;
+use aws_smithy_async::rt::sleep::SharedAsyncSleep;
 use aws_smithy_http_client::proxy::ProxyConfig;
-use aws_smithy_http_client::{ConnectorBuilder, tls};
-use aws_smithy_runtime_api::client::http::SharedHttpClient;
+use aws_smithy_http_client::{Connector, ConnectorBuilder, tls};
+use aws_smithy_runtime_api::client::http::{HttpConnectorSettings, SharedHttpClient};
 use aws_types::os_shim_internal::{Env, Fs};
 
 use super::Service;
+use super::blob::BlobFetcher;
 use super::ledger::{AttemptCounter, CallLedger};
 
 /// Where to send global calls (STS, IAM, DescribeRegions) when neither the
@@ -55,6 +57,8 @@ pub struct Session {
     base: SdkConfig,
     /// Where every client's attempts are counted.
     ledger: Arc<CallLedger>,
+    /// For the presigned GETs of image config blobs.
+    blobs: BlobFetcher,
 }
 
 impl Session {
@@ -92,7 +96,27 @@ impl Session {
             // Every call fails with "missing signing region" otherwise.
             base = base.into_builder().region(Region::new(FALLBACK_REGION)).build();
         }
-        Session { base, ledger }
+        // An emulator's download URLs are plain http; AWS's are https, and
+        // nothing else is accepted from them.
+        let overridden = base.endpoint_url().is_some()
+            || ["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_ECR"]
+                .iter()
+                .any(|name| std::env::var(name).is_ok_and(|value| !value.is_empty()));
+        let settings = HttpConnectorSettings::builder()
+            .connect_timeout(options.connect_timeout)
+            .read_timeout(options.operation_timeout)
+            .build();
+        let blobs = BlobFetcher::new(
+            https_connector(Some(&settings), base.sleep_impl()),
+            overridden,
+            options.operation_timeout,
+        );
+        Session { base, ledger, blobs }
+    }
+
+    /// What reads image config blobs from their presigned URLs.
+    pub fn blob_fetcher(&self) -> BlobFetcher {
+        self.blobs.clone()
     }
 
     /// The same settings with the credentials of `role_arn`, assumed
@@ -116,7 +140,7 @@ impl Session {
         }
         let provider = builder.build().await;
         let base = self.base.to_builder().credentials_provider(SharedCredentialsProvider::new(provider)).build();
-        Session { base, ledger: self.ledger.clone() }
+        Session { base, ledger: self.ledger.clone(), blobs: self.blobs.clone() }
     }
 
     /// The region global calls go to.
@@ -186,15 +210,19 @@ fn endpoint_overlay(profile: &str, endpoint: &str) -> Option<String> {
 /// connection pool: six services times every region.
 fn shared_https_client() -> SharedHttpClient {
     aws_smithy_http_client::Builder::new().build_with_connector_fn(|settings, runtime_components| {
-        let mut connector =
-            ConnectorBuilder::default().tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::AwsLc));
-        connector.set_connector_settings(settings.cloned());
-        if let Some(components) = runtime_components {
-            connector.set_sleep_impl(components.sleep_impl());
-        }
-        connector.set_proxy_config(Some(ProxyConfig::from_env()));
-        connector.build()
+        https_connector(settings, runtime_components.and_then(|components| components.sleep_impl()))
     })
+}
+
+/// The connector the SDK builds by default: hyper 1, rustls with aws-lc,
+/// the proxy from the environment.
+fn https_connector(settings: Option<&HttpConnectorSettings>, sleep: Option<SharedAsyncSleep>) -> Connector {
+    let mut connector =
+        ConnectorBuilder::default().tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::AwsLc));
+    connector.set_connector_settings(settings.cloned());
+    connector.set_sleep_impl(sleep);
+    connector.set_proxy_config(Some(ProxyConfig::from_env()));
+    connector.build()
 }
 
 /// An SDK client that can carry the attempt counter.

@@ -35,6 +35,7 @@ fn a_malformed_repository_policy_is_error_for_that_repository_only() {
         regions: BTreeMap::from([("eu-west-1".to_owned(), region)]),
         trails: BTreeMap::new(),
         iam: Default::default(),
+        registry_images: Collected::NotRequested,
     };
     let config = crate::config::Config::default();
     let check = registry::find("ecr_repositories_not_publicly_accessible").unwrap();

@@ -42,6 +42,10 @@ pub static CHECKS: &[Check] = &[
     ecs::ecs_task_definitions_no_environment_secrets::CHECK,
     ecs::ecs_task_definitions_images_pinned_by_digest::CHECK,
     ecs::ecs_task_definitions_images_from_trusted_registries::CHECK,
+    // ECS: the images those task definitions name, read from the registry.
+    ecs::ecs_task_definitions_images_no_secrets_in_config::CHECK,
+    ecs::ecs_task_definitions_images_no_ssh::CHECK,
+    ecs::ecs_task_definitions_images_not_outdated::CHECK,
     ecs::ecs_service_no_assign_public_ip::CHECK,
     ecs::ecs_service_fargate_latest_platform_version::CHECK,
     ecs::ecs_cluster_container_insights_enabled::CHECK,

@@ -15,6 +15,7 @@ use crate::inventory::ec2::{NetworkAcl, NetworkInterface, SecurityGroup};
 use crate::inventory::ecr::{EcrRegion, Image, ImageScan, Repository};
 use crate::inventory::ecs::{Cluster, EcsService, TaskDefinition};
 use crate::inventory::iam::{CredentialReportRow, IamAccount, ManagedPolicy, PasswordPolicy};
+use crate::inventory::image_configs::{ImageConfig, RegistryImage};
 use crate::inventory::{ResourceKind, Unavailable};
 use crate::rules::image_signature::is_signable;
 
@@ -43,6 +44,9 @@ pub enum Scope {
     Services(fn(&Context<'_>, &EcsService) -> Verdict),
     /// The latest ACTIVE revision of each family and every revision in use.
     TaskDefinitions(fn(&Context<'_>, &TaskDefinition) -> Verdict),
+    /// Each image of the account's own ECR that those task definitions name,
+    /// with its config blob as read from the registry.
+    RegistryImages(fn(&Context<'_>, &RegistryImage, &ImageConfig) -> Verdict),
     // IAM (global)
     /// The account's root user.
     RootUser(fn(&Context<'_>, &IamAccount) -> Verdict),
@@ -107,6 +111,7 @@ impl Scope {
             Scope::Clusters(_) => &[K::EcsClusters],
             Scope::Services(_) => &[K::EcsClusters, K::EcsServices],
             Scope::TaskDefinitions(_) => &[K::EcsTaskDefinitions],
+            Scope::RegistryImages(_) => &[K::EcsTaskDefinitions, K::EcrImageConfigs],
             Scope::RootUser(_) => &[],
             Scope::PasswordPolicy(_) => &[K::IamPasswordPolicy],
             Scope::Users(_) => &[K::IamCredentialReport],
@@ -127,6 +132,7 @@ impl Scope {
             Scope::Clusters(rule) => clusters(ctx, out, rule),
             Scope::Services(rule) => services(ctx, out, rule),
             Scope::TaskDefinitions(rule) => task_definitions(ctx, out, rule),
+            Scope::RegistryImages(rule) => registry_images(ctx, out, rule),
             Scope::RootUser(rule) => root_user(ctx, out, rule),
             Scope::PasswordPolicy(rule) => password_policy(ctx, out, rule),
             Scope::Users(rule) => users(ctx, out, rule),
@@ -343,6 +349,40 @@ fn task_definitions(ctx: &Context<'_>, out: &mut Findings<'_>, rule: fn(&Context
                 reword(rule(ctx, definition), |why| format!("{subject}: {why}"), |why| format!("{subject}: {why}"));
             out.record(region, definition, verdict);
         }
+    }
+}
+
+/// `Image REPOSITORY@DIGEST (used by task definition F:N (container C, REGION)) <verdict>`,
+/// in the region of its registry. A region whose task definitions could not
+/// be listed gets one ERROR (the images they name are unknown); an image
+/// that could not be read gets its ERROR under its own identity.
+fn registry_images(
+    ctx: &Context<'_>,
+    out: &mut Findings<'_>,
+    rule: fn(&Context<'_>, &RegistryImage, &ImageConfig) -> Verdict,
+) {
+    let account = ctx.account;
+    out.per_region(|region| &region.ecs.task_definitions);
+    let images = match account.registry_images.get() {
+        Ok(images) => images,
+        Err(why) => {
+            for region in account.regions.keys() {
+                let message = format!("Could not read the images the task definitions name: {why}");
+                out.record_scope(region, region, Err(Unknown(message)));
+            }
+            return;
+        }
+    };
+    for image in images {
+        let named = format!("{} (used by {})", image.id, image.describe_uses());
+        let subject = format!("Image {named}");
+        let verdict = match image.config.get() {
+            Ok(config) => {
+                reword(rule(ctx, image, config), |why| format!("{subject} {why}"), |why| format!("{subject}: {why}"))
+            }
+            Err(why) => Err(Unknown(format!("Could not read image {named}: {why}"))),
+        };
+        out.record(&image.region, image, verdict);
     }
 }
 

@@ -10,7 +10,8 @@ use super::ec2::{self, Ec2Region};
 use super::ecr::{self, EcrRegion};
 use super::ecs::{self, EcsRegion};
 use super::iam::{self, IamAccount};
-use super::{AccountInventory, Needs, RegionInventory, ResourceKind, requested};
+use super::image_configs;
+use super::{AccountInventory, Collected, Needs, RegionInventory, ResourceKind, requested};
 use crate::aws::{CallGate, Session};
 
 #[derive(Debug)]
@@ -70,19 +71,26 @@ pub async fn collect_account(ctx: &CollectContext<'_>, target: &AccountTarget) -
         chain::branch(collect_iam(ctx)),
     );
 
-    let regions = regional
+    let regions: BTreeMap<String, RegionInventory> = regional
         .into_iter()
         .map(|(region, ec2, ecr, ecs)| {
             let cloudtrail = trail_listings.remove(&region).unwrap_or_default();
             (region, RegionInventory { ec2, ecr, cloudtrail, ecs })
         })
         .collect();
+    // After every region's task definitions: they say which images to read.
+    let registry_images = if ctx.needs(ResourceKind::EcrImageConfigs) {
+        Collected::Ok(image_configs::collect(ctx.session, ctx.gate, target, &regions).await)
+    } else {
+        Collected::NotRequested
+    };
     AccountInventory {
         account_id: target.account_id.clone(),
         partition: target.partition.clone(),
         regions,
         trails,
         iam,
+        registry_images,
     }
 }
 

@@ -140,6 +140,12 @@ pub struct TaskDefinition {
     pub ipc_mode: Option<String>,
     pub requires_compatibilities: Vec<String>,
     pub containers: Vec<Container>,
+    /// `runtimePlatform.cpuArchitecture` (`X86_64`, `ARM64`); `None`: ECS's default, x86-64.
+    #[serde(default)]
+    pub cpu_architecture: Option<String>,
+    /// `runtimePlatform.operatingSystemFamily` (`LINUX`, `WINDOWS_SERVER_2022_CORE`, ...).
+    #[serde(default)]
+    pub os_family: Option<String>,
 }
 
 super::resource!(TaskDefinition, id, arn);
@@ -519,6 +525,14 @@ async fn describe_task_definition(
             .map(|compatibility| compatibility.as_str().to_owned())
             .collect(),
         containers: definition.container_definitions().iter().map(container).collect(),
+        cpu_architecture: definition
+            .runtime_platform()
+            .and_then(|platform| platform.cpu_architecture())
+            .map(|cpu| cpu.as_str().to_owned()),
+        os_family: definition
+            .runtime_platform()
+            .and_then(|platform| platform.operating_system_family())
+            .map(|os| os.as_str().to_owned()),
     })
 }
 

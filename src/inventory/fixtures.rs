@@ -10,8 +10,9 @@ use jiff::Timestamp;
 use super::cloudtrail::{EventSelectors, Trail, TrailStatus};
 use super::ec2::{AclAction, IpPermission, NetworkAcl, NetworkAclEntry, NetworkInterface, Protocol, SecurityGroup};
 use super::ecr::{Image, ImageScan, Repository, ScanResult};
-use super::ecs::{Cluster, Container, EcsService, TaskDefinition, TaskDefinitionEntry};
+use super::ecs::{Cluster, Container, EcsService, EnvironmentVariable, TaskDefinition, TaskDefinitionEntry};
 use super::iam::{AccessKeyReport, CredentialReport, CredentialReportRow, IamAccount, ManagedPolicy, ReportDate};
+use super::image_configs::{HistoryStep, ImageConfig, ImageUse, RegistryImage};
 use super::{AccountInventory, Collected, RegionInventory};
 use crate::aws::{CollectError, ErrorKind, Service};
 
@@ -26,6 +27,7 @@ pub fn account() -> AccountInventory {
         regions: BTreeMap::from([(REGION.to_owned(), RegionInventory::default())]),
         trails: BTreeMap::new(),
         iam: IamAccount { region: "us-east-1".to_owned(), ..IamAccount::default() },
+        registry_images: Collected::NotRequested,
     }
 }
 
@@ -255,6 +257,52 @@ pub fn task_definition(family: &str, revision: i32, containers: Vec<Container>) 
         ipc_mode: None,
         requires_compatibilities: vec!["FARGATE".to_owned()],
         containers,
+        cpu_architecture: None,
+        os_family: None,
+    }
+}
+
+/// An image reference in the fixture account's own ECR, in [`REGION`].
+pub fn own_ecr_image(repository: &str, tag: &str) -> String {
+    format!("{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/{repository}:{tag}")
+}
+
+/// An image config that every image check passes: a non-root user,
+/// built a month before the offline tests' scan, nothing exposed.
+pub fn image_config() -> ImageConfig {
+    ImageConfig {
+        platform_manifest: None,
+        config_digest: format!("sha256:{}", "c".repeat(64)),
+        created: Some(at("2026-05-01T00:00:00Z")),
+        user: Some("app".to_owned()),
+        env: vec![EnvironmentVariable { name: "PATH".to_owned(), value: "/usr/local/bin:/usr/bin".to_owned() }],
+        exposed_ports: vec!["8080/tcp".to_owned()],
+        entrypoint: vec!["/app/server".to_owned()],
+        cmd: Vec::new(),
+        history: vec![HistoryStep { created_by: "COPY server /app/server # buildkit".to_owned(), empty_layer: false }],
+    }
+}
+
+/// The image `reference` names (in the fixture account's ECR, `REGION`),
+/// read with `config`, used by container `web` of `app:1`.
+pub fn registry_image(reference: &str, config: Collected<ImageConfig>) -> RegistryImage {
+    let parsed = crate::rules::image_reference::parse(reference).expect("a valid reference");
+    let digest = format!("sha256:{}", "d".repeat(64));
+    let repository_arn = format!("arn:aws:ecr:{REGION}:{ACCOUNT}:repository/{}", parsed.repository);
+    RegistryImage {
+        id: format!("{}@{digest}", parsed.repository),
+        arn: format!("{repository_arn}/{digest}"),
+        region: REGION.to_owned(),
+        repository: parsed.repository,
+        platform: "linux/amd64".to_owned(),
+        references: vec![reference.to_owned()],
+        used_by: vec![ImageUse {
+            region: REGION.to_owned(),
+            task_definition: "app:1".to_owned(),
+            container: "web".to_owned(),
+        }],
+        digest: Some(digest),
+        config,
     }
 }
 

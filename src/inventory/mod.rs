@@ -12,6 +12,7 @@ pub mod ecr;
 pub mod ecs;
 pub mod fixtures;
 pub mod iam;
+pub mod image_configs;
 pub mod paginate;
 mod resource;
 mod visit;
@@ -62,6 +63,9 @@ pub enum ResourceKind {
     EcrImages,
     /// The latest image of each repository and its scan findings summary.
     EcrLatestImageScan,
+    /// The manifest and config blob of every image in the account's own ECR
+    /// that a judged task definition names (implies the task definitions).
+    EcrImageConfigs,
 
     CloudTrailTrails,
 
@@ -96,6 +100,8 @@ impl ResourceKind {
             K::EcsServices => &[K::EcsClusters],
             // Which revisions are in use comes from the clusters' services and tasks.
             K::EcsTaskDefinitions => &[K::EcsClusters, K::EcsServices],
+            // Which images to read comes from the task definitions.
+            K::EcrImageConfigs => &[K::EcsTaskDefinitions],
             _ => &[],
         }
     }
@@ -239,6 +245,11 @@ pub struct AccountInventory {
     /// IAM is global: collected once per account, not per region.
     #[serde(default)]
     pub iam: iam::IamAccount,
+    /// The images of the account's own ECR (any region) that its task
+    /// definitions name, read from the registry; held once per account, as
+    /// task definitions of several regions may name one image.
+    #[serde(default)]
+    pub registry_images: Collected<Vec<image_configs::RegistryImage>>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

@@ -11,6 +11,7 @@ use super::ec2::Ec2Region;
 use super::ecr::{EcrRegion, Image, Repository};
 use super::ecs::{Cluster, EcsRegion, TaskDefinitionEntry};
 use super::iam::{IamAccount, ManagedPolicy};
+use super::image_configs::RegistryImage;
 use super::{AccountInventory, Collected, RegionInventory, Undescribed};
 use crate::aws::CollectError;
 
@@ -74,6 +75,7 @@ leaves!(
     super::cloudtrail::EventSelectors,
     super::ecs::EcsService,
     super::ecs::TaskDefinition,
+    super::image_configs::ImageConfig,
     super::iam::AccountSummary,
     super::iam::PasswordPolicy,
     super::iam::CredentialReport,
@@ -100,6 +102,7 @@ impl Visit for AccountInventory {
             trail.visit(f);
         }
         self.iam.visit(f);
+        self.registry_images.visit(f);
     }
 }
 
@@ -113,6 +116,7 @@ fields!(Trail: status, event_selectors);
 fields!(EcsRegion: clusters, undescribed_clusters, task_definitions);
 fields!(Cluster: services, undescribed_services, running_task_definitions);
 fields!(TaskDefinitionEntry: definition);
+fields!(RegistryImage: config);
 // Not `account_alias`: it only names the account in the reports, so its
 // failure is no reason to call the scan incomplete (exit 4); the reports
 // fall back to the account id and the collector logs the failure.

@@ -2,6 +2,7 @@
 //! decide what else to fetch, by collectors). No I/O here.
 
 pub mod iam_policy;
+pub mod image_config;
 pub mod image_reference;
 pub mod image_signature;
 pub mod network_acl;

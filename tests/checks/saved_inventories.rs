@@ -3,7 +3,9 @@
 //! `bulkhead scan --save-inventory` against `localstack/demo`) evaluated
 //! offline by the real binary, every check's verdict counts pinned.
 //!
-//! When a check's logic changes on purpose, regenerate the expected counts;
+//! When a check's logic changes on purpose, or the demo changes, save a new
+//! `demo-v1.json.gz` from `localstack/demo`'s account (`scan --save-inventory`)
+//! and regenerate the expected counts;
 //! when the inventory's shape changes, this fails to read the file: bump
 //! `saved_inventory::SCHEMA_VERSION` and save a new fixture.
 
@@ -41,4 +43,33 @@ fn the_demo_inventory_evaluates_to_its_pinned_verdicts() {
     }
     assert_eq!(serde_json::to_value(&counts).unwrap(), expected["checks"], "verdicts on the demo inventory changed");
     assert_eq!(report["scan"]["stats"]["calls"], 0);
+}
+
+/// An inventory saved before bulkhead read images (no `registry_images`, no
+/// `runtimePlatform` on task definitions) still loads: what it has data for
+/// is evaluated, and the checks that read images are skipped, named.
+#[test]
+fn an_inventory_saved_before_image_configs_still_evaluates() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_bulkhead"))
+        .args(["evaluate", "--output-formats", "json", "--output-dir"])
+        .arg(out.path())
+        .arg("--inventory")
+        .arg(root.join("tests/fixtures/inventories/demo-v1-before-image-configs.json.gz"))
+        .arg("--config")
+        .arg(root.join("localstack/demo-bulkhead.toml"))
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("skipping 4 check(s) the saved inventory has no data for"), "{stderr}");
+    assert!(stderr.contains("ecs_task_definitions_containers_non_root_user (ecr_image_configs)"), "{stderr}");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("bulkhead.json")).unwrap()).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    assert!(findings.iter().all(|finding| !finding["check_id"].as_str().unwrap().contains("_images_no")));
+    let privileged = findings.iter().filter(|f| f["check_id"] == "ecs_task_definitions_no_privileged_containers");
+    assert_eq!(privileged.count(), 5, "the task definitions it holds are still judged");
 }

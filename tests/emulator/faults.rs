@@ -114,7 +114,24 @@ fn access_denied_on_ecr_is_error_for_ecr_only() {
         let message = text(&finding["message"]);
         assert!(message.contains("AccessDeniedException"), "{message}");
     }
-    assert_eq!(findings_where(&scan, |f| !is_ecr(f)), findings_where(&clean, |f| !is_ecr(f)));
+    // The ECS checks that read images from ECR (through BatchGetImage and
+    // GetDownloadUrlForLayer) are ERROR where an image decides, else as before.
+    let reads_images = |finding: &Value| {
+        let id = text(&finding["check_id"]);
+        id == "ecs_task_definitions_containers_non_root_user"
+            || id.starts_with("ecs_task_definitions_images_no")
+            || id == "ecs_task_definitions_images_not_outdated"
+    };
+    let unaffected = |f: &Value| !is_ecr(f) && !reads_images(f);
+    assert_eq!(findings_where(&scan, unaffected), findings_where(&clean, unaffected));
+    let clean_reads = findings_where(&clean, reads_images);
+    let denied_reads = findings_where(&scan, reads_images);
+    assert!(denied_reads.iter().any(|finding| finding["status"] == "ERROR"), "{denied_reads:#?}");
+    for finding in &denied_reads {
+        let as_before = clean_reads.contains(finding);
+        let denied = finding["status"] == "ERROR" && text(&finding["message"]).contains("AccessDeniedException");
+        assert!(as_before || denied, "{finding}");
+    }
 
     let errors = scan.report["scan"]["errors"].as_array().unwrap();
     let regions: BTreeSet<String> = errors.iter().map(|error| text(&error["region"])).collect();

@@ -147,10 +147,16 @@ fn the_iam_policy_grants_exactly_what_the_source_calls() {
 
 /// The AWS managed SecurityAudit policy covers the policy, except
 /// `ecr:BatchGetImage` (which `ListImageReferrers` needs, only for images
-/// whose signature the image listing leaves open). Read from moto's copy of
-/// the AWS managed policies, in the test bed's virtualenv.
+/// whose signature the image listing leaves open, and which reads the
+/// manifests of the images task definitions name) and
+/// `ecr:GetDownloadUrlForLayer` (the URL of an image's config blob). Read
+/// from moto's copy of the AWS managed policies, in the test bed's virtualenv.
+///
+/// Besides SDK calls, bulkhead makes one kind of plain HTTP request: a GET
+/// of the presigned URL `GetDownloadUrlForLayer` returns (src/aws/blob.rs),
+/// which reads and changes nothing in the account.
 #[test]
-fn security_audit_covers_all_but_batch_get_image() {
+fn security_audit_covers_all_but_the_image_reads() {
     require_emulator!();
     let python = repo_root().join("localstack/.venv/bin/python");
     let output = std::process::Command::new(python)
@@ -180,5 +186,9 @@ fn security_audit_covers_all_but_batch_get_image() {
     // sts:GetCallerIdentity needs no permission at all.
     let uncovered: Vec<&str> =
         uncovered.iter().map(String::as_str).filter(|action| *action != "sts:GetCallerIdentity").collect();
-    assert_eq!(uncovered, ["ecr:BatchGetImage"], "README.md says what SecurityAudit lacks");
+    assert_eq!(
+        uncovered,
+        ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+        "README.md says what SecurityAudit lacks"
+    );
 }

@@ -2,6 +2,7 @@
 
 use bulkhead::aws::Service;
 use bulkhead::inventory::ecs::{Cluster, Container, EcsService, TaskDefinition};
+use bulkhead::inventory::image_configs::ImageConfig;
 use bulkhead::inventory::{AccountInventory, Undescribed};
 
 use crate::support::*;
@@ -14,6 +15,9 @@ mod ecs_task_definitions_containers_readonly_access;
 mod ecs_task_definitions_host_namespace_not_shared;
 mod ecs_task_definitions_host_networking_mode_users;
 mod ecs_task_definitions_images_from_trusted_registries;
+mod ecs_task_definitions_images_no_secrets_in_config;
+mod ecs_task_definitions_images_no_ssh;
+mod ecs_task_definitions_images_not_outdated;
 mod ecs_task_definitions_images_pinned_by_digest;
 mod ecs_task_definitions_logging_block_mode;
 mod ecs_task_definitions_logging_enabled;
@@ -57,6 +61,51 @@ fn assert_task_definition_errors(check: &str) {
         findings.iter().any(|finding| finding.status == Status::Error && finding.resource_id == REGION),
         "{findings:#?}"
     );
+}
+
+/// `app:1` whose one container `web` runs `app:v1` from the account's own
+/// ECR, with no user, and the image as read from the registry.
+fn with_registry_image(config: Collected<ImageConfig>) -> AccountInventory {
+    let reference = own_ecr_image("app", "v1");
+    let mut web = container("web");
+    web.image = reference.clone();
+    web.user = None;
+    let mut account = account_with_task_definitions(vec![task_definition("app", 1, vec![web])]);
+    account.registry_images = Collected::Ok(vec![registry_image(&reference, config)]);
+    account
+}
+
+/// [`with_registry_image`] with `edit` applied to a passing config.
+fn with_image_config(edit: impl FnOnce(&mut ImageConfig)) -> AccountInventory {
+    let mut config = image_config();
+    edit(&mut config);
+    with_registry_image(Collected::Ok(config))
+}
+
+/// The ERROR cases every image check shares: the image could not be read
+/// (under its own identity), the images were not collected, the task
+/// definitions could not be listed.
+fn assert_registry_image_errors(check: &str) {
+    let unread = with_registry_image(Collected::Failed(denied(Service::Ecr, "GetDownloadUrlForLayer")));
+    let finding = only(check, &unread);
+    assert_eq!(finding.status, Status::Error);
+    assert_eq!(finding.resource_id, format!("app@sha256:{}", "d".repeat(64)), "the image's identity");
+    assert!(finding.message.contains("GetDownloadUrlForLayer"), "{}", finding.message);
+    assert!(
+        finding.message.contains("used by task definition app:1 (container web, eu-west-1)"),
+        "{}",
+        finding.message
+    );
+
+    let mut not_collected = with_registry_image(Collected::Ok(image_config()));
+    not_collected.registry_images = Collected::NotRequested;
+    assert_eq!(status(check, &not_collected), Status::Error);
+
+    let mut listing = with_registry_image(Collected::Ok(image_config()));
+    listing.regions.get_mut(REGION).unwrap().ecs.task_definitions =
+        Collected::Failed(denied(Service::Ecs, "ListTaskDefinitionFamilies"));
+    let findings = run(check, &listing);
+    assert!(findings.iter().any(|f| f.status == Status::Error && f.resource_id == REGION), "{findings:#?}");
 }
 
 fn with_services(services: Vec<EcsService>) -> AccountInventory {
