@@ -25,31 +25,21 @@ fn main() -> ExitCode {
         Command::Completions(args) => print_bytes(&manual::completions(args.shell)),
         Command::Man(args) => man(&args),
         Command::Scan(args) => {
-            let setting = Setting {
-                endpoint_url: args.endpoint_url.clone().or_else(|| std::env::var("AWS_ENDPOINT_URL").ok()),
-                verbose: cli.verbose > 0,
-            };
-            let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-                Ok(runtime) => runtime,
-                Err(err) => return fatal(&anyhow::Error::new(err).context("starting the async runtime")),
-            };
-            exit(runtime.block_on(scan::run(&args)), &setting)
+            let setting = aws_setting(args.endpoint_url.as_deref(), cli.verbose);
+            match block_on(scan::run(&args)) {
+                Ok(result) => exit(result, &setting),
+                Err(code) => code,
+            }
         }
         Command::Accounts(args) => {
-            let setting = Setting {
-                endpoint_url: args.endpoint_url.clone().or_else(|| std::env::var("AWS_ENDPOINT_URL").ok()),
-                verbose: cli.verbose > 0,
-            };
-            let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-                Ok(runtime) => runtime,
-                Err(err) => return fatal(&anyhow::Error::new(err).context("starting the async runtime")),
-            };
-            match runtime.block_on(bulkhead::accounts::run(&args)) {
-                Ok(text) => print_bytes(text.as_bytes()),
-                Err(err) => {
+            let setting = aws_setting(args.endpoint_url.as_deref(), cli.verbose);
+            match block_on(bulkhead::accounts::run(&args)) {
+                Ok(Ok(text)) => print_bytes(text.as_bytes()),
+                Ok(Err(err)) => {
                     eprint!("{}", render(&err, &setting));
                     ExitCode::from(if err.downcast_ref::<UsageError>().is_some() { 2 } else { 1 })
                 }
+                Err(code) => code,
             }
         }
         Command::Merge(args) => {
@@ -60,6 +50,24 @@ fn main() -> ExitCode {
         }
         Command::Diff(args) => diff(&args),
         Command::History(command) => history(&command),
+    }
+}
+
+/// How errors of a command that calls AWS are printed: `--endpoint-url`,
+/// else `AWS_ENDPOINT_URL`, is where the calls went.
+fn aws_setting(endpoint_url: Option<&str>, verbose: u8) -> Setting {
+    Setting {
+        endpoint_url: endpoint_url.map(str::to_owned).or_else(|| std::env::var("AWS_ENDPOINT_URL").ok()),
+        verbose: verbose > 0,
+    }
+}
+
+/// Runs a command's future on a current-thread runtime; `Err` is the exit
+/// code of a runtime that could not start.
+fn block_on<T>(future: impl std::future::Future<Output = T>) -> Result<T, ExitCode> {
+    match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(runtime) => Ok(runtime.block_on(future)),
+        Err(err) => Err(fatal(&anyhow::Error::new(err).context("starting the async runtime"))),
     }
 }
 

@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 use aws_smithy_types::date_time::{DateTime, Format};
 use serde_json::{Map, Value, json};
 
-use super::findings::StreamedSeq;
+use super::findings::write_json_array;
 use super::{CheckInfo, Report, ReportFinding};
 use crate::severity::{Severity, Status};
 
@@ -47,16 +47,11 @@ const RESOURCE_TYPES: &[&str] = &[
 pub const BATCH_LIMIT: usize = 100;
 
 pub fn write(report: &Report, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
-    let events = StreamedSeq::new(&report.findings, |finding: &ReportFinding| Some(asff_finding(report, finding)));
-    serde_json::to_writer_pretty(&mut *out, &events)?;
-    out.write_all(b"\n")?;
-    Ok(())
+    write_json_array(&report.findings, out, |finding| Some(asff_finding(report, finding)))
 }
 
 pub fn render(report: &Report) -> anyhow::Result<String> {
-    let mut text = Vec::new();
-    write(report, &mut text)?;
-    Ok(String::from_utf8(text)?)
+    super::write::to_string(|out| write(report, out))
 }
 
 /// The finding's ASFF `Id`: the same account, region, check and resource

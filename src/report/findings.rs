@@ -153,6 +153,18 @@ where
     }
 }
 
+/// Writes what `map` makes of each finding as a pretty JSON array, then a
+/// newline, reading the findings as it writes.
+pub fn write_json_array<T: Serialize>(
+    findings: &Findings,
+    out: &mut dyn Write,
+    map: impl Fn(&ReportFinding) -> Option<T>,
+) -> anyhow::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &StreamedSeq::new(findings, map))?;
+    out.write_all(b"\n")?;
+    Ok(())
+}
+
 /// Serialises a sequence with `element` called for each finding as it is
 /// read; a finding that cannot be read fails the serialisation.
 pub fn serialize_each<S: Serializer>(

@@ -26,9 +26,7 @@ const ROWS: &str = include_str!("../../templates/rows.html");
 const AREAS: [&str; 4] = ["application", "host", "network", "platform"];
 
 pub fn render(report: &Report) -> anyhow::Result<String> {
-    let mut text = Vec::new();
-    write(report, &mut text)?;
-    Ok(String::from_utf8(text)?)
+    crate::report::write::to_string(|out| write(report, out))
 }
 
 /// Renders the page without its finding rows, each group's rows replaced

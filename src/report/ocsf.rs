@@ -13,7 +13,7 @@
 use aws_smithy_types::date_time::{DateTime, Format};
 use serde_json::{Value, json};
 
-use super::findings::StreamedSeq;
+use super::findings::write_json_array;
 use super::model::INFORMATION_URI;
 use super::{Report, ReportFinding};
 use crate::severity::{Severity, Status};
@@ -27,16 +27,11 @@ const ACCOUNT_TYPE_AWS: u32 = 10;
 const ANALYTIC_RULE: u32 = 1;
 
 pub fn write(report: &Report, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
-    let events = StreamedSeq::new(&report.findings, |finding: &ReportFinding| Some(event(report, finding)));
-    serde_json::to_writer_pretty(&mut *out, &events)?;
-    out.write_all(b"\n")?;
-    Ok(())
+    write_json_array(&report.findings, out, |finding| Some(event(report, finding)))
 }
 
 pub fn render(report: &Report) -> anyhow::Result<String> {
-    let mut text = Vec::new();
-    write(report, &mut text)?;
-    Ok(String::from_utf8(text)?)
+    super::write::to_string(|out| write(report, out))
 }
 
 /// A stable id for the finding: the same resource judged by the same check

@@ -35,6 +35,14 @@ pub fn write_atomically_with(path: &Path, render: &dyn Fn(&mut dyn Write) -> any
     result
 }
 
+/// What a renderer writes, as a string: for tests and for callers that
+/// want the text in memory.
+pub fn to_string(render: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>) -> anyhow::Result<String> {
+    let mut bytes = Vec::new();
+    render(&mut bytes)?;
+    Ok(String::from_utf8(bytes)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

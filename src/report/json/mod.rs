@@ -16,9 +16,7 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> anyhow::Result<()
 }
 
 pub fn render(report: &Report) -> anyhow::Result<String> {
-    let mut text = Vec::new();
-    write(report, &mut text)?;
-    Ok(String::from_utf8(text)?)
+    crate::report::write::to_string(|out| write(report, out))
 }
 
 /// Why a file cannot be read back as a report.
