@@ -62,9 +62,10 @@ pub const EXIT_CODES: &[(u8, &str)] = &[
     (4, "the scan is incomplete: some calls failed and some findings are ERROR (unless --allow-errors)"),
 ];
 
-fn exit_codes_help() -> String {
+/// The "Exit status:" paragraph of a command's long help.
+fn exit_status_help(codes: &[(u8, &str)]) -> String {
     let mut text = String::from("Exit status:");
-    for (code, meaning) in EXIT_CODES {
+    for (code, meaning) in codes {
         text.push_str(&format!("\n  {code}  {meaning}"));
     }
     text
@@ -89,7 +90,7 @@ pub struct ManArgs {
 }
 
 #[derive(Debug, Args)]
-#[command(after_long_help = exit_codes_help())]
+#[command(after_long_help = exit_status_help(EXIT_CODES))]
 // One source of accounts: a list, the organization, or (neither) the caller's own.
 #[command(group(ArgGroup::new("fleet").args(["accounts", "organization"])))]
 pub struct ScanArgs {
@@ -295,16 +296,8 @@ pub const MERGE_EXIT_CODES: &[(u8, &str)] = &[
     (4, "some findings are ERROR, or shards are missing under --allow-missing-shards (unless --allow-errors)"),
 ];
 
-fn merge_exit_codes_help() -> String {
-    let mut text = String::from("Exit status:");
-    for (code, meaning) in MERGE_EXIT_CODES {
-        text.push_str(&format!("\n  {code}  {meaning}"));
-    }
-    text
-}
-
 #[derive(Debug, Args)]
-#[command(after_long_help = merge_exit_codes_help())]
+#[command(after_long_help = exit_status_help(MERGE_EXIT_CODES))]
 pub struct MergeArgs {
     /// The shards' JSON reports (`bulkhead scan --shard ... --output-formats json`).
     #[arg(value_name = "SHARD_REPORT", required = true)]
