@@ -88,6 +88,20 @@ notation and sigstore-bundle signatures that way, and moto 5.2.5 has neither:
    image config blobs this way; the seeder uploads them through the real
    upload calls.
 
+8. Running ECS tasks (``RunTask``, ``DescribeTasks``). moto 5.2.5 gives a
+   task one container (the task definition's first), without
+   ``imageDigest``, and never a public IP. Added: a task gets one container
+   per container definition, each with ``name``, ``image`` and
+   ``imageDigest``: the digest the reference resolves to in the emulated ECR
+   of the account when the task starts (the pinned digest of a reference
+   with ``@sha256:``; the digest the tag points at for a tag in the
+   account's own ECR, as ECS resolves a tag once, at start, so a tag pushed
+   over later leaves running tasks on the old digest; for any other
+   registry, ``sha256`` of the reference text, a stand-in the emulator
+   cannot do better than). A task started with ``assignPublicIp: ENABLED``
+   gets a public IP on its network interface (``Association.PublicIp`` in
+   ``DescribeNetworkInterfaces``), as on Fargate.
+
 Also: ``MOTO_IAM_LOAD_MANAGED_POLICIES=true`` is set before moto is imported,
 so AWS managed policies (SecurityAudit, ReadOnlyAccess, ...) exist in IAM.
 
@@ -452,6 +466,71 @@ def _control(app_call):
     return call
 
 
+def _resolved_digest(account_id: str, image: str) -> str:
+    """The digest ECS would start ``image`` with (docstring, item 8)."""
+    import hashlib
+    import re
+
+    from moto.ecr.models import ecr_backends
+
+    name, _, pinned = image.partition("@")
+    if pinned:
+        return pinned
+    match = re.match(r"^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com/(.+)$", name)
+    if match and match.group(1) == account_id:
+        path = match.group(3)
+        last = path.rfind(":")
+        repository, tag = (path[:last], path[last + 1:]) if last > path.rfind("/") else (path, "latest")
+        try:
+            found = ecr_backends[account_id][match.group(2)].repositories[repository]._get_image(tag, None)
+            return found.get_image_digest()
+        except Exception:  # noqa: BLE001 - an image ECS could not pull: the stand-in below
+            pass
+    return "sha256:" + hashlib.sha256(image.encode()).hexdigest()
+
+
+def _wrap_task_init(task_init):
+    """Task.__init__ with a container per definition and a public IP (docstring, item 8)."""
+
+    def init(self, cluster, task_definition, *args, **kwargs):
+        task_init(self, cluster, task_definition, *args, **kwargs)
+        self.containers = []
+        for definition in task_definition.container_definitions:
+            container = _TaskContainer(task_definition, definition)
+            container.image_digest = _resolved_digest(self._account_id, container.image or "")
+            self.containers.append(container)
+        network = kwargs.get("networking_configuration") or {}
+        if network.get("awsvpcConfiguration", {}).get("assignPublicIp") == "ENABLED":
+            from moto.ec2.models import ec2_backends
+            from moto.ec2.utils import random_public_ip
+
+            backend = ec2_backends[self._account_id][self.region_name]
+            for attachment in self.attachments:
+                for detail in attachment["details"]:
+                    if detail["name"] == "networkInterfaceId":
+                        backend.get_network_interface(detail["value"]).public_ip = random_public_ip()
+
+    return init
+
+
+class _TaskContainer:
+    """A running container as DescribeTasks reports it (moto's Container takes the first definition only)."""
+
+    def __init__(self, task_definition, definition: dict):
+        from moto.moto_api._internal import mock_random
+
+        self.container_arn = f"{task_definition.arn}/{mock_random.uuid4()}"
+        self.task_arn = task_definition.arn
+        self.name = definition.get("name")
+        self.image = definition.get("image")
+        self.image_digest: str | None = None
+        self.last_status = "RUNNING"
+        self.health_status = "HEALTHY"
+        self.cpu = definition.get("cpu", 0)
+        self.memory = definition.get("memory")
+        self.network_interfaces: list = []
+
+
 def apply_patches() -> None:
     """Install the additions described in the module docstring."""
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication
@@ -478,6 +557,9 @@ def apply_patches() -> None:
     ECRResponse.list_image_referrers = _response_list_image_referrers
     ECRBackend.complete_layer_upload = _backend_complete_layer_upload
     ECRResponse.get_download_url_for_layer = _response_get_download_url_for_layer
+    from moto.ecs.models import Task
+
+    Task.__init__ = _wrap_task_init(Task.__init__)
 
 
 def main(argv: list[str] | None = None) -> None:

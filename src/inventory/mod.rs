@@ -73,6 +73,9 @@ pub enum ResourceKind {
     EcsClusters,
     /// Services of every cluster (implies the clusters).
     EcsServices,
+    /// The RUNNING tasks of every cluster: what each container runs (its
+    /// image digest) and the task's network interfaces (implies the clusters).
+    EcsTasks,
     /// The latest ACTIVE revision of each family plus every revision a
     /// service or running task uses (implies clusters, services and tasks).
     EcsTaskDefinitions,
@@ -97,9 +100,9 @@ impl ResourceKind {
             | K::EcrLifecyclePolicies
             | K::EcrImages
             | K::EcrLatestImageScan => &[K::EcrRepositories],
-            K::EcsServices => &[K::EcsClusters],
+            K::EcsServices | K::EcsTasks => &[K::EcsClusters],
             // Which revisions are in use comes from the clusters' services and tasks.
-            K::EcsTaskDefinitions => &[K::EcsClusters, K::EcsServices],
+            K::EcsTaskDefinitions => &[K::EcsClusters, K::EcsServices, K::EcsTasks],
             // Which images to read comes from the task definitions.
             K::EcrImageConfigs => &[K::EcsTaskDefinitions],
             _ => &[],

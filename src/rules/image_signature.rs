@@ -119,3 +119,37 @@ mod latest_image_tests {
         assert!(latest_image(&[]).is_none());
     }
 }
+
+/// Whether an image is signed, from everything collected about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignatureStatus {
+    Signed(SignatureKind),
+    /// Why not, to follow "which ...": "is not signed: ...".
+    Unsigned(String),
+    Unknown(String),
+}
+
+/// The image's signature: the listing's (a cosign tag, a referrer listed
+/// with its artifact type) first, then the referrers `ListImageReferrers` gave.
+pub fn signature_status(image: &Image, listing: &[Image]) -> SignatureStatus {
+    if let Some(kind) = signature_from_listing(image, listing) {
+        return SignatureStatus::Signed(kind);
+    }
+    let unsigned = || {
+        SignatureStatus::Unsigned(
+            "is not signed: no cosign signature tag and no Notation or sigstore signature referrer".to_owned(),
+        )
+    };
+    match &image.referrers {
+        crate::inventory::Collected::Ok(referrers) => referrers
+            .iter()
+            .find_map(|referrer| referrer.artifact_type.as_deref().and_then(SignatureKind::of_artifact_type))
+            .map_or_else(unsigned, SignatureStatus::Signed),
+        // The listing settled it: no referrer points at this image.
+        crate::inventory::Collected::NotRequested => unsigned(),
+        crate::inventory::Collected::Failed(err) => SignatureStatus::Unknown(format!(
+            "{}:{} failed ({}): {}",
+            err.service, err.operation, err.kind, err.message
+        )),
+    }
+}
