@@ -101,6 +101,11 @@ notation and sigstore-bundle signatures that way, and moto 5.2.5 has neither:
    cannot do better than). A task started with ``assignPublicIp: ENABLED``
    gets a public IP on its network interface (``Association.PublicIp`` in
    ``DescribeNetworkInterfaces``), as on Fargate.
+9. ``PutImage`` with a tag that another image of a MUTABLE repository has
+   moves the tag and leaves the other image in the repository, untagged, as
+   ECR does; moto 5.2.5 deletes it (through ``BatchDeleteImage``) when it
+   had no other tag, so a task still running it would run an image that is
+   nowhere. IMMUTABLE repositories are left to moto (it refuses the push).
 
 Also: ``MOTO_IAM_LOAD_MANAGED_POLICIES=true`` is set before moto is imported,
 so AWS managed policies (SecurityAudit, ReadOnlyAccess, ...) exist in IAM.
@@ -531,6 +536,22 @@ class _TaskContainer:
         self.network_interfaces: list = []
 
 
+def _wrap_put_image(put_image):
+    """ECRBackend.put_image, untagging instead of deleting (docstring, item 9)."""
+
+    def call(self, repository_name, image_manifest, image_tag, image_manifest_mediatype=None, digest=None):
+        repository = self.repositories.get(repository_name)
+        if repository is not None and image_tag and repository.image_tag_mutability == "MUTABLE":
+            for image in repository.images:
+                if image_tag in image.image_tags and (digest is None or image.get_image_digest() != digest):
+                    image.remove_tag(image_tag)
+                    if not image.image_tags:
+                        image.image_tag = None
+        return put_image(self, repository_name, image_manifest, image_tag, image_manifest_mediatype, digest)
+
+    return call
+
+
 def apply_patches() -> None:
     """Install the additions described in the module docstring."""
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication
@@ -557,6 +578,7 @@ def apply_patches() -> None:
     ECRResponse.list_image_referrers = _response_list_image_referrers
     ECRBackend.complete_layer_upload = _backend_complete_layer_upload
     ECRResponse.get_download_url_for_layer = _response_get_download_url_for_layer
+    ECRBackend.put_image = _wrap_put_image(ECRBackend.put_image)
     from moto.ecs.models import Task
 
     Task.__init__ = _wrap_task_init(Task.__init__)

@@ -55,6 +55,7 @@ class EcrImage:
     config: dict | None = None  # seeding/schema.py ECR_IMAGE_CONFIG, parsed
     platforms: list[str] = field(default_factory=list)  # empty: one linux/amd64 manifest
     upload_config: bool = True
+    after_tasks: bool = False  # pushed once the region's ECS tasks run: its tag moves under them
 
 
 @dataclass
@@ -156,6 +157,7 @@ def _image(raw: Any, ip: str) -> EcrImage:
         config=config,
         platforms=platforms,
         upload_config=key_choice(shape, im, "config_blob", ip) == "upload",
+        after_tasks=key_choice(shape, im, "pushed", ip) == "after_tasks",
     )
 
 
@@ -171,7 +173,9 @@ def parse_repositories(rspec: dict, rpath: str) -> list[EcrRepository]:
         images = [
             _image(iraw, f"{p}.images[{j}]") for j, iraw in enumerate(_list(s.get("images"), f"{p}.images"))
         ]
-        _unique([im.tag for im in images], f"{p}.images", "tag")
+        # A tag is pushed once per phase: an image pushed after the tasks may move an earlier one's tag.
+        _unique([im.tag for im in images if not im.after_tasks], f"{p}.images", "tag")
+        _unique([im.tag for im in images if im.after_tasks], f"{p}.images", "tag")
         repos.append(
             EcrRepository(
                 name=key_str(shape, s, "name", p),
@@ -242,10 +246,18 @@ def encode_blob(blob: bytes) -> str:
     return "sha256:" + hashlib.sha256(blob).hexdigest()
 
 
-def seed_repository(seeder: Seeder, region: str, repo: EcrRepository) -> None:
+def seed_repository(seeder: Seeder, region: str, repo: EcrRepository, after_tasks: bool = False) -> None:
+    """Create the repository and push its images; with after_tasks, push only the images marked so."""
     ecr = seeder.client("ecr", region)
     label = f"{region}: ECR repository {repo.name!r}"
     registry = f"{seeder.account}.dkr.ecr.{region}.amazonaws.com"
+    if not after_tasks:
+        _create_repository(seeder, region, repo, label)
+    _push_images(seeder, region, repo, [image for image in repo.images if image.after_tasks == after_tasks], label, registry)
+
+
+def _create_repository(seeder: Seeder, region: str, repo: EcrRepository, label: str) -> None:
+    ecr = seeder.client("ecr", region)
     with step(label):
         kwargs: dict[str, Any] = {
             "repositoryName": repo.name,
@@ -265,6 +277,12 @@ def seed_repository(seeder: Seeder, region: str, repo: EcrRepository) -> None:
         f"lifecycle policy {'yes' if repo.lifecycle_policy else 'no'}"
         f"{', with policy' if repo.policy is not None else ''}"
     )
+
+
+def _push_images(
+    seeder: Seeder, region: str, repo: EcrRepository, images: list[EcrImage], label: str, registry: str
+) -> None:
+    ecr = seeder.client("ecr", region)
 
     def put(manifest: dict, tag: str | None, what: str) -> tuple[str, int]:
         text, digest = encode(manifest)
@@ -291,7 +309,7 @@ def seed_repository(seeder: Seeder, region: str, repo: EcrRepository) -> None:
             )
             ecr.complete_layer_upload(repositoryName=repo.name, uploadId=upload, layerDigests=[encode_blob(blob)])
 
-    for image in repo.images:
+    for image in images:
         notes = []
         if image.platforms:
             entries = []

@@ -36,6 +36,7 @@ class Container:
     log_mode: str | None
     environment: dict[str, str]
     secrets: dict[str, str]
+    ports: list[int]
 
 
 @dataclass
@@ -55,6 +56,7 @@ class EcsService:
     launch_type: str
     platform_version: str | None
     assign_public_ip: bool | None
+    running: int
 
 
 @dataclass
@@ -86,7 +88,14 @@ def _container(raw: Any, cp: str) -> Container:
         log_mode=log_mode,
         environment=_str_map(c.get("environment"), f"{cp}.environment"),
         secrets=_str_map(c.get("secrets"), f"{cp}.secrets"),
+        ports=[_port(v, f"{cp}.ports[{n}]") for n, v in enumerate(_list(c.get("ports"), f"{cp}.ports"))],
     )
+
+
+def _port(raw: Any, path: str) -> int:
+    if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw <= 65535:
+        raise FixtureError(f"{path}: a port is an integer 1..65535, got {raw!r}")
+    return raw
 
 
 def parse_task_definitions(rspec: dict, rpath: str) -> tuple[list[TaskDefinition], dict[str, int]]:
@@ -148,6 +157,7 @@ def parse_clusters(rspec: dict, rpath: str, revisions: dict[str, int]) -> list[E
                     launch_type=key_choice(shape, sv, "launch_type", sp),
                     platform_version=key_str(shape, sv, "platform_version", sp),
                     assign_public_ip=key_opt_bool(sv, "assign_public_ip", sp),
+                    running=key_int(shape, sv, "running", sp),
                 )
             )
         _unique([sv.name for sv in services], f"{p}.services", "name")
@@ -195,6 +205,8 @@ def seed_task_definition(seeder: Seeder, region: str, td: TaskDefinition) -> Non
             spec["environment"] = [{"name": k, "value": v} for k, v in c.environment.items()]
         if c.secrets:
             spec["secrets"] = [{"name": k, "valueFrom": v} for k, v in c.secrets.items()]
+        if c.ports:
+            spec["portMappings"] = [{"containerPort": port, "protocol": "tcp"} for port in c.ports]
         containers.append(spec)
     kwargs: dict[str, Any] = {"family": td.family, "containerDefinitions": containers}
     if td.network_mode:
@@ -242,6 +254,23 @@ def seed_cluster(seeder: Seeder, region: str, cluster: EcsCluster) -> None:
         with step(slabel):
             ecs.create_service(**kwargs)
         log(f"{slabel}: {svc.task_definition}, {svc.launch_type} {svc.platform_version or ''}".rstrip())
+        if svc.running:
+            # ECS starts a service's tasks itself, in group service:NAME; moto starts none.
+            network = network or _default_network(seeder, region, vpc, subnets)
+            configuration = kwargs.get("networkConfiguration") or {
+                "awsvpcConfiguration": {**network, "assignPublicIp": "DISABLED"}
+            }
+            with step(f"{slabel}: run {svc.running} task(s)"):
+                ecs.run_task(
+                    cluster=cluster.name,
+                    taskDefinition=svc.task_definition,
+                    count=svc.running,
+                    launchType="FARGATE",
+                    group=f"service:{svc.name}",
+                    startedBy=f"ecs-svc/{svc.name}",
+                    networkConfiguration=configuration,
+                )
+            log(f"{slabel}: {svc.running} task(s) running")
     for td, count in cluster.tasks:
         tlabel = f"{label}: run {count} task(s) of {td}"
         network = network or _default_network(seeder, region, vpc, subnets)

@@ -78,5 +78,8 @@ def seed(seeder: Seeder, regions: list[Region], account_iam: iam.Iam | None) -> 
             ecs.seed_task_definition(seeder, region.name, td)
         for cluster in region.ecs_clusters:
             ecs.seed_cluster(seeder, region.name, cluster)
+        for repo in region.ecr_repositories:
+            if any(image.after_tasks for image in repo.images):
+                ecr.seed_repository(seeder, region.name, repo, after_tasks=True)
     if account_iam is not None:
         iam.seed_iam(seeder, account_iam)

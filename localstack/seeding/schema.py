@@ -238,6 +238,9 @@ ECR_IMAGE = Shape(
             "linux/arm64) under the tag, instead of a single manifest", default_doc="a single linux/amd64 manifest"),
         Key("config_blob", "choice", "missing: push the manifest without uploading its config blob "
             "(GetDownloadUrlForLayer then fails)", default="upload", choices=("upload", "missing")),
+        Key("pushed", "choice", "after_tasks: pushed once the region's ECS services and tasks run; it may "
+            "reuse the tag of an image pushed before, and that tag then moves under the running tasks",
+            default="before_tasks", choices=("before_tasks", "after_tasks")),
     ),
 )
 
@@ -305,6 +308,7 @@ CONTAINER = Shape(
             type_doc="none | container log configuration"),
         Key("environment", "strings", "plain variables (never logged: fixtures hold fake secrets)"),
         Key("secrets", "strings", "secrets: name to valueFrom"),
+        Key("ports", "list", "portMappings: container ports (TCP)"),
     ),
     notes="Every container gets memory 128 and essential true (moto's RunTask needs a memory figure); "
     "a key left out is left out of the definition.",
@@ -336,6 +340,9 @@ ECS_SERVICE = Shape(
         Key("platform_version", "string", "the platformVersion"),
         Key("assign_public_ip", "bool", "an awsvpc configuration (first default subnet, default security group) "
             "with assignPublicIp ENABLED / DISABLED", default_doc="no network configuration"),
+        Key("running", "integer", "tasks RunTask starts for the service (group service:NAME, its network "
+            "configuration), as ECS would for its desired count; moto starts none itself", default=0,
+            range=(0, 10)),
     ),
     notes="CreateService with desiredCount 1.",
 )
