@@ -226,6 +226,7 @@ pub fn service(cluster: &Cluster, name: &str) -> EcsService {
         platform_family: None,
         assign_public_ip: None,
         task_definition: String::new(),
+        load_balancers: Vec::new(),
     }
 }
 
@@ -303,6 +304,7 @@ pub fn registry_image(reference: &str, config: Collected<ImageConfig>) -> Regist
         }],
         digest: Some(digest),
         config,
+        vulnerabilities: Collected::NotRequested,
     }
 }
 
