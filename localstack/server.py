@@ -106,6 +106,18 @@ notation and sigstore-bundle signatures that way, and moto 5.2.5 has neither:
    ECR does; moto 5.2.5 deletes it (through ``BatchDeleteImage``) when it
    had no other tag, so a task still running it would run an image that is
    nowhere. IMMUTABLE repositories are left to moto (it refuses the push).
+10. ``DescribeImageScanFindings`` answers as real ECR does for the
+    registry's scanning type (``PutRegistryScanningConfiguration``, BASIC
+    by default): under ENHANCED (Amazon Inspector) the answer's
+    ``imageScanFindings`` carries ``enhancedFindings`` and no ``findings``;
+    under BASIC, ``findings`` and no ``enhancedFindings``. The result is
+    moto's (set through its ``/moto-api/static/ecr/scan-finding-results``
+    API, which the seeder fills with both lists, or moto's default); a
+    result without ``enhancedFindings`` under ENHANCED is answered without
+    any, which is how an image Inspector has not reported on looks. The
+    list is paged by ``maxResults`` (1..1000, default 100) and
+    ``nextToken`` (a plain offset), as ECR pages it; moto 5.2.5 answers
+    the stored result whole, with both lists, whatever the scanning type.
 
 Also: ``MOTO_IAM_LOAD_MANAGED_POLICIES=true`` is set before moto is imported,
 so AWS managed policies (SecurityAudit, ReadOnlyAccess, ...) exist in IAM.
@@ -119,6 +131,7 @@ tearing down moto's in-memory state, which takes seconds once accounts exist.
 from __future__ import annotations
 
 import base64
+import copy
 from datetime import datetime
 import json
 import os
@@ -222,6 +235,38 @@ def _backend_describe_images(self: ECRBackend, repository_name, registry_id=None
                 self.scan_finding_results.remove(result)
                 break
     return _moto_describe_images(self, repository_name, registry_id, image_ids)
+
+
+def _response_describe_image_scan_findings(self: ECRResponse) -> ActionResult:
+    """ECRResponse.describe_image_scan_findings: the scanning type's list, one page of it."""
+    max_results = self._get_param("maxResults") or 100
+    if not isinstance(max_results, int) or not 1 <= max_results <= 1000:
+        raise InvalidParameterException("Invalid parameter at 'maxResults' failed to satisfy constraint: 1..1000")
+    start = 0
+    token = self._get_param("nextToken")
+    if token:
+        try:
+            start = int(base64.b64decode(token).decode())
+        except ValueError:
+            raise InvalidParameterException("Invalid parameter at 'nextToken'")
+    result = self.ecr_backend.describe_image_scan_findings(
+        registry_id=self._get_param("registryId"),
+        repository_name=self._get_param("repositoryName"),
+        image_id=self._get_param("imageId"),
+    )
+    answer = copy.deepcopy(result)
+    answer.pop("nextToken", None)
+    findings = answer.get("imageScanFindings")
+    if isinstance(findings, dict):
+        enhanced = self.ecr_backend.registry_scanning_configuration.get("scanType") == "ENHANCED"
+        kept, dropped = ("enhancedFindings", "findings") if enhanced else ("findings", "enhancedFindings")
+        findings.pop(dropped, None)
+        listed = findings.get(kept)
+        if isinstance(listed, list):
+            findings[kept] = listed[start : start + max_results]
+            if start + max_results < len(listed):
+                answer["nextToken"] = base64.b64encode(str(start + max_results).encode()).decode()
+    return ActionResult(answer)
 
 
 def _backend_list_image_referrers(
@@ -576,6 +621,7 @@ def apply_patches() -> None:
     ECRBackend.describe_images = _backend_describe_images
     ECRBackend.list_image_referrers = _backend_list_image_referrers
     ECRResponse.list_image_referrers = _response_list_image_referrers
+    ECRResponse.describe_image_scan_findings = _response_describe_image_scan_findings
     ECRBackend.complete_layer_upload = _backend_complete_layer_upload
     ECRResponse.get_download_url_for_layer = _response_get_download_url_for_layer
     ECRBackend.put_image = _wrap_put_image(ECRBackend.put_image)

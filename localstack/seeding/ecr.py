@@ -56,6 +56,7 @@ class EcrImage:
     platforms: list[str] = field(default_factory=list)  # empty: one linux/amd64 manifest
     upload_config: bool = True
     after_tasks: bool = False  # pushed once the region's ECS tasks run: its tag moves under them
+    findings: list[dict] | None = None  # seeding/schema.py ECR_FINDING, parsed; None: see scan
 
 
 @dataclass
@@ -93,6 +94,31 @@ def _scan(value: Any, path: str) -> dict[str, int] | None:
         _choice(severity, f"{path} key", key.choices)
         counts[severity] = _int(count, f"{path}.{severity}", *key.range)
     return counts
+
+
+def _findings(value: Any, path: str) -> list[dict] | None:
+    if value is None:
+        return None
+    shape = schema.ECR_FINDING
+    findings = []
+    for n, raw in enumerate(_list(value, path)):
+        fp = f"{path}[{n}]"
+        f = key_mapping(shape, raw, fp)
+        score = f.get("score")
+        if score is not None and (isinstance(score, bool) or not isinstance(score, (int, float)) or not 0 < score <= 10):
+            raise FixtureError(f"{fp}.score: expected a number 0.1..10, got {score!r}")
+        findings.append(
+            {
+                "id": key_str(shape, f, "id", fp),
+                "severity": key_choice(shape, f, "severity", fp),
+                "package": key_str(shape, f, "package", fp),
+                "version": key_str(shape, f, "version", fp),
+                "fixed_in": key_str(shape, f, "fixed_in", fp),
+                "exploit": key_bool(shape, f, "exploit", fp),
+                "score": float(score) if score is not None else None,
+            }
+        )
+    return findings
 
 
 def parse_registry(rspec: dict, rpath: str) -> EcrRegistry | None:
@@ -150,6 +176,9 @@ def _image(raw: Any, ip: str) -> EcrImage:
         _str(v, f"{ip}.platforms[{n}]", PLATFORM_RE) for n, v in enumerate(_list(im.get("platforms"), f"{ip}.platforms"))
     ]
     _unique(platforms, f"{ip}.platforms", "platform")
+    findings = _findings(im.get("findings"), f"{ip}.findings")
+    if findings is not None and im.get("scan") is not None:
+        raise FixtureError(f"{ip}: give findings or scan, not both (findings decide the counts)")
     return EcrImage(
         key_str(shape, im, "tag", ip),
         sigs,
@@ -158,6 +187,7 @@ def _image(raw: Any, ip: str) -> EcrImage:
         platforms=platforms,
         upload_config=key_choice(shape, im, "config_blob", ip) == "upload",
         after_tasks=key_choice(shape, im, "pushed", ip) == "after_tasks",
+        findings=findings,
     )
 
 
@@ -209,8 +239,58 @@ def seed_registry(seeder: Seeder, region: str, registry: EcrRegistry) -> None:
     )
 
 
-def _scan_result(seeder: Seeder, region: str, repo: str, digest: str, counts: dict[str, int]) -> None:
-    """Start a scan of the image and tell moto what DescribeImageScanFindings reports for it."""
+def _basic_finding(finding: dict) -> dict:
+    """A finding as ECR's basic scan reports it."""
+    attributes = [
+        {"key": "package_name", "value": finding["package"]},
+        {"key": "package_version", "value": finding["version"]},
+    ]
+    if finding["score"] is not None:
+        attributes.append({"key": "CVSS3_SCORE", "value": str(finding["score"])})
+    return {
+        "name": finding["id"],
+        "uri": f"https://nvd.nist.gov/vuln/detail/{finding['id']}",
+        "severity": finding["severity"],
+        "attributes": attributes,
+    }
+
+
+def _enhanced_finding(seeder: Seeder, region: str, repo: str, digest: str, finding: dict) -> dict:
+    """A finding as Amazon Inspector reports it through ECR's enhanced scanning."""
+    package = {"name": finding["package"], "version": finding["version"], "packageManager": "OS"}
+    if finding["fixed_in"] is not None:
+        package["fixedInVersion"] = finding["fixed_in"]
+    enhanced = {
+        "awsAccountId": seeder.account,
+        "findingArn": f"arn:aws:inspector2:{region}:{seeder.account}:finding/{finding['id'].lower()}",
+        "title": f"{finding['id']} - {finding['package']}",
+        "description": f"{finding['package']} {finding['version']} is affected by {finding['id']}.",
+        "severity": finding["severity"],
+        "status": "ACTIVE",
+        "type": "PACKAGE_VULNERABILITY",
+        "fixAvailable": "YES" if finding["fixed_in"] is not None else "NO",
+        "exploitAvailable": "YES" if finding["exploit"] else "NO",
+        "packageVulnerabilityDetails": {
+            "vulnerabilityId": finding["id"],
+            "source": "NVD",
+            "sourceUrl": f"https://nvd.nist.gov/vuln/detail/{finding['id']}",
+            "vulnerablePackages": [package],
+        },
+        "resources": [{"id": f"arn:aws:ecr:{region}:{seeder.account}:repository/{repo}/{digest}",
+                       "type": "AWS_ECR_CONTAINER_IMAGE"}],
+    }
+    if finding["score"] is not None:
+        enhanced["score"] = finding["score"]
+    return enhanced
+
+
+def _scan_result(
+    seeder: Seeder, region: str, repo: str, digest: str, counts: dict[str, int], findings: list[dict] | None = None
+) -> None:
+    """Start a scan of the image and tell moto what DescribeImageScanFindings reports for it.
+
+    With findings, the result carries them both ways (basic and enhanced: server.py answers the
+    registry's scanning type); without, counts alone and no enhancedFindings."""
     ecr = seeder.client("ecr", region)
     with step(f"{region}: ECR repository {repo!r}: scan {digest[:19]}…"):
         ecr.start_image_scan(repositoryName=repo, imageId={"imageDigest": digest})
@@ -222,10 +302,14 @@ def _scan_result(seeder: Seeder, region: str, repo: str, digest: str, counts: di
         "imageScanFindings": {
             "imageScanCompletedAt": CREATED,
             "vulnerabilitySourceUpdatedAt": CREATED,
-            "findings": [],
+            "findings": [_basic_finding(finding) for finding in findings or []],
             "findingSeverityCounts": counts,
         },
     }
+    if findings is not None:
+        result["imageScanFindings"]["enhancedFindings"] = [
+            _enhanced_finding(seeder, region, repo, digest, finding) for finding in findings
+        ]
     body = json.dumps({"account_id": seeder.account, "region": region, "results": [result]}).encode()
     request = urllib.request.Request(
         f"{seeder.endpoint}/moto-api/static/ecr/scan-finding-results",
@@ -330,7 +414,13 @@ def _push_images(
         if not image.upload_config:
             notes.append("config blob missing")
         digest, size = put(manifest, image.tag, f"image {image.tag}")
-        if image.scan is not None:
+        if image.findings is not None:
+            counts: dict[str, int] = {}
+            for finding in image.findings:
+                counts[finding["severity"]] = counts.get(finding["severity"], 0) + 1
+            _scan_result(seeder, region, repo.name, digest, counts, image.findings)
+            notes.append(f"scan findings {', '.join(f['id'] for f in image.findings) or 'none'}")
+        elif image.scan is not None:
             _scan_result(seeder, region, repo.name, digest, image.scan)
             notes.append(f"scan {image.scan or 'clean'}")
         for sig in image.signatures:

@@ -6,10 +6,10 @@ ECS_CLUSTER, ECS_SERVICE, ECS_TASK).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from . import schema
+from . import elbv2, schema
 from .core import Seeder, log, step
 from .validate import (
     FixtureError,
@@ -57,6 +57,7 @@ class EcsService:
     platform_version: str | None
     assign_public_ip: bool | None
     running: int
+    load_balancers: list[tuple[str, str, int]] = field(default_factory=list)  # (target group, container, port)
 
 
 @dataclass
@@ -129,8 +130,11 @@ def parse_task_definitions(rspec: dict, rpath: str) -> tuple[list[TaskDefinition
     return definitions, revisions
 
 
-def parse_clusters(rspec: dict, rpath: str, revisions: dict[str, int]) -> list[EcsCluster]:
-    """The clusters; their task definition references must be among revisions (parse_task_definitions)."""
+def parse_clusters(
+    rspec: dict, rpath: str, revisions: dict[str, int], target_groups: set[str] = frozenset()
+) -> list[EcsCluster]:
+    """The clusters; their task definition references must be among revisions (parse_task_definitions),
+    their services' target groups among target_groups."""
 
     def td_ref(shape: schema.Shape, spec: dict, path: str) -> str:
         ref = key_str(shape, spec, "task_definition", path)
@@ -150,6 +154,15 @@ def parse_clusters(rspec: dict, rpath: str, revisions: dict[str, int]) -> list[E
             sp = f"{p}.services[{j}]"
             shape = schema.ECS_SERVICE
             sv = key_mapping(shape, sraw, sp)
+            balancers = []
+            for k, braw in enumerate(_list(sv.get("load_balancers"), f"{sp}.load_balancers")):
+                bp = f"{sp}.load_balancers[{k}]"
+                bshape = schema.ECS_SERVICE_LOAD_BALANCER
+                b = key_mapping(bshape, braw, bp)
+                target = key_str(bshape, b, "target_group", bp)
+                if target not in target_groups:
+                    raise FixtureError(f"{bp}.target_group: {target!r} is not a target group of this region's fixture")
+                balancers.append((target, key_str(bshape, b, "container", bp), key_int(bshape, b, "port", bp)))
             services.append(
                 EcsService(
                     name=key_str(shape, sv, "name", sp),
@@ -158,6 +171,7 @@ def parse_clusters(rspec: dict, rpath: str, revisions: dict[str, int]) -> list[E
                     platform_version=key_str(shape, sv, "platform_version", sp),
                     assign_public_ip=key_opt_bool(sv, "assign_public_ip", sp),
                     running=key_int(shape, sv, "running", sp),
+                    load_balancers=balancers,
                 )
             )
         _unique([sv.name for sv in services], f"{p}.services", "name")
@@ -246,14 +260,21 @@ def seed_cluster(seeder: Seeder, region: str, cluster: EcsCluster) -> None:
         }
         if svc.platform_version is not None:
             kwargs["platformVersion"] = svc.platform_version
-        if svc.assign_public_ip is not None:
+        if svc.assign_public_ip is not None or svc.load_balancers:
             network = network or _default_network(seeder, region, vpc, subnets)
             kwargs["networkConfiguration"] = {
                 "awsvpcConfiguration": {**network, "assignPublicIp": "ENABLED" if svc.assign_public_ip else "DISABLED"}
             }
+        if svc.load_balancers:
+            kwargs["loadBalancers"] = [
+                {"targetGroupArn": elbv2.target_group_arn(seeder, region, group), "containerName": container,
+                 "containerPort": port}
+                for group, container, port in svc.load_balancers
+            ]
         with step(slabel):
             ecs.create_service(**kwargs)
-        log(f"{slabel}: {svc.task_definition}, {svc.launch_type} {svc.platform_version or ''}".rstrip())
+        behind = "".join(f", behind {group} ({container}:{port})" for group, container, port in svc.load_balancers)
+        log(f"{slabel}: {svc.task_definition}, {svc.launch_type} {svc.platform_version or ''}".rstrip() + behind)
         if svc.running:
             # ECS starts a service's tasks itself, in group service:NAME; moto starts none.
             network = network or _default_network(seeder, region, vpc, subnets)

@@ -156,6 +156,21 @@ pub struct EcsService {
     /// `networkConfiguration.awsvpcConfiguration.assignPublicIp`: `ENABLED` / `DISABLED`.
     pub assign_public_ip: Option<String>,
     pub task_definition: String,
+    /// `loadBalancers[]`: the target groups (or Classic Load Balancers) its
+    /// tasks are registered with.
+    #[serde(default)]
+    pub load_balancers: Vec<ServiceLoadBalancer>,
+}
+
+/// One entry of a service's `loadBalancers[]`, as ECS reports it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServiceLoadBalancer {
+    /// An Application or Network Load Balancer's target group.
+    pub target_group_arn: Option<String>,
+    /// A Classic Load Balancer's name (no target group then).
+    pub load_balancer_name: Option<String>,
+    pub container_name: Option<String>,
+    pub container_port: Option<i32>,
 }
 
 impl EcsService {
@@ -412,6 +427,16 @@ async fn services(
                     .and_then(|awsvpc| awsvpc.assign_public_ip())
                     .map(|assign| assign.as_str().to_owned()),
                 task_definition: service.task_definition().unwrap_or_default().to_owned(),
+                load_balancers: service
+                    .load_balancers()
+                    .iter()
+                    .map(|balancer| ServiceLoadBalancer {
+                        target_group_arn: balancer.target_group_arn().map(str::to_owned),
+                        load_balancer_name: balancer.load_balancer_name().map(str::to_owned),
+                        container_name: balancer.container_name().map(str::to_owned),
+                        container_port: balancer.container_port(),
+                    })
+                    .collect(),
             }
         }));
     }
@@ -693,6 +718,7 @@ mod tests {
             platform_family: None,
             assign_public_ip: None,
             task_definition: task_definition.into(),
+            load_balancers: vec![],
         }
     }
 

@@ -230,6 +230,7 @@ pub fn service(cluster: &Cluster, name: &str) -> EcsService {
         platform_family: None,
         assign_public_ip: None,
         task_definition: String::new(),
+        load_balancers: Vec::new(),
     }
 }
 
@@ -333,6 +334,7 @@ pub fn registry_image(reference: &str, config: Collected<ImageConfig>) -> Regist
         }],
         digest: Some(digest),
         config,
+        vulnerabilities: Collected::NotRequested,
     }
 }
 

@@ -15,6 +15,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use super::ecs::{EnvironmentVariable, TaskDefinition};
+use super::image_vulnerabilities::ImageVulnerabilities;
 use super::paginate::CallSite;
 use super::{AccountTarget, Collected, RegionInventory};
 use crate::aws::chain::join_all;
@@ -54,6 +55,10 @@ pub struct RegistryImage {
     /// What the reference resolves to (an index's digest when it is one).
     pub digest: Option<String>,
     pub config: Collected<ImageConfig>,
+    /// What ECR's scan of it found (`DescribeImageScanFindings`): see
+    /// [`super::image_vulnerabilities`].
+    #[serde(default)]
+    pub vulnerabilities: Collected<ImageVulnerabilities>,
 }
 
 super::resource!(RegistryImage, id, arn);
@@ -346,6 +351,7 @@ async fn repository_images(
             used_by: Vec::new(),
             digest,
             config: config.into(),
+            vulnerabilities: Collected::NotRequested,
         });
         entry.references.extend(references);
         entry.used_by.extend(uses);
