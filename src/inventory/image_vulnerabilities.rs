@@ -167,7 +167,10 @@ fn plan(image: &RegistryImage, regions: &BTreeMap<String, RegionInventory>) -> P
     };
     let Some(region) = regions.get(&image.region) else {
         return unknown(
-            format!("its registry's region {} is not among the regions scanned, so its scan was not listed", image.region),
+            format!(
+                "its registry's region {} is not among the regions scanned, so its scan was not listed",
+                image.region
+            ),
             None,
         );
     };
@@ -201,7 +204,12 @@ fn plan(image: &RegistryImage, regions: &BTreeMap<String, RegionInventory>) -> P
             findings: Vec::new(),
         }));
     }
-    Plan::Ask { region: image.region.clone(), repository: image.repository.clone(), digest: digest.to_owned(), scan_type }
+    Plan::Ask {
+        region: image.region.clone(),
+        repository: image.repository.clone(),
+        digest: digest.to_owned(),
+        scan_type,
+    }
 }
 
 /// The image as `DescribeImages` listed it; `Err` carries why the listing
@@ -274,11 +282,13 @@ fn read(pages: &[DescribeImageScanFindingsOutput], registry_type: Option<ScanTyp
             enhanced.get_or_insert_with(Vec::new).extend(page);
         }
     }
-    let scan_type = registry_type.or_else(|| match (&enhanced, basic.is_empty()) {
+    // Without the registry's configuration, the answer's own lists tell.
+    let answered_type = match (&enhanced, basic.is_empty()) {
         (Some(_), _) => Some(ScanType::Enhanced),
         (None, false) => Some(ScanType::Basic),
         (None, true) => None,
-    });
+    };
+    let scan_type = registry_type.or(answered_type);
     let coverage = match status.as_deref() {
         Some(readable) if READABLE_STATUSES.contains(&readable) => {
             if scan_type == Some(ScanType::Enhanced) && enhanced.is_none() {
@@ -333,11 +343,7 @@ fn basic_finding(finding: &ImageScanFinding) -> Vulnerability {
 fn enhanced_finding(finding: &EnhancedImageScanFinding) -> Vulnerability {
     let details = finding.package_vulnerability_details();
     Vulnerability {
-        id: details
-            .and_then(|details| details.vulnerability_id())
-            .or(finding.title())
-            .unwrap_or_default()
-            .to_owned(),
+        id: details.and_then(|details| details.vulnerability_id()).or(finding.title()).unwrap_or_default().to_owned(),
         severity: finding.severity().unwrap_or_default().to_owned(),
         packages: details
             .map(|details| details.vulnerable_packages())
@@ -400,10 +406,17 @@ mod tests {
         assert_eq!(read.coverage, Coverage::Complete);
         assert_eq!(read.findings.len(), 2);
         let critical = &read.findings[0];
-        assert_eq!((critical.id.as_str(), critical.severity.as_str(), critical.score), ("CVE-1", "CRITICAL", Some(9.1)));
+        assert_eq!(
+            (critical.id.as_str(), critical.severity.as_str(), critical.score),
+            ("CVE-1", "CRITICAL", Some(9.1))
+        );
         assert_eq!(
             critical.packages,
-            [VulnerablePackage { name: Some("openssl".into()), installed_version: Some("3.0.1".into()), fixed_in: None }]
+            [VulnerablePackage {
+                name: Some("openssl".into()),
+                installed_version: Some("3.0.1".into()),
+                fixed_in: None
+            }]
         );
         assert_eq!(read.findings[1].score, None, "a score that is no number is no score");
     }
@@ -511,10 +524,11 @@ mod tests {
         let image = fixtures::registry_image(&fixtures::own_ecr_image("app", "v1"), Collected::NotRequested);
         let mut failing = regions(Vec::new(), "BASIC");
         let error = fixtures::denied(Service::Ecr, "DescribeImages");
-        failing.get_mut(fixtures::REGION).unwrap().ecr.repositories = Collected::Ok(vec![crate::inventory::ecr::Repository {
-            images: Collected::Failed(error.clone()),
-            ..fixtures::repository("app")
-        }]);
+        failing.get_mut(fixtures::REGION).unwrap().ecr.repositories =
+            Collected::Ok(vec![crate::inventory::ecr::Repository {
+                images: Collected::Failed(error.clone()),
+                ..fixtures::repository("app")
+            }]);
         assert_eq!(settled(plan(&image, &failing)), Collected::Failed(error));
 
         let platform = format!("sha256:{}", "e".repeat(64));
@@ -522,7 +536,9 @@ mod tests {
         let index = fixtures::registry_image(&fixtures::own_ecr_image("app", "v1"), Collected::Ok(config));
         let mut manifest = listed(Some("COMPLETE"), true);
         manifest.digest = platform.clone();
-        assert!(matches!(plan(&index, &regions(vec![manifest], "BASIC")), Plan::Ask { ref digest, .. } if *digest == platform));
+        assert!(
+            matches!(plan(&index, &regions(vec![manifest], "BASIC")), Plan::Ask { ref digest, .. } if *digest == platform)
+        );
 
         let elsewhere = RegistryImage { region: "ap-south-1".into(), ..image };
         let unscanned_region = settled(plan(&elsewhere, &regions(Vec::new(), "BASIC")));

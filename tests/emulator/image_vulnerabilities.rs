@@ -70,11 +70,8 @@ fn collected_in_a_child() {
         let session = Session::load(&options, gate.ledger().clone()).await;
         let needs = Needs::of([ResourceKind::ImageVulnerabilities, ResourceKind::LoadBalancers]);
         let context = CollectContext { session: &session, gate: &gate, needs: &needs, on_region_done: None };
-        let target = AccountTarget {
-            account_id,
-            partition: "aws".to_owned(),
-            regions: REGIONS.map(str::to_owned).to_vec(),
-        };
+        let target =
+            AccountTarget { account_id, partition: "aws".to_owned(), regions: REGIONS.map(str::to_owned).to_vec() };
         let inventory = collect_account(&context, &target).await;
         json!({"inventory": inventory, "calls": gate.ledger().stats()})
     });
@@ -136,9 +133,7 @@ fn the_collector_reads_load_balancers_and_basic_and_enhanced_findings() {
             .as_array()
             .unwrap()
             .iter()
-            .find(|image| {
-                image["repository"] == repository && text(&image["references"][0]).ends_with(reference_ends)
-            })
+            .find(|image| image["repository"] == repository && text(&image["references"][0]).ends_with(reference_ends))
             .unwrap_or_else(|| panic!("no {repository}{reference_ends} in {images:#?}"))["vulnerabilities"]
             .clone()
     };
@@ -173,11 +168,20 @@ fn the_collector_reads_load_balancers_and_basic_and_enhanced_findings() {
     let regresshion = &enhanced["findings"][0];
     assert_eq!(regresshion["id"], "CVE-2024-6387");
     assert_eq!(regresshion["severity"], "CRITICAL");
-    assert_eq!(regresshion["packages"], json!([{"name": "openssh", "installed_version": "9.6p1", "fixed_in": "9.8p1"}]));
-    assert_eq!((regresshion["fix_available"].as_str(), regresshion["exploit_available"].as_str()), (Some("YES"), Some("YES")));
+    assert_eq!(
+        regresshion["packages"],
+        json!([{"name": "openssh", "installed_version": "9.6p1", "fixed_in": "9.8p1"}])
+    );
+    assert_eq!(
+        (regresshion["fix_available"].as_str(), regresshion["exploit_available"].as_str()),
+        (Some("YES"), Some("YES"))
+    );
     assert_eq!(regresshion["score"], 9.8);
     assert_eq!(regresshion["title"], "CVE-2024-6387 - openssh");
-    assert_eq!((enhanced["findings"][1]["fix_available"].as_str(), enhanced["findings"][1]["score"].as_f64()), (Some("NO"), None));
+    assert_eq!(
+        (enhanced["findings"][1]["fix_available"].as_str(), enhanced["findings"][1]["score"].as_f64()),
+        (Some("NO"), None)
+    );
     // Scanned under ENHANCED, but no enhanced results: unknown, never clean.
     let stale = image("billing", ":counts-only")["ok"].clone();
     assert_eq!(stale["scan_type"], "enhanced");
