@@ -11,8 +11,8 @@ use super::ecr::{self, EcrRegion};
 use super::ecs::{self, EcsRegion};
 use super::elbv2::{self, Elbv2Region};
 use super::iam::{self, IamAccount};
-use super::{image_configs, image_vulnerabilities};
 use super::{AccountInventory, Collected, Needs, RegionInventory, ResourceKind, requested};
+use super::{image_configs, image_vulnerabilities};
 use crate::aws::{CallGate, Session};
 
 #[derive(Debug)]
