@@ -9,7 +9,7 @@ use crate::inventory::image_configs::RegistryImage;
 use crate::inventory::image_vulnerabilities::{Coverage, Vulnerability};
 use crate::inventory::{AccountInventory, Collected};
 use crate::report::model::{Exposure, VulnerabilityInfo, VulnerableImage};
-use crate::rules::reachability::{self, Runs, describe, has_fix, runs_of, severity_of};
+use crate::rules::reachability::{self, Runs, describe, has_exploit, has_fix, most_severe_first, runs_of, severity_of};
 
 /// The entries for one account: every image in use with scan findings, and
 /// every running image whose findings are unknown (never scanned, or a scan
@@ -20,17 +20,19 @@ pub fn vulnerable_images(account: &AccountInventory) -> Vec<VulnerableImage> {
     for image in images {
         let runs = runs_of(account, image);
         let exposure = exposure_of(runs.exposure());
-        let (findings, scan): (&[Vulnerability], String) = match &image.vulnerabilities {
+        let (findings, scan, complete): (&[Vulnerability], String, bool) = match &image.vulnerabilities {
             Collected::Ok(found) => match &found.coverage {
-                Coverage::Complete => (&found.findings, "complete".to_owned()),
-                Coverage::NeverScanned => (&[], "never scanned".to_owned()),
-                Coverage::Unknown { reason } => (&found.findings, format!("unknown: {reason}")),
+                Coverage::Complete => (&found.findings, "complete".to_owned(), true),
+                Coverage::NeverScanned => (&[], "never scanned".to_owned(), false),
+                Coverage::Unknown { reason } => (&found.findings, format!("unknown: {reason}"), false),
             },
-            Collected::Failed(err) => (&[], format!("unknown: {}:{} failed: {}", err.service, err.operation, err.message)),
+            Collected::Failed(err) => {
+                (&[], format!("unknown: {}:{} failed: {}", err.service, err.operation, err.message), false)
+            }
             Collected::NotRequested => continue,
         };
         // An image with no findings is listed only when it runs and its findings are unknown.
-        if findings.is_empty() && (scan == "complete" || exposure == Exposure::NotRunning) {
+        if findings.is_empty() && (complete || exposure == Exposure::NotRunning) {
             continue;
         }
         entries.push(entry(account, image, &runs, exposure, findings, scan));
@@ -51,16 +53,10 @@ fn entry(
         *severity_counts.entry(finding.severity.to_ascii_uppercase()).or_default() += 1;
     }
     let mut sorted: Vec<&Vulnerability> = findings.iter().collect();
-    sorted.sort_by(|a, b| {
-        severity_of(&b.severity)
-            .cmp(&severity_of(&a.severity))
-            .then_with(|| (b.exploit_available.as_deref() == Some("YES")).cmp(&(a.exploit_available.as_deref() == Some("YES"))))
-            .then_with(|| b.score.partial_cmp(&a.score).unwrap_or(std::cmp::Ordering::Equal))
-            .then_with(|| a.id.cmp(&b.id))
-    });
+    most_severe_first(&mut sorted);
     let highest_severity = sorted.first().map(|finding| finding.severity.to_ascii_uppercase());
     let fixable = findings.iter().filter(|finding| has_fix(finding)).count();
-    let exploitable = findings.iter().filter(|finding| finding.exploit_available.as_deref() == Some("YES")).count();
+    let exploitable = findings.iter().filter(|finding| has_exploit(finding)).count();
     let shown: Vec<VulnerabilityInfo> = sorted.iter().take(VulnerableImage::FINDINGS_SHOWN).map(|finding| info(finding)).collect();
     let services = runs.services();
     let reachable_through = runs.reachable_through();

@@ -289,6 +289,22 @@ pub fn severity_of(name: &str) -> Option<Severity> {
     Severity::from_str(name).ok()
 }
 
+/// A known exploit (enhanced scanning says so; basic scanning never does).
+pub fn has_exploit(finding: &Vulnerability) -> bool {
+    finding.exploit_available.as_deref() == Some("YES")
+}
+
+/// Orders findings by severity, then a known exploit, then score, then id.
+pub fn most_severe_first(findings: &mut [&Vulnerability]) {
+    findings.sort_by(|a, b| {
+        severity_of(&b.severity)
+            .cmp(&severity_of(&a.severity))
+            .then_with(|| has_exploit(b).cmp(&has_exploit(a)))
+            .then_with(|| b.score.partial_cmp(&a.score).unwrap_or(std::cmp::Ordering::Equal))
+            .then_with(|| a.id.cmp(&b.id))
+    });
+}
+
 /// A fix is available: enhanced scanning says so, or a package names its fixed version.
 pub fn has_fix(finding: &Vulnerability) -> bool {
     matches!(finding.fix_available.as_deref(), Some("YES" | "PARTIAL"))
@@ -301,7 +317,7 @@ pub fn describe(finding: &Vulnerability) -> String {
     if let Some(package) = finding.packages.first().and_then(|package| package.name.as_ref()) {
         parts.push(package.clone());
     }
-    if finding.exploit_available.as_deref() == Some("YES") {
+    if has_exploit(finding) {
         parts.push("exploit known".to_owned());
     }
     match finding.packages.iter().find_map(|package| package.fixed_in.as_deref()) {

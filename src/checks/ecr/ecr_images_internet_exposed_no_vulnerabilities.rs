@@ -6,7 +6,7 @@ use crate::checks::{Check, Context, Read, Scope, Verdict, fail, pass, unknown};
 use crate::inventory::ResourceKind;
 use crate::inventory::image_configs::RegistryImage;
 use crate::inventory::image_vulnerabilities::{Coverage, Vulnerability};
-use crate::rules::reachability::{Exposure, describe, runs_of, severity_of};
+use crate::rules::reachability::{Exposure, describe, most_severe_first, runs_of, severity_of};
 
 pub const CHECK: Check = Check {
     id: "ecr_images_internet_exposed_no_vulnerabilities",
@@ -74,7 +74,7 @@ fn judge(ctx: &Context<'_>, image: &RegistryImage) -> Verdict {
 
 fn named(over: &[&Vulnerability]) -> String {
     let mut sorted = over.to_vec();
-    sorted.sort_by_key(|finding| std::cmp::Reverse(severity_of(&finding.severity)));
+    most_severe_first(&mut sorted);
     let mut names: Vec<String> = sorted.iter().take(NAMED).map(|finding| describe(finding)).collect();
     if over.len() > NAMED {
         names.push(format!("and {} more", over.len() - NAMED));
