@@ -325,7 +325,9 @@ def _signing_statuses_at_push(backend: ECRBackend, repository_name: str) -> list
 _moto_put_image = ECRBackend.put_image
 
 
-def _backend_put_image(self: ECRBackend, repository_name, image_manifest, image_tag, image_manifest_mediatype=None, digest=None):
+def _backend_put_image(
+    self: ECRBackend, repository_name, image_manifest, image_tag, image_manifest_mediatype=None, digest=None
+):
     """ECRBackend.put_image, fixing the new image's managed signing statuses."""
     image = _moto_put_image(self, repository_name, image_manifest, image_tag, image_manifest_mediatype, digest)
     if not hasattr(image, "signing_statuses"):  # a new tag on a known image keeps its statuses
@@ -353,10 +355,13 @@ def _response_describe_image_signing_status(self: ECRResponse) -> ActionResult:
     image_id = self._get_param("imageId") or {}
     repository = self.ecr_backend._get_repository(name, self._get_param("registryId"))
     image = repository._get_image(image_id.get("imageTag"), image_id.get("imageDigest"))
+    answered_id = {"imageDigest": image.get_image_digest()}
+    if image_id.get("imageTag"):
+        answered_id["imageTag"] = image_id["imageTag"]
     return ActionResult(
         {
             "repositoryName": repository.name,
-            "imageId": {"imageDigest": image.get_image_digest(), **({"imageTag": image_id["imageTag"]} if image_id.get("imageTag") else {})},
+            "imageId": answered_id,
             "registryId": repository.registry_id,
             "signingStatuses": getattr(image, "signing_statuses", []),
         }

@@ -87,6 +87,7 @@ pub async fn signing_statuses(
     repositories: &mut [Repository],
     config: &SigningConfiguration,
 ) {
+    // (repository index, image index, repository name, image digest)
     let mut lookups = Vec::new();
     for (r, repository) in repositories.iter().enumerate() {
         if signing_rules_covering(config, &repository.name).is_empty() {
@@ -95,16 +96,14 @@ pub async fn signing_statuses(
         let Collected::Ok(images) = &repository.images else { continue };
         for (i, image) in images.iter().enumerate() {
             if needs_managed_signing_status(image, images) {
-                lookups.push((r, i));
+                lookups.push((r, i, repository.name.clone(), image.digest.clone()));
             }
         }
     }
-    let statuses = join_all(lookups.iter().map(|&(r, i)| {
-        let Collected::Ok(images) = &repositories[r].images else { unreachable!("only listed images are looked up") };
-        image_signing_status(client, gate, region, &repositories[r].name, &images[i].digest)
-    }))
-    .await;
-    for ((r, i), status) in lookups.into_iter().zip(statuses) {
+    let statuses =
+        join_all(lookups.iter().map(|(_, _, name, digest)| image_signing_status(client, gate, region, name, digest)))
+            .await;
+    for ((r, i, _, _), status) in lookups.into_iter().zip(statuses) {
         if let Collected::Ok(images) = &mut repositories[r].images {
             images[i].managed_signing = status.into();
         }

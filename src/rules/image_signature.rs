@@ -152,15 +152,14 @@ pub fn image_signature(
         return ImageSignature::Signed { kind, evidence: format!("{} was found", kind.describe()) };
     }
     let managed = match managed_signing(repository, image, signing) {
-        Managed::Signed(evidence) => return ImageSignature::Signed { kind: SignatureKind::EcrManagedSigning, evidence },
+        Managed::Signed(evidence) => {
+            return ImageSignature::Signed { kind: SignatureKind::EcrManagedSigning, evidence };
+        }
         Managed::Unknown(why) => return ImageSignature::Unknown { why },
         Managed::NotSigned(why) => why,
     };
     if let Collected::Failed(err) = &image.referrers {
-        let why = format!(
-            "{}:{} failed ({}): {} ({managed})",
-            err.service, err.operation, err.kind, err.message
-        );
+        let why = format!("{}:{} failed ({}): {} ({managed})", err.service, err.operation, err.kind, err.message);
         return ImageSignature::Unknown { why };
     }
     ImageSignature::Unsigned {

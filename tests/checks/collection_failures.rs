@@ -52,7 +52,10 @@ fn full_inventory() -> AccountInventory {
         region.ecr.registry_scanning = Collected::Ok(RegistryScanning { scan_type: "BASIC".into(), rules: vec![] });
         region.ecr.registry_policy = Collected::Ok(None);
         region.ecr.signing_configuration = Collected::Ok(Some(SigningConfiguration {
-            rules: vec![SigningRule { signing_profile_arn: "arn:aws:signer:::/signing-profiles/p".into(), repository_filters: vec![] }],
+            rules: vec![SigningRule {
+                signing_profile_arn: "arn:aws:signer:::/signing-profiles/p".into(),
+                repository_filters: vec![],
+            }],
         }));
         region.ecs.clusters = Collected::Ok(vec![prod]);
         region.cloudtrail.trail_arns = Collected::Ok(vec![trail.arn.clone()]);

@@ -7,13 +7,16 @@ use crate::inventory::ResourceKind;
 use crate::inventory::ecr::{Image, Repository};
 use crate::rules::image_signature::{ImageSignature, image_signature};
 
-pub const CHECK: Check = Check {
-    id: "ecr_images_signed",
-    scope: Scope::Images(judge),
-    reads: &[ResourceKind::EcrSigningConfiguration],
-};
+pub const CHECK: Check =
+    Check { id: "ecr_images_signed", scope: Scope::Images(judge), reads: &[ResourceKind::EcrSigningConfiguration] };
 
-fn judge(_: &Context<'_>, registry: &Registry<'_>, repository: &Repository, image: &Image, listing: &[Image]) -> Verdict {
+fn judge(
+    _: &Context<'_>,
+    registry: &Registry<'_>,
+    repository: &Repository,
+    image: &Image,
+    listing: &[Image],
+) -> Verdict {
     let subject = format!("Image {}{}", image.id, tags(image));
     match image_signature(&repository.name, image, listing, &registry.ecr.signing_configuration) {
         ImageSignature::Signed { evidence, .. } => pass(format!("{subject} is signed: {evidence}.")),

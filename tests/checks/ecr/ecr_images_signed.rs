@@ -1,3 +1,4 @@
+use bulkhead::checks::Finding;
 use bulkhead::inventory::ecr::{Image, Referrer};
 use bulkhead::inventory::ecr_signing::{ManagedSigningStatus, SigningConfiguration, SigningFilter, SigningRule};
 
@@ -13,7 +14,8 @@ fn with_images(images: Vec<Image>) -> AccountInventory {
 
 fn with_signing(images: Vec<Image>, signing: Collected<Option<SigningConfiguration>>) -> AccountInventory {
     account_with(|region| {
-        region.ecr.repositories = Collected::Ok(vec![Repository { images: Collected::Ok(images), ..repository("app") }]);
+        region.ecr.repositories =
+            Collected::Ok(vec![Repository { images: Collected::Ok(images), ..repository("app") }]);
         region.ecr.signing_configuration = signing;
     })
 }
@@ -38,23 +40,32 @@ fn managed(status: &str, failure: Option<(&str, &str)>) -> Collected<Vec<Managed
     }])
 }
 
+/// An image signed by a cosign tag, that tag, and an image with no stored signature.
+fn cosign_signed_and_bare() -> Vec<Image> {
+    let repo = repository("app");
+    vec![
+        image(&repo, &"a".repeat(64), &["v1"]),
+        image(&repo, &"b".repeat(64), &[&format!("sha256-{}.sig", "a".repeat(64))]),
+        image(&repo, &"c".repeat(64), &["v2"]),
+    ]
+}
+
+fn statuses(findings: &[Finding]) -> Vec<Status> {
+    findings.iter().map(|finding| finding.status).collect()
+}
+
 fn app_image(hex: &str, tag: &str, managed_signing: Collected<Vec<ManagedSigningStatus>>) -> Image {
     Image { managed_signing, ..image(&repository("app"), hex, &[tag]) }
 }
 
 #[test]
 fn a_cosign_tag_or_a_signature_referrer_signs() {
-    let repo = repository("app");
-    let signed = image(&repo, &"a".repeat(64), &["v1"]);
-    let signature = image(&repo, &"b".repeat(64), &[&format!("sha256-{}.sig", "a".repeat(64))]);
-    let unsigned = image(&repo, &"c".repeat(64), &["v2"]);
-    let findings = run(CHECK, &with_images(vec![signed.clone(), signature, unsigned]));
-    assert_eq!(findings.len(), 2, "the signature itself is not judged");
-    assert_eq!(findings[0].status, Status::Pass);
-    assert_eq!(findings[0].resource_id, signed.id);
-    assert_eq!(findings[1].status, Status::Fail);
+    let listing = cosign_signed_and_bare();
+    let findings = run(CHECK, &with_images(listing.clone()));
+    assert_eq!(statuses(&findings), [Status::Pass, Status::Fail], "the signature itself is not judged");
+    assert_eq!(findings[0].resource_id, listing[0].id);
 
-    let mut notation = image(&repo, "d", &["v3"]);
+    let mut notation = image(&repository("app"), "d", &["v3"]);
     notation.referrers = Collected::Ok(vec![Referrer {
         digest: "sha256:e".into(),
         artifact_type: Some("application/vnd.cncf.notary.signature".into()),
@@ -121,34 +132,25 @@ fn a_failed_signing_call_is_error_unless_a_stored_signature_settles_it() {
 
     // The configuration could not be read: a cosign-signed image still
     // passes, an image with no stored signature is unknown, not unsigned.
-    let repo = repository("app");
-    let signed = image(&repo, &"a".repeat(64), &["v1"]);
-    let signature = image(&repo, &"b".repeat(64), &[&format!("sha256-{}.sig", "a".repeat(64))]);
-    let bare = image(&repo, &"c".repeat(64), &["v2"]);
     let config_failed = Collected::Failed(denied(Service::Ecr, "GetSigningConfiguration"));
-    let findings = run(CHECK, &with_signing(vec![signed, signature, bare], config_failed));
-    let statuses: Vec<Status> = findings.iter().map(|finding| finding.status).collect();
-    assert_eq!(statuses, [Status::Pass, Status::Error], "{findings:#?}");
+    let findings = run(CHECK, &with_signing(cosign_signed_and_bare(), config_failed));
+    assert_eq!(statuses(&findings), [Status::Pass, Status::Error], "{findings:#?}");
     assert!(findings[1].message.contains("GetSigningConfiguration"), "{}", findings[1].message);
 }
 
 #[test]
 fn without_managed_signing_for_the_repository_the_stored_signatures_decide() {
-    let repo = repository("app");
-    let signed = image(&repo, &"a".repeat(64), &["v1"]);
-    let signature = image(&repo, &"b".repeat(64), &[&format!("sha256-{}.sig", "a".repeat(64))]);
-    let bare = image(&repo, &"c".repeat(64), &["v2"]);
-    let listing = vec![signed, signature, bare];
-
-    let findings = run(CHECK, &with_images(listing.clone()));
-    let statuses: Vec<Status> = findings.iter().map(|finding| finding.status).collect();
-    assert_eq!(statuses, [Status::Pass, Status::Fail], "{findings:#?}");
+    let findings = run(CHECK, &with_images(cosign_signed_and_bare()));
+    assert_eq!(statuses(&findings), [Status::Pass, Status::Fail], "{findings:#?}");
     assert!(findings[0].message.contains("cosign signature (tag"), "{}", findings[0].message);
     assert!(findings[1].message.contains("ECR managed signing is not configured"), "{}", findings[1].message);
 
     // A configuration whose rules cover other repositories only.
-    let findings = run(CHECK, &with_signing(listing, signing(&["prod/*"])));
-    let statuses: Vec<Status> = findings.iter().map(|finding| finding.status).collect();
-    assert_eq!(statuses, [Status::Pass, Status::Fail], "{findings:#?}");
-    assert!(findings[1].message.contains("no ECR managed signing rule covers repository app"), "{}", findings[1].message);
+    let findings = run(CHECK, &with_signing(cosign_signed_and_bare(), signing(&["prod/*"])));
+    assert_eq!(statuses(&findings), [Status::Pass, Status::Fail], "{findings:#?}");
+    assert!(
+        findings[1].message.contains("no ECR managed signing rule covers repository app"),
+        "{}",
+        findings[1].message
+    );
 }
