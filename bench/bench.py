@@ -155,7 +155,12 @@ def census(endpoint: str, creds: dict, regions: list[str]) -> dict:
             if found and found["account"] == creds["account_id"]:
                 selector = found["digest"] or found["tag"] or "latest"
                 images_named[(found["region"], found["repository"])].add(selector)
+        elbv2 = client("elbv2", region, endpoint, creds)
+        balancers = everything(elbv2.describe_load_balancers, "LoadBalancers", "Marker", "NextMarker")
         per_region[region] = {
+            "load_balancers": len(balancers),
+            "internet_facing_load_balancers": sum(1 for lb in balancers if lb.get("Scheme") == "internet-facing"),
+            "target_groups": len(everything(elbv2.describe_target_groups, "TargetGroups", "Marker", "NextMarker")),
             "security_groups": len(everything(ec2.describe_security_groups, "SecurityGroups", "NextToken", "NextToken")),
             "network_acls": len(everything(ec2.describe_network_acls, "NetworkAcls", "NextToken", "NextToken")),
             "network_interfaces": len(
@@ -177,12 +182,19 @@ def census(endpoint: str, creds: dict, regions: list[str]) -> dict:
     for (ecr_region, repository), selectors in sorted(images_named.items()):
         ecr = client("ecr", ecr_region, endpoint, creds)
         ids = [{"imageDigest": s} if s.startswith("sha256:") else {"imageTag": s} for s in sorted(selectors)]
-        configs = set()
+        configs, digests = set(), set()
         for start in range(0, len(ids), 100):
             for image in ecr.batch_get_image(repositoryName=repository, imageIds=ids[start:start + 100])["images"]:
                 configs.add(json.loads(image["imageManifest"]).get("config", {}).get("digest"))
+                digests.add(image["imageId"]["imageDigest"])
         configs.discard(None)  # an index: not in the synthetic accounts
-        named_images.setdefault(ecr_region, []).append({"selectors": len(selectors), "configs": len(configs)})
+        # The scanned ones cost a DescribeImageScanFindings each (their findings
+        # fit one page of 1000 in the synthetic accounts); never-scanned ones none.
+        listed = ecr.describe_images(repositoryName=repository, imageIds=[{"imageDigest": d} for d in sorted(digests)])
+        scanned = sum(1 for detail in listed["imageDetails"] if detail.get("imageScanFindingsSummary")
+                      or (detail.get("imageScanStatus") or {}).get("status") in ("COMPLETE", "ACTIVE"))
+        named_images.setdefault(ecr_region, []).append(
+            {"selectors": len(selectors), "configs": len(configs), "scanned": scanned})
     iam = client("iam", regions[0], endpoint, creds)
     attached = {
         scope: len(everything(iam.list_policies, "Policies", "Marker", "Marker", Scope=scope, OnlyAttached=True))
@@ -243,6 +255,10 @@ def minimum_calls(account: dict, regions: list[str]) -> Counter:
         calls["ecs:DescribeTaskDefinition"] += r["families"] + r["in_use_not_latest"]
         calls["cloudtrail:DescribeTrails"] += 1
         trails.update(r["trails"])
+        calls["elasticloadbalancing:DescribeLoadBalancers"] += pages(r.get("load_balancers", 0), 400)
+        calls["elasticloadbalancing:DescribeTargetGroups"] += pages(r.get("target_groups", 0), 400)
+        # Internal load balancers cannot be reached from the internet: their listeners are not read.
+        calls["elasticloadbalancing:DescribeListeners"] += r.get("internet_facing_load_balancers", 0)
     # One BatchGetImage per 100 distinct references per repository (the
     # synthetic images are single manifests, so no second round for an
     # index's platform manifest), one config blob per distinct config.
@@ -251,6 +267,7 @@ def minimum_calls(account: dict, regions: list[str]) -> Counter:
             calls["ecr:BatchGetImage"] += batches(named["selectors"], 100)
             calls["ecr:GetDownloadUrlForLayer"] += named["configs"]
             calls["ecr:GetDownloadUrlForLayer (GET)"] += named["configs"]
+            calls["ecr:DescribeImageScanFindings"] += named.get("scanned", 0)
     calls["cloudtrail:GetTrailStatus"] += len(trails)
     calls["cloudtrail:GetEventSelectors"] += len(trails)
     calls["iam:GetAccountSummary"] += 1

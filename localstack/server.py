@@ -88,24 +88,54 @@ notation and sigstore-bundle signatures that way, and moto 5.2.5 has neither:
    image config blobs this way; the seeder uploads them through the real
    upload calls.
 
-8. ECR managed signing. moto 5.2.5 has none of its calls. Added:
-   ``PutSigningConfiguration`` (the seeder's; stores the registry's
-   ``signingConfiguration`` per account and region, rules checked for a
-   ``signingProfileArn`` and filters of type ``WILDCARD_MATCH``, else
-   ``InvalidParameterException``), ``GetSigningConfiguration`` (answers
-   ``{registryId, signingConfiguration}``, or
-   ``SigningConfigurationNotFoundException`` when none was put, as ECR does),
-   and ``DescribeImageSigningStatus`` (``{repositoryName, imageId, registryId,
-   signingStatuses}``; moto's ``RepositoryNotFoundException`` and
-   ``ImageNotFoundException`` for an unknown repository or image). The
-   statuses are fixed when an image is pushed (``ECRBackend.put_image``):
-   one ``{signingProfileArn, status: COMPLETE}`` per rule of the
-   configuration at that moment whose filters match the repository (``*``
-   matches any run of characters; a rule without filters matches every
-   repository). An image pushed before the configuration, or into a
-   repository no rule matches, has ``signingStatuses: []``. Unlike ECR, the
-   emulator stores no signature artifact for a signed image, so only the
-   status says it is signed: that is the path the test bed exercises.
+8. Running ECS tasks (``RunTask``, ``DescribeTasks``). moto 5.2.5 gives a
+   task one container (the task definition's first), without
+   ``imageDigest``, and never a public IP. Added: a task gets one container
+   per container definition, each with ``name``, ``image`` and
+   ``imageDigest``: the digest the reference resolves to in the emulated ECR
+   of the account when the task starts (the pinned digest of a reference
+   with ``@sha256:``; the digest the tag points at for a tag in the
+   account's own ECR, as ECS resolves a tag once, at start, so a tag pushed
+   over later leaves running tasks on the old digest; for any other
+   registry, ``sha256`` of the reference text, a stand-in the emulator
+   cannot do better than). A task started with ``assignPublicIp: ENABLED``
+   gets a public IP on its network interface (``Association.PublicIp`` in
+   ``DescribeNetworkInterfaces``), as on Fargate.
+9. ``PutImage`` with a tag that another image of a MUTABLE repository has
+   moves the tag and leaves the other image in the repository, untagged, as
+   ECR does; moto 5.2.5 deletes it (through ``BatchDeleteImage``) when it
+   had no other tag, so a task still running it would run an image that is
+   nowhere. IMMUTABLE repositories are left to moto (it refuses the push).
+10. ``DescribeImageScanFindings`` answers as real ECR does for the
+    registry's scanning type (``PutRegistryScanningConfiguration``, BASIC
+    by default): under ENHANCED (Amazon Inspector) the answer's
+    ``imageScanFindings`` carries ``enhancedFindings`` and no ``findings``;
+    under BASIC, ``findings`` and no ``enhancedFindings``. The result is
+    moto's (set through its ``/moto-api/static/ecr/scan-finding-results``
+    API, which the seeder fills with both lists, or moto's default); a
+    result without ``enhancedFindings`` under ENHANCED is answered without
+    any, which is how an image Inspector has not reported on looks. The
+    list is paged by ``maxResults`` (1..1000, default 100) and
+    ``nextToken`` (a plain offset), as ECR pages it; moto 5.2.5 answers
+    the stored result whole, with both lists, whatever the scanning type.
+11. ECR managed signing. moto 5.2.5 has none of its calls. Added:
+    ``PutSigningConfiguration`` (the seeder's; stores the registry's
+    ``signingConfiguration`` per account and region, rules checked for a
+    ``signingProfileArn`` and filters of type ``WILDCARD_MATCH``, else
+    ``InvalidParameterException``), ``GetSigningConfiguration`` (answers
+    ``{registryId, signingConfiguration}``, or
+    ``SigningConfigurationNotFoundException`` when none was put, as ECR does),
+    and ``DescribeImageSigningStatus`` (``{repositoryName, imageId, registryId,
+    signingStatuses}``; moto's ``RepositoryNotFoundException`` and
+    ``ImageNotFoundException`` for an unknown repository or image). The
+    statuses are fixed when an image is pushed (``ECRBackend.put_image``):
+    one ``{signingProfileArn, status: COMPLETE}`` per rule of the
+    configuration at that moment whose filters match the repository (``*``
+    matches any run of characters; a rule without filters matches every
+    repository). An image pushed before the configuration, or into a
+    repository no rule matches, has ``signingStatuses: []``. Unlike ECR, the
+    emulator stores no signature artifact for a signed image, so only the
+    status says it is signed: that is the path the test bed exercises.
 
 Also: ``MOTO_IAM_LOAD_MANAGED_POLICIES=true`` is set before moto is imported,
 so AWS managed policies (SecurityAudit, ReadOnlyAccess, ...) exist in IAM.
@@ -119,6 +149,7 @@ tearing down moto's in-memory state, which takes seconds once accounts exist.
 from __future__ import annotations
 
 import base64
+import copy
 from datetime import datetime
 import json
 import os
@@ -225,6 +256,38 @@ def _backend_describe_images(self: ECRBackend, repository_name, registry_id=None
     return _moto_describe_images(self, repository_name, registry_id, image_ids)
 
 
+def _response_describe_image_scan_findings(self: ECRResponse) -> ActionResult:
+    """ECRResponse.describe_image_scan_findings: the scanning type's list, one page of it."""
+    max_results = self._get_param("maxResults") or 100
+    if not isinstance(max_results, int) or not 1 <= max_results <= 1000:
+        raise InvalidParameterException("Invalid parameter at 'maxResults' failed to satisfy constraint: 1..1000")
+    start = 0
+    token = self._get_param("nextToken")
+    if token:
+        try:
+            start = int(base64.b64decode(token).decode())
+        except ValueError:
+            raise InvalidParameterException("Invalid parameter at 'nextToken'")
+    result = self.ecr_backend.describe_image_scan_findings(
+        registry_id=self._get_param("registryId"),
+        repository_name=self._get_param("repositoryName"),
+        image_id=self._get_param("imageId"),
+    )
+    answer = copy.deepcopy(result)
+    answer.pop("nextToken", None)
+    findings = answer.get("imageScanFindings")
+    if isinstance(findings, dict):
+        enhanced = self.ecr_backend.registry_scanning_configuration.get("scanType") == "ENHANCED"
+        kept, dropped = ("enhancedFindings", "findings") if enhanced else ("findings", "enhancedFindings")
+        findings.pop(dropped, None)
+        listed = findings.get(kept)
+        if isinstance(listed, list):
+            findings[kept] = listed[start : start + max_results]
+            if start + max_results < len(listed):
+                answer["nextToken"] = base64.b64encode(str(start + max_results).encode()).decode()
+    return ActionResult(answer)
+
+
 def _backend_list_image_referrers(
     self: ECRBackend,
     repository_name: str,
@@ -312,7 +375,7 @@ def _wildcard_matches(pattern: str, name: str) -> bool:
 
 
 def _signing_statuses_at_push(backend: ECRBackend, repository_name: str) -> list[dict]:
-    """What ECR managed signing reports for an image pushed now (item 8)."""
+    """What ECR managed signing reports for an image pushed now (item 11)."""
     configuration = getattr(backend, "signing_configuration", None) or {}
     statuses = []
     for rule in configuration.get("rules") or []:
@@ -322,17 +385,16 @@ def _signing_statuses_at_push(backend: ECRBackend, repository_name: str) -> list
     return statuses
 
 
-_moto_put_image = ECRBackend.put_image
+def _with_signing_statuses(put_image):
+    """ECRBackend.put_image, fixing the new image's managed signing statuses (item 11)."""
 
+    def call(self, repository_name, image_manifest, image_tag, image_manifest_mediatype=None, digest=None):
+        image = put_image(self, repository_name, image_manifest, image_tag, image_manifest_mediatype, digest)
+        if not hasattr(image, "signing_statuses"):  # a new tag on a known image keeps its statuses
+            image.signing_statuses = _signing_statuses_at_push(self, repository_name)
+        return image
 
-def _backend_put_image(
-    self: ECRBackend, repository_name, image_manifest, image_tag, image_manifest_mediatype=None, digest=None
-):
-    """ECRBackend.put_image, fixing the new image's managed signing statuses."""
-    image = _moto_put_image(self, repository_name, image_manifest, image_tag, image_manifest_mediatype, digest)
-    if not hasattr(image, "signing_statuses"):  # a new tag on a known image keeps its statuses
-        image.signing_statuses = _signing_statuses_at_push(self, repository_name)
-    return image
+    return call
 
 
 def _response_put_signing_configuration(self: ECRResponse) -> ActionResult:
@@ -553,6 +615,87 @@ def _control(app_call):
     return call
 
 
+def _resolved_digest(account_id: str, image: str) -> str:
+    """The digest ECS would start ``image`` with (docstring, item 8)."""
+    import hashlib
+    import re
+
+    from moto.ecr.models import ecr_backends
+
+    name, _, pinned = image.partition("@")
+    if pinned:
+        return pinned
+    match = re.match(r"^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com/(.+)$", name)
+    if match and match.group(1) == account_id:
+        path = match.group(3)
+        last = path.rfind(":")
+        repository, tag = (path[:last], path[last + 1:]) if last > path.rfind("/") else (path, "latest")
+        try:
+            found = ecr_backends[account_id][match.group(2)].repositories[repository]._get_image(tag, None)
+            return found.get_image_digest()
+        except Exception:  # noqa: BLE001 - an image ECS could not pull: the stand-in below
+            pass
+    return "sha256:" + hashlib.sha256(image.encode()).hexdigest()
+
+
+def _wrap_task_init(task_init):
+    """Task.__init__ with a container per definition and a public IP (docstring, item 8)."""
+
+    def init(self, cluster, task_definition, *args, **kwargs):
+        task_init(self, cluster, task_definition, *args, **kwargs)
+        self.containers = []
+        for definition in task_definition.container_definitions:
+            container = _TaskContainer(task_definition, definition)
+            container.image_digest = _resolved_digest(self._account_id, container.image or "")
+            self.containers.append(container)
+        network = kwargs.get("networking_configuration") or {}
+        if network.get("awsvpcConfiguration", {}).get("assignPublicIp") == "ENABLED":
+            from moto.ec2.models import ec2_backends
+            from moto.ec2.utils import random_public_ip
+
+            backend = ec2_backends[self._account_id][self.region_name]
+            for attachment in self.attachments:
+                for detail in attachment["details"]:
+                    if detail["name"] == "networkInterfaceId":
+                        backend.get_network_interface(detail["value"]).public_ip = random_public_ip()
+
+    return init
+
+
+class _TaskContainer:
+    """A running container as DescribeTasks reports it (moto's Container takes the first definition only)."""
+
+    def __init__(self, task_definition, definition: dict):
+        from moto.moto_api._internal import mock_random
+
+        self.container_arn = f"{task_definition.arn}/{mock_random.uuid4()}"
+        self.task_arn = task_definition.arn
+        self.name = definition.get("name")
+        self.image = definition.get("image")
+        self.image_digest: str | None = None
+        self.last_status = "RUNNING"
+        self.health_status = "HEALTHY"
+        self.cpu = definition.get("cpu", 0)
+        self.memory = definition.get("memory")
+        self.network_interfaces: list = []
+
+
+def _wrap_put_image(put_image):
+    """ECRBackend.put_image, untagging instead of deleting (docstring, item 9)."""
+
+    def call(self, repository_name, image_manifest, image_tag, image_manifest_mediatype=None, digest=None):
+        repository = self.repositories.get(repository_name)
+        if repository is not None and image_tag and repository.image_tag_mutability == "MUTABLE":
+            for image in repository.images:
+                if image_tag in image.image_tags and (digest is None or image.get_image_digest() != digest):
+                    image.remove_tag(image_tag)
+                    if not image.image_tags:
+                        image.image_tag = None
+        return put_image(self, repository_name, image_manifest, image_tag, image_manifest_mediatype, digest)
+
+    return call
+
+
 def apply_patches() -> None:
     """Install the additions described in the module docstring."""
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication
@@ -577,12 +720,17 @@ def apply_patches() -> None:
     ECRBackend.describe_images = _backend_describe_images
     ECRBackend.list_image_referrers = _backend_list_image_referrers
     ECRResponse.list_image_referrers = _response_list_image_referrers
+    ECRResponse.describe_image_scan_findings = _response_describe_image_scan_findings
     ECRBackend.complete_layer_upload = _backend_complete_layer_upload
     ECRResponse.get_download_url_for_layer = _response_get_download_url_for_layer
-    ECRBackend.put_image = _backend_put_image
+    # Item 9's untagging runs first; item 11 then fixes the new image's statuses.
+    ECRBackend.put_image = _with_signing_statuses(_wrap_put_image(ECRBackend.put_image))
     ECRResponse.put_signing_configuration = _response_put_signing_configuration
     ECRResponse.get_signing_configuration = _response_get_signing_configuration
     ECRResponse.describe_image_signing_status = _response_describe_image_signing_status
+    from moto.ecs.models import Task
+
+    Task.__init__ = _wrap_task_init(Task.__init__)
 
 
 def main(argv: list[str] | None = None) -> None:

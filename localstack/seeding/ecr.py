@@ -55,6 +55,8 @@ class EcrImage:
     config: dict | None = None  # seeding/schema.py ECR_IMAGE_CONFIG, parsed
     platforms: list[str] = field(default_factory=list)  # empty: one linux/amd64 manifest
     upload_config: bool = True
+    after_tasks: bool = False  # pushed once the region's ECS tasks run: its tag moves under them
+    findings: list[dict] | None = None  # seeding/schema.py ECR_FINDING, parsed; None: see scan
 
 
 @dataclass
@@ -93,6 +95,31 @@ def _scan(value: Any, path: str) -> dict[str, int] | None:
         _choice(severity, f"{path} key", key.choices)
         counts[severity] = _int(count, f"{path}.{severity}", *key.range)
     return counts
+
+
+def _findings(value: Any, path: str) -> list[dict] | None:
+    if value is None:
+        return None
+    shape = schema.ECR_FINDING
+    findings = []
+    for n, raw in enumerate(_list(value, path)):
+        fp = f"{path}[{n}]"
+        f = key_mapping(shape, raw, fp)
+        score = f.get("score")
+        if score is not None and (isinstance(score, bool) or not isinstance(score, (int, float)) or not 0 < score <= 10):
+            raise FixtureError(f"{fp}.score: expected a number 0.1..10, got {score!r}")
+        findings.append(
+            {
+                "id": key_str(shape, f, "id", fp),
+                "severity": key_choice(shape, f, "severity", fp),
+                "package": key_str(shape, f, "package", fp),
+                "version": key_str(shape, f, "version", fp),
+                "fixed_in": key_str(shape, f, "fixed_in", fp),
+                "exploit": key_bool(shape, f, "exploit", fp),
+                "score": float(score) if score is not None else None,
+            }
+        )
+    return findings
 
 
 def parse_registry(rspec: dict, rpath: str) -> EcrRegistry | None:
@@ -160,6 +187,9 @@ def _image(raw: Any, ip: str) -> EcrImage:
         _str(v, f"{ip}.platforms[{n}]", PLATFORM_RE) for n, v in enumerate(_list(im.get("platforms"), f"{ip}.platforms"))
     ]
     _unique(platforms, f"{ip}.platforms", "platform")
+    findings = _findings(im.get("findings"), f"{ip}.findings")
+    if findings is not None and im.get("scan") is not None:
+        raise FixtureError(f"{ip}: give findings or scan, not both (findings decide the counts)")
     return EcrImage(
         key_str(shape, im, "tag", ip),
         sigs,
@@ -167,6 +197,8 @@ def _image(raw: Any, ip: str) -> EcrImage:
         config=config,
         platforms=platforms,
         upload_config=key_choice(shape, im, "config_blob", ip) == "upload",
+        after_tasks=key_choice(shape, im, "pushed", ip) == "after_tasks",
+        findings=findings,
     )
 
 
@@ -182,7 +214,9 @@ def parse_repositories(rspec: dict, rpath: str) -> list[EcrRepository]:
         images = [
             _image(iraw, f"{p}.images[{j}]") for j, iraw in enumerate(_list(s.get("images"), f"{p}.images"))
         ]
-        _unique([im.tag for im in images], f"{p}.images", "tag")
+        # A tag is pushed once per phase: an image pushed after the tasks may move an earlier one's tag.
+        _unique([im.tag for im in images if not im.after_tasks], f"{p}.images", "tag")
+        _unique([im.tag for im in images if im.after_tasks], f"{p}.images", "tag")
         repos.append(
             EcrRepository(
                 name=key_str(shape, s, "name", p),
@@ -219,8 +253,58 @@ def seed_registry(seeder: Seeder, region: str, registry: EcrRegistry) -> None:
     )
 
 
-def _scan_result(seeder: Seeder, region: str, repo: str, digest: str, counts: dict[str, int]) -> None:
-    """Start a scan of the image and tell moto what DescribeImageScanFindings reports for it."""
+def _basic_finding(finding: dict) -> dict:
+    """A finding as ECR's basic scan reports it."""
+    attributes = [
+        {"key": "package_name", "value": finding["package"]},
+        {"key": "package_version", "value": finding["version"]},
+    ]
+    if finding["score"] is not None:
+        attributes.append({"key": "CVSS3_SCORE", "value": str(finding["score"])})
+    return {
+        "name": finding["id"],
+        "uri": f"https://nvd.nist.gov/vuln/detail/{finding['id']}",
+        "severity": finding["severity"],
+        "attributes": attributes,
+    }
+
+
+def _enhanced_finding(seeder: Seeder, region: str, repo: str, digest: str, finding: dict) -> dict:
+    """A finding as Amazon Inspector reports it through ECR's enhanced scanning."""
+    package = {"name": finding["package"], "version": finding["version"], "packageManager": "OS"}
+    if finding["fixed_in"] is not None:
+        package["fixedInVersion"] = finding["fixed_in"]
+    enhanced = {
+        "awsAccountId": seeder.account,
+        "findingArn": f"arn:aws:inspector2:{region}:{seeder.account}:finding/{finding['id'].lower()}",
+        "title": f"{finding['id']} - {finding['package']}",
+        "description": f"{finding['package']} {finding['version']} is affected by {finding['id']}.",
+        "severity": finding["severity"],
+        "status": "ACTIVE",
+        "type": "PACKAGE_VULNERABILITY",
+        "fixAvailable": "YES" if finding["fixed_in"] is not None else "NO",
+        "exploitAvailable": "YES" if finding["exploit"] else "NO",
+        "packageVulnerabilityDetails": {
+            "vulnerabilityId": finding["id"],
+            "source": "NVD",
+            "sourceUrl": f"https://nvd.nist.gov/vuln/detail/{finding['id']}",
+            "vulnerablePackages": [package],
+        },
+        "resources": [{"id": f"arn:aws:ecr:{region}:{seeder.account}:repository/{repo}/{digest}",
+                       "type": "AWS_ECR_CONTAINER_IMAGE"}],
+    }
+    if finding["score"] is not None:
+        enhanced["score"] = finding["score"]
+    return enhanced
+
+
+def _scan_result(
+    seeder: Seeder, region: str, repo: str, digest: str, counts: dict[str, int], findings: list[dict] | None = None
+) -> None:
+    """Start a scan of the image and tell moto what DescribeImageScanFindings reports for it.
+
+    With findings, the result carries them both ways (basic and enhanced: server.py answers the
+    registry's scanning type); without, counts alone and no enhancedFindings."""
     ecr = seeder.client("ecr", region)
     with step(f"{region}: ECR repository {repo!r}: scan {digest[:19]}…"):
         ecr.start_image_scan(repositoryName=repo, imageId={"imageDigest": digest})
@@ -232,10 +316,14 @@ def _scan_result(seeder: Seeder, region: str, repo: str, digest: str, counts: di
         "imageScanFindings": {
             "imageScanCompletedAt": CREATED,
             "vulnerabilitySourceUpdatedAt": CREATED,
-            "findings": [],
+            "findings": [_basic_finding(finding) for finding in findings or []],
             "findingSeverityCounts": counts,
         },
     }
+    if findings is not None:
+        result["imageScanFindings"]["enhancedFindings"] = [
+            _enhanced_finding(seeder, region, repo, digest, finding) for finding in findings
+        ]
     body = json.dumps({"account_id": seeder.account, "region": region, "results": [result]}).encode()
     request = urllib.request.Request(
         f"{seeder.endpoint}/moto-api/static/ecr/scan-finding-results",
@@ -256,10 +344,18 @@ def encode_blob(blob: bytes) -> str:
     return "sha256:" + hashlib.sha256(blob).hexdigest()
 
 
-def seed_repository(seeder: Seeder, region: str, repo: EcrRepository) -> None:
+def seed_repository(seeder: Seeder, region: str, repo: EcrRepository, after_tasks: bool = False) -> None:
+    """Create the repository and push its images; with after_tasks, push only the images marked so."""
     ecr = seeder.client("ecr", region)
     label = f"{region}: ECR repository {repo.name!r}"
     registry = f"{seeder.account}.dkr.ecr.{region}.amazonaws.com"
+    if not after_tasks:
+        _create_repository(seeder, region, repo, label)
+    _push_images(seeder, region, repo, [image for image in repo.images if image.after_tasks == after_tasks], label, registry)
+
+
+def _create_repository(seeder: Seeder, region: str, repo: EcrRepository, label: str) -> None:
+    ecr = seeder.client("ecr", region)
     with step(label):
         kwargs: dict[str, Any] = {
             "repositoryName": repo.name,
@@ -279,6 +375,12 @@ def seed_repository(seeder: Seeder, region: str, repo: EcrRepository) -> None:
         f"lifecycle policy {'yes' if repo.lifecycle_policy else 'no'}"
         f"{', with policy' if repo.policy is not None else ''}"
     )
+
+
+def _push_images(
+    seeder: Seeder, region: str, repo: EcrRepository, images: list[EcrImage], label: str, registry: str
+) -> None:
+    ecr = seeder.client("ecr", region)
 
     def put(manifest: dict, tag: str | None, what: str) -> tuple[str, int]:
         text, digest = encode(manifest)
@@ -305,7 +407,7 @@ def seed_repository(seeder: Seeder, region: str, repo: EcrRepository) -> None:
             )
             ecr.complete_layer_upload(repositoryName=repo.name, uploadId=upload, layerDigests=[encode_blob(blob)])
 
-    for image in repo.images:
+    for image in images:
         notes = []
         if image.platforms:
             entries = []
@@ -326,7 +428,13 @@ def seed_repository(seeder: Seeder, region: str, repo: EcrRepository) -> None:
         if not image.upload_config:
             notes.append("config blob missing")
         digest, size = put(manifest, image.tag, f"image {image.tag}")
-        if image.scan is not None:
+        if image.findings is not None:
+            counts: dict[str, int] = {}
+            for finding in image.findings:
+                counts[finding["severity"]] = counts.get(finding["severity"], 0) + 1
+            _scan_result(seeder, region, repo.name, digest, counts, image.findings)
+            notes.append(f"scan findings {', '.join(f['id'] for f in image.findings) or 'none'}")
+        elif image.scan is not None:
             _scan_result(seeder, region, repo.name, digest, image.scan)
             notes.append(f"scan {image.scan or 'clean'}")
         for sig in image.signatures:

@@ -6,10 +6,10 @@ ECS_CLUSTER, ECS_SERVICE, ECS_TASK).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from . import schema
+from . import elbv2, schema
 from .core import Seeder, log, step
 from .validate import (
     FixtureError,
@@ -36,6 +36,7 @@ class Container:
     log_mode: str | None
     environment: dict[str, str]
     secrets: dict[str, str]
+    ports: list[int]
 
 
 @dataclass
@@ -55,6 +56,8 @@ class EcsService:
     launch_type: str
     platform_version: str | None
     assign_public_ip: bool | None
+    running: int
+    load_balancers: list[tuple[str, str, int]] = field(default_factory=list)  # (target group, container, port)
 
 
 @dataclass
@@ -86,7 +89,14 @@ def _container(raw: Any, cp: str) -> Container:
         log_mode=log_mode,
         environment=_str_map(c.get("environment"), f"{cp}.environment"),
         secrets=_str_map(c.get("secrets"), f"{cp}.secrets"),
+        ports=[_port(v, f"{cp}.ports[{n}]") for n, v in enumerate(_list(c.get("ports"), f"{cp}.ports"))],
     )
+
+
+def _port(raw: Any, path: str) -> int:
+    if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw <= 65535:
+        raise FixtureError(f"{path}: a port is an integer 1..65535, got {raw!r}")
+    return raw
 
 
 def parse_task_definitions(rspec: dict, rpath: str) -> tuple[list[TaskDefinition], dict[str, int]]:
@@ -120,8 +130,11 @@ def parse_task_definitions(rspec: dict, rpath: str) -> tuple[list[TaskDefinition
     return definitions, revisions
 
 
-def parse_clusters(rspec: dict, rpath: str, revisions: dict[str, int]) -> list[EcsCluster]:
-    """The clusters; their task definition references must be among revisions (parse_task_definitions)."""
+def parse_clusters(
+    rspec: dict, rpath: str, revisions: dict[str, int], target_groups: set[str] = frozenset()
+) -> list[EcsCluster]:
+    """The clusters; their task definition references must be among revisions (parse_task_definitions),
+    their services' target groups among target_groups."""
 
     def td_ref(shape: schema.Shape, spec: dict, path: str) -> str:
         ref = key_str(shape, spec, "task_definition", path)
@@ -141,6 +154,15 @@ def parse_clusters(rspec: dict, rpath: str, revisions: dict[str, int]) -> list[E
             sp = f"{p}.services[{j}]"
             shape = schema.ECS_SERVICE
             sv = key_mapping(shape, sraw, sp)
+            balancers = []
+            for k, braw in enumerate(_list(sv.get("load_balancers"), f"{sp}.load_balancers")):
+                bp = f"{sp}.load_balancers[{k}]"
+                bshape = schema.ECS_SERVICE_LOAD_BALANCER
+                b = key_mapping(bshape, braw, bp)
+                target = key_str(bshape, b, "target_group", bp)
+                if target not in target_groups:
+                    raise FixtureError(f"{bp}.target_group: {target!r} is not a target group of this region's fixture")
+                balancers.append((target, key_str(bshape, b, "container", bp), key_int(bshape, b, "port", bp)))
             services.append(
                 EcsService(
                     name=key_str(shape, sv, "name", sp),
@@ -148,6 +170,8 @@ def parse_clusters(rspec: dict, rpath: str, revisions: dict[str, int]) -> list[E
                     launch_type=key_choice(shape, sv, "launch_type", sp),
                     platform_version=key_str(shape, sv, "platform_version", sp),
                     assign_public_ip=key_opt_bool(sv, "assign_public_ip", sp),
+                    running=key_int(shape, sv, "running", sp),
+                    load_balancers=balancers,
                 )
             )
         _unique([sv.name for sv in services], f"{p}.services", "name")
@@ -195,6 +219,8 @@ def seed_task_definition(seeder: Seeder, region: str, td: TaskDefinition) -> Non
             spec["environment"] = [{"name": k, "value": v} for k, v in c.environment.items()]
         if c.secrets:
             spec["secrets"] = [{"name": k, "valueFrom": v} for k, v in c.secrets.items()]
+        if c.ports:
+            spec["portMappings"] = [{"containerPort": port, "protocol": "tcp"} for port in c.ports]
         containers.append(spec)
     kwargs: dict[str, Any] = {"family": td.family, "containerDefinitions": containers}
     if td.network_mode:
@@ -234,14 +260,38 @@ def seed_cluster(seeder: Seeder, region: str, cluster: EcsCluster) -> None:
         }
         if svc.platform_version is not None:
             kwargs["platformVersion"] = svc.platform_version
-        if svc.assign_public_ip is not None:
+        if svc.assign_public_ip is not None or svc.load_balancers:
             network = network or _default_network(seeder, region, vpc, subnets)
             kwargs["networkConfiguration"] = {
                 "awsvpcConfiguration": {**network, "assignPublicIp": "ENABLED" if svc.assign_public_ip else "DISABLED"}
             }
+        if svc.load_balancers:
+            kwargs["loadBalancers"] = [
+                {"targetGroupArn": elbv2.target_group_arn(seeder, region, group), "containerName": container,
+                 "containerPort": port}
+                for group, container, port in svc.load_balancers
+            ]
         with step(slabel):
             ecs.create_service(**kwargs)
-        log(f"{slabel}: {svc.task_definition}, {svc.launch_type} {svc.platform_version or ''}".rstrip())
+        behind = "".join(f", behind {group} ({container}:{port})" for group, container, port in svc.load_balancers)
+        log(f"{slabel}: {svc.task_definition}, {svc.launch_type} {svc.platform_version or ''}".rstrip() + behind)
+        if svc.running:
+            # ECS starts a service's tasks itself, in group service:NAME; moto starts none.
+            network = network or _default_network(seeder, region, vpc, subnets)
+            configuration = kwargs.get("networkConfiguration") or {
+                "awsvpcConfiguration": {**network, "assignPublicIp": "DISABLED"}
+            }
+            with step(f"{slabel}: run {svc.running} task(s)"):
+                ecs.run_task(
+                    cluster=cluster.name,
+                    taskDefinition=svc.task_definition,
+                    count=svc.running,
+                    launchType="FARGATE",
+                    group=f"service:{svc.name}",
+                    startedBy=f"ecs-svc/{svc.name}",
+                    networkConfiguration=configuration,
+                )
+            log(f"{slabel}: {svc.running} task(s) running")
     for td, count in cluster.tasks:
         tlabel = f"{label}: run {count} task(s) of {td}"
         network = network or _default_network(seeder, region, vpc, subnets)

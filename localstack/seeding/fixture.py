@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import cloudtrail, ec2, ecr, ecs, iam, organization, schema
+from . import cloudtrail, ec2, ecr, ecs, elbv2, iam, organization, schema
 from .core import Seeder
 from .validate import FixtureError, _str, key_mapping
 
@@ -21,6 +21,8 @@ class Region:
     restrict_default_security_group: bool = False
     ecs_task_definitions: list[ecs.TaskDefinition] = field(default_factory=list)
     ecs_clusters: list[ecs.EcsCluster] = field(default_factory=list)
+    target_groups: list[elbv2.TargetGroup] = field(default_factory=list)
+    load_balancers: list[elbv2.LoadBalancer] = field(default_factory=list)
 
 
 def parse_region(name: str, raw: Any) -> Region:
@@ -35,7 +37,12 @@ def parse_region(name: str, raw: Any) -> Region:
     region.ecr_repositories = ecr.parse_repositories(rspec, rpath)
     region.trails = cloudtrail.parse_trails(rspec, rpath)
     region.ecs_task_definitions, revisions = ecs.parse_task_definitions(rspec, rpath)
-    region.ecs_clusters = ecs.parse_clusters(rspec, rpath, revisions)
+    region.target_groups = elbv2.parse_target_groups(rspec, rpath)
+    target_groups = {group.name for group in region.target_groups}
+    region.load_balancers = elbv2.parse_load_balancers(
+        rspec, rpath, target_groups, {group.name for group in region.security_groups}
+    )
+    region.ecs_clusters = ecs.parse_clusters(rspec, rpath, revisions, target_groups)
     return region
 
 
@@ -76,7 +83,15 @@ def seed(seeder: Seeder, regions: list[Region], account_iam: iam.Iam | None) -> 
             cloudtrail.seed_trail(seeder, region.name, trail)
         for td in region.ecs_task_definitions:
             ecs.seed_task_definition(seeder, region.name, td)
+        # Before the clusters: services name their target groups.
+        for group in region.target_groups:
+            elbv2.seed_target_group(seeder, region.name, group)
+        for balancer in region.load_balancers:
+            elbv2.seed_load_balancer(seeder, region.name, balancer)
         for cluster in region.ecs_clusters:
             ecs.seed_cluster(seeder, region.name, cluster)
+        for repo in region.ecr_repositories:
+            if any(image.after_tasks for image in repo.images):
+                ecr.seed_repository(seeder, region.name, repo, after_tasks=True)
     if account_iam is not None:
         iam.seed_iam(seeder, account_iam)

@@ -102,6 +102,9 @@ LAUNCH_TYPES = ("FARGATE", "EC2", "EXTERNAL")
 SIGNATURES = ("cosign", "notation", "sigstore-bundle")
 FINDING_SEVERITIES = ("CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL", "UNDEFINED")
 FINDING_COUNT_RANGE = (0, 100000)
+FINDING_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
+ELB_NAME_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$")
+LISTENER_PROTOCOLS = ("HTTP", "HTTPS", "TCP", "TLS", "UDP", "TCP_UDP")
 
 # ------------------------------------------------------------ shapes --
 # Within a shape, required keys come first: the order of the keys is the
@@ -235,6 +238,25 @@ ECR_IMAGE_CONFIG = Shape(
     "CompleteLayerUpload; server.py keeps its bytes and serves them at GetDownloadUrlForLayer's URL.",
 )
 
+ECR_FINDING = Shape(
+    "ECR scan finding",
+    "regions.REGION.ecr_repositories[].images[].findings[]",
+    (
+        Key("id", "string", "the vulnerability id (CVE-2024-3094): a basic finding's `name`, an enhanced "
+            "one's `packageVulnerabilityDetails.vulnerabilityId`", required=True, pattern=FINDING_ID_RE),
+        Key("severity", "choice", "the finding's severity", required=True, choices=FINDING_SEVERITIES),
+        Key("package", "string", "the vulnerable package's name", required=True),
+        Key("version", "string", "the package version installed", required=True),
+        Key("fixed_in", "string", "the version that fixes it (enhanced `fixedInVersion`; `fixAvailable` YES)",
+            default_doc="no fix (`fixAvailable` NO)"),
+        Key("exploit", "bool", "enhanced `exploitAvailable` YES / NO", default=False),
+        Key("score", "other", "enhanced `score` (Inspector's), basic `CVSS3_SCORE`", default_doc="none",
+            type_doc="number 0.1..10"),
+    ),
+    notes="Each finding is stored both ways, as a basic `findings[]` entry and as an `enhancedFindings[]` "
+    "one; server.py (item 8) answers the list of the registry's scanning type.",
+)
+
 ECR_IMAGE = Shape(
     "ECR image",
     "regions.REGION.ecr_repositories[].images[]",
@@ -249,12 +271,19 @@ ECR_IMAGE = Shape(
             choices=FINDING_SEVERITIES, range=FINDING_COUNT_RANGE,
             type_doc="none | clean | mapping of severity to integer "
             f"{FINDING_COUNT_RANGE[0]}..{FINDING_COUNT_RANGE[1]}"),
+        Key("findings", "list", "scan the image and have DescribeImageScanFindings report these findings "
+            "(severity counts derived from them); not with `scan`, whose results carry counts but no findings "
+            "(under ENHANCED scanning: no `enhancedFindings` at all, as for an image Inspector has not reported "
+            "on)", default_doc="none", shape=ECR_FINDING),
         Key("config", "mapping", "what the image's config blob says besides its platform and labels",
             default_doc="no user, env, ports or history", shape=ECR_IMAGE_CONFIG),
         Key("platforms", "list", "push an image index with one manifest per platform (os/arch, e.g. "
             "linux/arm64) under the tag, instead of a single manifest", default_doc="a single linux/amd64 manifest"),
         Key("config_blob", "choice", "missing: push the manifest without uploading its config blob "
             "(GetDownloadUrlForLayer then fails)", default="upload", choices=("upload", "missing")),
+        Key("pushed", "choice", "after_tasks: pushed once the region's ECS services and tasks run; it may "
+            "reuse the tag of an image pushed before, and that tag then moves under the running tasks",
+            default="before_tasks", choices=("before_tasks", "after_tasks")),
     ),
 )
 
@@ -322,6 +351,7 @@ CONTAINER = Shape(
             type_doc="none | container log configuration"),
         Key("environment", "strings", "plain variables (never logged: fixtures hold fake secrets)"),
         Key("secrets", "strings", "secrets: name to valueFrom"),
+        Key("ports", "list", "portMappings: container ports (TCP)"),
     ),
     notes="Every container gets memory 128 and essential true (moto's RunTask needs a memory figure); "
     "a key left out is left out of the definition.",
@@ -342,6 +372,17 @@ TASK_DEFINITION = Shape(
     notes="Registered in order; the last revision of a family is its latest ACTIVE one.",
 )
 
+ECS_SERVICE_LOAD_BALANCER = Shape(
+    "ECS service load balancer",
+    "regions.REGION.ecs_clusters[].services[].load_balancers[]",
+    (
+        Key("target_group", "string", "a target group of this region's `target_groups`", required=True,
+            pattern=ELB_NAME_RE),
+        Key("container", "string", "the container name", required=True),
+        Key("port", "integer", "the container port", required=True, range=(1, 65535)),
+    ),
+)
+
 ECS_SERVICE = Shape(
     "ECS service",
     "regions.REGION.ecs_clusters[].services[]",
@@ -353,6 +394,12 @@ ECS_SERVICE = Shape(
         Key("platform_version", "string", "the platformVersion"),
         Key("assign_public_ip", "bool", "an awsvpc configuration (first default subnet, default security group) "
             "with assignPublicIp ENABLED / DISABLED", default_doc="no network configuration"),
+        Key("running", "integer", "tasks RunTask starts for the service (group service:NAME, its network "
+            "configuration), as ECS would for its desired count; moto starts none itself", default=0,
+            range=(0, 10)),
+        Key("load_balancers", "list", "the service's `loadBalancers[]`: target groups of this region's fixture "
+            "its container is registered with (an awsvpc configuration is added when there is none)",
+            shape=ECS_SERVICE_LOAD_BALANCER),
     ),
     notes="CreateService with desiredCount 1.",
 )
@@ -381,6 +428,48 @@ ECS_CLUSTER = Shape(
     ),
 )
 
+TARGET_GROUP = Shape(
+    "target group",
+    "regions.REGION.target_groups[]",
+    (
+        Key("name", "string", "the target group name: unique in the region", required=True, pattern=ELB_NAME_RE),
+        Key("port", "integer", "the port targets receive traffic on", required=True, range=(1, 65535)),
+        Key("protocol", "choice", "the protocol targets receive traffic with", default="HTTP",
+            choices=LISTENER_PROTOCOLS),
+        Key("target_type", "choice", "what registers with it (ECS awsvpc tasks: ip)", default="ip",
+            choices=("ip", "instance")),
+    ),
+    notes="CreateTargetGroup in the region's default VPC.",
+)
+
+LISTENER = Shape(
+    "listener",
+    "regions.REGION.load_balancers[].listeners[]",
+    (
+        Key("port", "integer", "the port it listens on", required=True, range=(1, 65535)),
+        Key("protocol", "choice", "the protocol it listens with", default="HTTP", choices=LISTENER_PROTOCOLS),
+        Key("target_group", "string", "a target group of this region's `target_groups` it forwards to",
+            required=True, pattern=ELB_NAME_RE),
+    ),
+    notes="CreateListener with one default action, forward to the target group (which is what puts the "
+    "load balancer in the target group's `LoadBalancerArns`).",
+)
+
+LOAD_BALANCER = Shape(
+    "load balancer",
+    "regions.REGION.load_balancers[]",
+    (
+        Key("name", "string", "the load balancer name: unique in the region", required=True, pattern=ELB_NAME_RE),
+        Key("scheme", "choice", "the load balancer's scheme", default="internet-facing",
+            choices=("internet-facing", "internal")),
+        Key("type", "choice", "the load balancer's type", default="application", choices=("application", "network")),
+        Key("security_groups", "list", "security groups by fixture name (`default`: the default VPC's own group)",
+            default_doc="the default VPC's own group"),
+        Key("listeners", "list", "its listeners", shape=LISTENER),
+    ),
+    notes="CreateLoadBalancer in the default VPC's first two subnets (by availability zone).",
+)
+
 REGION = Shape(
     "region",
     "regions.REGION",
@@ -394,6 +483,8 @@ REGION = Shape(
             default=False),
         Key("ecs_task_definitions", "list", "ECS task definitions", shape=TASK_DEFINITION),
         Key("ecs_clusters", "list", "ECS clusters", shape=ECS_CLUSTER),
+        Key("target_groups", "list", "Elastic Load Balancing v2 target groups", shape=TARGET_GROUP),
+        Key("load_balancers", "list", "Elastic Load Balancing v2 load balancers", shape=LOAD_BALANCER),
     ),
     notes="A region's value may be null (nothing to create there).",
 )

@@ -20,6 +20,8 @@ pub enum Service {
     Ecr,
     Cloudtrail,
     Ecs,
+    /// Elastic Load Balancing v2 (application, network and gateway load balancers).
+    Elbv2,
     Iam,
     Organizations,
 }
@@ -32,6 +34,8 @@ impl Service {
             Service::Ecr => "ecr",
             Service::Cloudtrail => "cloudtrail",
             Service::Ecs => "ecs",
+            // As IAM and the endpoints name it; the v2 API shares the prefix.
+            Service::Elbv2 => "elasticloadbalancing",
             Service::Iam => "iam",
             Service::Organizations => "organizations",
         }

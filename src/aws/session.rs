@@ -259,6 +259,7 @@ service_client! {
     aws_sdk_ec2 => Service::Ec2,
     aws_sdk_ecr => Service::Ecr,
     aws_sdk_ecs => Service::Ecs,
+    aws_sdk_elasticloadbalancingv2 => Service::Elbv2,
     aws_sdk_iam => Service::Iam,
     aws_sdk_organizations => Service::Organizations,
     aws_sdk_cloudtrail => Service::Cloudtrail,

@@ -13,7 +13,7 @@ use super::{Context, Findings};
 use crate::inventory::cloudtrail::Trail;
 use crate::inventory::ec2::{NetworkAcl, NetworkInterface, SecurityGroup};
 use crate::inventory::ecr::{EcrRegion, Image, ImageScan, Repository};
-use crate::inventory::ecs::{Cluster, EcsService, TaskDefinition};
+use crate::inventory::ecs::{Cluster, EcsService, RunningTask, TaskDefinition};
 use crate::inventory::iam::{CredentialReportRow, IamAccount, ManagedPolicy, PasswordPolicy};
 use crate::inventory::image_configs::{ImageConfig, RegistryImage};
 use crate::inventory::{ResourceKind, Unavailable};
@@ -44,6 +44,8 @@ pub enum Scope {
     Services(fn(&Context<'_>, &EcsService) -> Verdict),
     /// The latest ACTIVE revision of each family and every revision in use.
     TaskDefinitions(fn(&Context<'_>, &TaskDefinition) -> Verdict),
+    /// Each RUNNING task of every cluster, in its region.
+    RunningTasks(fn(&Context<'_>, &str, &RunningTask) -> Verdict),
     /// Each image of the account's own ECR that those task definitions name,
     /// with its config blob as read from the registry.
     RegistryImages(fn(&Context<'_>, &RegistryImage, &ImageConfig) -> Verdict),
@@ -111,6 +113,7 @@ impl Scope {
             Scope::Clusters(_) => &[K::EcsClusters],
             Scope::Services(_) => &[K::EcsClusters, K::EcsServices],
             Scope::TaskDefinitions(_) => &[K::EcsTaskDefinitions],
+            Scope::RunningTasks(_) => &[K::EcsClusters, K::EcsTasks],
             Scope::RegistryImages(_) => &[K::EcsTaskDefinitions, K::EcrImageConfigs],
             Scope::RootUser(_) => &[],
             Scope::PasswordPolicy(_) => &[K::IamPasswordPolicy],
@@ -132,6 +135,7 @@ impl Scope {
             Scope::Clusters(rule) => clusters(ctx, out, rule),
             Scope::Services(rule) => services(ctx, out, rule),
             Scope::TaskDefinitions(rule) => task_definitions(ctx, out, rule),
+            Scope::RunningTasks(rule) => running_tasks(ctx, out, rule),
             Scope::RegistryImages(rule) => registry_images(ctx, out, rule),
             Scope::RootUser(rule) => root_user(ctx, out, rule),
             Scope::PasswordPolicy(rule) => password_policy(ctx, out, rule),
@@ -354,6 +358,34 @@ fn task_definitions(ctx: &Context<'_>, out: &mut Findings<'_>, rule: fn(&Context
             let verdict =
                 reword(rule(ctx, definition), |why| format!("{subject}: {why}"), |why| format!("{subject}: {why}"));
             out.record(region, definition, verdict);
+        }
+    }
+}
+
+/// `Task CLUSTER/ID (service S of cluster C, task definition F:N): <verdict>`;
+/// a cluster whose tasks could not be listed gets the ERROR under its own identity.
+fn running_tasks(ctx: &Context<'_>, out: &mut Findings<'_>, rule: fn(&Context<'_>, &str, &RunningTask) -> Verdict) {
+    for (region, clusters) in out.per_region(|region| &region.ecs.clusters) {
+        undescribed_clusters(ctx, out, region);
+        for cluster in clusters {
+            let tasks = match cluster.running_tasks.get() {
+                Ok(tasks) => tasks,
+                Err(why) => {
+                    let message = format!("Could not list the running tasks of cluster {}: {why}", cluster.name);
+                    out.record(region, cluster, Err(Unknown(message)));
+                    continue;
+                }
+            };
+            for task in tasks {
+                let subject =
+                    format!("Task {} ({}, task definition {})", task.id, task.describe_owner(), task.revision());
+                let verdict = reword(
+                    rule(ctx, region, task),
+                    |why| format!("{subject}: {why}"),
+                    |why| format!("{subject}: {why}"),
+                );
+                out.record(region, task, verdict);
+            }
         }
     }
 }

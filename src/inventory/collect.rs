@@ -10,9 +10,10 @@ use super::ec2::{self, Ec2Region};
 use super::ecr::{self, EcrRegion};
 use super::ecr_signing;
 use super::ecs::{self, EcsRegion};
+use super::elbv2::{self, Elbv2Region};
 use super::iam::{self, IamAccount};
-use super::image_configs;
 use super::{AccountInventory, Collected, Needs, RegionInventory, ResourceKind, requested};
+use super::{image_configs, image_vulnerabilities};
 use crate::aws::{CallGate, Session};
 
 #[derive(Debug)]
@@ -56,15 +57,16 @@ impl AccountTarget {
 
 pub async fn collect_account(ctx: &CollectContext<'_>, target: &AccountTarget) -> AccountInventory {
     let regional = join_all(target.regions.iter().map(|region| async move {
-        let (ec2, ecr, ecs) = futures::join!(
+        let (ec2, ecr, ecs, elbv2) = futures::join!(
             chain::branch(collect_ec2(ctx, target, region)),
             chain::branch(collect_ecr(ctx, region)),
             chain::branch(collect_ecs(ctx, target, region)),
+            chain::branch(collect_elbv2(ctx, region)),
         );
         if let Some(RegionDone(done)) = ctx.on_region_done {
             done(region);
         }
-        (region.clone(), ec2, ecr, ecs)
+        (region.clone(), ec2, ecr, ecs, elbv2)
     }));
     let (regional, (mut trail_listings, trails), iam) = futures::join!(
         regional,
@@ -74,14 +76,18 @@ pub async fn collect_account(ctx: &CollectContext<'_>, target: &AccountTarget) -
 
     let regions: BTreeMap<String, RegionInventory> = regional
         .into_iter()
-        .map(|(region, ec2, ecr, ecs)| {
+        .map(|(region, ec2, ecr, ecs, elbv2)| {
             let cloudtrail = trail_listings.remove(&region).unwrap_or_default();
-            (region, RegionInventory { ec2, ecr, cloudtrail, ecs })
+            (region, RegionInventory { ec2, ecr, cloudtrail, ecs, elbv2 })
         })
         .collect();
     // After every region's task definitions: they say which images to read.
     let registry_images = if ctx.needs(ResourceKind::EcrImageConfigs) {
-        Collected::Ok(image_configs::collect(ctx.session, ctx.gate, target, &regions).await)
+        let mut images = image_configs::collect(ctx.session, ctx.gate, target, &regions).await;
+        if ctx.needs(ResourceKind::ImageVulnerabilities) {
+            image_vulnerabilities::collect(ctx.session, ctx.gate, &regions, &mut images).await;
+        }
+        Collected::Ok(images)
     } else {
         Collected::NotRequested
     };
@@ -132,6 +138,18 @@ async fn collect_ecs(ctx: &CollectContext<'_>, target: &AccountTarget, region: &
     }
     let client = ctx.session.client::<aws_sdk_ecs::Client>(region);
     ecs::collect(&client, ctx.gate, target, region, ctx.needs).await
+}
+
+async fn collect_elbv2(ctx: &CollectContext<'_>, region: &str) -> Elbv2Region {
+    if !ctx.needs(ResourceKind::LoadBalancers) {
+        return Elbv2Region::default();
+    }
+    let client = ctx.session.client::<aws_sdk_elasticloadbalancingv2::Client>(region);
+    let (load_balancers, target_groups) = futures::join!(
+        requested(true, elbv2::load_balancers(&client, ctx.gate, region)),
+        requested(true, elbv2::target_groups(&client, ctx.gate, region)),
+    );
+    Elbv2Region { load_balancers, target_groups }
 }
 
 /// IAM is global: one collection per account, through the session's home

@@ -170,13 +170,16 @@ pub async fn repositories(
         listed.iter().map(|repository| repository.repository_name().unwrap_or_default().to_owned()).collect();
     let wants_images = needs.wants(ResourceKind::EcrImages);
     let wants_latest_scan = needs.wants(ResourceKind::EcrLatestImageScan);
+    // The vulnerability collection reads the listing's scan status of each
+    // image in use; the signatures stay the signature check's.
+    let keeps_images = wants_images || needs.wants(ResourceKind::ImageVulnerabilities);
     let repositories = listed.iter().map(|repository| async move {
         let name = repository.repository_name().unwrap_or_default().to_owned();
         let arn = repository.repository_arn().unwrap_or_default().to_owned();
         let (policy, lifecycle_policy, images) = futures::join!(
             requested(needs.wants(ResourceKind::EcrRepositoryPolicies), repository_policy(client, gate, region, &name)),
             requested(needs.wants(ResourceKind::EcrLifecyclePolicies), lifecycle_policy(client, gate, region, &name)),
-            requested(wants_images || wants_latest_scan, images(client, gate, region, &name, &arn, wants_images)),
+            requested(keeps_images || wants_latest_scan, images(client, gate, region, &name, &arn, wants_images)),
         );
         let latest_image_scan = match (&images, wants_latest_scan) {
             (_, false) => Collected::NotRequested,
@@ -190,7 +193,7 @@ pub async fn repositories(
             registry_id: repository.registry_id().unwrap_or_default().to_owned(),
             name,
             policy,
-            images: if wants_images { images } else { Collected::NotRequested },
+            images: if keeps_images { images } else { Collected::NotRequested },
             scan_on_push: repository.image_scanning_configuration().is_some_and(|config| config.scan_on_push()),
             tag_mutability: repository
                 .image_tag_mutability()

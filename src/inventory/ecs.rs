@@ -81,9 +81,66 @@ pub struct Cluster {
     /// Task definition ARNs of the cluster's RUNNING tasks, deduplicated; a
     /// `DescribeTasks` answer with `failures[]` makes the whole set unknown.
     pub running_task_definitions: Collected<Vec<String>>,
+    /// The RUNNING tasks themselves, from the same `DescribeTasks` answers:
+    /// what each container runs and where. Failed exactly when
+    /// `running_task_definitions` is; `NotRequested` in inventories saved
+    /// before tasks were kept.
+    #[serde(default)]
+    pub running_tasks: Collected<Vec<RunningTask>>,
 }
 
 super::resource!(Cluster, name, arn);
+
+/// A RUNNING task as `DescribeTasks` reports it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunningTask {
+    /// `CLUSTER/TASK-ID`: task ids are unique within their cluster.
+    pub id: String,
+    pub arn: String,
+    pub cluster: String,
+    pub task_definition_arn: String,
+    /// ECS's task group: `service:NAME` for a service's tasks, `family:NAME`
+    /// (or what `RunTask` was given) for standalone ones.
+    pub group: Option<String>,
+    pub launch_type: Option<String>,
+    /// The elastic network interfaces of an `awsvpc` task (its attachments).
+    pub network_interfaces: Vec<String>,
+    pub containers: Vec<RunningContainer>,
+}
+
+super::resource!(RunningTask, id, arn);
+
+impl RunningTask {
+    /// The service that started the task, by ECS's group convention.
+    pub fn service(&self) -> Option<&str> {
+        self.group.as_deref().and_then(|group| group.strip_prefix("service:"))
+    }
+
+    /// `service web of cluster prod` / `a standalone task of cluster prod`, for messages.
+    pub fn describe_owner(&self) -> String {
+        match self.service() {
+            Some(service) => format!("service {service} of cluster {}", self.cluster),
+            None => format!("a standalone task of cluster {}", self.cluster),
+        }
+    }
+
+    /// `family:revision` of the task definition it runs.
+    pub fn revision(&self) -> &str {
+        revision_id(&self.task_definition_arn)
+    }
+}
+
+/// What one container of a running task runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunningContainer {
+    pub name: String,
+    /// The image reference as the task started it.
+    pub image: String,
+    /// The manifest digest the reference resolved to when the task started:
+    /// what runs, whatever the tag points at now. `None` while ECS has not
+    /// pulled it yet.
+    pub image_digest: Option<String>,
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EcsService {
@@ -99,6 +156,21 @@ pub struct EcsService {
     /// `networkConfiguration.awsvpcConfiguration.assignPublicIp`: `ENABLED` / `DISABLED`.
     pub assign_public_ip: Option<String>,
     pub task_definition: String,
+    /// `loadBalancers[]`: the target groups (or Classic Load Balancers) its
+    /// tasks are registered with.
+    #[serde(default)]
+    pub load_balancers: Vec<ServiceLoadBalancer>,
+}
+
+/// One entry of a service's `loadBalancers[]`, as ECS reports it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServiceLoadBalancer {
+    /// An Application or Network Load Balancer's target group.
+    pub target_group_arn: Option<String>,
+    /// A Classic Load Balancer's name (no target group then).
+    pub load_balancer_name: Option<String>,
+    pub container_name: Option<String>,
+    pub container_port: Option<i32>,
 }
 
 impl EcsService {
@@ -164,6 +236,16 @@ pub struct Container {
     pub environment: Vec<EnvironmentVariable>,
     /// Names of the variables injected from Secrets Manager / SSM (`secrets`).
     pub secret_names: Vec<String>,
+    /// `portMappings`: the ports the container listens on.
+    #[serde(default)]
+    pub port_mappings: Vec<PortMapping>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PortMapping {
+    pub container_port: i32,
+    /// `tcp` or `udp`, as ECS spells it; ECS's default is `tcp`.
+    pub protocol: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -236,12 +318,13 @@ async fn clusters(
         let arn = cluster.cluster_arn().unwrap_or_default().to_owned();
         let (listed_services, running) = futures::join!(
             requested(needs.wants(ResourceKind::EcsServices), services(client, gate, region, &arn)),
-            // Running tasks matter only for which task definition revisions are in use.
-            requested(
-                needs.wants(ResourceKind::EcsTaskDefinitions),
-                running_task_definitions(client, gate, region, &arn)
-            ),
+            requested(needs.wants(ResourceKind::EcsTasks), running_tasks(client, gate, region, &arn)),
         );
+        let (running_task_definitions, running_tasks) = match running {
+            Collected::Ok(tasks) => (Collected::Ok(task_definitions_of(&tasks)), Collected::Ok(tasks)),
+            Collected::Failed(err) => (Collected::Failed(err.clone()), Collected::Failed(err)),
+            Collected::NotRequested => (Collected::NotRequested, Collected::NotRequested),
+        };
         let (services, undescribed_services) = match listed_services {
             Collected::Ok((services, undescribed)) => (Collected::Ok(services), undescribed),
             Collected::Failed(err) => (Collected::Failed(err), Vec::new()),
@@ -257,7 +340,8 @@ async fn clusters(
             arn,
             services,
             undescribed_services,
-            running_task_definitions: running,
+            running_task_definitions,
+            running_tasks,
         }
     });
     Ok((join_all(clusters).await, undescribed))
@@ -343,6 +427,16 @@ async fn services(
                     .and_then(|awsvpc| awsvpc.assign_public_ip())
                     .map(|assign| assign.as_str().to_owned()),
                 task_definition: service.task_definition().unwrap_or_default().to_owned(),
+                load_balancers: service
+                    .load_balancers()
+                    .iter()
+                    .map(|balancer| ServiceLoadBalancer {
+                        target_group_arn: balancer.target_group_arn().map(str::to_owned),
+                        load_balancer_name: balancer.load_balancer_name().map(str::to_owned),
+                        container_name: balancer.container_name().map(str::to_owned),
+                        container_port: balancer.container_port(),
+                    })
+                    .collect(),
             }
         }));
     }
@@ -355,12 +449,12 @@ async fn services(
     Ok((services, undescribed))
 }
 
-async fn running_task_definitions(
+async fn running_tasks(
     client: &Client,
     gate: &CallGate,
     region: &str,
     cluster: &str,
-) -> Result<Vec<String>, CollectError> {
+) -> Result<Vec<RunningTask>, CollectError> {
     let site = CallSite { gate, service: Service::Ecs, region, operation: "ListTasks" };
     let arns = site
         .all_pages(
@@ -381,7 +475,7 @@ async fn running_task_definitions(
         describe.once(|| client.describe_tasks().cluster(cluster).set_tasks(Some(batch.to_vec())).send())
     }))
     .await;
-    let mut definitions = BTreeSet::new();
+    let mut tasks = Vec::new();
     for output in batches {
         let output = output?;
         if let Some(failure) = output.failures().first() {
@@ -395,9 +489,47 @@ async fn running_task_definitions(
             );
             return Err(CollectError::new(Service::Ecs, describe.operation, region, ErrorKind::ServiceError, message));
         }
-        definitions.extend(output.tasks().iter().filter_map(|task| task.task_definition_arn().map(str::to_owned)));
+        tasks.extend(output.tasks().iter().map(|task| running_task(task, cluster)));
     }
-    Ok(definitions.into_iter().collect())
+    Ok(tasks)
+}
+
+fn running_task(task: &aws_sdk_ecs::types::Task, cluster: &str) -> RunningTask {
+    let arn = task.task_arn().unwrap_or_default().to_owned();
+    let task_id = arn.rsplit_once('/').map_or(arn.as_str(), |(_, id)| id);
+    let network_interfaces = task
+        .attachments()
+        .iter()
+        .filter(|attachment| attachment.r#type() == Some("ElasticNetworkInterface"))
+        .flat_map(|attachment| attachment.details())
+        .filter(|detail| detail.name() == Some("networkInterfaceId"))
+        .filter_map(|detail| detail.value().map(str::to_owned))
+        .collect();
+    RunningTask {
+        id: format!("{}/{task_id}", cluster_name(cluster)),
+        cluster: cluster_name(cluster).to_owned(),
+        task_definition_arn: task.task_definition_arn().unwrap_or_default().to_owned(),
+        group: task.group().map(str::to_owned),
+        launch_type: task.launch_type().map(|kind| kind.as_str().to_owned()),
+        network_interfaces,
+        containers: task
+            .containers()
+            .iter()
+            .map(|container| RunningContainer {
+                name: container.name().unwrap_or_default().to_owned(),
+                image: container.image().unwrap_or_default().to_owned(),
+                image_digest: container.image_digest().map(str::to_owned),
+            })
+            .collect(),
+        arn,
+    }
+}
+
+/// The task definition ARNs the tasks run, deduplicated.
+fn task_definitions_of(tasks: &[RunningTask]) -> Vec<String> {
+    let arns: BTreeSet<&str> =
+        tasks.iter().map(|task| task.task_definition_arn.as_str()).filter(|arn| !arn.is_empty()).collect();
+    arns.into_iter().map(str::to_owned).collect()
 }
 
 /// The name in a cluster ARN (`arn:aws:ecs:REGION:ACCOUNT:cluster/NAME`).
@@ -558,6 +690,16 @@ fn container(definition: &ContainerDefinition) -> Container {
             })
             .collect(),
         secret_names: definition.secrets().iter().map(|secret| secret.name().to_owned()).collect(),
+        port_mappings: definition
+            .port_mappings()
+            .iter()
+            .filter_map(|mapping| {
+                Some(PortMapping {
+                    container_port: mapping.container_port()?,
+                    protocol: mapping.protocol().map_or("tcp", |protocol| protocol.as_str()).to_owned(),
+                })
+            })
+            .collect(),
     }
 }
 
@@ -577,6 +719,7 @@ mod tests {
             platform_family: None,
             assign_public_ip: None,
             task_definition: task_definition.into(),
+            load_balancers: vec![],
         }
     }
 
@@ -590,6 +733,7 @@ mod tests {
                 services: Collected::Ok(vec![service("api", "arn:td/api:3"), service("web", "arn:td/web:7")]),
                 undescribed_services: vec![],
                 running_task_definitions: Collected::Ok(vec!["arn:td/api:3".into(), "arn:td/job:1".into()]),
+                running_tasks: Collected::NotRequested,
             },
             Cluster {
                 arn: "arn:aws:ecs:eu-west-1:111122223333:cluster/broken".into(),
@@ -604,6 +748,7 @@ mod tests {
                 )),
                 undescribed_services: vec![],
                 running_task_definitions: Collected::Ok(vec![]),
+                running_tasks: Collected::Ok(vec![]),
             },
         ];
         let in_use = in_use_by(&clusters);

@@ -10,7 +10,10 @@ use jiff::Timestamp;
 use super::cloudtrail::{EventSelectors, Trail, TrailStatus};
 use super::ec2::{AclAction, IpPermission, NetworkAcl, NetworkAclEntry, NetworkInterface, Protocol, SecurityGroup};
 use super::ecr::{Image, ImageScan, Repository, ScanResult};
-use super::ecs::{Cluster, Container, EcsService, EnvironmentVariable, TaskDefinition, TaskDefinitionEntry};
+use super::ecs::{
+    Cluster, Container, EcsService, EnvironmentVariable, PortMapping, RunningContainer, RunningTask, TaskDefinition,
+    TaskDefinitionEntry,
+};
 use super::iam::{AccessKeyReport, CredentialReport, CredentialReportRow, IamAccount, ManagedPolicy, ReportDate};
 use super::image_configs::{HistoryStep, ImageConfig, ImageUse, RegistryImage};
 use super::{AccountInventory, Collected, RegionInventory};
@@ -211,6 +214,7 @@ pub fn cluster(name: &str) -> Cluster {
         services: Collected::Ok(Vec::new()),
         undescribed_services: Vec::new(),
         running_task_definitions: Collected::Ok(Vec::new()),
+        running_tasks: Collected::Ok(Vec::new()),
     }
 }
 
@@ -227,6 +231,7 @@ pub fn service(cluster: &Cluster, name: &str) -> EcsService {
         platform_family: None,
         assign_public_ip: None,
         task_definition: String::new(),
+        load_balancers: Vec::new(),
     }
 }
 
@@ -243,6 +248,32 @@ pub fn container(name: &str) -> Container {
         log_options: BTreeMap::from([("mode".to_owned(), "non-blocking".to_owned())]),
         environment: Vec::new(),
         secret_names: Vec::new(),
+        port_mappings: vec![PortMapping { container_port: 8080, protocol: "tcp".to_owned() }],
+    }
+}
+
+/// A RUNNING task of `cluster` started by service `service` (standalone
+/// when `None`), running `definition` with each container on the digest
+/// its image pins.
+pub fn running_task(cluster: &Cluster, service: Option<&str>, definition: &TaskDefinition) -> RunningTask {
+    let task_id = format!("{:032x}", definition.revision);
+    RunningTask {
+        id: format!("{}/{task_id}", cluster.name),
+        arn: format!("arn:aws:ecs:{REGION}:{ACCOUNT}:task/{}/{task_id}", cluster.name),
+        cluster: cluster.name.clone(),
+        task_definition_arn: definition.arn.clone(),
+        group: Some(service.map_or_else(|| format!("family:{}", definition.family), |name| format!("service:{name}"))),
+        launch_type: Some("FARGATE".to_owned()),
+        network_interfaces: vec!["eni-0123456789abcdef0".to_owned()],
+        containers: definition
+            .containers
+            .iter()
+            .map(|container| RunningContainer {
+                name: container.name.clone(),
+                image: container.image.clone(),
+                image_digest: container.image.split_once('@').map(|(_, digest)| digest.to_owned()),
+            })
+            .collect(),
     }
 }
 
@@ -304,6 +335,7 @@ pub fn registry_image(reference: &str, config: Collected<ImageConfig>) -> Regist
         }],
         digest: Some(digest),
         config,
+        vulnerabilities: Collected::NotRequested,
     }
 }
 

@@ -15,6 +15,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use super::ecs::{EnvironmentVariable, TaskDefinition};
+use super::image_vulnerabilities::ImageVulnerabilities;
 use super::paginate::CallSite;
 use super::{AccountTarget, Collected, RegionInventory};
 use crate::aws::chain::join_all;
@@ -54,6 +55,10 @@ pub struct RegistryImage {
     /// What the reference resolves to (an index's digest when it is one).
     pub digest: Option<String>,
     pub config: Collected<ImageConfig>,
+    /// What ECR's scan of it found (`DescribeImageScanFindings`): see
+    /// [`super::image_vulnerabilities`].
+    #[serde(default)]
+    pub vulnerabilities: Collected<ImageVulnerabilities>,
 }
 
 super::resource!(RegistryImage, id, arn);
@@ -168,34 +173,61 @@ pub async fn collect(
     per_repository.into_iter().flatten().collect()
 }
 
+/// What the judged task definitions name, and the digests running tasks
+/// run: a tag that moved since a task started leaves the task running an
+/// image no task definition names any more.
 fn wanted(target: &AccountTarget, regions: &BTreeMap<String, RegionInventory>) -> Wanted {
     let mut wanted: Wanted = BTreeMap::new();
+    let mut want = |image: &str, selector: Option<Selector>, platform: &Platform, usage: ImageUse| {
+        let Ok(reference) = parse(image) else { return };
+        let Some(ecr) = reference.ecr_registry().filter(|ecr| ecr.account_id == target.account_id) else { return };
+        // ECS pulls the digest when there is one, whatever the tag says.
+        let selector = selector.unwrap_or_else(|| match (&reference.digest, &reference.tag) {
+            (Some(digest), _) => Selector::Digest(digest.clone()),
+            (None, Some(tag)) => Selector::Tag(tag.clone()),
+            (None, None) => Selector::Tag("latest".to_owned()),
+        });
+        let named = match &selector {
+            Selector::Digest(digest) if reference.digest.is_none() => format!("{}@{digest}", reference.location()),
+            _ => image.to_owned(),
+        };
+        let (references, uses) = wanted
+            .entry((ecr.region, reference.repository.clone()))
+            .or_default()
+            .entry((selector, platform.clone()))
+            .or_default();
+        references.insert(named);
+        uses.insert(usage);
+    };
     for (region, inventory) in regions {
         let Collected::Ok(entries) = &inventory.ecs.task_definitions else { continue };
-        for definition in entries.iter().filter_map(|entry| entry.definition.get().ok()) {
+        let definitions: Vec<&TaskDefinition> =
+            entries.iter().filter_map(|entry| entry.definition.get().ok()).collect();
+        for definition in &definitions {
             let platform = platform_of(definition);
             for container in &definition.containers {
-                let Ok(reference) = parse(&container.image) else { continue };
-                let Some(ecr) = reference.ecr_registry().filter(|ecr| ecr.account_id == target.account_id) else {
-                    continue;
-                };
-                // ECS pulls the digest when there is one, whatever the tag says.
-                let selector = match (&reference.digest, &reference.tag) {
-                    (Some(digest), _) => Selector::Digest(digest.clone()),
-                    (None, Some(tag)) => Selector::Tag(tag.clone()),
-                    (None, None) => Selector::Tag("latest".to_owned()),
-                };
-                let (references, uses) = wanted
-                    .entry((ecr.region, reference.repository.clone()))
-                    .or_default()
-                    .entry((selector, platform.clone()))
-                    .or_default();
-                references.insert(container.image.clone());
-                uses.insert(ImageUse {
+                let usage = ImageUse {
                     region: region.clone(),
                     task_definition: definition.id.clone(),
                     container: container.name.clone(),
-                });
+                };
+                want(&container.image, None, &platform, usage);
+            }
+        }
+        let Collected::Ok(clusters) = &inventory.ecs.clusters else { continue };
+        let tasks = clusters.iter().filter_map(|cluster| cluster.running_tasks.get().ok()).flatten();
+        for task in tasks {
+            let definition = definitions.iter().find(|definition| definition.arn == task.task_definition_arn);
+            let platform =
+                definition.map_or_else(|| Platform::of_runtime(None, None), |definition| platform_of(definition));
+            for container in &task.containers {
+                let Some(digest) = &container.image_digest else { continue };
+                let usage = ImageUse {
+                    region: region.clone(),
+                    task_definition: task.revision().to_owned(),
+                    container: container.name.clone(),
+                };
+                want(&container.image, Some(Selector::Digest(digest.clone())), &platform, usage);
             }
         }
     }
@@ -321,6 +353,7 @@ async fn repository_images(
             used_by: Vec::new(),
             digest,
             config: config.into(),
+            vulnerabilities: Collected::NotRequested,
         });
         entry.references.extend(references);
         entry.used_by.extend(uses);

@@ -11,9 +11,11 @@ pub mod ec2;
 pub mod ecr;
 pub mod ecr_signing;
 pub mod ecs;
+pub mod elbv2;
 pub mod fixtures;
 pub mod iam;
 pub mod image_configs;
+pub mod image_vulnerabilities;
 pub mod paginate;
 mod resource;
 mod visit;
@@ -70,6 +72,9 @@ pub enum ResourceKind {
     /// The manifest and config blob of every image in the account's own ECR
     /// that a judged task definition names (implies the task definitions).
     EcrImageConfigs,
+    /// What ECR's scan found in each of those images
+    /// (`DescribeImageScanFindings`, only where the listing shows a scan).
+    ImageVulnerabilities,
 
     CloudTrailTrails,
 
@@ -77,9 +82,16 @@ pub enum ResourceKind {
     EcsClusters,
     /// Services of every cluster (implies the clusters).
     EcsServices,
+    /// The RUNNING tasks of every cluster: what each container runs (its
+    /// image digest) and the task's network interfaces (implies the clusters).
+    EcsTasks,
     /// The latest ACTIVE revision of each family plus every revision a
     /// service or running task uses (implies clusters, services and tasks).
     EcsTaskDefinitions,
+
+    /// Elastic Load Balancing v2 (regional): load balancers, the listeners
+    /// of the internet-facing ones, and every target group.
+    LoadBalancers,
 
     // IAM (global: collected once per account).
     IamAccountSummary,
@@ -101,11 +113,15 @@ impl ResourceKind {
             | K::EcrLifecyclePolicies
             | K::EcrImages
             | K::EcrLatestImageScan => &[K::EcrRepositories],
-            K::EcsServices => &[K::EcsClusters],
+            K::EcsServices | K::EcsTasks => &[K::EcsClusters],
             // Which revisions are in use comes from the clusters' services and tasks.
-            K::EcsTaskDefinitions => &[K::EcsClusters, K::EcsServices],
+            K::EcsTaskDefinitions => &[K::EcsClusters, K::EcsServices, K::EcsTasks],
             // Which images to read comes from the task definitions.
             K::EcrImageConfigs => &[K::EcsTaskDefinitions],
+            // The images come from the configs' collection; whether each was
+            // scanned, and how, from the image listing and the registry's
+            // scanning configuration.
+            K::ImageVulnerabilities => &[K::EcrImageConfigs, K::EcrRepositories, K::EcrRegistryScanning],
             _ => &[],
         }
     }
@@ -263,6 +279,8 @@ pub struct RegionInventory {
     pub cloudtrail: cloudtrail::CloudTrailRegion,
     #[serde(default)]
     pub ecs: ecs::EcsRegion,
+    #[serde(default)]
+    pub elbv2: elbv2::Elbv2Region,
 }
 
 impl AccountInventory {

@@ -10,6 +10,7 @@ use super::cloudtrail::{CloudTrailRegion, Trail};
 use super::ec2::Ec2Region;
 use super::ecr::{EcrRegion, Image, Repository};
 use super::ecs::{Cluster, EcsRegion, TaskDefinitionEntry};
+use super::elbv2::{Elbv2Region, LoadBalancer};
 use super::iam::{IamAccount, ManagedPolicy};
 use super::image_configs::RegistryImage;
 use super::{AccountInventory, Collected, RegionInventory, Undescribed};
@@ -78,6 +79,9 @@ leaves!(
     super::ecs::EcsService,
     super::ecs::TaskDefinition,
     super::image_configs::ImageConfig,
+    super::image_vulnerabilities::ImageVulnerabilities,
+    super::elbv2::Listener,
+    super::elbv2::TargetGroup,
     super::iam::AccountSummary,
     super::iam::PasswordPolicy,
     super::iam::CredentialReport,
@@ -108,7 +112,9 @@ impl Visit for AccountInventory {
     }
 }
 
-fields!(RegionInventory: ec2, ecr, cloudtrail, ecs);
+fields!(RegionInventory: ec2, ecr, cloudtrail, ecs, elbv2);
+fields!(Elbv2Region: load_balancers, target_groups);
+fields!(LoadBalancer: listeners);
 fields!(Ec2Region: security_groups, network_interfaces, network_acls);
 fields!(EcrRegion: repositories, registry_scanning, registry_policy, signing_configuration);
 fields!(Repository: policy, images, lifecycle_policy, scanning, latest_image_scan);
@@ -116,9 +122,11 @@ fields!(Image: referrers, managed_signing);
 fields!(CloudTrailRegion: trail_arns);
 fields!(Trail: status, event_selectors);
 fields!(EcsRegion: clusters, undescribed_clusters, task_definitions);
+// Not `running_tasks`: it fails exactly when `running_task_definitions` does,
+// from the same calls, and one failure is counted once.
 fields!(Cluster: services, undescribed_services, running_task_definitions);
 fields!(TaskDefinitionEntry: definition);
-fields!(RegistryImage: config);
+fields!(RegistryImage: config, vulnerabilities);
 // Not `account_alias`: it only names the account in the reports, so its
 // failure is no reason to call the scan incomplete (exit 4); the reports
 // fall back to the account id and the collector logs the failure.

@@ -38,6 +38,7 @@ const RESOURCE_TYPES: &[&str] = &[
     "AwsEcrRepository",
     "AwsEcsCluster",
     "AwsEcsService",
+    "AwsEcsTask",
     "AwsEcsTaskDefinition",
     "AwsIamPolicy",
     "AwsIamUser",

@@ -33,6 +33,7 @@ mod ecr_images_signed;
 mod ecr_repositories_not_publicly_accessible;
 mod ecs_iam_collection_errors;
 mod ecs_images;
+mod ecs_running_tasks;
 mod ecs_services;
 mod ecs_task_definitions;
 mod errors;

@@ -20,6 +20,12 @@ const IAM_ACTION_OF: &[(&str, &str)] = &[
     ("iam:ListVirtualMfaDevices", "iam:ListVirtualMFADevices"),
 ];
 
+/// SDK crates (`aws_sdk_<name>`) whose IAM service prefix is another name.
+const IAM_PREFIX_OF: &[(&str, &str)] = &[
+    // Elastic Load Balancing v2 shares v1's prefix: elasticloadbalancing:DescribeLoadBalancers.
+    ("elasticloadbalancingv2", "elasticloadbalancing"),
+];
+
 /// `service:OperationName` of every SDK call in `source`. A call is
 /// `client.<operation>(` (whitespace allowed, as rustfmt may split it); its
 /// service is the `aws_sdk_<service>::` named last before it in the file.
@@ -130,6 +136,13 @@ fn the_iam_policy_grants_exactly_what_the_source_calls() {
     let needed: BTreeSet<String> = source_operations()
         .into_keys()
         .map(|operation| {
+            let operation = match operation.split_once(':') {
+                Some((krate, name)) => match IAM_PREFIX_OF.iter().find(|(sdk, _)| *sdk == krate) {
+                    Some((_, prefix)) => format!("{prefix}:{name}"),
+                    None => operation,
+                },
+                None => operation,
+            };
             IAM_ACTION_OF
                 .iter()
                 .find(|(op, _)| *op == operation)

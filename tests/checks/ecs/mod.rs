@@ -1,13 +1,16 @@
 //! ECS: task definitions, services, clusters.
 
 use bulkhead::aws::Service;
-use bulkhead::inventory::ecs::{Cluster, Container, EcsService, TaskDefinition};
+use bulkhead::inventory::ecs::{Cluster, Container, EcsService, RunningTask, TaskDefinition};
 use bulkhead::inventory::image_configs::ImageConfig;
 use bulkhead::inventory::{AccountInventory, Undescribed};
 
 use crate::support::*;
 
 mod ecs_cluster_container_insights_enabled;
+mod ecs_running_tasks_images_from_trusted_registries;
+mod ecs_running_tasks_images_match_task_definition;
+mod ecs_running_tasks_images_signed;
 mod ecs_service_fargate_latest_platform_version;
 mod ecs_service_no_assign_public_ip;
 mod ecs_task_definitions_containers_non_root_user;
@@ -142,4 +145,34 @@ fn assert_undescribed_cluster_is_error(check: &str) {
     });
     let finding = only(check, &account);
     assert_eq!((finding.status, finding.resource_id.as_str()), (Status::Error, "gone"));
+}
+
+/// `app:1` (its one container `web` naming `image`), run by service `web`
+/// of cluster `prod`, the task edited by `edit`.
+fn with_running_task(image: &str, edit: impl FnOnce(&mut RunningTask)) -> AccountInventory {
+    let mut web = container("web");
+    web.image = image.to_owned();
+    let definition = task_definition("app", 1, vec![web]);
+    let mut prod = cluster("prod");
+    let mut task = running_task(&prod, Some("web"), &definition);
+    edit(&mut task);
+    prod.running_tasks = Collected::Ok(vec![task]);
+    let mut account = account_with_task_definitions(vec![definition]);
+    account.regions.get_mut(REGION).unwrap().ecs.clusters = Collected::Ok(vec![prod]);
+    account
+}
+
+/// The ERROR cases every running-task check shares: the clusters could not
+/// be listed, one cluster's tasks could not be listed (under the cluster's
+/// identity).
+fn assert_running_task_errors(check: &str, image: &str) {
+    let mut clusters = with_running_task(image, |_| {});
+    clusters.regions.get_mut(REGION).unwrap().ecs.clusters = Collected::Failed(denied(Service::Ecs, "ListClusters"));
+    assert_eq!(status(check, &clusters), Status::Error);
+
+    let mut tasks = with_running_task(image, |_| {});
+    let Collected::Ok(listed) = &mut tasks.regions.get_mut(REGION).unwrap().ecs.clusters else { unreachable!() };
+    listed[0].running_tasks = Collected::Failed(denied(Service::Ecs, "ListTasks"));
+    let finding = only(check, &tasks);
+    assert_eq!((finding.status, finding.resource_id.as_str()), (Status::Error, "prod"), "the cluster's identity");
 }
