@@ -17,10 +17,11 @@ use crate::config::{Config, ConfigError};
 use crate::history::{
     self, FindingKey, FindingRecord, PreviousState, ScanHeader, ScanRef, Snapshot, SnapshotError, Store, StoreError,
 };
-use crate::inventory::{AccountInventory, Inventory, UnreachableAccount};
+use crate::inventory::{AccountInventory, Inventory, ResourceKind, UnreachableAccount};
 use crate::mutelist::{Date, Mutelist, MutelistError};
 use crate::outcome::{Gate, Outcome, Verdict};
 use crate::plan::{self, CheckSelection, PlanError};
+use crate::report::model::VulnerableImage;
 use crate::report::{
     self, CallStats, Changes, History, Report, ReportFinding, ScanError, ScanSummary, ShardInfo, SpillWriter, Tool,
 };
@@ -327,6 +328,8 @@ pub struct Evaluator<'a> {
     /// Unmuted FAILs that were already failing in the baseline.
     old_failures: usize,
     changes: Option<Changes>,
+    /// The images with scan findings, when a selected check reads them.
+    vulnerable: Option<Vec<VulnerableImage>>,
 }
 
 impl<'a> Evaluator<'a> {
@@ -364,6 +367,11 @@ impl<'a> Evaluator<'a> {
             verdict: Verdict::default(),
             old_failures: 0,
             changes,
+            vulnerable: inputs
+                .checks
+                .iter()
+                .any(|check| check.needs().contains(&ResourceKind::ImageVulnerabilities))
+                .then(Vec::new),
         })
     }
 
@@ -378,6 +386,9 @@ impl<'a> Evaluator<'a> {
         // Checks judging recency measure from the start of the scan.
         let context = Context { account, config: &self.inputs.config, now: self.started_at };
         let findings: Vec<Finding> = self.inputs.checks.iter().flat_map(|check| check.run(&context)).collect();
+        if let Some(vulnerable) = &mut self.vulnerable {
+            vulnerable.extend(crate::prioritise::vulnerable_images(account));
+        }
         self.errors.extend(account.errors().into_iter().map(|err| assemble::scan_error(&account.account_id, err)));
         // Named by the name Organizations gives the account (what people
         // call it across the fleet), else by its IAM alias, else by its id.
@@ -578,6 +589,10 @@ impl<'a> Evaluator<'a> {
             checks: report_checks,
             frameworks: frameworks.iter().map(assemble::framework).collect(),
             history: has_history.then_some(History { changes, trends }),
+            vulnerabilities: self.vulnerable.map(|mut images| {
+                VulnerableImage::rank_all(&mut images);
+                images
+            }),
         };
 
         let written =

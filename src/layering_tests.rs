@@ -13,6 +13,8 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
     ("checks", &["mutelist", "outcome", "assemble", "report", "scan", "plan", "cli"]),
     ("mutelist.rs", &["outcome", "assemble", "report", "scan", "plan", "cli"]),
     ("outcome.rs", &["assemble", "report", "scan", "cli"]),
+    // The vulnerability ranking reads inventory and builds report entries; it never collects or judges.
+    ("prioritise.rs", &["aws", "checks", "mutelist", "outcome", "history", "evaluation", "scan", "plan", "cli"]),
     // Discovery runs before any account is scanned and knows nothing of what a scan finds.
     (
         "discovery.rs",

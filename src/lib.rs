@@ -25,6 +25,7 @@ pub mod mutelist;
 pub mod offline;
 pub mod outcome;
 pub mod plan;
+pub mod prioritise;
 pub mod progress;
 pub mod report;
 pub mod rules;

@@ -446,6 +446,7 @@ mod tests {
             checks: vec![],
             frameworks: vec![],
             history: None,
+            vulnerabilities: None,
         };
         ShardReport { path: PathBuf::from(format!("shard-{index}.json")), report }
     }

@@ -106,7 +106,8 @@ def _findings(value: Any, path: str) -> list[dict] | None:
         fp = f"{path}[{n}]"
         f = key_mapping(shape, raw, fp)
         score = f.get("score")
-        if score is not None and (isinstance(score, bool) or not isinstance(score, (int, float)) or not 0 < score <= 10):
+        number = isinstance(score, (int, float)) and not isinstance(score, bool)
+        if score is not None and not (number and 0 < score <= 10):
             raise FixtureError(f"{fp}.score: expected a number 0.1..10, got {score!r}")
         findings.append(
             {

@@ -60,17 +60,22 @@ def parse_target_groups(rspec: dict, rpath: str) -> list[TargetGroup]:
     return groups
 
 
-def parse_load_balancers(rspec: dict, rpath: str, target_groups: set[str], security_groups: set[str]) -> list[LoadBalancer]:
+def parse_load_balancers(
+    rspec: dict, rpath: str, target_groups: set[str], security_groups: set[str]
+) -> list[LoadBalancer]:
     """The load balancers; their listeners' target groups and their security groups must be the region's."""
     shape = schema.LOAD_BALANCER
     balancers = []
     for i, raw in enumerate(_list(rspec.get("load_balancers"), f"{rpath}.load_balancers")):
         p = f"{rpath}.load_balancers[{i}]"
         s = key_mapping(shape, raw, p)
-        groups = [_str(g, f"{p}.security_groups[{n}]") for n, g in enumerate(_list(s.get("security_groups"), f"{p}.security_groups"))]
+        listed = _list(s.get("security_groups"), f"{p}.security_groups")
+        groups = [_str(g, f"{p}.security_groups[{n}]") for n, g in enumerate(listed)]
         for n, group in enumerate(groups):
             if group != "default" and group not in security_groups:
-                raise FixtureError(f"{p}.security_groups[{n}]: {group!r} is not a security group of this region's fixture")
+                raise FixtureError(
+                    f"{p}.security_groups[{n}]: {group!r} is not a security group of this region's fixture"
+                )
         listeners = []
         for j, lraw in enumerate(_list(s.get("listeners"), f"{p}.listeners")):
             lp = f"{p}.listeners[{j}]"
@@ -153,5 +158,6 @@ def seed_load_balancer(seeder: Seeder, region: str, balancer: LoadBalancer) -> N
                     {"Type": "forward", "TargetGroupArn": target_group_arn(seeder, region, listener.target_group)}
                 ],
             )
-    listening = ", ".join(f"{listener.protocol} {listener.port} -> {listener.target_group}" for listener in balancer.listeners)
-    log(f"{label}: {balancer.scheme} {balancer.kind}, groups {', '.join(balancer.security_groups)}; {listening or 'no listeners'}")
+    listening = ", ".join(f"{item.protocol} {item.port} -> {item.target_group}" for item in balancer.listeners)
+    groups = ", ".join(balancer.security_groups)
+    log(f"{label}: {balancer.scheme} {balancer.kind}, groups {groups}; {listening or 'no listeners'}")

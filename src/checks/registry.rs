@@ -23,6 +23,7 @@ pub static CHECKS: &[Check] = &[
     ecr::ecr_repositories_lifecycle_policy_enabled::CHECK,
     ecr::ecr_repositories_encrypted_with_kms::CHECK,
     ecr::ecr_repositories_scan_vulnerabilities_in_latest_image::CHECK,
+    ecr::ecr_images_internet_exposed_no_vulnerabilities::CHECK,
     ecr::ecr_registry_policy_trusted_accounts_only::CHECK,
     ecr::ecr_repositories_policy_trusted_accounts_only::CHECK,
     // CloudTrail: coverage per region, then each trail.

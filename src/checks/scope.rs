@@ -49,6 +49,9 @@ pub enum Scope {
     /// Each image of the account's own ECR that those task definitions name,
     /// with its config blob as read from the registry.
     RegistryImages(fn(&Context<'_>, &RegistryImage, &ImageConfig) -> Verdict),
+    /// The same images whether or not their config could be read, for rules
+    /// that judge what runs them rather than what is in them.
+    ImagesInUse(fn(&Context<'_>, &RegistryImage) -> Verdict),
     // IAM (global)
     /// The account's root user.
     RootUser(fn(&Context<'_>, &IamAccount) -> Verdict),
@@ -115,6 +118,7 @@ impl Scope {
             Scope::TaskDefinitions(_) => &[K::EcsTaskDefinitions],
             Scope::RunningTasks(_) => &[K::EcsClusters, K::EcsTasks],
             Scope::RegistryImages(_) => &[K::EcsTaskDefinitions, K::EcrImageConfigs],
+            Scope::ImagesInUse(_) => &[K::EcsTaskDefinitions, K::EcsTasks, K::EcrImageConfigs],
             Scope::RootUser(_) => &[],
             Scope::PasswordPolicy(_) => &[K::IamPasswordPolicy],
             Scope::Users(_) => &[K::IamCredentialReport],
@@ -137,6 +141,7 @@ impl Scope {
             Scope::TaskDefinitions(rule) => task_definitions(ctx, out, rule),
             Scope::RunningTasks(rule) => running_tasks(ctx, out, rule),
             Scope::RegistryImages(rule) => registry_images(ctx, out, rule),
+            Scope::ImagesInUse(rule) => images_in_use(ctx, out, rule),
             Scope::RootUser(rule) => root_user(ctx, out, rule),
             Scope::PasswordPolicy(rule) => password_policy(ctx, out, rule),
             Scope::Users(rule) => users(ctx, out, rule),
@@ -420,6 +425,28 @@ fn registry_images(
             }
             Err(why) => Err(Unknown(format!("Could not read image {named}: {why}"))),
         };
+        out.record(&image.region, image, verdict);
+    }
+}
+
+/// `Image REPOSITORY@DIGEST (used by ...) <verdict>`, in the region of its
+/// registry, as [`registry_images`] walks them but with no config needed.
+fn images_in_use(ctx: &Context<'_>, out: &mut Findings<'_>, rule: fn(&Context<'_>, &RegistryImage) -> Verdict) {
+    let account = ctx.account;
+    out.per_region(|region| &region.ecs.task_definitions);
+    let images = match account.registry_images.get() {
+        Ok(images) => images,
+        Err(why) => {
+            for region in account.regions.keys() {
+                let message = format!("Could not read the images the task definitions name: {why}");
+                out.record_scope(region, region, Err(Unknown(message)));
+            }
+            return;
+        }
+    };
+    for image in images {
+        let subject = format!("Image {} (used by {})", image.id, image.describe_uses());
+        let verdict = reword(rule(ctx, image), |why| format!("{subject} {why}"), |why| format!("{subject}: {why}"));
         out.record(&image.region, image, verdict);
     }
 }

@@ -282,11 +282,13 @@ fn read(pages: &[DescribeImageScanFindingsOutput], registry_type: Option<ScanTyp
             enhanced.get_or_insert_with(Vec::new).extend(page);
         }
     }
-    let scan_type = registry_type.or_else(|| match (&enhanced, basic.is_empty()) {
+    // Without the registry's configuration, the answer's own lists tell.
+    let answered_type = match (&enhanced, basic.is_empty()) {
         (Some(_), _) => Some(ScanType::Enhanced),
         (None, false) => Some(ScanType::Basic),
         (None, true) => None,
-    });
+    };
+    let scan_type = registry_type.or(answered_type);
     let coverage = match status.as_deref() {
         Some(readable) if READABLE_STATUSES.contains(&readable) => {
             if scan_type == Some(ScanType::Enhanced) && enhanced.is_none() {
@@ -361,5 +363,187 @@ fn enhanced_finding(finding: &EnhancedImageScanFinding) -> Vulnerability {
             .and_then(|details| details.source_url().or_else(|| details.reference_urls().first().map(String::as_str)))
             .map(str::to_owned),
         title: finding.title().map(str::to_owned),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_ecr::types::{
+        Attribute, FindingSeverity, ImageScanFindings, ImageScanStatus, PackageVulnerabilityDetails, ScanStatus,
+        VulnerablePackage as SdkPackage,
+    };
+
+    use super::*;
+    use crate::inventory::ecr::{RegistryScanning, ScanResult};
+    use crate::inventory::fixtures;
+    use crate::inventory::image_configs::ImageConfig;
+
+    fn page(status: ScanStatus, findings: ImageScanFindings, next: Option<&str>) -> DescribeImageScanFindingsOutput {
+        DescribeImageScanFindingsOutput::builder()
+            .image_scan_status(ImageScanStatus::builder().status(status).description("as ECR says").build())
+            .image_scan_findings(findings)
+            .set_next_token(next.map(str::to_owned))
+            .build()
+    }
+
+    fn basic(name: &str, severity: FindingSeverity, score: &str) -> ImageScanFinding {
+        let attribute = |key: &str, value: &str| Attribute::builder().key(key).value(value).build().unwrap();
+        ImageScanFinding::builder()
+            .name(name)
+            .severity(severity)
+            .attributes(attribute("package_name", "openssl"))
+            .attributes(attribute("package_version", "3.0.1"))
+            .attributes(attribute("CVSS2_SCORE", score))
+            .build()
+    }
+
+    #[test]
+    fn basic_findings_are_read_from_every_page() {
+        let first = ImageScanFindings::builder().findings(basic("CVE-1", FindingSeverity::Critical, "9.1")).build();
+        let second = ImageScanFindings::builder().findings(basic("CVE-2", FindingSeverity::Low, "x")).build();
+        let pages = [page(ScanStatus::Complete, first, Some("t")), page(ScanStatus::Complete, second, None)];
+        let read = read(&pages, Some(ScanType::Basic));
+        assert_eq!(read.coverage, Coverage::Complete);
+        assert_eq!(read.findings.len(), 2);
+        let critical = &read.findings[0];
+        assert_eq!(
+            (critical.id.as_str(), critical.severity.as_str(), critical.score),
+            ("CVE-1", "CRITICAL", Some(9.1))
+        );
+        assert_eq!(
+            critical.packages,
+            [VulnerablePackage {
+                name: Some("openssl".into()),
+                installed_version: Some("3.0.1".into()),
+                fixed_in: None
+            }]
+        );
+        assert_eq!(read.findings[1].score, None, "a score that is no number is no score");
+    }
+
+    #[test]
+    fn under_enhanced_scanning_missing_enhanced_results_are_unknown_and_an_empty_list_is_clean() {
+        let only_basic = ImageScanFindings::builder().findings(basic("CVE-1", FindingSeverity::High, "7")).build();
+        let unknown = read(&[page(ScanStatus::Active, only_basic, None)], Some(ScanType::Enhanced));
+        assert!(matches!(unknown.coverage, Coverage::Unknown { ref reason } if reason.contains("no enhanced results")));
+
+        let clean = ImageScanFindings::builder().set_enhanced_findings(Some(Vec::new())).build();
+        let clean = read(&[page(ScanStatus::Active, clean, None)], Some(ScanType::Enhanced));
+        assert_eq!((clean.coverage, clean.findings.len()), (Coverage::Complete, 0));
+    }
+
+    #[test]
+    fn enhanced_findings_carry_fix_and_exploit_and_the_type_shows_without_the_registry() {
+        let package = SdkPackage::builder().name("openssh").version("9.6p1").fixed_in_version("9.8p1").build();
+        let details = PackageVulnerabilityDetails::builder()
+            .vulnerability_id("CVE-2024-6387")
+            .vulnerable_packages(package)
+            .reference_urls("https://example.com/advisory")
+            .build();
+        let finding = EnhancedImageScanFinding::builder()
+            .package_vulnerability_details(details)
+            .severity("CRITICAL")
+            .fix_available("YES")
+            .exploit_available("NO")
+            .title("regreSSHion")
+            .build();
+        let findings = ImageScanFindings::builder().enhanced_findings(finding).build();
+        // The registry's configuration could not be read: the answer tells.
+        let read = read(&[page(ScanStatus::Active, findings, None)], None);
+        assert_eq!((read.scan_type, read.coverage.clone()), (Some(ScanType::Enhanced), Coverage::Complete));
+        let found = &read.findings[0];
+        assert_eq!(found.id, "CVE-2024-6387");
+        assert_eq!(found.packages[0].fixed_in.as_deref(), Some("9.8p1"));
+        assert_eq!((found.fix_available.as_deref(), found.exploit_available.as_deref()), (Some("YES"), Some("NO")));
+        assert_eq!(found.score, None, "no score given: none, not 0");
+        assert_eq!(found.uri.as_deref(), Some("https://example.com/advisory"));
+    }
+
+    #[test]
+    fn a_failed_scan_is_unknown_with_ecrs_description() {
+        let read = read(&[page(ScanStatus::Failed, ImageScanFindings::builder().build(), None)], Some(ScanType::Basic));
+        assert_eq!(read.coverage, Coverage::Unknown { reason: "ECR reports the scan as FAILED: as ECR says".into() });
+    }
+
+    /// One region whose repository `app` lists `images`, scanning `scan_type`.
+    fn regions(images: Vec<Image>, scan_type: &str) -> BTreeMap<String, RegionInventory> {
+        let mut repository = fixtures::repository("app");
+        repository.images = Collected::Ok(images);
+        let mut region = RegionInventory::default();
+        region.ecr.repositories = Collected::Ok(vec![repository]);
+        region.ecr.registry_scanning =
+            Collected::Ok(RegistryScanning { scan_type: scan_type.into(), rules: Vec::new() });
+        BTreeMap::from([(fixtures::REGION.to_owned(), region)])
+    }
+
+    fn listed(status: Option<&str>, summary: bool) -> Image {
+        let mut image = fixtures::image(&fixtures::repository("app"), &"d".repeat(64), &["v1"]);
+        image.scan_status = status.map(str::to_owned);
+        image.scan = summary.then(|| ScanResult {
+            status: status.map(str::to_owned),
+            completed_at: None,
+            severity_counts: BTreeMap::new(),
+        });
+        image
+    }
+
+    fn settled(plan: Plan) -> Collected<ImageVulnerabilities> {
+        match plan {
+            Plan::Settled(settled) => settled,
+            ask => panic!("expected no call, got {ask:?}"),
+        }
+    }
+
+    #[test]
+    fn only_an_image_whose_listing_shows_a_readable_scan_costs_a_call() {
+        let image = fixtures::registry_image(&fixtures::own_ecr_image("app", "v1"), Collected::NotRequested);
+        let never = settled(plan(&image, &regions(vec![listed(None, false)], "BASIC")));
+        assert!(matches!(never, Collected::Ok(ImageVulnerabilities { coverage: Coverage::NeverScanned, .. })));
+        let running = settled(plan(&image, &regions(vec![listed(Some("IN_PROGRESS"), false)], "BASIC")));
+        assert!(
+            matches!(running, Collected::Ok(ImageVulnerabilities { coverage: Coverage::Unknown { ref reason }, .. }) if reason.contains("IN_PROGRESS"))
+        );
+        let unlisted = settled(plan(&image, &regions(Vec::new(), "BASIC")));
+        assert!(matches!(unlisted, Collected::Ok(ImageVulnerabilities { coverage: Coverage::Unknown { .. }, .. })));
+
+        let asked = plan(&image, &regions(vec![listed(Some("ACTIVE"), false)], "ENHANCED"));
+        assert_eq!(
+            asked,
+            Plan::Ask {
+                region: fixtures::REGION.into(),
+                repository: "app".into(),
+                digest: image.digest.clone().unwrap(),
+                scan_type: Some(ScanType::Enhanced),
+            }
+        );
+        assert!(matches!(plan(&image, &regions(vec![listed(Some("COMPLETE"), true)], "BASIC")), Plan::Ask { .. }));
+    }
+
+    #[test]
+    fn a_failed_listing_fails_the_image_and_an_index_is_looked_up_by_its_platform_manifest() {
+        let image = fixtures::registry_image(&fixtures::own_ecr_image("app", "v1"), Collected::NotRequested);
+        let mut failing = regions(Vec::new(), "BASIC");
+        let error = fixtures::denied(Service::Ecr, "DescribeImages");
+        failing.get_mut(fixtures::REGION).unwrap().ecr.repositories =
+            Collected::Ok(vec![crate::inventory::ecr::Repository {
+                images: Collected::Failed(error.clone()),
+                ..fixtures::repository("app")
+            }]);
+        assert_eq!(settled(plan(&image, &failing)), Collected::Failed(error));
+
+        let platform = format!("sha256:{}", "e".repeat(64));
+        let config = ImageConfig { platform_manifest: Some(platform.clone()), ..fixtures::image_config() };
+        let index = fixtures::registry_image(&fixtures::own_ecr_image("app", "v1"), Collected::Ok(config));
+        let mut manifest = listed(Some("COMPLETE"), true);
+        manifest.digest = platform.clone();
+        assert!(
+            matches!(plan(&index, &regions(vec![manifest], "BASIC")), Plan::Ask { ref digest, .. } if *digest == platform)
+        );
+
+        let elsewhere = RegistryImage { region: "ap-south-1".into(), ..image };
+        let unscanned_region = settled(plan(&elsewhere, &regions(Vec::new(), "BASIC")));
+        assert!(
+            matches!(unscanned_region, Collected::Ok(ImageVulnerabilities { coverage: Coverage::Unknown { ref reason }, scan_type: None, .. }) if reason.contains("ap-south-1"))
+        );
     }
 }

@@ -139,6 +139,7 @@ mod tests {
             checks: vec![],
             frameworks: vec![],
             history: None,
+            vulnerabilities: None,
         }
     }
 

@@ -4,6 +4,7 @@
 //! nothing but this module.
 
 use std::collections::BTreeMap;
+use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
@@ -27,6 +28,115 @@ pub struct Report {
     /// and the trend over the last scans; `None` without history.
     #[serde(default)]
     pub history: Option<History>,
+    /// The images in use that ECR's scans found vulnerabilities in, most
+    /// urgent first; `None` when the scan did not read scan findings.
+    #[serde(default)]
+    pub vulnerabilities: Option<Vec<VulnerableImage>>,
+}
+
+/// One image of an audited account's ECR, named by a task definition or run
+/// by a task, with its scan findings and what makes them matter: whether it
+/// runs, and whether the internet reaches what runs it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VulnerableImage {
+    /// 1 for the most urgent, after every account is in.
+    pub rank: usize,
+    pub account_id: String,
+    /// The region of the registry holding it.
+    pub region: String,
+    /// `REPOSITORY@DIGEST`.
+    pub image: String,
+    pub resource_arn: String,
+    pub exposure: Exposure,
+    pub running_tasks: usize,
+    /// `CLUSTER/SERVICE (REGION)` of the services whose tasks run it.
+    pub services: Vec<String>,
+    /// How the internet reaches the tasks running it.
+    pub reachable_through: Vec<String>,
+    /// ECR's spelling (`CRITICAL`): the most severe finding's.
+    pub highest_severity: Option<String>,
+    pub severity_counts: BTreeMap<String, usize>,
+    /// Findings with a fix available (enhanced scanning says so; basic does not).
+    pub fixable: usize,
+    /// Findings with a known exploit (enhanced scanning only).
+    pub exploitable: usize,
+    pub findings_total: usize,
+    /// The most severe findings, at most [`VulnerableImage::FINDINGS_SHOWN`].
+    pub findings: Vec<VulnerabilityInfo>,
+    /// `complete`, or why the scan's results are not the whole story.
+    pub scan: String,
+    /// Why it ranks where it does, in order of weight.
+    pub reasons: Vec<String>,
+}
+
+impl VulnerableImage {
+    pub const FINDINGS_SHOWN: usize = 10;
+
+    /// Most urgent first: reachable from the internet, then running where
+    /// reachability is unknown, then running internally, then not running;
+    /// within each, by the worst severity, a known exploit, an available
+    /// fix, then the numbers of critical and high findings.
+    pub fn rank_all(images: &mut [VulnerableImage]) {
+        images.sort_by(|a, b| a.urgency().cmp(&b.urgency()).then_with(|| a.identity().cmp(&b.identity())));
+        for (index, image) in images.iter_mut().enumerate() {
+            image.rank = index + 1;
+        }
+    }
+
+    fn urgency(&self) -> impl Ord {
+        let count = |severity: &str| std::cmp::Reverse(self.severity_counts.get(severity).copied().unwrap_or(0));
+        (
+            self.exposure,
+            std::cmp::Reverse(self.highest_severity.as_deref().and_then(|name| Severity::from_str(name).ok())),
+            self.exploitable == 0,
+            self.fixable == 0,
+            count("CRITICAL"),
+            count("HIGH"),
+            std::cmp::Reverse(self.running_tasks),
+        )
+    }
+
+    fn identity(&self) -> (&str, &str, &str) {
+        (&self.account_id, &self.region, &self.image)
+    }
+}
+
+/// How the internet reaches an image, in ranking order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Exposure {
+    /// Running, and a running task is reachable from the internet.
+    Internet,
+    /// Running, but what reaches its tasks could not be read.
+    Unknown,
+    /// Running, and no task running it is reachable from the internet.
+    Internal,
+    /// Named by a task definition, run by no task.
+    NotRunning,
+}
+
+impl Exposure {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Exposure::Internet => "internet",
+            Exposure::Unknown => "unknown",
+            Exposure::Internal => "internal",
+            Exposure::NotRunning => "not_running",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VulnerabilityInfo {
+    pub id: String,
+    pub severity: String,
+    /// `openssl 3.0.1`, the first vulnerable package.
+    pub package: Option<String>,
+    pub fixed_in: Option<String>,
+    pub fix_available: Option<String>,
+    pub exploit_available: Option<String>,
+    pub score: Option<f64>,
+    pub uri: Option<String>,
 }
 
 /// One check's metadata as the reports show it.

@@ -7,6 +7,7 @@ pub mod image_reference;
 pub mod image_signature;
 pub mod network_acl;
 pub mod policy;
+pub mod reachability;
 pub mod secrets;
 pub mod security_group;
 pub mod trail_events;

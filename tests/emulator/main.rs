@@ -43,6 +43,7 @@ mod hostile_input;
 mod iam_password_policy;
 mod iam_root;
 mod iam_users;
+mod image_vulnerabilities;
 mod multi_account;
 mod mutelist;
 mod organization;

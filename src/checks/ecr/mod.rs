@@ -2,6 +2,7 @@
 
 mod cross_account;
 
+pub mod ecr_images_internet_exposed_no_vulnerabilities;
 pub mod ecr_images_signed;
 pub mod ecr_registry_policy_trusted_accounts_only;
 pub mod ecr_registry_scan_images_on_push_enabled;

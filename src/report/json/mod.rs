@@ -184,6 +184,7 @@ mod tests {
                 }],
             }],
             history: None,
+            vulnerabilities: None,
         }
     }
 

@@ -6,6 +6,7 @@ use bulkhead::inventory::ecr::Repository;
 
 use crate::support::*;
 
+mod ecr_images_internet_exposed_no_vulnerabilities;
 mod ecr_images_signed;
 mod ecr_registry_policy_trusted_accounts_only;
 mod ecr_registry_scan_images_on_push_enabled;

@@ -1,0 +1,313 @@
+//! Whether the internet can reach a running task: through a public IP on
+//! its network interface in a security group open to the internet on a
+//! port the task listens on, or through an internet-facing load balancer
+//! in front of its service; and, for an image, which tasks run it and how
+//! exposed that makes it.
+
+use std::collections::BTreeSet;
+use std::str::FromStr;
+
+use crate::inventory::ecs::{RunningTask, TaskDefinition};
+use crate::inventory::image_configs::RegistryImage;
+use crate::inventory::image_vulnerabilities::Vulnerability;
+use crate::inventory::{AccountInventory, Collected, RegionInventory};
+use crate::rules::security_group::{self, internet_source};
+use crate::severity::Severity;
+
+/// How the internet reaches a running task, as far as the inventory tells.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reachability {
+    /// Each way in, for messages: `public IP 203.0.113.7 (eni-1), sg-1 open to 0.0.0.0/0 on 8080`.
+    Internet(Vec<String>),
+    /// Why not: `no public IP, no load balancer`.
+    NotReachable(String),
+    /// What could not be read to tell.
+    Unknown(String),
+}
+
+/// The ways the internet reaches `task` in `region`; `definition` gives the
+/// ports its containers listen on (every port, when it could not be read).
+pub fn reachability(region: &RegionInventory, task: &RunningTask, definition: Option<&TaskDefinition>) -> Reachability {
+    let mut ways = Vec::new();
+    let mut unknown = Vec::new();
+    match public_ip_ways(region, task, definition) {
+        Ok(found) => ways.extend(found),
+        Err(why) => unknown.push(why),
+    }
+    match load_balancer_ways(region, task) {
+        Ok(found) => ways.extend(found),
+        Err(why) => unknown.push(why),
+    }
+    if !ways.is_empty() {
+        Reachability::Internet(ways)
+    } else if !unknown.is_empty() {
+        Reachability::Unknown(unknown.join("; "))
+    } else {
+        let behind = if task.service().is_some() { "no internet-facing load balancer" } else { "no service" };
+        Reachability::NotReachable(format!("no public IP open to the internet on its ports, {behind}"))
+    }
+}
+
+fn public_ip_ways(
+    region: &RegionInventory,
+    task: &RunningTask,
+    definition: Option<&TaskDefinition>,
+) -> Result<Vec<String>, String> {
+    if task.network_interfaces.is_empty() {
+        return Ok(Vec::new());
+    }
+    let interfaces = region
+        .ec2
+        .network_interfaces
+        .get()
+        .map_err(|why| format!("its network interfaces could not be read ({why})"))?;
+    let groups =
+        region.ec2.security_groups.get().map_err(|why| format!("the security groups could not be read ({why})"))?;
+    let ports: Vec<u16> = definition
+        .map(|definition| {
+            definition
+                .containers
+                .iter()
+                .flat_map(|container| &container.port_mappings)
+                .filter(|mapping| mapping.protocol == "tcp")
+                .filter_map(|mapping| u16::try_from(mapping.container_port).ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut ways = Vec::new();
+    for id in &task.network_interfaces {
+        let Some(interface) = interfaces.iter().find(|interface| &interface.id == id) else {
+            return Err(format!("its network interface {id} is not in the region's listing"));
+        };
+        let Some(ip) = &interface.public_ip else { continue };
+        for group_id in &interface.security_group_ids {
+            let Some(group) = groups.iter().find(|group| &group.id == group_id) else {
+                return Err(format!("its security group {group_id} is not in the region's listing"));
+            };
+            // A task definition that could not be read listens on unknown ports: any open port counts.
+            let exposures: Vec<(security_group::Exposure, String)> = if definition.is_none() {
+                vec![(security_group::Exposure::AnyPort, "a port".to_owned())]
+            } else {
+                ports.iter().map(|port| (security_group::Exposure::TcpPort(*port), format!("port {port}"))).collect()
+            };
+            for (exposure, what) in exposures {
+                if let Some(source) = group.ingress.iter().find_map(|rule| internet_source(rule, exposure)) {
+                    ways.push(format!("public IP {ip} ({id}) in {} open to {source} on {what}", group.id));
+                }
+            }
+        }
+    }
+    Ok(ways)
+}
+
+fn load_balancer_ways(region: &RegionInventory, task: &RunningTask) -> Result<Vec<String>, String> {
+    let Some(service_name) = task.service() else { return Ok(Vec::new()) };
+    let clusters = region.ecs.clusters.get().map_err(|why| format!("the clusters could not be read ({why})"))?;
+    let Some(cluster) = clusters.iter().find(|cluster| cluster.name == task.cluster) else {
+        return Err(format!("its cluster {} is not in the listing", task.cluster));
+    };
+    let services =
+        cluster.services.get().map_err(|why| format!("the services of cluster {} could not be read ({why})", cluster.name))?;
+    let Some(service) = services.iter().find(|service| service.name == service_name) else {
+        return Err(format!("its service {service_name} is not in the listing"));
+    };
+    let target_groups: Vec<&str> =
+        service.load_balancers.iter().filter_map(|entry| entry.target_group_arn.as_deref()).collect();
+    if target_groups.is_empty() {
+        return Ok(Vec::new());
+    }
+    let groups =
+        region.elbv2.target_groups.get().map_err(|why| format!("the target groups could not be read ({why})"))?;
+    let balancers =
+        region.elbv2.load_balancers.get().map_err(|why| format!("the load balancers could not be read ({why})"))?;
+    let security_groups = region.ec2.security_groups.get().ok();
+    let mut ways = Vec::new();
+    for arn in target_groups {
+        let Some(group) = groups.iter().find(|group| group.arn == arn) else {
+            return Err(format!("its target group {arn} is not in the region's listing"));
+        };
+        for balancer in balancers.iter().filter(|balancer| group.load_balancer_arns.contains(&balancer.arn)) {
+            if !balancer.is_internet_facing() {
+                continue;
+            }
+            let listeners = balancer
+                .listeners
+                .get()
+                .map_err(|why| format!("the listeners of {} could not be read ({why})", balancer.name))?;
+            for listener in listeners {
+                let port = listener.port.and_then(|port| u16::try_from(port).ok());
+                // An application load balancer's security groups decide who reaches its listeners.
+                let open = match (balancer.security_groups.is_empty(), port, security_groups) {
+                    (true, _, _) => true,
+                    (false, Some(port), Some(all)) => balancer.security_groups.iter().any(|id| {
+                        all.iter()
+                            .filter(|group| &group.id == id)
+                            .any(|group| group.ingress.iter().any(|rule| internet_source(rule, security_group::Exposure::TcpPort(port)).is_some()))
+                    }),
+                    (false, _, None) => {
+                        return Err(format!("the security groups of {} could not be read", balancer.name));
+                    }
+                    (false, None, Some(_)) => false,
+                };
+                if open {
+                    let protocol = listener.protocol.as_deref().unwrap_or("?");
+                    let port = listener.port.map_or_else(|| "?".to_owned(), |port| port.to_string());
+                    ways.push(format!(
+                        "internet-facing {} load balancer {} ({protocol} {port}, target group {})",
+                        balancer.kind, balancer.name, group.name
+                    ));
+                }
+            }
+        }
+    }
+    Ok(ways)
+}
+
+/// How exposed an image is, most exposed first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Exposure {
+    /// Running, and a task running it is reachable from the internet.
+    Internet,
+    /// Running (or maybe running), but what reaches it could not be read.
+    Unknown,
+    /// Running, and no task running it is reachable from the internet.
+    Internal,
+    /// Run by no task.
+    NotRunning,
+}
+
+/// A running task that runs an image, with how the internet reaches it.
+#[derive(Debug, Clone)]
+pub struct Run<'a> {
+    pub region: &'a str,
+    pub task: &'a RunningTask,
+    pub reachability: Reachability,
+}
+
+/// Whether and how an image runs, across the account's regions.
+#[derive(Debug, Clone)]
+pub struct Runs<'a> {
+    pub runs: Vec<Run<'a>>,
+    /// Regions whose running tasks could not be listed: the image may run there.
+    pub unlisted: Vec<String>,
+}
+
+impl Runs<'_> {
+    pub fn exposure(&self) -> Exposure {
+        if self.runs.iter().any(|run| matches!(run.reachability, Reachability::Internet(_))) {
+            Exposure::Internet
+        } else if self.runs.iter().any(|run| matches!(run.reachability, Reachability::Unknown(_)))
+            || !self.unlisted.is_empty()
+        {
+            Exposure::Unknown
+        } else if self.runs.is_empty() {
+            Exposure::NotRunning
+        } else {
+            Exposure::Internal
+        }
+    }
+
+    /// The ways in, each once.
+    pub fn reachable_through(&self) -> Vec<String> {
+        let ways: BTreeSet<String> = self
+            .runs
+            .iter()
+            .filter_map(|run| match &run.reachability {
+                Reachability::Internet(ways) => Some(ways.iter().map(|way| format!("{way} ({})", run.task.describe_owner()))),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        ways.into_iter().collect()
+    }
+
+    /// Why reachability is unknown, each once.
+    pub fn unknowns(&self) -> Vec<String> {
+        let mut why: BTreeSet<String> = self
+            .runs
+            .iter()
+            .filter_map(|run| match &run.reachability {
+                Reachability::Unknown(why) => Some(format!("task {}: {why}", run.task.id)),
+                _ => None,
+            })
+            .collect();
+        why.extend(self.unlisted.iter().map(|region| format!("the running tasks of {region} could not be listed")));
+        why.into_iter().collect()
+    }
+
+    pub fn services(&self) -> Vec<String> {
+        let services: BTreeSet<String> = self
+            .runs
+            .iter()
+            .filter_map(|run| run.task.service().map(|service| format!("{}/{service} ({})", run.task.cluster, run.region)))
+            .collect();
+        services.into_iter().collect()
+    }
+}
+
+/// Every running task of the account with a container on `image`.
+pub fn runs_of<'a>(account: &'a AccountInventory, image: &RegistryImage) -> Runs<'a> {
+    let platform_manifest =
+        image.config.get().ok().and_then(|config| config.platform_manifest.as_deref()).map(str::to_owned);
+    let runs_image = |digest: &str| {
+        image.digest.as_deref() == Some(digest) || platform_manifest.as_deref() == Some(digest)
+    };
+    let mut runs = Vec::new();
+    let mut unlisted = Vec::new();
+    for (region, inventory) in &account.regions {
+        let Collected::Ok(clusters) = &inventory.ecs.clusters else {
+            unlisted.push(region.clone());
+            continue;
+        };
+        let definitions = inventory.ecs.task_definitions.get().ok();
+        for cluster in clusters {
+            let Collected::Ok(tasks) = &cluster.running_tasks else {
+                unlisted.push(format!("{region} (cluster {})", cluster.name));
+                continue;
+            };
+            for task in tasks {
+                let runs_it = task
+                    .containers
+                    .iter()
+                    .any(|container| container.image_digest.as_deref().is_some_and(runs_image));
+                if !runs_it {
+                    continue;
+                }
+                let definition = definitions
+                    .and_then(|entries| entries.iter().find(|entry| entry.arn == task.task_definition_arn))
+                    .and_then(|entry| entry.definition.get().ok());
+                runs.push(Run { region, task, reachability: reachability(inventory, task, definition) });
+            }
+        }
+    }
+    Runs { runs, unlisted }
+}
+
+/// A scanner's severity name (ECR's `CRITICAL`, ...) as bulkhead's; `None`
+/// for `UNDEFINED`, `UNTRIAGED` and anything else, which rank lowest.
+pub fn severity_of(name: &str) -> Option<Severity> {
+    Severity::from_str(name).ok()
+}
+
+/// A fix is available: enhanced scanning says so, or a package names its fixed version.
+pub fn has_fix(finding: &Vulnerability) -> bool {
+    matches!(finding.fix_available.as_deref(), Some("YES" | "PARTIAL"))
+        || finding.packages.iter().any(|package| package.fixed_in.is_some())
+}
+
+/// `CVE-2024-3094 (CRITICAL, xz 5.6.0, exploit known, fixed in 5.6.1)`, for messages.
+pub fn describe(finding: &Vulnerability) -> String {
+    let mut parts = vec![finding.severity.to_ascii_uppercase()];
+    if let Some(package) = finding.packages.first().and_then(|package| package.name.as_ref()) {
+        parts.push(package.clone());
+    }
+    if finding.exploit_available.as_deref() == Some("YES") {
+        parts.push("exploit known".to_owned());
+    }
+    match finding.packages.iter().find_map(|package| package.fixed_in.as_deref()) {
+        Some(fixed) => parts.push(format!("fixed in {fixed}")),
+        None if has_fix(finding) => parts.push("fix available".to_owned()),
+        None => {}
+    }
+    format!("{} ({})", finding.id, parts.join(", "))
+}

@@ -1,0 +1,153 @@
+use bulkhead::inventory::ec2::Protocol;
+use bulkhead::inventory::elbv2::{Listener, LoadBalancer, TargetGroup};
+use bulkhead::inventory::ecs::ServiceLoadBalancer;
+use bulkhead::inventory::image_vulnerabilities::{
+    Coverage, ImageVulnerabilities, ScanType, Vulnerability, VulnerablePackage,
+};
+
+use super::*;
+
+const CHECK: &str = "ecr_images_internet_exposed_no_vulnerabilities";
+const DIGEST: &str = "sha256:dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd";
+
+fn vulnerability(id: &str, severity: &str) -> Vulnerability {
+    Vulnerability {
+        id: id.into(),
+        severity: severity.into(),
+        packages: vec![VulnerablePackage {
+            name: Some("openssl".into()),
+            installed_version: Some("3.0.1".into()),
+            fixed_in: Some("3.0.13".into()),
+        }],
+        fix_available: Some("YES".into()),
+        exploit_available: Some("YES".into()),
+        score: Some(9.8),
+        uri: None,
+        title: None,
+    }
+}
+
+fn scanned(findings: Vec<Vulnerability>) -> Collected<ImageVulnerabilities> {
+    Collected::Ok(ImageVulnerabilities {
+        scan_type: Some(ScanType::Enhanced),
+        coverage: Coverage::Complete,
+        status: Some("ACTIVE".into()),
+        completed_at: None,
+        findings,
+    })
+}
+
+/// `app:v1` (digest ddd…, with `vulnerabilities`) named by `app:1`, whose
+/// container listens on 8080; run by service `web` when `running`, its task
+/// on eni-1 with `public_ip`, in sg-web open to the internet on 8080.
+fn exposed(vulnerabilities: Collected<ImageVulnerabilities>, running: bool, public_ip: Option<&str>) -> AccountInventory {
+    let reference = own_ecr_image("app", "v1");
+    let mut web = container("web");
+    web.image = reference.clone();
+    let definition = task_definition("app", 1, vec![web]);
+    let mut prod = cluster("prod");
+    let mut task = running_task(&prod, Some("web"), &definition);
+    task.containers[0].image_digest = Some(DIGEST.into());
+    task.network_interfaces = vec!["eni-1".into()];
+    prod.running_tasks = Collected::Ok(if running { vec![task] } else { Vec::new() });
+    prod.services = Collected::Ok(vec![service(&prod, "web")]);
+    let mut account = account_with_task_definitions(vec![definition]);
+    let region = account.regions.get_mut(REGION).unwrap();
+    region.ecs.clusters = Collected::Ok(vec![prod]);
+    let mut group = security_group("sg-web");
+    group.ingress = vec![permission(Protocol::Tcp, Some((8080, 8080)), "0.0.0.0/0")];
+    region.ec2.security_groups = Collected::Ok(vec![group]);
+    region.ec2.network_interfaces = Collected::Ok(vec![network_interface("eni-1", &["sg-web"], public_ip)]);
+    region.elbv2.load_balancers = Collected::Ok(Vec::new());
+    region.elbv2.target_groups = Collected::Ok(Vec::new());
+    let mut image = registry_image(&reference, Collected::Ok(image_config()));
+    image.vulnerabilities = vulnerabilities;
+    account.registry_images = Collected::Ok(vec![image]);
+    account
+}
+
+#[test]
+fn an_exposed_running_image_with_serious_findings_fails() {
+    let account = exposed(scanned(vec![vulnerability("CVE-2024-0001", "CRITICAL"), vulnerability("CVE-2024-0002", "LOW")]), true, Some("203.0.113.7"));
+    let finding = only(CHECK, &account);
+    assert_eq!((finding.status, finding.resource_id.as_str()), (Status::Fail, format!("app@{DIGEST}").as_str()));
+    assert!(finding.message.contains("public IP 203.0.113.7 (eni-1) in sg-web open to 0.0.0.0/0 on port 8080"), "{}", finding.message);
+    assert!(finding.message.contains("1 finding(s) of severity high or above: CVE-2024-0001 (CRITICAL, openssl, exploit known, fixed in 3.0.13)"), "{}", finding.message);
+
+    let low_only = exposed(scanned(vec![vulnerability("CVE-2024-0002", "LOW")]), true, Some("203.0.113.7"));
+    assert_eq!(status(CHECK, &low_only), Status::Pass);
+}
+
+#[test]
+fn internal_and_idle_images_pass_and_the_unknown_is_an_error() {
+    let critical = || scanned(vec![vulnerability("CVE-2024-0001", "CRITICAL")]);
+    let internal = only(CHECK, &exposed(critical(), true, None));
+    assert_eq!(internal.status, Status::Pass);
+    assert!(internal.message.contains("none reachable from the internet"), "{}", internal.message);
+    assert_eq!(status(CHECK, &exposed(critical(), false, None)), Status::Pass, "run by no task");
+
+    let mut blind = exposed(critical(), true, Some("203.0.113.7"));
+    blind.regions.get_mut(REGION).unwrap().ec2.network_interfaces =
+        Collected::Failed(denied(Service::Ec2, "DescribeNetworkInterfaces"));
+    let finding = only(CHECK, &blind);
+    assert_eq!(finding.status, Status::Error, "{}", finding.message);
+    assert!(finding.message.contains("DescribeNetworkInterfaces"), "{}", finding.message);
+
+    let unread = exposed(Collected::Failed(denied(Service::Ecr, "DescribeImageScanFindings")), true, Some("203.0.113.7"));
+    assert_eq!(status(CHECK, &unread), Status::Error);
+    let pending = Collected::Ok(ImageVulnerabilities {
+        scan_type: Some(ScanType::Enhanced),
+        coverage: Coverage::Unknown { reason: "Inspector has not reported".into() },
+        status: Some("ACTIVE".into()),
+        completed_at: None,
+        findings: Vec::new(),
+    });
+    assert_eq!(status(CHECK, &exposed(pending, true, Some("203.0.113.7"))), Status::Error, "not clean: unknown");
+    let never = Collected::Ok(ImageVulnerabilities {
+        scan_type: Some(ScanType::Basic),
+        coverage: Coverage::NeverScanned,
+        status: None,
+        completed_at: None,
+        findings: Vec::new(),
+    });
+    assert_eq!(status(CHECK, &exposed(never, true, Some("203.0.113.7"))), Status::Fail, "exposed and never scanned");
+}
+
+#[test]
+fn an_internet_facing_load_balancer_exposes_its_service() {
+    let mut account = exposed(scanned(vec![vulnerability("CVE-2024-0001", "HIGH")]), true, None);
+    let region = account.regions.get_mut(REGION).unwrap();
+    let Collected::Ok(clusters) = &mut region.ecs.clusters else { unreachable!() };
+    let Collected::Ok(services) = &mut clusters[0].services else { unreachable!() };
+    let group_arn = format!("arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:targetgroup/web/1");
+    let balancer_arn = format!("arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:loadbalancer/app/public/1");
+    services[0].load_balancers = vec![ServiceLoadBalancer {
+        target_group_arn: Some(group_arn.clone()),
+        load_balancer_name: None,
+        container_name: Some("web".into()),
+        container_port: Some(8080),
+    }];
+    region.elbv2.target_groups = Collected::Ok(vec![TargetGroup {
+        arn: group_arn,
+        name: "web".into(),
+        port: Some(8080),
+        protocol: Some("HTTP".into()),
+        target_type: Some("ip".into()),
+        load_balancer_arns: vec![balancer_arn.clone()],
+    }]);
+    let balancer = |scheme: &str| LoadBalancer {
+        arn: balancer_arn.clone(),
+        name: "public".into(),
+        scheme: scheme.into(),
+        kind: "application".into(),
+        security_groups: Vec::new(),
+        listeners: Collected::Ok(vec![Listener { port: Some(443), protocol: Some("HTTPS".into()) }]),
+    };
+    region.elbv2.load_balancers = Collected::Ok(vec![balancer("internet-facing")]);
+    let finding = only(CHECK, &account);
+    assert_eq!(finding.status, Status::Fail);
+    assert!(finding.message.contains("internet-facing application load balancer public (HTTPS 443, target group web)"), "{}", finding.message);
+
+    account.regions.get_mut(REGION).unwrap().elbv2.load_balancers = Collected::Ok(vec![balancer("internal")]);
+    assert_eq!(status(CHECK, &account), Status::Pass);
+}
