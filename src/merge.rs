@@ -20,6 +20,7 @@ use jiff::Timestamp;
 use crate::cli::MergeArgs;
 use crate::evaluation::{UsageError, write_reports};
 use crate::outcome::{Gate, Outcome, Verdict};
+use crate::report::model::VulnerableImage;
 use crate::report::{self, CallStats, Findings, OperationStats, Report, ReportFinding, ScanError, ShardInfo};
 use crate::shard::{fnv1a64, shard_of};
 
@@ -246,6 +247,13 @@ pub fn merge(shards: Vec<ShardReport>, allow_missing: bool, version: &str) -> Re
         merged.scan.errors.extend(scan.errors);
         merged.scan.stats = add_stats(merged.scan.stats, scan.stats);
         findings.extend(in_memory(report.findings));
+        // Shards select the same checks, so they all read scan findings or none do.
+        if let (Some(merged), Some(images)) = (&mut merged.vulnerabilities, report.vulnerabilities) {
+            merged.extend(images);
+        }
+    }
+    if let Some(images) = &mut merged.vulnerabilities {
+        VulnerableImage::rank_all(images);
     }
     let scan = &mut merged.scan;
     scan.started_at = earliest.unwrap_or_default();

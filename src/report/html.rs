@@ -128,6 +128,7 @@ struct View<'a> {
     options: Options,
     changes: Option<ChangesView<'a>>,
     trends: Vec<TrendView<'a>>,
+    vulnerabilities: Option<VulnerabilitiesView<'a>>,
 }
 
 /// Trends shown per kind: the subjects with the most FAILs in the latest scan.
@@ -410,7 +411,46 @@ impl<'a> View<'a> {
             options,
             changes: changes.map(|changes| super::changes::view(changes, &anchors)),
             trends: report.history.as_ref().map(|history| trend_views(&history.trends)).unwrap_or_default(),
+            vulnerabilities: report.vulnerabilities.as_deref().map(VulnerabilitiesView::of),
         })
+    }
+}
+
+/// Images listed in the prioritised vulnerabilities; the JSON report has them all.
+pub const VULNERABLE_IMAGES_SHOWN: usize = 25;
+
+#[derive(Debug, Serialize)]
+struct VulnerabilitiesView<'a> {
+    images: Vec<VulnerableImageView<'a>>,
+    total: usize,
+    hidden: usize,
+}
+
+#[derive(Debug, Serialize)]
+struct VulnerableImageView<'a> {
+    image: &'a super::model::VulnerableImage,
+    exposure: &'static str,
+    /// `internet`, `unknown`, `internal`, `not-running`: the CSS class.
+    exposure_class: &'static str,
+}
+
+impl<'a> VulnerabilitiesView<'a> {
+    fn of(images: &'a [super::model::VulnerableImage]) -> VulnerabilitiesView<'a> {
+        use super::model::Exposure;
+        let shown: Vec<VulnerableImageView<'a>> = images
+            .iter()
+            .take(VULNERABLE_IMAGES_SHOWN)
+            .map(|image| {
+                let (exposure, exposure_class) = match image.exposure {
+                    Exposure::Internet => ("reachable from the internet", "internet"),
+                    Exposure::Unknown => ("reachability unknown", "unknown"),
+                    Exposure::Internal => ("running, internal", "internal"),
+                    Exposure::NotRunning => ("not running", "not-running"),
+                };
+                VulnerableImageView { image, exposure, exposure_class }
+            })
+            .collect();
+        VulnerabilitiesView { total: images.len(), hidden: images.len() - shown.len(), images: shown }
     }
 }
 

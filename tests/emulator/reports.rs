@@ -317,6 +317,7 @@ fn html_report_at_50000_findings() {
         checks: Vec::new(),
         frameworks: Vec::new(),
         history: None,
+        vulnerabilities: None,
     };
     let started = std::time::Instant::now();
     let text = html::render(&report).unwrap();

@@ -184,11 +184,47 @@ mod tests {
                 }],
             }],
             history: None,
-            vulnerabilities: None,
+            vulnerabilities: Some(vec![crate::report::model::VulnerableImage {
+                rank: 1,
+                account_id: "111122223333".into(),
+                region: "eu-west-1".into(),
+                image: "app@sha256:0123".into(),
+                resource_arn: "arn:aws:ecr:eu-west-1:111122223333:repository/app/sha256:0123".into(),
+                exposure: crate::report::model::Exposure::Internet,
+                running_tasks: 2,
+                services: vec!["prod/web (eu-west-1)".into()],
+                reachable_through: vec!["internet-facing application load balancer web".into()],
+                highest_severity: Some("CRITICAL".into()),
+                severity_counts: [("CRITICAL".to_owned(), 1), ("LOW".to_owned(), 3)].into(),
+                fixable: 1,
+                exploitable: 1,
+                findings_total: 4,
+                findings: vec![crate::report::model::VulnerabilityInfo {
+                    id: "CVE-2024-3094".into(),
+                    severity: "CRITICAL".into(),
+                    package: Some("xz-utils 5.6.0".into()),
+                    fixed_in: Some("5.6.1".into()),
+                    fix_available: Some("YES".into()),
+                    exploit_available: Some("YES".into()),
+                    score: Some(10.0),
+                    uri: Some("https://nvd.nist.gov/vuln/detail/CVE-2024-3094".into()),
+                }],
+                scan: "complete".into(),
+                reasons: vec!["runs in 2 task(s) of prod/web (eu-west-1)".into()],
+            }]),
         }
     }
 
     /// Freezes schema v1: a change to any field name or shape fails here.
+    /// Rewrites the frozen fixture from [`frozen_report`], for an additive
+    /// change: `cargo test --lib write_the_frozen_fixture -- --ignored`.
+    #[test]
+    #[ignore]
+    fn write_the_frozen_fixture() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/report-schema-v1.json");
+        std::fs::write(path, render(&frozen_report()).unwrap()).unwrap();
+    }
+
     #[test]
     fn schema_v1_is_frozen() {
         let report = frozen_report();

@@ -30,6 +30,81 @@ pub struct JsonReport<'a> {
     findings: Findings<'a>,
     checks: Vec<Check<'a>>,
     frameworks: Vec<Framework<'a>>,
+    /// Added in 0.3 (additive): the images in use with scan findings, most
+    /// urgent first; absent when the scan did not read scan findings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    vulnerabilities: Option<Vec<VulnerableImage<'a>>>,
+}
+
+#[derive(Debug, Serialize)]
+struct VulnerableImage<'a> {
+    rank: usize,
+    account_id: &'a str,
+    region: &'a str,
+    image: &'a str,
+    resource_arn: &'a str,
+    /// `internet`, `unknown`, `internal` or `not_running`.
+    exposure: &'static str,
+    running_tasks: usize,
+    services: &'a [String],
+    reachable_through: &'a [String],
+    highest_severity: Option<&'a str>,
+    severity_counts: &'a BTreeMap<String, usize>,
+    fixable: usize,
+    exploitable: usize,
+    findings_total: usize,
+    findings: Vec<Vulnerability<'a>>,
+    scan: &'a str,
+    reasons: &'a [String],
+}
+
+#[derive(Debug, Serialize)]
+struct Vulnerability<'a> {
+    id: &'a str,
+    severity: &'a str,
+    package: Option<&'a str>,
+    fixed_in: Option<&'a str>,
+    fix_available: Option<&'a str>,
+    exploit_available: Option<&'a str>,
+    score: Option<f64>,
+    uri: Option<&'a str>,
+}
+
+impl<'a> From<&'a model::VulnerableImage> for VulnerableImage<'a> {
+    fn from(image: &'a model::VulnerableImage) -> Self {
+        VulnerableImage {
+            rank: image.rank,
+            account_id: &image.account_id,
+            region: &image.region,
+            image: &image.image,
+            resource_arn: &image.resource_arn,
+            exposure: image.exposure.as_str(),
+            running_tasks: image.running_tasks,
+            services: &image.services,
+            reachable_through: &image.reachable_through,
+            highest_severity: image.highest_severity.as_deref(),
+            severity_counts: &image.severity_counts,
+            fixable: image.fixable,
+            exploitable: image.exploitable,
+            findings_total: image.findings_total,
+            findings: image
+                .findings
+                .iter()
+                .map(|finding| Vulnerability {
+                    id: &finding.id,
+                    severity: &finding.severity,
+                    package: finding.package.as_deref(),
+                    fixed_in: finding.fixed_in.as_deref(),
+                    fix_available: finding.fix_available.as_deref(),
+                    exploit_available: finding.exploit_available.as_deref(),
+                    score: finding.score,
+                    uri: finding.uri.as_deref(),
+                })
+                .collect(),
+            scan: &image.scan,
+            reasons: &image.reasons,
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -258,6 +333,10 @@ impl<'a> From<&'a model::Report> for JsonReport<'a> {
                         .collect(),
                 })
                 .collect(),
+            vulnerabilities: report
+                .vulnerabilities
+                .as_ref()
+                .map(|images| images.iter().map(VulnerableImage::from).collect()),
         }
     }
 }
