@@ -239,6 +239,9 @@ def minimum_calls(account: dict, regions: list[str]) -> Counter:
         calls["ecr:BatchGetRepositoryScanningConfiguration"] += batches(r["repositories"], 100)
         calls["ecr:GetRegistryScanningConfiguration"] += 1
         calls["ecr:GetRegistryPolicy"] += 1
+        # The synthetic accounts configure no managed signing, so no
+        # DescribeImageSigningStatus for any image.
+        calls["ecr:GetSigningConfiguration"] += 1
         calls["ecr:GetRepositoryPolicy"] += r["repositories"]
         calls["ecr:GetLifecyclePolicy"] += r["repositories"]
         calls["ecr:DescribeImages"] += sum(pages(images, 1000) for images in r["images"])

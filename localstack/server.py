@@ -2,7 +2,7 @@
 
 Usage: localstack/.venv/bin/python localstack/server.py [--host 127.0.0.1] [--port 4566]
 
-This is moto's own server (``moto.server.main``) run in-process, with two
+This is moto's own server (``moto.server.main``) run in-process, with
 additions that make moto's ECR answer like real ECR does for OCI 1.1
 referrers (signatures and attestations attached to an image through the
 manifest ``subject`` field). bulkhead's "ECR images are signed" check finds
@@ -118,6 +118,24 @@ notation and sigstore-bundle signatures that way, and moto 5.2.5 has neither:
     list is paged by ``maxResults`` (1..1000, default 100) and
     ``nextToken`` (a plain offset), as ECR pages it; moto 5.2.5 answers
     the stored result whole, with both lists, whatever the scanning type.
+11. ECR managed signing. moto 5.2.5 has none of its calls. Added:
+    ``PutSigningConfiguration`` (the seeder's; stores the registry's
+    ``signingConfiguration`` per account and region, rules checked for a
+    ``signingProfileArn`` and filters of type ``WILDCARD_MATCH``, else
+    ``InvalidParameterException``), ``GetSigningConfiguration`` (answers
+    ``{registryId, signingConfiguration}``, or
+    ``SigningConfigurationNotFoundException`` when none was put, as ECR does),
+    and ``DescribeImageSigningStatus`` (``{repositoryName, imageId, registryId,
+    signingStatuses}``; moto's ``RepositoryNotFoundException`` and
+    ``ImageNotFoundException`` for an unknown repository or image). The
+    statuses are fixed when an image is pushed (``ECRBackend.put_image``):
+    one ``{signingProfileArn, status: COMPLETE}`` per rule of the
+    configuration at that moment whose filters match the repository (``*``
+    matches any run of characters; a rule without filters matches every
+    repository). An image pushed before the configuration, or into a
+    repository no rule matches, has ``signingStatuses: []``. Unlike ECR, the
+    emulator stores no signature artifact for a signed image, so only the
+    status says it is signed: that is the path the test bed exercises.
 
 Also: ``MOTO_IAM_LOAD_MANAGED_POLICIES=true`` is set before moto is imported,
 so AWS managed policies (SecurityAudit, ReadOnlyAccess, ...) exist in IAM.
@@ -135,6 +153,7 @@ import copy
 from datetime import datetime
 import json
 import os
+import re
 import sys
 
 os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
@@ -329,6 +348,86 @@ def _response_list_image_referrers(self: ECRResponse) -> ActionResult:
         next_start = str(start + max_results).encode()
         result["nextToken"] = base64.b64encode(next_start).decode()
     return ActionResult(result)
+
+
+class SigningConfigurationNotFoundException(ServiceException):
+    code = "SigningConfigurationNotFoundException"
+
+
+def _signing_rules(configuration) -> list[dict]:
+    """The rules of a PutSigningConfiguration request, checked as ECR checks them."""
+    rules = (configuration or {}).get("rules")
+    if not isinstance(rules, list):
+        raise InvalidParameterException("Invalid parameter at 'signingConfiguration.rules': a list is required")
+    for rule in rules:
+        if not isinstance(rule, dict) or not isinstance(rule.get("signingProfileArn"), str):
+            raise InvalidParameterException("Invalid parameter at 'signingConfiguration.rules': signingProfileArn is required")
+        for filter_ in rule.get("repositoryFilters") or []:
+            if filter_.get("filterType") != "WILDCARD_MATCH" or not isinstance(filter_.get("filter"), str):
+                raise InvalidParameterException(
+                    "Invalid parameter at 'repositoryFilters': filterType must be WILDCARD_MATCH with a filter"
+                )
+    return rules
+
+
+def _wildcard_matches(pattern: str, name: str) -> bool:
+    return re.fullmatch(".*".join(re.escape(part) for part in pattern.split("*")), name) is not None
+
+
+def _signing_statuses_at_push(backend: ECRBackend, repository_name: str) -> list[dict]:
+    """What ECR managed signing reports for an image pushed now (item 11)."""
+    configuration = getattr(backend, "signing_configuration", None) or {}
+    statuses = []
+    for rule in configuration.get("rules") or []:
+        filters = rule.get("repositoryFilters") or []
+        if not filters or any(_wildcard_matches(f["filter"], repository_name) for f in filters):
+            statuses.append({"signingProfileArn": rule["signingProfileArn"], "status": "COMPLETE"})
+    return statuses
+
+
+def _with_signing_statuses(put_image):
+    """ECRBackend.put_image, fixing the new image's managed signing statuses (item 11)."""
+
+    def call(self, repository_name, image_manifest, image_tag, image_manifest_mediatype=None, digest=None):
+        image = put_image(self, repository_name, image_manifest, image_tag, image_manifest_mediatype, digest)
+        if not hasattr(image, "signing_statuses"):  # a new tag on a known image keeps its statuses
+            image.signing_statuses = _signing_statuses_at_push(self, repository_name)
+        return image
+
+    return call
+
+
+def _response_put_signing_configuration(self: ECRResponse) -> ActionResult:
+    configuration = {"rules": _signing_rules(self._get_param("signingConfiguration"))}
+    self.ecr_backend.signing_configuration = configuration
+    return ActionResult({"signingConfiguration": configuration})
+
+
+def _response_get_signing_configuration(self: ECRResponse) -> ActionResult:
+    configuration = getattr(self.ecr_backend, "signing_configuration", None)
+    if configuration is None:
+        raise SigningConfigurationNotFoundException(
+            f"Signing configuration not found for registry with id '{self.current_account}'"
+        )
+    return ActionResult({"registryId": self.current_account, "signingConfiguration": configuration})
+
+
+def _response_describe_image_signing_status(self: ECRResponse) -> ActionResult:
+    name = self._get_param("repositoryName")
+    image_id = self._get_param("imageId") or {}
+    repository = self.ecr_backend._get_repository(name, self._get_param("registryId"))
+    image = repository._get_image(image_id.get("imageTag"), image_id.get("imageDigest"))
+    answered_id = {"imageDigest": image.get_image_digest()}
+    if image_id.get("imageTag"):
+        answered_id["imageTag"] = image_id["imageTag"]
+    return ActionResult(
+        {
+            "repositoryName": repository.name,
+            "imageId": answered_id,
+            "registryId": repository.registry_id,
+            "signingStatuses": getattr(image, "signing_statuses", []),
+        }
+    )
 
 
 def _response_get_trail_status(self: CloudTrailResponse) -> str:
@@ -624,7 +723,11 @@ def apply_patches() -> None:
     ECRResponse.describe_image_scan_findings = _response_describe_image_scan_findings
     ECRBackend.complete_layer_upload = _backend_complete_layer_upload
     ECRResponse.get_download_url_for_layer = _response_get_download_url_for_layer
-    ECRBackend.put_image = _wrap_put_image(ECRBackend.put_image)
+    # Item 9's untagging runs first; item 11 then fixes the new image's statuses.
+    ECRBackend.put_image = _with_signing_statuses(_wrap_put_image(ECRBackend.put_image))
+    ECRResponse.put_signing_configuration = _response_put_signing_configuration
+    ECRResponse.get_signing_configuration = _response_get_signing_configuration
+    ECRResponse.describe_image_signing_status = _response_describe_image_signing_status
     from moto.ecs.models import Task
 
     Task.__init__ = _wrap_task_init(Task.__init__)

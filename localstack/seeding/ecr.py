@@ -1,7 +1,7 @@
 """ECR: the registry's scanning configuration and policy, repositories, images, signatures, scan results.
 
 Fixture keys: seeding/schema.py (ECR_REGISTRY, ECR_SCANNING, ECR_SCAN_RULE,
-ECR_REPOSITORY, ECR_IMAGE). The manifests pushed: seeding/oci.py.
+ECR_SIGNING_RULE, ECR_REPOSITORY, ECR_IMAGE). The manifests pushed: seeding/oci.py.
 """
 
 from __future__ import annotations
@@ -76,6 +76,7 @@ class EcrRegistry:
     scan_type: str | None = None  # None: leave moto's default
     rules: list[dict] = field(default_factory=list)
     policy: dict | None = None
+    signing_rules: list[dict] | None = None  # None: no signing configuration
 
 
 # -- parsing --
@@ -146,6 +147,16 @@ def parse_registry(rspec: dict, rpath: str) -> EcrRegistry | None:
             )
     if reg.get("policy") is not None:
         registry.policy = _document(reg["policy"], f"{p}.policy")
+    if reg.get("signing") is not None:
+        registry.signing_rules = []
+        for k, rraw in enumerate(_list(reg["signing"], f"{p}.signing")):
+            rp = f"{p}.signing[{k}]"
+            rule = key_mapping(schema.ECR_SIGNING_RULE, rraw, rp)
+            filters = [_str(f, f"{rp}.filters[{n}]") for n, f in enumerate(_list(rule.get("filters"), f"{rp}.filters"))]
+            signing_rule: dict[str, Any] = {"signingProfileArn": key_str(schema.ECR_SIGNING_RULE, rule, "profile", rp)}
+            if filters:
+                signing_rule["repositoryFilters"] = [{"filter": f, "filterType": "WILDCARD_MATCH"} for f in filters]
+            registry.signing_rules.append(signing_rule)
     return registry
 
 
@@ -234,9 +245,12 @@ def seed_registry(seeder: Seeder, region: str, registry: EcrRegistry) -> None:
             ecr.put_registry_scanning_configuration(scanType=registry.scan_type, rules=registry.rules)
         if registry.policy is not None:
             ecr.put_registry_policy(policyText=json.dumps(registry.policy))
+        if registry.signing_rules is not None:
+            ecr.put_signing_configuration(signingConfiguration={"rules": registry.signing_rules})
+    signing = "" if registry.signing_rules is None else f", {len(registry.signing_rules)} signing rule(s)"
     log(
         f"{label}: scanning {registry.scan_type or 'default'} with {len(registry.rules)} rule(s)"
-        f"{', policy set' if registry.policy is not None else ''}"
+        f"{', policy set' if registry.policy is not None else ''}{signing}"
     )
 
 

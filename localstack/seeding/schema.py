@@ -84,6 +84,7 @@ REGION_RE = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-\d+$")
 ECR_REPO_RE = re.compile(r"^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$")
 # IAM account aliases: 3 to 63 lowercase letters, digits and hyphens, not starting or ending with a hyphen.
 ACCOUNT_ALIAS_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
+SIGNING_PROFILE_ARN_RE = re.compile(r"^arn:aws[a-z-]*:signer:[a-z0-9-]+:\d{12}:/signing-profiles/[A-Za-z0-9_]{2,64}$")
 ECR_TAG_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$")
 TRAIL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{2,127}$")
 BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
@@ -195,6 +196,20 @@ ECR_SCANNING = Shape(
     notes="One PutRegistryScanningConfiguration.",
 )
 
+ECR_SIGNING_RULE = Shape(
+    "registry signing rule",
+    "regions.REGION.ecr_registry.signing[]",
+    (
+        Key("profile", "string", "the rule's signingProfileArn (an AWS Signer signing profile ARN)", required=True,
+            pattern=SIGNING_PROFILE_ARN_RE),
+        Key("filters", "list", "repository filters (WILDCARD_MATCH, * matches any run of characters)",
+            default_doc="every repository"),
+    ),
+    notes="The rules make one PutSigningConfiguration, sent before the region's repositories are created: "
+    "server.py gives every image pushed into a repository a rule matches the signing status COMPLETE "
+    "(DescribeImageSigningStatus) and stores no signature artifact for it.",
+)
+
 ECR_REGISTRY = Shape(
     "ECR registry",
     "regions.REGION.ecr_registry",
@@ -202,6 +217,8 @@ ECR_REGISTRY = Shape(
         Key("scanning", "mapping", "the registry scanning configuration", default_doc="moto's",
             shape=ECR_SCANNING),
         Key("policy", "document", "the registry policy (PutRegistryPolicy), sent as JSON"),
+        Key("signing", "list", "the ECR managed signing rules (PutSigningConfiguration)",
+            default_doc="no signing configuration", shape=ECR_SIGNING_RULE),
     ),
 )
 

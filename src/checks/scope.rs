@@ -30,8 +30,8 @@ pub enum Scope {
     Registries(fn(&Context<'_>, &Registry<'_>) -> Verdict),
     Repositories(fn(&Context<'_>, &Repository) -> Verdict),
     /// Every image of every repository (signatures and other referrers aside),
-    /// with the repository's whole listing beside it.
-    Images(fn(&Context<'_>, &Repository, &Image, &[Image]) -> Verdict),
+    /// with its region's registry and the repository's whole listing beside it.
+    Images(fn(&Context<'_>, &Registry<'_>, &Repository, &Image, &[Image]) -> Verdict),
     /// The most recently pushed image of each repository that has one.
     LatestImageScans(fn(&Context<'_>, &Repository, &ImageScan) -> Verdict),
     // CloudTrail
@@ -227,8 +227,14 @@ fn repositories(ctx: &Context<'_>, out: &mut Findings<'_>, rule: fn(&Context<'_>
     }
 }
 
-fn images(ctx: &Context<'_>, out: &mut Findings<'_>, rule: fn(&Context<'_>, &Repository, &Image, &[Image]) -> Verdict) {
+fn images(
+    ctx: &Context<'_>,
+    out: &mut Findings<'_>,
+    rule: fn(&Context<'_>, &Registry<'_>, &Repository, &Image, &[Image]) -> Verdict,
+) {
+    let account = ctx.account;
     for (region, repositories) in out.per_region(|region| &region.ecr.repositories) {
+        let registry = Registry { region, account_id: &account.account_id, ecr: &account.regions[region].ecr };
         for repository in repositories {
             let images = match repository.images.get() {
                 Ok(images) => images,
@@ -239,7 +245,7 @@ fn images(ctx: &Context<'_>, out: &mut Findings<'_>, rule: fn(&Context<'_>, &Rep
                 }
             };
             for image in images.iter().filter(|image| is_signable(image)) {
-                out.record(region, image, rule(ctx, repository, image, images));
+                out.record(region, image, rule(ctx, &registry, repository, image, images));
             }
         }
     }

@@ -8,6 +8,7 @@ use crate::aws::chain::{self, join_all};
 use super::cloudtrail::{self, CloudTrailRegion};
 use super::ec2::{self, Ec2Region};
 use super::ecr::{self, EcrRegion};
+use super::ecr_signing;
 use super::ecs::{self, EcsRegion};
 use super::elbv2::{self, Elbv2Region};
 use super::iam::{self, IamAccount};
@@ -113,12 +114,22 @@ async fn collect_ec2(ctx: &CollectContext<'_>, target: &AccountTarget, region: &
 
 async fn collect_ecr(ctx: &CollectContext<'_>, region: &str) -> EcrRegion {
     let client = ctx.session.client::<aws_sdk_ecr::Client>(region);
-    let (repositories, registry_scanning, registry_policy) = futures::join!(
+    let (mut repositories, registry_scanning, registry_policy, signing_configuration) = futures::join!(
         requested(ctx.needs(ResourceKind::EcrRepositories), ecr::repositories(&client, ctx.gate, region, ctx.needs)),
         requested(ctx.needs(ResourceKind::EcrRegistryScanning), ecr::registry_scanning(&client, ctx.gate, region)),
         requested(ctx.needs(ResourceKind::EcrRegistryPolicy), ecr::registry_policy(&client, ctx.gate, region)),
+        requested(
+            ctx.needs(ResourceKind::EcrSigningConfiguration),
+            ecr_signing::signing_configuration(&client, ctx.gate, region)
+        ),
     );
-    EcrRegion { repositories, registry_scanning, registry_policy }
+    // After the listings: only images they leave unsigned need ECR's status.
+    if let (Collected::Ok(repositories), Collected::Ok(Some(config)), true) =
+        (&mut repositories, &signing_configuration, ctx.needs(ResourceKind::EcrImages))
+    {
+        ecr_signing::signing_statuses(&client, ctx.gate, region, repositories, config).await;
+    }
+    EcrRegion { repositories, registry_scanning, registry_policy, signing_configuration }
 }
 
 async fn collect_ecs(ctx: &CollectContext<'_>, target: &AccountTarget, region: &str) -> EcsRegion {

@@ -10,6 +10,7 @@ use aws_sdk_ecr::types::{FindingSeverity, ImageDetail, ImageIdentifier, ListImag
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use super::ecr_signing::{ManagedSigningStatus, SigningConfiguration};
 use super::paginate::{CallSite, timestamp};
 use super::{Collected, Needs, ResourceKind, requested};
 use crate::aws::{CallGate, CollectError, ErrorKind, Service};
@@ -24,6 +25,10 @@ pub struct EcrRegion {
     /// `GetRegistryPolicy`; `Ok(None)`: the registry has no policy.
     #[serde(default)]
     pub registry_policy: Collected<Option<String>>,
+    /// `GetSigningConfiguration`, once per region; `Ok(None)`: ECR managed
+    /// signing is not configured.
+    #[serde(default)]
+    pub signing_configuration: Collected<Option<SigningConfiguration>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -126,6 +131,11 @@ pub struct Image {
     /// Signature referrers from `ListImageReferrers`; `NotRequested` when the
     /// `DescribeImages` listing already settled whether the image is signed.
     pub referrers: Collected<Vec<Referrer>>,
+    /// ECR managed signing's statuses from `DescribeImageSigningStatus`;
+    /// `NotRequested` when the listing or referrers show a signature, or no
+    /// signing rule covers the repository (or none is configured).
+    #[serde(default)]
+    pub managed_signing: Collected<Vec<ManagedSigningStatus>>,
     /// `imageScanFindingsSummary` from `DescribeImages`, when it reports one.
     #[serde(default)]
     pub scan: Option<ScanResult>,
@@ -425,6 +435,7 @@ fn image(detail: &ImageDetail, repository: &str, repository_arn: &str) -> Image 
         artifact_media_type: detail.artifact_media_type().map(str::to_owned),
         subject_digest: detail.subject_manifest_digest().map(str::to_owned),
         referrers: Collected::NotRequested,
+        managed_signing: Collected::NotRequested,
         scan: detail.image_scan_findings_summary().map(|summary| ScanResult {
             status: scan_status.clone(),
             completed_at: summary.image_scan_completed_at().and_then(timestamp),

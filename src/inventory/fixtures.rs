@@ -151,6 +151,7 @@ pub fn image(repository: &Repository, hex: &str, tags: &[&str]) -> Image {
         artifact_media_type: None,
         subject_digest: None,
         referrers: Collected::NotRequested,
+        managed_signing: Collected::NotRequested,
         scan: None,
         scan_status: None,
     }

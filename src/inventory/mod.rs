@@ -9,6 +9,7 @@ pub mod cloudtrail;
 mod collect;
 pub mod ec2;
 pub mod ecr;
+pub mod ecr_signing;
 pub mod ecs;
 pub mod elbv2;
 pub mod fixtures;
@@ -55,6 +56,9 @@ pub enum ResourceKind {
     EcrRegistryScanning,
     /// `GetRegistryPolicy`, once per region.
     EcrRegistryPolicy,
+    /// `GetSigningConfiguration`, once per region; with [`EcrImages`](ResourceKind::EcrImages),
+    /// also ECR's signing status of the images a signing rule covers.
+    EcrSigningConfiguration,
     /// `GetRepositoryPolicy` per repository.
     EcrRepositoryPolicies,
     /// `BatchGetRepositoryScanningConfiguration`, 100 repositories a call.

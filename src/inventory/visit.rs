@@ -72,6 +72,8 @@ leaves!(
     super::ecr::RepositoryScanning,
     super::ecr::ImageScan,
     super::ecr::Referrer,
+    super::ecr_signing::SigningConfiguration,
+    super::ecr_signing::ManagedSigningStatus,
     super::cloudtrail::TrailStatus,
     super::cloudtrail::EventSelectors,
     super::ecs::EcsService,
@@ -114,9 +116,9 @@ fields!(RegionInventory: ec2, ecr, cloudtrail, ecs, elbv2);
 fields!(Elbv2Region: load_balancers, target_groups);
 fields!(LoadBalancer: listeners);
 fields!(Ec2Region: security_groups, network_interfaces, network_acls);
-fields!(EcrRegion: repositories, registry_scanning, registry_policy);
+fields!(EcrRegion: repositories, registry_scanning, registry_policy, signing_configuration);
 fields!(Repository: policy, images, lifecycle_policy, scanning, latest_image_scan);
-fields!(Image: referrers);
+fields!(Image: referrers, managed_signing);
 fields!(CloudTrailRegion: trail_arns);
 fields!(Trail: status, event_selectors);
 fields!(EcsRegion: clusters, undescribed_clusters, task_definitions);

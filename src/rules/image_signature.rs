@@ -1,8 +1,11 @@
-//! How a signature shows up next to an image in ECR.
+//! How a signature shows up next to an image in ECR, and what everything
+//! collected about an image says of its signature.
 
 use serde::{Deserialize, Serialize};
 
+use crate::inventory::Collected;
 use crate::inventory::ecr::Image;
+use crate::inventory::ecr_signing::{ManagedSigningStatus, SigningConfiguration, SigningRule};
 
 /// AWS Signer / Notation signatures, stored as OCI 1.1 referrers.
 pub const NOTARY_SIGNATURE: &str = "application/vnd.cncf.notary.signature";
@@ -21,6 +24,8 @@ pub enum SignatureKind {
     Notation,
     /// A cosign v3 sigstore bundle referrer.
     SigstoreBundle,
+    /// ECR managed signing reports its signing status COMPLETE.
+    EcrManagedSigning,
 }
 
 impl SignatureKind {
@@ -29,6 +34,7 @@ impl SignatureKind {
             SignatureKind::CosignTag => "a cosign signature (tag sha256-<digest>.sig)",
             SignatureKind::Notation => "a Notation / AWS Signer signature (OCI referrer)",
             SignatureKind::SigstoreBundle => "a cosign sigstore bundle (OCI referrer)",
+            SignatureKind::EcrManagedSigning => "ECR managed signing (AWS Signer)",
         }
     }
 
@@ -120,36 +126,197 @@ mod latest_image_tests {
     }
 }
 
-/// Whether an image is signed, from everything collected about it.
+/// What everything collected about an image says of its signature.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SignatureStatus {
-    Signed(SignatureKind),
-    /// Why not, to follow "which ...": "is not signed: ...".
-    Unsigned(String),
+pub enum ImageSignature {
+    /// `evidence` says what shows it, in words.
+    Signed { kind: SignatureKind, evidence: String },
+    /// `why` says what was looked for and what ECR reports, in words.
+    Unsigned { why: String },
+    /// A call that would tell failed, or what it answers was not collected.
+    Unknown { why: String },
+}
+
+/// The image's signature, from the repository's `DescribeImages` listing,
+/// the image's signature referrers and ECR managed signing (the region's
+/// signing configuration and, where a rule covers `repository`, ECR's
+/// signing status of the image). Evidence of a signature wins over a call
+/// that failed; a failed call never makes the image unsigned.
+pub fn image_signature(
+    repository: &str,
+    image: &Image,
+    listing: &[Image],
+    signing: &Collected<Option<SigningConfiguration>>,
+) -> ImageSignature {
+    if let Some(kind) = signature_found(image, listing) {
+        return ImageSignature::Signed { kind, evidence: format!("{} was found", kind.describe()) };
+    }
+    let managed = match managed_signing(repository, image, signing) {
+        Managed::Signed(evidence) => {
+            return ImageSignature::Signed { kind: SignatureKind::EcrManagedSigning, evidence };
+        }
+        Managed::Unknown(why) => return ImageSignature::Unknown { why },
+        Managed::NotSigned(why) => why,
+    };
+    if let Collected::Failed(err) = &image.referrers {
+        let why = format!("{}:{} failed ({}): {} ({managed})", err.service, err.operation, err.kind, err.message);
+        return ImageSignature::Unknown { why };
+    }
+    ImageSignature::Unsigned {
+        why: format!("no cosign signature tag and no Notation or sigstore signature referrer, and {managed}"),
+    }
+}
+
+/// A signature the listing or the image's referrers show, without asking ECR
+/// managed signing.
+pub fn signature_found(image: &Image, listing: &[Image]) -> Option<SignatureKind> {
+    signature_from_listing(image, listing).or_else(|| match &image.referrers {
+        Collected::Ok(referrers) => referrers
+            .iter()
+            .find_map(|referrer| referrer.artifact_type.as_deref().and_then(SignatureKind::of_artifact_type)),
+        _ => None,
+    })
+}
+
+/// Whether ECR's signing status could tell more about `image`: it needs a
+/// signature and nothing cheaper shows one. (The collector asks it only in
+/// repositories a signing rule covers.)
+pub fn needs_managed_signing_status(image: &Image, listing: &[Image]) -> bool {
+    is_signable(image) && signature_found(image, listing).is_none()
+}
+
+/// The rules of `config` that sign the images pushed to `repository`. A
+/// filter of a type this version does not know counts as covering, so that
+/// ECR's status is asked rather than the image called unsigned.
+pub fn signing_rules_covering<'a>(config: &'a SigningConfiguration, repository: &str) -> Vec<&'a SigningRule> {
+    config
+        .rules
+        .iter()
+        .filter(|rule| {
+            rule.repository_filters.is_empty()
+                || rule.repository_filters.iter().any(|filter| {
+                    filter.filter_type != "WILDCARD_MATCH" || wildcard_matches(&filter.filter, repository)
+                })
+        })
+        .collect()
+}
+
+/// ECR's `WILDCARD_MATCH`: `*` matches any run of characters, everything
+/// else itself.
+pub fn wildcard_matches(pattern: &str, name: &str) -> bool {
+    let mut parts = pattern.split('*');
+    let first = parts.next().unwrap_or_default();
+    let Some(mut rest) = name.strip_prefix(first) else { return false };
+    let parts: Vec<&str> = parts.collect();
+    let Some((last, middle)) = parts.split_last() else { return rest.is_empty() };
+    for part in middle {
+        match rest.find(part) {
+            Some(at) => rest = &rest[at + part.len()..],
+            None => return false,
+        }
+    }
+    rest.len() >= last.len() && rest.ends_with(last)
+}
+
+enum Managed {
+    Signed(String),
+    NotSigned(String),
     Unknown(String),
 }
 
-/// The image's signature: the listing's (a cosign tag, a referrer listed
-/// with its artifact type) first, then the referrers `ListImageReferrers` gave.
-pub fn signature_status(image: &Image, listing: &[Image]) -> SignatureStatus {
-    if let Some(kind) = signature_from_listing(image, listing) {
-        return SignatureStatus::Signed(kind);
-    }
-    let unsigned = || {
-        SignatureStatus::Unsigned(
-            "is not signed: no cosign signature tag and no Notation or sigstore signature referrer".to_owned(),
-        )
+fn managed_signing(repository: &str, image: &Image, signing: &Collected<Option<SigningConfiguration>>) -> Managed {
+    let config = match signing.get() {
+        Ok(Some(config)) => config,
+        Ok(None) => return Managed::NotSigned("ECR managed signing is not configured in the region".to_owned()),
+        Err(why) => {
+            return Managed::Unknown(format!(
+                "ECR managed signing might sign it, but its signing configuration could not be read: {why}"
+            ));
+        }
     };
-    match &image.referrers {
-        crate::inventory::Collected::Ok(referrers) => referrers
-            .iter()
-            .find_map(|referrer| referrer.artifact_type.as_deref().and_then(SignatureKind::of_artifact_type))
-            .map_or_else(unsigned, SignatureStatus::Signed),
-        // The listing settled it: no referrer points at this image.
-        crate::inventory::Collected::NotRequested => unsigned(),
-        crate::inventory::Collected::Failed(err) => SignatureStatus::Unknown(format!(
-            "{}:{} failed ({}): {}",
-            err.service, err.operation, err.kind, err.message
+    if signing_rules_covering(config, repository).is_empty() {
+        return Managed::NotSigned(format!("no ECR managed signing rule covers repository {repository}"));
+    }
+    let statuses = match image.managed_signing.get() {
+        Ok(statuses) => statuses,
+        Err(why) => {
+            return Managed::Unknown(format!(
+                "an ECR managed signing rule covers repository {repository}, but ECR's signing status of the image could not be read: {why}"
+            ));
+        }
+    };
+    if let Some(complete) = statuses.iter().find(|status| status.status.as_deref() == Some("COMPLETE")) {
+        return Managed::Signed(format!(
+            "ECR managed signing reports its signing status COMPLETE for signing profile {} (ECR's signing status, not a cryptographic verification of the signature)",
+            complete.signing_profile_arn.as_deref().unwrap_or("(not named)")
+        ));
+    }
+    if statuses.is_empty() {
+        return Managed::NotSigned(format!(
+            "ECR reports no managed signing status for it although a signing rule covers repository {repository} (pushed before the rule?)"
+        ));
+    }
+    let reported: Vec<String> = statuses.iter().map(describe_status).collect();
+    Managed::NotSigned(format!("ECR managed signing reports {}", reported.join("; ")))
+}
+
+/// `status FAILED for signing profile ARN (CODE: reason)`.
+fn describe_status(status: &ManagedSigningStatus) -> String {
+    let profile = status.signing_profile_arn.as_deref().unwrap_or("(not named)");
+    let mut text = format!("status {} for signing profile {profile}", status.status.as_deref().unwrap_or("(none)"));
+    match (&status.failure_code, &status.failure_reason) {
+        (None, None) => {}
+        (code, reason) => text.push_str(&format!(
+            " ({}: {})",
+            code.as_deref().unwrap_or("no failure code"),
+            reason.as_deref().unwrap_or("no failure reason")
         )),
+    }
+    text
+}
+
+#[cfg(test)]
+mod managed_signing_tests {
+    use super::*;
+    use crate::inventory::ecr_signing::SigningFilter;
+
+    fn rule(filters: &[&str]) -> SigningRule {
+        SigningRule {
+            signing_profile_arn: "arn:aws:signer:eu-west-1:111122223333:/signing-profiles/ecr".to_owned(),
+            repository_filters: filters
+                .iter()
+                .map(|filter| SigningFilter { filter: (*filter).to_owned(), filter_type: "WILDCARD_MATCH".to_owned() })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn wildcards_match_any_run_of_characters() {
+        for (pattern, name, matches) in [
+            ("*", "anything/at-all", true),
+            ("myapp/*", "myapp/api", true),
+            ("myapp/*", "other/api", false),
+            ("*/production", "web/production", true),
+            ("*/production", "web/production-old", false),
+            ("*prod*", "eu-prod-api", true),
+            ("*prod*", "staging", false),
+            ("payments", "payments", true),
+            ("payments", "payments-api", false),
+            ("a*b*a", "aba", true),
+            ("a*a", "a", false),
+        ] {
+            assert_eq!(wildcard_matches(pattern, name), matches, "{pattern} against {name}");
+        }
+    }
+
+    #[test]
+    fn a_rule_without_filters_covers_every_repository_and_an_unknown_filter_type_is_asked() {
+        let config = SigningConfiguration { rules: vec![rule(&["prod/*"]), rule(&[])] };
+        assert_eq!(signing_rules_covering(&config, "dev/api").len(), 1);
+        assert_eq!(signing_rules_covering(&config, "prod/api").len(), 2);
+        let mut odd = rule(&["nothing-matches-this"]);
+        odd.repository_filters[0].filter_type = "REGEX_MATCH".to_owned();
+        assert_eq!(signing_rules_covering(&SigningConfiguration { rules: vec![odd] }, "dev/api").len(), 1);
+        assert!(signing_rules_covering(&SigningConfiguration { rules: vec![rule(&["prod/*"])] }, "dev/api").is_empty());
     }
 }

@@ -12,6 +12,7 @@ use bulkhead::config::Config;
 use bulkhead::inventory::AccountInventory;
 use bulkhead::inventory::cloudtrail::TrailStatus;
 use bulkhead::inventory::ecr::{RegistryScanning, Repository, RepositoryScanning};
+use bulkhead::inventory::ecr_signing::{SigningConfiguration, SigningRule};
 use bulkhead::inventory::ecs::Cluster;
 use bulkhead::inventory::iam::{AccountSummary, PasswordPolicy};
 use serde_json::{Value, json};
@@ -23,6 +24,7 @@ fn full_inventory() -> AccountInventory {
     let mut repo = repository("app");
     let mut listed = image(&repo, "a", &["v1"]);
     listed.referrers = Collected::Ok(Vec::new());
+    listed.managed_signing = Collected::Ok(Vec::new());
     repo.latest_image_scan = Collected::Ok(Some(image_scan(&listed, &[("HIGH", 1)])));
     repo.images = Collected::Ok(vec![listed]);
     repo.policy = Collected::Ok(Some(r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*"}]}"#.into()));
@@ -49,6 +51,12 @@ fn full_inventory() -> AccountInventory {
         region.ecr.repositories = Collected::Ok(vec![repo]);
         region.ecr.registry_scanning = Collected::Ok(RegistryScanning { scan_type: "BASIC".into(), rules: vec![] });
         region.ecr.registry_policy = Collected::Ok(None);
+        region.ecr.signing_configuration = Collected::Ok(Some(SigningConfiguration {
+            rules: vec![SigningRule {
+                signing_profile_arn: "arn:aws:signer:::/signing-profiles/p".into(),
+                repository_filters: vec![],
+            }],
+        }));
         region.ecs.clusters = Collected::Ok(vec![prod]);
         region.cloudtrail.trail_arns = Collected::Ok(vec![trail.arn.clone()]);
     }

@@ -46,8 +46,9 @@ fn the_demo_inventory_evaluates_to_its_pinned_verdicts() {
 }
 
 /// An inventory saved before bulkhead read images (no `registry_images`, no
-/// `runtimePlatform` on task definitions) still loads: what it has data for
-/// is evaluated, and the checks that read images are skipped, named.
+/// `runtimePlatform` on task definitions) and ECR's signing configuration
+/// still loads: what it has data for is evaluated, and the checks that read
+/// images or the signing configuration are skipped, named.
 #[test]
 fn an_inventory_saved_before_image_configs_still_evaluates() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -64,14 +65,17 @@ fn an_inventory_saved_before_image_configs_still_evaluates() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(3), "{stderr}");
-    assert!(stderr.contains("skipping 4 check(s) the saved inventory has no data for"), "{stderr}");
+    assert!(stderr.contains("skipping 5 check(s) the saved inventory has no data for"), "{stderr}");
     assert!(stderr.contains("ecs_task_definitions_containers_non_root_user (ecr_image_configs)"), "{stderr}");
+    assert!(stderr.contains("ecr_images_signed (ecr_signing_configuration)"), "{stderr}");
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.path().join("bulkhead.json")).unwrap()).unwrap();
     let findings = report["findings"].as_array().unwrap();
-    // Every check but the 4 skipped ones ran: 52 checks, 831 findings.
-    assert_eq!(report["scan"]["checks"].as_array().unwrap().len(), 52);
-    assert_eq!(findings.len(), 831);
+    // Every check but the 5 skipped ones ran: 51 checks, 820 findings (the
+    // 11 of ecr_images_signed are gone).
+    assert_eq!(report["scan"]["checks"].as_array().unwrap().len(), 51);
+    assert_eq!(findings.len(), 820);
+    assert!(findings.iter().all(|finding| finding["check_id"] != "ecr_images_signed"));
     assert!(findings.iter().all(|finding| !finding["check_id"].as_str().unwrap().contains("_images_no")));
     let privileged = findings.iter().filter(|f| f["check_id"] == "ecs_task_definitions_no_privileged_containers");
     assert_eq!(privileged.count(), 5, "the task definitions it holds are still judged");

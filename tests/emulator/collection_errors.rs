@@ -31,10 +31,11 @@ fn an_unreachable_service_gives_error_findings_and_exit_4() {
 
     let errors = scan.report["scan"]["errors"].as_array().unwrap();
     // Every ECR call of every region failed: the repository listing and the
-    // registry-level calls (scanning configuration, registry policy).
+    // registry-level calls (scanning configuration, registry policy,
+    // signing configuration).
     let listings = errors.iter().filter(|error| error["operation"] == "DescribeRepositories").count();
     assert_eq!(listings, 3, "{errors:#?}");
-    for operation in ["GetRegistryScanningConfiguration", "GetRegistryPolicy"] {
+    for operation in ["GetRegistryScanningConfiguration", "GetRegistryPolicy", "GetSigningConfiguration"] {
         assert_eq!(errors.iter().filter(|error| error["operation"] == operation).count(), 3, "{errors:#?}");
     }
     for error in errors {

@@ -162,8 +162,11 @@ fn the_iam_policy_grants_exactly_what_the_source_calls() {
 /// `ecr:BatchGetImage` (which `ListImageReferrers` needs, only for images
 /// whose signature the image listing leaves open, and which reads the
 /// manifests of the images task definitions name) and
-/// `ecr:GetDownloadUrlForLayer` (the URL of an image's config blob). Read
-/// from moto's copy of the AWS managed policies, in the test bed's virtualenv.
+/// `ecr:GetDownloadUrlForLayer` (the URL of an image's config blob), and
+/// ECR managed signing's `ecr:GetSigningConfiguration` and
+/// `ecr:DescribeImageSigningStatus` (newer than this copy of the policy).
+/// Read from moto's copy of the AWS managed policies, in the test bed's
+/// virtualenv.
 ///
 /// Besides SDK calls, bulkhead makes one kind of plain HTTP request: a GET
 /// of the presigned URL `GetDownloadUrlForLayer` returns (src/aws/blob.rs),
@@ -201,7 +204,12 @@ fn security_audit_covers_all_but_the_image_reads() {
         uncovered.iter().map(String::as_str).filter(|action| *action != "sts:GetCallerIdentity").collect();
     assert_eq!(
         uncovered,
-        ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+        [
+            "ecr:BatchGetImage",
+            "ecr:DescribeImageSigningStatus",
+            "ecr:GetDownloadUrlForLayer",
+            "ecr:GetSigningConfiguration"
+        ],
         "README.md says what SecurityAudit lacks"
     );
 }

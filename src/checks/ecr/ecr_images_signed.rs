@@ -1,18 +1,27 @@
-//! Every image in every repository carries a signature: a cosign tag or an
-//! OCI 1.1 signature referrer (Notation / AWS Signer, sigstore bundle).
+//! Every image in every repository carries a signature: a cosign tag, an
+//! OCI 1.1 signature referrer (Notation / AWS Signer, sigstore bundle), or
+//! ECR managed signing's status COMPLETE.
 
-use crate::checks::{Check, Context, Scope, Verdict, fail, pass, unknown};
+use crate::checks::{Check, Context, Registry, Scope, Verdict, fail, pass, unknown};
+use crate::inventory::ResourceKind;
 use crate::inventory::ecr::{Image, Repository};
-use crate::rules::image_signature::{SignatureStatus, signature_status};
+use crate::rules::image_signature::{ImageSignature, image_signature};
 
-pub const CHECK: Check = Check { id: "ecr_images_signed", scope: Scope::Images(judge), reads: &[] };
+pub const CHECK: Check =
+    Check { id: "ecr_images_signed", scope: Scope::Images(judge), reads: &[ResourceKind::EcrSigningConfiguration] };
 
-fn judge(_: &Context<'_>, _: &Repository, image: &Image, listing: &[Image]) -> Verdict {
+fn judge(
+    _: &Context<'_>,
+    registry: &Registry<'_>,
+    repository: &Repository,
+    image: &Image,
+    listing: &[Image],
+) -> Verdict {
     let subject = format!("Image {}{}", image.id, tags(image));
-    match signature_status(image, listing) {
-        SignatureStatus::Signed(kind) => pass(format!("{subject} is signed: {} was found.", kind.describe())),
-        SignatureStatus::Unsigned(why) => fail(format!("{subject} {why}.")),
-        SignatureStatus::Unknown(why) => unknown(format!("Could not tell whether {subject} is signed: {why}")),
+    match image_signature(&repository.name, image, listing, &registry.ecr.signing_configuration) {
+        ImageSignature::Signed { evidence, .. } => pass(format!("{subject} is signed: {evidence}.")),
+        ImageSignature::Unsigned { why } => fail(format!("{subject} is not signed: {why}.")),
+        ImageSignature::Unknown { why } => unknown(format!("Could not tell whether {subject} is signed: {why}")),
     }
 }
 

@@ -6,12 +6,12 @@ use super::running::{ContainerVerdict, listed_image, own_ecr_image, per_running_
 use crate::checks::{Check, Context, Scope, Verdict};
 use crate::inventory::ResourceKind;
 use crate::inventory::ecs::RunningTask;
-use crate::rules::image_signature::{SignatureStatus, signature_status};
+use crate::rules::image_signature::{ImageSignature, image_signature};
 
 pub const CHECK: Check = Check {
     id: "ecs_running_tasks_images_signed",
     scope: Scope::RunningTasks(judge),
-    reads: &[ResourceKind::EcrImages],
+    reads: &[ResourceKind::EcrImages, ResourceKind::EcrSigningConfiguration],
 };
 
 fn judge(ctx: &Context<'_>, _: &str, task: &RunningTask) -> Verdict {
@@ -33,13 +33,18 @@ fn judge(ctx: &Context<'_>, _: &str, task: &RunningTask) -> Verdict {
                 Ok((_, _, None)) => ContainerVerdict::Offends(format!(
                     "runs {image}, which is no longer in its repository, so no signature can be shown for it"
                 )),
-                Ok((_, listing, Some(listed))) => match signature_status(listed, listing) {
-                    SignatureStatus::Signed(_) => ContainerVerdict::Passes,
-                    SignatureStatus::Unsigned(why) => ContainerVerdict::Offends(format!("runs {image}, which {why}")),
-                    SignatureStatus::Unknown(why) => {
-                        ContainerVerdict::Unknown(format!("could not tell whether {image} is signed: {why}"))
+                Ok((repository, listing, Some(listed))) => {
+                    let signing = &ctx.account.regions[&region].ecr.signing_configuration;
+                    match image_signature(&repository.name, listed, listing, signing) {
+                        ImageSignature::Signed { .. } => ContainerVerdict::Passes,
+                        ImageSignature::Unsigned { why } => {
+                            ContainerVerdict::Offends(format!("runs {image}, which is not signed: {why}"))
+                        }
+                        ImageSignature::Unknown { why } => {
+                            ContainerVerdict::Unknown(format!("could not tell whether {image} is signed: {why}"))
+                        }
                     }
-                },
+                }
             }
         },
         "every image it runs from this account's ECR is signed.",

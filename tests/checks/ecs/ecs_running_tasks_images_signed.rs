@@ -1,4 +1,5 @@
 use bulkhead::inventory::ecr::Referrer;
+use bulkhead::inventory::ecr_signing::{ManagedSigningStatus, SigningConfiguration, SigningRule};
 
 use super::*;
 
@@ -6,7 +7,8 @@ const CHECK: &str = "ecs_running_tasks_images_signed";
 const NOTATION: &str = "application/vnd.cncf.notary.signature";
 
 /// `app:1` running `app@sha256:aaa…` from the account's ECR, whose
-/// repository lists that image with `referrers`.
+/// repository lists that image with `referrers`, in a region without ECR
+/// managed signing.
 fn running_listed(referrers: Collected<Vec<Referrer>>) -> AccountInventory {
     let pinned = format!("{}@sha256:{}", own_ecr_image("app", "v1"), "a".repeat(64));
     let mut account = with_running_task(&pinned, |_| {});
@@ -14,7 +16,9 @@ fn running_listed(referrers: Collected<Vec<Referrer>>) -> AccountInventory {
     let mut listed = image(&app, &"a".repeat(64), &["v1"]);
     listed.referrers = referrers;
     app.images = Collected::Ok(vec![listed]);
-    account.regions.get_mut(REGION).unwrap().ecr.repositories = Collected::Ok(vec![app]);
+    let ecr = &mut account.regions.get_mut(REGION).unwrap().ecr;
+    ecr.repositories = Collected::Ok(vec![app]);
+    ecr.signing_configuration = Collected::Ok(None);
     account
 }
 
@@ -49,4 +53,29 @@ fn an_image_gone_from_its_repository_fails() {
 fn images_of_other_registries_are_not_judged() {
     let account = with_running_task("ghcr.io/acme/app@sha256:0123", |_| {});
     assert_eq!(run(CHECK, &account).len(), 0);
+}
+
+#[test]
+fn ecr_managed_signing_counts_as_for_the_repository_check() {
+    let profile = "arn:aws:signer:eu-west-1:111122223333:/signing-profiles/app";
+    let with_managed_status = |status: &str| {
+        let mut account = running_listed(Collected::Ok(Vec::new()));
+        let ecr = &mut account.regions.get_mut(REGION).unwrap().ecr;
+        ecr.signing_configuration = Collected::Ok(Some(SigningConfiguration {
+            rules: vec![SigningRule { signing_profile_arn: profile.to_owned(), repository_filters: Vec::new() }],
+        }));
+        let Collected::Ok(repositories) = &mut ecr.repositories else { unreachable!() };
+        let Collected::Ok(images) = &mut repositories[0].images else { unreachable!() };
+        images[0].managed_signing = Collected::Ok(vec![ManagedSigningStatus {
+            signing_profile_arn: Some(profile.to_owned()),
+            status: Some(status.to_owned()),
+            failure_code: None,
+            failure_reason: None,
+        }]);
+        account
+    };
+    assert_eq!(status(CHECK, &with_managed_status("COMPLETE")), Status::Pass);
+    let finding = only(CHECK, &with_managed_status("IN_PROGRESS"));
+    assert_eq!(finding.status, Status::Fail);
+    assert!(finding.message.contains("status IN_PROGRESS"), "{}", finding.message);
 }
