@@ -1,11 +1,13 @@
 //! `bulkhead evaluate`: the reports from a saved inventory, with no AWS call.
 
+use std::collections::BTreeSet;
+
 use anyhow::Result;
 
 use crate::checks::Check;
 use crate::cli::EvaluateArgs;
 use crate::evaluation::{Collection, Inputs, Recording, Remembered, UsageError, finish};
-use crate::inventory::{Needs, ResourceKind};
+use crate::inventory::ResourceKind;
 use crate::outcome::Outcome;
 use crate::progress::Progress;
 use crate::report::CallStats;
@@ -15,9 +17,11 @@ pub fn run(args: &EvaluateArgs) -> Result<Outcome> {
     let mut inputs = Inputs::load(&args.selection, &args.evaluation)?;
     let remembered = Remembered::open(&args.evaluation, Recording::OnlyWithStore)?;
     let saved = SavedInventory::read(&args.inventory).map_err(|err| UsageError::Other(err.to_string()))?;
-    let collected = Needs::of(saved.collected.iter().copied());
+    // Exactly what the saved inventory lists: a kind added since (running
+    // tasks, say) may be implied by one it has, yet was never collected.
+    let collected: BTreeSet<ResourceKind> = saved.collected.iter().copied().collect();
     let (servable, missing): (Vec<&'static Check>, Vec<&'static Check>) =
-        inputs.checks.iter().partition(|check| check.needs().iter().all(|kind| collected.wants(*kind)));
+        inputs.checks.iter().partition(|check| check.needs().iter().all(|kind| collected.contains(kind)));
     if !missing.is_empty() {
         let list = describe(&missing, &collected);
         // Asked for by name: refuse. Selected by default: run what the inventory can serve.
@@ -47,11 +51,11 @@ pub fn run(args: &EvaluateArgs) -> Result<Outcome> {
     finish(&inputs, collection, &args.evaluation, remembered, &progress, false)
 }
 
-fn describe(checks: &[&Check], collected: &Needs) -> String {
+fn describe(checks: &[&Check], collected: &BTreeSet<ResourceKind>) -> String {
     checks
         .iter()
         .map(|check| {
-            let lacking: Vec<ResourceKind> = check.needs().into_iter().filter(|kind| !collected.wants(*kind)).collect();
+            let lacking: Vec<ResourceKind> = check.needs().into_iter().filter(|kind| !collected.contains(kind)).collect();
             let names: Vec<String> = lacking
                 .iter()
                 .map(|kind| {

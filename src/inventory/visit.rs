@@ -77,6 +77,7 @@ leaves!(
     super::cloudtrail::TrailStatus,
     super::cloudtrail::EventSelectors,
     super::ecs::EcsService,
+    super::ecs::RunningTask,
     super::ecs::TaskDefinition,
     super::image_configs::ImageConfig,
     super::image_vulnerabilities::ImageVulnerabilities,
@@ -122,9 +123,9 @@ fields!(Image: referrers, managed_signing);
 fields!(CloudTrailRegion: trail_arns);
 fields!(Trail: status, event_selectors);
 fields!(EcsRegion: clusters, undescribed_clusters, task_definitions);
-// Not `running_tasks`: it fails exactly when `running_task_definitions` does,
-// from the same calls, and one failure is counted once.
-fields!(Cluster: services, undescribed_services, running_task_definitions);
+// `running_tasks` fails exactly when `running_task_definitions` does, from
+// the same calls: the report's error list holds that failure once (deduplicated).
+fields!(Cluster: services, undescribed_services, running_task_definitions, running_tasks);
 fields!(TaskDefinitionEntry: definition);
 fields!(RegistryImage: config, vulnerabilities);
 // Not `account_alias`: it only names the account in the reports, so its

@@ -48,7 +48,8 @@ fn the_demo_inventory_evaluates_to_its_pinned_verdicts() {
 /// An inventory saved before bulkhead read images (no `registry_images`, no
 /// `runtimePlatform` on task definitions) and ECR's signing configuration
 /// still loads: what it has data for is evaluated, and the checks that read
-/// images or the signing configuration are skipped, named.
+/// images, running tasks, scan findings, load balancers or the signing
+/// configuration are skipped, named.
 #[test]
 fn an_inventory_saved_before_image_configs_still_evaluates() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -65,13 +66,14 @@ fn an_inventory_saved_before_image_configs_still_evaluates() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(3), "{stderr}");
-    assert!(stderr.contains("skipping 5 check(s) the saved inventory has no data for"), "{stderr}");
+    assert!(stderr.contains("skipping 9 check(s) the saved inventory has no data for"), "{stderr}");
+    assert!(stderr.contains("ecs_running_tasks_images_from_trusted_registries (ecs_tasks)"), "{stderr}");
     assert!(stderr.contains("ecs_task_definitions_containers_non_root_user (ecr_image_configs)"), "{stderr}");
     assert!(stderr.contains("ecr_images_signed (ecr_signing_configuration)"), "{stderr}");
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.path().join("bulkhead.json")).unwrap()).unwrap();
     let findings = report["findings"].as_array().unwrap();
-    // Every check but the 5 skipped ones ran: 51 checks, 820 findings (the
+    // Every check but the 9 skipped ones ran: 51 checks, 820 findings (the
     // 11 of ecr_images_signed are gone).
     assert_eq!(report["scan"]["checks"].as_array().unwrap().len(), 51);
     assert_eq!(findings.len(), 820);
