@@ -297,10 +297,11 @@ def parse_time(stderr: str) -> dict:
     }
 
 
-def scan(binary: Path, endpoint: str, creds: dict, regions: list[str], out_dir: Path, extra: list[str]) -> dict:
-    env = {
+def scan_env(creds: dict, home: Path) -> dict:
+    """A scanner's environment: these credentials and nothing of this machine's AWS configuration."""
+    return {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(out_dir),
+        "HOME": str(home),
         "AWS_ACCESS_KEY_ID": creds["access_key_id"],
         "AWS_SECRET_ACCESS_KEY": creds["secret_access_key"],
         "AWS_SESSION_TOKEN": creds["session_token"],
@@ -308,6 +309,10 @@ def scan(binary: Path, endpoint: str, creds: dict, regions: list[str], out_dir: 
         "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
         "AWS_EC2_METADATA_DISABLED": "true",
     }
+
+
+def scan(binary: Path, endpoint: str, creds: dict, regions: list[str], out_dir: Path, extra: list[str]) -> dict:
+    env = scan_env(creds, out_dir)
     command = [
         "/usr/bin/time", "-v", str(binary), "scan", "--endpoint-url", endpoint, "--region", regions[0],
         "--regions", ",".join(regions), "--output-dir", str(out_dir), "--output-name", "bench",

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -41,7 +40,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from bench import REGIONS, ROOT, Emulator, LatencyProxy, fmt_spread, machine, parse_time, scan, seed, spread, write_doc
+from bench import (REGIONS, ROOT, Emulator, LatencyProxy, fmt_spread, machine, parse_time, scan, scan_env, seed,
+                   spread, write_doc)
 
 PROWLER = ROOT / "bench" / ".prowler-venv" / "bin" / "prowler"
 BEGIN, END = "<!-- vs-prowler:begin -->", "<!-- vs-prowler:end -->"
@@ -88,24 +88,11 @@ def common_checks(binary: Path) -> tuple[list[str], list[str]]:
     return sorted(set(ours) & theirs), sorted(set(ours) - theirs)
 
 
-def credentials_env(creds: dict, home: Path) -> dict:
-    return {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(home),
-        "AWS_ACCESS_KEY_ID": creds["access_key_id"],
-        "AWS_SECRET_ACCESS_KEY": creds["secret_access_key"],
-        "AWS_SESSION_TOKEN": creds["session_token"],
-        "AWS_CONFIG_FILE": "/dev/null",
-        "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
-        "AWS_EC2_METADATA_DISABLED": "true",
-    }
-
-
 def run_prowler(endpoint: str, creds: dict, regions: list[str], checks: list[str], work: Path) -> dict:
     out_dir = work / "prowler-out"
     shutil.rmtree(out_dir, ignore_errors=True)
     out_dir.mkdir(parents=True)
-    env = {**credentials_env(creds, out_dir), "AWS_ENDPOINT_URL": endpoint, "AWS_DEFAULT_REGION": regions[0]}
+    env = {**scan_env(creds, out_dir), "AWS_ENDPOINT_URL": endpoint, "AWS_DEFAULT_REGION": regions[0]}
     time_file = work / "prowler.time"
     logs = out_dir / "prowler.log"
     command = [
