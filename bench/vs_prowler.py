@@ -141,12 +141,14 @@ def summarize(runs: list[dict]) -> dict:
 
 def alternate(runs: int, prowler, bulkhead) -> dict:
     """A warm-up round, then `runs` measured rounds, each Prowler then bulkhead."""
-    prowler()
-    bulkhead()
     measured: dict = {"prowler": [], "bulkhead": []}
-    for _ in range(runs):
-        measured["prowler"].append(prowler())
-        measured["bulkhead"].append(bulkhead())
+    for round_number in range(runs + 1):
+        label = f"round {round_number}/{runs}" if round_number else "warm-up"
+        for tool, run in (("prowler", prowler), ("bulkhead", bulkhead)):
+            result = run()
+            log(f"  {label}: {tool} {result['wall_s']:.2f} s")
+            if round_number:
+                measured[tool].append(result)
     return measured
 
 
