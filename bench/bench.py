@@ -13,6 +13,8 @@ bulkhead process; findings; AWS calls (from the report's stats block), the
 minimum calls for the seeded account by the formula in minimum_calls(), and
 the critical-path depth. Raw results go to bench/results/latest.json; the
 table replaces the part of docs/performance.md between the bench markers.
+
+With --vs-prowler, the benchmark against Prowler instead: bench/vs_prowler.py.
 """
 
 from __future__ import annotations
@@ -298,10 +300,11 @@ def parse_time(stderr: str) -> dict:
     }
 
 
-def scan(binary: Path, endpoint: str, creds: dict, regions: list[str], out_dir: Path, extra: list[str]) -> dict:
-    env = {
+def scan_env(creds: dict, home: Path) -> dict:
+    """A scanner's environment: these credentials and nothing of this machine's AWS configuration."""
+    return {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(out_dir),
+        "HOME": str(home),
         "AWS_ACCESS_KEY_ID": creds["access_key_id"],
         "AWS_SECRET_ACCESS_KEY": creds["secret_access_key"],
         "AWS_SESSION_TOKEN": creds["session_token"],
@@ -309,6 +312,10 @@ def scan(binary: Path, endpoint: str, creds: dict, regions: list[str], out_dir: 
         "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
         "AWS_EC2_METADATA_DISABLED": "true",
     }
+
+
+def scan(binary: Path, endpoint: str, creds: dict, regions: list[str], out_dir: Path, extra: list[str]) -> dict:
+    env = scan_env(creds, out_dir)
     command = [
         "/usr/bin/time", "-v", str(binary), "scan", "--endpoint-url", endpoint, "--region", regions[0],
         "--regions", ",".join(regions), "--output-dir", str(out_dir), "--output-name", "bench",
@@ -335,17 +342,18 @@ def scan(binary: Path, endpoint: str, creds: dict, regions: list[str], out_dir: 
     }
 
 
-def summarize(runs: list[dict]) -> dict:
-    def spread(key: str) -> dict:
-        values = [run[key] for run in runs]
-        return {"median": statistics.median(values), "min": min(values), "max": max(values)}
+def spread(runs: list[dict], key: str) -> dict:
+    values = [run[key] for run in runs]
+    return {"median": statistics.median(values), "min": min(values), "max": max(values)}
 
+
+def summarize(runs: list[dict]) -> dict:
     last = runs[-1]
     return {
         "runs": len(runs),
-        "wall_s": spread("wall_s"),
-        "cpu_s": spread("cpu_s"),
-        "peak_rss_mb": spread("peak_rss_mb"),
+        "wall_s": spread(runs, "wall_s"),
+        "cpu_s": spread(runs, "cpu_s"),
+        "peak_rss_mb": spread(runs, "peak_rss_mb"),
         "cpu_share": statistics.median(run["cpu_s"] / run["wall_s"] for run in runs),
         "findings": sorted({run["findings"] for run in runs}),
         "errors": max(run["errors"] for run in runs),
@@ -422,18 +430,27 @@ def table(results: list[dict], info: dict, command: str) -> str:
     return "\n".join(lines)
 
 
-def write_doc(section: str) -> None:
+def write_doc(section: str, begin: str = BEGIN, end: str = END) -> None:
+    """Replace what lies between begin and end in docs/performance.md (the markers included) by section."""
     doc = ROOT / "docs" / "performance.md"
-    text = doc.read_text() if doc.exists() else f"# Performance\n\n{BEGIN}\n{END}\n"
-    if BEGIN not in text or END not in text:
-        text += f"\n{BEGIN}\n{END}\n"
-    before, rest = text.split(BEGIN, 1)
-    after = rest.split(END, 1)[1]
+    text = doc.read_text() if doc.exists() else "# Performance\n"
+    if begin not in text or end not in text:
+        text += f"\n{begin}\n{end}\n"
+    before, rest = text.split(begin, 1)
+    after = rest.split(end, 1)[1]
     doc.write_text(before + section + after)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="bulkhead's performance benchmark (run it through bench/run)")
+    given = argv if argv is not None else sys.argv[1:]
+    if "--vs-prowler" in given:
+        from vs_prowler import main as vs_prowler_main  # noqa: PLC0415 (only this mode needs it)
+
+        return vs_prowler_main([arg for arg in given if arg != "--vs-prowler"])
+    parser = argparse.ArgumentParser(
+        description="bulkhead's performance benchmark (run it through bench/run)",
+        epilog="--vs-prowler: bulkhead against Prowler instead (bench/vs_prowler.py; --vs-prowler --help for its flags)",
+    )
     parser.add_argument("--binary", type=Path, required=True)
     parser.add_argument("--scales", default="1,10,50")
     parser.add_argument("--regions", default="1,3,17", help="region counts")
@@ -448,7 +465,6 @@ def main(argv: list[str] | None = None) -> int:
     if max(region_counts) > len(REGIONS):
         parser.error(f"at most {len(REGIONS)} regions")
     latencies = [0] + ([args.latency_ms] if args.latency_ms else [])
-    given = argv if argv is not None else sys.argv[1:]
     options = [arg for arg in given if arg not in ("--binary", str(args.binary))]
     command = " ".join(["bench/run", *options])
 

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shlex
 import shutil
 import statistics
@@ -41,7 +40,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench import LOCALSTACK, PYTHON, REGIONS, ROOT, Emulator, machine, parse_time  # noqa: E402
+from bench import LOCALSTACK, PYTHON, REGIONS, ROOT, Emulator, machine, parse_time, scan_env  # noqa: E402
 from compare_findings import compare, report_apart_from_findings  # noqa: E402
 
 BEGIN, END = "<!-- fleet:begin -->", "<!-- fleet:end -->"
@@ -116,19 +115,6 @@ class Seeder:
         log(f"seeded {total} account(s) in {wall:.0f} s ({wall / total:.1f} s per account)")
 
 
-def env(creds: dict, home: Path) -> dict:
-    return {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(home),
-        "AWS_ACCESS_KEY_ID": creds["access_key_id"],
-        "AWS_SECRET_ACCESS_KEY": creds["secret_access_key"],
-        "AWS_SESSION_TOKEN": creds["session_token"],
-        "AWS_CONFIG_FILE": "/dev/null",
-        "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
-        "AWS_EC2_METADATA_DISABLED": "true",
-    }
-
-
 def scan_command(binary: Path, endpoint: str, regions: list[str], accounts: list[str], out_dir: Path,
                  formats: str, extra: list[str]) -> list[str]:
     return [
@@ -149,7 +135,7 @@ def scan(binary: Path, endpoint: str, creds: dict, regions: list[str], accounts:
     shutil.rmtree(out_dir, ignore_errors=True)
     out_dir.mkdir(parents=True)
     measured, result = timed(scan_command(binary, endpoint, regions, accounts, out_dir, formats, extra),
-                             env(creds, out_dir))
+                             scan_env(creds, out_dir))
     if result.returncode not in (0, 3):
         raise RuntimeError(f"scan exited {result.returncode}:\n{result.stderr[-3000:]}")
     report, findings = report_apart_from_findings(str(out_dir / "fleet.json"))
@@ -200,9 +186,9 @@ def shards(binary: Path, endpoint: str, creds: dict, regions: list[str], account
     started = time.monotonic()
     if parallel:
         with ThreadPoolExecutor(count) as pool:
-            outcomes = list(pool.map(lambda pair: timed(pair[0], env(creds, pair[1])), zip(commands, dirs)))
+            outcomes = list(pool.map(lambda pair: timed(pair[0], scan_env(creds, pair[1])), zip(commands, dirs)))
     else:
-        outcomes = [timed(command, env(creds, folder)) for command, folder in zip(commands, dirs)]
+        outcomes = [timed(command, scan_env(creds, folder)) for command, folder in zip(commands, dirs)]
     shards_wall = time.monotonic() - started
     runs = []
     for i, (measured, result) in enumerate(outcomes):
@@ -218,7 +204,7 @@ def shards(binary: Path, endpoint: str, creds: dict, regions: list[str], account
     merged_dir.mkdir(parents=True)
     merge_measured, merge = timed(
         [str(binary), "merge", *[str(folder / "fleet.json") for folder in dirs], "--output-dir", str(merged_dir),
-         "--output-name", "merged", "--output-formats", "json", "--quiet"], env(creds, merged_dir))
+         "--output-name", "merged", "--output-formats", "json", "--quiet"], scan_env(creds, merged_dir))
     if merge.returncode not in (0, 3):
         raise RuntimeError(f"bulkhead merge exited {merge.returncode}:\n{merge.stderr[-3000:]}")
     comparison = compare(str(one_process), str(merged_dir / "merged.json"))
