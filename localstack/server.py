@@ -500,7 +500,10 @@ def _blob(path: str) -> bytes | None:
     from moto.ecr.models import ecr_backends
 
     try:
-        account, region, name, digest = path[len(_BLOB_PATH):].split("/", 3)
+        # The server may hand the path over with %2F decoded: a repository
+        # name (`team/app`) keeps its slashes between region and digest.
+        account, region, rest = path[len(_BLOB_PATH):].split("/", 2)
+        name, digest = rest.rsplit("/", 1)
         repository = ecr_backends[account][region].repositories[unquote(name)]
     except (ValueError, KeyError):
         return None

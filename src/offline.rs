@@ -55,7 +55,8 @@ fn describe(checks: &[&Check], collected: &BTreeSet<ResourceKind>) -> String {
     checks
         .iter()
         .map(|check| {
-            let lacking: Vec<ResourceKind> = check.needs().into_iter().filter(|kind| !collected.contains(kind)).collect();
+            let lacking: Vec<ResourceKind> =
+                check.needs().into_iter().filter(|kind| !collected.contains(kind)).collect();
             let names: Vec<String> = lacking
                 .iter()
                 .map(|kind| {

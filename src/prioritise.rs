@@ -57,7 +57,8 @@ fn entry(
     let highest_severity = sorted.first().map(|finding| finding.severity.to_ascii_uppercase());
     let fixable = findings.iter().filter(|finding| has_fix(finding)).count();
     let exploitable = findings.iter().filter(|finding| has_exploit(finding)).count();
-    let shown: Vec<VulnerabilityInfo> = sorted.iter().take(VulnerableImage::FINDINGS_SHOWN).map(|finding| info(finding)).collect();
+    let shown: Vec<VulnerabilityInfo> =
+        sorted.iter().take(VulnerableImage::FINDINGS_SHOWN).map(|finding| info(finding)).collect();
     let services = runs.services();
     let reachable_through = runs.reachable_through();
     let mut reasons = vec![exposure_reason(exposure, runs, &services, &reachable_through)];
@@ -126,7 +127,9 @@ fn exposure_reason(exposure: Exposure, runs: &Runs<'_>, services: &[String], way
         Exposure::Unknown if runs.runs.is_empty() => {
             format!("may run: {}", runs.unknowns().join("; "))
         }
-        Exposure::Unknown => format!("{}; whether the internet reaches it is unknown: {}", running(), runs.unknowns().join("; ")),
+        Exposure::Unknown => {
+            format!("{}; whether the internet reaches it is unknown: {}", running(), runs.unknowns().join("; "))
+        }
         Exposure::Internal => format!("{}, none reachable from the internet", running()),
         Exposure::NotRunning => "named by a task definition but run by no task".to_owned(),
     }
@@ -150,4 +153,3 @@ fn info(finding: &Vulnerability) -> VulnerabilityInfo {
         uri: finding.uri.clone(),
     }
 }
-

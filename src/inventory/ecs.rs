@@ -527,7 +527,8 @@ fn running_task(task: &aws_sdk_ecs::types::Task, cluster: &str) -> RunningTask {
 
 /// The task definition ARNs the tasks run, deduplicated.
 fn task_definitions_of(tasks: &[RunningTask]) -> Vec<String> {
-    let arns: BTreeSet<&str> = tasks.iter().map(|task| task.task_definition_arn.as_str()).filter(|arn| !arn.is_empty()).collect();
+    let arns: BTreeSet<&str> =
+        tasks.iter().map(|task| task.task_definition_arn.as_str()).filter(|arn| !arn.is_empty()).collect();
     arns.into_iter().map(str::to_owned).collect()
 }
 

@@ -201,7 +201,8 @@ fn wanted(target: &AccountTarget, regions: &BTreeMap<String, RegionInventory>) -
     };
     for (region, inventory) in regions {
         let Collected::Ok(entries) = &inventory.ecs.task_definitions else { continue };
-        let definitions: Vec<&TaskDefinition> = entries.iter().filter_map(|entry| entry.definition.get().ok()).collect();
+        let definitions: Vec<&TaskDefinition> =
+            entries.iter().filter_map(|entry| entry.definition.get().ok()).collect();
         for definition in &definitions {
             let platform = platform_of(definition);
             for container in &definition.containers {
@@ -217,7 +218,8 @@ fn wanted(target: &AccountTarget, regions: &BTreeMap<String, RegionInventory>) -
         let tasks = clusters.iter().filter_map(|cluster| cluster.running_tasks.get().ok()).flatten();
         for task in tasks {
             let definition = definitions.iter().find(|definition| definition.arn == task.task_definition_arn);
-            let platform = definition.map_or_else(|| Platform::of_runtime(None, None), |definition| platform_of(definition));
+            let platform =
+                definition.map_or_else(|| Platform::of_runtime(None, None), |definition| platform_of(definition));
             for container in &task.containers {
                 let Some(digest) = &container.image_digest else { continue };
                 let usage = ImageUse {

@@ -106,8 +106,10 @@ fn load_balancer_ways(region: &RegionInventory, task: &RunningTask) -> Result<Ve
     let Some(cluster) = clusters.iter().find(|cluster| cluster.name == task.cluster) else {
         return Err(format!("its cluster {} is not in the listing", task.cluster));
     };
-    let services =
-        cluster.services.get().map_err(|why| format!("the services of cluster {} could not be read ({why})", cluster.name))?;
+    let services = cluster
+        .services
+        .get()
+        .map_err(|why| format!("the services of cluster {} could not be read ({why})", cluster.name))?;
     let Some(service) = services.iter().find(|service| service.name == service_name) else {
         return Err(format!("its service {service_name} is not in the listing"));
     };
@@ -140,9 +142,12 @@ fn load_balancer_ways(region: &RegionInventory, task: &RunningTask) -> Result<Ve
                 let open = match (balancer.security_groups.is_empty(), port, security_groups) {
                     (true, _, _) => true,
                     (false, Some(port), Some(all)) => balancer.security_groups.iter().any(|id| {
-                        all.iter()
-                            .filter(|group| &group.id == id)
-                            .any(|group| group.ingress.iter().any(|rule| internet_source(rule, security_group::Exposure::TcpPort(port)).is_some()))
+                        all.iter().filter(|group| &group.id == id).any(|group| {
+                            group
+                                .ingress
+                                .iter()
+                                .any(|rule| internet_source(rule, security_group::Exposure::TcpPort(port)).is_some())
+                        })
                     }),
                     (false, _, None) => {
                         return Err(format!("the security groups of {} could not be read", balancer.name));
@@ -213,7 +218,9 @@ impl Runs<'_> {
             .runs
             .iter()
             .filter_map(|run| match &run.reachability {
-                Reachability::Internet(ways) => Some(ways.iter().map(|way| format!("{way} ({})", run.task.describe_owner()))),
+                Reachability::Internet(ways) => {
+                    Some(ways.iter().map(|way| format!("{way} ({})", run.task.describe_owner())))
+                }
                 _ => None,
             })
             .flatten()
@@ -239,7 +246,9 @@ impl Runs<'_> {
         let services: BTreeSet<String> = self
             .runs
             .iter()
-            .filter_map(|run| run.task.service().map(|service| format!("{}/{service} ({})", run.task.cluster, run.region)))
+            .filter_map(|run| {
+                run.task.service().map(|service| format!("{}/{service} ({})", run.task.cluster, run.region))
+            })
             .collect();
         services.into_iter().collect()
     }
@@ -249,9 +258,8 @@ impl Runs<'_> {
 pub fn runs_of<'a>(account: &'a AccountInventory, image: &RegistryImage) -> Runs<'a> {
     let platform_manifest =
         image.config.get().ok().and_then(|config| config.platform_manifest.as_deref()).map(str::to_owned);
-    let runs_image = |digest: &str| {
-        image.digest.as_deref() == Some(digest) || platform_manifest.as_deref() == Some(digest)
-    };
+    let runs_image =
+        |digest: &str| image.digest.as_deref() == Some(digest) || platform_manifest.as_deref() == Some(digest);
     let mut runs = Vec::new();
     let mut unlisted = Vec::new();
     for (region, inventory) in &account.regions {
@@ -266,10 +274,8 @@ pub fn runs_of<'a>(account: &'a AccountInventory, image: &RegistryImage) -> Runs
                 continue;
             };
             for task in tasks {
-                let runs_it = task
-                    .containers
-                    .iter()
-                    .any(|container| container.image_digest.as_deref().is_some_and(runs_image));
+                let runs_it =
+                    task.containers.iter().any(|container| container.image_digest.as_deref().is_some_and(runs_image));
                 if !runs_it {
                     continue;
                 }

@@ -1,7 +1,8 @@
 //! Running tasks against the emulator (tests/fixtures/ecs_running.yaml):
 //! DescribeTasks' container digests (server.py resolves them when a task
 //! starts), a tag pushed over after its task started, and the three checks
-//! that judge what runs.
+//! that judge what runs. The repository's name is nested (`team/app`), as
+//! real ones often are: its config blobs' download URLs carry the slash.
 
 use crate::call_stats::calls_by_operation;
 use crate::support::{Account, text};
@@ -36,7 +37,7 @@ fn what_runs_is_judged_against_what_is_declared() {
     assert_eq!(signed["status"], "PASS", "{signed}");
     let steady = scan.finding_mentioning(SIGNED, "service steady of cluster prod");
     assert_eq!(steady["status"], "FAIL", "{steady}");
-    assert!(text(&steady["message"]).contains("container web runs app@sha256:"), "{steady}");
+    assert!(text(&steady["message"]).contains("container web runs team/app@sha256:"), "{steady}");
     assert_eq!(scan.status_of(SIGNED, "a standalone task of cluster prod"), "FAIL", "its ECR sidecar is unsigned");
     assert_eq!(scan.findings(SIGNED).len(), 3);
 

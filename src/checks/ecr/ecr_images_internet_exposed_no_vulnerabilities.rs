@@ -48,9 +48,9 @@ fn judge(ctx: &Context<'_>, image: &RegistryImage) -> Verdict {
         .filter(|finding| severity_of(&finding.severity).is_some_and(|severity| severity >= threshold))
         .collect();
     match (&found.coverage, over.is_empty(), exposure) {
-        (Coverage::NeverScanned, _, Exposure::Internet) => {
-            fail(format!("{exposed} and was never scanned, so nothing shows it is free of {threshold} vulnerabilities."))
-        }
+        (Coverage::NeverScanned, _, Exposure::Internet) => fail(format!(
+            "{exposed} and was never scanned, so nothing shows it is free of {threshold} vulnerabilities."
+        )),
         (Coverage::Unknown { .. }, true, _) | (Coverage::NeverScanned, true, Exposure::Unknown) => {
             let reason = match &found.coverage {
                 Coverage::Unknown { reason } => reason.clone(),

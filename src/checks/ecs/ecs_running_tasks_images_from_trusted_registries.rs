@@ -7,11 +7,8 @@ use crate::checks::{Check, Context, Scope, Verdict};
 use crate::inventory::ecs::RunningTask;
 use crate::rules::image_reference::{is_trusted, parse};
 
-pub const CHECK: Check = Check {
-    id: "ecs_running_tasks_images_from_trusted_registries",
-    scope: Scope::RunningTasks(judge),
-    reads: &[],
-};
+pub const CHECK: Check =
+    Check { id: "ecs_running_tasks_images_from_trusted_registries", scope: Scope::RunningTasks(judge), reads: &[] };
 
 fn judge(ctx: &Context<'_>, _: &str, task: &RunningTask) -> Verdict {
     let accounts = [ctx.account.account_id.as_str()];

@@ -3,7 +3,9 @@
 //! its tag points at now. A tag that moved means a redeploy (or a task
 //! replaced by ECS) runs a different image from the one running.
 
-use super::running::{ContainerVerdict, definition_of, own_ecr_image, per_running_container, registry_image_with_digest};
+use super::running::{
+    ContainerVerdict, definition_of, own_ecr_image, per_running_container, registry_image_with_digest,
+};
 use crate::checks::{Check, Context, Read, Scope, Unknown, Verdict};
 use crate::inventory::ResourceKind;
 use crate::inventory::ecs::RunningTask;
@@ -26,7 +28,12 @@ fn judge(ctx: &Context<'_>, region: &str, task: &RunningTask) -> Verdict {
                 return ContainerVerdict::Offends(format!(
                     "is not in task definition {}, which names {}",
                     definition.id,
-                    definition.containers.iter().map(|container| container.name.as_str()).collect::<Vec<_>>().join(", ")
+                    definition
+                        .containers
+                        .iter()
+                        .map(|container| container.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ));
             };
             let Some(digest) = running.image_digest.as_deref() else {
@@ -39,10 +46,7 @@ fn judge(ctx: &Context<'_>, region: &str, task: &RunningTask) -> Verdict {
                 return if pinned == digest {
                     ContainerVerdict::Passes
                 } else {
-                    ContainerVerdict::Offends(format!(
-                        "runs {digest}, but its task definition pins {}",
-                        declared.image
-                    ))
+                    ContainerVerdict::Offends(format!("runs {digest}, but its task definition pins {}", declared.image))
                 };
             }
             if own_ecr_image(ctx, &declared.image).is_none() {
@@ -59,7 +63,10 @@ fn judge(ctx: &Context<'_>, region: &str, task: &RunningTask) -> Verdict {
                 return ContainerVerdict::Unknown(format!("what {} points at now was not read", declared.image));
             };
             if let Err(why) = now.config.get() {
-                return ContainerVerdict::Unknown(format!("what {} points at now could not be read: {why}", declared.image));
+                return ContainerVerdict::Unknown(format!(
+                    "what {} points at now could not be read: {why}",
+                    declared.image
+                ));
             }
             if registry_image_with_digest(std::slice::from_ref(now), digest).is_some() {
                 ContainerVerdict::Passes

@@ -4,10 +4,10 @@ mod containers;
 mod running;
 
 pub mod ecs_cluster_container_insights_enabled;
-pub mod ecs_service_fargate_latest_platform_version;
 pub mod ecs_running_tasks_images_from_trusted_registries;
 pub mod ecs_running_tasks_images_match_task_definition;
 pub mod ecs_running_tasks_images_signed;
+pub mod ecs_service_fargate_latest_platform_version;
 pub mod ecs_service_no_assign_public_ip;
 pub mod ecs_task_definitions_containers_non_root_user;
 pub mod ecs_task_definitions_containers_readonly_access;

@@ -58,11 +58,7 @@ pub fn own_ecr_image(ctx: &Context<'_>, reference: &str) -> Option<(ImageReferen
 }
 
 /// The task definition revision a running task runs, as collected in its region.
-pub fn definition_of<'a>(
-    ctx: &'a Context<'_>,
-    region: &str,
-    task: &RunningTask,
-) -> Result<&'a TaskDefinition, String> {
+pub fn definition_of<'a>(ctx: &'a Context<'_>, region: &str, task: &RunningTask) -> Result<&'a TaskDefinition, String> {
     let entries = ctx.account.regions[region]
         .ecs
         .task_definitions

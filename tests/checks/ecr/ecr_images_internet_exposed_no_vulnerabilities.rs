@@ -1,6 +1,6 @@
 use bulkhead::inventory::ec2::Protocol;
-use bulkhead::inventory::elbv2::{Listener, LoadBalancer, TargetGroup};
 use bulkhead::inventory::ecs::ServiceLoadBalancer;
+use bulkhead::inventory::elbv2::{Listener, LoadBalancer, TargetGroup};
 use bulkhead::inventory::image_vulnerabilities::{
     Coverage, ImageVulnerabilities, ScanType, Vulnerability, VulnerablePackage,
 };
@@ -40,7 +40,11 @@ fn scanned(findings: Vec<Vulnerability>) -> Collected<ImageVulnerabilities> {
 /// `app:v1` (digest ddd…, with `vulnerabilities`) named by `app:1`, whose
 /// container listens on 8080; run by service `web` when `running`, its task
 /// on eni-1 with `public_ip`, in sg-web open to the internet on 8080.
-fn exposed(vulnerabilities: Collected<ImageVulnerabilities>, running: bool, public_ip: Option<&str>) -> AccountInventory {
+fn exposed(
+    vulnerabilities: Collected<ImageVulnerabilities>,
+    running: bool,
+    public_ip: Option<&str>,
+) -> AccountInventory {
     let reference = own_ecr_image("app", "v1");
     let mut web = container("web");
     web.image = reference.clone();
@@ -68,11 +72,25 @@ fn exposed(vulnerabilities: Collected<ImageVulnerabilities>, running: bool, publ
 
 #[test]
 fn an_exposed_running_image_with_serious_findings_fails() {
-    let account = exposed(scanned(vec![vulnerability("CVE-2024-0001", "CRITICAL"), vulnerability("CVE-2024-0002", "LOW")]), true, Some("203.0.113.7"));
+    let account = exposed(
+        scanned(vec![vulnerability("CVE-2024-0001", "CRITICAL"), vulnerability("CVE-2024-0002", "LOW")]),
+        true,
+        Some("203.0.113.7"),
+    );
     let finding = only(CHECK, &account);
     assert_eq!((finding.status, finding.resource_id.as_str()), (Status::Fail, format!("app@{DIGEST}").as_str()));
-    assert!(finding.message.contains("public IP 203.0.113.7 (eni-1) in sg-web open to 0.0.0.0/0 on port 8080"), "{}", finding.message);
-    assert!(finding.message.contains("1 finding(s) of severity high or above: CVE-2024-0001 (CRITICAL, openssl, exploit known, fixed in 3.0.13)"), "{}", finding.message);
+    assert!(
+        finding.message.contains("public IP 203.0.113.7 (eni-1) in sg-web open to 0.0.0.0/0 on port 8080"),
+        "{}",
+        finding.message
+    );
+    assert!(
+        finding.message.contains(
+            "1 finding(s) of severity high or above: CVE-2024-0001 (CRITICAL, openssl, exploit known, fixed in 3.0.13)"
+        ),
+        "{}",
+        finding.message
+    );
 
     let low_only = exposed(scanned(vec![vulnerability("CVE-2024-0002", "LOW")]), true, Some("203.0.113.7"));
     assert_eq!(status(CHECK, &low_only), Status::Pass);
@@ -93,7 +111,8 @@ fn internal_and_idle_images_pass_and_the_unknown_is_an_error() {
     assert_eq!(finding.status, Status::Error, "{}", finding.message);
     assert!(finding.message.contains("DescribeNetworkInterfaces"), "{}", finding.message);
 
-    let unread = exposed(Collected::Failed(denied(Service::Ecr, "DescribeImageScanFindings")), true, Some("203.0.113.7"));
+    let unread =
+        exposed(Collected::Failed(denied(Service::Ecr, "DescribeImageScanFindings")), true, Some("203.0.113.7"));
     assert_eq!(status(CHECK, &unread), Status::Error);
     let pending = Collected::Ok(ImageVulnerabilities {
         scan_type: Some(ScanType::Enhanced),
@@ -146,7 +165,11 @@ fn an_internet_facing_load_balancer_exposes_its_service() {
     region.elbv2.load_balancers = Collected::Ok(vec![balancer("internet-facing")]);
     let finding = only(CHECK, &account);
     assert_eq!(finding.status, Status::Fail);
-    assert!(finding.message.contains("internet-facing application load balancer public (HTTPS 443, target group web)"), "{}", finding.message);
+    assert!(
+        finding.message.contains("internet-facing application load balancer public (HTTPS 443, target group web)"),
+        "{}",
+        finding.message
+    );
 
     account.regions.get_mut(REGION).unwrap().elbv2.load_balancers = Collected::Ok(vec![balancer("internal")]);
     assert_eq!(status(CHECK, &account), Status::Pass);

@@ -8,10 +8,10 @@ use bulkhead::inventory::{AccountInventory, Undescribed};
 use crate::support::*;
 
 mod ecs_cluster_container_insights_enabled;
-mod ecs_service_fargate_latest_platform_version;
 mod ecs_running_tasks_images_from_trusted_registries;
 mod ecs_running_tasks_images_match_task_definition;
 mod ecs_running_tasks_images_signed;
+mod ecs_service_fargate_latest_platform_version;
 mod ecs_service_no_assign_public_ip;
 mod ecs_task_definitions_containers_non_root_user;
 mod ecs_task_definitions_containers_readonly_access;

@@ -1,0 +1,68 @@
+//! The prioritised vulnerabilities of the demo account (localstack/demo-account.yaml,
+//! ap-southeast-2): enhanced scan findings (server.py), services that run behind an
+//! internet-facing and an internal load balancer, and an image no task runs. The
+//! exposed running image ranks first, then the internal one, then the idle one, each
+//! with its reasons; the check FAILs only the exposed one.
+
+use crate::support::{Account, repo_root, text};
+
+const CHECK: &str = "ecr_images_internet_exposed_no_vulnerabilities";
+
+#[test]
+fn the_exposed_running_image_ranks_first() {
+    require_emulator!();
+    let account = Account::seeded_from(&repo_root().join("localstack/demo-account.yaml"));
+    let config = repo_root().join("localstack/demo-bulkhead.toml");
+    let scan = account.scan(&[
+        "--regions",
+        "ap-southeast-2",
+        "--checks",
+        CHECK,
+        "--config",
+        config.to_str().unwrap(),
+        "--stats",
+    ]);
+    let images = scan.report["vulnerabilities"].as_array().expect("the vulnerabilities block").clone();
+    let summary: Vec<(u64, String, String)> = images
+        .iter()
+        .map(|image| (image["rank"].as_u64().unwrap(), text(&image["exposure"]), text(&image["highest_severity"])))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (1, "internet".to_owned(), "CRITICAL".to_owned()),
+            (2, "internal".to_owned(), "CRITICAL".to_owned()),
+            (3, "not_running".to_owned(), "HIGH".to_owned()),
+        ],
+        "{images:#?}"
+    );
+    let first = &images[0];
+    assert!(text(&first["image"]).starts_with("reporting-jobs@sha256:048fbc"), "{first}");
+    assert_eq!(first["running_tasks"], 2);
+    let reasons: Vec<String> = first["reasons"].as_array().unwrap().iter().map(text).collect();
+    assert!(
+        reasons[0].contains("internet-facing application load balancer reporting-public (HTTPS 443"),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons
+            .iter()
+            .any(|reason| reason.contains("CVE-2024-3094 (CRITICAL, xz-utils, exploit known, fixed in 5.6.1)")),
+        "{reasons:?}"
+    );
+    assert_eq!(first["findings"][0]["exploit_available"], "YES", "enhanced findings carry exploit information");
+    assert!(
+        text(&images[1]["reasons"][0]).contains("reporting/builder (ap-southeast-2), none reachable from the internet")
+    );
+    assert_eq!(text(&images[2]["reasons"][0]), "named by a task definition but run by no task");
+
+    let exposed = scan.finding_mentioning(CHECK, "reporting-jobs@sha256:048fbc");
+    assert_eq!(exposed["status"], "FAIL", "{exposed}");
+    assert!(
+        text(&exposed["message"]).contains("2 finding(s) of severity high or above: CVE-2024-3094 (CRITICAL"),
+        "{exposed}"
+    );
+    let findings = scan.findings(CHECK);
+    assert_eq!(findings.len(), 3);
+    assert_eq!(findings.iter().filter(|finding| finding["status"] == "PASS").count(), 2, "{findings:#?}");
+}
