@@ -139,7 +139,34 @@ mod tests {
             checks: vec![],
             frameworks: vec![],
             history: None,
-            vulnerabilities: None,
+            vulnerabilities: Some(vec![model::VulnerableImage {
+                rank: 1,
+                account_id: "111122223333".into(),
+                region: "eu-west-1".into(),
+                image: evil.into(),
+                resource_arn: evil.into(),
+                exposure: model::Exposure::Internet,
+                running_tasks: 1,
+                services: vec![evil.into()],
+                reachable_through: vec![evil.into()],
+                highest_severity: Some(evil.into()),
+                severity_counts: [(evil.to_owned(), 1)].into(),
+                fixable: 0,
+                exploitable: 0,
+                findings_total: 1,
+                findings: vec![model::VulnerabilityInfo {
+                    id: evil.into(),
+                    severity: evil.into(),
+                    package: Some(evil.into()),
+                    fixed_in: Some(evil.into()),
+                    fix_available: None,
+                    exploit_available: Some(evil.into()),
+                    score: None,
+                    uri: Some(evil.into()),
+                }],
+                scan: evil.into(),
+                reasons: vec![evil.into()],
+            }]),
         }
     }
 
@@ -158,6 +185,8 @@ mod tests {
         assert!(!html.contains("<img"));
         assert!(html.contains("&lt;script&gt;alert(1)&lt;&#x2F;script&gt;"));
         assert_eq!(html.matches("<script").count(), 1, "only our own script element");
+        assert!(html.contains("<section id=\"vulnerabilities\">"), "the prioritised vulnerabilities come first");
+        assert!(html.find("id=\"vulnerabilities\"") < html.find("id=\"summary\""));
     }
 
     #[test]

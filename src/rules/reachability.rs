@@ -193,8 +193,9 @@ pub struct Run<'a> {
 #[derive(Debug, Clone)]
 pub struct Runs<'a> {
     pub runs: Vec<Run<'a>>,
-    /// Regions whose running tasks could not be listed: the image may run there.
-    pub unlisted: Vec<String>,
+    /// Why the image may run unseen: a region's or cluster's running tasks
+    /// could not be listed, or what its reference points at is unknown.
+    pub unseen: Vec<String>,
 }
 
 impl Runs<'_> {
@@ -202,7 +203,7 @@ impl Runs<'_> {
         if self.runs.iter().any(|run| matches!(run.reachability, Reachability::Internet(_))) {
             Exposure::Internet
         } else if self.runs.iter().any(|run| matches!(run.reachability, Reachability::Unknown(_)))
-            || !self.unlisted.is_empty()
+            || !self.unseen.is_empty()
         {
             Exposure::Unknown
         } else if self.runs.is_empty() {
@@ -238,7 +239,7 @@ impl Runs<'_> {
                 _ => None,
             })
             .collect();
-        why.extend(self.unlisted.iter().map(|region| format!("the running tasks of {region} could not be listed")));
+        why.extend(self.unseen.iter().cloned());
         why.into_iter().collect()
     }
 
@@ -261,16 +262,21 @@ pub fn runs_of<'a>(account: &'a AccountInventory, image: &RegistryImage) -> Runs
     let runs_image =
         |digest: &str| image.digest.as_deref() == Some(digest) || platform_manifest.as_deref() == Some(digest);
     let mut runs = Vec::new();
-    let mut unlisted = Vec::new();
+    let mut unseen = Vec::new();
+    if image.digest.is_none() {
+        let why = image.config.error().map_or_else(|| "not resolved".to_owned(), |err| err.message.clone());
+        unseen.push(format!("what {} points at could not be read ({why})", image.references.join(", ")));
+        return Runs { runs, unseen };
+    }
     for (region, inventory) in &account.regions {
         let Collected::Ok(clusters) = &inventory.ecs.clusters else {
-            unlisted.push(region.clone());
+            unseen.push(format!("the running tasks of {region} could not be listed"));
             continue;
         };
         let definitions = inventory.ecs.task_definitions.get().ok();
         for cluster in clusters {
             let Collected::Ok(tasks) = &cluster.running_tasks else {
-                unlisted.push(format!("{region} (cluster {})", cluster.name));
+                unseen.push(format!("the running tasks of {region} (cluster {}) could not be listed", cluster.name));
                 continue;
             };
             for task in tasks {
@@ -286,7 +292,7 @@ pub fn runs_of<'a>(account: &'a AccountInventory, image: &RegistryImage) -> Runs
             }
         }
     }
-    Runs { runs, unlisted }
+    Runs { runs, unseen }
 }
 
 /// A scanner's severity name (ECR's `CRITICAL`, ...) as bulkhead's; `None`

@@ -38,6 +38,10 @@ fn every_operation_makes_its_minimum_number_of_calls() {
         // No signing configuration (SigningConfigurationNotFoundException), so
         // no DescribeImageSigningStatus for any image, signed or not.
         ("ecr:GetSigningConfiguration", 1),
+        // What reaches the services (the exposure check): one listing each per
+        // region; no load balancer here, so no DescribeListeners.
+        ("elasticloadbalancing:DescribeLoadBalancers", 1),
+        ("elasticloadbalancing:DescribeTargetGroups", 1),
         // ECR has no batch call for these: one per repository.
         ("ecr:GetRepositoryPolicy", 3),
         ("ecr:GetLifecyclePolicy", 3),

@@ -104,12 +104,22 @@ fn access_denied_on_ecr_is_error_for_ecr_only() {
 
     assert_eq!(scan.exit_code, 4, "an incomplete scan exits 4: {}", scan.stderr);
     let is_ecr = |finding: &Value| finding["service"] == "ecr";
-    let ecr = findings_where(&scan, is_ecr);
-    let ecr_checks =
-        scan.report["scan"]["checks"].as_array().unwrap().iter().filter(|id| text(id).starts_with("ecr_")).count();
+    // Judged per image the task definitions name, not per region: its ERRORs are counted apart.
+    let per_image = "ecr_images_internet_exposed_no_vulnerabilities";
+    let ecr = findings_where(&scan, |finding| is_ecr(finding) && finding["check_id"] != per_image);
+    let ecr_checks = scan.report["scan"]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|id| text(id).starts_with("ecr_") && text(id) != per_image)
+        .count();
     assert!(ecr_checks >= 2);
     assert_eq!(ecr.len(), ecr_checks * 3, "one ERROR per ECR check and region: {ecr:#?}");
-    for finding in &ecr {
+    let images = findings_where(&scan, |finding| finding["check_id"] == per_image);
+    // Unresolved, the images the demo's task definitions name by tag (2025.01.2,
+    // builder-2016) stay apart from the two digests its tasks run (one of them pinned).
+    assert_eq!(images.len(), 4, "{images:#?}");
+    for finding in ecr.iter().chain(&images) {
         assert_eq!(finding["status"], "ERROR", "{finding}");
         let message = text(&finding["message"]);
         assert!(message.contains("AccessDeniedException"), "{message}");
