@@ -125,12 +125,15 @@ fn access_denied_on_ecr_is_error_for_ecr_only() {
         assert!(message.contains("AccessDeniedException"), "{message}");
     }
     // The ECS checks that read images from ECR (through BatchGetImage and
-    // GetDownloadUrlForLayer) are ERROR where an image decides, else as before.
+    // GetDownloadUrlForLayer, or the repositories' listings for what running
+    // tasks run) are ERROR where an image decides, else as before.
     let reads_images = |finding: &Value| {
         let id = text(&finding["check_id"]);
         id == "ecs_task_definitions_containers_non_root_user"
             || id.starts_with("ecs_task_definitions_images_no")
             || id == "ecs_task_definitions_images_not_outdated"
+            || id == "ecs_running_tasks_images_match_task_definition"
+            || id == "ecs_running_tasks_images_signed"
     };
     let unaffected = |f: &Value| !is_ecr(f) && !reads_images(f);
     assert_eq!(findings_where(&scan, unaffected), findings_where(&clean, unaffected));
