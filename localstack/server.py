@@ -256,18 +256,23 @@ def _backend_describe_images(self: ECRBackend, repository_name, registry_id=None
     return _moto_describe_images(self, repository_name, registry_id, image_ids)
 
 
+def _page_start(response: ECRResponse) -> int:
+    """Where the page a ``nextToken`` asks for starts: the tokens are plain offsets."""
+    token = response._get_param("nextToken")
+    if not token:
+        return 0
+    try:
+        return int(base64.b64decode(token).decode())
+    except ValueError:
+        raise InvalidParameterException("Invalid parameter at 'nextToken'")
+
+
 def _response_describe_image_scan_findings(self: ECRResponse) -> ActionResult:
     """ECRResponse.describe_image_scan_findings: the scanning type's list, one page of it."""
     max_results = self._get_param("maxResults") or 100
     if not isinstance(max_results, int) or not 1 <= max_results <= 1000:
         raise InvalidParameterException("Invalid parameter at 'maxResults' failed to satisfy constraint: 1..1000")
-    start = 0
-    token = self._get_param("nextToken")
-    if token:
-        try:
-            start = int(base64.b64decode(token).decode())
-        except ValueError:
-            raise InvalidParameterException("Invalid parameter at 'nextToken'")
+    start = _page_start(self)
     result = self.ecr_backend.describe_image_scan_findings(
         registry_id=self._get_param("registryId"),
         repository_name=self._get_param("repositoryName"),
@@ -334,13 +339,7 @@ def _response_list_image_referrers(self: ECRResponse) -> ActionResult:
         artifact_types=filter_.get("artifactTypes"),
         artifact_status=filter_.get("artifactStatus"),
     )
-    start = 0
-    token = self._get_param("nextToken")
-    if token:
-        try:
-            start = int(base64.b64decode(token).decode())
-        except ValueError:
-            raise InvalidParameterException("Invalid parameter at 'nextToken'")
+    start = _page_start(self)
     max_results = self._get_param("maxResults") or len(referrers) or 1
     page = referrers[start : start + max_results]
     result: dict = {"referrers": page}

@@ -404,6 +404,29 @@ fn registry_images(
     out: &mut Findings<'_>,
     rule: fn(&Context<'_>, &RegistryImage, &ImageConfig) -> Verdict,
 ) {
+    each_image_in_use(ctx, out, |image, named| {
+        let subject = format!("Image {named}");
+        match image.config.get() {
+            Ok(config) => {
+                reword(rule(ctx, image, config), |why| format!("{subject} {why}"), |why| format!("{subject}: {why}"))
+            }
+            Err(why) => Err(Unknown(format!("Could not read image {named}: {why}"))),
+        }
+    });
+}
+
+/// `Image REPOSITORY@DIGEST (used by ...) <verdict>`, as [`registry_images`]
+/// walks them but with no config needed.
+fn images_in_use(ctx: &Context<'_>, out: &mut Findings<'_>, rule: fn(&Context<'_>, &RegistryImage) -> Verdict) {
+    each_image_in_use(ctx, out, |image, named| {
+        let subject = format!("Image {named}");
+        reword(rule(ctx, image), |why| format!("{subject} {why}"), |why| format!("{subject}: {why}"))
+    });
+}
+
+/// The one walk of the images in use, in the region of their registry;
+/// `judge` gets each with its name for messages (`REPO@DIGEST (used by ...)`).
+fn each_image_in_use(ctx: &Context<'_>, out: &mut Findings<'_>, judge: impl Fn(&RegistryImage, &str) -> Verdict) {
     let account = ctx.account;
     out.per_region(|region| &region.ecs.task_definitions);
     let images = match account.registry_images.get() {
@@ -418,36 +441,7 @@ fn registry_images(
     };
     for image in images {
         let named = format!("{} (used by {})", image.id, image.describe_uses());
-        let subject = format!("Image {named}");
-        let verdict = match image.config.get() {
-            Ok(config) => {
-                reword(rule(ctx, image, config), |why| format!("{subject} {why}"), |why| format!("{subject}: {why}"))
-            }
-            Err(why) => Err(Unknown(format!("Could not read image {named}: {why}"))),
-        };
-        out.record(&image.region, image, verdict);
-    }
-}
-
-/// `Image REPOSITORY@DIGEST (used by ...) <verdict>`, in the region of its
-/// registry, as [`registry_images`] walks them but with no config needed.
-fn images_in_use(ctx: &Context<'_>, out: &mut Findings<'_>, rule: fn(&Context<'_>, &RegistryImage) -> Verdict) {
-    let account = ctx.account;
-    out.per_region(|region| &region.ecs.task_definitions);
-    let images = match account.registry_images.get() {
-        Ok(images) => images,
-        Err(why) => {
-            for region in account.regions.keys() {
-                let message = format!("Could not read the images the task definitions name: {why}");
-                out.record_scope(region, region, Err(Unknown(message)));
-            }
-            return;
-        }
-    };
-    for image in images {
-        let subject = format!("Image {} (used by {})", image.id, image.describe_uses());
-        let verdict = reword(rule(ctx, image), |why| format!("{subject} {why}"), |why| format!("{subject}: {why}"));
-        out.record(&image.region, image, verdict);
+        out.record(&image.region, image, judge(image, &named));
     }
 }
 
