@@ -113,6 +113,11 @@ fn load_balancer_ways(region: &RegionInventory, task: &RunningTask) -> Result<Ve
     let Some(service) = services.iter().find(|service| service.name == service_name) else {
         return Err(format!("its service {service_name} is not in the listing"));
     };
+    // A Classic Load Balancer names no target group, and bulkhead does not read those.
+    let classic = service.load_balancers.iter().find(|entry| entry.target_group_arn.is_none());
+    if let Some(name) = classic.and_then(|entry| entry.load_balancer_name.as_deref()) {
+        return Err(format!("its service sits behind Classic Load Balancer {name}, which bulkhead does not read"));
+    }
     let target_groups: Vec<&str> =
         service.load_balancers.iter().filter_map(|entry| entry.target_group_arn.as_deref()).collect();
     if target_groups.is_empty() {

@@ -174,3 +174,24 @@ fn an_internet_facing_load_balancer_exposes_its_service() {
     account.regions.get_mut(REGION).unwrap().elbv2.load_balancers = Collected::Ok(vec![balancer("internal")]);
     assert_eq!(status(CHECK, &account), Status::Pass);
 }
+
+#[test]
+fn a_classic_load_balancer_leaves_reachability_unknown() {
+    let mut account = exposed(scanned(vec![vulnerability("CVE-2024-0001", "CRITICAL")]), true, None);
+    let region = account.regions.get_mut(REGION).unwrap();
+    let Collected::Ok(clusters) = &mut region.ecs.clusters else { unreachable!() };
+    let Collected::Ok(services) = &mut clusters[0].services else { unreachable!() };
+    services[0].load_balancers = vec![ServiceLoadBalancer {
+        target_group_arn: None,
+        load_balancer_name: Some("legacy-web".into()),
+        container_name: Some("web".into()),
+        container_port: Some(8080),
+    }];
+    let finding = only(CHECK, &account);
+    assert_eq!(finding.status, Status::Error, "{}", finding.message);
+    assert!(
+        finding.message.contains("Classic Load Balancer legacy-web, which bulkhead does not read"),
+        "{}",
+        finding.message
+    );
+}
