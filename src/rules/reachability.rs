@@ -54,7 +54,11 @@ fn public_ip_ways(
     definition: Option<&TaskDefinition>,
 ) -> Result<Vec<String>, String> {
     if task.network_interfaces.is_empty() {
-        return Ok(Vec::new());
+        // Bridge or host networking: the task listens on its EC2 container
+        // instance's interfaces, and bulkhead does not read container instances.
+        return Err("it has no network interface of its own (bridge or host networking on an EC2 instance), \
+             and the instance's is not read"
+            .to_owned());
     }
     let interfaces = region
         .ec2

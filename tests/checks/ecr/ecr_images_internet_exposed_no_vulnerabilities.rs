@@ -195,3 +195,15 @@ fn a_classic_load_balancer_leaves_reachability_unknown() {
         finding.message
     );
 }
+
+#[test]
+fn a_task_on_its_instances_network_leaves_reachability_unknown() {
+    let mut account = exposed(scanned(vec![vulnerability("CVE-2024-0001", "CRITICAL")]), true, None);
+    let region = account.regions.get_mut(REGION).unwrap();
+    let Collected::Ok(clusters) = &mut region.ecs.clusters else { unreachable!() };
+    let Collected::Ok(tasks) = &mut clusters[0].running_tasks else { unreachable!() };
+    tasks[0].network_interfaces.clear();
+    let finding = only(CHECK, &account);
+    assert_eq!(finding.status, Status::Error, "{}", finding.message);
+    assert!(finding.message.contains("no network interface of its own"), "{}", finding.message);
+}
