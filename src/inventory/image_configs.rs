@@ -105,6 +105,14 @@ impl RegistryImage {
         self.platform == platform && self.references.iter().any(|named| named == reference)
     }
 
+    /// Whether a task that ECS reports running `digest` runs this image: the
+    /// digest it resolved to (an index's, when it is one) or, once its config
+    /// was read, the platform manifest's.
+    pub fn has_digest(&self, digest: &str) -> bool {
+        self.digest.as_deref() == Some(digest)
+            || self.config.get().is_ok_and(|config| config.platform_manifest.as_deref() == Some(digest))
+    }
+
     /// `task definition app:3 (container web, eu-west-1), ...`, for messages:
     /// the first [`USES_NAMED`], then how many more (one base image can be
     /// named by hundreds of task definitions).

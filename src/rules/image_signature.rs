@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::inventory::Collected;
 use crate::inventory::ecr::Image;
 use crate::inventory::ecr_signing::{ManagedSigningStatus, SigningConfiguration, SigningRule};
+use crate::rules::policy::glob::Glob;
 
 /// AWS Signer / Notation signatures, stored as OCI 1.1 referrers.
 pub const NOTARY_SIGNATURE: &str = "application/vnd.cncf.notary.signature";
@@ -202,20 +203,10 @@ pub fn signing_rules_covering<'a>(config: &'a SigningConfiguration, repository: 
 }
 
 /// ECR's `WILDCARD_MATCH`: `*` matches any run of characters, everything
-/// else itself.
+/// else itself (a repository name holds no `?`, the one other wildcard of
+/// the policy patterns this reuses).
 pub fn wildcard_matches(pattern: &str, name: &str) -> bool {
-    let mut parts = pattern.split('*');
-    let first = parts.next().unwrap_or_default();
-    let Some(mut rest) = name.strip_prefix(first) else { return false };
-    let parts: Vec<&str> = parts.collect();
-    let Some((last, middle)) = parts.split_last() else { return rest.is_empty() };
-    for part in middle {
-        match rest.find(part) {
-            Some(at) => rest = &rest[at + part.len()..],
-            None => return false,
-        }
-    }
-    rest.len() >= last.len() && rest.ends_with(last)
+    Glob::pattern(pattern).matches(name)
 }
 
 enum Managed {

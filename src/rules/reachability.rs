@@ -266,10 +266,6 @@ impl Runs<'_> {
 
 /// Every running task of the account with a container on `image`.
 pub fn runs_of<'a>(account: &'a AccountInventory, image: &RegistryImage) -> Runs<'a> {
-    let platform_manifest =
-        image.config.get().ok().and_then(|config| config.platform_manifest.as_deref()).map(str::to_owned);
-    let runs_image =
-        |digest: &str| image.digest.as_deref() == Some(digest) || platform_manifest.as_deref() == Some(digest);
     let mut runs = Vec::new();
     let mut unseen = Vec::new();
     if image.digest.is_none() {
@@ -289,8 +285,10 @@ pub fn runs_of<'a>(account: &'a AccountInventory, image: &RegistryImage) -> Runs
                 continue;
             };
             for task in tasks {
-                let runs_it =
-                    task.containers.iter().any(|container| container.image_digest.as_deref().is_some_and(runs_image));
+                let runs_it = task
+                    .containers
+                    .iter()
+                    .any(|container| container.image_digest.as_deref().is_some_and(|digest| image.has_digest(digest)));
                 if !runs_it {
                     continue;
                 }

@@ -3,9 +3,7 @@
 //! its tag points at now. A tag that moved means a redeploy (or a task
 //! replaced by ECS) runs a different image from the one running.
 
-use super::running::{
-    ContainerVerdict, definition_of, own_ecr_image, per_running_container, registry_image_with_digest,
-};
+use super::running::{ContainerVerdict, definition_of, own_ecr_image, per_running_container};
 use crate::checks::{Check, Context, Read, Scope, Unknown, Verdict};
 use crate::inventory::ResourceKind;
 use crate::inventory::ecs::RunningTask;
@@ -68,7 +66,7 @@ fn judge(ctx: &Context<'_>, region: &str, task: &RunningTask) -> Verdict {
                     declared.image
                 ));
             }
-            if registry_image_with_digest(std::slice::from_ref(now), digest).is_some() {
+            if now.has_digest(digest) {
                 ContainerVerdict::Passes
             } else {
                 let current = now.digest.as_deref().unwrap_or("an unknown digest");

@@ -4,7 +4,6 @@
 use crate::checks::{Context, Judgement, Unknown, Verdict};
 use crate::inventory::ecr::{Image, Repository};
 use crate::inventory::ecs::{RunningContainer, RunningTask, TaskDefinition};
-use crate::inventory::image_configs::RegistryImage;
 use crate::rules::image_reference::{ImageReference, parse};
 
 /// What a rule says of one container of a running task.
@@ -69,15 +68,6 @@ pub fn definition_of<'a>(ctx: &'a Context<'_>, region: &str, task: &RunningTask)
         .find(|entry| entry.arn == task.task_definition_arn)
         .ok_or_else(|| format!("its task definition {} was not collected", task.revision()))?;
     entry.definition.get().map_err(|why| format!("its task definition {} could not be read: {why}", task.revision()))
-}
-
-/// The image of the account's own ECR with `digest`, as read for the task
-/// definitions and running tasks: the index or the platform manifest.
-pub fn registry_image_with_digest<'a>(images: &'a [RegistryImage], digest: &str) -> Option<&'a RegistryImage> {
-    images.iter().find(|image| {
-        image.digest.as_deref() == Some(digest)
-            || image.config.get().is_ok_and(|config| config.platform_manifest.as_deref() == Some(digest))
-    })
 }
 
 /// The repository `name` in `region` of the account's ECR, and the image

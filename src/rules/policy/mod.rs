@@ -63,7 +63,7 @@
 //! [`PolicyError::TooComplex`], never a pass.
 
 mod eval;
-mod glob;
+pub(crate) mod glob;
 mod parse;
 mod universe;
 
