@@ -278,6 +278,13 @@ pub fn runs_of<'a>(account: &'a AccountInventory, image: &RegistryImage) -> Runs
             unseen.push(format!("the running tasks of {region} could not be listed"));
             continue;
         };
+        for cluster in &inventory.ecs.undescribed_clusters {
+            let why = &cluster.error.message;
+            unseen.push(format!(
+                "cluster {} of {region} could not be described, so its tasks are unknown ({why})",
+                cluster.id
+            ));
+        }
         let definitions = inventory.ecs.task_definitions.get().ok();
         for cluster in clusters {
             let Collected::Ok(tasks) = &cluster.running_tasks else {
@@ -289,6 +296,14 @@ pub fn runs_of<'a>(account: &'a AccountInventory, image: &RegistryImage) -> Runs
                     .containers
                     .iter()
                     .any(|container| container.image_digest.as_deref().is_some_and(|digest| image.has_digest(digest)));
+                // Not pulled yet: ECS names no digest, and the tag may be this image.
+                let pending = task
+                    .containers
+                    .iter()
+                    .find(|container| container.image_digest.is_none() && image.references.contains(&container.image));
+                if let Some(container) = pending.filter(|_| !runs_it) {
+                    unseen.push(format!("task {} starts {} and has no digest for it yet", task.id, container.image));
+                }
                 if !runs_it {
                     continue;
                 }

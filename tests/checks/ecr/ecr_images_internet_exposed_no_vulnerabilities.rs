@@ -1,3 +1,4 @@
+use bulkhead::inventory::Undescribed;
 use bulkhead::inventory::ec2::Protocol;
 use bulkhead::inventory::ecs::ServiceLoadBalancer;
 use bulkhead::inventory::elbv2::{Listener, LoadBalancer, TargetGroup};
@@ -206,4 +207,28 @@ fn a_task_on_its_instances_network_leaves_reachability_unknown() {
     let finding = only(CHECK, &account);
     assert_eq!(finding.status, Status::Error, "{}", finding.message);
     assert!(finding.message.contains("no network interface of its own"), "{}", finding.message);
+}
+
+#[test]
+fn tasks_that_cannot_be_seen_leave_an_idle_image_unknown() {
+    let critical = || scanned(vec![vulnerability("CVE-2024-0001", "CRITICAL")]);
+    // A cluster ListClusters named but DescribeClusters could not describe.
+    let mut hidden = exposed(critical(), false, None);
+    hidden.regions.get_mut(REGION).unwrap().ecs.undescribed_clusters = vec![Undescribed::new(
+        &format!("arn:aws:ecs:{REGION}:{ACCOUNT}:cluster/batch"),
+        denied(Service::Ecs, "DescribeClusters"),
+    )];
+    let finding = only(CHECK, &hidden);
+    assert_eq!(finding.status, Status::Error, "{}", finding.message);
+    assert!(finding.message.contains("cluster batch of eu-west-1 could not be described"), "{}", finding.message);
+
+    // A task still pulling its image names its tag but no digest yet.
+    let mut pulling = exposed(critical(), true, Some("203.0.113.7"));
+    let region = pulling.regions.get_mut(REGION).unwrap();
+    let Collected::Ok(clusters) = &mut region.ecs.clusters else { unreachable!() };
+    let Collected::Ok(tasks) = &mut clusters[0].running_tasks else { unreachable!() };
+    tasks[0].containers[0].image_digest = None;
+    let finding = only(CHECK, &pulling);
+    assert_eq!(finding.status, Status::Error, "{}", finding.message);
+    assert!(finding.message.contains("has no digest for it yet"), "{}", finding.message);
 }
