@@ -22,9 +22,7 @@ use crate::mutelist::{Date, Mutelist, MutelistError};
 use crate::outcome::{Gate, Outcome, Verdict};
 use crate::plan::{self, CheckSelection, PlanError};
 use crate::report::model::VulnerableImage;
-use crate::report::{
-    self, CallStats, Changes, History, Report, ReportFinding, ScanError, ScanSummary, ShardInfo, SpillWriter, Tool,
-};
+use crate::report::{self, CallStats, Changes, History, Report, ScanError, ScanSummary, ShardInfo, SpillWriter, Tool};
 use crate::severity::Status;
 
 /// How many scans the report's trends reach back.
@@ -384,8 +382,10 @@ impl<'a> Evaluator<'a> {
     /// One collected account.
     pub fn account(&mut self, account: &AccountInventory) -> Result<()> {
         // Checks judging recency measure from the start of the scan.
-        let context = Context { account, config: &self.inputs.config, now: self.started_at };
-        let findings: Vec<Finding> = self.inputs.checks.iter().flat_map(|check| check.run(&context)).collect();
+        let inputs = self.inputs;
+        let context = Context { account, config: &inputs.config, now: self.started_at };
+        // Lazy: one check's findings at a time (see `judge_and_write`).
+        let findings = inputs.checks.iter().flat_map(|check| check.run(&context));
         if let Some(vulnerable) = &mut self.vulnerable {
             vulnerable.extend(crate::prioritise::vulnerable_images(account));
         }
@@ -405,7 +405,7 @@ impl<'a> Evaluator<'a> {
 
     /// An account that could not be reached: ERROR for every check.
     pub fn unreachable(&mut self, account: &UnreachableAccount) -> Result<()> {
-        let findings = self
+        let findings: Vec<Finding> = self
             .inputs
             .checks
             .iter()
@@ -429,16 +429,15 @@ impl<'a> Evaluator<'a> {
         if let Some(name) = self.organization_names.get(&account.account_id) {
             self.account_names.insert(account.account_id.clone(), name.clone());
         }
-        self.judge_and_write(&account.account_id, findings)
+        self.judge_and_write(&account.account_id, findings.into_iter())
     }
 
-    fn judge_and_write(&mut self, account_id: &str, mut findings: Vec<Finding>) -> Result<()> {
-        let catalog = &self.inputs.catalog;
-        if let Some(mutelist) = &self.inputs.mutelist {
-            for finding in &mut findings {
-                mutelist.apply(finding, self.today);
-            }
-        }
+    /// Takes the account's findings one at a time, as the checks produce
+    /// them: each is muted, dated, recorded, judged and spilled before the
+    /// next, so that memory holds one check's findings rather than the
+    /// account's (83,742 at the benchmark's largest point).
+    fn judge_and_write(&mut self, account_id: &str, findings: impl Iterator<Item = Finding>) -> Result<()> {
+        let inputs = self.inputs;
         let states = match self.remembered.recording() {
             Some((store, id)) => match store.previous_states(account_id, id) {
                 Ok(states) => states,
@@ -463,46 +462,61 @@ impl<'a> Evaluator<'a> {
             None => None,
         };
         let baseline_states = baseline.as_ref().map(Snapshot::previous_states).unwrap_or_default();
+        let failing_before: BTreeSet<&FindingKey> = baseline.as_ref().map(Snapshot::failing).unwrap_or_default();
+        // The comparison with the baseline needs the account's whole record;
+        // without a baseline no record outlives its finding.
+        let mut compared: Option<Vec<FindingRecord>> = (self.changes.is_some() && baseline.is_some()).then(Vec::new);
         let started_at = self.header.started_at.clone();
-        let records: Vec<FindingRecord> =
-            findings.iter().map(|finding| record(finding, catalog, &states, &baseline_states, &started_at)).collect();
-        if let Some((store, id)) = self.remembered.recording()
-            && let Err(err) = store.add(id, &records)
-        {
+        let (today, gate, fail_on_new) = (self.today, self.gate, self.evaluation.fail_on_new.is_some());
+
+        let mut store_problem = None;
+        let mut batch = match self.remembered.recording() {
+            Some((store, id)) => store.batch(id).map_err(|err| store_problem = Some(err)).ok(),
+            None => None,
+        };
+        let (verdict, counts, old_failures) = (&mut self.verdict, &mut self.counts, &mut self.old_failures);
+        let report_findings = findings.map(|mut finding| {
+            if let Some(mutelist) = &inputs.mutelist {
+                mutelist.apply(&mut finding, today);
+            }
+            let record = record(&finding, &inputs.catalog, &states, &baseline_states, &started_at);
+            if let Some(err) = batch.as_ref().and_then(|batch| batch.add(&record).err()) {
+                // Dropping the batch rolls the account's rows back.
+                store_problem = Some(err);
+                batch = None;
+            }
+            let already_failing = failing_before.contains(&record.key);
+            verdict.add(finding.status, finding.muted, record.severity, fail_on_new && already_failing, gate);
+            if finding.status == Status::Fail && !finding.muted && already_failing {
+                *old_failures += 1;
+            }
+            counts.findings += 1;
+            match finding.status {
+                Status::Pass => counts.pass += 1,
+                Status::Fail => counts.fail += 1,
+                Status::Error => counts.error += 1,
+            }
+            counts.muted += usize::from(finding.muted);
+            let failing_since = record.failing_since.clone();
+            if let Some(compared) = &mut compared {
+                compared.push(record);
+            }
+            let entry = &inputs.catalog[finding.check_id.as_str()];
+            assemble::finding(finding, entry, failing_since)
+        });
+        self.spill.add_account(account_id, report_findings).context("writing findings to their temporary file")?;
+        if let Some(Err(err)) = batch.map(|batch| batch.commit()) {
+            store_problem = Some(err);
+        }
+        if let Some(err) = store_problem {
             self.remembered.fail(err);
         }
 
-        let failing_before: BTreeSet<&FindingKey> = baseline.as_ref().map(Snapshot::failing).unwrap_or_default();
-        for (finding, record) in findings.iter().zip(&records) {
-            let already_failing = failing_before.contains(&record.key);
-            let exempt = self.evaluation.fail_on_new.is_some() && already_failing;
-            self.verdict.add(finding.status, finding.muted, record.severity, exempt, self.gate);
-            if finding.status == Status::Fail && !finding.muted && already_failing {
-                self.old_failures += 1;
-            }
-            self.counts.findings += 1;
-            match finding.status {
-                Status::Pass => self.counts.pass += 1,
-                Status::Fail => self.counts.fail += 1,
-                Status::Error => self.counts.error += 1,
-            }
-            self.counts.muted += usize::from(finding.muted);
-        }
         drop(failing_before);
-        if let (Some(total), Some(baseline)) = (self.changes.as_mut(), &baseline) {
-            let new = Snapshot { header: self.header.clone(), findings: records.clone() };
+        if let (Some(total), Some(baseline), Some(records)) = (self.changes.as_mut(), &baseline, compared) {
+            let new = Snapshot { header: self.header.clone(), findings: records };
             history::absorb(total, history::compare(baseline, &new));
         }
-
-        let report_findings: Vec<ReportFinding> = findings
-            .into_iter()
-            .zip(records)
-            .map(|(finding, record)| {
-                let entry = &catalog[finding.check_id.as_str()];
-                assemble::finding(finding, entry, record.failing_since)
-            })
-            .collect();
-        self.spill.add_account(account_id, &report_findings).context("writing findings to their temporary file")?;
         Ok(())
     }
 

@@ -279,10 +279,12 @@ impl SpillWriter {
     }
 
     /// Adds one account's findings, in report order within the account.
-    pub fn add_account<'a>(
+    /// Taken one at a time, so that a caller can assemble each finding as
+    /// it is written rather than hold the account's findings twice.
+    pub fn add_account(
         &mut self,
         account_id: &str,
-        findings: impl IntoIterator<Item = &'a ReportFinding>,
+        findings: impl IntoIterator<Item = ReportFinding>,
     ) -> io::Result<()> {
         let mut order = 0;
         for finding in findings {
@@ -300,7 +302,7 @@ impl SpillWriter {
                 });
                 order += 1;
             }
-            let mut line = serde_json::to_vec(finding).map_err(io::Error::other)?;
+            let mut line = serde_json::to_vec(&finding).map_err(io::Error::other)?;
             line.push(b'\n');
             self.out.write_all(&line)?;
             self.position += line.len() as u64;
@@ -360,8 +362,8 @@ mod tests {
         let b = [finding("222", "c1", "x"), finding("222", "c2", "y"), finding("222", "c1", "z")];
         let a = [finding("111", "c1", "p"), finding("111", "c2", "q")];
         let mut writer = SpillWriter::create_in(dir.path()).unwrap();
-        writer.add_account("222", &b).unwrap();
-        writer.add_account("111", &a).unwrap();
+        writer.add_account("222", b.clone()).unwrap();
+        writer.add_account("111", a.clone()).unwrap();
         let spilled = writer.finish().unwrap();
         let expected: Vec<ReportFinding> = a.iter().chain(&b).cloned().collect();
         assert_eq!(spilled.len(), 5);

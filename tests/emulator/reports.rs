@@ -294,7 +294,7 @@ fn html_report_at_50000_findings() {
     let mut by_account = findings;
     by_account.sort_by(|a, b| a.account_id.cmp(&b.account_id));
     for of_account in by_account.chunk_by(|a, b| a.account_id == b.account_id) {
-        spill.add_account(&of_account[0].account_id, of_account).unwrap();
+        spill.add_account(&of_account[0].account_id, of_account.iter().cloned()).unwrap();
     }
     drop(by_account);
     let findings = spill.finish().unwrap();
