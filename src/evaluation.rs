@@ -470,8 +470,12 @@ impl<'a> Evaluator<'a> {
         let (today, gate, fail_on_new) = (self.today, self.gate, self.evaluation.fail_on_new.is_some());
 
         let mut store_problem = None;
-        let mut batch = match self.remembered.recording() {
-            Some((store, id)) => store.batch(id).map_err(|err| store_problem = Some(err)).ok(),
+        let mut batch = match self.remembered.recording().map(|(store, id)| store.batch(id)) {
+            Some(Ok(batch)) => Some(batch),
+            Some(Err(err)) => {
+                store_problem = Some(err);
+                None
+            }
             None => None,
         };
         let (verdict, counts, old_failures) = (&mut self.verdict, &mut self.counts, &mut self.old_failures);
