@@ -8,11 +8,11 @@ use std::collections::BTreeMap;
 use crate::aws::{CallStats as LedgerStats, CollectError, ErrorKind};
 use crate::checks::Finding;
 use crate::checks::metadata::{CatalogEntry, ComplianceRef, Framework};
-use crate::mutelist::MutelistSummary as MutelistState;
-use crate::report::{
+use crate::model::{
     CallStats, CheckInfo, ControlInfo, ExpiredEntry, FrameworkInfo, MutelistSummary, OperationStats, RemediationInfo,
     ReportFinding, ScanError,
 };
+use crate::mutelist::MutelistSummary as MutelistState;
 
 pub fn finding(finding: Finding, check: &CatalogEntry, failing_since: Option<String>) -> ReportFinding {
     ReportFinding {

@@ -4,7 +4,7 @@
 //! model and write every format.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Context as _, Result};
 use jiff::Timestamp;
@@ -18,11 +18,12 @@ use crate::history::{
     self, FindingKey, FindingRecord, PreviousState, ScanHeader, ScanRef, Snapshot, SnapshotError, Store, StoreError,
 };
 use crate::inventory::{AccountInventory, Inventory, ResourceKind, UnreachableAccount};
+use crate::model::VulnerableImage;
+use crate::model::{CallStats, Changes, History, Report, ScanError, ScanSummary, ShardInfo, SpillWriter, Tool};
 use crate::mutelist::{Date, Mutelist, MutelistError};
 use crate::outcome::{Gate, Outcome, Verdict};
 use crate::plan::{self, CheckSelection, PlanError};
-use crate::report::model::VulnerableImage;
-use crate::report::{self, CallStats, Changes, History, Report, ScanError, ScanSummary, ShardInfo, SpillWriter, Tool};
+use crate::report;
 use crate::severity::Status;
 
 /// How many scans the report's trends reach back.
@@ -613,8 +614,12 @@ impl<'a> Evaluator<'a> {
             }),
         };
 
-        let written =
-            write_reports(&report, &evaluation.output_formats, &evaluation.output_dir, &evaluation.output_name)?;
+        let written = report::write_reports(
+            &report,
+            &formats(&evaluation.output_formats),
+            &evaluation.output_dir,
+            &evaluation.output_name,
+        )?;
         progress.finish();
         if !evaluation.quiet {
             let fail_on = evaluation.fail_on_new.unwrap_or(evaluation.fail_on);
@@ -669,22 +674,6 @@ fn record(
     }
 }
 
-/// Writes every format asked for; used by `scan`, `evaluate` and `merge`.
-pub fn write_reports(
-    report: &Report,
-    output_formats: &[OutputFormat],
-    output_dir: &Path,
-    output_name: &str,
-) -> Result<Vec<String>> {
-    let mut written = Vec::new();
-    let mut formats: Vec<report::Format> = output_formats.iter().map(|&format| format.into()).collect();
-    formats.sort();
-    formats.dedup();
-    for format in formats {
-        let files = format
-            .write(report, output_name, output_dir)
-            .with_context(|| format!("writing the {format:?} report into {}", output_dir.display()))?;
-        written.extend(files.iter().map(|path| path.display().to_string()));
-    }
-    Ok(written)
+fn formats(output_formats: &[OutputFormat]) -> Vec<report::Format> {
+    output_formats.iter().map(|&format| format.into()).collect()
 }

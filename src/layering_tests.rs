@@ -56,7 +56,7 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
     ),
     // Merge reads finished reports: it never collects or evaluates.
     (
-        "merge.rs",
+        "commands/merge.rs",
         &["aws", "inventory", "rules", "checks", "mutelist", "assemble", "history", "scan", "plan", "offline"],
     ),
     ("saved_inventory.rs", &["checks", "mutelist", "outcome", "assemble", "report", "evaluation", "scan", "cli"]),

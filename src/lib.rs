@@ -4,11 +4,11 @@
 //! `cli -> plan -> collect (inventory) -> evaluate (checks) -> filter
 //! (mutelist, outcome) -> assemble -> report`.
 
-pub mod accounts;
 pub mod assemble;
 pub mod aws;
 pub mod checks;
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod discovery;
 pub mod evaluation;
@@ -20,9 +20,8 @@ pub mod inventory;
 #[cfg(test)]
 mod layering_tests;
 pub mod manual;
-pub mod merge;
+pub mod model;
 pub mod mutelist;
-pub mod offline;
 pub mod outcome;
 pub mod plan;
 pub mod prioritise;
@@ -30,6 +29,5 @@ pub mod progress;
 pub mod report;
 pub mod rules;
 pub mod saved_inventory;
-pub mod scan;
 pub mod severity;
 pub mod shard;

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use crate::inventory::image_configs::RegistryImage;
 use crate::inventory::image_vulnerabilities::{Coverage, Vulnerability};
 use crate::inventory::{AccountInventory, Collected};
-use crate::report::model::{Exposure, VulnerabilityInfo, VulnerableImage};
+use crate::model::{Exposure, VulnerabilityInfo, VulnerableImage};
 use crate::rules::reachability::{self, Runs, describe, has_exploit, has_fix, most_severe_first, runs_of, severity_of};
 
 /// The entries for one account: every image in use with scan findings, and

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::model::{CallStats, Report};
 use crate::outcome::Outcome;
-use crate::report::{CallStats, Report};
 use crate::severity::{Severity, Status};
 
 #[derive(Debug)]

@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 use super::record::{FindingRecord, ScanHeader, Snapshot, age_in_days};
-use crate::report::{ChangedFinding, Changes, ResourceRef, ScanInfo};
+use crate::model::{ChangedFinding, Changes, ResourceRef, ScanInfo};
 use crate::severity::Status;
 
 pub fn compare(base: &Snapshot, new: &Snapshot) -> Changes {

@@ -15,7 +15,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
 use super::record::{FindingKey, FindingRecord, PreviousState, ScanHeader, Snapshot};
-use crate::report::{Trend, TrendPoint};
+use crate::model::{Trend, TrendPoint};
 use crate::severity::Status;
 
 /// `PRAGMA application_id`: marks the file as a bulkhead store ("BHD1").

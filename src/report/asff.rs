@@ -21,8 +21,8 @@ use std::collections::BTreeMap;
 use aws_smithy_types::date_time::{DateTime, Format};
 use serde_json::{Map, Value, json};
 
-use super::findings::write_json_array;
-use super::{CheckInfo, Report, ReportFinding};
+use crate::model::findings::write_json_array;
+use crate::model::{CheckInfo, Report, ReportFinding};
 use crate::severity::{Severity, Status};
 
 pub const SCHEMA_VERSION: &str = "2018-10-08";

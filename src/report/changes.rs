@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 use tera::{Context, Tera};
 
-use super::{ChangedFinding, Changes, ResourceRef, ScanInfo};
+use crate::model::{ChangedFinding, Changes, ResourceRef, ScanInfo};
 use crate::severity::Severity;
 
 /// The version of `bulkhead diff --format json`; fields may be added.
@@ -180,7 +180,7 @@ pub fn html(changes: &Changes) -> anyhow::Result<String> {
     context.insert("changes", &view(changes, &Anchors::new()));
     context.insert("style", super::html::STYLE);
     context.insert("nonce", &super::html::nonce());
-    context.insert("tool", &super::Tool::this());
+    context.insert("tool", &crate::model::Tool::this());
     Ok(tera.render("diff.html", &context)?)
 }
 

@@ -12,7 +12,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 
-use super::{FrameworkInfo, Report};
+use crate::model::{FrameworkInfo, Report};
 use crate::severity::Status;
 
 pub const HEADER: [&str; 14] = [

@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use super::Report;
+use crate::model::Report;
 
 const HEADER: [&str; 16] = [
     "account_id",

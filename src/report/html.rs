@@ -15,7 +15,7 @@ use serde::Serialize;
 use tera::{Context, Tera};
 
 use super::changes::{Anchors, ChangesView, anchor_key, date};
-use super::{CheckInfo, Report, ReportFinding, Trend};
+use crate::model::{CheckInfo, Report, ReportFinding, Trend};
 use crate::severity::{Severity, Status};
 
 const TEMPLATE: &str = include_str!("../../templates/report.html");
@@ -116,8 +116,8 @@ pub(super) fn nonce() -> String {
 
 #[derive(Debug, Serialize)]
 struct View<'a> {
-    tool: &'a super::Tool,
-    scan: &'a super::ScanSummary,
+    tool: &'a crate::model::Tool,
+    scan: &'a crate::model::ScanSummary,
     totals: Totals,
     fail_by_severity: Vec<Count>,
     fail_by_service: Vec<Count>,
@@ -428,15 +428,15 @@ struct VulnerabilitiesView<'a> {
 
 #[derive(Debug, Serialize)]
 struct VulnerableImageView<'a> {
-    image: &'a super::model::VulnerableImage,
+    image: &'a crate::model::VulnerableImage,
     exposure: &'static str,
     /// `internet`, `unknown`, `internal`, `not-running`: the CSS class.
     exposure_class: &'static str,
 }
 
 impl<'a> VulnerabilitiesView<'a> {
-    fn of(images: &'a [super::model::VulnerableImage]) -> VulnerabilitiesView<'a> {
-        use super::model::Exposure;
+    fn of(images: &'a [crate::model::VulnerableImage]) -> VulnerabilitiesView<'a> {
+        use crate::model::Exposure;
         let shown: Vec<VulnerableImageView<'a>> = images
             .iter()
             .take(VULNERABLE_IMAGES_SHOWN)

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 
-use super::{Report, ReportFinding};
+use crate::model::{Report, ReportFinding};
 use crate::severity::Status;
 
 /// A suite's counts, gathered in one pass before any suite is written.

@@ -5,11 +5,9 @@ pub mod asff;
 pub mod changes;
 pub mod compliance;
 pub mod csv;
-pub mod findings;
 pub mod html;
 pub mod json;
 pub mod junit;
-pub mod model;
 pub mod ocsf;
 pub mod sarif;
 mod write;
@@ -17,12 +15,10 @@ mod write;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-pub use findings::{Findings, SpillWriter};
-pub use model::{
-    CallStats, ChangedFinding, Changes, CheckInfo, ControlInfo, ExpiredEntry, FrameworkInfo, History, MutelistSummary,
-    OperationStats, RemediationInfo, Report, ReportFinding, ResourceRef, ScanError, ScanInfo, ScanSummary, ShardInfo,
-    Tool, Trend, TrendPoint,
-};
+use anyhow::Context as _;
+
+use crate::model::Report;
+
 pub use write::{write_atomically, write_atomically_with};
 
 /// The output formats.
@@ -82,21 +78,28 @@ impl Format {
     }
 }
 
-impl Report {
-    /// A check's metadata, when the report carries it.
-    pub fn check(&self, id: &str) -> Option<&CheckInfo> {
-        self.checks.iter().find(|check| check.id == id)
+/// Writes every format asked for, each once, in a fixed order; returns the
+/// paths written. Used by `scan`, `evaluate` and `merge`.
+pub fn write_reports(report: &Report, formats: &[Format], dir: &Path, name: &str) -> anyhow::Result<Vec<String>> {
+    let mut formats = formats.to_vec();
+    formats.sort();
+    formats.dedup();
+    let mut written = Vec::new();
+    for format in formats {
+        let files = format
+            .write(report, name, dir)
+            .with_context(|| format!("writing the {format:?} report into {}", dir.display()))?;
+        written.extend(files.iter().map(|path| path.display().to_string()));
     }
-
-    /// An account's name: its IAM alias, else its id.
-    pub fn account_name<'a>(&'a self, account_id: &'a str) -> &'a str {
-        self.scan.account_names.get(account_id).map_or(account_id, String::as_str)
-    }
+    Ok(written)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{
+        self as model, CallStats, ControlInfo, Findings, FrameworkInfo, ReportFinding, ScanSummary, Tool,
+    };
     use crate::severity::{Severity, Status};
 
     fn hostile_report() -> Report {

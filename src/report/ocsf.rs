@@ -13,9 +13,9 @@
 use aws_smithy_types::date_time::{DateTime, Format};
 use serde_json::{Value, json};
 
-use super::findings::write_json_array;
-use super::model::INFORMATION_URI;
-use super::{Report, ReportFinding};
+use crate::model::INFORMATION_URI;
+use crate::model::findings::write_json_array;
+use crate::model::{Report, ReportFinding};
 use crate::severity::{Severity, Status};
 
 pub const OCSF_VERSION: &str = "1.3.0";

@@ -17,8 +17,8 @@ use serde_sarif::sarif::{
     ReportingDescriptor, Result as SarifResult, ResultKind, ResultLevel, Run, Sarif, Suppression, Tool, ToolComponent,
 };
 
-use super::model::INFORMATION_URI;
-use super::{CheckInfo, Report, ReportFinding};
+use crate::model::INFORMATION_URI;
+use crate::model::{CheckInfo, Report, ReportFinding};
 use crate::severity::{Severity, Status};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";

@@ -252,7 +252,8 @@ fn hostile_strings_render_inert_in_a_real_browser() {
 #[test]
 fn html_report_at_50000_findings() {
     require_emulator!();
-    use bulkhead::report::{Report, ReportFinding, ScanSummary, SpillWriter, Tool, html};
+    use bulkhead::model::{Report, ReportFinding, ScanSummary, SpillWriter, Tool};
+    use bulkhead::report::html;
     use bulkhead::severity::{Severity, Status};
 
     let checks: Vec<String> = (0..25).map(|n| format!("synthetic_check_{n:02}")).collect();

@@ -5,7 +5,7 @@
 
 pub mod v1;
 
-use super::Report;
+use crate::model::Report;
 
 pub use v1::SCHEMA_VERSION;
 
@@ -77,7 +77,7 @@ fn first_difference(a: &serde_json::Value, b: &serde_json::Value, path: String) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{
+    use crate::model::{
         CallStats, CheckInfo, ExpiredEntry, FrameworkInfo, MutelistSummary, OperationStats, ReportFinding, ScanError,
         ScanSummary, ShardInfo, Tool,
     };
@@ -136,7 +136,7 @@ mod tests {
                     accounts_listed: 12,
                 }),
             },
-            findings: crate::report::Findings::from(vec![ReportFinding {
+            findings: crate::model::Findings::from(vec![ReportFinding {
                 check_id: "ecr_images_signed".into(),
                 title: "t".into(),
                 severity: Severity::Medium,
@@ -167,7 +167,7 @@ mod tests {
                 risk: "r".into(),
                 shared_responsibility: "application".into(),
                 references: vec!["https://example.com".into()],
-                remediation: crate::report::RemediationInfo {
+                remediation: crate::model::RemediationInfo {
                     text: "t".into(),
                     cli: "c".into(),
                     terraform: "tf".into(),
@@ -177,20 +177,20 @@ mod tests {
                 id: "cis-aws-5.0".into(),
                 name: "CIS".into(),
                 version: "5.0.0".into(),
-                controls: vec![crate::report::ControlInfo {
+                controls: vec![crate::model::ControlInfo {
                     id: "5.3".into(),
                     title: "t".into(),
                     checks: vec!["ecr_images_signed".into()],
                 }],
             }],
             history: None,
-            vulnerabilities: Some(vec![crate::report::model::VulnerableImage {
+            vulnerabilities: Some(vec![crate::model::VulnerableImage {
                 rank: 1,
                 account_id: "111122223333".into(),
                 region: "eu-west-1".into(),
                 image: "app@sha256:0123".into(),
                 resource_arn: "arn:aws:ecr:eu-west-1:111122223333:repository/app/sha256:0123".into(),
-                exposure: crate::report::model::Exposure::Internet,
+                exposure: crate::model::Exposure::Internet,
                 running_tasks: 2,
                 services: vec!["prod/web (eu-west-1)".into()],
                 reachable_through: vec!["internet-facing application load balancer web".into()],
@@ -199,7 +199,7 @@ mod tests {
                 fixable: 1,
                 exploitable: 1,
                 findings_total: 4,
-                findings: vec![crate::report::model::VulnerabilityInfo {
+                findings: vec![crate::model::VulnerabilityInfo {
                     id: "CVE-2024-3094".into(),
                     severity: "CRITICAL".into(),
                     package: Some("xz-utils 5.6.0".into()),

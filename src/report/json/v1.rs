@@ -16,8 +16,8 @@ use serde::Serialize;
 
 use serde::ser::SerializeSeq as _;
 
-use crate::report::findings::serialize_each;
-use crate::report::model;
+use crate::model;
+use crate::model::findings::serialize_each;
 use crate::severity::{Severity, Status};
 
 pub const SCHEMA_VERSION: u32 = 1;
@@ -343,7 +343,7 @@ impl<'a> From<&'a model::Report> for JsonReport<'a> {
 
 /// The findings as v1 writes them, each converted as the array is written.
 #[derive(Debug)]
-struct Findings<'a>(&'a crate::report::Findings);
+struct Findings<'a>(&'a crate::model::Findings);
 
 impl Serialize for Findings<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

@@ -8,9 +8,9 @@ use crate::checks::Check;
 use crate::cli::EvaluateArgs;
 use crate::evaluation::{Collection, Inputs, Recording, Remembered, UsageError, finish};
 use crate::inventory::ResourceKind;
+use crate::model::CallStats;
 use crate::outcome::Outcome;
 use crate::progress::Progress;
-use crate::report::CallStats;
 use crate::saved_inventory::SavedInventory;
 
 pub fn run(args: &EvaluateArgs) -> Result<Outcome> {

@@ -16,10 +16,11 @@ use crate::cli::ScanArgs;
 use crate::discovery::{self, Identity, caller_identity};
 use crate::evaluation::{Collection, Evaluator, Inputs, Recording, Remembered, finish, header};
 use crate::inventory::{self, AccountTarget, CollectContext, Inventory, RegionDone, UnreachableAccount, ec2};
+use crate::model::ShardInfo;
 use crate::outcome::Outcome;
 use crate::plan::{self, RegionSelection};
 use crate::progress::Progress;
-use crate::report::{self, ShardInfo};
+use crate::report;
 use crate::saved_inventory::SavedInventory;
 use crate::shard::{self, FingerprintInputs, Shard, ShardFlags, ShardRun};
 

@@ -18,10 +18,11 @@ use anyhow::Result;
 use jiff::Timestamp;
 
 use crate::cli::MergeArgs;
-use crate::evaluation::{UsageError, write_reports};
+use crate::evaluation::UsageError;
+use crate::model::VulnerableImage;
+use crate::model::{CallStats, Findings, OperationStats, Report, ReportFinding, ScanError, ShardInfo};
 use crate::outcome::{Gate, Outcome, Verdict};
-use crate::report::model::VulnerableImage;
-use crate::report::{self, CallStats, Findings, OperationStats, Report, ReportFinding, ScanError, ShardInfo};
+use crate::report;
 use crate::shard::{fnv1a64, shard_of};
 
 /// One shard's report and the file it came from.
@@ -75,7 +76,8 @@ pub fn run(args: &MergeArgs) -> Result<Outcome> {
     let report = merged.report;
     let gate = Gate { fail_on: args.fail_on, allow_errors: args.allow_errors };
     let outcome = judge(&report, gate)?;
-    let written = write_reports(&report, &args.output_formats, &args.output_dir, &args.output_name)?;
+    let formats: Vec<report::Format> = args.output_formats.iter().map(|&format| format.into()).collect();
+    let written = report::write_reports(&report, &formats, &args.output_dir, &args.output_name)?;
     if !merged.missing.is_empty() {
         let missing: Vec<String> = merged.missing.iter().map(u64::to_string).collect();
         eprintln!(
@@ -349,7 +351,7 @@ fn add_stats(a: CallStats, b: CallStats) -> CallStats {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{ReportFinding, ScanSummary, Tool};
+    use crate::model::{ReportFinding, ScanSummary, Tool};
     use crate::severity::{Severity, Status};
 
     const VERSION: &str = "0.1.0";

@@ -8,8 +8,10 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use super::findings::Findings;
+pub mod findings;
+
 use crate::severity::{Severity, Status};
+pub use findings::{Findings, Spill, SpillWriter};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
@@ -32,6 +34,18 @@ pub struct Report {
     /// urgent first; `None` when the scan did not read scan findings.
     #[serde(default)]
     pub vulnerabilities: Option<Vec<VulnerableImage>>,
+}
+
+impl Report {
+    /// A check's metadata, when the report carries it.
+    pub fn check(&self, id: &str) -> Option<&CheckInfo> {
+        self.checks.iter().find(|check| check.id == id)
+    }
+
+    /// An account's name: its IAM alias, else its id.
+    pub fn account_name<'a>(&'a self, account_id: &'a str) -> &'a str {
+        self.scan.account_names.get(account_id).map_or(account_id, String::as_str)
+    }
 }
 
 /// One image of an audited account's ECR, named by a task definition or run
