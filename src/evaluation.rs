@@ -19,7 +19,7 @@ use crate::history::{
 };
 use crate::inventory::{AccountInventory, Inventory, ResourceKind, UnreachableAccount};
 use crate::model::VulnerableImage;
-use crate::model::{CallStats, Changes, History, Report, ScanError, ScanSummary, ShardInfo, SpillWriter, Tool};
+use crate::model::{CallStats, Changes, History, Report, ScanError, ScanSummary, ShardInfo, SpillWriter, Tally, Tool};
 use crate::mutelist::{Date, Mutelist, MutelistError};
 use crate::outcome::{Gate, Outcome, Verdict};
 use crate::plan::{self, CheckSelection, PlanError};
@@ -292,16 +292,6 @@ pub fn finish(
     )
 }
 
-/// Counts over the scan's findings, for the store's summary of the scan.
-#[derive(Debug, Default)]
-struct Counts {
-    findings: usize,
-    pass: usize,
-    fail: usize,
-    error: usize,
-    muted: usize,
-}
-
 /// Everything after collection, one account at a time: each account's
 /// inventory is evaluated as soon as it is complete; its findings are
 /// muted, dated, recorded in the store, judged, compared with the baseline
@@ -322,7 +312,7 @@ pub struct Evaluator<'a> {
     account_names: BTreeMap<String, String>,
     /// Names from AWS Organizations, for a fleet scan.
     organization_names: BTreeMap<String, String>,
-    counts: Counts,
+    tally: Tally,
     verdict: Verdict,
     /// Unmuted FAILs that were already failing in the baseline.
     old_failures: usize,
@@ -362,7 +352,7 @@ impl<'a> Evaluator<'a> {
             errors: Vec::new(),
             account_names: BTreeMap::new(),
             organization_names: BTreeMap::new(),
-            counts: Counts::default(),
+            tally: Tally::default(),
             verdict: Verdict::default(),
             old_failures: 0,
             changes,
@@ -479,7 +469,7 @@ impl<'a> Evaluator<'a> {
             }
             None => None,
         };
-        let (verdict, counts, old_failures) = (&mut self.verdict, &mut self.counts, &mut self.old_failures);
+        let (verdict, tally, old_failures) = (&mut self.verdict, &mut self.tally, &mut self.old_failures);
         let report_findings = findings.map(|mut finding| {
             if let Some(mutelist) = &inputs.mutelist {
                 mutelist.apply(&mut finding, today);
@@ -495,19 +485,14 @@ impl<'a> Evaluator<'a> {
             if finding.status == Status::Fail && !finding.muted && already_failing {
                 *old_failures += 1;
             }
-            counts.findings += 1;
-            match finding.status {
-                Status::Pass => counts.pass += 1,
-                Status::Fail => counts.fail += 1,
-                Status::Error => counts.error += 1,
-            }
-            counts.muted += usize::from(finding.muted);
             let failing_since = record.failing_since.clone();
             if let Some(compared) = &mut compared {
                 compared.push(record);
             }
             let entry = &inputs.catalog[finding.check_id.as_str()];
-            assemble::finding(finding, entry, failing_since)
+            let assembled = assemble::finding(finding, entry, failing_since);
+            tally.add(&assembled);
+            assembled
         });
         self.spill.add_account(account_id, report_findings).context("writing findings to their temporary file")?;
         if let Some(Err(err)) = batch.map(|batch| batch.commit()) {
@@ -560,15 +545,15 @@ impl<'a> Evaluator<'a> {
             history::order(changes);
         }
         let mut trends = Vec::new();
-        let counts = &self.counts;
+        let counts = &self.tally.total;
         let collection_errors = self.errors.len();
         if let Some((store, id)) = self.remembered.recording() {
             let summary = serde_json::json!({
-                "findings": counts.findings,
-                "pass": counts.pass,
-                "fail": counts.fail,
-                "error": counts.error,
-                "muted": counts.muted,
+                "findings": counts.findings(),
+                "pass": counts.of_status(Status::Pass),
+                "fail": counts.of_status(Status::Fail),
+                "error": counts.of_status(Status::Error),
+                "muted": counts.muted(),
                 "collection_errors": collection_errors,
             });
             let completed = store.complete(id, &finished_at, &summary).and_then(|()| store.trends(TREND_SCANS));
@@ -612,6 +597,7 @@ impl<'a> Evaluator<'a> {
                 VulnerableImage::rank_all(&mut images);
                 images
             }),
+            tally: self.tally,
         };
 
         let written = report::write_reports(
@@ -623,7 +609,7 @@ impl<'a> Evaluator<'a> {
         progress.finish();
         if !evaluation.quiet {
             let fail_on = evaluation.fail_on_new.unwrap_or(evaluation.fail_on);
-            eprintln!("{}", crate::progress::summary(&report, &written, fail_on, outcome)?);
+            eprintln!("{}", crate::progress::summary(&report, &written, fail_on, outcome));
             if let Some(baseline) = &self.remembered.baseline {
                 eprintln!(
                     "{}",

@@ -10,7 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::model::{CallStats, Report};
 use crate::outcome::Outcome;
-use crate::severity::{Severity, Status};
+use crate::severity::Severity;
 
 #[derive(Debug)]
 pub struct Progress {
@@ -66,34 +66,25 @@ impl Progress {
 
 /// The end-of-scan summary: totals, a table of unmuted FAILs by severity
 /// and service, collection errors, and where the reports went.
-pub fn summary(report: &Report, written: &[String], fail_on: Severity, outcome: Outcome) -> anyhow::Result<String> {
-    let mut by_status = [0usize; 3];
-    let mut muted = 0;
-    let mut table: BTreeMap<String, [usize; 5]> = BTreeMap::new();
-    report.findings.each(|_, finding| {
-        if finding.muted {
-            muted += 1;
-            return Ok(());
-        }
-        by_status[finding.status as usize] += 1;
-        if finding.status == Status::Fail {
-            if !table.contains_key(&finding.service) {
-                table.insert(finding.service.clone(), [0; 5]);
-            }
-            table.get_mut(&finding.service).expect("inserted above")[finding.severity as usize] += 1;
-        }
-        Ok(())
-    })?;
-    let count = |status: Status| by_status[status as usize];
+pub fn summary(report: &Report, written: &[String], fail_on: Severity, outcome: Outcome) -> String {
+    let total = &report.tally.total;
+    // Unmuted FAILs by service, then by severity (informational first).
+    let mut table: BTreeMap<&str, [u64; 5]> = BTreeMap::new();
+    for (check_id, counts) in report.tally.by_check.iter().filter(|(_, counts)| counts.fail > 0) {
+        let (service, severity) = report
+            .check(check_id)
+            .map_or(("", Severity::Informational), |check| (check.service.as_str(), check.severity));
+        table.entry(service).or_default()[severity as usize] += counts.fail;
+    }
     let mut text = format!(
         "bulkhead: {} checks over {} account(s) and {} region(s): {} PASS, {} FAIL, {} ERROR, {} muted",
         report.scan.checks.len(),
         report.scan.accounts.len(),
         report.scan.regions.len(),
-        count(Status::Pass),
-        count(Status::Fail),
-        count(Status::Error),
-        muted,
+        total.pass,
+        total.fail,
+        total.error,
+        total.muted(),
     );
     if let Some(mutelist) = &report.scan.mutelist {
         for expired in &mutelist.expired {
@@ -108,7 +99,7 @@ pub fn summary(report: &Report, written: &[String], fail_on: Severity, outcome: 
         let width = table.keys().map(|service| service.len()).max().unwrap_or(0).max("service".len());
         text.push_str("\n\n  unmuted FAIL by service and severity:");
         text.push_str(&format!("\n  {:width$}  critical  high  medium  low  info  total", "service"));
-        let mut totals = [0usize; 5];
+        let mut totals = [0u64; 5];
         for (service, counts) in &table {
             text.push_str(&row(service, counts, width));
             for (total, n) in totals.iter_mut().zip(counts) {
@@ -143,14 +134,14 @@ pub fn summary(report: &Report, written: &[String], fail_on: Severity, outcome: 
         Outcome::Incomplete => "incomplete: some data could not be collected (--allow-errors to pass)".to_owned(),
     };
     text.push_str(&format!("\n  result: {verdict} (exit {})", outcome.exit_code()));
-    Ok(text)
+    text
 }
 
-fn row(name: &str, counts: &[usize; 5], width: usize) -> String {
+fn row(name: &str, counts: &[u64; 5], width: usize) -> String {
     let [info, low, medium, high, critical] = *counts;
     format!(
         "\n  {name:width$}  {critical:>8}  {high:>4}  {medium:>6}  {low:>3}  {info:>4}  {:>5}",
-        counts.iter().sum::<usize>()
+        counts.iter().sum::<u64>()
     )
 }
 

@@ -87,7 +87,7 @@ pub fn run(args: &MergeArgs) -> Result<Outcome> {
         );
     }
     if !args.quiet {
-        eprintln!("{}", crate::progress::summary(&report, &written, args.fail_on, outcome)?);
+        eprintln!("{}", crate::progress::summary(&report, &written, args.fail_on, outcome));
     }
     Ok(outcome)
 }
@@ -278,6 +278,7 @@ pub fn merge(shards: Vec<ShardReport>, allow_missing: bool, version: &str) -> Re
     findings.sort_by(|a, b| a.account_id.cmp(&b.account_id));
     merged.findings = Findings::from(findings);
     merged.history = None;
+    merged.recount().map_err(|err| Refusal(vec![format!("counting the merged findings: {err:#}")]))?;
     Ok(Merged { report: merged, missing, count })
 }
 
@@ -457,6 +458,7 @@ mod tests {
             frameworks: vec![],
             history: None,
             vulnerabilities: None,
+            tally: Default::default(),
         };
         ShardReport { path: PathBuf::from(format!("shard-{index}.json")), report }
     }

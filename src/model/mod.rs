@@ -9,9 +9,11 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 pub mod findings;
+pub mod tally;
 
 use crate::severity::{Severity, Status};
 pub use findings::{Findings, Spill, SpillWriter};
+pub use tally::{ControlTally, StatusCounts, Tally};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
@@ -34,12 +36,27 @@ pub struct Report {
     /// urgent first; `None` when the scan did not read scan findings.
     #[serde(default)]
     pub vulnerabilities: Option<Vec<VulnerableImage>>,
+    /// Counts over the findings, made as they were written.
+    #[serde(skip)]
+    pub tally: Tally,
 }
 
 impl Report {
     /// A check's metadata, when the report carries it.
     pub fn check(&self, id: &str) -> Option<&CheckInfo> {
         self.checks.iter().find(|check| check.id == id)
+    }
+
+    /// Counts the findings again: for a report whose findings were put in
+    /// place without their tally (built by hand, or read back whole).
+    pub fn recount(&mut self) -> anyhow::Result<()> {
+        let mut tally = Tally::default();
+        self.findings.each(|_, finding| {
+            tally.add(finding);
+            Ok(())
+        })?;
+        self.tally = tally;
+        Ok(())
     }
 
     /// An account's name: its IAM alias, else its id.

@@ -9,11 +9,9 @@
 //! (muted FAILs included: the risk is accepted); else `NOT_ASSESSED`, when
 //! none of its checks ran or they found no resource to judge.
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 
-use crate::model::{FrameworkInfo, Report};
-use crate::severity::Status;
+use crate::model::{ControlTally, FrameworkInfo, Report};
 
 pub const HEADER: [&str; 14] = [
     "framework_id",
@@ -32,95 +30,13 @@ pub const HEADER: [&str; 14] = [
     "accounts",
 ];
 
-/// Every framework's controls as the findings count them, in one pass over
-/// the findings.
-#[derive(Debug, Default)]
-pub struct Tally {
-    by_control: BTreeMap<(String, String), (ControlCounts, BTreeSet<String>)>,
-}
-
-impl Tally {
-    pub fn of(report: &Report) -> anyhow::Result<Tally> {
-        let mut tally = Tally::default();
-        report.findings.each(|_, finding| {
-            for (framework, controls) in &finding.compliance {
-                for control in controls {
-                    let (counts, accounts) = tally.by_control.entry((framework.clone(), control.clone())).or_default();
-                    counts.add(finding.muted, finding.status);
-                    if !accounts.contains(&finding.account_id) {
-                        accounts.insert(finding.account_id.clone());
-                    }
-                }
-            }
-            Ok(())
-        })?;
-        Ok(tally)
-    }
-
-    pub fn counts(&self, framework: &str, control: &str) -> ControlCounts {
-        self.by_control
-            .get(&(framework.to_owned(), control.to_owned()))
-            .map(|(counts, _)| counts.clone())
-            .unwrap_or_default()
-    }
-
-    /// The accounts with a finding for the control, space-separated.
-    fn accounts(&self, framework: &str, control: &str) -> String {
-        self.by_control
-            .get(&(framework.to_owned(), control.to_owned()))
-            .map(|(_, accounts)| accounts.iter().map(String::as_str).collect::<Vec<_>>().join(" "))
-            .unwrap_or_default()
-    }
-}
-
-/// What the scan says about one control.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct ControlCounts {
-    pub pass: usize,
-    pub fail: usize,
-    pub error: usize,
-    pub muted: usize,
-    pub muted_errors: usize,
-}
-
-impl ControlCounts {
-    pub fn findings(&self) -> usize {
-        self.pass + self.fail + self.error + self.muted
-    }
-
-    fn add(&mut self, muted: bool, status: Status) {
-        match (muted, status) {
-            (true, Status::Error) => {
-                self.muted += 1;
-                self.muted_errors += 1;
-            }
-            (true, _) => self.muted += 1,
-            (false, Status::Pass) => self.pass += 1,
-            (false, Status::Fail) => self.fail += 1,
-            (false, Status::Error) => self.error += 1,
-        }
-    }
-
-    pub fn status(&self) -> &'static str {
-        if self.fail > 0 {
-            "FAIL"
-        } else if self.error + self.muted_errors > 0 {
-            "ERROR"
-        } else if self.findings() > 0 {
-            "PASS"
-        } else {
-            "NOT_ASSESSED"
-        }
-    }
-}
-
 /// Writes one framework's CSV.
-pub fn write(report: &Report, tally: &Tally, framework: &FrameworkInfo, out: &mut dyn Write) -> anyhow::Result<()> {
+pub fn write(report: &Report, framework: &FrameworkInfo, out: &mut dyn Write) -> anyhow::Result<()> {
     let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(out);
     writer.write_record(HEADER)?;
     for control in &framework.controls {
-        let counts = tally.counts(&framework.id, &control.id);
-        let accounts = tally.accounts(&framework.id, &control.id);
+        let ControlTally { counts, accounts } = report.tally.control(&framework.id, &control.id);
+        let accounts: Vec<&str> = accounts.iter().map(String::as_str).collect();
         let not_run: Vec<&str> =
             control.checks.iter().filter(|check| !report.scan.checks.contains(check)).map(String::as_str).collect();
         writer.write_record([
@@ -136,8 +52,8 @@ pub fn write(report: &Report, tally: &Tally, framework: &FrameworkInfo, out: &mu
             &counts.pass.to_string(),
             &counts.fail.to_string(),
             &counts.error.to_string(),
-            &counts.muted.to_string(),
-            &accounts,
+            &counts.muted().to_string(),
+            &accounts.join(" "),
         ])?;
     }
     writer.flush()?;

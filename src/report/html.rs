@@ -15,8 +15,8 @@ use serde::Serialize;
 use tera::{Context, Tera};
 
 use super::changes::{Anchors, ChangesView, anchor_key, date};
-use crate::model::{CheckInfo, Report, ReportFinding, Trend};
-use crate::severity::{Severity, Status};
+use crate::model::{CheckInfo, ControlInfo, Report, ReportFinding, StatusCounts, Trend};
+use crate::severity::Severity;
 
 const TEMPLATE: &str = include_str!("../../templates/report.html");
 pub(super) const STYLE: &str = include_str!("../../templates/report.css");
@@ -150,11 +150,11 @@ struct TrendView<'a> {
 
 #[derive(Debug, Default, Serialize)]
 struct Totals {
-    findings: usize,
-    pass: usize,
-    fail: usize,
-    error: usize,
-    muted: usize,
+    findings: u64,
+    pass: u64,
+    fail: u64,
+    error: u64,
+    muted: u64,
     /// PASS / (PASS + unmuted FAIL), in percent, one decimal.
     pass_rate: String,
 }
@@ -162,7 +162,7 @@ struct Totals {
 #[derive(Debug, Serialize)]
 struct Count {
     name: String,
-    count: usize,
+    count: u64,
 }
 
 #[derive(Debug, Serialize)]
@@ -185,8 +185,8 @@ struct ControlView<'a> {
 struct CheckStatus<'a> {
     id: &'a str,
     status: &'static str,
-    fail: usize,
-    total: usize,
+    fail: u64,
+    total: u64,
 }
 
 #[derive(Debug, Serialize)]
@@ -200,14 +200,14 @@ struct Group<'a> {
     check: Option<&'a CheckInfo>,
     frameworks: String,
     status: &'static str,
-    pass: usize,
-    fail: usize,
-    error: usize,
-    muted: usize,
+    pass: u64,
+    fail: u64,
+    error: u64,
+    muted: u64,
     /// Findings of the check, shown or not.
-    total: usize,
+    total: u64,
     /// PASS rows beyond [`PASS_ROWS_PER_CHECK`], counted only.
-    pass_hidden: usize,
+    pass_hidden: u64,
 }
 
 #[derive(Debug, Serialize)]
@@ -263,7 +263,7 @@ fn status_name(finding: &ReportFinding) -> &'static str {
     }
 }
 
-fn counts(map: BTreeMap<String, usize>) -> Vec<Count> {
+fn counts(map: BTreeMap<String, u64>) -> Vec<Count> {
     let mut counts: Vec<Count> = map.into_iter().map(|(name, count)| Count { name, count }).collect();
     counts.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
     counts
@@ -271,133 +271,39 @@ fn counts(map: BTreeMap<String, usize>) -> Vec<Count> {
 
 impl<'a> View<'a> {
     fn new(report: &'a Report) -> anyhow::Result<View<'a>> {
-        let mut totals = Totals { findings: report.findings.len(), ..Totals::default() };
-        let mut by_severity: BTreeMap<Severity, usize> = BTreeMap::new();
+        let groups = groups(report);
+        let mut by_severity: BTreeMap<Severity, u64> = BTreeMap::new();
         let mut by_service = BTreeMap::new();
-        let mut by_region = BTreeMap::new();
-        let mut by_area: BTreeMap<String, usize> = AREAS.iter().map(|area| ((*area).to_owned(), 0)).collect();
-        let mut options = Options {
+        let mut by_area: BTreeMap<String, u64> = AREAS.iter().map(|area| ((*area).to_owned(), 0)).collect();
+        for group in groups.iter().filter(|group| group.fail > 0) {
+            *by_severity.entry(group.severity).or_default() += group.fail;
+            *by_service.entry(group.service.to_owned()).or_default() += group.fail;
+            *by_area.entry(group.area.to_owned()).or_default() += group.fail;
+        }
+        let tally = &report.tally;
+        let by_region = tally
+            .by_region
+            .iter()
+            .filter(|(_, counts)| counts.fail > 0)
+            .map(|(region, counts)| (region.clone(), counts.fail))
+            .collect();
+        let options = Options {
             statuses: vec!["FAIL", "ERROR", "PASS", "MUTED"],
             severities: Severity::ALL.iter().rev().map(|severity| severity.as_str()).collect(),
-            services: BTreeSet::new(),
-            regions: BTreeSet::new(),
-            accounts: BTreeSet::new(),
+            services: groups.iter().filter(|group| group.total > 0).map(|group| group.service.to_owned()).collect(),
+            regions: tally.by_region.keys().cloned().collect(),
+            accounts: tally.by_account.keys().cloned().collect(),
             frameworks: report.frameworks.iter().map(|f| (f.id.clone(), format!("{} {}", f.name, f.version))).collect(),
         };
-        let mut groups: BTreeMap<String, Group<'a>> = BTreeMap::new();
-        for id in &report.scan.checks {
-            groups.insert(id.clone(), group(report, id));
-        }
-        // Anchors only for the findings the changes section lists.
         let changes = report.history.as_ref().and_then(|history| history.changes.as_ref());
-        let wanted = changes.map(super::changes::linked_keys).unwrap_or_default();
-        let mut anchors = Anchors::new();
-        report.findings.each(|anchor, finding| {
-            if !wanted.is_empty() {
-                let key = anchor_key(
-                    &finding.account_id,
-                    &finding.region,
-                    &finding.check_id,
-                    &finding.resource_id,
-                    &finding.resource_arn,
-                );
-                if wanted.contains(&key) {
-                    anchors.insert(key, anchor);
-                }
-            }
-            let failing = finding.status == Status::Fail && !finding.muted;
-            match (finding.muted, finding.status) {
-                (true, _) => totals.muted += 1,
-                (false, Status::Pass) => totals.pass += 1,
-                (false, Status::Fail) => totals.fail += 1,
-                (false, Status::Error) => totals.error += 1,
-            }
-            let area = report.check(&finding.check_id).map(|c| c.shared_responsibility.clone()).unwrap_or_default();
-            if failing {
-                *by_severity.entry(finding.severity).or_default() += 1;
-                *by_service.entry(finding.service.clone()).or_default() += 1;
-                *by_region.entry(finding.region.clone()).or_default() += 1;
-                *by_area.entry(area).or_default() += 1;
-            }
-            if !options.services.contains(&finding.service) {
-                options.services.insert(finding.service.clone());
-            }
-            if !options.regions.contains(&finding.region) {
-                options.regions.insert(finding.region.clone());
-            }
-            if !options.accounts.contains(&finding.account_id) {
-                options.accounts.insert(finding.account_id.clone());
-            }
-            if !groups.contains_key(&finding.check_id) {
-                groups.insert(finding.check_id.clone(), group(report, &finding.check_id));
-            }
-            let group = groups.get_mut(&finding.check_id).expect("inserted above");
-            match (finding.muted, finding.status) {
-                (true, _) => group.muted += 1,
-                (false, Status::Pass) => group.pass += 1,
-                (false, Status::Fail) => group.fail += 1,
-                (false, Status::Error) => group.error += 1,
-            }
-            group.total += 1;
-            Ok(())
-        })?;
-        let judged = totals.pass + totals.fail;
-        totals.pass_rate =
-            if judged == 0 { "n/a".to_owned() } else { format!("{:.1}%", totals.pass as f64 * 100.0 / judged as f64) };
-
-        let mut groups: Vec<Group<'a>> = groups.into_values().collect();
-        for group in &mut groups {
-            group.status = verdict(group.fail, group.error, group.total);
-            group.pass_hidden = group.pass.saturating_sub(PASS_ROWS_PER_CHECK);
-        }
-        groups.sort_by(|a, b| {
-            (b.fail > 0)
-                .cmp(&(a.fail > 0))
-                .then(b.severity.cmp(&a.severity))
-                .then(b.fail.cmp(&a.fail))
-                .then(a.id.cmp(&b.id))
-        });
-
-        let frameworks = report
-            .frameworks
-            .iter()
-            .map(|framework| FrameworkView {
-                id: &framework.id,
-                name: &framework.name,
-                version: &framework.version,
-                controls: framework
-                    .controls
-                    .iter()
-                    .map(|control| {
-                        let checks: Vec<CheckStatus<'a>> = control
-                            .checks
-                            .iter()
-                            .map(|id| match groups.iter().find(|group| group.id == *id) {
-                                Some(group) => {
-                                    CheckStatus { id, status: group.status, fail: group.fail, total: group.total }
-                                }
-                                None => CheckStatus { id, status: "NOT RUN", fail: 0, total: 0 },
-                            })
-                            .collect();
-                        let status = if checks.iter().any(|c| c.status == "FAIL") {
-                            "FAIL"
-                        } else if checks.iter().any(|c| c.status == "ERROR") {
-                            "ERROR"
-                        } else if checks.iter().any(|c| c.status == "PASS") {
-                            "PASS"
-                        } else {
-                            "NOT RUN"
-                        };
-                        ControlView { id: &control.id, title: &control.title, status, checks }
-                    })
-                    .collect(),
-            })
-            .collect();
-
+        let anchors = match changes {
+            Some(changes) => anchors_of(report, &super::changes::linked_keys(changes))?,
+            None => Anchors::new(),
+        };
         Ok(View {
             tool: &report.tool,
             scan: &report.scan,
-            totals,
+            totals: Totals::of(&tally.total),
             fail_by_severity: Severity::ALL
                 .iter()
                 .rev()
@@ -406,7 +312,7 @@ impl<'a> View<'a> {
             fail_by_service: counts(by_service),
             fail_by_region: counts(by_region),
             fail_by_area: by_area.into_iter().map(|(name, count)| Count { name, count }).collect(),
-            frameworks,
+            frameworks: framework_views(report, &groups),
             groups,
             options,
             changes: changes.map(|changes| super::changes::view(changes, &anchors)),
@@ -414,6 +320,108 @@ impl<'a> View<'a> {
             vulnerabilities: report.vulnerabilities.as_deref().map(VulnerabilitiesView::of),
         })
     }
+}
+
+impl Totals {
+    fn of(total: &StatusCounts) -> Totals {
+        let judged = total.pass + total.fail;
+        Totals {
+            findings: total.findings(),
+            pass: total.pass,
+            fail: total.fail,
+            error: total.error,
+            muted: total.muted(),
+            pass_rate: if judged == 0 {
+                "n/a".to_owned()
+            } else {
+                format!("{:.1}%", total.pass as f64 * 100.0 / judged as f64)
+            },
+        }
+    }
+}
+
+/// One group per check the scan ran or that has findings, with its counts;
+/// failing groups first, worst first.
+fn groups(report: &Report) -> Vec<Group<'_>> {
+    let ids: BTreeSet<&str> =
+        report.scan.checks.iter().chain(report.tally.by_check.keys()).map(String::as_str).collect();
+    let mut groups: Vec<Group<'_>> = ids
+        .into_iter()
+        .map(|id| {
+            let counts = report.tally.check(id);
+            let mut group = group(report, id);
+            (group.pass, group.fail, group.error, group.muted) =
+                (counts.pass, counts.fail, counts.error, counts.muted());
+            group.total = counts.findings();
+            group.status = verdict(group.fail, group.error, group.total);
+            group.pass_hidden = group.pass.saturating_sub(PASS_ROWS_PER_CHECK as u64);
+            group
+        })
+        .collect();
+    groups.sort_by(|a, b| {
+        (b.fail > 0)
+            .cmp(&(a.fail > 0))
+            .then(b.severity.cmp(&a.severity))
+            .then(b.fail.cmp(&a.fail))
+            .then(a.id.cmp(&b.id))
+    });
+    groups
+}
+
+/// Each finding the changes section links to, by its key.
+fn anchors_of(report: &Report, wanted: &std::collections::HashSet<String>) -> anyhow::Result<Anchors> {
+    let mut anchors = Anchors::new();
+    if wanted.is_empty() {
+        return Ok(anchors);
+    }
+    report.findings.each(|anchor, finding| {
+        let key = anchor_key(
+            &finding.account_id,
+            &finding.region,
+            &finding.check_id,
+            &finding.resource_id,
+            &finding.resource_arn,
+        );
+        if wanted.contains(&key) {
+            anchors.insert(key, anchor);
+        }
+        Ok(())
+    })?;
+    Ok(anchors)
+}
+
+fn framework_views<'a>(report: &'a Report, groups: &[Group<'a>]) -> Vec<FrameworkView<'a>> {
+    report
+        .frameworks
+        .iter()
+        .map(|framework| FrameworkView {
+            id: &framework.id,
+            name: &framework.name,
+            version: &framework.version,
+            controls: framework.controls.iter().map(|control| control_view(control, groups)).collect(),
+        })
+        .collect()
+}
+
+fn control_view<'a>(control: &'a ControlInfo, groups: &[Group<'a>]) -> ControlView<'a> {
+    let checks: Vec<CheckStatus<'a>> = control
+        .checks
+        .iter()
+        .map(|id| match groups.iter().find(|group| group.id == *id) {
+            Some(group) => CheckStatus { id, status: group.status, fail: group.fail, total: group.total },
+            None => CheckStatus { id, status: "NOT RUN", fail: 0, total: 0 },
+        })
+        .collect();
+    let status = if checks.iter().any(|c| c.status == "FAIL") {
+        "FAIL"
+    } else if checks.iter().any(|c| c.status == "ERROR") {
+        "ERROR"
+    } else if checks.iter().any(|c| c.status == "PASS") {
+        "PASS"
+    } else {
+        "NOT RUN"
+    };
+    ControlView { id: &control.id, title: &control.title, status, checks }
 }
 
 /// Images listed in the prioritised vulnerabilities; the JSON report has them all.
@@ -489,7 +497,7 @@ fn trend_view(trend: &Trend) -> TrendView<'_> {
     }
 }
 
-fn verdict(fail: usize, error: usize, total: usize) -> &'static str {
+fn verdict(fail: u64, error: u64, total: u64) -> &'static str {
     if fail > 0 {
         "FAIL"
     } else if error > 0 {

@@ -212,6 +212,7 @@ mod tests {
                 scan: "complete".into(),
                 reasons: vec!["runs in 2 task(s) of prod/web (eu-west-1)".into()],
             }]),
+            tally: Default::default(),
         }
     }
 
