@@ -8,6 +8,9 @@ use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 
 use crate::aws::session::RetryMode;
 use crate::history::ScanRef;
+use crate::outcome::Gate;
+use crate::pipeline::{Output, Settings};
+use crate::plan::CheckSelection;
 use crate::report;
 use crate::severity::Severity;
 use crate::shard::{Shard, ShardFlags};
@@ -510,6 +513,42 @@ pub enum OutputFormat {
     Csv,
     Asff,
     Compliance,
+}
+
+impl SelectionArgs {
+    /// Which checks to run, as the planner takes it.
+    pub fn selection(&self) -> CheckSelection {
+        CheckSelection {
+            include: self.checks.clone(),
+            exclude: self.exclude_checks.clone(),
+            services: self.services.clone(),
+            severities: self.severity.clone(),
+            compliance: self.compliance.clone(),
+        }
+    }
+}
+
+impl EvaluationArgs {
+    /// What the stage after collection does, as plain settings;
+    /// `stats_table`: `--stats`, which only `scan` has.
+    pub fn settings(&self, stats_table: bool) -> Settings {
+        Settings {
+            config: self.config.clone(),
+            mutelist: self.mutelist.clone(),
+            output: Output {
+                dir: self.output_dir.clone(),
+                name: self.output_name.clone(),
+                formats: self.output_formats.iter().map(|&format| format.into()).collect(),
+            },
+            gate: Gate { fail_on: self.fail_on, allow_errors: self.allow_errors },
+            fail_on_new: self.fail_on_new,
+            store: self.store.clone(),
+            no_store: self.no_store,
+            baseline: self.baseline.clone(),
+            quiet: self.quiet,
+            stats_table,
+        }
+    }
 }
 
 impl From<OutputFormat> for report::Format {

@@ -129,29 +129,11 @@ impl Config {
             config.image_max_age_days = days(value, "image_max_age_days")?;
         }
         if let Some(registries) = &raw.trusted_registries {
-            config.trusted_registries = registries
-                .iter()
-                .map(|registry| {
-                    let name = registry.get_ref().trim();
-                    if name.is_empty() || name.contains(char::is_whitespace) || name.contains("://") {
-                        Err(error(
-                            Some(registry.span()),
-                            format!("trusted_registries: {name:?} is not a registry host (e.g. \"ghcr.io/acme\")"),
-                        ))
-                    } else {
-                        Ok(name.trim_end_matches('/').to_owned())
-                    }
-                })
-                .collect::<Result<_, _>>()?;
+            config.trusted_registries = each(registries, |name| registry_host(name), &error)?;
         }
         if let Some(ports) = &raw.high_risk_tcp_ports {
-            config.high_risk_tcp_ports = ports
-                .iter()
-                .map(|entry| {
-                    port_range(entry.get_ref())
-                        .map_err(|why| error(Some(entry.span()), format!("high_risk_tcp_ports: {why}")))
-                })
-                .collect::<Result<_, _>>()?;
+            config.high_risk_tcp_ports =
+                each(ports, |entry| port_range(entry).map_err(|why| format!("high_risk_tcp_ports: {why}")), &error)?;
         }
         if let Some(severity) = &raw.min_vulnerability_severity {
             config.min_vulnerability_severity = severity
@@ -160,30 +142,44 @@ impl Config {
                 .map_err(|why| error(Some(severity.span()), format!("min_vulnerability_severity: {why}")))?;
         }
         if let Some(accounts) = &raw.trusted_accounts {
-            config.trusted_accounts = accounts
-                .iter()
-                .map(|account| {
-                    let id = account.get_ref();
-                    let digits = |text: &str| !text.is_empty() && text.bytes().all(|byte| byte.is_ascii_digit());
-                    let organization = |text: &str| {
-                        text.strip_prefix("o-").is_some_and(|rest| {
-                            (10..=32).contains(&rest.len()) && rest.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-                        })
-                    };
-                    if (id.len() == 12 && digits(id)) || organization(id) {
-                        Ok(id.clone())
-                    } else {
-                        Err(error(
-                            Some(account.span()),
-                            format!(
-                                "trusted_accounts: {id:?} is neither a 12-digit AWS account id nor an organization id (o-...)"
-                            ),
-                        ))
-                    }
-                })
-                .collect::<Result<_, _>>()?;
+            config.trusted_accounts = each(accounts, |account| trusted_account(account), &error)?;
         }
         Ok(config)
+    }
+}
+
+/// Each value validated, the first that is not named with its place.
+fn each<T, U>(
+    values: &[Spanned<T>],
+    validate: impl Fn(&T) -> Result<U, String>,
+    error: &impl Fn(Option<std::ops::Range<usize>>, String) -> ConfigError,
+) -> Result<Vec<U>, ConfigError> {
+    values.iter().map(|value| validate(value.get_ref()).map_err(|why| error(Some(value.span()), why))).collect()
+}
+
+/// A registry host, with an optional path (`ghcr.io/acme`), no trailing slash.
+fn registry_host(name: &str) -> Result<String, String> {
+    let name = name.trim();
+    if name.is_empty() || name.contains(char::is_whitespace) || name.contains("://") {
+        Err(format!("trusted_registries: {name:?} is not a registry host (e.g. \"ghcr.io/acme\")"))
+    } else {
+        Ok(name.trim_end_matches('/').to_owned())
+    }
+}
+
+/// A 12-digit AWS account id or an organization id (`o-` and 10 to 32
+/// lower-case letters or digits).
+fn trusted_account(id: &str) -> Result<String, String> {
+    let digits = |text: &str| !text.is_empty() && text.bytes().all(|byte| byte.is_ascii_digit());
+    let organization = |text: &str| {
+        text.strip_prefix("o-").is_some_and(|rest| {
+            (10..=32).contains(&rest.len()) && rest.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+    };
+    if (id.len() == 12 && digits(id)) || organization(id) {
+        Ok(id.to_owned())
+    } else {
+        Err(format!("trusted_accounts: {id:?} is neither a 12-digit AWS account id nor an organization id (o-...)"))
     }
 }
 

@@ -5,9 +5,9 @@ use tracing_subscriber::EnvFilter;
 
 use bulkhead::cli::{Cli, Command};
 use bulkhead::commands::{self, fatal, print_bytes};
-use bulkhead::evaluation::UsageError;
 use bulkhead::fatal::{Setting, render};
 use bulkhead::outcome::Outcome;
+use bulkhead::usage::UsageError;
 
 /// Exit codes: 0 passed, 1 fatal error, 2 usage error, 3 failing findings,
 /// 4 incomplete scan (collection errors).

@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 use regex::Regex;
 use serde::{Deserialize, Deserializer, Serialize, de};
 
-use crate::checks::Finding;
+use crate::model::ReportFinding;
 
 /// A mutelist that could not be read: exit 2, no scan.
 #[derive(Debug, thiserror::Error)]
@@ -137,7 +137,7 @@ impl Mutelist {
 
     /// Marks `finding` muted, with the reason, when an entry in force covers
     /// it. Tag patterns match the resource tags the finding carries.
-    pub fn apply(&self, finding: &mut Finding, today: Date) {
+    pub fn apply(&self, finding: &mut ReportFinding, today: Date) {
         let tags = unroll_tags(&finding.resource_tags);
         if let Some(entry) = self.entries.iter().find(|entry| !entry.expired(today) && entry.mutes(finding, &tags)) {
             finding.muted = true;
@@ -151,7 +151,7 @@ impl Entry {
         self.expires.is_some_and(|expires| today > expires)
     }
 
-    fn mutes(&self, finding: &Finding, tags: &str) -> bool {
+    fn mutes(&self, finding: &ReportFinding, tags: &str) -> bool {
         let account = self.account == "*" || self.account == finding.account_id;
         let check =
             self.check.text == "*" || self.check.text == finding.check_id || self.check.is_match(&finding.check_id);
@@ -168,7 +168,7 @@ impl Entry {
 
     /// Prowler's rule: excepted when at least one exception list matches and
     /// every non-empty list matches.
-    fn excepted(&self, finding: &Finding, tags: &str) -> bool {
+    fn excepted(&self, finding: &ReportFinding, tags: &str) -> bool {
         let Some(exceptions) = &self.exceptions else {
             return false;
         };
@@ -405,24 +405,30 @@ mod tests {
         Mutelist::parse(Path::new("mute.yaml"), text)
     }
 
-    fn finding(check: &str, region: &str, resource: &str) -> Finding {
-        Finding {
+    fn finding(check: &str, region: &str, resource: &str) -> ReportFinding {
+        ReportFinding {
             check_id: check.into(),
+            title: String::new(),
+            severity: crate::severity::Severity::High,
             status: Status::Fail,
+            muted: false,
+            mute_reason: None,
             account_id: "111122223333".into(),
             region: region.into(),
+            service: "ec2".into(),
+            resource_type: String::new(),
             resource_id: resource.into(),
             resource_arn: format!("arn:aws:ec2:{region}:111122223333:security-group/{resource}"),
             message: "m".into(),
+            compliance: Default::default(),
             resource_name: resource.into(),
             resource_tags: Default::default(),
             resource_details: String::new(),
-            muted: false,
-            mute_reason: None,
+            failing_since: None,
         }
     }
 
-    fn muted(list: &Mutelist, finding: &Finding, tags: &[(&str, &str)], today: &str) -> Option<String> {
+    fn muted(list: &Mutelist, finding: &ReportFinding, tags: &[(&str, &str)], today: &str) -> Option<String> {
         let mut finding = finding.clone();
         finding.resource_tags = tags.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         list.apply(&mut finding, Date::parse(today).unwrap());

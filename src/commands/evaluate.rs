@@ -6,16 +6,18 @@ use anyhow::Result;
 
 use crate::checks::Check;
 use crate::cli::EvaluateArgs;
-use crate::evaluation::{Collection, Inputs, Recording, Remembered, UsageError, finish};
 use crate::inventory::ResourceKind;
 use crate::model::CallStats;
 use crate::outcome::Outcome;
+use crate::pipeline::{Collection, Inputs, Memory, Recording, evaluate_whole};
 use crate::progress::Progress;
 use crate::saved_inventory::SavedInventory;
+use crate::usage::UsageError;
 
 pub fn run(args: &EvaluateArgs) -> Result<Outcome> {
-    let mut inputs = Inputs::load(&args.selection, &args.evaluation)?;
-    let remembered = Remembered::open(&args.evaluation, Recording::OnlyWithStore)?;
+    let settings = args.evaluation.settings(false);
+    let mut inputs = Inputs::load(&args.selection.selection(), &settings)?;
+    let memory = Memory::open(&settings, Recording::OnlyWithStore)?;
     let saved = SavedInventory::read(&args.inventory).map_err(|err| UsageError::Other(err.to_string()))?;
     // Exactly what the saved inventory lists: a kind added since (running
     // tasks, say) may be implied by one it has, yet was never collected.
@@ -48,7 +50,7 @@ pub fn run(args: &EvaluateArgs) -> Result<Outcome> {
         shard: None,
     };
     let progress = Progress::start(true, 0, inputs.checks.len());
-    finish(&inputs, collection, &args.evaluation, remembered, &progress, false)
+    evaluate_whole(&inputs, collection, &settings, memory, &progress)
 }
 
 fn describe(checks: &[&Check], collected: &BTreeSet<ResourceKind>) -> String {

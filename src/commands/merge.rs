@@ -18,12 +18,12 @@ use anyhow::Result;
 use jiff::Timestamp;
 
 use crate::cli::MergeArgs;
-use crate::evaluation::UsageError;
 use crate::model::VulnerableImage;
 use crate::model::{CallStats, Findings, OperationStats, Report, ReportFinding, ScanError, ShardInfo};
 use crate::outcome::{Gate, Outcome, Verdict};
 use crate::report;
 use crate::shard::{fnv1a64, shard_of};
+use crate::usage::UsageError;
 
 /// One shard's report and the file it came from.
 #[derive(Debug, Clone)]
@@ -272,7 +272,7 @@ pub fn merge(shards: Vec<ShardReport>, allow_missing: bool, version: &str) -> Re
     }));
     scan.errors = sorted(std::mem::take(&mut scan.errors));
     scan.shard = None;
-    // As a one-process scan orders them (`evaluation::finish`): by account,
+    // As a one-process scan orders them (the pipeline's spill): by account,
     // a stable sort, so each account's findings keep their shard's order
     // (check registry order, then each check's own).
     findings.sort_by(|a, b| a.account_id.cmp(&b.account_id));

@@ -6,6 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use crate::model::ReportFinding;
 use crate::severity::{Severity, Status};
 
 /// A finding's identity across scans.
@@ -28,6 +29,20 @@ pub struct FindingRecord {
     /// When the finding's current run of FAILs began (RFC 3339). An ERROR
     /// keeps the date of the FAILs before it, since it could not tell.
     pub failing_since: Option<String>,
+}
+
+impl FindingRecord {
+    /// What history keeps of a report's finding.
+    pub fn of(key: &FindingKey, finding: &ReportFinding) -> FindingRecord {
+        FindingRecord {
+            key: key.clone(),
+            status: finding.status,
+            severity: finding.severity,
+            muted: finding.muted,
+            message: finding.message.clone(),
+            failing_since: finding.failing_since.clone(),
+        }
+    }
 }
 
 /// What a scan covered, and where it is kept.

@@ -557,18 +557,19 @@ fn parse_status(text: &str) -> Option<Status> {
 impl Store {
     /// Records a batch of findings (an account's, say) in one transaction.
     pub fn add(&mut self, scan_id: i64, findings: &[FindingRecord]) -> Result<(), StoreError> {
-        let batch = self.batch(scan_id)?;
+        let transaction = self.connection.transaction().map_err(failed(&self.path, "recording findings"))?;
         for finding in findings {
-            batch.add(finding)?;
+            insert(&transaction, &self.path, scan_id, finding)?;
         }
-        batch.commit()
+        transaction.commit().map_err(failed(&self.path, "recording findings"))
     }
 
     /// Begins recording findings of the scan `scan_id` a row at a time, in
     /// one transaction, so that a caller need not hold them all at once.
-    pub fn batch(&mut self, scan_id: i64) -> Result<FindingsBatch<'_>, StoreError> {
-        let transaction = self.connection.transaction().map_err(failed(&self.path, "recording findings"))?;
-        Ok(FindingsBatch { transaction, path: &self.path, scan_id })
+    /// The batch holds the store until it is committed.
+    pub fn batch(self, scan_id: i64) -> Result<FindingsBatch, StoreError> {
+        self.connection.execute_batch("BEGIN").map_err(failed(&self.path, "recording findings"))?;
+        Ok(FindingsBatch { store: Some(self), scan_id })
     }
 
     /// Makes the scan visible, with its summary.
@@ -585,41 +586,63 @@ impl Store {
 }
 
 /// Findings going into the store in one transaction: none of them is
-/// kept unless `commit` is called.
+/// kept unless `commit` is called, which hands the store back; a batch
+/// dropped before that rolls its findings back.
 #[derive(Debug)]
-pub struct FindingsBatch<'s> {
-    transaction: rusqlite::Transaction<'s>,
-    path: &'s Path,
+pub struct FindingsBatch {
+    /// `Some` until committed.
+    store: Option<Store>,
     scan_id: i64,
 }
 
-impl FindingsBatch<'_> {
-    pub fn add(&self, finding: &FindingRecord) -> Result<(), StoreError> {
-        let fail = || failed(self.path, "recording findings");
-        let mut insert = self
-            .transaction
-            .prepare_cached("INSERT INTO findings VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")
-            .map_err(fail())?;
-        insert
-            .execute(params![
-                self.scan_id,
-                finding.key.account_id,
-                finding.key.region,
-                finding.key.check_id,
-                finding.key.resource_id,
-                finding.key.resource_arn,
-                finding.status.as_str(),
-                finding.severity.as_str(),
-                finding.muted,
-                finding.message,
-                finding.failing_since,
-            ])
-            .map_err(fail())?;
-        Ok(())
+impl FindingsBatch {
+    fn store(&self) -> &Store {
+        self.store.as_ref().expect("a batch holds its store until it is committed")
     }
 
-    pub fn commit(self) -> Result<(), StoreError> {
-        self.transaction.commit().map_err(failed(self.path, "recording findings"))
+    pub fn add(&mut self, finding: &FindingRecord) -> Result<(), StoreError> {
+        let store = self.store();
+        insert(&store.connection, &store.path, self.scan_id, finding)
+    }
+
+    pub fn commit(mut self) -> Result<Store, StoreError> {
+        let store = self.store.take().expect("a batch holds its store until it is committed");
+        store.connection.execute_batch("COMMIT").map_err(failed(&store.path, "recording findings"))?;
+        Ok(store)
+    }
+}
+
+/// One finding's row.
+fn insert(connection: &Connection, path: &Path, scan_id: i64, finding: &FindingRecord) -> Result<(), StoreError> {
+    let fail = || failed(path, "recording findings");
+    let mut insert = connection
+        .prepare_cached("INSERT INTO findings VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")
+        .map_err(fail())?;
+    insert
+        .execute(params![
+            scan_id,
+            finding.key.account_id,
+            finding.key.region,
+            finding.key.check_id,
+            finding.key.resource_id,
+            finding.key.resource_arn,
+            finding.status.as_str(),
+            finding.severity.as_str(),
+            finding.muted,
+            finding.message,
+            finding.failing_since,
+        ])
+        .map_err(fail())?;
+    Ok(())
+}
+
+impl Drop for FindingsBatch {
+    fn drop(&mut self) {
+        if let Some(store) = &self.store {
+            // Nothing to report: the connection closes with the batch's
+            // store, and SQLite rolls back what was not committed anyway.
+            let _ = store.connection.execute_batch("ROLLBACK");
+        }
     }
 }
 

@@ -261,6 +261,8 @@ pub struct SpillWriter {
     position: u64,
     segments: Vec<Segment>,
     len: usize,
+    /// The account being written, and how many segments it has so far.
+    account: Option<(String, usize)>,
 }
 
 impl fmt::Debug for SpillWriter {
@@ -275,42 +277,61 @@ impl SpillWriter {
     pub fn create_in(dir: &Path) -> io::Result<SpillWriter> {
         std::fs::create_dir_all(dir)?;
         let file = tempfile::tempfile_in(dir)?;
-        Ok(SpillWriter { out: BufWriter::with_capacity(64 * 1024, file), position: 0, segments: Vec::new(), len: 0 })
+        Ok(SpillWriter {
+            out: BufWriter::with_capacity(64 * 1024, file),
+            position: 0,
+            segments: Vec::new(),
+            len: 0,
+            account: None,
+        })
     }
 
     /// Adds one account's findings, in report order within the account.
-    /// Taken one at a time, so that a caller can assemble each finding as
-    /// it is written rather than hold the account's findings twice.
     pub fn add_account(
         &mut self,
         account_id: &str,
         findings: impl IntoIterator<Item = ReportFinding>,
     ) -> io::Result<()> {
-        let mut order = 0;
+        self.begin_account(account_id);
         for finding in findings {
-            // After this account's first finding, the last segment is its own.
-            let continues = order > 0 && self.segments.last().is_some_and(|last| last.check_id == finding.check_id);
-            if !continues {
-                self.segments.push(Segment {
-                    account_id: account_id.to_owned(),
-                    order,
-                    check_id: finding.check_id.clone(),
-                    offset: self.position,
-                    bytes: 0,
-                    first: 0,
-                    count: 0,
-                });
-                order += 1;
-            }
-            let mut line = serde_json::to_vec(&finding).map_err(io::Error::other)?;
-            line.push(b'\n');
-            self.out.write_all(&line)?;
-            self.position += line.len() as u64;
-            let segment = self.segments.last_mut().expect("pushed above");
-            segment.bytes += line.len() as u64;
-            segment.count += 1;
-            self.len += 1;
+            self.write(&finding)?;
         }
+        Ok(())
+    }
+
+    /// The findings written from here on are this account's, in report
+    /// order within the account, until the next account begins.
+    pub fn begin_account(&mut self, account_id: &str) {
+        self.account = Some((account_id.to_owned(), 0));
+    }
+
+    /// One finding of the account begun last.
+    pub fn write(&mut self, finding: &ReportFinding) -> io::Result<()> {
+        let Some((account_id, order)) = self.account.as_mut() else {
+            return Err(io::Error::other("a finding was spilled before its account began"));
+        };
+        // After this account's first finding, the last segment is its own.
+        let continues = *order > 0 && self.segments.last().is_some_and(|last| last.check_id == finding.check_id);
+        if !continues {
+            self.segments.push(Segment {
+                account_id: account_id.clone(),
+                order: *order,
+                check_id: finding.check_id.clone(),
+                offset: self.position,
+                bytes: 0,
+                first: 0,
+                count: 0,
+            });
+            *order += 1;
+        }
+        let mut line = serde_json::to_vec(finding).map_err(io::Error::other)?;
+        line.push(b'\n');
+        self.out.write_all(&line)?;
+        self.position += line.len() as u64;
+        let segment = self.segments.last_mut().expect("pushed above");
+        segment.bytes += line.len() as u64;
+        segment.count += 1;
+        self.len += 1;
         Ok(())
     }
 

@@ -9,22 +9,13 @@
 //! `system-err`, `package`, `id`, `hostname`, a timestamp without a zone)
 //! that the JUnit writers we looked at leave out or shape differently.
 
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 
 use crate::model::{Report, ReportFinding};
 use crate::severity::Status;
-
-/// A suite's counts, gathered in one pass before any suite is written.
-#[derive(Debug, Default)]
-struct SuiteCounts {
-    tests: usize,
-    failures: usize,
-    errors: usize,
-    skipped: usize,
-}
 
 pub fn render(report: &Report) -> anyhow::Result<Vec<u8>> {
     let mut bytes = Vec::new();
@@ -33,86 +24,80 @@ pub fn render(report: &Report) -> anyhow::Result<Vec<u8>> {
 }
 
 pub fn write(report: &Report, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
-    let mut by_check: BTreeMap<String, SuiteCounts> = BTreeMap::new();
-    for check in &report.scan.checks {
-        by_check.entry(check.clone()).or_default();
-    }
-    report.findings.each(|_, finding| {
-        if !by_check.contains_key(&finding.check_id) {
-            by_check.insert(finding.check_id.clone(), SuiteCounts::default());
-        }
-        let counts = by_check.get_mut(&finding.check_id).expect("inserted above");
-        counts.tests += 1;
-        match (finding.muted, finding.status) {
-            (true, _) => counts.skipped += 1,
-            (false, Status::Fail) => counts.failures += 1,
-            (false, Status::Error) => counts.errors += 1,
-            (false, Status::Pass) => {}
-        }
-        Ok(())
-    })?;
+    // One suite per check the scan ran or that has findings.
+    let checks: BTreeSet<&str> =
+        report.scan.checks.iter().chain(report.tally.by_check.keys()).map(String::as_str).collect();
     // The XSD's timestamp is a dateTime without a zone; ours are UTC.
     let timestamp: String = report.scan.finished_at.trim_end_matches('Z').chars().take(19).collect();
 
     let mut xml = Writer::new_with_indent(out, b' ', 2);
     xml.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
     xml.write_event(Event::Start(BytesStart::new("testsuites")))?;
-    for (id, (check_id, counts)) in by_check.iter().enumerate() {
-        let check_id = check_id.as_str();
-        let tests = counts.tests.to_string();
-        let failures = counts.failures.to_string();
-        let errors = counts.errors.to_string();
-        let skipped = counts.skipped.to_string();
-        let id = id.to_string();
-        let service = report.check(check_id).map(|check| check.service.as_str()).unwrap_or("aws");
-        let package = format!("bulkhead.{service}");
-        let suite = BytesStart::new("testsuite").with_attributes([
-            ("name", clean(check_id).as_str()),
-            ("package", package.as_str()),
-            ("id", id.as_str()),
-            ("timestamp", timestamp.as_str()),
-            ("hostname", "bulkhead"),
-            ("tests", tests.as_str()),
-            ("failures", failures.as_str()),
-            ("errors", errors.as_str()),
-            ("skipped", skipped.as_str()),
-            ("time", "0"),
-        ]);
-        xml.write_event(Event::Start(suite))?;
-
-        xml.write_event(Event::Start(BytesStart::new("properties")))?;
-        if let Some(check) = report.check(check_id) {
-            for (name, value) in [
-                ("title", check.title.as_str()),
-                ("severity", check.severity.as_str()),
-                ("service", check.service.as_str()),
-                ("shared_responsibility", check.shared_responsibility.as_str()),
-            ] {
-                let value = clean(value);
-                xml.write_event(Event::Empty(
-                    BytesStart::new("property").with_attributes([("name", name), ("value", value.as_str())]),
-                ))?;
-            }
-        }
-        xml.write_event(Event::End(BytesEnd::new("properties")))?;
-
-        let remediation = report.check(check_id).map(|check| {
-            format!(
-                "{}\n\nAWS CLI:\n{}\n\nTerraform:\n{}",
-                check.remediation.text, check.remediation.cli, check.remediation.terraform
-            )
-        });
-        report
-            .findings
-            .each_of_check(check_id, |_, finding| testcase(&mut xml, finding, remediation.as_deref().unwrap_or("")))?;
-        xml.write_event(Event::Empty(BytesStart::new("system-out")))?;
-        xml.write_event(Event::Empty(BytesStart::new("system-err")))?;
-        xml.write_event(Event::End(BytesEnd::new("testsuite")))?;
+    for (id, check_id) in checks.into_iter().enumerate() {
+        suite(&mut xml, report, check_id, id, &timestamp)?;
     }
     xml.write_event(Event::End(BytesEnd::new("testsuites")))?;
     let mut out = xml.into_inner();
     std::io::Write::write_all(&mut out, b"\n")?;
     std::io::Write::flush(&mut out)?;
+    Ok(())
+}
+
+/// One check's suite: its counts, its metadata as properties, and a test
+/// case per finding.
+fn suite(
+    xml: &mut Writer<impl std::io::Write>,
+    report: &Report,
+    check_id: &str,
+    id: usize,
+    timestamp: &str,
+) -> anyhow::Result<()> {
+    let counts = report.tally.check(check_id);
+    let (tests, failures, errors, skipped) =
+        (counts.findings().to_string(), counts.fail.to_string(), counts.error.to_string(), counts.muted().to_string());
+    let id = id.to_string();
+    let check = report.check(check_id);
+    let package = format!("bulkhead.{}", check.map(|check| check.service.as_str()).unwrap_or("aws"));
+    let suite = BytesStart::new("testsuite").with_attributes([
+        ("name", clean(check_id).as_str()),
+        ("package", package.as_str()),
+        ("id", id.as_str()),
+        ("timestamp", timestamp),
+        ("hostname", "bulkhead"),
+        ("tests", tests.as_str()),
+        ("failures", failures.as_str()),
+        ("errors", errors.as_str()),
+        ("skipped", skipped.as_str()),
+        ("time", "0"),
+    ]);
+    xml.write_event(Event::Start(suite))?;
+    xml.write_event(Event::Start(BytesStart::new("properties")))?;
+    if let Some(check) = check {
+        for (name, value) in [
+            ("title", check.title.as_str()),
+            ("severity", check.severity.as_str()),
+            ("service", check.service.as_str()),
+            ("shared_responsibility", check.shared_responsibility.as_str()),
+        ] {
+            let value = clean(value);
+            xml.write_event(Event::Empty(
+                BytesStart::new("property").with_attributes([("name", name), ("value", value.as_str())]),
+            ))?;
+        }
+    }
+    xml.write_event(Event::End(BytesEnd::new("properties")))?;
+    let remediation = check.map(|check| {
+        format!(
+            "{}\n\nAWS CLI:\n{}\n\nTerraform:\n{}",
+            check.remediation.text, check.remediation.cli, check.remediation.terraform
+        )
+    });
+    report
+        .findings
+        .each_of_check(check_id, |_, finding| testcase(xml, finding, remediation.as_deref().unwrap_or("")))?;
+    xml.write_event(Event::Empty(BytesStart::new("system-out")))?;
+    xml.write_event(Event::Empty(BytesStart::new("system-err")))?;
+    xml.write_event(Event::End(BytesEnd::new("testsuite")))?;
     Ok(())
 }
 

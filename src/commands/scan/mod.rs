@@ -1,0 +1,255 @@
+//! `bulkhead scan`: plan and collect, then [`crate::pipeline`]
+//! evaluates, filters, remembers and reports.
+
+mod accounts;
+
+use std::collections::BTreeSet;
+use std::num::NonZeroUsize;
+use std::time::Duration;
+
+use anyhow::{Context as _, Result};
+use futures::StreamExt as _;
+use jiff::Timestamp;
+
+use self::accounts::Accounts;
+use crate::assemble;
+use crate::aws::chain;
+use crate::aws::{CallGate, ConcurrencyLimits, Session, SessionOptions};
+use crate::cli::ScanArgs;
+use crate::discovery::{Identity, caller_identity};
+use crate::inventory::{self, AccountTarget, CollectContext, Inventory, Needs, RegionDone, UnreachableAccount};
+use crate::model::ShardInfo;
+use crate::outcome::Outcome;
+use crate::pipeline::{Collection, Evaluator, Inputs, Memory, Recording, Settings, deliver, evaluate_whole, header};
+use crate::plan::{self, RegionSelection};
+use crate::progress::Progress;
+use crate::report;
+use crate::saved_inventory::SavedInventory;
+use crate::shard::{self, FingerprintInputs, ShardFlags, ShardRun};
+use crate::usage::UsageError;
+
+pub async fn run(args: &ScanArgs) -> Result<Outcome> {
+    // The whole scan is one chain of calls; the ledger measures how deep it runs.
+    chain::branch(scan(args)).await
+}
+
+async fn scan(args: &ScanArgs) -> Result<Outcome> {
+    let started_at = Timestamp::now();
+    let settings = args.evaluation.settings(args.stats);
+    // Everything the user gave is validated before the first AWS call.
+    let inputs = Inputs::load(&args.selection.selection(), &settings)?;
+    plan::check_region_selection(&region_selection(args)).map_err(UsageError::Plan)?;
+    check_organization_selection(args)?;
+    let sharding = shard::resolve(&ShardFlags::from(&args.sharding), |name| std::env::var(name).ok())
+        .map_err(|err| UsageError::Other(err.to_string()))?;
+    let memory = Memory::open(&settings, Recording::ByDefault)?;
+
+    let gate = CallGate::new(ConcurrencyLimits {
+        global: args.max_concurrency,
+        per_endpoint: args.max_concurrency_per_endpoint,
+    });
+    let session = load_session(args, &gate).await;
+    let caller = caller_identity(&session, &gate).await?;
+    let accounts = accounts::prepare(&session, &gate, &caller, args, sharding.as_ref().map(|run| &run.shard)).await?;
+    let shard = sharding.map(|run| shard_info(&run, accounts.listed.clone(), args, &inputs)).transpose()?;
+    let run = Run { args, settings: &settings, inputs: &inputs, gate: &gate, caller: &caller, started_at, shard };
+    run.collect_and_evaluate(accounts, memory).await
+}
+
+async fn load_session(args: &ScanArgs, gate: &CallGate) -> Session {
+    let options = SessionOptions {
+        profile: args.profile.clone(),
+        region: args.region.clone(),
+        endpoint_url: args.endpoint_url.clone(),
+        retry_mode: args.retry_mode,
+        max_attempts: args.max_attempts,
+        connect_timeout: Duration::from_secs(args.connect_timeout),
+        operation_timeout: Duration::from_secs(args.operation_timeout),
+    };
+    Session::load(&options, gate.ledger().clone()).await
+}
+
+/// A scan whose accounts are known, ready to collect them.
+struct Run<'a> {
+    args: &'a ScanArgs,
+    settings: &'a Settings,
+    inputs: &'a Inputs,
+    gate: &'a CallGate,
+    caller: &'a Identity,
+    started_at: Timestamp,
+    shard: Option<ShardInfo>,
+}
+
+impl Run<'_> {
+    /// Collects the accounts, as many at once as allowed, and evaluates each
+    /// as soon as its inventory is complete.
+    async fn collect_and_evaluate(self, accounts: Accounts, memory: Memory) -> Result<Outcome> {
+        let (inputs, gate) = (self.inputs, self.gate);
+        let needs = plan::needs(&inputs.checks);
+        let regions: Vec<String> = accounts
+            .ready
+            .iter()
+            .flat_map(|(target, _)| target.regions.iter().cloned())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let progress = Progress::start(
+            self.settings.quiet,
+            accounts.ready.iter().map(|(target, _)| target.regions.len()).sum(),
+            inputs.checks.len(),
+        );
+        let on_region_done = |region: &str| progress.region_done(region);
+        // Accounts in flight at once: each is evaluated, written out and
+        // dropped as soon as its inventory is complete.
+        let in_flight =
+            self.args.max_accounts_in_flight.map_or_else(|| default_accounts_in_flight(self.args), NonZeroUsize::get);
+        let collected = chain::bounded(
+            accounts.ready.iter().map(|(target, account_session)| {
+                let (needs, on_region_done, checks) = (&needs, &on_region_done, inputs.checks.len());
+                async move {
+                    tracing::info!(account = %target.account_id, regions = target.regions.len(), checks, "collecting");
+                    let account_gate = gate.for_account();
+                    let context = CollectContext {
+                        session: account_session,
+                        gate: &account_gate,
+                        needs,
+                        on_region_done: Some(RegionDone(on_region_done)),
+                    };
+                    inventory::collect_account(&context, target).await
+                }
+            }),
+            in_flight,
+        );
+        let Accounts { unreachable, organization_names, .. } = accounts;
+        match &self.args.save_inventory {
+            Some(path) => {
+                let mut inventory = Inventory { unreachable, organization_names, ..Inventory::default() };
+                // A saved inventory is one file of every account: it is held whole.
+                inventory.accounts = collected.map(|account| (account.account_id.clone(), account)).collect().await;
+                progress.collected();
+                self.save_and_evaluate(path, inventory, regions, &needs, memory, &progress)
+            }
+            None => {
+                let header = self.header(&accounts_of(&accounts.ready, &unreachable), &regions);
+                let mut evaluator = Evaluator::new(inputs, self.settings, memory, header, self.started_at)?;
+                evaluator.name_accounts(organization_names);
+                let mut collected = std::pin::pin!(collected);
+                while let Some(account) = collected.next().await {
+                    evaluator.account(&account)?;
+                }
+                for account in &unreachable {
+                    evaluator.unreachable(account)?;
+                }
+                progress.collected();
+                progress.evaluated();
+                let stats = assemble::call_stats(gate.ledger().stats());
+                let finished = evaluator.finish(self.caller.arn.clone(), regions, stats, self.shard)?;
+                deliver(finished, self.settings, &progress)
+            }
+        }
+    }
+
+    fn header(&self, accounts: &[String], regions: &[String]) -> crate::history::ScanHeader {
+        header(self.started_at, &self.caller.arn, accounts.to_vec(), regions.to_vec(), &self.inputs.checks)
+    }
+
+    /// `--save-inventory`: the collection written to a file, then evaluated
+    /// as `bulkhead evaluate` would.
+    fn save_and_evaluate(
+        self,
+        path: &std::path::Path,
+        inventory: Inventory,
+        regions: Vec<String>,
+        needs: &Needs,
+        memory: Memory,
+        progress: &Progress,
+    ) -> Result<Outcome> {
+        let checks = self.inputs.checks.iter().map(|check| check.id.to_owned()).collect();
+        let saved = SavedInventory::new(
+            self.started_at,
+            self.caller.arn.clone(),
+            regions.clone(),
+            checks,
+            needs.iter().collect(),
+            inventory,
+        );
+        saved.write(path)?;
+        let collection = Collection {
+            started_at: self.started_at,
+            principal_arn: self.caller.arn.clone(),
+            regions,
+            inventory: saved.inventory,
+            stats: assemble::call_stats(self.gate.ledger().stats()),
+            shard: self.shard,
+        };
+        evaluate_whole(self.inputs, collection, self.settings, memory, progress)
+    }
+}
+
+/// Every account of the scan, ready or not, sorted.
+fn accounts_of(ready: &[(AccountTarget, Session)], unreachable: &[UnreachableAccount]) -> Vec<String> {
+    let accounts: BTreeSet<&String> = ready
+        .iter()
+        .map(|(target, _)| &target.account_id)
+        .chain(unreachable.iter().map(|account| &account.account_id))
+        .collect();
+    accounts.into_iter().cloned().collect()
+}
+
+/// One account in flight per this many calls of the global limit: enough
+/// to keep the calls busy while each account waits on its own chain of
+/// dependent calls.
+const CALLS_PER_ACCOUNT_IN_FLIGHT: usize = 8;
+
+fn default_accounts_in_flight(args: &ScanArgs) -> usize {
+    (args.max_concurrency.get() / CALLS_PER_ACCOUNT_IN_FLIGHT).max(1)
+}
+
+/// What a shard's report carries for `bulkhead merge`: `listed` is the
+/// account list before it was cut.
+fn shard_info(run: &ShardRun, mut listed: Vec<String>, args: &ScanArgs, inputs: &Inputs) -> Result<ShardInfo> {
+    listed.sort();
+    listed.dedup();
+    let read = |path: &Option<std::path::PathBuf>| -> Result<Option<Vec<u8>>> {
+        path.as_ref()
+            .map(|path| {
+                std::fs::read(path).with_context(|| format!("reading {} for the shard's fingerprint", path.display()))
+            })
+            .transpose()
+    };
+    let (config, mutelist) = (read(&args.evaluation.config)?, read(&args.evaluation.mutelist)?);
+    let checks: Vec<&str> = inputs.checks.iter().map(|check| check.id).collect();
+    let fingerprint = shard::fingerprint(&FingerprintInputs {
+        tool_version: env!("CARGO_PKG_VERSION"),
+        schema_version: report::json::SCHEMA_VERSION,
+        checks: &checks,
+        regions: args.regions.as_deref(),
+        exclude_regions: &args.exclude_regions,
+        shard_count: run.shard.count,
+        accounts: &listed,
+        config: config.as_deref(),
+        mutelist: mutelist.as_deref(),
+    });
+    Ok(ShardInfo {
+        index: run.shard.index,
+        count: run.shard.count,
+        run_id: run.run_id.clone(),
+        fingerprint,
+        accounts_listed: listed.len() as u64,
+    })
+}
+
+/// clap's `requires = "organization"` lets these through with --accounts,
+/// which conflicts with --organization: clap excuses a required argument
+/// that conflicts with one given.
+fn check_organization_selection(args: &ScanArgs) -> Result<(), UsageError> {
+    let selection = &args.organization_selection;
+    if !args.organization && (selection.organizational_units.is_some() || !selection.exclude_accounts.is_empty()) {
+        return Err(UsageError::Other("--organizational-units and --exclude-accounts need --organization".to_owned()));
+    }
+    Ok(())
+}
+
+pub(super) fn region_selection(args: &ScanArgs) -> RegionSelection {
+    RegionSelection { include: args.regions.clone(), exclude: args.exclude_regions.clone() }
+}
