@@ -1,4 +1,6 @@
-"""bulkhead's fleet benchmark (issue 12, "Measured"). Run it through bench/fleet.
+"""bulkhead's fleet benchmark: does a scan's memory stay flat in the number of
+accounts, and do shards merge into the one-process report? Run it through
+bench/fleet.
 
 One fresh emulator serves every fleet point: member accounts of the synthetic
 account (bench/synthetic.py) at scale 1 in --regions regions are seeded
@@ -273,7 +275,7 @@ def section(state: dict) -> str:
         rates = [p["summary"]["calls"] / p["summary"]["wall_s"] for p in points]
         lines += [
             "",
-            "Targets (issue 12):",
+            "Targets:",
             "",
             f"- peak RSS at {last['accounts']} accounts within 1.2× of that at {first['accounts']} and under 100 MB: "
             f"**{'met' if flat else 'not met'}**, {ratio:.2f}× ({fmt(first['summary']['peak_rss_mb'])} → "

@@ -19,8 +19,8 @@ fn verdicts(fixture: &str) -> (crate::support::Scan, BTreeMap<String, String>) {
 }
 
 #[test]
+#[ignore = "needs the AWS emulator: run localstack/run-tests"]
 fn a_logging_multi_region_trail_covers_every_region() {
-    require_emulator!();
     let (scan, verdicts) = verdicts("covered");
     assert_eq!(verdicts.len(), 3);
     assert!(verdicts.values().all(|status| status == "PASS"), "{verdicts:?}");
@@ -33,8 +33,8 @@ fn a_logging_multi_region_trail_covers_every_region() {
 }
 
 #[test]
+#[ignore = "needs the AWS emulator: run localstack/run-tests"]
 fn a_stopped_trail_covers_nothing_and_a_single_region_trail_only_its_home() {
-    require_emulator!();
     let (scan, verdicts) = verdicts("partial");
     assert_eq!(verdicts["us-east-1"], "PASS");
     assert_eq!(verdicts["eu-west-1"], "FAIL");
@@ -44,8 +44,8 @@ fn a_stopped_trail_covers_nothing_and_a_single_region_trail_only_its_home() {
 }
 
 #[test]
+#[ignore = "needs the AWS emulator: run localstack/run-tests"]
 fn a_trail_without_management_events_does_not_count() {
-    require_emulator!();
     let (scan, verdicts) = verdicts("data_events_only");
     assert!(verdicts.values().all(|status| status == "FAIL"), "{verdicts:?}");
     let finding = scan.finding_mentioning(CHECK, "Region us-east-1");
@@ -53,8 +53,8 @@ fn a_trail_without_management_events_does_not_count() {
 }
 
 #[test]
+#[ignore = "needs the AWS emulator: run localstack/run-tests"]
 fn no_trail_fails_every_region() {
-    require_emulator!();
     let account = Account::seeded("empty");
     let scan = account.scan(&["--checks", CHECK]);
     let findings = scan.findings(CHECK);

@@ -9,8 +9,8 @@ const WIDE: &str = "ec2_securitygroup_allow_wide_open_public_ipv4";
 const DEFAULT: &str = "ec2_securitygroup_default_restrict_traffic";
 
 #[test]
+#[ignore = "needs the AWS emulator: run localstack/run-tests"]
 fn each_group_is_judged_by_each_check() {
-    require_emulator!();
     let account = Account::seeded("ec2_securitygroup_catalog");
     let scan = account.scan(&["--checks", &format!("{HIGH_RISK},{ANY},{WIDE},{DEFAULT}")]);
 
@@ -51,8 +51,8 @@ fn each_group_is_judged_by_each_check() {
 }
 
 #[test]
+#[ignore = "needs the AWS emulator: run localstack/run-tests"]
 fn the_high_risk_port_list_comes_from_the_config() {
-    require_emulator!();
     let account = Account::seeded("ec2_securitygroup_catalog");
     let config = repo_root().join("tests/fixtures/ec2_securitygroup_catalog_https.toml");
     let scan = account.scan(&["--checks", HIGH_RISK, "--config", config.to_str().unwrap()]);

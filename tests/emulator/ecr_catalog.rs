@@ -28,8 +28,8 @@ fn by_repository(scan: &Scan, check: &str) -> std::collections::BTreeMap<String,
 }
 
 #[test]
+#[ignore = "needs the AWS emulator: run localstack/run-tests"]
 fn registry_and_repository_settings_pass_and_fail() {
-    require_emulator!();
     let account = Account::seeded("ecr_catalog/registry_and_repositories");
     let scan = scan(&account, "trusted.toml");
     assert_eq!(scan.exit_code, 3, "{}", scan.stderr);
@@ -72,8 +72,8 @@ fn registry_and_repository_settings_pass_and_fail() {
 }
 
 #[test]
+#[ignore = "needs the AWS emulator: run localstack/run-tests"]
 fn the_vulnerability_threshold_and_trusted_accounts_come_from_the_config() {
-    require_emulator!();
     let account = Account::seeded("ecr_catalog/registry_and_repositories");
     let strict = scan(&account, "strict.toml");
     assert_eq!(by_repository(&strict, VULNS)["medium-only"], "FAIL");

@@ -15,8 +15,8 @@ const CHECKS: [&str; 4] = [
 ];
 
 #[test]
+#[ignore = "needs the AWS emulator: run localstack/run-tests"]
 fn image_configs_decide_the_image_checks_and_the_non_root_user() {
-    require_emulator!();
     let account = Account::seeded("ecs_images");
     let scan = account.scan(&["--checks", &CHECKS.join(","), "--stats"]);
 
@@ -84,8 +84,8 @@ fn image_configs_decide_the_image_checks_and_the_non_root_user() {
 /// endpoint is overridden. Without an override an http URL is refused; the
 /// SDK-level test for that is in src/aws/blob.rs.
 #[test]
+#[ignore = "needs the AWS emulator: run localstack/run-tests"]
 fn only_the_selected_checks_read_images() {
-    require_emulator!();
     let account = Account::seeded("ecs_images");
     let scan = account.scan(&["--checks", "ecs_task_definitions_no_privileged_containers", "--stats"]);
     let calls = calls_by_operation(&scan.report);

@@ -23,8 +23,8 @@ fn assert_readable(stderr: &str) {
 }
 
 #[test]
+#[ignore = "needs the AWS emulator: run localstack/run-tests"]
 fn no_credentials_say_how_to_provide_them() {
-    require_emulator!();
     let stderr = failed_scan(bulkhead().args(["scan", "--endpoint-url", &endpoint(), "--region", "us-east-1"]));
     assert!(
         stderr.starts_with(
@@ -49,7 +49,6 @@ fn no_credentials_say_how_to_provide_them() {
 
 #[test]
 fn an_unreachable_endpoint_is_named_in_the_hint() {
-    require_emulator!();
     let stderr = failed_scan(
         bulkhead()
             .args(["scan", "--endpoint-url", "http://127.0.0.1:1", "--region", "us-east-1", "--max-attempts", "1"])
@@ -88,8 +87,8 @@ fn an_unreachable_endpoint_is_named_in_the_hint() {
 }
 
 #[test]
+#[ignore = "needs the AWS emulator: run localstack/run-tests"]
 fn access_denied_names_the_missing_action_and_the_policy() {
-    require_emulator!();
     let account = Account::seeded("empty");
     let proxy = FaultProxy::start(&["--deny", "ec2:DescribeRegions"]);
     let stderr = failed_scan(

@@ -59,8 +59,8 @@ fn report(dir: &Path) -> Value {
 }
 
 #[test]
+#[ignore = "needs the AWS emulator: run localstack/run-tests"]
 fn drift_between_two_scans_shows_exactly_what_changed() {
-    require_emulator!();
     let account = Account::seeded("history");
     let dir = tempfile::tempdir().unwrap();
     let first = scan(&account, dir.path(), &[]);
@@ -158,8 +158,8 @@ fn drift_between_two_scans_shows_exactly_what_changed() {
 }
 
 #[test]
+#[ignore = "needs the AWS emulator: run localstack/run-tests"]
 fn an_evaluated_saved_inventory_gives_the_scans_findings() {
-    require_emulator!();
     let account = Account::seeded_from(&repo_root().join("localstack/demo-account.yaml"));
     let dir = tempfile::tempdir().unwrap();
     let inventory = dir.path().join("inventory.json.gz");
@@ -209,8 +209,8 @@ fn an_evaluated_saved_inventory_gives_the_scans_findings() {
 }
 
 #[test]
+#[ignore = "needs the AWS emulator: run localstack/run-tests"]
 fn a_corrupt_or_newer_store_is_a_clear_error_and_the_reports_still_appear() {
-    require_emulator!();
     let account = Account::seeded("history");
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("bulkhead.db");
@@ -260,8 +260,8 @@ fn a_corrupt_or_newer_store_is_a_clear_error_and_the_reports_still_appear() {
 }
 
 #[test]
+#[ignore = "needs the AWS emulator: run localstack/run-tests"]
 fn two_scans_on_one_store_at_once_both_land() {
-    require_emulator!();
     let account = Account::seeded("history");
     let store = tempfile::tempdir().unwrap();
     let store_path = store.path().join("shared.db");
@@ -298,8 +298,8 @@ fn two_scans_on_one_store_at_once_both_land() {
 }
 
 #[test]
+#[ignore = "needs the AWS emulator: run localstack/run-tests"]
 fn a_killed_scan_leaves_no_partial_scan() {
-    require_emulator!();
     let account = Account::seeded("history");
     let dir = tempfile::tempdir().unwrap();
     // Every call in eu-west-1 hangs, so the scan is still collecting when killed.

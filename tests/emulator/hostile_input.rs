@@ -27,8 +27,8 @@ fn hostile_fixture(dir: &Path, long_name: &str) -> std::path::PathBuf {
 }
 
 #[test]
+#[ignore = "needs the AWS emulator: run localstack/run-tests"]
 fn hostile_names_reach_the_report_intact_and_inert() {
-    require_emulator!();
     let dir = tempfile::tempdir().unwrap();
     let long_name = format!("long-{}", "L".repeat(64 * 1024));
     let account = Account::seeded_from(&hostile_fixture(dir.path(), &long_name));
@@ -75,8 +75,8 @@ fn hostile_names_reach_the_report_intact_and_inert() {
 /// Task definitions (ECS environment secrets) are not collected yet: their
 /// canary belongs with the ECS collector.
 #[test]
+#[ignore = "needs the AWS emulator: run localstack/run-tests"]
 fn no_secret_reaches_any_output_or_log() {
-    require_emulator!();
     const SECRET: &str = "CANARYsecretKEY0b4d2c9e7f1a3d5c7e9f0a1b2c3d4e5f";
     const TOKEN: &str = "CANARYsessionTOKEN9f8e7d6c5b4a39281706f5e4d3c2b1a0";
     let dir = tempfile::tempdir().unwrap();

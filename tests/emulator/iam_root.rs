@@ -6,8 +6,8 @@
 use crate::support::Account;
 
 #[test]
+#[ignore = "needs the AWS emulator: run localstack/run-tests"]
 fn root_checks_read_the_account_summary() {
-    require_emulator!();
     let account = Account::seeded("iam_users");
     let scan = account.scan(&["--checks", "iam_root_mfa_enabled,iam_root_hardware_mfa_enabled,iam_no_root_access_key"]);
     for (check, status) in [
@@ -26,8 +26,8 @@ fn root_checks_read_the_account_summary() {
 }
 
 #[test]
+#[ignore = "needs the AWS emulator: run localstack/run-tests"]
 fn root_mfa_kind_and_root_key_from_the_account_summary_and_mfa_devices() {
-    require_emulator!();
     let checks = "iam_root_mfa_enabled,iam_root_hardware_mfa_enabled,iam_no_root_access_key";
     let status = |scan: &crate::support::Scan, check: &str| scan.findings(check)[0]["status"].clone();
 
@@ -43,8 +43,8 @@ fn root_mfa_kind_and_root_key_from_the_account_summary_and_mfa_devices() {
 }
 
 #[test]
+#[ignore = "needs the AWS emulator: run localstack/run-tests"]
 fn access_key_age_and_use_from_the_credential_report() {
-    require_emulator!();
     let account = Account::seeded("iam_root/virtual_mfa_and_key");
     let scan = account.scan(&["--checks", "iam_rotate_access_key_90_days,iam_user_accesskey_unused"]);
     for check in ["iam_rotate_access_key_90_days", "iam_user_accesskey_unused"] {

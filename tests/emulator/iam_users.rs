@@ -5,8 +5,8 @@
 use crate::support::Account;
 
 #[test]
+#[ignore = "needs the AWS emulator: run localstack/run-tests"]
 fn users_and_attached_policies() {
-    require_emulator!();
     let account = Account::seeded("iam_users");
     let scan = account.scan(&[
         "--checks",

@@ -84,8 +84,8 @@ fn by_name<'a>(items: &'a Value, field: &str, name: &str) -> &'a Value {
 }
 
 #[test]
+#[ignore = "needs the AWS emulator: run localstack/run-tests"]
 fn the_collector_reads_load_balancers_and_basic_and_enhanced_findings() {
-    require_emulator!();
     let account = Account::seeded("image_vulnerabilities");
     let (inventory, calls) = collect(&account);
     let ireland = &inventory["regions"]["eu-west-1"];

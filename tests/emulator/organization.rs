@@ -49,8 +49,8 @@ fn ids(listed: &Value) -> Vec<String> {
 }
 
 #[test]
+#[ignore = "needs the AWS emulator: run localstack/run-tests"]
 fn every_active_account_and_the_caller_are_scanned_and_a_missing_role_is_error() {
-    require_emulator!();
     let management = organization();
     let scan = management.scan(
         &[&["--organization", "--checks", CHECK, "--max-attempts", "2", "--output-formats", "json,ocsf"], &ROLE[..]]
@@ -98,8 +98,8 @@ fn ocsf_account_names(events: &[Value]) -> BTreeMap<String, String> {
 }
 
 #[test]
+#[ignore = "needs the AWS emulator: run localstack/run-tests"]
 fn units_select_their_nested_accounts_and_exclusions_apply() {
-    require_emulator!();
     let management = organization();
     let units = unit("workloads");
     let excluded = member("prod-c");
@@ -117,8 +117,8 @@ fn units_select_their_nested_accounts_and_exclusions_apply() {
 }
 
 #[test]
+#[ignore = "needs the AWS emulator: run localstack/run-tests"]
 fn a_wrong_external_id_leaves_every_member_error_and_the_caller_scanned() {
-    require_emulator!();
     let management = organization();
     let scan = management.scan(&[
         "--organization",
@@ -145,8 +145,8 @@ fn a_wrong_external_id_leaves_every_member_error_and_the_caller_scanned() {
 }
 
 #[test]
+#[ignore = "needs the AWS emulator: run localstack/run-tests"]
 fn accounts_lists_the_fleet_as_a_plain_json_array() {
-    require_emulator!();
     let management = organization();
     let (code, listed, stderr) = accounts(&["--organization"]);
     assert_eq!(code, 0, "{stderr}");
@@ -199,8 +199,8 @@ fn accounts_lists_the_fleet_as_a_plain_json_array() {
 }
 
 #[test]
+#[ignore = "needs the AWS emulator: run localstack/run-tests"]
 fn discovery_that_fails_is_fatal_before_any_scan() {
-    require_emulator!();
     let outsider = Account::seeded("empty");
     let dir = tempfile::tempdir().unwrap();
     let output = bulkhead()
@@ -230,7 +230,6 @@ fn discovery_that_fails_is_fatal_before_any_scan() {
 
 #[test]
 fn fleet_flags_are_checked_before_any_call() {
-    require_emulator!();
     for args in [
         vec!["scan", "--organization", "--accounts", "123456789012", "--role-name", "r"],
         vec!["scan", "--organization"],

@@ -18,32 +18,17 @@ pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Whether `BULKHEAD_TEST_ENDPOINT` names an emulator. When it does not,
-/// the test is skipped with a message, unless `BULKHEAD_REQUIRE_EMULATOR` is
-/// set (as `localstack/run-tests` does), where that is a failure.
-pub fn emulator_configured(test: &str) -> bool {
-    if std::env::var_os("BULKHEAD_TEST_ENDPOINT").is_some() {
-        return true;
-    }
-    assert!(
-        std::env::var_os("BULKHEAD_REQUIRE_EMULATOR").is_none(),
-        "BULKHEAD_REQUIRE_EMULATOR is set but BULKHEAD_TEST_ENDPOINT is not: the emulator did not start"
-    );
-    // Written to stderr itself: the test harness captures eprintln!.
-    use std::io::Write as _;
-    let _ = writeln!(
-        std::io::stderr(),
-        "skipped {test}: needs the emulator (BULKHEAD_TEST_ENDPOINT is unset; run localstack/run-tests)"
-    );
-    false
-}
-
+/// The emulator's endpoint, which `localstack/run-tests` passes in
+/// `BULKHEAD_TEST_ENDPOINT`: a test that needs it and runs without it fails
+/// (an emulator test that a plain `cargo test` runs lacks its `#[ignore]`).
 pub fn endpoint() -> String {
-    std::env::var("BULKHEAD_TEST_ENDPOINT").unwrap_or_else(|_| {
-        panic!(
-            "BULKHEAD_TEST_ENDPOINT is not set: run the suite with `localstack/run-tests`, which starts the emulator"
-        )
-    })
+    match std::env::var("BULKHEAD_TEST_ENDPOINT") {
+        Ok(endpoint) if !endpoint.is_empty() => endpoint,
+        _ => panic!(
+            "BULKHEAD_TEST_ENDPOINT is not set: run the emulator tests with `localstack/run-tests`, which starts the emulator \
+             (a test that needs it is #[ignore = \"needs the AWS emulator: run localstack/run-tests\"])"
+        ),
+    }
 }
 
 #[derive(Debug)]
