@@ -12,6 +12,7 @@ pub mod commands;
 pub mod config;
 pub mod discovery;
 pub mod fatal;
+pub mod files;
 #[cfg(test)]
 mod fleet_tests;
 pub mod history;

@@ -3,7 +3,6 @@
 
 use std::process::ExitCode;
 
-use crate::checks::Finding;
 use crate::severity::{Severity, Status};
 
 #[derive(Debug, Clone, Copy)]
@@ -25,27 +24,6 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    /// `collection_failed`: some call failed, whether or not a finding shows
-    /// it; `severity` gives a check's severity by id; `exempt` says, by
-    /// index, which FAILs do not count (already failing in the baseline,
-    /// under `--fail-on-new`).
-    pub fn judge(
-        findings: &[Finding],
-        collection_failed: bool,
-        severity: impl Fn(&str) -> Severity,
-        gate: Gate,
-        exempt: impl Fn(usize) -> bool,
-    ) -> Outcome {
-        let mut verdict = Verdict::default();
-        if collection_failed {
-            verdict.collection_failed();
-        }
-        for (index, finding) in findings.iter().enumerate() {
-            verdict.add(finding.status, finding.muted, severity(&finding.check_id), exempt(index), gate);
-        }
-        verdict.outcome(gate)
-    }
-
     pub fn exit_code(self) -> u8 {
         match self {
             Outcome::Passed => 0,
@@ -79,11 +57,14 @@ impl Verdict {
         self.incomplete = true;
     }
 
+    /// A FAIL that passes the gate is certain, whatever else could not be
+    /// read: it wins over an incomplete scan, so that a pipeline failing
+    /// on exit 3 is never told "incomplete" instead.
     pub fn outcome(self, gate: Gate) -> Outcome {
-        if self.incomplete && !gate.allow_errors {
-            Outcome::Incomplete
-        } else if self.failed {
+        if self.failed {
             Outcome::Failed
+        } else if self.incomplete && !gate.allow_errors {
+            Outcome::Incomplete
         } else {
             Outcome::Passed
         }
@@ -93,5 +74,35 @@ impl Verdict {
 impl From<Outcome> for ExitCode {
     fn from(outcome: Outcome) -> ExitCode {
         ExitCode::from(outcome.exit_code())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GATE: Gate = Gate { fail_on: Severity::Critical, allow_errors: false };
+
+    fn outcome(findings: &[(Status, Severity)], collection_failed: bool, gate: Gate) -> Outcome {
+        let mut verdict = Verdict::default();
+        if collection_failed {
+            verdict.collection_failed();
+        }
+        for &(status, severity) in findings {
+            verdict.add(status, false, severity, false, gate);
+        }
+        verdict.outcome(gate)
+    }
+
+    #[test]
+    fn a_failure_at_the_gate_wins_over_an_incomplete_scan() {
+        let critical_and_error = [(Status::Fail, Severity::Critical), (Status::Error, Severity::Low)];
+        assert_eq!(outcome(&critical_and_error, false, GATE), Outcome::Failed);
+        assert_eq!(outcome(&[(Status::Fail, Severity::Critical)], true, GATE), Outcome::Failed);
+        let below_gate_and_error = [(Status::Fail, Severity::High), (Status::Error, Severity::Low)];
+        assert_eq!(outcome(&below_gate_and_error, false, GATE), Outcome::Incomplete);
+        let allowed = Gate { allow_errors: true, ..GATE };
+        assert_eq!(outcome(&below_gate_and_error, true, allowed), Outcome::Passed);
+        assert_eq!(outcome(&[(Status::Pass, Severity::Low)], false, GATE), Outcome::Passed);
     }
 }

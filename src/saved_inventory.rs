@@ -8,7 +8,7 @@
 //! be read into bumps [`SCHEMA_VERSION`]; `tests/fixtures/inventory-v1.json.gz`
 //! is read by a test to catch changes that forget to.
 
-use std::io::{BufReader, BufWriter, Read, Write};
+use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use flate2::Compression;
@@ -16,6 +16,7 @@ use flate2::read::GzDecoder;
 use flate2::write::GzEncoder;
 use serde::{Deserialize, Serialize};
 
+use crate::files;
 use crate::inventory::{Inventory, ResourceKind};
 
 pub const SCHEMA_VERSION: u32 = 1;
@@ -82,20 +83,22 @@ impl SavedInventory {
         }
     }
 
-    /// Writes beside the target and renames, so a reader never sees half a file.
+    /// Writes beside the target, owner-only, and renames, so a reader never
+    /// sees half a file; the temporary files an earlier run that was killed
+    /// left for this target are removed first.
     pub fn write(&self, path: &Path) -> Result<(), SavedInventoryError> {
         let failed = |source| SavedInventoryError::Write { path: path.to_owned(), source };
-        if let Some(parent) = path.parent().filter(|parent| !parent.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(failed)?;
+        if let (Some(dir), Some(name)) = (path.parent(), path.file_name().and_then(|name| name.to_str())) {
+            let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+            files::remove_stale(dir, &[name]).map_err(failed)?;
         }
-        let partial = path.with_extension("partial");
-        let file = std::fs::File::create(&partial).map_err(failed)?;
-        let mut encoder = GzEncoder::new(BufWriter::new(file), Compression::default());
-        serde_json::to_writer(&mut encoder, self).map_err(|err| failed(err.into()))?;
-        let mut writer = encoder.finish().map_err(failed)?;
-        writer.flush().map_err(failed)?;
-        drop(writer);
-        std::fs::rename(&partial, path).map_err(failed)
+        files::write_atomically_with(path, &|out| {
+            let mut encoder = GzEncoder::new(out, Compression::default());
+            serde_json::to_writer(&mut encoder, self)?;
+            encoder.finish()?.flush()?;
+            Ok(())
+        })
+        .map_err(|err| failed(std::io::Error::other(format!("{err:#}"))))
     }
 
     /// Reads a saved inventory, gzip-compressed or plain JSON.

@@ -11,7 +11,7 @@ use crate::report::changes;
 pub fn run(args: &DiffArgs) -> ExitCode {
     match compare(args) {
         Ok(text) => match &args.output {
-            Some(path) => match crate::report::write_atomically(path, text.as_bytes()) {
+            Some(path) => match crate::files::write_atomically(path, text.as_bytes()) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(err) => fatal(&anyhow::Error::new(err).context(format!("writing {}", path.display()))),
             },

@@ -17,6 +17,7 @@ use crate::usage::UsageError;
 pub fn run(args: &EvaluateArgs) -> Result<Outcome> {
     let settings = args.evaluation.settings(false);
     let mut inputs = Inputs::load(&args.selection.selection(), &settings)?;
+    let _lock = settings.output.lock()?;
     let memory = Memory::open(&settings, Recording::OnlyWithStore)?;
     let saved = SavedInventory::read(&args.inventory).map_err(|err| UsageError::Other(err.to_string()))?;
     // Exactly what the saved inventory lists: a kind added since (running

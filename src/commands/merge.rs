@@ -74,6 +74,7 @@ pub fn run(args: &MergeArgs) -> Result<Outcome> {
         }
     };
     let report = merged.report;
+    let _lock = crate::files::OutputLock::acquire(&args.output_dir, &args.output_name)?;
     let gate = Gate { fail_on: args.fail_on, allow_errors: args.allow_errors };
     let outcome = judge(&report, gate)?;
     let formats: Vec<report::Format> = args.output_formats.iter().map(|&format| format.into()).collect();
@@ -578,7 +579,10 @@ mod tests {
         assert_eq!(missing.len(), 1);
         assert_eq!(missing[0].message, "shard 1 of 3 is missing: its accounts are not in this report");
         let gate = Gate { fail_on: Severity::Low, allow_errors: false };
-        assert_eq!(judge(&merged.report, gate).unwrap(), Outcome::Incomplete);
+        // A FAIL passes the gate: it wins over the missing shard.
+        assert_eq!(judge(&merged.report, gate).unwrap(), Outcome::Failed);
+        let above = Gate { fail_on: Severity::Critical, allow_errors: false };
+        assert_eq!(judge(&merged.report, above).unwrap(), Outcome::Incomplete);
     }
 
     #[test]

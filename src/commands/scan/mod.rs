@@ -42,6 +42,7 @@ async fn scan(args: &ScanArgs) -> Result<Outcome> {
     check_organization_selection(args)?;
     let sharding = shard::resolve(&ShardFlags::from(&args.sharding), |name| std::env::var(name).ok())
         .map_err(|err| UsageError::Other(err.to_string()))?;
+    let _lock = settings.output.lock()?;
     let memory = Memory::open(&settings, Recording::ByDefault)?;
 
     let gate = CallGate::new(ConcurrencyLimits {
