@@ -16,6 +16,7 @@ pub mod fatal;
 #[cfg(test)]
 mod fleet_tests;
 pub mod history;
+pub mod image;
 pub mod inventory;
 #[cfg(test)]
 mod layering_tests;
@@ -24,10 +25,12 @@ pub mod model;
 pub mod mutelist;
 pub mod outcome;
 pub mod plan;
+pub mod policy;
 pub mod prioritise;
 pub mod progress;
 pub mod report;
 pub mod rules;
 pub mod saved_inventory;
+pub mod secrets;
 pub mod severity;
 pub mod shard;

@@ -20,11 +20,11 @@ use super::paginate::CallSite;
 use super::{AccountTarget, Collected, RegionInventory};
 use crate::aws::chain::join_all;
 use crate::aws::{BlobFetcher, CallGate, CollectError, ErrorKind, Service, Session};
-use crate::rules::image_config::{
+use crate::image::config::{
     ACCEPTED_MANIFEST_TYPES, MAX_CONFIG_BYTES, Manifest, Platform, manifest_for, parse_config, parse_manifest,
     sha256_digest,
 };
-use crate::rules::image_reference::parse;
+use crate::image::reference::parse;
 
 /// How many of an image's users a message names.
 pub const USES_NAMED: usize = 5;
