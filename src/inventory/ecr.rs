@@ -10,7 +10,6 @@ use aws_sdk_ecr::types::{FindingSeverity, ImageDetail, ImageIdentifier, ListImag
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use super::ecr_signing::{ManagedSigningStatus, SigningConfiguration};
 use super::paginate::{CallSite, timestamp};
 use super::{Collected, Needs, ResourceKind, requested};
 use crate::aws::{CallGate, CollectError, ErrorKind, Service};
@@ -152,6 +151,37 @@ pub struct Referrer {
     pub artifact_type: Option<String>,
 }
 
+/// `GetSigningConfiguration` in one region.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SigningConfiguration {
+    pub rules: Vec<SigningRule>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SigningRule {
+    pub signing_profile_arn: String,
+    /// Empty: the rule signs the images of every repository.
+    pub repository_filters: Vec<SigningFilter>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SigningFilter {
+    pub filter: String,
+    /// `WILDCARD_MATCH` (the only type ECR has so far).
+    pub filter_type: String,
+}
+
+/// One entry of `DescribeImageSigningStatus`'s `signingStatuses`: one per
+/// signing profile whose rule covered the image.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ManagedSigningStatus {
+    pub signing_profile_arn: Option<String>,
+    /// `IN_PROGRESS`, `COMPLETE` or `FAILED`, as ECR spells it.
+    pub status: Option<String>,
+    pub failure_code: Option<String>,
+    pub failure_reason: Option<String>,
+}
+
 pub async fn repositories(
     client: &Client,
     gate: &CallGate,
@@ -221,23 +251,33 @@ pub async fn repositories(
         }),
     );
     if let Some(scanning) = scanning.as_mut() {
-        for repository in &mut repositories {
-            repository.scanning = match scanning {
-                Ok(by_name) => match by_name.remove(&repository.name) {
-                    Some(found) => found,
-                    None => Collected::Failed(CollectError::new(
-                        Service::Ecr,
-                        "BatchGetRepositoryScanningConfiguration",
-                        region,
-                        ErrorKind::MalformedResponse,
-                        format!("no scanning configuration and no failure reported for repository {}", repository.name),
-                    )),
-                },
-                Err(err) => Collected::Failed(err.clone()),
-            };
-        }
+        attach_scanning(&mut repositories, scanning, region);
     }
     Ok(repositories)
+}
+
+/// Gives each repository its scanning configuration from the batched
+/// answers, or the batch's failure.
+fn attach_scanning(
+    repositories: &mut [Repository],
+    scanning: &mut Result<HashMap<String, Collected<RepositoryScanning>>, CollectError>,
+    region: &str,
+) {
+    for repository in repositories {
+        repository.scanning = match scanning {
+            Ok(by_name) => match by_name.remove(&repository.name) {
+                Some(found) => found,
+                None => Collected::Failed(CollectError::new(
+                    Service::Ecr,
+                    "BatchGetRepositoryScanningConfiguration",
+                    region,
+                    ErrorKind::MalformedResponse,
+                    format!("no scanning configuration and no failure reported for repository {}", repository.name),
+                )),
+            },
+            Err(err) => Collected::Failed(err.clone()),
+        };
+    }
 }
 
 /// ECR takes at most 100 repository names per call.

@@ -1,49 +1,21 @@
-//! ECR managed signing: the registry's signing configuration (which
-//! repositories ECR signs pushed images of, with which AWS Signer profile)
-//! and, for the images no cheaper evidence settles, ECR's signing status.
+//! ECR managed signing: the calls that read the registry's signing
+//! configuration (which repositories ECR signs pushed images of, with which
+//! AWS Signer profile) and, for the images no cheaper evidence settles,
+//! ECR's signing status; and the decisions of which images to ask about.
 
 use aws_sdk_ecr::Client;
 use aws_sdk_ecr::types::ImageIdentifier;
-use serde::{Deserialize, Serialize};
 
 use super::Collected;
-use super::ecr::{Image, Repository, is_signable, signature_from_listing};
+use super::ecr::{
+    Image, ManagedSigningStatus, Repository, SigningConfiguration, SigningFilter, SigningRule, is_signable,
+    signature_from_listing,
+};
 use super::paginate::CallSite;
 use crate::aws::chain::join_all;
 use crate::aws::{CallGate, CollectError, Service};
 use crate::image::signature::SignatureKind;
 use crate::policy::glob::Glob;
-
-/// `GetSigningConfiguration` in one region.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SigningConfiguration {
-    pub rules: Vec<SigningRule>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SigningRule {
-    pub signing_profile_arn: String,
-    /// Empty: the rule signs the images of every repository.
-    pub repository_filters: Vec<SigningFilter>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SigningFilter {
-    pub filter: String,
-    /// `WILDCARD_MATCH` (the only type ECR has so far).
-    pub filter_type: String,
-}
-
-/// One entry of `DescribeImageSigningStatus`'s `signingStatuses`: one per
-/// signing profile whose rule covered the image.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ManagedSigningStatus {
-    pub signing_profile_arn: Option<String>,
-    /// `IN_PROGRESS`, `COMPLETE` or `FAILED`, as ECR spells it.
-    pub status: Option<String>,
-    pub failure_code: Option<String>,
-    pub failure_reason: Option<String>,
-}
 
 /// The region's signing configuration; `Ok(None)`: managed signing is not
 /// configured (`SigningConfigurationNotFoundException`).

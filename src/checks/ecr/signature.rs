@@ -3,10 +3,8 @@
 
 use crate::checks::{Judgement, Verdict, fail, pass, unknown};
 use crate::inventory::Collected;
-use crate::inventory::ecr::Image;
-use crate::inventory::ecr_signing::{
-    ManagedSigningStatus, SigningConfiguration, signature_found, signing_rules_covering,
-};
+use crate::inventory::ecr::{Image, ManagedSigningStatus, SigningConfiguration};
+use crate::inventory::ecr_signing::{signature_found, signing_rules_covering};
 
 /// The image's signature, from the repository's `DescribeImages` listing,
 /// the image's signature referrers and ECR managed signing (the region's
