@@ -24,6 +24,7 @@ const EVERY_MODULE: &[&str] = &[
     "model",
     "mutelist",
     "outcome",
+    "pipeline",
     "plan",
     "policy",
     "prioritise",
@@ -34,6 +35,7 @@ const EVERY_MODULE: &[&str] = &[
     "secrets",
     "severity",
     "shard",
+    "usage",
 ];
 
 /// Each module (a file or a folder under `src/`) and the top-level modules
