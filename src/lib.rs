@@ -16,6 +16,7 @@ pub mod files;
 #[cfg(test)]
 mod fleet_tests;
 pub mod history;
+pub mod image;
 pub mod inventory;
 #[cfg(test)]
 mod layering_tests;
@@ -25,11 +26,13 @@ pub mod mutelist;
 pub mod outcome;
 pub mod pipeline;
 pub mod plan;
+pub mod policy;
 pub mod prioritise;
 pub mod progress;
 pub mod report;
 pub mod rules;
 pub mod saved_inventory;
+pub mod secrets;
 pub mod severity;
 pub mod shard;
 pub mod usage;

@@ -9,7 +9,7 @@ use crate::inventory::image_configs::RegistryImage;
 use crate::inventory::image_vulnerabilities::{Coverage, Vulnerability};
 use crate::inventory::{AccountInventory, Collected};
 use crate::model::{Exposure, VulnerabilityInfo, VulnerableImage};
-use crate::rules::reachability::{self, Runs, describe, has_exploit, has_fix, most_severe_first, runs_of, severity_of};
+use crate::rules::reachability::{Runs, describe, has_exploit, has_fix, most_severe_first, runs_of, severity_of};
 
 /// The entries for one account: every image in use with scan findings, and
 /// every running image whose findings are unknown (never scanned, or a scan
@@ -19,7 +19,7 @@ pub fn vulnerable_images(account: &AccountInventory) -> Vec<VulnerableImage> {
     let mut entries = Vec::new();
     for image in images {
         let runs = runs_of(account, image);
-        let exposure = exposure_of(runs.exposure());
+        let exposure = runs.exposure();
         let (findings, scan, complete): (&[Vulnerability], String, bool) = match &image.vulnerabilities {
             Collected::Ok(found) => match &found.coverage {
                 Coverage::Complete => (&found.findings, "complete".to_owned(), true),
@@ -101,15 +101,6 @@ fn entry(
         findings: shown,
         scan,
         reasons,
-    }
-}
-
-fn exposure_of(exposure: reachability::Exposure) -> Exposure {
-    match exposure {
-        reachability::Exposure::Internet => Exposure::Internet,
-        reachability::Exposure::Unknown => Exposure::Unknown,
-        reachability::Exposure::Internal => Exposure::Internal,
-        reachability::Exposure::NotRunning => Exposure::NotRunning,
     }
 }
 

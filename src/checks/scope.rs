@@ -12,12 +12,11 @@ use super::verdict::{Judgement, Unknown, Verdict, reword};
 use super::{Context, Findings};
 use crate::inventory::cloudtrail::Trail;
 use crate::inventory::ec2::{NetworkAcl, NetworkInterface, SecurityGroup};
-use crate::inventory::ecr::{EcrRegion, Image, ImageScan, Repository};
+use crate::inventory::ecr::{EcrRegion, Image, ImageScan, Repository, is_signable};
 use crate::inventory::ecs::{Cluster, EcsService, RunningTask, TaskDefinition};
 use crate::inventory::iam::{CredentialReportRow, IamAccount, ManagedPolicy, PasswordPolicy};
 use crate::inventory::image_configs::{ImageConfig, RegistryImage};
 use crate::inventory::{ResourceKind, Unavailable};
-use crate::rules::image_signature::is_signable;
 
 /// The kind of resource a check judges, with its rule for one of them.
 #[derive(Debug, Clone, Copy)]

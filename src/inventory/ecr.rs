@@ -10,11 +10,10 @@ use aws_sdk_ecr::types::{FindingSeverity, ImageDetail, ImageIdentifier, ListImag
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use super::ecr_signing::{ManagedSigningStatus, SigningConfiguration};
 use super::paginate::{CallSite, timestamp};
 use super::{Collected, Needs, ResourceKind, requested};
 use crate::aws::{CallGate, CollectError, ErrorKind, Service};
-use crate::rules::image_signature::{SIGNATURE_ARTIFACT_TYPES, is_signable, latest_image, signature_from_listing};
+use crate::image::signature::{NOTARY_SIGNATURE, SIGSTORE_BUNDLE, SignatureKind, cosign_signed_digest};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct EcrRegion {
@@ -152,6 +151,37 @@ pub struct Referrer {
     pub artifact_type: Option<String>,
 }
 
+/// `GetSigningConfiguration` in one region.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SigningConfiguration {
+    pub rules: Vec<SigningRule>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SigningRule {
+    pub signing_profile_arn: String,
+    /// Empty: the rule signs the images of every repository.
+    pub repository_filters: Vec<SigningFilter>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SigningFilter {
+    pub filter: String,
+    /// `WILDCARD_MATCH` (the only type ECR has so far).
+    pub filter_type: String,
+}
+
+/// One entry of `DescribeImageSigningStatus`'s `signingStatuses`: one per
+/// signing profile whose rule covered the image.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ManagedSigningStatus {
+    pub signing_profile_arn: Option<String>,
+    /// `IN_PROGRESS`, `COMPLETE` or `FAILED`, as ECR spells it.
+    pub status: Option<String>,
+    pub failure_code: Option<String>,
+    pub failure_reason: Option<String>,
+}
+
 pub async fn repositories(
     client: &Client,
     gate: &CallGate,
@@ -221,23 +251,33 @@ pub async fn repositories(
         }),
     );
     if let Some(scanning) = scanning.as_mut() {
-        for repository in &mut repositories {
-            repository.scanning = match scanning {
-                Ok(by_name) => match by_name.remove(&repository.name) {
-                    Some(found) => found,
-                    None => Collected::Failed(CollectError::new(
-                        Service::Ecr,
-                        "BatchGetRepositoryScanningConfiguration",
-                        region,
-                        ErrorKind::MalformedResponse,
-                        format!("no scanning configuration and no failure reported for repository {}", repository.name),
-                    )),
-                },
-                Err(err) => Collected::Failed(err.clone()),
-            };
-        }
+        attach_scanning(&mut repositories, scanning, region);
     }
     Ok(repositories)
+}
+
+/// Gives each repository its scanning configuration from the batched
+/// answers, or the batch's failure.
+fn attach_scanning(
+    repositories: &mut [Repository],
+    scanning: &mut Result<HashMap<String, Collected<RepositoryScanning>>, CollectError>,
+    region: &str,
+) {
+    for repository in repositories {
+        repository.scanning = match scanning {
+            Ok(by_name) => match by_name.remove(&repository.name) {
+                Some(found) => found,
+                None => Collected::Failed(CollectError::new(
+                    Service::Ecr,
+                    "BatchGetRepositoryScanningConfiguration",
+                    region,
+                    ErrorKind::MalformedResponse,
+                    format!("no scanning configuration and no failure reported for repository {}", repository.name),
+                )),
+            },
+            Err(err) => Collected::Failed(err.clone()),
+        };
+    }
 }
 
 /// ECR takes at most 100 repository names per call.
@@ -445,6 +485,30 @@ fn image(detail: &ImageDetail, repository: &str, repository_arn: &str) -> Image 
     }
 }
 
+/// Signature artifacts and other referrers are not images that need a signature.
+pub fn is_signable(image: &Image) -> bool {
+    image.subject_digest.is_none() && !image.tags.iter().any(|tag| cosign_signed_digest(tag).is_some())
+}
+
+/// The signature the `DescribeImages` listing shows for `image`, if any.
+pub fn signature_from_listing(image: &Image, listing: &[Image]) -> Option<SignatureKind> {
+    listing.iter().find_map(|other| {
+        if other.tags.iter().any(|tag| cosign_signed_digest(tag).as_deref() == Some(image.digest.as_str())) {
+            return Some(SignatureKind::CosignTag);
+        }
+        if other.subject_digest.as_deref() == Some(image.digest.as_str()) {
+            return other.artifact_media_type.as_deref().and_then(SignatureKind::of_artifact_type);
+        }
+        None
+    })
+}
+
+/// The most recently pushed image (signatures and other referrers aside);
+/// on a tie, the one listed last.
+pub fn latest_image(images: &[Image]) -> Option<&Image> {
+    images.iter().filter(|image| is_signable(image)).max_by_key(|image| image.pushed_at)
+}
+
 /// The images whose signature the listing leaves open: a referrer points at
 /// them but does not say its artifact type (some registries and emulators
 /// omit `artifactMediaType`). Only these cost a `ListImageReferrers` call.
@@ -461,6 +525,9 @@ fn referrer_lookups_needed(images: &[Image]) -> Vec<usize> {
         .map(|(index, _)| index)
         .collect()
 }
+
+/// The artifact types that count as signatures, for `ListImageReferrers` filters.
+const SIGNATURE_ARTIFACT_TYPES: [&str; 2] = [NOTARY_SIGNATURE, SIGSTORE_BUNDLE];
 
 async fn signature_referrers(
     client: &Client,
@@ -500,4 +567,30 @@ async fn signature_referrers(
         },
     )
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::fixtures;
+
+    fn image(hex: &str, tags: &[&str], pushed_at: &str, subject: Option<&str>) -> Image {
+        let mut image = fixtures::image(&fixtures::repository("app"), hex, tags);
+        image.pushed_at = Some(fixtures::at(pushed_at));
+        image.subject_digest = subject.map(str::to_owned);
+        image
+    }
+
+    #[test]
+    fn the_latest_pushed_image_ignoring_signatures_and_comparing_times_not_text() {
+        let images = [
+            image("a", &["v1"], "2025-01-15T09:30:00.5Z", None),
+            image("b", &["v2"], "2025-01-15T09:30:00Z", None),
+            image("c", &[], "2025-01-16T00:00:00Z", Some("sha256:a")),
+            image("d", &[&format!("sha256-{}.sig", "a".repeat(64))], "2025-01-17T00:00:00Z", None),
+        ];
+        // As text "…00Z" sorts after "…00.5Z"; as times it is earlier.
+        assert_eq!(latest_image(&images).map(|image| image.digest.as_str()), Some("sha256:a"));
+        assert!(latest_image(&[]).is_none());
+    }
 }

@@ -1,48 +1,21 @@
-//! ECR managed signing: the registry's signing configuration (which
-//! repositories ECR signs pushed images of, with which AWS Signer profile)
-//! and, for the images no cheaper evidence settles, ECR's signing status.
+//! ECR managed signing: the calls that read the registry's signing
+//! configuration (which repositories ECR signs pushed images of, with which
+//! AWS Signer profile) and, for the images no cheaper evidence settles,
+//! ECR's signing status; and the decisions of which images to ask about.
 
 use aws_sdk_ecr::Client;
 use aws_sdk_ecr::types::ImageIdentifier;
-use serde::{Deserialize, Serialize};
 
 use super::Collected;
-use super::ecr::Repository;
+use super::ecr::{
+    Image, ManagedSigningStatus, Repository, SigningConfiguration, SigningFilter, SigningRule, is_signable,
+    signature_from_listing,
+};
 use super::paginate::CallSite;
 use crate::aws::chain::join_all;
 use crate::aws::{CallGate, CollectError, Service};
-use crate::rules::image_signature::{needs_managed_signing_status, signing_rules_covering};
-
-/// `GetSigningConfiguration` in one region.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SigningConfiguration {
-    pub rules: Vec<SigningRule>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SigningRule {
-    pub signing_profile_arn: String,
-    /// Empty: the rule signs the images of every repository.
-    pub repository_filters: Vec<SigningFilter>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SigningFilter {
-    pub filter: String,
-    /// `WILDCARD_MATCH` (the only type ECR has so far).
-    pub filter_type: String,
-}
-
-/// One entry of `DescribeImageSigningStatus`'s `signingStatuses`: one per
-/// signing profile whose rule covered the image.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ManagedSigningStatus {
-    pub signing_profile_arn: Option<String>,
-    /// `IN_PROGRESS`, `COMPLETE` or `FAILED`, as ECR spells it.
-    pub status: Option<String>,
-    pub failure_code: Option<String>,
-    pub failure_reason: Option<String>,
-}
+use crate::image::signature::SignatureKind;
+use crate::policy::glob::Glob;
 
 /// The region's signing configuration; `Ok(None)`: managed signing is not
 /// configured (`SigningConfigurationNotFoundException`).
@@ -110,6 +83,47 @@ pub async fn signing_statuses(
     }
 }
 
+/// A signature the listing or the image's referrers show, without asking ECR
+/// managed signing.
+pub fn signature_found(image: &Image, listing: &[Image]) -> Option<SignatureKind> {
+    signature_from_listing(image, listing).or_else(|| match &image.referrers {
+        Collected::Ok(referrers) => referrers
+            .iter()
+            .find_map(|referrer| referrer.artifact_type.as_deref().and_then(SignatureKind::of_artifact_type)),
+        _ => None,
+    })
+}
+
+/// Whether ECR's signing status could tell more about `image`: it needs a
+/// signature and nothing cheaper shows one. (The collector asks it only in
+/// repositories a signing rule covers.)
+pub fn needs_managed_signing_status(image: &Image, listing: &[Image]) -> bool {
+    is_signable(image) && signature_found(image, listing).is_none()
+}
+
+/// The rules of `config` that sign the images pushed to `repository`. A
+/// filter of a type this version does not know counts as covering, so that
+/// ECR's status is asked rather than the image called unsigned.
+pub fn signing_rules_covering<'a>(config: &'a SigningConfiguration, repository: &str) -> Vec<&'a SigningRule> {
+    config
+        .rules
+        .iter()
+        .filter(|rule| {
+            rule.repository_filters.is_empty()
+                || rule.repository_filters.iter().any(|filter| {
+                    filter.filter_type != "WILDCARD_MATCH" || wildcard_matches(&filter.filter, repository)
+                })
+        })
+        .collect()
+}
+
+/// ECR's `WILDCARD_MATCH`: `*` matches any run of characters, everything
+/// else itself (a repository name holds no `?`, the one other wildcard of
+/// the policy patterns this reuses).
+fn wildcard_matches(pattern: &str, name: &str) -> bool {
+    Glob::pattern(pattern).matches(name)
+}
+
 async fn image_signing_status(
     client: &Client,
     gate: &CallGate,
@@ -132,4 +146,49 @@ async fn image_signing_status(
             failure_reason: status.failure_reason().map(str::to_owned),
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(filters: &[&str]) -> SigningRule {
+        SigningRule {
+            signing_profile_arn: "arn:aws:signer:eu-west-1:111122223333:/signing-profiles/ecr".to_owned(),
+            repository_filters: filters
+                .iter()
+                .map(|filter| SigningFilter { filter: (*filter).to_owned(), filter_type: "WILDCARD_MATCH".to_owned() })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn wildcards_match_any_run_of_characters() {
+        for (pattern, name, matches) in [
+            ("*", "anything/at-all", true),
+            ("myapp/*", "myapp/api", true),
+            ("myapp/*", "other/api", false),
+            ("*/production", "web/production", true),
+            ("*/production", "web/production-old", false),
+            ("*prod*", "eu-prod-api", true),
+            ("*prod*", "staging", false),
+            ("payments", "payments", true),
+            ("payments", "payments-api", false),
+            ("a*b*a", "aba", true),
+            ("a*a", "a", false),
+        ] {
+            assert_eq!(wildcard_matches(pattern, name), matches, "{pattern} against {name}");
+        }
+    }
+
+    #[test]
+    fn a_rule_without_filters_covers_every_repository_and_an_unknown_filter_type_is_asked() {
+        let config = SigningConfiguration { rules: vec![rule(&["prod/*"]), rule(&[])] };
+        assert_eq!(signing_rules_covering(&config, "dev/api").len(), 1);
+        assert_eq!(signing_rules_covering(&config, "prod/api").len(), 2);
+        let mut odd = rule(&["nothing-matches-this"]);
+        odd.repository_filters[0].filter_type = "REGEX_MATCH".to_owned();
+        assert_eq!(signing_rules_covering(&SigningConfiguration { rules: vec![odd] }, "dev/api").len(), 1);
+        assert!(signing_rules_covering(&SigningConfiguration { rules: vec![rule(&["prod/*"])] }, "dev/api").is_empty());
+    }
 }

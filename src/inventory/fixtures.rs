@@ -318,7 +318,7 @@ pub fn image_config() -> ImageConfig {
 /// The image `reference` names (in the fixture account's ECR, `REGION`),
 /// read with `config`, used by container `web` of `app:1`.
 pub fn registry_image(reference: &str, config: Collected<ImageConfig>) -> RegistryImage {
-    let parsed = crate::rules::image_reference::parse(reference).expect("a valid reference");
+    let parsed = crate::image::reference::parse(reference).expect("a valid reference");
     let digest = format!("sha256:{}", "d".repeat(64));
     let repository_arn = format!("arn:aws:ecr:{REGION}:{ACCOUNT}:repository/{}", parsed.repository);
     RegistryImage {

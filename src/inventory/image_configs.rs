@@ -10,6 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use aws_sdk_ecr::Client;
+use aws_sdk_ecr::operation::batch_get_image::BatchGetImageOutput;
 use aws_sdk_ecr::types::ImageIdentifier;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -20,11 +21,11 @@ use super::paginate::CallSite;
 use super::{AccountTarget, Collected, RegionInventory};
 use crate::aws::chain::join_all;
 use crate::aws::{BlobFetcher, CallGate, CollectError, ErrorKind, Service, Session};
-use crate::rules::image_config::{
+use crate::image::config::{
     ACCEPTED_MANIFEST_TYPES, MAX_CONFIG_BYTES, Manifest, Platform, manifest_for, parse_config, parse_manifest,
     sha256_digest,
 };
-use crate::rules::image_reference::parse;
+use crate::image::reference::parse;
 
 /// How many of an image's users a message names.
 pub const USES_NAMED: usize = 5;
@@ -113,6 +114,16 @@ impl RegistryImage {
             || self.config.get().is_ok_and(|config| config.platform_manifest.as_deref() == Some(digest))
     }
 
+    /// Adds references and uses that resolve to this image, each once and in order.
+    fn add_names(&mut self, references: BTreeSet<String>, uses: BTreeSet<ImageUse>) {
+        self.references.extend(references);
+        self.used_by.extend(uses);
+        self.references.sort();
+        self.references.dedup();
+        self.used_by.sort();
+        self.used_by.dedup();
+    }
+
     /// `task definition app:3 (container web, eu-west-1), ...`, for messages:
     /// the first [`USES_NAMED`], then how many more (one base image can be
     /// named by hundreds of task definitions).
@@ -152,6 +163,14 @@ impl Selector {
         }
     }
 
+    /// Whether `id` (of an image or a failure in a `BatchGetImage` answer) is this one.
+    fn names(&self, id: Option<&ImageIdentifier>) -> bool {
+        match self {
+            Selector::Tag(tag) => id.and_then(|id| id.image_tag()) == Some(tag.as_str()),
+            Selector::Digest(digest) => id.and_then(|id| id.image_digest()) == Some(digest.as_str()),
+        }
+    }
+
     fn describe(&self, repository: &str) -> String {
         match self {
             Selector::Tag(tag) => format!("{repository}:{tag}"),
@@ -160,8 +179,10 @@ impl Selector {
     }
 }
 
+/// The references that name an image, and the containers that use it.
+type Named = (BTreeSet<String>, BTreeSet<ImageUse>);
 /// The images named, per (ECR region, repository) and (selector, platform).
-type Wanted = BTreeMap<(String, String), BTreeMap<(Selector, Platform), (BTreeSet<String>, BTreeSet<ImageUse>)>>;
+type Wanted = BTreeMap<(String, String), BTreeMap<(Selector, Platform), Named>>;
 
 /// Every image of the account's own ECR the regions' task definitions name
 /// (those that could be read), read from the registry.
@@ -262,7 +283,7 @@ async fn repository_images(
     target: &AccountTarget,
     region: &str,
     repository: &str,
-    selectors: BTreeMap<(Selector, Platform), (BTreeSet<String>, BTreeSet<ImageUse>)>,
+    selectors: BTreeMap<(Selector, Platform), Named>,
 ) -> Vec<RegistryImage> {
     let repository_arn = target.arn("ecr", region, &format!("repository/{repository}"));
     let distinct: Vec<Selector> =
@@ -270,24 +291,20 @@ async fn repository_images(
     let manifests = batch_get_image(client, gate, region, repository, &distinct).await;
 
     // An index names one manifest per platform: those are a second round.
-    let mut resolved: Vec<((Selector, Platform), Result<Resolved, CollectError>)> = Vec::new();
-    let mut platform_digests = BTreeSet::new();
-    for (selector, platform) in selectors.keys() {
-        let outcome = manifests[selector].clone().and_then(|fetched| {
-            match parse_manifest(&fetched.manifest, fetched.media_type.as_deref()) {
-                Ok(Manifest::Index(entries)) => {
-                    let digest = manifest_for(&entries, platform).map_err(|err| malformed(region, err.to_string()))?;
-                    platform_digests.insert(Selector::Digest(digest.clone()));
-                    Ok((fetched, Some(digest)))
-                }
-                Ok(Manifest::Image { .. }) => Ok((fetched, None)),
-                Err(err) => Err(malformed(region, format!("{}: {err}", selector.describe(repository)))),
-            }
-        });
-        resolved.push(((selector.clone(), platform.clone()), outcome));
-    }
-    let platform_digests: Vec<Selector> =
-        platform_digests.into_iter().filter(|digest| !manifests.contains_key(digest)).collect();
+    let resolved: Vec<((Selector, Platform), Result<Resolved, CollectError>)> = selectors
+        .keys()
+        .map(|(selector, platform)| {
+            let outcome = resolve(manifests[selector].clone(), selector, platform, region, repository);
+            ((selector.clone(), platform.clone()), outcome)
+        })
+        .collect();
+    let platform_digests: BTreeSet<Selector> = resolved
+        .iter()
+        .filter_map(|(_, outcome)| outcome.as_ref().ok()?.1.clone())
+        .map(Selector::Digest)
+        .filter(|digest| !manifests.contains_key(digest))
+        .collect();
+    let platform_digests: Vec<Selector> = platform_digests.into_iter().collect();
     let platform_manifests = if platform_digests.is_empty() {
         BTreeMap::new()
     } else {
@@ -299,24 +316,10 @@ async fn repository_images(
     };
 
     // The config digest of each image, then each distinct blob once.
-    let mut configs_of: Vec<(Selector, Platform, Result<ConfigOf, CollectError>)> = Vec::new();
-    for ((selector, platform), outcome) in resolved {
-        let config = outcome.and_then(|(fetched, platform_digest)| {
-            let image = match &platform_digest {
-                None => fetched.clone(),
-                Some(digest) => lookup(digest)
-                    .unwrap_or_else(|| Err(malformed(region, format!("no answer for platform manifest {digest}"))))?,
-            };
-            match parse_manifest(&image.manifest, image.media_type.as_deref()) {
-                Ok(Manifest::Image { config_digest, .. }) => Ok((fetched.digest, platform_digest, config_digest)),
-                Ok(Manifest::Index(_)) => {
-                    Err(malformed(region, format!("platform manifest {} is itself an index", image.digest)))
-                }
-                Err(err) => Err(malformed(region, format!("{}: {err}", image.digest))),
-            }
-        });
-        configs_of.push((selector, platform, config));
-    }
+    let configs_of: Vec<(Selector, Platform, Result<ConfigOf, CollectError>)> = resolved
+        .into_iter()
+        .map(|((selector, platform), outcome)| (selector, platform, config_of(outcome, lookup, region)))
+        .collect();
     let blobs: BTreeSet<String> =
         configs_of.iter().filter_map(|(_, _, config)| config.as_ref().ok().map(|(_, _, blob)| blob.clone())).collect();
     let fetched_blobs: BTreeMap<String, Result<Vec<u8>, CollectError>> =
@@ -332,45 +335,96 @@ async fn repository_images(
     let mut images: BTreeMap<String, RegistryImage> = BTreeMap::new();
     for (selector, platform, config) in configs_of {
         let (references, uses) = selectors[&(selector.clone(), platform.clone())].clone();
-        let platform_note =
-            if platform == Platform::of_runtime(None, None) { String::new() } else { format!(" ({platform})") };
-        let (id, arn, digest, config) = match config {
-            Ok((digest, platform_manifest, config_digest)) => {
-                let parsed = fetched_blobs[&config_digest].clone().and_then(|bytes| {
-                    image_config(&bytes, platform_manifest.clone(), &config_digest)
-                        .map_err(|message| malformed(region, message))
-                });
-                (
-                    format!("{repository}@{digest}{platform_note}"),
-                    format!("{repository_arn}/{digest}"),
-                    Some(digest),
-                    parsed,
-                )
-            }
-            Err(err) => {
-                (format!("{}{platform_note}", selector.describe(repository)), repository_arn.clone(), None, Err(err))
-            }
-        };
-        let entry = images.entry(id.clone()).or_insert_with(|| RegistryImage {
-            id,
-            arn,
-            region: region.to_owned(),
-            repository: repository.to_owned(),
-            platform: platform.to_string(),
-            references: Vec::new(),
-            used_by: Vec::new(),
-            digest,
-            config: config.into(),
-            vulnerabilities: Collected::NotRequested,
-        });
-        entry.references.extend(references);
-        entry.used_by.extend(uses);
-        entry.references.sort();
-        entry.references.dedup();
-        entry.used_by.sort();
-        entry.used_by.dedup();
+        let image = registry_image(&selector, &platform, config, &fetched_blobs, region, repository, &repository_arn);
+        images.entry(image.id.clone()).or_insert(image).add_names(references, uses);
     }
     images.into_values().collect()
+}
+
+/// The image a selector resolved to on `platform`, with its config read
+/// from the fetched blobs, as yet named by no reference.
+fn registry_image(
+    selector: &Selector,
+    platform: &Platform,
+    config: Result<ConfigOf, CollectError>,
+    blobs: &BTreeMap<String, Result<Vec<u8>, CollectError>>,
+    region: &str,
+    repository: &str,
+    repository_arn: &str,
+) -> RegistryImage {
+    let platform_note =
+        if *platform == Platform::of_runtime(None, None) { String::new() } else { format!(" ({platform})") };
+    let (id, arn, digest, config) = match config {
+        Ok((digest, platform_manifest, config_digest)) => {
+            let parsed = blobs[&config_digest].clone().and_then(|bytes| {
+                image_config(&bytes, platform_manifest.clone(), &config_digest)
+                    .map_err(|message| malformed(region, message))
+            });
+            (
+                format!("{repository}@{digest}{platform_note}"),
+                format!("{repository_arn}/{digest}"),
+                Some(digest),
+                parsed,
+            )
+        }
+        Err(err) => {
+            (format!("{}{platform_note}", selector.describe(repository)), repository_arn.to_owned(), None, Err(err))
+        }
+    };
+    RegistryImage {
+        id,
+        arn,
+        region: region.to_owned(),
+        repository: repository.to_owned(),
+        platform: platform.to_string(),
+        references: Vec::new(),
+        used_by: Vec::new(),
+        digest,
+        config: config.into(),
+        vulnerabilities: Collected::NotRequested,
+    }
+}
+
+/// A selector's manifest, and the platform manifest to read where it is an
+/// index.
+fn resolve(
+    fetched: Result<Fetched, CollectError>,
+    selector: &Selector,
+    platform: &Platform,
+    region: &str,
+    repository: &str,
+) -> Result<Resolved, CollectError> {
+    let fetched = fetched?;
+    match parse_manifest(&fetched.manifest, fetched.media_type.as_deref()) {
+        Ok(Manifest::Index(entries)) => {
+            let digest = manifest_for(&entries, platform).map_err(|err| malformed(region, err.to_string()))?;
+            Ok((fetched, Some(digest)))
+        }
+        Ok(Manifest::Image { .. }) => Ok((fetched, None)),
+        Err(err) => Err(malformed(region, format!("{}: {err}", selector.describe(repository)))),
+    }
+}
+
+/// The digest a resolved manifest stands for, its platform manifest's, and
+/// the config blob's digest the image manifest names.
+fn config_of(
+    outcome: Result<Resolved, CollectError>,
+    lookup: impl Fn(&str) -> Option<Result<Fetched, CollectError>>,
+    region: &str,
+) -> Result<ConfigOf, CollectError> {
+    let (fetched, platform_digest) = outcome?;
+    let image = match &platform_digest {
+        None => fetched.clone(),
+        Some(digest) => lookup(digest)
+            .unwrap_or_else(|| Err(malformed(region, format!("no answer for platform manifest {digest}"))))?,
+    };
+    match parse_manifest(&image.manifest, image.media_type.as_deref()) {
+        Ok(Manifest::Image { config_digest, .. }) => Ok((fetched.digest, platform_digest, config_digest)),
+        Ok(Manifest::Index(_)) => {
+            Err(malformed(region, format!("platform manifest {} is itself an index", image.digest)))
+        }
+        Err(err) => Err(malformed(region, format!("{}: {err}", image.digest))),
+    }
 }
 
 fn malformed(region: &str, message: impl Into<String>) -> CollectError {
@@ -412,61 +466,53 @@ async fn batch_get_image(
             }
         };
         for selector in batch {
-            let found = output.images().iter().find(|image| {
-                let id = image.image_id();
-                match selector {
-                    Selector::Tag(tag) => id.and_then(|id| id.image_tag()) == Some(tag.as_str()),
-                    Selector::Digest(digest) => id.and_then(|id| id.image_digest()) == Some(digest.as_str()),
-                }
-            });
-            let result = match found {
-                Some(image) => match (image.image_id().and_then(|id| id.image_digest()), image.image_manifest()) {
-                    (Some(digest), Some(manifest)) => Ok(Fetched {
-                        digest: digest.to_owned(),
-                        manifest: manifest.to_owned(),
-                        media_type: image.image_manifest_media_type().map(str::to_owned),
-                    }),
-                    _ => Err(malformed(region, format!("{}: no digest or manifest", selector.describe(repository)))),
-                },
-                None => {
-                    let failure = output.failures().iter().find(|failure| {
-                        let id = failure.image_id();
-                        match selector {
-                            Selector::Tag(tag) => id.and_then(|id| id.image_tag()) == Some(tag.as_str()),
-                            Selector::Digest(digest) => id.and_then(|id| id.image_digest()) == Some(digest.as_str()),
-                        }
-                    });
-                    Err(match failure {
-                        Some(failure) => {
-                            let code = failure.failure_code().map(|code| code.as_str().to_owned());
-                            let kind = match code.as_deref() {
-                                Some("ImageNotFound" | "ImageTagDoesNotMatchDigest") => ErrorKind::NotFound,
-                                _ => ErrorKind::ServiceError,
-                            };
-                            CollectError::new(
-                                Service::Ecr,
-                                site.operation,
-                                region,
-                                kind,
-                                format!(
-                                    "{}: {}: {}",
-                                    selector.describe(repository),
-                                    code.as_deref().unwrap_or("failure"),
-                                    failure.failure_reason().unwrap_or_default()
-                                ),
-                            )
-                        }
-                        None => malformed(
-                            region,
-                            format!("{}: neither returned nor reported as a failure", selector.describe(repository)),
-                        ),
-                    })
-                }
-            };
-            out.insert(selector.clone(), result);
+            out.insert(selector.clone(), answer_for(&output, selector, region, repository));
         }
     }
     out
+}
+
+/// What a `BatchGetImage` answer says of `selector`: its manifest, or the
+/// failure it reports.
+fn answer_for(
+    output: &BatchGetImageOutput,
+    selector: &Selector,
+    region: &str,
+    repository: &str,
+) -> Result<Fetched, CollectError> {
+    if let Some(image) = output.images().iter().find(|image| selector.names(image.image_id())) {
+        return match (image.image_id().and_then(|id| id.image_digest()), image.image_manifest()) {
+            (Some(digest), Some(manifest)) => Ok(Fetched {
+                digest: digest.to_owned(),
+                manifest: manifest.to_owned(),
+                media_type: image.image_manifest_media_type().map(str::to_owned),
+            }),
+            _ => Err(malformed(region, format!("{}: no digest or manifest", selector.describe(repository)))),
+        };
+    }
+    let Some(failure) = output.failures().iter().find(|failure| selector.names(failure.image_id())) else {
+        return Err(malformed(
+            region,
+            format!("{}: neither returned nor reported as a failure", selector.describe(repository)),
+        ));
+    };
+    let code = failure.failure_code().map(|code| code.as_str().to_owned());
+    let kind = match code.as_deref() {
+        Some("ImageNotFound" | "ImageTagDoesNotMatchDigest") => ErrorKind::NotFound,
+        _ => ErrorKind::ServiceError,
+    };
+    Err(CollectError::new(
+        Service::Ecr,
+        "BatchGetImage",
+        region,
+        kind,
+        format!(
+            "{}: {}: {}",
+            selector.describe(repository),
+            code.as_deref().unwrap_or("failure"),
+            failure.failure_reason().unwrap_or_default()
+        ),
+    ))
 }
 
 /// The config blob: a presigned URL from ECR, then one GET of it.

@@ -138,7 +138,7 @@ impl VulnerableImage {
 pub enum Exposure {
     /// Running, and a running task is reachable from the internet.
     Internet,
-    /// Running, but what reaches its tasks could not be read.
+    /// Running (or maybe running), but what reaches its tasks could not be read.
     Unknown,
     /// Running, and no task running it is reachable from the internet.
     Internal,

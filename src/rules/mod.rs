@@ -1,14 +1,10 @@
-//! Pure evaluation rules shared by checks (and, where the collector must
-//! decide what else to fetch, by collectors). No I/O here.
+//! Judgements over inventory that checks and the vulnerability ranking
+//! share: which security group and network ACL rules let the internet in,
+//! which trails record management events, and what reaches a running task.
+//! No I/O here.
 
-pub mod iam_policy;
-pub mod image_config;
-pub mod image_reference;
-pub mod image_signature;
 pub mod network_acl;
-pub mod policy;
 pub mod reachability;
-pub mod secrets;
 pub mod security_group;
 pub mod trail_events;
 

@@ -11,6 +11,7 @@ use crate::inventory::ecs::{RunningTask, TaskDefinition};
 use crate::inventory::image_configs::RegistryImage;
 use crate::inventory::image_vulnerabilities::Vulnerability;
 use crate::inventory::{AccountInventory, Collected, RegionInventory};
+use crate::model::Exposure;
 use crate::rules::security_group::{self, internet_source};
 use crate::severity::Severity;
 
@@ -177,19 +178,6 @@ fn load_balancer_ways(region: &RegionInventory, task: &RunningTask) -> Result<Ve
     Ok(ways)
 }
 
-/// How exposed an image is, most exposed first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Exposure {
-    /// Running, and a task running it is reachable from the internet.
-    Internet,
-    /// Running (or maybe running), but what reaches it could not be read.
-    Unknown,
-    /// Running, and no task running it is reachable from the internet.
-    Internal,
-    /// Run by no task.
-    NotRunning,
-}
-
 /// A running task that runs an image, with how the internet reaches it.
 #[derive(Debug, Clone)]
 pub struct Run<'a> {
@@ -208,6 +196,7 @@ pub struct Runs<'a> {
 }
 
 impl Runs<'_> {
+    /// How exposed the image is, most exposed first.
     pub fn exposure(&self) -> Exposure {
         if self.runs.iter().any(|run| matches!(run.reachability, Reachability::Internet(_))) {
             Exposure::Internet

@@ -3,7 +3,7 @@
 //! whole policy (every Allow, less what a Deny takes away).
 
 use crate::checks::Context;
-use crate::rules::policy::{Access, Limits, evaluate};
+use crate::policy::{Access, Limits, evaluate};
 
 /// `Ok(None)`: only trusted accounts; `Ok(Some(text))`: who else is let in,
 /// with the statements that let them in.

@@ -6,7 +6,8 @@ use crate::checks::{Check, Context, Read, Scope, Verdict, fail, pass, unknown};
 use crate::inventory::ResourceKind;
 use crate::inventory::image_configs::RegistryImage;
 use crate::inventory::image_vulnerabilities::{Coverage, Vulnerability};
-use crate::rules::reachability::{Exposure, describe, most_severe_first, runs_of, severity_of};
+use crate::model::Exposure;
+use crate::rules::reachability::{describe, most_severe_first, runs_of, severity_of};
 
 pub const CHECK: Check = Check {
     id: "ecr_images_internet_exposed_no_vulnerabilities",

@@ -2,10 +2,10 @@
 //! OCI 1.1 signature referrer (Notation / AWS Signer, sigstore bundle), or
 //! ECR managed signing's status COMPLETE.
 
-use crate::checks::{Check, Context, Registry, Scope, Verdict, fail, pass, unknown};
+use super::signature::image_signature;
+use crate::checks::{Check, Context, Judgement, Registry, Scope, Unknown, Verdict, fail, pass};
 use crate::inventory::ResourceKind;
 use crate::inventory::ecr::{Image, Repository};
-use crate::rules::image_signature::{ImageSignature, image_signature};
 
 pub const CHECK: Check =
     Check { id: "ecr_images_signed", scope: Scope::Images(judge), reads: &[ResourceKind::EcrSigningConfiguration] };
@@ -18,10 +18,12 @@ fn judge(
     listing: &[Image],
 ) -> Verdict {
     let subject = format!("Image {}{}", image.id, tags(image));
-    match image_signature(&repository.name, image, listing, &registry.ecr.signing_configuration) {
-        ImageSignature::Signed { evidence, .. } => pass(format!("{subject} is signed: {evidence}.")),
-        ImageSignature::Unsigned { why } => fail(format!("{subject} is not signed: {why}.")),
-        ImageSignature::Unknown { why } => unknown(format!("Could not tell whether {subject} is signed: {why}")),
+    let signature = image_signature(&repository.name, image, listing, &registry.ecr.signing_configuration)
+        .map_err(|Unknown(why)| Unknown(format!("Could not tell whether {subject} is signed: {why}")))?;
+    match signature {
+        Judgement::Pass(evidence) => pass(format!("{subject} is signed: {evidence}.")),
+        Judgement::Fail(why) => fail(format!("{subject} is not signed: {why}.")),
+        Judgement::NotApplicable => Ok(Judgement::NotApplicable),
     }
 }
 

@@ -5,7 +5,7 @@ use crate::checks::Unknown;
 use crate::checks::{Check, Context, Read, Scope, Verdict, fail, pass};
 use crate::inventory::ResourceKind;
 use crate::inventory::ecr::Repository;
-use crate::rules::policy::{Access, Limits, evaluate};
+use crate::policy::{Access, Limits, evaluate};
 
 pub const CHECK: Check = Check {
     id: "ecr_repositories_not_publicly_accessible",

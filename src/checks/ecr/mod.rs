@@ -1,6 +1,7 @@
 //! ECR registry and image checks.
 
 mod cross_account;
+pub(super) mod signature;
 
 pub mod ecr_images_internet_exposed_no_vulnerabilities;
 pub mod ecr_images_signed;

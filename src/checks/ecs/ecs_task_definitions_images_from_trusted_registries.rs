@@ -3,8 +3,8 @@
 
 use super::containers::per_container;
 use crate::checks::{Check, Context, Scope, Verdict};
+use crate::image::reference::{is_trusted, parse};
 use crate::inventory::ecs::TaskDefinition;
-use crate::rules::image_reference::{is_trusted, parse};
 
 pub const CHECK: Check = Check {
     id: "ecs_task_definitions_images_from_trusted_registries",

@@ -5,7 +5,7 @@
 
 use crate::checks::{Check, Context, Scope, Verdict, fail, pass};
 use crate::inventory::image_configs::{ImageConfig, RegistryImage};
-use crate::rules::secrets::{SecretKind, detect};
+use crate::secrets::{SecretKind, detect};
 
 pub const CHECK: Check =
     Check { id: "ecs_task_definitions_images_no_secrets_in_config", scope: Scope::RegistryImages(judge), reads: &[] };

@@ -2,8 +2,8 @@
 //! server: containers are reached through ECS Exec, not sshd.
 
 use crate::checks::{Check, Context, Scope, Verdict, fail, pass};
+use crate::image::config::ssh_evidence;
 use crate::inventory::image_configs::{ImageConfig, RegistryImage};
-use crate::rules::image_config::ssh_evidence;
 
 pub const CHECK: Check =
     Check { id: "ecs_task_definitions_images_no_ssh", scope: Scope::RegistryImages(judge), reads: &[] };

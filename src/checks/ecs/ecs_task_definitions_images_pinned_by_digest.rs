@@ -2,8 +2,8 @@
 
 use super::containers::per_container;
 use crate::checks::{Check, Context, Scope, Verdict};
+use crate::image::reference::parse;
 use crate::inventory::ecs::TaskDefinition;
-use crate::rules::image_reference::parse;
 
 pub const CHECK: Check =
     Check { id: "ecs_task_definitions_images_pinned_by_digest", scope: Scope::TaskDefinitions(judge), reads: &[] };

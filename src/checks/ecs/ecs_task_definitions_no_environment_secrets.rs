@@ -4,7 +4,7 @@
 use super::containers::per_container;
 use crate::checks::{Check, Context, Scope, Verdict};
 use crate::inventory::ecs::TaskDefinition;
-use crate::rules::secrets::detect;
+use crate::secrets::detect;
 
 pub const CHECK: Check =
     Check { id: "ecs_task_definitions_no_environment_secrets", scope: Scope::TaskDefinitions(judge), reads: &[] };

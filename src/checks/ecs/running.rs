@@ -1,51 +1,54 @@
 //! Rules over the containers of a running task, and where the images they
 //! run are found in the inventory.
 
-use crate::checks::{Context, Judgement, Unknown, Verdict};
+use crate::checks::verdict::{Parts, reword};
+use crate::checks::{Context, Judgement, Verdict, fail, pass, unknown};
+use crate::image::reference::{ImageReference, parse};
 use crate::inventory::ecr::{Image, Repository};
 use crate::inventory::ecs::{RunningContainer, RunningTask, TaskDefinition};
-use crate::rules::image_reference::{ImageReference, parse};
+use crate::severity::Status;
 
-/// What a rule says of one container of a running task.
-pub enum ContainerVerdict {
-    Passes,
-    Offends(String),
-    Unknown(String),
-    /// Outside what the check is about (an image of another registry for a
-    /// check that can only look inside the account's own ECR).
-    NotJudged(String),
-}
+/// A container outside what the check is about (an image of another
+/// registry for a check that can only look inside the account's own ECR),
+/// and why: the finding names it aside.
+pub struct NotJudged(pub String);
 
-/// Judges container by container: FAIL naming every offending container,
-/// else ERROR naming every container that could not be judged, else PASS;
-/// not applicable when no container is within the check.
+/// Judges container by container, `judge` giving each container's verdict
+/// (what a passing container's says is not shown): FAIL naming every
+/// offending container, else ERROR naming every container that could not
+/// be judged, else PASS; not applicable when no container is within the
+/// check.
 pub fn per_running_container(
     task: &RunningTask,
-    judge: impl Fn(&RunningContainer) -> ContainerVerdict,
+    judge: impl Fn(&RunningContainer) -> Result<Verdict, NotJudged>,
     passing: &str,
 ) -> Verdict {
-    let (mut offending, mut unknown, mut not_judged) = (Vec::new(), Vec::new(), Vec::new());
-    let mut judged = 0;
-    for container in &task.containers {
-        let name = &container.name;
-        match judge(container) {
-            ContainerVerdict::Passes => judged += 1,
-            ContainerVerdict::Offends(why) => offending.push(format!("container {name} {why}")),
-            ContainerVerdict::Unknown(why) => unknown.push(format!("container {name}: {why}")),
-            ContainerVerdict::NotJudged(why) => not_judged.push(format!("container {name} {why}")),
-        }
-    }
+    let mut not_judged = Vec::new();
+    let parts: Parts = task
+        .containers
+        .iter()
+        .filter_map(|container| {
+            let name = &container.name;
+            match judge(container) {
+                Ok(verdict) => Some(reword(
+                    verdict,
+                    |why| format!("container {name} {why}"),
+                    |why| format!("container {name}: {why}"),
+                )),
+                Err(NotJudged(why)) => {
+                    not_judged.push(format!("container {name} {why}"));
+                    None
+                }
+            }
+        })
+        .collect();
     let aside = if not_judged.is_empty() { String::new() } else { format!(" Not judged: {}.", not_judged.join("; ")) };
-    if !offending.is_empty() {
-        return Ok(Judgement::Fail(format!("{}.{aside}", offending.join("; "))));
+    match parts.every() {
+        Status::Fail => fail(format!("{}.{aside}", parts.failed.join("; "))),
+        Status::Error => unknown(format!("{}.{aside}", parts.unknown.join("; "))),
+        Status::Pass if parts.passed.is_empty() => Ok(Judgement::NotApplicable),
+        Status::Pass => pass(format!("{passing}{aside}")),
     }
-    if !unknown.is_empty() {
-        return Err(Unknown(format!("{}.{aside}", unknown.join("; "))));
-    }
-    if judged == 0 {
-        return Ok(Judgement::NotApplicable);
-    }
-    Ok(Judgement::Pass(format!("{passing}{aside}")))
 }
 
 /// The image reference of a container that lives in the audited account's

@@ -2,7 +2,7 @@
 
 use crate::checks::{Context, Unknown, Verdict, fail, pass};
 use crate::inventory::iam::ManagedPolicy;
-use crate::rules::iam_policy::full_admin_statements;
+use crate::policy::full_admin::full_admin_statements;
 
 pub fn judge(_: &Context<'_>, _: &ManagedPolicy, document: &str) -> Verdict {
     let statements = full_admin_statements(document).map_err(|err| Unknown(err.to_string()))?;

@@ -1,6 +1,7 @@
 use bulkhead::checks::Finding;
-use bulkhead::inventory::ecr::{Image, Referrer};
-use bulkhead::inventory::ecr_signing::{ManagedSigningStatus, SigningConfiguration, SigningFilter, SigningRule};
+use bulkhead::inventory::ecr::{
+    Image, ManagedSigningStatus, Referrer, SigningConfiguration, SigningFilter, SigningRule,
+};
 
 use super::*;
 

@@ -1,5 +1,4 @@
-use bulkhead::inventory::ecr::Referrer;
-use bulkhead::inventory::ecr_signing::{ManagedSigningStatus, SigningConfiguration, SigningRule};
+use bulkhead::inventory::ecr::{ManagedSigningStatus, Referrer, SigningConfiguration, SigningRule};
 
 use super::*;
 

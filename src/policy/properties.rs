@@ -514,3 +514,40 @@ proptest! {
         let _ = evaluate(&text, &Limits::default());
     }
 }
+
+#[test]
+fn hostile_policy_shapes_are_errors_or_correct_verdicts() {
+    let verdict = |statement: Value| {
+        let policy = json!({"Version": "2012-10-17", "Statement": [statement]}).to_string();
+        evaluate(&policy, &Limits::default()).map(|access| access.is_public())
+    };
+    // Principal as a list is not IAM grammar: an error, never a pass.
+    assert!(verdict(json!({"Effect": "Allow", "Principal": ["*"], "Action": "*"})).is_err());
+    assert!(verdict(json!({"Effect": "Allow", "Principal": {"AWS": {"nested": "*"}}, "Action": "*"})).is_err());
+    assert!(verdict(json!({"Effect": "Allow", "Principal": {"AWS": [1, 2]}, "Action": "*"})).is_err());
+    // Principal as a map of every kind, as a string.
+    assert_eq!(verdict(json!({"Effect": "Allow", "Principal": {"Federated": "*"}, "Action": "*"})), Ok(true));
+    assert_eq!(
+        verdict(json!({"Effect": "Allow", "Principal": "arn:aws:iam::111122223333:root", "Action": "*"})),
+        Ok(false)
+    );
+    // NotPrincipal with Allow is everyone else; with Deny it grants nothing.
+    assert_eq!(
+        verdict(json!({"Effect": "Allow", "NotPrincipal": {"AWS": "arn:aws:iam::111111111111:root"}, "Action": "*"})),
+        Ok(true)
+    );
+    assert_eq!(
+        verdict(json!({"Effect": "Deny", "NotPrincipal": {"AWS": "arn:aws:iam::111111111111:root"}, "Action": "*"})),
+        Ok(false)
+    );
+    // Operators we do not know never narrow.
+    let unknown = json!({"Effect": "Allow", "Principal": "*", "Action": "*", "Condition": {"StringEqualsSomeday": {"aws:PrincipalOrgID": "o-1"}}});
+    assert_eq!(verdict(unknown), Ok(true));
+    // An Effect that is neither Allow nor Deny, or missing.
+    assert!(verdict(json!({"Effect": "allow", "Principal": "*", "Action": "*"})).is_err());
+    assert!(verdict(json!({"Principal": "*", "Action": "*"})).is_err());
+    // Deeply nested junk and huge documents end in an answer.
+    // (serde_json stops at 128 levels rather than overflowing the stack.)
+    let deep = format!(r#"{{"Statement":{}"*"{}}}"#, "[".repeat(100_000), "]".repeat(100_000));
+    assert!(evaluate(&deep, &Limits::default()).is_err());
+}

@@ -1,6 +1,9 @@
+//! The IAM policy language. Pure: it imports nothing of the crate.
+//!
 //! Who a resource policy (an ECR repository or registry policy) lets in,
 //! judged on the whole policy: every Allow, less what an explicit Deny
-//! takes away.
+//! takes away; and, in [`full_admin`], which statements of an identity
+//! policy grant full administrative access.
 //!
 //! [`evaluate`] answers with an [`Access`]: the audiences that some Allow
 //! lets in and no Deny shuts out again (anyone, any account, an
@@ -63,6 +66,7 @@
 //! [`PolicyError::TooComplex`], never a pass.
 
 mod eval;
+pub mod full_admin;
 pub(crate) mod glob;
 mod parse;
 mod universe;

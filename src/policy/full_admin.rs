@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-pub use super::policy::PolicyError;
+use super::PolicyError;
 
 /// The statements (by `Sid` or `#position`) that allow `*` on `*`.
 /// `document` is the policy JSON, percent-encoded or not (`GetPolicyVersion`
