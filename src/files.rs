@@ -25,6 +25,11 @@ pub fn create_private(path: &Path) -> io::Result<File> {
 /// renderer that fails, or a process that dies, leaves the previous file in
 /// place (and, for a death, a temporary file [`remove_stale`] recognises).
 pub fn write_atomically_with(path: &Path, render: &dyn Fn(&mut dyn Write) -> anyhow::Result<()>) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    write_beside(path, render).with_context(|| path.display().to_string())
+}
+
+fn write_beside(path: &Path, render: &dyn Fn(&mut dyn Write) -> anyhow::Result<()>) -> anyhow::Result<()> {
     let dir = parent(path);
     fs::create_dir_all(dir)?;
     let file_name = path.file_name().map(|name| name.to_string_lossy()).unwrap_or_default();
@@ -92,7 +97,8 @@ fn parent(path: &Path) -> &Path {
 
 /// An advisory lock on a set of output files (`DIR/NAME.*`), held for as
 /// long as the value lives: two runs writing one set at once would mix
-/// their files, so the second is refused.
+/// their files, so the second is refused. The lock file goes when the
+/// lock does (a run that is killed leaves it, and the next run takes it).
 #[derive(Debug)]
 pub struct OutputLock {
     _file: File,
@@ -137,7 +143,38 @@ impl OutputLock {
         for folder in [dir.to_owned(), dir.join("compliance")] {
             remove_stale(&folder, &[name]).map_err(io)?;
         }
+        remove_abandoned_sets(dir).map_err(io)?;
         Ok(OutputLock { _file: file, path })
+    }
+}
+
+/// The sets of other names in `dir` whose run was killed (it left its lock
+/// file, and no run holds that lock now): their temporary files and lock
+/// file are removed.
+fn remove_abandoned_sets(dir: &Path) -> io::Result<()> {
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        let file_name = entry.file_name();
+        let Some(name) = file_name.to_str().and_then(|name| name.strip_prefix('.')?.strip_suffix(".lock")) else {
+            continue;
+        };
+        let Ok(file) = OpenOptions::new().write(true).open(entry.path()) else { continue };
+        if file.try_lock().is_ok() {
+            for folder in [dir.to_owned(), dir.join("compliance")] {
+                remove_stale(&folder, &[name])?;
+            }
+            // Still held: a run that opens it now is refused, not mixed in.
+            fs::remove_file(entry.path())?;
+        }
+    }
+    Ok(())
+}
+
+impl Drop for OutputLock {
+    fn drop(&mut self) {
+        // Removed while still held: a run that opened it meanwhile was
+        // refused, and the next one creates it anew.
+        let _ = fs::remove_file(&self.path);
     }
 }
 
@@ -207,6 +244,21 @@ mod tests {
     }
 
     #[test]
+    fn the_leftovers_of_a_killed_run_of_another_set_are_cleared_unless_it_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        let running = OutputLock::acquire(dir.path(), "running").unwrap();
+        for name in [".running.json.AbCdEf.bulkhead-tmp", ".killed.lock", ".killed.html.x1y2z3.bulkhead-tmp"] {
+            fs::write(dir.path().join(name), b"").unwrap();
+        }
+        let _mine = OutputLock::acquire(dir.path(), "mine").unwrap();
+        let mut left: Vec<String> =
+            fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+        left.sort();
+        assert_eq!(left, [".mine.lock", ".running.json.AbCdEf.bulkhead-tmp", ".running.lock"]);
+        drop(running);
+    }
+
+    #[test]
     fn a_second_writer_of_one_output_set_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let first = OutputLock::acquire(dir.path(), "bulkhead").unwrap();
@@ -215,6 +267,7 @@ mod tests {
         assert!(second.to_string().starts_with("another bulkhead is writing bulkhead.* in"), "{second}");
         assert!(OutputLock::acquire(dir.path(), "other").is_ok(), "another name is another set");
         drop(first);
+        assert!(!dir.path().join(".bulkhead.lock").exists(), "the lock leaves no file behind");
         assert!(OutputLock::acquire(dir.path(), "bulkhead").is_ok());
         let file = dir.path().join("file");
         fs::write(&file, b"").unwrap();

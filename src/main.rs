@@ -4,6 +4,7 @@ use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
 use bulkhead::cli::{Cli, Command};
+use bulkhead::commands::interrupt::Interrupted;
 use bulkhead::commands::{self, fatal, print_bytes};
 use bulkhead::fatal::{Setting, render};
 use bulkhead::outcome::Outcome;
@@ -69,6 +70,11 @@ fn block_on<T>(future: impl std::future::Future<Output = T>) -> Result<T, ExitCo
 fn exit(result: anyhow::Result<Outcome>, setting: &Setting) -> ExitCode {
     match result {
         Ok(outcome) => outcome.into(),
+        Err(err) if err.downcast_ref::<Interrupted>().is_some() => {
+            let interrupted = err.downcast_ref::<Interrupted>().expect("matched above");
+            eprintln!("bulkhead: {interrupted}");
+            ExitCode::from(interrupted.signal.exit_code())
+        }
         Err(err) => {
             eprint!("{}", render(&err, setting));
             let usage = err.downcast_ref::<UsageError>().is_some();

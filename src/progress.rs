@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::IsTerminal;
 use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{ProgressBar, ProgressFinish, ProgressStyle};
 
 use crate::model::{CallStats, Report};
 use crate::outcome::Outcome;
@@ -25,7 +25,8 @@ impl Progress {
         if quiet || !std::io::stderr().is_terminal() {
             return Progress { bar: None, checks };
         }
-        let bar = ProgressBar::new(regions as u64);
+        // Dropped unfinished (a signal stops the scan), the bar clears its line.
+        let bar = ProgressBar::new(regions as u64).with_finish(ProgressFinish::AndClear);
         bar.set_style(
             ProgressStyle::with_template("{spinner} {prefix} [{bar:30}] {pos}/{len} regions {wide_msg}")
                 .unwrap_or_else(|_| ProgressStyle::default_bar())

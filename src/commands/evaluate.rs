@@ -9,7 +9,7 @@ use crate::cli::EvaluateArgs;
 use crate::inventory::ResourceKind;
 use crate::model::CallStats;
 use crate::outcome::Outcome;
-use crate::pipeline::{Collection, Inputs, Memory, Recording, evaluate_whole};
+use crate::pipeline::{Collection, Inputs, Memory, Recording, RunRecord, evaluate_whole};
 use crate::progress::Progress;
 use crate::saved_inventory::SavedInventory;
 use crate::usage::UsageError;
@@ -18,7 +18,7 @@ pub fn run(args: &EvaluateArgs) -> Result<Outcome> {
     let settings = args.evaluation.settings(false);
     let mut inputs = Inputs::load(&args.selection.selection(), &settings)?;
     let _lock = settings.output.lock()?;
-    let memory = Memory::open(&settings, Recording::OnlyWithStore)?;
+    let memory = Memory::open(&settings, Recording::OnlyWithStore, RunRecord::default())?;
     let saved = SavedInventory::read(&args.inventory).map_err(|err| UsageError::Other(err.to_string()))?;
     // Exactly what the saved inventory lists: a kind added since (running
     // tasks, say) may be implied by one it has, yet was never collected.

@@ -36,14 +36,22 @@ fn list(store: &std::path::Path, format: ListFormat) -> anyhow::Result<String> {
         ListFormat::Json => serde_json::to_string_pretty(&scans).expect("plain values serialise") + "\n",
         ListFormat::Text | ListFormat::Markdown => {
             let mut text = format!(
-                "{:>6}  {:27}  {:>8}  {:>6}  {:>6}  {:>6}  {:>6}\n",
-                "scan", "started", "accounts", "checks", "PASS", "FAIL", "ERROR"
+                "{:>6}  {:27}  {:11}  {:>8}  {:>6}  {:>6}  {:>6}  {:>6}\n",
+                "scan", "started", "state", "accounts", "checks", "PASS", "FAIL", "ERROR"
             );
             for scan in scans {
                 writeln!(
                     text,
-                    "{:>6}  {:27}  {:>8}  {:>6}  {:>6}  {:>6}  {:>6}",
-                    scan.id, scan.started_at, scan.accounts, scan.checks, scan.pass, scan.fail, scan.error
+                    "{:>6}  {:27}  {:11}  {:>8}  {:>6}  {:>6}  {:>6}  {:>6}{}",
+                    scan.id,
+                    scan.started_at,
+                    scan.state,
+                    scan.accounts,
+                    scan.checks,
+                    scan.pass,
+                    scan.fail,
+                    scan.error,
+                    scan.problem.map(|problem| format!("  ({problem})")).unwrap_or_default(),
                 )
                 .expect("writing to a String");
             }

@@ -157,6 +157,7 @@ pub struct Evaluator<'a> {
     pub(super) chain: Chain<'a>,
     pub(super) baseline: Option<Baseline>,
     pub(super) facts: AccountFacts,
+    pub(super) run: super::memory::RunRecord,
 }
 
 impl<'a> Evaluator<'a> {
@@ -180,7 +181,7 @@ impl<'a> Evaluator<'a> {
         let reads_vulnerabilities =
             inputs.checks.iter().any(|check| check.needs().contains(&ResourceKind::ImageVulnerabilities));
         let facts = AccountFacts { vulnerable: reads_vulnerabilities.then(Vec::new), ..AccountFacts::default() };
-        Ok(Evaluator { inputs, header, started_at, chain, baseline: begun.baseline, facts })
+        Ok(Evaluator { inputs, header, started_at, chain, baseline: begun.baseline, facts, run: begun.run })
     }
 
     /// The accounts' names in AWS Organizations, where a fleet scan found

@@ -1,6 +1,10 @@
-//! The end of the stage after collection: the record completed, the report
-//! built once from what every consumer made, then written out with the
-//! terminal's summary.
+//! The end of the stage after collection: the report built once from what
+//! every consumer made, written out with the terminal's summary, and only
+//! then the scan completed in the store. A run that fails to write its
+//! reports is ended `failed`, and one that dies before stays `running`:
+//! neither is ever a baseline.
+
+use std::path::PathBuf;
 
 use anyhow::Result;
 use jiff::Timestamp;
@@ -8,9 +12,10 @@ use jiff::Timestamp;
 use super::Settings;
 use super::evaluator::Evaluator;
 use super::gate::Judgement;
+use super::memory::RunRecord;
 use super::recorder::Recorded;
 use crate::assemble;
-use crate::history::{ScanHeader, StoreError};
+use crate::history::{Ended, ScanHeader, Store, StoreError};
 use crate::model::{CallStats, History, Report, ScanSummary, ShardInfo, Tally, Tool, Trend, VulnerableImage};
 use crate::outcome::Outcome;
 use crate::progress::{self, Progress};
@@ -27,8 +32,18 @@ pub struct Finished {
     pub judgement: Judgement,
     /// The baseline compared with, for the summary.
     pub baseline: Option<ScanHeader>,
-    /// Why the scan is not recorded in the store, when it should have been.
-    pub store_problem: Option<(StoreError, std::path::PathBuf)>,
+    record: Record,
+}
+
+/// The scan's row in the store, to complete once the reports are written.
+#[derive(Debug)]
+struct Record {
+    store: Option<(Store, i64)>,
+    /// The store's summary of the scan.
+    summary: serde_json::Value,
+    /// Why the scan is not recorded, when it should have been.
+    problem: Option<(StoreError, PathBuf)>,
+    run: RunRecord,
 }
 
 pub(super) fn finish(
@@ -38,7 +53,7 @@ pub(super) fn finish(
     stats: CallStats,
     shard: Option<ShardInfo>,
 ) -> Result<Finished> {
-    let Evaluator { inputs, header, chain, baseline, mut facts, .. } = evaluator;
+    let Evaluator { inputs, header, chain, baseline, mut facts, run, .. } = evaluator;
     facts.errors.sort();
     facts.errors.dedup();
     let judgement = chain.gatekeeper.finish(!facts.errors.is_empty());
@@ -52,14 +67,13 @@ pub(super) fn finish(
         }
         assemble::mutelist(summary)
     });
-    let finished_at = Timestamp::now().to_string();
     let mut changes = chain.comparison.finish();
-    let (trends, store_problem) = complete(chain.recorder.finish(), &finished_at, &chain.tally, facts.errors.len());
-    if let (Some(changes), Some(id)) = (changes.as_mut(), trends.as_ref().map(|(id, _)| *id)) {
-        changes.new.id = Some(id);
+    let summary = summary(&chain.tally, facts.errors.len());
+    let (trends, record) = trends(chain.recorder.finish(), summary, run);
+    if let (Some(changes), Some((_, id))) = (changes.as_mut(), &record.store) {
+        changes.new.id = Some(*id);
         changes.new.label = format!("scan {id}");
     }
-    let trends = trends.map(|(_, trends)| trends).unwrap_or_default();
     let mut checks: Vec<_> = inputs.checks.iter().map(|check| assemble::check(&inputs.catalog[check.id])).collect();
     checks.sort_by(|a, b| a.id.cmp(&b.id));
     let has_history = changes.is_some() || !trends.is_empty();
@@ -67,7 +81,7 @@ pub(super) fn finish(
         tool: Tool::this(),
         scan: ScanSummary {
             started_at: header.started_at,
-            finished_at,
+            finished_at: Timestamp::now().to_string(),
             principal_arn,
             accounts: header.accounts,
             account_names: facts.names,
@@ -88,41 +102,84 @@ pub(super) fn finish(
         }),
         tally: chain.tally,
     };
-    Ok(Finished { report, judgement, baseline: baseline.map(|baseline| baseline.header().clone()), store_problem })
+    Ok(Finished { report, judgement, baseline: baseline.map(|baseline| baseline.header().clone()), record })
 }
 
-/// Makes the scan visible in the store, with its summary, and reads the
-/// trends that now include it; or says why the scan is not recorded.
-type Completed = (Option<(i64, Vec<Trend>)>, Option<(StoreError, std::path::PathBuf)>);
-
-fn complete(recorded: Recorded, finished_at: &str, tally: &Tally, collection_errors: usize) -> Completed {
-    let Recorded { store, problem, path } = recorded;
-    let problem = problem.map(|problem| (problem, path.clone()));
-    let Some((mut store, id)) = store else {
-        return (None, problem);
-    };
+/// What the store records of a scan's findings.
+fn summary(tally: &Tally, collection_errors: usize) -> serde_json::Value {
     let counts = &tally.total;
-    let summary = serde_json::json!({
+    serde_json::json!({
         "findings": counts.findings(),
         "pass": counts.of_status(Status::Pass),
         "fail": counts.of_status(Status::Fail),
         "error": counts.of_status(Status::Error),
         "muted": counts.muted(),
         "collection_errors": collection_errors,
-    });
-    match store.complete(id, finished_at, &summary).and_then(|()| store.trends(TREND_SCANS)) {
-        Ok(trends) => (Some((id, trends)), problem),
-        Err(err) => (None, Some(problem.unwrap_or((err, path)))),
+    })
+}
+
+/// The trends over the last scans and this one (still `running` until its
+/// reports are written).
+fn trends(recorded: Recorded, summary: serde_json::Value, run: RunRecord) -> (Vec<Trend>, Record) {
+    let Recorded { store, problem, path } = recorded;
+    let mut record = Record { store, summary, problem: problem.map(|problem| (problem, path.clone())), run };
+    let Some((store, id)) = &record.store else {
+        return (Vec::new(), record);
+    };
+    match store.trends(TREND_SCANS, Some(*id)) {
+        Ok(trends) => (trends, record),
+        Err(err) => {
+            record.fail(err, &path);
+            (Vec::new(), record)
+        }
     }
 }
 
-/// Writes every format asked for, prints the summary and returns the exit
-/// outcome; a scan the store could not record is an error once the
-/// reports are written.
+impl Record {
+    fn fail(&mut self, err: StoreError, path: &std::path::Path) {
+        self.problem.get_or_insert((err, path.to_owned()));
+        if let Some((mut store, id)) = self.store.take() {
+            let _ = store.end(id, Ended::Failed, &Timestamp::now().to_string(), "the scan store failed");
+        }
+    }
+
+    /// The reports are written: the scan becomes visible, a baseline.
+    fn complete(&mut self, finished_at: &str) {
+        if let Some((mut store, id)) = self.store.take()
+            && let Err(err) = store.complete(id, finished_at, &self.summary)
+        {
+            let path = store.path().to_owned();
+            self.problem.get_or_insert((err, path));
+        }
+        self.run.clear();
+    }
+
+    /// The reports could not be written: the scan is listed as failed,
+    /// never compared with.
+    fn failed(&mut self, why: &anyhow::Error) {
+        if let Some((mut store, id)) = self.store.take()
+            && let Err(err) = store.end(id, Ended::Failed, &Timestamp::now().to_string(), &format!("{why:#}"))
+        {
+            tracing::warn!(error = %err, "could not record the scan as failed");
+        }
+        self.run.clear();
+    }
+}
+
+/// Writes every format asked for, then completes the scan in the store,
+/// prints the summary and returns the exit outcome; a scan the store could
+/// not record is an error once the reports are written.
 pub fn deliver(finished: Finished, settings: &Settings, progress: &Progress) -> Result<Outcome> {
-    let Finished { report, judgement, baseline, store_problem } = finished;
+    let Finished { report, judgement, baseline, mut record } = finished;
     let output = &settings.output;
-    let written = report::write_reports(&report, &output.formats, &output.dir, &output.name)?;
+    let written = match report::write_reports(&report, &output.formats, &output.dir, &output.name) {
+        Ok(written) => written,
+        Err(err) => {
+            record.failed(&err);
+            return Err(err);
+        }
+    };
+    record.complete(&report.scan.finished_at);
     progress.finish();
     if !settings.quiet {
         let fail_on = settings.effective_gate().fail_on;
@@ -135,7 +192,7 @@ pub fn deliver(finished: Finished, settings: &Settings, progress: &Progress) -> 
     if settings.stats_table {
         eprintln!("{}", progress::call_stats(&report.scan.stats));
     }
-    if let Some((problem, path)) = store_problem {
+    if let Some((problem, path)) = record.problem {
         return Err(anyhow::Error::new(problem).context(format!(
             "the reports are written, but this scan is not recorded in the store {}",
             path.display()

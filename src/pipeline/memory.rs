@@ -1,10 +1,13 @@
 //! The scan store as this run uses it, and the baseline: opened before any
 //! AWS call, so that a baseline that cannot be read stops the scan early.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use jiff::Timestamp;
 
 use super::{AccountBaseline, Settings};
-use crate::history::{self, ScanHeader, ScanRef, Snapshot, Store, StoreError};
+use crate::history::{self, Ended, ScanHeader, ScanRef, Snapshot, Store, StoreError};
 use crate::usage::UsageError;
 
 /// Whether findings are recorded in the store (a scan, by default) or only
@@ -26,6 +29,33 @@ pub struct Memory {
     /// No store yet: it is created when the scan begins, so a scan that
     /// cannot start (no credentials, say) leaves no empty store behind.
     create_at_begin: bool,
+    run: RunRecord,
+}
+
+/// Where this run's scan is recorded while it runs: for the one who must
+/// end the record when the run is stopped from outside (a signal), after
+/// the run itself is gone.
+#[derive(Debug, Clone, Default)]
+pub struct RunRecord(Arc<Mutex<Option<(PathBuf, i64)>>>);
+
+impl RunRecord {
+    fn set(&self, path: &Path, id: i64) {
+        *self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some((path.to_owned(), id));
+    }
+
+    /// The scan is ended (complete or failed): nothing is left to do.
+    pub fn clear(&self) {
+        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take();
+    }
+
+    /// Ends the scan as interrupted, if one is under way; returns the
+    /// store it is recorded in.
+    pub fn interrupted(&self, why: &str) -> Option<Result<PathBuf, StoreError>> {
+        let (path, id) = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take()?;
+        let ended = Store::open_existing(&path)
+            .and_then(|mut store| store.end(id, Ended::Interrupted, &Timestamp::now().to_string(), why));
+        Some(ended.map(|()| path))
+    }
 }
 
 /// The scan this one is compared with.
@@ -63,13 +93,15 @@ pub struct Begun {
     pub problem: Option<StoreError>,
     pub path: PathBuf,
     pub baseline: Option<Baseline>,
+    pub run: RunRecord,
 }
 
 impl Memory {
     /// Opens the store and finds the baseline. A baseline that was asked
     /// for and cannot be read is a usage error; a store that cannot be
     /// opened for recording is reported after the reports are written.
-    pub fn open(settings: &Settings, recording: Recording) -> Result<Memory, UsageError> {
+    /// `run` learns the scan's place in the store once it begins.
+    pub fn open(settings: &Settings, recording: Recording, run: RunRecord) -> Result<Memory, UsageError> {
         let path = settings.store_path();
         let record = !settings.no_store && (recording == Recording::ByDefault || settings.store.is_some());
         let create_at_begin = record && !path.exists();
@@ -86,7 +118,7 @@ impl Memory {
             Some(reference) => Some(stored(&path, reference.store_id()).map_err(UsageError::BaselineStore)?),
             None => None,
         };
-        let mut memory = Memory { store, problem, baseline, path, create_at_begin };
+        let mut memory = Memory { store, problem, baseline, path, create_at_begin, run };
         // Without --baseline, the store's latest scan, if there is one. A
         // store that cannot give it back is reported like any store error,
         // not taken for a store without history.
@@ -113,11 +145,14 @@ impl Memory {
         let mut store = None;
         if let Some(mut opened) = self.store.take() {
             match opened.begin(header, selection) {
-                Ok(id) => store = Some((opened, id)),
+                Ok(id) => {
+                    self.run.set(&self.path, id);
+                    store = Some((opened, id));
+                }
                 Err(err) => self.fail(err),
             }
         }
-        Begun { store, problem: self.problem, path: self.path, baseline: self.baseline }
+        Begun { store, problem: self.problem, path: self.path, baseline: self.baseline, run: self.run }
     }
 
     fn fail(&mut self, err: StoreError) {

@@ -36,7 +36,7 @@ use crate::model::ReportFinding;
 pub use evaluator::{Collection, Evaluator, evaluate_whole, header};
 pub use finish::{Finished, deliver};
 pub use inputs::Inputs;
-pub use memory::{Memory, Recording};
+pub use memory::{Memory, Recording, RunRecord};
 pub use settings::{Output, Settings};
 
 /// A consumer of findings: the contract every stage after collection

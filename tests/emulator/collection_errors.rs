@@ -13,7 +13,8 @@ fn an_unreachable_service_gives_error_findings_and_exit_4() {
         ("AWS_ENDPOINT_URL_ECR", "http://127.0.0.1:9".to_owned()),
     ];
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let scan = account.scan_with_env(&["--max-attempts", "2", "--connect-timeout", "2"], &env);
+    // No FAIL of this account is critical: the gate judges incompleteness alone.
+    let scan = account.scan_with_env(&["--max-attempts", "2", "--connect-timeout", "2", "--fail-on", "critical"], &env);
 
     assert_eq!(scan.exit_code, 4, "an incomplete scan exits 4: {}", scan.stderr);
     for check in ["ecr_repositories_not_publicly_accessible", "ecr_images_signed"] {
@@ -48,6 +49,10 @@ fn an_unreachable_service_gives_error_findings_and_exit_4() {
     assert!(registry.iter().all(|finding| finding["status"] == "ERROR"), "never PASS: {registry:#?}");
     assert!(scan.stderr.contains("AWS call(s) failed"), "{}", scan.stderr);
 
+    // A FAIL at the gate is certain whatever could not be read: it wins
+    // over the incomplete scan.
+    let failing = account.scan_with_env(&["--max-attempts", "1", "--connect-timeout", "2"], &env);
+    assert_eq!(failing.exit_code, 3, "the default NACLs FAIL: {}", failing.stderr);
     // --allow-errors lets the gate judge the findings alone.
     let allowed = account.scan_with_env(&["--max-attempts", "1", "--connect-timeout", "2", "--allow-errors"], &env);
     assert_eq!(allowed.exit_code, 3, "the default NACLs still FAIL: {}", allowed.stderr);

@@ -25,7 +25,8 @@ fn unreachable_ecs_and_iam_give_error_findings() {
         ],
         &env,
     );
-    assert_eq!(scan.exit_code, 4, "{}", scan.stderr);
+    // Its FAILs pass the gate: a certain failure wins over the incomplete scan.
+    assert_eq!(scan.exit_code, 3, "{}", scan.stderr);
 
     let ecs = scan.findings("ecs_task_definitions_no_privileged_containers");
     assert_eq!(ecs.len(), 3, "one ERROR per region: {ecs:#?}");

@@ -47,3 +47,4 @@ mod profiles;
 mod read_only;
 mod reports;
 mod shards;
+mod unfinished_runs;

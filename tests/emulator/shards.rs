@@ -165,7 +165,9 @@ fn three_shards_merged_equal_one_process() {
     assert_eq!(code(&partial), 2, "{}", stderr(&partial));
     assert!(stderr(&partial).contains("missing shard(s) 2/3"), "{}", stderr(&partial));
     let allowed = merge(&reports[..2], &at("partial"), &["--allow-missing-shards"]);
-    assert_eq!(code(&allowed), 4, "a merge without a shard is incomplete: {}", stderr(&allowed));
+    // Incomplete (below), but its FAILs pass the gate: a certain failure
+    // wins over the missing shard.
+    assert_eq!(code(&allowed), 3, "{}", stderr(&allowed));
     let errors = read_json(&at("partial").join("bulkhead.json"))["scan"]["errors"].clone();
     assert!(errors.as_array().unwrap().iter().any(|error| error["kind"] == "missing_shard"), "{errors:#}");
 }

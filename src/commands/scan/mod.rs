@@ -12,6 +12,7 @@ use futures::StreamExt as _;
 use jiff::Timestamp;
 
 use self::accounts::Accounts;
+use super::interrupt::{self, Interrupted};
 use crate::assemble;
 use crate::aws::chain;
 use crate::aws::{CallGate, ConcurrencyLimits, Session, SessionOptions};
@@ -20,7 +21,9 @@ use crate::discovery::{Identity, caller_identity};
 use crate::inventory::{self, AccountTarget, CollectContext, Inventory, Needs, RegionDone, UnreachableAccount};
 use crate::model::ShardInfo;
 use crate::outcome::Outcome;
-use crate::pipeline::{Collection, Evaluator, Inputs, Memory, Recording, Settings, deliver, evaluate_whole, header};
+use crate::pipeline::{
+    Collection, Evaluator, Inputs, Memory, Recording, RunRecord, Settings, deliver, evaluate_whole, header,
+};
 use crate::plan::{self, RegionSelection};
 use crate::progress::Progress;
 use crate::report;
@@ -28,12 +31,23 @@ use crate::saved_inventory::SavedInventory;
 use crate::shard::{self, FingerprintInputs, ShardFlags, ShardRun};
 use crate::usage::UsageError;
 
+/// The scan, or the signal that stopped it: the scan is dropped (an
+/// account's open transaction rolls back, the progress line clears) and its
+/// record in the store is ended `interrupted`.
 pub async fn run(args: &ScanArgs) -> Result<Outcome> {
-    // The whole scan is one chain of calls; the ledger measures how deep it runs.
-    chain::branch(scan(args)).await
+    let record = RunRecord::default();
+    let signal = {
+        // The whole scan is one chain of calls; the ledger measures how deep it runs.
+        let scan = chain::branch(scan(args, record.clone()));
+        tokio::select! {
+            result = scan => return result,
+            signal = interrupt::stopped() => signal.context("listening for SIGINT and SIGTERM")?,
+        }
+    };
+    Err(Interrupted::record(signal, &record).into())
 }
 
-async fn scan(args: &ScanArgs) -> Result<Outcome> {
+async fn scan(args: &ScanArgs, record: RunRecord) -> Result<Outcome> {
     let started_at = Timestamp::now();
     let settings = args.evaluation.settings(args.stats);
     // Everything the user gave is validated before the first AWS call.
@@ -43,7 +57,7 @@ async fn scan(args: &ScanArgs) -> Result<Outcome> {
     let sharding = shard::resolve(&ShardFlags::from(&args.sharding), |name| std::env::var(name).ok())
         .map_err(|err| UsageError::Other(err.to_string()))?;
     let _lock = settings.output.lock()?;
-    let memory = Memory::open(&settings, Recording::ByDefault)?;
+    let memory = Memory::open(&settings, Recording::ByDefault, record)?;
 
     let gate = CallGate::new(ConcurrencyLimits {
         global: args.max_concurrency,

@@ -1,0 +1,290 @@
+//! The scan store: one SQLite file (bundled SQLite, nothing to install)
+//! holding every scan's header, selection, summary and findings.
+//!
+//! A scan is written as it goes and becomes visible only when it is
+//! complete, which is after every report it was asked for is written: its
+//! row is `running` until [`Store::complete`] flips it in one short
+//! transaction, and every reader that compares scans asks for `complete`
+//! ones. A scan that dies half-way stays `running`; one that could not
+//! write its reports, or was interrupted, is ended `failed` or
+//! `interrupted` ([`Store::end`]): `history list` shows them, nothing
+//! compares with them. Writes are short transactions in WAL mode with a
+//! busy timeout, so two scans writing to one store at once both land.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
+
+use crate::severity::Status;
+
+mod read;
+#[cfg(test)]
+mod tests;
+mod write;
+
+pub use write::{Ended, FindingsBatch};
+
+/// `PRAGMA application_id`: marks the file as a bulkhead store ("BHD1").
+const APPLICATION_ID: i32 = 0x4248_4431;
+
+/// Each entry takes the schema from version `index` to `index + 1`.
+const MIGRATIONS: &[&str] = &[
+    r#"
+CREATE TABLE scans (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    state         TEXT NOT NULL CHECK (state IN ('running', 'complete')),
+    started_at    TEXT NOT NULL,
+    finished_at   TEXT,
+    principal_arn TEXT NOT NULL,
+    tool_version  TEXT NOT NULL,
+    regions       TEXT NOT NULL,  -- JSON array
+    selection     TEXT NOT NULL,  -- JSON object: what the command line selected
+    summary       TEXT            -- JSON object: counts, collection errors
+);
+CREATE TABLE scan_accounts (
+    scan_id    INTEGER NOT NULL REFERENCES scans (id) ON DELETE CASCADE,
+    account_id TEXT NOT NULL,
+    PRIMARY KEY (scan_id, account_id)
+) WITHOUT ROWID;
+CREATE TABLE scan_checks (
+    scan_id  INTEGER NOT NULL REFERENCES scans (id) ON DELETE CASCADE,
+    check_id TEXT NOT NULL,
+    PRIMARY KEY (scan_id, check_id)
+) WITHOUT ROWID;
+CREATE TABLE findings (
+    scan_id       INTEGER NOT NULL REFERENCES scans (id) ON DELETE CASCADE,
+    account_id    TEXT NOT NULL,
+    region        TEXT NOT NULL,
+    check_id      TEXT NOT NULL,
+    resource_id   TEXT NOT NULL,
+    resource_arn  TEXT NOT NULL,
+    status        TEXT NOT NULL,
+    severity      TEXT NOT NULL,
+    muted         INTEGER NOT NULL,
+    message       TEXT NOT NULL,
+    failing_since TEXT
+);
+CREATE INDEX findings_by_scan ON findings (scan_id, account_id, check_id);
+"#,
+    r#"
+CREATE TABLE scans_with_ends (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    state         TEXT NOT NULL CHECK (state IN ('running', 'complete', 'failed', 'interrupted')),
+    started_at    TEXT NOT NULL,
+    finished_at   TEXT,
+    principal_arn TEXT NOT NULL,
+    tool_version  TEXT NOT NULL,
+    regions       TEXT NOT NULL,  -- JSON array
+    selection     TEXT NOT NULL,  -- JSON object: what the command line selected
+    summary       TEXT,           -- JSON object: counts, collection errors
+    problem       TEXT            -- why a failed or interrupted scan ended
+);
+INSERT INTO scans_with_ends (id, state, started_at, finished_at, principal_arn, tool_version, regions, selection, summary)
+    SELECT id, state, started_at, finished_at, principal_arn, tool_version, regions, selection, summary FROM scans;
+DROP TABLE scans;
+ALTER TABLE scans_with_ends RENAME TO scans;
+"#,
+];
+
+/// How long a writer waits for another scan's transaction before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A `running` scan older than this is taken for dead by `prune`.
+const ABANDONED_AFTER_HOURS: i64 = 24;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("scan store {path} does not exist")]
+    Missing { path: PathBuf },
+    #[error("{path} is not a bulkhead scan store, or it is damaged: {reason}")]
+    NotAStore { path: PathBuf, reason: String },
+    #[error(
+        "scan store {path} has schema version {found}, newer than this bulkhead knows ({known}); use a newer bulkhead or another --store"
+    )]
+    TooNew { path: PathBuf, found: i64, known: i64 },
+    #[error("scan store {path}: no complete scan {what}")]
+    NoScan { path: PathBuf, what: String },
+    #[error("scan store {path}: {action}: {source}")]
+    Sqlite {
+        path: PathBuf,
+        action: &'static str,
+        #[source]
+        source: rusqlite::Error,
+    },
+}
+
+#[derive(Debug)]
+pub struct Store {
+    connection: Connection,
+    path: PathBuf,
+}
+
+/// One line of `bulkhead history list`: every scan the store holds, also
+/// those that did not complete.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ScanListing {
+    pub id: i64,
+    /// `complete`, `running` (under way, or died), `failed` or `interrupted`.
+    pub state: String,
+    /// Why a failed or interrupted scan ended.
+    pub problem: Option<String>,
+    pub started_at: String,
+    pub finished_at: String,
+    pub accounts: i64,
+    pub checks: i64,
+    pub pass: i64,
+    pub fail: i64,
+    pub error: i64,
+}
+
+/// Which scans `prune` removes.
+#[derive(Debug, Clone, Copy)]
+pub enum Prune {
+    /// All but the newest N complete scans.
+    KeepNewest(u64),
+    /// Complete scans that started more than N days ago.
+    OlderThanDays(u64),
+}
+
+impl Store {
+    /// Opens the store, creating it (and its folder) if it does not exist.
+    pub fn open_or_create(path: &Path) -> Result<Store, StoreError> {
+        if let Some(parent) = path.parent().filter(|parent| !parent.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|err| StoreError::NotAStore {
+                path: path.to_owned(),
+                reason: format!("cannot create its folder: {err}"),
+            })?;
+        }
+        Store::open_with(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE)
+    }
+
+    /// Opens a store that must exist already (history, diff, baselines).
+    pub fn open_existing(path: &Path) -> Result<Store, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::Missing { path: path.to_owned() });
+        }
+        Store::open_with(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
+    }
+
+    fn open_with(path: &Path, flags: OpenFlags) -> Result<Store, StoreError> {
+        let connection = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+            .map_err(failed(path, "opening"))?;
+        let mut store = Store { connection, path: path.to_owned() };
+        store.prepare()?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn sqlite(&self, action: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError + '_ {
+        failed(&self.path, action)
+    }
+
+    /// WAL lets one scan write while others read and write in turn. The
+    /// mode is kept in the file, so only a new store switches; that switch
+    /// needs the file to itself, and SQLite does not wait on the busy handler
+    /// for it, so two scans creating one store at once retry it here.
+    fn use_write_ahead_log(&self) -> Result<(), StoreError> {
+        let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+        loop {
+            let mode: Result<String, _> = self.connection.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0));
+            match mode {
+                Ok(mode) if mode.eq_ignore_ascii_case("wal") => return Ok(()),
+                Err(rusqlite::Error::SqliteFailure(code, _))
+                    if code.code == rusqlite::ErrorCode::DatabaseBusy && std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Ok(mode) => {
+                    return Err(StoreError::NotAStore {
+                        path: self.path.clone(),
+                        reason: format!("it cannot use write-ahead logging (journal mode stays {mode})"),
+                    });
+                }
+                Err(err) => return Err(self.sqlite("switching to write-ahead logging")(err)),
+            }
+        }
+    }
+
+    /// Checks the file is ours and brings its schema up to date, in one
+    /// immediate transaction so two scans creating a store at once agree.
+    fn prepare(&mut self) -> Result<(), StoreError> {
+        self.connection.busy_timeout(BUSY_TIMEOUT).map_err(self.sqlite("setting the busy timeout"))?;
+        self.use_write_ahead_log()?;
+        // A migration that rebuilds a table must not cascade its removal to
+        // the findings: foreign keys are on only once the schema is current
+        // (the pragma is a no-op inside a transaction).
+        self.connection.pragma_update(None, "foreign_keys", false).map_err(self.sqlite("pausing foreign keys"))?;
+        self.migrate()?;
+        self.connection.pragma_update(None, "foreign_keys", true).map_err(self.sqlite("enabling foreign keys"))
+    }
+
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        // SQLite's default page cache is 2 MiB, filled while an account's
+        // findings are inserted, at the moment the scan's memory peaks
+        // (its findings are held then too). Past 512 KiB the pages come from
+        // the operating system's cache instead, at no measurable cost.
+        self.connection.pragma_update(None, "cache_size", -512).map_err(self.sqlite("sizing the page cache"))?;
+        let path = self.path.clone();
+        let transaction = self
+            .connection
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(failed(&path, "locking for migration"))?;
+        let read = |sql: &str| -> Result<i64, StoreError> {
+            transaction.query_row(sql, [], |row| row.get(0)).map_err(|source| match source {
+                rusqlite::Error::SqliteFailure(..) => {
+                    StoreError::NotAStore { path: path.clone(), reason: source.to_string() }
+                }
+                source => StoreError::Sqlite { path: path.clone(), action: "reading the schema version", source },
+            })
+        };
+        let application_id = read("PRAGMA application_id")?;
+        let version = read("PRAGMA user_version")?;
+        let tables = read("SELECT count(*) FROM sqlite_master")?;
+        let known = MIGRATIONS.len() as i64;
+        if application_id != i64::from(APPLICATION_ID) && !(application_id == 0 && tables == 0) {
+            return Err(StoreError::NotAStore {
+                path: path.clone(),
+                reason: "it is an SQLite database of something else".to_owned(),
+            });
+        }
+        if version > known {
+            return Err(StoreError::TooNew { path: path.clone(), found: version, known });
+        }
+        for migration in &MIGRATIONS[version as usize..] {
+            transaction.execute_batch(migration).map_err(failed(&path, "migrating the schema"))?;
+        }
+        let broken: i64 = transaction
+            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |row| row.get(0))
+            .map_err(failed(&path, "checking the migrated schema"))?;
+        if broken > 0 {
+            return Err(StoreError::NotAStore {
+                path: path.clone(),
+                reason: format!("{broken} row(s) refer to no scan"),
+            });
+        }
+        transaction
+            .execute_batch(&format!("PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {known};"))
+            .map_err(failed(&path, "recording the schema version"))?;
+        transaction.commit().map_err(failed(&path, "committing the migration"))
+    }
+}
+
+/// The error of a failed SQLite call: a damaged file says so.
+fn failed<'a>(path: &'a Path, action: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError + 'a {
+    move |source| match &source {
+        rusqlite::Error::SqliteFailure(code, _)
+            if matches!(code.code, rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt) =>
+        {
+            StoreError::NotAStore { path: path.to_owned(), reason: source.to_string() }
+        }
+        _ => StoreError::Sqlite { path: path.to_owned(), action, source },
+    }
+}
+
+fn parse_status(text: &str) -> Option<Status> {
+    [Status::Pass, Status::Fail, Status::Error].into_iter().find(|status| status.as_str() == text)
+}
