@@ -12,7 +12,7 @@ use jiff::Timestamp;
 use crate::assemble;
 use crate::checks::metadata::{CatalogEntry, Framework, catalog, frameworks};
 use crate::checks::{Check, Context, Finding};
-use crate::cli::{EvaluationArgs, OutputFormat, SelectionArgs};
+use crate::cli::{EvaluationArgs, SelectionArgs};
 use crate::config::{Config, ConfigError};
 use crate::history::{
     self, FindingKey, FindingRecord, PreviousState, ScanHeader, ScanRef, Snapshot, SnapshotError, Store, StoreError,
@@ -585,7 +585,7 @@ impl<'a> Evaluator<'a> {
                 regions,
                 checks: header.checks,
                 errors: self.errors,
-                mutelist: mutelist_summary.map(assemble::mutelist),
+                mutelist: mutelist_summary,
                 stats,
                 shard,
             },
@@ -602,7 +602,7 @@ impl<'a> Evaluator<'a> {
 
         let written = report::write_reports(
             &report,
-            &formats(&evaluation.output_formats),
+            &evaluation.output_formats,
             &evaluation.output_dir,
             &evaluation.output_name,
         )?;
@@ -658,8 +658,4 @@ fn record(
         muted: finding.muted,
         message: finding.message.clone(),
     }
-}
-
-fn formats(output_formats: &[OutputFormat]) -> Vec<report::Format> {
-    output_formats.iter().map(|&format| format.into()).collect()
 }

@@ -9,7 +9,6 @@ use anyhow::{Context as _, Result};
 use futures::StreamExt as _;
 use jiff::Timestamp;
 
-use crate::assemble;
 use crate::aws::chain::{self, join_all};
 use crate::aws::{CallGate, CollectError, ConcurrencyLimits, ErrorKind, RoleSession, Service, Session, SessionOptions};
 use crate::cli::ScanArgs;
@@ -125,7 +124,7 @@ async fn scan(args: &ScanArgs) -> Result<Outcome> {
             principal_arn: caller.arn.clone(),
             regions,
             inventory: saved.inventory,
-            stats: assemble::call_stats(gate.ledger().stats()),
+            stats: gate.ledger().stats(),
             shard,
         };
         return finish(&inputs, collection, &args.evaluation, remembered, &progress, args.stats);
@@ -142,7 +141,7 @@ async fn scan(args: &ScanArgs) -> Result<Outcome> {
     }
     progress.collected();
     progress.evaluated();
-    evaluator.finish(&caller.arn, regions, assemble::call_stats(gate.ledger().stats()), shard, &progress, args.stats)
+    evaluator.finish(&caller.arn, regions, gate.ledger().stats(), shard, &progress, args.stats)
 }
 
 /// One account in flight per this many calls of the global limit: enough
