@@ -4,6 +4,7 @@ use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
 use bulkhead::cli::{Cli, Command};
+use bulkhead::commands::merge::Refusal;
 use bulkhead::commands::{self, fatal, print_bytes};
 use bulkhead::evaluation::UsageError;
 use bulkhead::fatal::{Setting, render};
@@ -71,7 +72,7 @@ fn exit(result: anyhow::Result<Outcome>, setting: &Setting) -> ExitCode {
         Ok(outcome) => outcome.into(),
         Err(err) => {
             eprint!("{}", render(&err, setting));
-            let usage = err.downcast_ref::<UsageError>().is_some();
+            let usage = err.downcast_ref::<UsageError>().is_some() || err.downcast_ref::<Refusal>().is_some();
             ExitCode::from(if usage { 2 } else { 1 })
         }
     }

@@ -261,6 +261,9 @@ pub struct SpillWriter {
     position: u64,
     segments: Vec<Segment>,
     len: usize,
+    /// The account being written, and how many segments it has so far.
+    account: String,
+    order: usize,
 }
 
 impl fmt::Debug for SpillWriter {
@@ -275,7 +278,14 @@ impl SpillWriter {
     pub fn create_in(dir: &Path) -> io::Result<SpillWriter> {
         std::fs::create_dir_all(dir)?;
         let file = tempfile::tempfile_in(dir)?;
-        Ok(SpillWriter { out: BufWriter::with_capacity(64 * 1024, file), position: 0, segments: Vec::new(), len: 0 })
+        Ok(SpillWriter {
+            out: BufWriter::with_capacity(64 * 1024, file),
+            position: 0,
+            segments: Vec::new(),
+            len: 0,
+            account: String::new(),
+            order: 0,
+        })
     }
 
     /// Adds one account's findings, in report order within the account.
@@ -286,31 +296,42 @@ impl SpillWriter {
         account_id: &str,
         findings: impl IntoIterator<Item = ReportFinding>,
     ) -> io::Result<()> {
-        let mut order = 0;
-        for finding in findings {
-            // After this account's first finding, the last segment is its own.
-            let continues = order > 0 && self.segments.last().is_some_and(|last| last.check_id == finding.check_id);
-            if !continues {
-                self.segments.push(Segment {
-                    account_id: account_id.to_owned(),
-                    order,
-                    check_id: finding.check_id.clone(),
-                    offset: self.position,
-                    bytes: 0,
-                    first: 0,
-                    count: 0,
-                });
-                order += 1;
-            }
-            let mut line = serde_json::to_vec(&finding).map_err(io::Error::other)?;
-            line.push(b'\n');
-            self.out.write_all(&line)?;
-            self.position += line.len() as u64;
-            let segment = self.segments.last_mut().expect("pushed above");
-            segment.bytes += line.len() as u64;
-            segment.count += 1;
-            self.len += 1;
+        self.begin_account(account_id);
+        findings.into_iter().try_for_each(|finding| self.add(&finding))
+    }
+
+    /// Starts an account: the findings [`SpillWriter::add`] takes next are
+    /// its own, in report order within the account. An account is begun
+    /// once; accounts may come in any order.
+    pub fn begin_account(&mut self, account_id: &str) {
+        account_id.clone_into(&mut self.account);
+        self.order = 0;
+    }
+
+    /// Adds a finding of the account begun last.
+    pub fn add(&mut self, finding: &ReportFinding) -> io::Result<()> {
+        // After this account's first finding, the last segment is its own.
+        let continues = self.order > 0 && self.segments.last().is_some_and(|last| last.check_id == finding.check_id);
+        if !continues {
+            self.segments.push(Segment {
+                account_id: self.account.clone(),
+                order: self.order,
+                check_id: finding.check_id.clone(),
+                offset: self.position,
+                bytes: 0,
+                first: 0,
+                count: 0,
+            });
+            self.order += 1;
         }
+        let mut line = serde_json::to_vec(finding).map_err(io::Error::other)?;
+        line.push(b'\n');
+        self.out.write_all(&line)?;
+        self.position += line.len() as u64;
+        let segment = self.segments.last_mut().expect("pushed above");
+        segment.bytes += line.len() as u64;
+        segment.count += 1;
+        self.len += 1;
         Ok(())
     }
 
