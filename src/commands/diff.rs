@@ -4,31 +4,55 @@
 //! (and the changes), whatever the size of the scans.
 
 use std::collections::BTreeSet;
+use std::io::{BufWriter, ErrorKind, Write};
 use std::iter::Peekable;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::{fatal, print_bytes};
+use super::fatal;
 use crate::cli::{DiffArgs, DiffFormat};
 use crate::history::{self, FindingRecord, ReportAccounts, ScanRef, Snapshot, Store};
 use crate::model::Changes;
 use crate::report::changes;
 
 pub fn run(args: &DiffArgs) -> ExitCode {
-    match compare(args) {
-        Ok(text) => match &args.output {
-            Some(path) => match crate::report::write_atomically(path, text.as_bytes()) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(err) => fatal(&anyhow::Error::new(err).context(format!("writing {}", path.display()))),
-            },
-            None => print_bytes(text.as_bytes()),
+    let changes = match compare(args) {
+        Ok(changes) => changes,
+        Err(err) => return fatal(&err),
+    };
+    let text = match args.format {
+        DiffFormat::Text => changes::text(&changes),
+        DiffFormat::Html => match changes::html(&changes) {
+            Ok(text) => text,
+            Err(err) => return fatal(&err),
         },
-        Err(err) => fatal(&err),
+        // Written as it is serialised: the changes can be many.
+        DiffFormat::Json => return write(args, &|out| changes::write_json(&changes, out)),
+    };
+    write(args, &|out| Ok(out.write_all(text.as_bytes())?))
+}
+
+/// Writes to `--output`, else to stdout, where a reader that stops early
+/// (`| head`) is no error.
+fn write(args: &DiffArgs, render: &dyn Fn(&mut dyn Write) -> anyhow::Result<()>) -> ExitCode {
+    if let Some(path) = &args.output {
+        return match crate::report::write_atomically_with(path, render) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => fatal(&err.context(format!("writing {}", path.display()))),
+        };
+    }
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    match render(&mut out).and_then(|()| Ok(out.flush()?)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) if err.downcast_ref::<std::io::Error>().is_some_and(|err| err.kind() == ErrorKind::BrokenPipe) => {
+            ExitCode::SUCCESS
+        }
+        Err(err) => fatal(&err.context("writing to stdout")),
     }
 }
 
-/// The changes, rendered in the format asked for.
-fn compare(args: &DiffArgs) -> anyhow::Result<String> {
+/// The changes between the two scans named.
+fn compare(args: &DiffArgs) -> anyhow::Result<Changes> {
     let new_ref = args.new.clone().unwrap_or(ScanRef::Latest);
     let in_store = |reference: &ScanRef| !matches!(reference, ScanRef::Report(_));
     let store = if in_store(&new_ref) || args.base.as_ref().is_none_or(in_store) {
@@ -51,12 +75,7 @@ fn compare(args: &DiffArgs) -> anyhow::Result<String> {
             Side::stored(store, base_id)?
         }
     };
-    let changes = by_account(base, new)?;
-    Ok(match args.format {
-        DiffFormat::Text => changes::text(&changes),
-        DiffFormat::Json => changes::json(&changes),
-        DiffFormat::Html => changes::html(&changes)?,
-    })
+    by_account(base, new)
 }
 
 /// The changes between two scans, compared one account at a time: only an
