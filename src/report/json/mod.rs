@@ -179,10 +179,19 @@ mod tests {
             let value: serde_json::Value = serde_json::from_str(text).unwrap();
             serde_json::to_string_pretty(&value).unwrap()
         };
-        assert_eq!(
-            pretty(&rendered),
-            pretty(&frozen),
-            "the v1 report changed; for an additive change run UPDATE_SNAPSHOTS=1 cargo test --lib schema_v1_is_frozen"
+        let (now, fixture) = (pretty(&rendered), pretty(&frozen));
+        let changed: Vec<String> = (0..now.lines().count().max(fixture.lines().count()))
+            .filter_map(|at| {
+                let (now, fixture) = (now.lines().nth(at).unwrap_or(""), fixture.lines().nth(at).unwrap_or(""));
+                (now != fixture).then(|| format!("line {}:\n  fixture: {fixture}\n  now:     {now}", at + 1))
+            })
+            .take(10)
+            .collect();
+        assert!(
+            changed.is_empty(),
+            "the v1 report changed (first lines that differ):\n{}\nfor an additive change, \
+             UPDATE_SNAPSHOTS=1 cargo test --lib schema_v1_is_frozen rewrites the fixture",
+            changed.join("\n")
         );
     }
 }
