@@ -5,14 +5,10 @@
 
 use std::collections::BTreeMap;
 
-use crate::aws::{CallStats as LedgerStats, CollectError, ErrorKind};
+use crate::aws::{CollectError, ErrorKind};
 use crate::checks::Finding;
 use crate::checks::metadata::{CatalogEntry, ComplianceRef, Framework};
-use crate::model::{
-    CallStats, CheckInfo, ControlInfo, ExpiredEntry, FrameworkInfo, MutelistSummary, OperationStats, RemediationInfo,
-    ReportFinding, ScanError,
-};
-use crate::mutelist::MutelistSummary as MutelistState;
+use crate::model::{CheckInfo, ControlInfo, FrameworkInfo, RemediationInfo, ReportFinding, ScanError};
 
 pub fn finding(finding: Finding, check: &CatalogEntry, failing_since: Option<String>) -> ReportFinding {
     ReportFinding {
@@ -108,45 +104,5 @@ fn kind_name(kind: ErrorKind) -> &'static str {
         ErrorKind::ServiceError => "service_error",
         ErrorKind::MalformedResponse => "malformed_response",
         ErrorKind::Other => "other",
-    }
-}
-
-pub fn mutelist(summary: MutelistState) -> MutelistSummary {
-    MutelistSummary {
-        path: summary.path,
-        entries: summary.entries,
-        expired: summary
-            .expired
-            .into_iter()
-            .map(|entry| ExpiredEntry {
-                account: entry.account,
-                check: entry.check,
-                expires: entry.expires,
-                reason: entry.reason,
-            })
-            .collect(),
-    }
-}
-
-pub fn call_stats(stats: LedgerStats) -> CallStats {
-    CallStats {
-        calls: stats.calls,
-        attempts: stats.attempts,
-        retries: stats.retries,
-        throttles: stats.throttles,
-        critical_path_depth: stats.critical_path_depth,
-        operations: stats
-            .operations
-            .into_iter()
-            .map(|operation| OperationStats {
-                service: operation.service,
-                operation: operation.operation,
-                region: operation.region,
-                calls: operation.calls,
-                attempts: operation.attempts,
-                retries: operation.retries,
-                throttles: operation.throttles,
-            })
-            .collect(),
     }
 }

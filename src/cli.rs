@@ -312,7 +312,7 @@ pub struct MergeArgs {
 
     /// Report formats to write (as for `scan`).
     #[arg(long, value_enum, value_delimiter = ',', default_value = "json,html", value_name = "FORMAT,...")]
-    pub output_formats: Vec<OutputFormat>,
+    pub output_formats: Vec<report::Format>,
 
     /// Report file name, without extension.
     #[arg(long, default_value = "bulkhead", value_name = "NAME", value_parser = parse_output_name)]
@@ -388,7 +388,7 @@ pub struct EvaluationArgs {
     /// Report formats to write: json, html, ocsf, junit, sarif, csv, asff,
     /// compliance (one CSV per framework, under DIR/compliance/).
     #[arg(long, value_enum, value_delimiter = ',', default_value = "json,html", value_name = "FORMAT,...")]
-    pub output_formats: Vec<OutputFormat>,
+    pub output_formats: Vec<report::Format>,
 
     /// Report file name, without extension.
     #[arg(long, default_value = "bulkhead", value_name = "NAME", value_parser = parse_output_name)]
@@ -502,17 +502,25 @@ fn parse_session_name(name: &str) -> Result<String, String> {
     if valid { Ok(name.to_owned()) } else { Err("2 to 64 of A-Z a-z 0-9 + = , . @ _ -".to_owned()) }
 }
 
-/// `--output-formats` values; each names one of the report's formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
-pub enum OutputFormat {
-    Json,
-    Html,
-    Ocsf,
-    Junit,
-    Sarif,
-    Csv,
-    Asff,
-    Compliance,
+/// `--output-formats` values: each format by its lower-case name.
+impl ValueEnum for report::Format {
+    fn value_variants<'a>() -> &'a [Self] {
+        &report::Format::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        let name = match self {
+            report::Format::Json => "json",
+            report::Format::Html => "html",
+            report::Format::Ocsf => "ocsf",
+            report::Format::Junit => "junit",
+            report::Format::Sarif => "sarif",
+            report::Format::Csv => "csv",
+            report::Format::Asff => "asff",
+            report::Format::Compliance => "compliance",
+        };
+        Some(clap::builder::PossibleValue::new(name))
+    }
 }
 
 impl SelectionArgs {
@@ -538,7 +546,7 @@ impl EvaluationArgs {
             output: Output {
                 dir: self.output_dir.clone(),
                 name: self.output_name.clone(),
-                formats: self.output_formats.iter().map(|&format| format.into()).collect(),
+                formats: self.output_formats.clone(),
             },
             gate: Gate { fail_on: self.fail_on, allow_errors: self.allow_errors },
             fail_on_new: self.fail_on_new,
@@ -547,21 +555,6 @@ impl EvaluationArgs {
             baseline: self.baseline.clone(),
             quiet: self.quiet,
             stats_table,
-        }
-    }
-}
-
-impl From<OutputFormat> for report::Format {
-    fn from(format: OutputFormat) -> report::Format {
-        match format {
-            OutputFormat::Json => report::Format::Json,
-            OutputFormat::Html => report::Format::Html,
-            OutputFormat::Ocsf => report::Format::Ocsf,
-            OutputFormat::Junit => report::Format::Junit,
-            OutputFormat::Sarif => report::Format::Sarif,
-            OutputFormat::Csv => report::Format::Csv,
-            OutputFormat::Asff => report::Format::Asff,
-            OutputFormat::Compliance => report::Format::Compliance,
         }
     }
 }

@@ -54,7 +54,7 @@ fn check_commands(shell: &str) -> (usize, usize) {
         match parses(&command) {
             Command::Scan(args) => {
                 assert!(args.sharding.shard.is_some() || args.sharding.shard_count.is_some(), "{command:?}");
-                assert!(args.evaluation.output_formats.contains(&crate::cli::OutputFormat::Json), "{command:?}");
+                assert!(args.evaluation.output_formats.contains(&crate::report::Format::Json), "{command:?}");
                 counts.0 += 1;
             }
             Command::Merge(_) => counts.1 += 1,

@@ -5,6 +5,7 @@ use tracing_subscriber::EnvFilter;
 
 use bulkhead::cli::{Cli, Command};
 use bulkhead::commands::interrupt::Interrupted;
+use bulkhead::commands::merge::Refusal;
 use bulkhead::commands::{self, fatal, print_bytes};
 use bulkhead::fatal::{Setting, render};
 use bulkhead::outcome::Outcome;
@@ -77,7 +78,7 @@ fn exit(result: anyhow::Result<Outcome>, setting: &Setting) -> ExitCode {
         }
         Err(err) => {
             eprint!("{}", render(&err, setting));
-            let usage = err.downcast_ref::<UsageError>().is_some();
+            let usage = err.downcast_ref::<UsageError>().is_some() || err.downcast_ref::<Refusal>().is_some();
             ExitCode::from(if usage { 2 } else { 1 })
         }
     }

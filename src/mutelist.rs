@@ -25,9 +25,10 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use regex::Regex;
-use serde::{Deserialize, Deserializer, Serialize, de};
+use serde::{Deserialize, Deserializer, de};
 
 use crate::model::ReportFinding;
+use crate::model::{ExpiredEntry, MutelistSummary};
 
 /// A mutelist that could not be read: exit 2, no scan.
 #[derive(Debug, thiserror::Error)]
@@ -55,23 +56,6 @@ struct Entry {
     exceptions: Option<RawExceptions>,
     reason: String,
     expires: Option<Date>,
-}
-
-/// What the report says about the mutelist: which entries were in force.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MutelistSummary {
-    pub path: String,
-    pub entries: usize,
-    /// Entries past their `Expires` date: they muted nothing in this scan.
-    pub expired: Vec<ExpiredEntry>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ExpiredEntry {
-    pub account: String,
-    pub check: String,
-    pub expires: String,
-    pub reason: String,
 }
 
 impl Mutelist {
@@ -117,6 +101,7 @@ impl Mutelist {
         Ok(Mutelist { path: path.to_owned(), entries })
     }
 
+    /// What the report says about this mutelist on `today`.
     pub fn summary(&self, today: Date) -> MutelistSummary {
         MutelistSummary {
             path: self.path.display().to_string(),

@@ -13,9 +13,9 @@ use aws_smithy_runtime_api::client::interceptors::context::FinalizerInterceptorC
 use aws_smithy_runtime_api::client::orchestrator::{HttpResponse, Metadata};
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
-use serde::{Deserialize, Serialize};
 
 use super::Service;
+use crate::model::{CallStats, OperationStats};
 
 #[derive(Debug, Default)]
 pub struct CallLedger {
@@ -61,6 +61,7 @@ impl CallLedger {
         change(counts.entry((service, region.to_owned(), operation.to_owned())).or_default());
     }
 
+    /// The report's call stats, operations sorted by service, region, operation.
     pub fn stats(&self) -> CallStats {
         let counts = self.counts.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let operations: Vec<OperationStats> = counts
@@ -85,33 +86,6 @@ impl CallLedger {
             operations,
         }
     }
-}
-
-/// The `stats` block of the report.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CallStats {
-    /// Calls the collectors made, pages counted one by one.
-    pub calls: u64,
-    /// HTTP attempts, retries included.
-    pub attempts: u64,
-    pub retries: u64,
-    /// Attempts the service answered with a throttling error.
-    pub throttles: u64,
-    /// Calls on the longest chain in which each call needed the one before.
-    pub critical_path_depth: u32,
-    /// Sorted by service, region, operation.
-    pub operations: Vec<OperationStats>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OperationStats {
-    pub service: String,
-    pub operation: String,
-    pub region: String,
-    pub calls: u64,
-    pub attempts: u64,
-    pub retries: u64,
-    pub throttles: u64,
 }
 
 /// Feeds every attempt a client makes into the ledger. One per client, so

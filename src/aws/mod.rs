@@ -12,5 +12,5 @@ pub mod session;
 pub use blob::{BLOB_GET, BlobFetcher};
 pub use error::{CollectError, ErrorKind, Service};
 pub use gate::{CallGate, ConcurrencyLimits};
-pub use ledger::{CallLedger, CallStats};
+pub use ledger::CallLedger;
 pub use session::{RoleSession, Session, SessionOptions};

@@ -6,13 +6,13 @@
 //! check and resource (id and ARN, both fixed at collection).
 
 mod drift;
-mod json_report;
 mod record;
+mod report_file;
 mod store;
 
 pub use drift::{absorb, compare, order};
-pub use json_report::{SnapshotError, read_report};
 pub use record::{FindingKey, FindingRecord, PreviousState, ScanHeader, Snapshot, age_in_days, failing_since};
+pub use report_file::{AccountFindings, ReportAccounts, SnapshotError, read_report, read_report_header};
 pub use store::{Ended, FindingsBatch, Prune, ScanListing, Store, StoreError};
 
 /// Which past scan a command compares with: a scan in the store or a JSON report.

@@ -262,7 +262,8 @@ pub struct SpillWriter {
     segments: Vec<Segment>,
     len: usize,
     /// The account being written, and how many segments it has so far.
-    account: Option<(String, usize)>,
+    account: String,
+    order: usize,
 }
 
 impl fmt::Debug for SpillWriter {
@@ -282,47 +283,46 @@ impl SpillWriter {
             position: 0,
             segments: Vec::new(),
             len: 0,
-            account: None,
+            account: String::new(),
+            order: 0,
         })
     }
 
     /// Adds one account's findings, in report order within the account.
+    /// Taken one at a time, so that a caller can assemble each finding as
+    /// it is written rather than hold the account's findings twice.
     pub fn add_account(
         &mut self,
         account_id: &str,
         findings: impl IntoIterator<Item = ReportFinding>,
     ) -> io::Result<()> {
         self.begin_account(account_id);
-        for finding in findings {
-            self.write(&finding)?;
-        }
-        Ok(())
+        findings.into_iter().try_for_each(|finding| self.add(&finding))
     }
 
-    /// The findings written from here on are this account's, in report
-    /// order within the account, until the next account begins.
+    /// Starts an account: the findings [`SpillWriter::add`] takes next are
+    /// its own, in report order within the account. An account is begun
+    /// once; accounts may come in any order.
     pub fn begin_account(&mut self, account_id: &str) {
-        self.account = Some((account_id.to_owned(), 0));
+        account_id.clone_into(&mut self.account);
+        self.order = 0;
     }
 
-    /// One finding of the account begun last.
-    pub fn write(&mut self, finding: &ReportFinding) -> io::Result<()> {
-        let Some((account_id, order)) = self.account.as_mut() else {
-            return Err(io::Error::other("a finding was spilled before its account began"));
-        };
+    /// Adds a finding of the account begun last.
+    pub fn add(&mut self, finding: &ReportFinding) -> io::Result<()> {
         // After this account's first finding, the last segment is its own.
-        let continues = *order > 0 && self.segments.last().is_some_and(|last| last.check_id == finding.check_id);
+        let continues = self.order > 0 && self.segments.last().is_some_and(|last| last.check_id == finding.check_id);
         if !continues {
             self.segments.push(Segment {
-                account_id: account_id.clone(),
-                order: *order,
+                account_id: self.account.clone(),
+                order: self.order,
                 check_id: finding.check_id.clone(),
                 offset: self.position,
                 bytes: 0,
                 first: 0,
                 count: 0,
             });
-            *order += 1;
+            self.order += 1;
         }
         let mut line = serde_json::to_vec(finding).map_err(io::Error::other)?;
         line.push(b'\n');

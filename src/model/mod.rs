@@ -9,10 +9,12 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 pub mod findings;
+pub mod header;
 pub mod tally;
 
 use crate::severity::{Severity, Status};
 pub use findings::{Findings, Spill, SpillWriter};
+pub use header::ReportHeader;
 pub use tally::{ControlTally, StatusCounts, Tally};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

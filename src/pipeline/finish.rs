@@ -65,7 +65,7 @@ pub(super) fn finish(
                 "mutelist entry has expired and mutes nothing"
             );
         }
-        assemble::mutelist(summary)
+        summary
     });
     let mut changes = chain.comparison.finish();
     let summary = summary(&chain.tally, facts.errors.len());

@@ -33,7 +33,7 @@ impl Sink for Spill {
     }
 
     fn finding(&mut self, _: &AccountScope<'_>, judged: &mut Judged) -> anyhow::Result<()> {
-        self.writer.write(&judged.finding).context("writing findings to their temporary file")
+        self.writer.add(&judged.finding).context("writing findings to their temporary file")
     }
 }
 

@@ -163,13 +163,21 @@ pub(super) fn date(timestamp: &str) -> &str {
 }
 
 pub fn json(changes: &Changes) -> String {
-    let mut value = serde_json::to_value(changes).expect("the changes serialise");
-    if let Some(object) = value.as_object_mut() {
-        object.insert("diff_schema_version".to_owned(), DIFF_SCHEMA_VERSION.into());
+    super::write::to_string(|out| write_json(changes, out)).expect("the changes serialise")
+}
+
+/// The JSON of [`json`], written as it is serialised: the changes can be
+/// many, and are not held a second time.
+pub fn write_json(changes: &Changes, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
+    #[derive(Serialize)]
+    struct Versioned<'a> {
+        #[serde(flatten)]
+        changes: &'a Changes,
+        diff_schema_version: u32,
     }
-    let mut text = serde_json::to_string_pretty(&value).expect("a JSON value serialises");
-    text.push('\n');
-    text
+    serde_json::to_writer_pretty(&mut *out, &Versioned { changes, diff_schema_version: DIFF_SCHEMA_VERSION })?;
+    out.write_all(b"\n")?;
+    Ok(())
 }
 
 pub fn html(changes: &Changes) -> anyhow::Result<String> {

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 
 use crate::model::INFORMATION_URI;
 use crate::model::findings::write_json_array;
-use crate::model::{Report, ReportFinding};
+use crate::model::{CheckInfo, Report, ReportFinding};
 use crate::severity::{Severity, Status};
 
 pub const OCSF_VERSION: &str = "1.3.0";
@@ -71,68 +71,11 @@ fn event(report: &Report, finding: &ReportFinding) -> Value {
         "end_time_dt": report.scan.finished_at,
         "timezone_offset": 0,
         "is_alert": finding.status == Status::Fail && !finding.muted,
-        "metadata": {
-            "version": OCSF_VERSION,
-            "uid": finding_uid(finding),
-            "event_code": finding.check_id,
-            "profiles": ["cloud"],
-            "product": {
-                "name": report.tool.name,
-                "uid": report.tool.name,
-                "vendor_name": report.tool.name,
-                "version": report.tool.version,
-                "url_string": INFORMATION_URI,
-            },
-            "log_name": "bulkhead scan",
-        },
-        "finding_info": {
-            "uid": finding_uid(finding),
-            "title": finding.title,
-            "desc": check.map(|check| check.description.as_str()).unwrap_or(&finding.title),
-            "types": [finding.service],
-            "created_time": time,
-            "created_time_dt": report.scan.finished_at,
-            "analytic": {
-                "uid": check.map_or(finding.check_id.as_str(), |check| check.sarif_id.as_str()),
-                "name": finding.check_id,
-                "desc": finding.title,
-                "category": finding.service,
-                "type": "Rule",
-                "type_id": ANALYTIC_RULE,
-            },
-        },
-        "cloud": {
-            "provider": "AWS",
-            "region": finding.region,
-            "account": {
-                "uid": finding.account_id,
-                "name": report.account_name(&finding.account_id),
-                "type": "AWS Account",
-                "type_id": ACCOUNT_TYPE_AWS,
-            },
-        },
-        "resources": [{
-            "uid": finding.resource_arn,
-            "name": if finding.resource_name.is_empty() { &finding.resource_id } else { &finding.resource_name },
-            "type": finding.resource_type,
-            "group": {"name": finding.service},
-            "region": finding.region,
-            "cloud_partition": finding.resource_arn.split(':').nth(1).unwrap_or("aws"),
-            "labels": finding.resource_tags.iter().map(|(key, value)| format!("{key}={value}")).collect::<Vec<_>>(),
-            "data": {
-                "resource_id": finding.resource_id,
-                "tags": finding.resource_tags,
-                "details": finding.resource_details,
-            },
-        }],
-        "unmapped": {
-            "check_id": finding.check_id,
-            "status": finding.status.as_str(),
-            "muted": finding.muted,
-            "mute_reason": finding.mute_reason,
-            "compliance": finding.compliance,
-            "requirements": requirements(finding),
-        },
+        "metadata": metadata(report, finding),
+        "finding_info": finding_info(report, finding, check, time),
+        "cloud": cloud(report, finding),
+        "resources": [resource(finding)],
+        "unmapped": unmapped(finding),
     });
     if let Some(check) = check {
         event["risk_details"] = json!(check.risk);
@@ -145,6 +88,83 @@ fn event(report: &Report, finding: &ReportFinding) -> Value {
         event["unmapped"]["shared_responsibility"] = json!(check.shared_responsibility);
     }
     event
+}
+
+fn metadata(report: &Report, finding: &ReportFinding) -> Value {
+    json!({
+        "version": OCSF_VERSION,
+        "uid": finding_uid(finding),
+        "event_code": finding.check_id,
+        "profiles": ["cloud"],
+        "product": {
+            "name": report.tool.name,
+            "uid": report.tool.name,
+            "vendor_name": report.tool.name,
+            "version": report.tool.version,
+            "url_string": INFORMATION_URI,
+        },
+        "log_name": "bulkhead scan",
+    })
+}
+
+fn finding_info(report: &Report, finding: &ReportFinding, check: Option<&CheckInfo>, time: i64) -> Value {
+    json!({
+        "uid": finding_uid(finding),
+        "title": finding.title,
+        "desc": check.map(|check| check.description.as_str()).unwrap_or(&finding.title),
+        "types": [finding.service],
+        "created_time": time,
+        "created_time_dt": report.scan.finished_at,
+        "analytic": {
+            "uid": check.map_or(finding.check_id.as_str(), |check| check.sarif_id.as_str()),
+            "name": finding.check_id,
+            "desc": finding.title,
+            "category": finding.service,
+            "type": "Rule",
+            "type_id": ANALYTIC_RULE,
+        },
+    })
+}
+
+fn cloud(report: &Report, finding: &ReportFinding) -> Value {
+    json!({
+        "provider": "AWS",
+        "region": finding.region,
+        "account": {
+            "uid": finding.account_id,
+            "name": report.account_name(&finding.account_id),
+            "type": "AWS Account",
+            "type_id": ACCOUNT_TYPE_AWS,
+        },
+    })
+}
+
+fn resource(finding: &ReportFinding) -> Value {
+    json!({
+        "uid": finding.resource_arn,
+        "name": if finding.resource_name.is_empty() { &finding.resource_id } else { &finding.resource_name },
+        "type": finding.resource_type,
+        "group": {"name": finding.service},
+        "region": finding.region,
+        "cloud_partition": finding.resource_arn.split(':').nth(1).unwrap_or("aws"),
+        "labels": finding.resource_tags.iter().map(|(key, value)| format!("{key}={value}")).collect::<Vec<_>>(),
+        "data": {
+            "resource_id": finding.resource_id,
+            "tags": finding.resource_tags,
+            "details": finding.resource_details,
+        },
+    })
+}
+
+fn unmapped(finding: &ReportFinding) -> Value {
+    json!({
+        "check_id": finding.check_id,
+        "status": finding.status.as_str(),
+        "muted": finding.muted,
+        "mute_reason": finding.mute_reason,
+        "compliance": finding.compliance,
+        "requirements": requirements(finding),
+    })
 }
 
 /// `"<framework> <control>"` for every control the finding counts towards.

@@ -170,6 +170,29 @@ fn three_shards_merged_equal_one_process() {
     assert_eq!(code(&allowed), 3, "{}", stderr(&allowed));
     let errors = read_json(&at("partial").join("bulkhead.json"))["scan"]["errors"].clone();
     assert!(errors.as_array().unwrap().iter().any(|error| error["kind"] == "missing_shard"), "{errors:#}");
+
+    // Headers that agree do not make findings right: a shard's file carrying
+    // another shard's findings, or one finding twice, is refused by name.
+    let findings = |path: &Path| read_json(path)["findings"].as_array().unwrap().clone();
+    let source = (0..3).find(|&index| !findings(&reports[index]).is_empty()).expect("a shard with findings");
+    let other = (source + 1) % 3;
+    let tampered = |name: &str, index: usize, edit: &dyn Fn(&mut Vec<Value>)| -> Output {
+        let mut report = read_json(&reports[index]);
+        edit(report["findings"].as_array_mut().unwrap());
+        let path = at(&format!("{name}.json"));
+        std::fs::write(&path, report.to_string()).unwrap();
+        let mut paths = reports.clone();
+        paths[index] = path;
+        merge(&paths, &at(name), &[])
+    };
+    let intruded = tampered("intruded", other, &|list| list.extend(findings(&reports[source])));
+    assert_eq!(code(&intruded), 2, "{}", stderr(&intruded));
+    assert!(stderr(&intruded).contains("intruded.json: "), "{}", stderr(&intruded));
+    assert!(stderr(&intruded).contains("which the shard does not list"), "{}", stderr(&intruded));
+    let doubled = tampered("doubled", source, &|list| list.insert(1, list[0].clone()));
+    assert_eq!(code(&doubled), 2, "{}", stderr(&doubled));
+    assert!(stderr(&doubled).contains("doubled.json: 1 finding(s) repeat a finding key"), "{}", stderr(&doubled));
+    assert!(!at("intruded").join("bulkhead.json").exists() && !at("doubled").join("bulkhead.json").exists());
 }
 
 #[test]

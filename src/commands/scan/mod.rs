@@ -13,7 +13,6 @@ use jiff::Timestamp;
 
 use self::accounts::Accounts;
 use super::interrupt::{self, Interrupted};
-use crate::assemble;
 use crate::aws::chain;
 use crate::aws::{CallGate, ConcurrencyLimits, Session, SessionOptions};
 use crate::cli::ScanArgs;
@@ -157,7 +156,7 @@ impl Run<'_> {
                 }
                 progress.collected();
                 progress.evaluated();
-                let stats = assemble::call_stats(gate.ledger().stats());
+                let stats = gate.ledger().stats();
                 let finished = evaluator.finish(self.caller.arn.clone(), regions, stats, self.shard)?;
                 deliver(finished, self.settings, &progress)
             }
@@ -194,7 +193,7 @@ impl Run<'_> {
             principal_arn: self.caller.arn.clone(),
             regions,
             inventory: saved.inventory,
-            stats: assemble::call_stats(self.gate.ledger().stats()),
+            stats: self.gate.ledger().stats(),
             shard: self.shard,
         };
         evaluate_whole(self.inputs, collection, self.settings, memory, progress)

@@ -1,13 +1,14 @@
 //! The JSON report: a public contract, in versioned structs of its own
-//! ([`v1`]). Internal types can change freely; a change to what `v1`
-//! serialises is a change to the contract, which the test against
-//! `tests/fixtures/report-schema-v1.json` catches.
+//! ([`v1`]) that both write the model and read it back. Internal types can
+//! change freely; a change to what `v1` serialises is a change to the
+//! contract, which the test against `tests/fixtures/report-schema-v1.json`
+//! catches.
 
 pub mod v1;
 
 use crate::model::Report;
 
-pub use v1::SCHEMA_VERSION;
+pub use v1::{Exactness, ReadError, SCHEMA_VERSION, read, read_header};
 
 pub fn write(report: &Report, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
     serde_json::to_writer_pretty(&mut *out, &v1::JsonReport::from(report))?;
@@ -17,61 +18,6 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> anyhow::Result<()
 
 pub fn render(report: &Report) -> anyhow::Result<String> {
     crate::report::write::to_string(|out| write(report, out))
-}
-
-/// Why a file cannot be read back as a report.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ParseError {
-    #[error("it is not JSON: {0}")]
-    NotJson(String),
-    #[error("it has no `schema_version`")]
-    NoSchemaVersion,
-    #[error("it has report schema version {0}; this bulkhead reads version {SCHEMA_VERSION}")]
-    UnknownSchema(u64),
-    #[error("it is not a bulkhead report: {0}")]
-    NotAReport(String),
-    #[error("it holds what this bulkhead would not write back the same (first at `{0}`): another bulkhead version?")]
-    Lossy(String),
-}
-
-/// Reads a report this bulkhead wrote back into the model, whole. The
-/// model is deserialised from the v1 file and rendered again; a file that
-/// does not come back the same (a field another version added, a changed
-/// value) is refused rather than carried over with something lost. The
-/// report's history is not part of v1, so it does not come back.
-pub fn parse(text: &[u8]) -> Result<Report, ParseError> {
-    let value: serde_json::Value = serde_json::from_slice(text).map_err(|err| ParseError::NotJson(err.to_string()))?;
-    match value.get("schema_version").and_then(serde_json::Value::as_u64) {
-        Some(found) if found == u64::from(SCHEMA_VERSION) => {}
-        Some(found) => return Err(ParseError::UnknownSchema(found)),
-        None => return Err(ParseError::NoSchemaVersion),
-    }
-    let report: Report =
-        serde_json::from_value(value.clone()).map_err(|err| ParseError::NotAReport(err.to_string()))?;
-    let again = serde_json::to_value(v1::JsonReport::from(&report)).expect("the report always serialises");
-    match first_difference(&value, &again, String::new()) {
-        Some(path) => Err(ParseError::Lossy(path)),
-        None => Ok(report),
-    }
-}
-
-/// The JSON path of the first place `a` and `b` differ.
-fn first_difference(a: &serde_json::Value, b: &serde_json::Value, path: String) -> Option<String> {
-    use serde_json::Value;
-    match (a, b) {
-        (Value::Object(a), Value::Object(b)) => {
-            let keys: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
-            keys.into_iter().find_map(|key| match (a.get(key), b.get(key)) {
-                (Some(x), Some(y)) => first_difference(x, y, format!("{path}.{key}")),
-                _ => Some(format!("{path}.{key}")),
-            })
-        }
-        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
-            x.iter().zip(y).enumerate().find_map(|(i, (x, y))| first_difference(x, y, format!("{path}[{i}]")))
-        }
-        _ if a == b => None,
-        _ => Some(if path.is_empty() { ".".to_owned() } else { path }),
-    }
 }
 
 #[cfg(test)]
@@ -217,62 +163,161 @@ mod tests {
     }
 
     /// Freezes schema v1: a change to any field name or shape fails here.
-    /// Rewrites the frozen fixture from [`frozen_report`], for an additive
-    /// change: `cargo test --lib write_the_frozen_fixture -- --ignored`.
-    #[test]
-    #[ignore]
-    fn write_the_frozen_fixture() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/report-schema-v1.json");
-        std::fs::write(path, render(&frozen_report()).unwrap()).unwrap();
-    }
-
+    /// For an additive change, `UPDATE_SNAPSHOTS=1 cargo test --lib
+    /// schema_v1_is_frozen` rewrites the fixture from [`frozen_report`];
+    /// review its diff.
     #[test]
     fn schema_v1_is_frozen() {
-        let report = frozen_report();
-        let rendered: serde_json::Value = serde_json::from_str(&render(&report).unwrap()).unwrap();
-        let frozen: serde_json::Value =
-            serde_json::from_str(include_str!("../../../tests/fixtures/report-schema-v1.json")).unwrap();
-        assert_eq!(rendered, frozen);
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/report-schema-v1.json");
+        let rendered = render(&frozen_report()).unwrap();
+        if std::env::var_os("UPDATE_SNAPSHOTS").is_some_and(|value| value == "1") {
+            std::fs::write(path, &rendered).unwrap();
+            return;
+        }
+        let frozen = std::fs::read_to_string(path).unwrap();
+        let pretty = |text: &str| {
+            let value: serde_json::Value = serde_json::from_str(text).unwrap();
+            serde_json::to_string_pretty(&value).unwrap()
+        };
+        let (now, fixture) = (pretty(&rendered), pretty(&frozen));
+        let changed: Vec<String> = (0..now.lines().count().max(fixture.lines().count()))
+            .filter_map(|at| {
+                let (now, fixture) = (now.lines().nth(at).unwrap_or(""), fixture.lines().nth(at).unwrap_or(""));
+                (now != fixture).then(|| format!("line {}:\n  fixture: {fixture}\n  now:     {now}", at + 1))
+            })
+            .take(10)
+            .collect();
+        assert!(
+            changed.is_empty(),
+            "the v1 report changed (first lines that differ):\n{}\nfor an additive change, \
+             UPDATE_SNAPSHOTS=1 cargo test --lib schema_v1_is_frozen rewrites the fixture",
+            changed.join("\n")
+        );
     }
 }
 
 #[cfg(test)]
-mod parse_tests {
+mod read_tests {
+    use std::path::{Path, PathBuf};
+
     use super::*;
+    use crate::model::ReportFinding;
+
+    const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/report-schema-v1.json");
 
     fn frozen() -> serde_json::Value {
-        serde_json::from_str(include_str!("../../../tests/fixtures/report-schema-v1.json")).unwrap()
+        serde_json::from_str(&std::fs::read_to_string(FIXTURE).unwrap()).unwrap()
+    }
+
+    /// Reads `path` whole: its header, and its findings in order.
+    fn read_all(
+        path: &Path,
+        exactness: Exactness,
+    ) -> Result<(crate::model::ReportHeader, Vec<ReportFinding>), ReadError> {
+        let mut findings = Vec::new();
+        let header = read(path, exactness, &mut |finding| {
+            findings.push(finding);
+            Ok(())
+        })?;
+        Ok((header, findings))
+    }
+
+    fn written(dir: &tempfile::TempDir, text: &str) -> PathBuf {
+        let path = dir.path().join("report.json");
+        std::fs::write(&path, text).unwrap();
+        path
     }
 
     #[test]
     fn a_report_reads_back_whole() {
-        let text = include_str!("../../../tests/fixtures/report-schema-v1.json");
-        let report = parse(text.as_bytes()).unwrap();
+        let (header, findings) = read_all(Path::new(FIXTURE), Exactness::Exact).unwrap();
+        assert_eq!(header.scan.shard.as_ref().map(|shard| shard.index), Some(1));
+        let report = header.clone().into_report(findings.into(), Default::default());
         let again: serde_json::Value = serde_json::from_str(&render(&report).unwrap()).unwrap();
         assert_eq!(again, frozen());
-        assert_eq!(report.scan.shard.as_ref().map(|shard| shard.index), Some(1));
         assert_eq!(report.history, None);
+        assert_eq!(read_header(Path::new(FIXTURE), Exactness::Exact).unwrap(), header);
     }
 
     #[test]
-    fn what_is_not_a_whole_v1_report_is_refused() {
+    fn what_is_not_a_whole_v1_report_is_refused_naming_the_file() {
+        let dir = tempfile::tempdir().unwrap();
         let with = |edit: &dyn Fn(&mut serde_json::Value)| {
             let mut value = frozen();
             edit(&mut value);
-            parse(value.to_string().as_bytes())
+            read_all(&written(&dir, &value.to_string()), Exactness::Exact).map(drop)
         };
-        assert_eq!(parse(b"{"), Err(ParseError::NotJson("EOF while parsing an object at line 1 column 1".into())));
-        assert_eq!(with(&|v| v["schema_version"] = 2.into()), Err(ParseError::UnknownSchema(2)));
+        let message = |result: Result<(), ReadError>| result.unwrap_err().to_string();
+        let path = dir.path().join("report.json").display().to_string();
         assert_eq!(
-            with(&|v| {
+            message(read_all(&written(&dir, "{"), Exactness::Exact).map(drop)),
+            format!("{path} is not a bulkhead JSON report: EOF while parsing an object at line 1 column 1")
+        );
+        assert_eq!(
+            message(with(&|v| v["schema_version"] = 2.into())),
+            format!("{path} has report schema version 2; this bulkhead reads version 1")
+        );
+        assert_eq!(
+            message(with(&|v| {
                 v.as_object_mut().unwrap().remove("schema_version");
-            }),
-            Err(ParseError::NoSchemaVersion)
+            })),
+            format!("{path} is not a bulkhead JSON report: it has no `schema_version`")
         );
-        assert!(matches!(with(&|v| v["findings"] = 3.into()), Err(ParseError::NotAReport(_))));
-        assert_eq!(
-            with(&|v| v["scan"]["added_later"] = true.into()),
-            Err(ParseError::Lossy(".scan.added_later".into()))
+        assert!(matches!(with(&|v| v["findings"] = 3.into()), Err(ReadError::NotAReport { .. })));
+        assert!(matches!(with(&|v| v["findings"][0]["status"] = "MAYBE".into()), Err(ReadError::NotAReport { .. })));
+        assert!(
+            matches!(with(&|v| v["scan"]["added_later"] = true.into()), Err(ReadError::Lossy { at, .. }) if at == ".scan.added_later")
         );
+        assert!(
+            matches!(with(&|v| v["findings"][0]["added_later"] = true.into()), Err(ReadError::Lossy { at, .. }) if at == ".findings[0].added_later")
+        );
+        let missing = read_all(&dir.path().join("missing.json"), Exactness::Exact).map(drop);
+        assert!(
+            message(missing).starts_with(&format!("cannot read report {}", dir.path().join("missing.json").display()))
+        );
+    }
+
+    #[test]
+    fn a_reader_that_compares_passes_over_fields_it_does_not_know() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut value = frozen();
+        value["scan"]["added_later"] = true.into();
+        value["findings"][0]["added_later"] = true.into();
+        value["findings"][0].as_object_mut().unwrap().remove("failing_since");
+        let (header, findings) = read_all(&written(&dir, &value.to_string()), Exactness::Known).unwrap();
+        assert_eq!(header.scan.accounts, ["111122223333"]);
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].failing_since, None);
+    }
+
+    #[test]
+    fn findings_stream_to_the_consumer_which_may_stop_the_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut value = frozen();
+        let first = value["findings"][0].clone();
+        let findings: Vec<serde_json::Value> = (0..5)
+            .map(|n| {
+                let mut finding = first.clone();
+                finding["resource_id"] = format!("r-{n}").into();
+                finding
+            })
+            .collect();
+        value["findings"] = findings.into();
+        let path = written(&dir, &value.to_string());
+        let mut seen = Vec::new();
+        read(&path, Exactness::Exact, &mut |finding| {
+            seen.push(finding.resource_id);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(seen, ["r-0", "r-1", "r-2", "r-3", "r-4"]);
+        let mut taken = 0;
+        let stopped = read(&path, Exactness::Known, &mut |_| {
+            taken += 1;
+            anyhow::ensure!(taken < 3, "enough");
+            Ok(())
+        });
+        assert_eq!(stopped.unwrap_err().to_string(), format!("{}: enough", path.display()));
+        assert_eq!(taken, 3, "the read stops at the finding the consumer refused");
     }
 }
