@@ -3,6 +3,7 @@
 //! emulator tests (tests/emulator) prove the collectors and the end-to-end
 //! paths.
 
+mod snapshot;
 mod support;
 
 mod cloudtrail;
@@ -12,6 +13,7 @@ mod ecr;
 mod ecs;
 mod iam;
 mod saved_inventories;
+mod snapshots;
 
 use std::path::Path;
 
@@ -41,21 +43,4 @@ fn every_check_has_offline_pass_fail_and_error_cases() {
         }
     }
     assert!(missing.is_empty(), "{}", missing.join("\n"));
-}
-
-/// The fixture reference in localstack/README.md is generated from the
-/// seeder's one schema (`localstack/seeding/schema.py --write`).
-#[test]
-fn the_fixture_reference_is_generated_from_the_seeder_schema() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let output = std::process::Command::new("python3")
-        .arg(root.join("localstack/seeding/schema.py"))
-        .arg("--check")
-        .output()
-        .expect("python3 runs");
-    assert!(
-        output.status.success(),
-        "localstack/README.md is stale: run python3 localstack/seeding/schema.py --write\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
 }
