@@ -15,6 +15,7 @@ mod ecs;
 mod iam;
 mod saved_inventories;
 mod scope_errors;
+mod seeder;
 mod snapshots;
 
 use std::path::Path;
