@@ -1,7 +1,8 @@
 """ECS: task definitions (in order, so a family listed twice gets revisions 1 and 2), clusters, services, tasks.
 
 Fixture keys: seeding/schema.py (TASK_DEFINITION, CONTAINER, CONTAINER_LOG,
-ECS_CLUSTER, ECS_SERVICE, ECS_TASK).
+ECS_CLUSTER, ECS_SERVICE, ECS_TASK). A task definition or container may also
+give any field of the API's own shape, passed through (seeding/api.py).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from .validate import (
     key_mapping,
     key_opt_bool,
     key_str,
+    passed_through,
 )
 
 
@@ -37,6 +39,7 @@ class Container:
     environment: dict[str, str]
     secrets: dict[str, str]
     ports: list[int]
+    api_fields: dict[str, Any] = field(default_factory=dict)  # other ContainerDefinition fields, as given
 
 
 @dataclass
@@ -47,6 +50,7 @@ class TaskDefinition:
     ipc_mode: str | None
     requires: list[str]
     containers: list[Container]
+    api_fields: dict[str, Any] = field(default_factory=dict)  # other RegisterTaskDefinition fields, as given
 
 
 @dataclass
@@ -90,6 +94,7 @@ def _container(raw: Any, cp: str) -> Container:
         environment=_str_map(c.get("environment"), f"{cp}.environment"),
         secrets=_str_map(c.get("secrets"), f"{cp}.secrets"),
         ports=[_port(v, f"{cp}.ports[{n}]") for n, v in enumerate(_list(c.get("ports"), f"{cp}.ports"))],
+        api_fields=passed_through(shape, c),
     )
 
 
@@ -125,6 +130,7 @@ def parse_task_definitions(rspec: dict, rpath: str) -> tuple[list[TaskDefinition
                 ipc_mode=key_choice(shape, s, "ipc_mode", p),
                 requires=requires,
                 containers=containers,
+                api_fields=passed_through(shape, s),
             )
         )
     return definitions, revisions
@@ -221,6 +227,7 @@ def seed_task_definition(seeder: Seeder, region: str, td: TaskDefinition) -> Non
             spec["secrets"] = [{"name": k, "valueFrom": v} for k, v in c.secrets.items()]
         if c.ports:
             spec["portMappings"] = [{"containerPort": port, "protocol": "tcp"} for port in c.ports]
+        spec.update(c.api_fields)
         containers.append(spec)
     kwargs: dict[str, Any] = {"family": td.family, "containerDefinitions": containers}
     if td.network_mode:
@@ -233,6 +240,7 @@ def seed_task_definition(seeder: Seeder, region: str, td: TaskDefinition) -> Non
         kwargs["requiresCompatibilities"] = td.requires
         if "FARGATE" in td.requires:
             kwargs["cpu"], kwargs["memory"] = "256", "512"
+    kwargs.update(td.api_fields)
     with step(label):
         arn = ecs.register_task_definition(**kwargs)["taskDefinition"]["taskDefinitionArn"]
     # Never log environment values: fixtures hold fake secrets on purpose.

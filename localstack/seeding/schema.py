@@ -62,6 +62,10 @@ class Shape:
     path: str
     keys: tuple[Key, ...]
     notes: str = ""
+    passthrough: str = ""
+    """An AWS API shape, "service:ShapeName": any of its fields is also a key
+    here, sent as given (checked against botocore's model: seeding/api.py).
+    A key of the shape's own with ``api`` set is the only way to set that field."""
 
     @property
     def required(self) -> tuple[str, ...]:
@@ -341,20 +345,22 @@ CONTAINER = Shape(
     "regions.REGION.ecs_task_definitions[].containers[]",
     (
         Key("name", "string", "the container name: unique in the task definition", required=True,
-            pattern=ECS_NAME_RE),
+            pattern=ECS_NAME_RE, api="name"),
         Key("image", "string", "the image; `{account}` and `{region}` become the seeded account and region",
-            required=True),
-        Key("privileged", "bool", "privileged"),
-        Key("user", "string", "the user, e.g. \"1000:1000\""),
-        Key("readonly_root_filesystem", "bool", "readonlyRootFilesystem"),
-        Key("log", "other", "the logConfiguration", default_doc="none", shape=CONTAINER_LOG,
-            type_doc="none | container log configuration"),
-        Key("environment", "strings", "plain variables (never logged: fixtures hold fake secrets)"),
-        Key("secrets", "strings", "secrets: name to valueFrom"),
-        Key("ports", "list", "portMappings: container ports (TCP)"),
+            required=True, api="image"),
+        Key("privileged", "bool", "run it privileged", api="privileged"),
+        Key("user", "string", "the user, e.g. \"1000:1000\"", api="user"),
+        Key("readonly_root_filesystem", "bool", "a read-only root file system", api="readonlyRootFilesystem"),
+        Key("log", "other", "the log configuration", default_doc="none", shape=CONTAINER_LOG,
+            type_doc="none | container log configuration", api="logConfiguration"),
+        Key("environment", "strings", "plain variables (never logged: fixtures hold fake secrets)",
+            api="environment"),
+        Key("secrets", "strings", "secrets: name to valueFrom", api="secrets"),
+        Key("ports", "list", "container ports (TCP)", api="portMappings"),
     ),
     notes="Every container gets memory 128 and essential true (moto's RunTask needs a memory figure); "
     "a key left out is left out of the definition.",
+    passthrough="ecs:ContainerDefinition",
 )
 
 TASK_DEFINITION = Shape(
@@ -362,14 +368,17 @@ TASK_DEFINITION = Shape(
     "regions.REGION.ecs_task_definitions[]",
     (
         Key("family", "string", "the family: listed twice, it gets revisions 1 and 2", required=True,
-            pattern=ECS_NAME_RE),
-        Key("containers", "list", "the containers: at least one", required=True, shape=CONTAINER),
-        Key("network_mode", "choice", "the networkMode", choices=NETWORK_MODES),
-        Key("pid_mode", "choice", "the pidMode", choices=NAMESPACE_MODES),
-        Key("ipc_mode", "choice", "the ipcMode", choices=NAMESPACE_MODES),
-        Key("requires", "list", "requiresCompatibilities; FARGATE adds cpu 256 / memory 512", choices=LAUNCH_TYPES),
+            pattern=ECS_NAME_RE, api="family"),
+        Key("containers", "list", "the containers: at least one", required=True, shape=CONTAINER,
+            api="containerDefinitions"),
+        Key("network_mode", "choice", "the network mode", choices=NETWORK_MODES, api="networkMode"),
+        Key("pid_mode", "choice", "the PID namespace", choices=NAMESPACE_MODES, api="pidMode"),
+        Key("ipc_mode", "choice", "the IPC namespace", choices=NAMESPACE_MODES, api="ipcMode"),
+        Key("requires", "list", "launch types; FARGATE adds cpu 256 / memory 512", choices=LAUNCH_TYPES,
+            api="requiresCompatibilities"),
     ),
     notes="Registered in order; the last revision of a family is its latest ACTIVE one.",
+    passthrough="ecs:RegisterTaskDefinitionRequest",
 )
 
 ECS_SERVICE_LOAD_BALANCER = Shape(
@@ -626,8 +635,9 @@ FIXTURE = Shape(
 )
 
 INTRO = """\
-YAML. The tables below are the full set of keys allowed at each level; any
-other key is an error naming its path (e.g. `regions.us-east-1.security_groups[0]:
+YAML. The tables below are the full set of keys allowed at each level (a
+table that says so also takes the fields of an AWS API shape, passed through);
+any other key is an error naming its path (e.g. `regions.us-east-1.security_groups[0]:
 unknown key 'ingres'`), and so is a missing required key. Lists may be empty,
 null or left out. The fixture is validated in full before anything is created
 (exit status 2 on an error)."""
@@ -718,6 +728,12 @@ def _table(shape: Shape) -> list[str]:
         )
     if shape.notes:
         lines += ["", shape.notes]
+    if shape.passthrough:
+        service, name = shape.passthrough.split(":")
+        lines += ["", f"Any other field of the {service} API's `{name}`, spelt as the API spells it (e.g. "
+                  "`linuxParameters`), is sent as given, except the fields the keys above set. botocore's model "
+                  "of the API checks its name, type, nested keys and enum values first (seeding/api.py), so a "
+                  "misspelt key is still an error naming its path."]
     return lines
 
 

@@ -120,8 +120,26 @@ def _unique(names: list[str], path: str, what: str) -> None:
 
 
 def key_mapping(shape: Shape, value: Any, path: str) -> dict:
-    """value as a mapping with exactly the keys shape allows and requires."""
-    return _mapping(value, path, shape.required, shape.optional)
+    """value as a mapping with exactly the keys shape allows and requires; a
+    shape with ``passthrough`` also allows the fields of that AWS API shape
+    (checked by seeding/api.py; ``passed_through`` gives them)."""
+    if not shape.passthrough:
+        return _mapping(value, path, shape.required, shape.optional)
+    if not isinstance(value, dict):
+        raise FixtureError(f"{path}: expected a mapping, got {_type(value)}")
+    from . import api  # botocore: only the seeder's venv has it
+
+    api.fields(shape, value, path)
+    for key in shape.required:
+        if key not in value:
+            raise FixtureError(f"{path}: missing required key {key!r}")
+    return value
+
+
+def passed_through(shape: Shape, spec: dict) -> dict[str, Any]:
+    """The keys of spec (checked by key_mapping) that go to the API as they are."""
+    own = {key.name for key in shape.keys}
+    return {name: value for name, value in spec.items() if name not in own}
 
 
 def key_bool(shape: Shape, spec: dict, name: str, path: str) -> bool:

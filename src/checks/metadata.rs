@@ -1,7 +1,8 @@
-//! Check metadata as data: `checks/<service>/<check_id>.toml`, and the
+//! Check metadata as data: `checks/<service>/<check_id>.toml`, the
 //! compliance frameworks that map controls to checks,
-//! `checks/compliance/<framework>.toml`. Embedded at build time and read into
-//! typed form, rejecting unknown keys.
+//! `checks/compliance/<framework>.toml`, and the SARIF rule ids,
+//! `checks/sarif-rule-ids.txt`. Embedded at build time and read into typed
+//! form, rejecting unknown keys.
 
 use std::collections::BTreeMap;
 
@@ -43,8 +44,10 @@ pub struct CheckMetadata {
     pub resource_type: String,
     /// The check's SARIF rule id, `BH` and four digits: opaque, so a code
     /// scanning alert keeps its rule when a check is renamed, and never
-    /// reused or changed once given (`tests/fixtures/sarif-rule-ids.txt`
-    /// freezes them; a new check takes the next free number).
+    /// reused or changed once given. Not in the check's file: the one list
+    /// is `checks/sarif-rule-ids.txt`, which `tests/update-snapshots` keeps
+    /// (a new check takes the next number); empty until it has one.
+    #[serde(default, skip_deserializing)]
     pub sarif_id: String,
     pub description: String,
     pub risk: String,
@@ -105,12 +108,32 @@ pub struct MetadataError {
     pub message: String,
 }
 
+/// Where the SARIF rule ids are kept, from the repository's root.
+pub const SARIF_RULE_IDS_PATH: &str = "checks/sarif-rule-ids.txt";
+
+/// The frozen SARIF rule ids, `(rule id, check id)` in file order (retired
+/// checks included).
+pub fn sarif_rule_ids() -> Result<Vec<(&'static str, &'static str)>, MetadataError> {
+    SARIF_RULE_IDS
+        .lines()
+        .filter(|line| !line.starts_with('#') && !line.trim().is_empty())
+        .map(|line| {
+            line.split_once(' ').ok_or_else(|| MetadataError {
+                path: SARIF_RULE_IDS_PATH.to_owned(),
+                message: format!("{line:?} is not a rule id and a check id"),
+            })
+        })
+        .collect()
+}
+
 /// Every embedded metadata file, by check id.
 pub fn catalog() -> Result<BTreeMap<String, CatalogEntry>, MetadataError> {
+    let sarif_ids: BTreeMap<&str, &str> = sarif_rule_ids()?.into_iter().map(|(rule, check)| (check, rule)).collect();
     let mut catalog = BTreeMap::new();
     for file in EMBEDDED {
-        let metadata: CheckMetadata = toml::from_str(file.toml)
+        let mut metadata: CheckMetadata = toml::from_str(file.toml)
             .map_err(|err| MetadataError { path: file.path.to_owned(), message: err.to_string() })?;
+        metadata.sarif_id = sarif_ids.get(file.file_stem).map_or_else(String::new, |rule| (*rule).to_owned());
         let entry = CatalogEntry {
             id: file.file_stem.to_owned(),
             service: file.service.to_owned(),

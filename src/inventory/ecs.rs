@@ -193,7 +193,9 @@ pub struct TaskDefinitionEntry {
 
 super::resource!(TaskDefinitionEntry, id, arn);
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// `Default` (an empty definition) for inventory built in code: a new field
+/// needs no line in `inventory::fixtures`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TaskDefinition {
     /// `family:revision`.
     pub id: String,
@@ -216,7 +218,9 @@ pub struct TaskDefinition {
 
 super::resource!(TaskDefinition, id, arn);
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// `Default` (an empty container) for inventory built in code: a new field
+/// needs no line in `inventory::fixtures`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Container {
     pub name: String,
     pub image: String,

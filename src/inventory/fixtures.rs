@@ -238,17 +238,16 @@ pub fn service(cluster: &Cluster, name: &str) -> EcsService {
 /// A container that breaks no task definition rule: non-root, read-only,
 /// logging non-blocking, image pinned in this account's ECR.
 pub fn container(name: &str) -> Container {
+    // Everything else as `Container::default()` gives it: unset, empty.
     Container {
         name: name.to_owned(),
         image: format!("{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/app@sha256:{}", "a".repeat(64)),
-        privileged: None,
         user: Some("1000".to_owned()),
         readonly_root_filesystem: Some(true),
         log_driver: Some("awslogs".to_owned()),
         log_options: BTreeMap::from([("mode".to_owned(), "non-blocking".to_owned())]),
-        environment: Vec::new(),
-        secret_names: Vec::new(),
         port_mappings: vec![PortMapping { container_port: 8080, protocol: "tcp".to_owned() }],
+        ..Container::default()
     }
 }
 
@@ -278,6 +277,7 @@ pub fn running_task(cluster: &Cluster, service: Option<&str>, definition: &TaskD
 }
 
 pub fn task_definition(family: &str, revision: i32, containers: Vec<Container>) -> TaskDefinition {
+    // Everything else as `TaskDefinition::default()` gives it: unset, empty.
     TaskDefinition {
         id: format!("{family}:{revision}"),
         arn: format!("arn:aws:ecs:{REGION}:{ACCOUNT}:task-definition/{family}:{revision}"),
@@ -285,12 +285,9 @@ pub fn task_definition(family: &str, revision: i32, containers: Vec<Container>) 
         revision,
         status: Some("ACTIVE".to_owned()),
         network_mode: Some("awsvpc".to_owned()),
-        pid_mode: None,
-        ipc_mode: None,
         requires_compatibilities: vec!["FARGATE".to_owned()],
         containers,
-        cpu_architecture: None,
-        os_family: None,
+        ..TaskDefinition::default()
     }
 }
 

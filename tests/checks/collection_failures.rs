@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use crate::support::*;
 
 /// One of everything, every piece collected.
-fn full_inventory() -> AccountInventory {
+pub fn full_inventory() -> AccountInventory {
     let mut repo = repository("app");
     let mut listed = image(&repo, "a", &["v1"]);
     listed.referrers = Collected::Ok(Vec::new());
@@ -88,7 +88,7 @@ fn full_inventory() -> AccountInventory {
 }
 
 /// The JSON paths of every `{"ok": ...}`: a `Collected::Ok`.
-fn collected_paths(value: &Value, path: &mut Vec<String>, found: &mut Vec<Vec<String>>) {
+pub fn collected_paths(value: &Value, path: &mut Vec<String>, found: &mut Vec<Vec<String>>) {
     match value {
         Value::Object(map) => {
             if map.len() == 1 && map.contains_key("ok") {
@@ -111,7 +111,7 @@ fn collected_paths(value: &Value, path: &mut Vec<String>, found: &mut Vec<Vec<St
     }
 }
 
-fn at_path<'v>(value: &'v mut Value, path: &[String]) -> &'v mut Value {
+pub fn at_path<'v>(value: &'v mut Value, path: &[String]) -> &'v mut Value {
     path.iter().fold(value, |value, key| match value {
         Value::Array(items) => &mut items[key.parse::<usize>().unwrap()],
         other => &mut other[key.as_str()],

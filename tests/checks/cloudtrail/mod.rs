@@ -6,11 +6,13 @@ use bulkhead::inventory::cloudtrail::Trail;
 
 use crate::support::*;
 
+// BEGIN test modules: one per file in this folder, kept by tests/update-snapshots.
 mod cloudtrail_cloudwatch_logging_enabled;
 mod cloudtrail_kms_encryption_enabled;
 mod cloudtrail_log_file_validation_enabled;
 mod cloudtrail_multi_region_enabled;
 mod cloudtrail_multi_region_enabled_logging_management_events;
+// END test modules.
 
 fn listing_denied() -> AccountInventory {
     account_with(|region| {

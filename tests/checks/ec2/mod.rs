@@ -6,6 +6,7 @@ use bulkhead::inventory::ec2::{NetworkAcl, SecurityGroup};
 
 use crate::support::*;
 
+// BEGIN test modules: one per file in this folder, kept by tests/update-snapshots.
 mod ec2_networkacl_allow_ingress_any_port;
 mod ec2_networkacl_allow_ingress_tcp_port_22;
 mod ec2_networkacl_allow_ingress_tcp_port_3389;
@@ -16,6 +17,7 @@ mod ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_22;
 mod ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_3389;
 mod ec2_securitygroup_allow_wide_open_public_ipv4;
 mod ec2_securitygroup_default_restrict_traffic;
+// END test modules.
 
 /// The region's security groups, none attached.
 fn groups(groups: Vec<SecurityGroup>) -> AccountInventory {

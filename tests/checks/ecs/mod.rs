@@ -7,6 +7,7 @@ use bulkhead::inventory::{AccountInventory, Undescribed};
 
 use crate::support::*;
 
+// BEGIN test modules: one per file in this folder, kept by tests/update-snapshots.
 mod ecs_cluster_container_insights_enabled;
 mod ecs_running_tasks_images_from_trusted_registries;
 mod ecs_running_tasks_images_match_task_definition;
@@ -26,6 +27,7 @@ mod ecs_task_definitions_logging_block_mode;
 mod ecs_task_definitions_logging_enabled;
 mod ecs_task_definitions_no_environment_secrets;
 mod ecs_task_definitions_no_privileged_containers;
+// END test modules.
 
 /// One task definition `app:1` with one container, edited by `edit`.
 fn with_container(edit: impl FnOnce(&mut Container)) -> AccountInventory {

@@ -7,6 +7,7 @@ use bulkhead::inventory::iam::{AccountSummary, CredentialReport, IamAccount, Pas
 
 use crate::support::*;
 
+// BEGIN test modules: one per file in this folder, kept by tests/update-snapshots.
 mod iam_aws_attached_policy_no_administrative_privileges;
 mod iam_customer_attached_policy_no_administrative_privileges;
 mod iam_no_root_access_key;
@@ -16,6 +17,7 @@ mod iam_root_mfa_enabled;
 mod iam_rotate_access_key_90_days;
 mod iam_user_accesskey_unused;
 mod iam_user_mfa_enabled_console_access;
+// END test modules.
 
 fn with_iam(edit: impl FnOnce(&mut IamAccount)) -> AccountInventory {
     let mut account = account();
