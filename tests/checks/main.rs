@@ -12,6 +12,7 @@ mod ecr;
 mod ecs;
 mod iam;
 mod saved_inventories;
+mod wording;
 
 use std::path::Path;
 
