@@ -97,7 +97,8 @@ pub struct ManArgs {
 // One source of accounts: a list, the organization, or (neither) the caller's own.
 #[command(group(ArgGroup::new("fleet").args(["accounts", "organization"])))]
 pub struct ScanArgs {
-    /// Named profile from the AWS config files (default: the standard credential chain).
+    /// Named profile from the AWS config files, which wins over credentials in
+    /// the environment (default: the standard credential chain).
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
 
@@ -241,7 +242,8 @@ pub struct AccountsArgs {
     #[arg(long, value_enum, default_value = "text")]
     pub format: AccountsFormat,
 
-    /// Named profile from the AWS config files (default: the standard credential chain).
+    /// Named profile from the AWS config files, which wins over credentials in
+    /// the environment (default: the standard credential chain).
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
 

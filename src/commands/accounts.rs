@@ -29,7 +29,7 @@ pub async fn run(args: &AccountsArgs) -> Result<String> {
         },
         gate.ledger().clone(),
     )
-    .await;
+    .await?;
     let caller = caller_identity(&session, &gate).await?;
     let selection = discovery::Selection {
         units: args.selection.organizational_units.as_deref(),

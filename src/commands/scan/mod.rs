@@ -48,7 +48,7 @@ async fn scan(args: &ScanArgs) -> Result<Outcome> {
         global: args.max_concurrency,
         per_endpoint: args.max_concurrency_per_endpoint,
     });
-    let session = load_session(args, &gate).await;
+    let session = load_session(args, &gate).await?;
     let caller = caller_identity(&session, &gate).await?;
     let accounts = accounts::prepare(&session, &gate, &caller, args, sharding.as_ref().map(|run| &run.shard)).await?;
     let shard = sharding.map(|run| shard_info(&run, accounts.listed.clone(), args, &inputs)).transpose()?;
@@ -56,7 +56,7 @@ async fn scan(args: &ScanArgs) -> Result<Outcome> {
     run.collect_and_evaluate(accounts, memory).await
 }
 
-async fn load_session(args: &ScanArgs, gate: &CallGate) -> Session {
+async fn load_session(args: &ScanArgs, gate: &CallGate) -> Result<Session> {
     let options = SessionOptions {
         profile: args.profile.clone(),
         region: args.region.clone(),
