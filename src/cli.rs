@@ -123,8 +123,9 @@ pub struct ScanArgs {
     #[arg(long, value_name = "REGION")]
     pub region: Option<String>,
 
-    /// Send every AWS call to this endpoint (an emulator). AWS_ENDPOINT_URL works too.
-    #[arg(long, value_name = "URL")]
+    /// Send every AWS call to this endpoint (an emulator), a URL with its
+    /// scheme: http://127.0.0.1:4566. AWS_ENDPOINT_URL works too.
+    #[arg(long, value_name = "URL", value_parser = crate::aws::session::parse_endpoint_url)]
     pub endpoint_url: Option<String>,
 
     /// Scan only these regions (default: every enabled region).
@@ -251,8 +252,9 @@ pub struct AccountsArgs {
     #[arg(long, value_name = "REGION")]
     pub region: Option<String>,
 
-    /// Send every AWS call to this endpoint (an emulator). AWS_ENDPOINT_URL works too.
-    #[arg(long, value_name = "URL")]
+    /// Send every AWS call to this endpoint (an emulator), a URL with its
+    /// scheme: http://127.0.0.1:4566. AWS_ENDPOINT_URL works too.
+    #[arg(long, value_name = "URL", value_parser = crate::aws::session::parse_endpoint_url)]
     pub endpoint_url: Option<String>,
 
     /// Attempts per call, the first included.

@@ -19,10 +19,13 @@ use aws_smithy_async::rt::sleep::SharedAsyncSleep;
 use aws_smithy_http_client::proxy::ProxyConfig;
 use aws_smithy_http_client::{Connector, ConnectorBuilder, tls};
 use aws_smithy_runtime_api::client::http::{HttpConnectorSettings, SharedHttpClient};
+use aws_smithy_runtime_api::client::interceptors::context::InterceptorContext;
+use aws_smithy_runtime_api::client::retries::classifiers::{ClassifyRetry, RetryAction, RetryClassifierPriority};
 use aws_types::os_shim_internal::{Env, Fs};
 
 use super::Service;
-use super::blob::BlobFetcher;
+use super::blob::{self, BlobFetcher};
+use super::error::connection_refused;
 use super::ledger::{AttemptCounter, CallLedger};
 use crate::usage::UsageError;
 
@@ -121,21 +124,7 @@ impl Session {
             let chain = named_profile_chain(&provider, profile, files);
             base = base.into_builder().credentials_provider(SharedCredentialsProvider::new(chain)).build();
         }
-        // An emulator's download URLs are plain http; AWS's are https, and
-        // nothing else is accepted from them.
-        let overridden = base.endpoint_url().is_some()
-            || ["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_ECR"]
-                .iter()
-                .any(|name| std::env::var(name).is_ok_and(|value| !value.is_empty()));
-        let settings = HttpConnectorSettings::builder()
-            .connect_timeout(options.connect_timeout)
-            .read_timeout(options.operation_timeout)
-            .build();
-        let blobs = BlobFetcher::new(
-            https_connector(Some(&settings), base.sleep_impl()),
-            overridden,
-            options.operation_timeout,
-        );
+        let blobs = blob_fetcher(options, &base);
         Ok(Session { base, ledger, blobs })
     }
 
@@ -181,6 +170,39 @@ impl Session {
     pub fn client<C: ServiceClient>(&self, region: &str) -> C {
         C::counted(&self.config_for(region), AttemptCounter::new(self.ledger.clone(), C::SERVICE, region))
     }
+}
+
+/// `--endpoint-url` as the SDK takes it: `http://` or `https://`, a host,
+/// maybe a port and a path. Without a scheme the SDK would fail every call
+/// only once it is made, after its retries.
+pub fn parse_endpoint_url(url: &str) -> Result<String, String> {
+    if blob::http_host(url).is_some() && !url.contains(char::is_whitespace) {
+        Ok(url.to_owned())
+    } else {
+        Err("a URL with its scheme and host, such as http://127.0.0.1:4566 or https://sts.example.com".to_owned())
+    }
+}
+
+/// The fetcher of image config blobs. AWS hands out https URLs, and
+/// nothing else is accepted from it; an emulator's are plain http, accepted
+/// only on the host of the endpoint the scan was pointed at
+/// (`--endpoint-url`, `AWS_ENDPOINT_URL_ECR`, `AWS_ENDPOINT_URL`, the
+/// profile's `endpoint_url`).
+fn blob_fetcher(options: &SessionOptions, base: &SdkConfig) -> BlobFetcher {
+    let from_env = ["AWS_ENDPOINT_URL_ECR", "AWS_ENDPOINT_URL"].map(|name| std::env::var(name).ok());
+    let mut http_hosts: Vec<String> = [options.endpoint_url.clone(), base.endpoint_url().map(str::to_owned)]
+        .into_iter()
+        .chain(from_env)
+        .flatten()
+        .filter_map(|endpoint| blob::http_host(&endpoint))
+        .collect();
+    http_hosts.sort();
+    http_hosts.dedup();
+    let settings = HttpConnectorSettings::builder()
+        .connect_timeout(options.connect_timeout)
+        .read_timeout(options.operation_timeout)
+        .build();
+    BlobFetcher::new(https_connector(Some(&settings), base.sleep_impl()), http_hosts, options.operation_timeout)
 }
 
 /// `--profile NAME` must name a profile of the config files: the SDK would
@@ -315,11 +337,40 @@ macro_rules! service_client {
                 let partition = RetryPartition::custom(format!("bulkhead-{}-{region}", Self::SERVICE))
                     .token_bucket(TokenBucket::unlimited())
                     .build();
-                let config = $krate::config::Builder::from(config).interceptor(counter).retry_partition(partition);
+                let config = $krate::config::Builder::from(config)
+                    .interceptor(counter)
+                    .retry_partition(partition)
+                    .retry_classifier(RefusedIsFinal);
                 $krate::Client::from_conf(config.build())
             }
         }
     )*};
+}
+
+/// A connection refused is not retried: nothing listens at that address,
+/// and backing off will not make anything listen. Runs after the SDK's
+/// classifiers, which would retry it as a transient error; a connection
+/// dropped or reset after it was made is still theirs to retry.
+#[derive(Debug)]
+struct RefusedIsFinal;
+
+impl ClassifyRetry for RefusedIsFinal {
+    fn classify_retry(&self, ctx: &InterceptorContext) -> RetryAction {
+        match ctx.output_or_error() {
+            Some(Err(err)) if err.as_connector_error().is_some_and(|err| connection_refused(err)) => {
+                RetryAction::RetryForbidden
+            }
+            _ => RetryAction::NoActionIndicated,
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        "connection refused is final"
+    }
+
+    fn priority(&self) -> RetryClassifierPriority {
+        RetryClassifierPriority::run_after(RetryClassifierPriority::transient_error_classifier())
+    }
 }
 
 service_client! {
@@ -336,6 +387,15 @@ service_client! {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn endpoints_have_a_scheme_and_a_host() {
+        assert!(parse_endpoint_url("http://127.0.0.1:4566").is_ok());
+        assert!(parse_endpoint_url("https://localhost.localstack.cloud:4566/").is_ok());
+        for wrong in ["127.0.0.1:6201", "localhost", "ftp://127.0.0.1", "http://", "http://a b", ""] {
+            assert!(parse_endpoint_url(wrong).is_err(), "{wrong}");
+        }
+    }
 
     #[test]
     fn the_overlay_names_the_profile_as_config_files_do() {

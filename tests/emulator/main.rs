@@ -30,6 +30,7 @@ mod ecs_images;
 mod ecs_running_tasks;
 mod ecs_services;
 mod ecs_task_definitions;
+mod edges;
 mod errors;
 mod faults;
 mod history;
