@@ -220,7 +220,7 @@ pub struct RoleArgs {
 #[derive(Debug, Clone, Default, Args)]
 pub struct OrganizationSelection {
     /// Only the accounts under these organizational units (ou-...) or roots
-    /// (r-...), nested units included.
+    /// (r-...), nested units included: the caller's own only when under one.
     #[arg(long, value_delimiter = ',', value_name = "OU,...", requires = "organization", value_parser = parse_parent_id)]
     pub organizational_units: Option<Vec<String>>,
 

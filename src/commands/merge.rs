@@ -452,6 +452,7 @@ mod tests {
                     fingerprint: "fnv1a64:00000000000000aa".into(),
                     accounts_listed: listed().len() as u64,
                 }),
+                organizational_units: None,
             },
             findings,
             checks: vec![],

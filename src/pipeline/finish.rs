@@ -77,6 +77,7 @@ pub(super) fn finish(
             mutelist,
             stats,
             shard,
+            organizational_units: None,
         },
         findings: chain.spill.finish()?,
         checks,

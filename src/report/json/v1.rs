@@ -129,6 +129,11 @@ struct Scan<'a> {
     /// Added in 0.2 (additive): which shard of a `scan --shard` run this
     /// report is, for `bulkhead merge`; `null` for a whole scan.
     shard: Option<Shard<'a>>,
+    /// Added in 0.3 (additive): the organizational units (or roots) a
+    /// `scan --organization --organizational-units` covered, as given;
+    /// absent for any other scan.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    organizational_units: Option<&'a [String]>,
 }
 
 #[derive(Debug, Serialize)]
@@ -316,6 +321,7 @@ impl<'a> From<&'a model::Report> for JsonReport<'a> {
                     fingerprint: &shard.fingerprint,
                     accounts_listed: shard.accounts_listed,
                 }),
+                organizational_units: scan.organizational_units.as_deref(),
             },
             findings: Findings(&report.findings),
             checks: report.checks.iter().map(Check::from).collect(),
