@@ -14,6 +14,7 @@ mod support;
 
 mod call_stats;
 mod cli;
+mod closed_pipe;
 mod cloudtrail_catalog;
 mod cloudtrail_multi_region_enabled;
 mod collection_errors;

@@ -283,3 +283,16 @@ fn fleet_flags_are_checked_before_any_call() {
         assert_eq!(output.status.code(), Some(2), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
     }
 }
+
+/// `accounts` ends quietly when its reader has gone (`| head -1`).
+#[test]
+#[ignore = "needs the AWS emulator: run localstack/run-tests"]
+fn accounts_ends_quietly_on_a_closed_pipe() {
+    use crate::closed_pipe::{assert_quiet_on_a_closed_pipe, binary, with_stdout_closed};
+    for format in ["text", "json"] {
+        let args = ["accounts", "--organization", "--region", "us-east-1", "--format", format];
+        let output =
+            with_stdout_closed(binary().args(args).args(["--endpoint-url", &endpoint()]).envs(organization().env()));
+        assert_quiet_on_a_closed_pipe(&args, &output);
+    }
+}
