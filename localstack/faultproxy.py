@@ -6,7 +6,8 @@ forwards it untouched or answers it with a fault, the way AWS would:
     localstack/.venv/bin/python localstack/faultproxy.py \\
         --upstream http://127.0.0.1:4566 --seed 7 \\
         --throttle 0.20 --server-error 0.05 --reset 0.02 \\
-        [--latency-ms 5 [--jitter-ms 5]] [--deny ecr] [--stall '*@ap-southeast-2'] [--port 0]
+        [--latency-ms 5 [--jitter-ms 5]] [--deny ecr] [--stall '*@ap-southeast-2'] [--port 0] \\
+        [--rename-host localhost]
 
 Prints `http://127.0.0.1:PORT` as its first stdout line once it listens.
 Logs on stderr. Exits when its standard input closes (so it dies with the
@@ -35,12 +36,17 @@ e.g. `ecr`, `ecr:DescribeImages`, `*@ap-southeast-2`, `ec2:DescribeRegions@us-ea
                     60), then its connection is reset
 Rules win over random faults. Several --deny/--stall may be given.
 
+  --rename-host NAME  forwards every request with NAME as the host of its Host
+                    header (the port kept), so the emulator names NAME in what it
+                    derives from the Host header (image download URLs)
+
 Determinism: whether a request gets a random fault is decided from a hash of
 (seed, service, region, operation, request body, how many times this very
 request was seen before), never from arrival order, so a seed gives the same
 faults however the scanner's concurrency interleaves its calls.
 
-GET /__faultproxy/stats answers a JSON count of what was injected.
+GET /__faultproxy/stats answers a JSON count of what was injected, and under
+`pass:blob` how many blob GETs (presigned download URLs) were passed through.
 """
 
 from __future__ import annotations
@@ -220,6 +226,7 @@ class Handler(BaseHTTPRequestHandler):
         if self.path.startswith("/_bulkhead/ecr-blobs/"):
             # The GET of a presigned download URL (S3 on AWS, server.py here):
             # not an AWS API call, so passed through without faults.
+            self.server.faults.count("pass:blob")
             self.forward(b"")
             return
         self.handle_call()
@@ -259,6 +266,10 @@ class Handler(BaseHTTPRequestHandler):
         connection = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=120)
         try:
             headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
+            if self.server.rename_host:
+                headers = {
+                    k: rename(v, self.server.rename_host) if k.lower() == "host" else v for k, v in headers.items()
+                }
             connection.request(self.command, self.path, body=body, headers=headers)
             response = connection.getresponse()
             payload = response.read()
@@ -297,6 +308,12 @@ class Server(ThreadingHTTPServer):
     request_queue_size = 1024
 
 
+def rename(host_header: str, name: str) -> str:
+    """`HOST[:PORT]` with NAME as its host, the port kept."""
+    _, colon, port = host_header.rpartition(":")
+    return f"{name}:{port}" if colon and port.isdigit() else name
+
+
 def rate(text: str) -> float:
     value = float(text)
     if not 0.0 <= value <= 1.0:
@@ -317,6 +334,7 @@ def main(argv=None) -> int:
     parser.add_argument("--deny", action="append", default=[], metavar="SPEC")
     parser.add_argument("--stall", action="append", default=[], metavar="SPEC")
     parser.add_argument("--stall-seconds", type=float, default=60.0)
+    parser.add_argument("--rename-host", default=None, metavar="NAME", help="the host the Host header names upstream")
     parser.add_argument("--lifetime", type=float, default=600.0, help="exit after this many seconds")
     parser.add_argument("--verbose", action="store_true", help="log every request on stderr")
     args = parser.parse_args(argv)
@@ -329,6 +347,7 @@ def main(argv=None) -> int:
     server = Server(("127.0.0.1", args.port), Handler)
     server.faults = Faults(args)
     server.upstream = upstream
+    server.rename_host = args.rename_host
     server.verbose = args.verbose
 
     def stop(*_):

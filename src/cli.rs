@@ -97,7 +97,8 @@ pub struct ManArgs {
 // One source of accounts: a list, the organization, or (neither) the caller's own.
 #[command(group(ArgGroup::new("fleet").args(["accounts", "organization"])))]
 pub struct ScanArgs {
-    /// Named profile from the AWS config files (default: the standard credential chain).
+    /// Named profile from the AWS config files, which wins over credentials in
+    /// the environment (default: the standard credential chain).
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
 
@@ -122,8 +123,9 @@ pub struct ScanArgs {
     #[arg(long, value_name = "REGION")]
     pub region: Option<String>,
 
-    /// Send every AWS call to this endpoint (an emulator). AWS_ENDPOINT_URL works too.
-    #[arg(long, value_name = "URL")]
+    /// Send every AWS call to this endpoint (an emulator), a URL with its
+    /// scheme: http://127.0.0.1:4566. AWS_ENDPOINT_URL works too.
+    #[arg(long, value_name = "URL", value_parser = crate::aws::session::parse_endpoint_url)]
     pub endpoint_url: Option<String>,
 
     /// Scan only these regions (default: every enabled region).
@@ -218,7 +220,7 @@ pub struct RoleArgs {
 #[derive(Debug, Clone, Default, Args)]
 pub struct OrganizationSelection {
     /// Only the accounts under these organizational units (ou-...) or roots
-    /// (r-...), nested units included.
+    /// (r-...), nested units included: the caller's own only when under one.
     #[arg(long, value_delimiter = ',', value_name = "OU,...", requires = "organization", value_parser = parse_parent_id)]
     pub organizational_units: Option<Vec<String>>,
 
@@ -241,7 +243,8 @@ pub struct AccountsArgs {
     #[arg(long, value_enum, default_value = "text")]
     pub format: AccountsFormat,
 
-    /// Named profile from the AWS config files (default: the standard credential chain).
+    /// Named profile from the AWS config files, which wins over credentials in
+    /// the environment (default: the standard credential chain).
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
 
@@ -249,8 +252,9 @@ pub struct AccountsArgs {
     #[arg(long, value_name = "REGION")]
     pub region: Option<String>,
 
-    /// Send every AWS call to this endpoint (an emulator). AWS_ENDPOINT_URL works too.
-    #[arg(long, value_name = "URL")]
+    /// Send every AWS call to this endpoint (an emulator), a URL with its
+    /// scheme: http://127.0.0.1:4566. AWS_ENDPOINT_URL works too.
+    #[arg(long, value_name = "URL", value_parser = crate::aws::session::parse_endpoint_url)]
     pub endpoint_url: Option<String>,
 
     /// Attempts per call, the first included.

@@ -61,6 +61,22 @@ pub struct Selection<'a> {
     pub exclude: &'a [String],
 }
 
+impl Selection<'_> {
+    /// Where the accounts were found, in words: "in the whole
+    /// organization", "under the organizational units ou-a, ou-b (nested
+    /// units included)", then the exclusions.
+    pub fn describe(&self) -> String {
+        let mut text = match self.units {
+            None => "in the whole organization".to_owned(),
+            Some(units) => format!("under the organizational units {} (nested units included)", units.join(", ")),
+        };
+        if !self.exclude.is_empty() {
+            text.push_str(&format!(", less the excluded {}", self.exclude.join(", ")));
+        }
+        text
+    }
+}
+
 /// Where a partition's global services (Organizations) answer.
 pub fn home_region(partition: &str) -> &'static str {
     match partition {
@@ -125,9 +141,11 @@ where
 }
 
 /// The accounts a fleet scan of the organization covers, sorted by id: the
-/// active accounts of the selection, less the excluded ones, plus the
-/// caller's own account (unless excluded), which is scanned with the
-/// caller's credentials wherever it sits in the organization.
+/// active accounts of the selection, less the excluded ones. The whole
+/// organization includes the caller's own account (unless excluded), also
+/// where Organizations does not list it; a selection of units includes it
+/// only when it sits under one of them. The caller's own account is scanned
+/// with the caller's credentials.
 pub async fn fleet(
     session: &Session,
     gate: &CallGate,
@@ -160,7 +178,8 @@ pub async fn fleet(
             tracing::info!(account = %account.account_id, state = account.state.as_deref().unwrap_or("unknown"), "skipping an account that is not active");
         }
     }
-    if !accounts.iter().any(|account| account.account_id == caller.account_id) {
+    let whole_organization = selection.units.is_none();
+    if whole_organization && !accounts.iter().any(|account| account.account_id == caller.account_id) {
         accounts.push(describe_caller(&client, gate, region, &caller.account_id).await);
     }
     accounts.retain(|account| !selection.exclude.contains(&account.account_id));
@@ -227,8 +246,8 @@ async fn list_parent(
     Ok(Level { accounts, units })
 }
 
-/// The caller's own account, when the listing did not hold it (it sits
-/// outside the selected units): its name if Organizations tells, else just its id.
+/// The caller's own account, when the organization's listing did not hold
+/// it: its name if Organizations tells, else just its id.
 async fn describe_caller(
     client: &aws_sdk_organizations::Client,
     gate: &CallGate,
@@ -339,6 +358,18 @@ mod tests {
     #[tokio::test]
     async fn a_parent_that_cannot_be_listed_fails_the_walk() {
         assert_eq!(walked(&["r-root", "ou-root-zzzzzzzz"]).await.unwrap_err(), "ou-root-zzzzzzzz: no such parent");
+    }
+
+    #[test]
+    fn a_selection_says_where_its_accounts_are() {
+        let units = ["ou-ab12-cdef3456".to_owned(), "r-ab12".to_owned()];
+        let excluded = ["111122223333".to_owned()];
+        assert_eq!(Selection { units: None, exclude: &[] }.describe(), "in the whole organization");
+        assert_eq!(
+            Selection { units: Some(&units), exclude: &excluded }.describe(),
+            "under the organizational units ou-ab12-cdef3456, r-ab12 (nested units included), less the excluded \
+             111122223333"
+        );
     }
 
     #[test]

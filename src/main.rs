@@ -94,5 +94,7 @@ fn init_logging(verbose: u8) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
     // No colour codes when stderr is a file or a pipe (CI logs).
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    tracing_subscriber::fmt().with_env_filter(filter).with_ansi(ansi).with_writer(std::io::stderr).init();
+    // Through the redaction of credentials: at trace level the SDK logs whole responses.
+    let writer = bulkhead::aws::redact::RedactedStderr;
+    tracing_subscriber::fmt().with_env_filter(filter).with_ansi(ansi).with_writer(writer).init();
 }

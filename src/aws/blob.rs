@@ -20,27 +20,25 @@ pub const BLOB_GET: &str = "GetDownloadUrlForLayer (GET)";
 #[derive(Debug, Clone)]
 pub struct BlobFetcher {
     connector: Arc<Connector>,
-    /// Plain `http://` URLs are accepted only when the scan's endpoint is
-    /// overridden (an emulator); against AWS the URL must be https.
-    allow_http: bool,
+    /// The hosts a plain `http://` URL may name: those of the endpoints the
+    /// scan was pointed at (an emulator). Empty against AWS, whose URLs
+    /// must be https.
+    http_hosts: Vec<String>,
     timeout: Duration,
 }
 
 impl BlobFetcher {
-    pub fn new(connector: Connector, allow_http: bool, timeout: Duration) -> BlobFetcher {
-        BlobFetcher { connector: Arc::new(connector), allow_http, timeout }
+    /// `http_hosts`: as [`http_host`] gives them.
+    pub fn new(connector: Connector, http_hosts: Vec<String>, timeout: Duration) -> BlobFetcher {
+        BlobFetcher { connector: Arc::new(connector), http_hosts, timeout }
     }
 
     /// The body of `url`, at most `limit` bytes; anything else is a
     /// `CollectError` naming the region the URL was handed out in.
     pub async fn get(&self, gate: &CallGate, region: &str, url: &str, limit: usize) -> Result<Vec<u8>, CollectError> {
         let error = |kind: ErrorKind, message: String| CollectError::new(Service::Ecr, BLOB_GET, region, kind, message);
-        let scheme_ok = url.starts_with("https://") || (self.allow_http && url.starts_with("http://"));
-        if !scheme_ok {
-            return Err(error(
-                ErrorKind::MalformedResponse,
-                format!("the download URL is not https ({}), refused", redact(url)),
-            ));
+        if let Some(refusal) = self.refusal(url) {
+            return Err(error(ErrorKind::MalformedResponse, refusal));
         }
         // A dropped connection, a 5xx or a throttle is tried again, at
         // once, up to ATTEMPTS times; a timeout or a 4xx is not.
@@ -55,6 +53,25 @@ impl BlobFetcher {
         }
         gate.ledger().record_plain_request(Service::Ecr, region, BLOB_GET, chain::advance());
         result
+    }
+
+    /// Why `url` is not fetched, if it is not: not https, and not plain
+    /// http on the host of an endpoint the scan was pointed at.
+    fn refusal(&self, url: &str) -> Option<String> {
+        if url.starts_with("https://") {
+            return None;
+        }
+        let shown = redact(url);
+        if self.http_hosts.is_empty() || !url.starts_with("http://") {
+            return Some(format!("the download URL is not https ({shown}), refused"));
+        }
+        match http_host(url) {
+            Some(host) if self.http_hosts.contains(&host) => None,
+            _ => Some(format!(
+                "the download URL {shown} is plain http and its host is not the endpoint's host ({}), refused",
+                self.http_hosts.join(", ")
+            )),
+        }
     }
 
     async fn attempt(&self, gate: &CallGate, region: &str, url: &str, limit: usize) -> Result<Vec<u8>, CollectError> {
@@ -117,6 +134,21 @@ fn connector_kind(err: &aws_smithy_runtime_api::client::result::ConnectorError) 
     if err.is_timeout() { ErrorKind::Timeout } else { ErrorKind::Unreachable }
 }
 
+/// The host of an `http://` or `https://` URL, lowercase, without port or
+/// brackets; `None` for anything else, and for a URL that names a user
+/// (`http://127.0.0.1@elsewhere/`), which no endpoint or download URL does.
+pub fn http_host(url: &str) -> Option<String> {
+    let lower = url.to_ascii_lowercase();
+    let rest = lower.strip_prefix("http://").or_else(|| lower.strip_prefix("https://"))?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host = match authority.strip_prefix('[') {
+        Some(bracketed) => bracketed.split_once(']')?.0,
+        None => authority.split(':').next()?,
+    };
+    let plain = host.chars().all(|c| c.is_ascii_alphanumeric() || ".-:".contains(c));
+    (!host.is_empty() && plain).then(|| host.to_owned())
+}
+
 /// A presigned URL without its query string: the signature is a credential.
 fn redact(url: &str) -> &str {
     url.split_once('?').map_or(url, |(base, _)| base)
@@ -138,17 +170,36 @@ mod tests {
     /// URL is refused before any connection, and is an error, not a blob.
     #[tokio::test]
     async fn http_urls_are_refused_without_an_endpoint_override() {
-        let fetcher = BlobFetcher::new(Connector::builder().build_http(), false, Duration::from_secs(1));
+        let fetcher = BlobFetcher::new(Connector::builder().build_http(), Vec::new(), Duration::from_secs(1));
         let err = fetcher.get(&gate(), "eu-west-1", "http://127.0.0.1:1/blob?X-Amz-Signature=s", 10).await.unwrap_err();
         assert_eq!(err.kind, ErrorKind::MalformedResponse);
         assert!(err.message.contains("not https (http://127.0.0.1:1/blob)"), "{}", err.message);
         assert!(!err.message.contains("Signature"), "{}", err.message);
         let err = fetcher.get(&gate(), "eu-west-1", "file:///etc/passwd", 10).await.unwrap_err();
         assert_eq!(err.kind, ErrorKind::MalformedResponse);
-        // With an override the http URL is tried (and here fails to connect).
-        let emulator = BlobFetcher::new(Connector::builder().build_http(), true, Duration::from_secs(5));
+        // With an override an http URL on its host is tried (and here fails to connect).
+        let emulator =
+            BlobFetcher::new(Connector::builder().build_http(), vec!["127.0.0.1".into()], Duration::from_secs(5));
         let err = emulator.get(&gate(), "eu-west-1", "http://127.0.0.1:1/blob", 10).await.unwrap_err();
         assert!(matches!(err.kind, ErrorKind::Unreachable | ErrorKind::Timeout), "{err:?}");
+        // On any other host it is refused before any connection.
+        for elsewhere in ["http://169.254.169.254/latest/meta-data/?X-Amz-Signature=s", "http://localhost:1/blob"] {
+            let err = emulator.get(&gate(), "eu-west-1", elsewhere, 10).await.unwrap_err();
+            assert_eq!(err.kind, ErrorKind::MalformedResponse, "{elsewhere}: {err:?}");
+            assert!(err.message.contains("not the endpoint's host (127.0.0.1)"), "{}", err.message);
+            assert!(!err.message.contains("Signature"), "{}", err.message);
+        }
+    }
+
+    #[test]
+    fn hosts_are_read_from_urls_as_endpoints_give_them() {
+        assert_eq!(http_host("http://127.0.0.1:4566").as_deref(), Some("127.0.0.1"));
+        assert_eq!(http_host("HTTP://LocalHost:5000/path?q").as_deref(), Some("localhost"));
+        assert_eq!(http_host("https://[::1]:443/x").as_deref(), Some("::1"));
+        assert_eq!(http_host("http://127.0.0.1@elsewhere.example/"), None, "a user part");
+        assert_eq!(http_host("http://emulator#frag").as_deref(), Some("emulator"));
+        assert_eq!(http_host("127.0.0.1:4566"), None, "no scheme");
+        assert_eq!(http_host("http://"), None);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use std::error::Error as StdError;
 use std::fmt;
 
+use aws_config::imds::client::error::{ImdsError, TokenError};
 use aws_credential_types::provider::error::CredentialsError;
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_sts::operation::assume_role::AssumeRoleError;
@@ -311,10 +312,26 @@ fn sources<'a>(err: &'a (dyn StdError + 'static)) -> impl Iterator<Item = &'a (d
     std::iter::successors(Some(err), |err: &&'a (dyn StdError + 'static)| (*err).source())
 }
 
+/// Whether a failed call would fail the same way on another round of
+/// retries: the credentials are what failed ([`credentials_fail_for_good`]),
+/// or nothing listens at the endpoint ([`connection_refused`]).
+pub fn fails_for_good(err: &(dyn StdError + 'static)) -> bool {
+    credentials_fail_for_good(err) || connection_refused(err)
+}
+
+/// Whether the connection was refused: nothing listens at that address
+/// (the endpoint or its port is wrong, the emulator is not running). A
+/// connection that was made and then reset or dropped is not this.
+pub fn connection_refused(err: &(dyn StdError + 'static)) -> bool {
+    sources(err).any(|cause| {
+        cause.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::ConnectionRefused)
+    })
+}
+
 /// Whether the credentials are what failed, in a way the next attempt would
 /// meet again: none found, a provider misconfigured, or its AssumeRole
 /// refused. Not worth another round of retries.
-pub fn credentials_fail_for_good(err: &(dyn StdError + 'static)) -> bool {
+fn credentials_fail_for_good(err: &(dyn StdError + 'static)) -> bool {
     let hopeless = sources(err).any(|cause| {
         matches!(
             cause.downcast_ref::<CredentialsError>(),
@@ -333,7 +350,10 @@ fn reached_no_one(err: &(dyn StdError + 'static)) -> bool {
 /// What to do when the credentials are the trouble: none at all, or the
 /// provider's own STS call (a role profile's AssumeRole) refused.
 fn credentials_remedy(err: &(dyn StdError + 'static)) -> Option<Remedy> {
-    if sources(err).any(|cause| matches!(cause.downcast_ref(), Some(CredentialsError::CredentialsNotLoaded(_)))) {
+    let none = |cause: &(dyn StdError + 'static)| {
+        matches!(cause.downcast_ref(), Some(CredentialsError::CredentialsNotLoaded(_))) || imds_forbids(cause)
+    };
+    if sources(err).any(none) {
         return Some(Remedy::ProvideCredentials);
     }
     sources(err).find_map(|cause| {
@@ -341,6 +361,21 @@ fn credentials_remedy(err: &(dyn StdError + 'static)) -> Option<Remedy> {
         let code = denied.code();
         (code.map(kind_of_code) == Some(ErrorKind::AccessDenied)).then(|| remedy_for_denial(code, "sts:AssumeRole"))
     })
+}
+
+/// The instance metadata service answered 401 or 403 (it is disabled, or
+/// out of reach of this container), to the token request or after: the
+/// last link of the credential chain found none, as when IMDS is absent.
+/// The SDK reports it as a provider error rather than "not loaded".
+fn imds_forbids(cause: &(dyn StdError + 'static)) -> bool {
+    let forbidden = |status: u16| matches!(status, 401 | 403);
+    if let Some(ImdsError::ErrorResponse(response)) = cause.downcast_ref::<ImdsError>() {
+        return forbidden(response.response().status().as_u16());
+    }
+    cause
+        .downcast_ref::<SdkError<TokenError, HttpResponse>>()
+        .and_then(SdkError::raw_response)
+        .is_some_and(|response| forbidden(response.status().as_u16()))
 }
 
 /// Codes that refuse the credentials rather than the call.

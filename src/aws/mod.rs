@@ -1,12 +1,14 @@
 //! Everything that knows how to talk to AWS, short of the collectors themselves:
 //! credentials and SDK configuration, the call gate that bounds concurrency,
-//! and the translation of SDK errors into [`CollectError`].
+//! the translation of SDK errors into [`CollectError`], and the redaction of
+//! credentials from what the SDK logs.
 
 pub mod blob;
 pub mod chain;
 pub mod error;
 pub mod gate;
 pub mod ledger;
+pub mod redact;
 pub mod session;
 
 pub use blob::{BLOB_GET, BlobFetcher};

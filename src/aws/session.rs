@@ -4,8 +4,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use aws_config::ecs::EcsCredentialsProvider;
+use aws_config::imds::credentials::ImdsCredentialsProvider;
+use aws_config::meta::credentials::CredentialsProviderChain;
+use aws_config::profile::ProfileFileCredentialsProvider;
+use aws_config::provider_config::ProviderConfig;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
+use aws_config::web_identity_token::WebIdentityTokenCredentialsProvider;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
 use aws_sdk_sts::config::SharedCredentialsProvider;
@@ -13,11 +19,15 @@ use aws_smithy_async::rt::sleep::SharedAsyncSleep;
 use aws_smithy_http_client::proxy::ProxyConfig;
 use aws_smithy_http_client::{Connector, ConnectorBuilder, tls};
 use aws_smithy_runtime_api::client::http::{HttpConnectorSettings, SharedHttpClient};
+use aws_smithy_runtime_api::client::interceptors::context::InterceptorContext;
+use aws_smithy_runtime_api::client::retries::classifiers::{ClassifyRetry, RetryAction, RetryClassifierPriority};
 use aws_types::os_shim_internal::{Env, Fs};
 
 use super::Service;
-use super::blob::BlobFetcher;
+use super::blob::{self, BlobFetcher};
+use super::error::connection_refused;
 use super::ledger::{AttemptCounter, CallLedger};
+use crate::usage::UsageError;
 
 /// Where to send global calls (STS, IAM, DescribeRegions) when neither the
 /// command line nor the profile names a region.
@@ -62,7 +72,12 @@ pub struct Session {
 }
 
 impl Session {
-    pub async fn load(options: &SessionOptions, ledger: Arc<CallLedger>) -> Session {
+    /// The SDK configuration for `options`. `--profile` names a profile of
+    /// the config files, or it is a usage error naming those there are.
+    pub async fn load(options: &SessionOptions, ledger: Arc<CallLedger>) -> anyhow::Result<Session> {
+        if let Some(profile) = &options.profile {
+            check_profile_exists(profile).await?;
+        }
         let retry = match options.retry_mode {
             RetryMode::Standard => RetryConfig::standard(),
             RetryMode::Adaptive => RetryConfig::adaptive(),
@@ -73,10 +88,11 @@ impl Session {
             .operation_attempt_timeout(options.operation_timeout)
             .build();
 
+        let http = shared_https_client();
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
-            .retry_config(retry)
-            .timeout_config(timeouts)
-            .http_client(shared_https_client());
+            .retry_config(retry.clone())
+            .timeout_config(timeouts.clone())
+            .http_client(http.clone());
         if let Some(profile) = &options.profile {
             loader = loader.profile_name(profile);
         }
@@ -85,10 +101,12 @@ impl Session {
         }
         // Without --endpoint-url the SDK still honours AWS_ENDPOINT_URL and
         // AWS_ENDPOINT_URL_<SERVICE> on its own.
+        let mut files = EnvConfigFiles::default();
         if let Some(endpoint) = &options.endpoint_url {
             loader = loader.endpoint_url(endpoint);
-            if let Some(files) = profile_files_with_endpoint(options.profile.as_deref(), endpoint).await {
-                loader = loader.profile_files(files);
+            if let Some(with_endpoint) = profile_files_with_endpoint(options.profile.as_deref(), endpoint).await {
+                files = with_endpoint.clone();
+                loader = loader.profile_files(with_endpoint);
             }
         }
         let mut base = loader.load().await;
@@ -96,22 +114,18 @@ impl Session {
             // Every call fails with "missing signing region" otherwise.
             base = base.into_builder().region(Region::new(FALLBACK_REGION)).build();
         }
-        // An emulator's download URLs are plain http; AWS's are https, and
-        // nothing else is accepted from them.
-        let overridden = base.endpoint_url().is_some()
-            || ["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_ECR"]
-                .iter()
-                .any(|name| std::env::var(name).is_ok_and(|value| !value.is_empty()));
-        let settings = HttpConnectorSettings::builder()
-            .connect_timeout(options.connect_timeout)
-            .read_timeout(options.operation_timeout)
-            .build();
-        let blobs = BlobFetcher::new(
-            https_connector(Some(&settings), base.sleep_impl()),
-            overridden,
-            options.operation_timeout,
-        );
-        Session { base, ledger, blobs }
+        if let Some(profile) = &options.profile {
+            let provider = ProviderConfig::without_region()
+                .with_region(base.region().cloned())
+                .with_http_client(http)
+                .with_retry_config(retry)
+                .with_timeout_config(timeouts)
+                .with_behavior_version(Some(BehaviorVersion::latest()));
+            let chain = named_profile_chain(&provider, profile, files);
+            base = base.into_builder().credentials_provider(SharedCredentialsProvider::new(chain)).build();
+        }
+        let blobs = blob_fetcher(options, &base);
+        Ok(Session { base, ledger, blobs })
     }
 
     /// What reads image config blobs from their presigned URLs.
@@ -156,6 +170,82 @@ impl Session {
     pub fn client<C: ServiceClient>(&self, region: &str) -> C {
         C::counted(&self.config_for(region), AttemptCounter::new(self.ledger.clone(), C::SERVICE, region))
     }
+}
+
+/// `--endpoint-url` as the SDK takes it: `http://` or `https://`, a host,
+/// maybe a port and a path. Without a scheme the SDK would fail every call
+/// only once it is made, after its retries.
+pub fn parse_endpoint_url(url: &str) -> Result<String, String> {
+    if blob::http_host(url).is_some() && !url.contains(char::is_whitespace) {
+        Ok(url.to_owned())
+    } else {
+        Err("a URL with its scheme and host, such as http://127.0.0.1:4566 or https://sts.example.com".to_owned())
+    }
+}
+
+/// The fetcher of image config blobs. AWS hands out https URLs, and
+/// nothing else is accepted from it; an emulator's are plain http, accepted
+/// only on the host of the endpoint the scan was pointed at
+/// (`--endpoint-url`, `AWS_ENDPOINT_URL_ECR`, `AWS_ENDPOINT_URL`, the
+/// profile's `endpoint_url`).
+fn blob_fetcher(options: &SessionOptions, base: &SdkConfig) -> BlobFetcher {
+    let from_env = ["AWS_ENDPOINT_URL_ECR", "AWS_ENDPOINT_URL"].map(|name| std::env::var(name).ok());
+    let mut http_hosts: Vec<String> = [options.endpoint_url.clone(), base.endpoint_url().map(str::to_owned)]
+        .into_iter()
+        .chain(from_env)
+        .flatten()
+        .filter_map(|endpoint| blob::http_host(&endpoint))
+        .collect();
+    http_hosts.sort();
+    http_hosts.dedup();
+    let settings = HttpConnectorSettings::builder()
+        .connect_timeout(options.connect_timeout)
+        .read_timeout(options.operation_timeout)
+        .build();
+    BlobFetcher::new(https_connector(Some(&settings), base.sleep_impl()), http_hosts, options.operation_timeout)
+}
+
+/// `--profile NAME` must name a profile of the config files: the SDK would
+/// otherwise find no credentials in it at the first call (or, before the
+/// profile won over the environment, use the environment's silently).
+async fn check_profile_exists(profile: &str) -> Result<(), UsageError> {
+    let files = EnvConfigFiles::default();
+    let loaded = aws_config::profile::load(&Fs::real(), &Env::real(), &files, Some(profile.to_owned().into())).await;
+    let paths = || {
+        let path = |variable: &str, default: &str| std::env::var(variable).unwrap_or_else(|_| default.to_owned());
+        format!(
+            "{} or {}",
+            path("AWS_CONFIG_FILE", "~/.aws/config"),
+            path("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials")
+        )
+    };
+    let profiles = loaded.map_err(|err| {
+        UsageError::Other(format!("--profile {profile}: the AWS config files ({}) could not be read: {err}", paths()))
+    })?;
+    if profiles.get_profile(profile).is_some() {
+        return Ok(());
+    }
+    let mut names: Vec<&str> = profiles.profiles().collect();
+    names.sort_unstable();
+    let there = if names.is_empty() { "they hold none".to_owned() } else { format!("they hold {}", names.join(", ")) };
+    Err(UsageError::Other(format!("--profile {profile}: no such profile in {}; {there}", paths())))
+}
+
+/// The standard credential chain without its first link, the environment:
+/// as with the AWS CLI, a profile named on the command line wins over
+/// `AWS_ACCESS_KEY_ID` and the rest (a profile that asks for them with
+/// `credential_source = Environment` still gets them). The other links are
+/// the SDK's, in its order.
+fn named_profile_chain(provider: &ProviderConfig, profile: &str, files: EnvConfigFiles) -> CredentialsProviderChain {
+    let profile = ProfileFileCredentialsProvider::builder()
+        .configure(provider)
+        .profile_name(profile)
+        .profile_files(files)
+        .build();
+    CredentialsProviderChain::first_try("Profile", profile)
+        .or_else("WebIdentityToken", WebIdentityTokenCredentialsProvider::builder().configure(provider).build())
+        .or_else("EcsContainer", EcsCredentialsProvider::builder().configure(provider).build())
+        .or_else("Ec2InstanceMetadata", ImdsCredentialsProvider::builder().configure(provider).build())
 }
 
 /// The AWS config files as the SDK reads them, plus one more in memory that
@@ -247,11 +337,40 @@ macro_rules! service_client {
                 let partition = RetryPartition::custom(format!("bulkhead-{}-{region}", Self::SERVICE))
                     .token_bucket(TokenBucket::unlimited())
                     .build();
-                let config = $krate::config::Builder::from(config).interceptor(counter).retry_partition(partition);
+                let config = $krate::config::Builder::from(config)
+                    .interceptor(counter)
+                    .retry_partition(partition)
+                    .retry_classifier(RefusedIsFinal);
                 $krate::Client::from_conf(config.build())
             }
         }
     )*};
+}
+
+/// A connection refused is not retried: nothing listens at that address,
+/// and backing off will not make anything listen. Runs after the SDK's
+/// classifiers, which would retry it as a transient error; a connection
+/// dropped or reset after it was made is still theirs to retry.
+#[derive(Debug)]
+struct RefusedIsFinal;
+
+impl ClassifyRetry for RefusedIsFinal {
+    fn classify_retry(&self, ctx: &InterceptorContext) -> RetryAction {
+        match ctx.output_or_error() {
+            Some(Err(err)) if err.as_connector_error().is_some_and(|err| connection_refused(err)) => {
+                RetryAction::RetryForbidden
+            }
+            _ => RetryAction::NoActionIndicated,
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        "connection refused is final"
+    }
+
+    fn priority(&self) -> RetryClassifierPriority {
+        RetryClassifierPriority::run_after(RetryClassifierPriority::transient_error_classifier())
+    }
 }
 
 service_client! {
@@ -268,6 +387,15 @@ service_client! {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn endpoints_have_a_scheme_and_a_host() {
+        assert!(parse_endpoint_url("http://127.0.0.1:4566").is_ok());
+        assert!(parse_endpoint_url("https://localhost.localstack.cloud:4566/").is_ok());
+        for wrong in ["127.0.0.1:6201", "localhost", "ftp://127.0.0.1", "http://", "http://a b", ""] {
+            assert!(parse_endpoint_url(wrong).is_err(), "{wrong}");
+        }
+    }
 
     #[test]
     fn the_overlay_names_the_profile_as_config_files_do() {

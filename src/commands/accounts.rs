@@ -2,6 +2,7 @@
 //! same selection covers, for engines that fan out over a list (a Step
 //! Functions Distributed Map's ItemReader, a Kubernetes Indexed Job).
 
+use std::io::Write as _;
 use std::time::Duration;
 
 use anyhow::Result;
@@ -29,13 +30,15 @@ pub async fn run(args: &AccountsArgs) -> Result<String> {
         },
         gate.ledger().clone(),
     )
-    .await;
+    .await?;
     let caller = caller_identity(&session, &gate).await?;
     let selection = discovery::Selection {
         units: args.selection.organizational_units.as_deref(),
         exclude: &args.selection.exclude_accounts,
     };
     let accounts = discovery::fleet(&session, &gate, &caller, &selection).await?;
+    // On stderr: stdout is the list alone, for the engines that read it.
+    let _ = writeln!(std::io::stderr(), "bulkhead: {} active account(s) {}", accounts.len(), selection.describe());
     Ok(match args.format {
         AccountsFormat::Json => json(&accounts),
         AccountsFormat::Text => text(&accounts),

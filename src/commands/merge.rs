@@ -588,6 +588,7 @@ mod tests {
                     fingerprint: "fnv1a64:00000000000000aa".into(),
                     accounts_listed: listed().len() as u64,
                 }),
+                organizational_units: None,
             },
             checks: vec![],
             frameworks: vec![],

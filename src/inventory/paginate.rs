@@ -9,7 +9,7 @@ use std::future::Future;
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 
-use crate::aws::error::credentials_fail_for_good;
+use crate::aws::error::fails_for_good;
 use crate::aws::{CallGate, CollectError, ErrorKind, Service, chain};
 
 /// Where a paginated call is made; names the call in any error.
@@ -121,7 +121,8 @@ impl CallSite<'_> {
 }
 
 /// An error that a later attempt may not meet: throttling, a 5xx, a
-/// response cut short, a connection that failed other than by timing out.
+/// response cut short, a connection that failed other than by timing out
+/// or being refused.
 fn failed_in_passing<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) -> bool {
     match err {
         SdkError::ServiceError(context) => {
@@ -131,10 +132,11 @@ fn failed_in_passing<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) -
                 || err.code().is_some_and(|code| aws_runtime::retries::classifiers::THROTTLING_ERRORS.contains(&code))
         }
         SdkError::ResponseError(_) => true,
-        // Credentials missing or refused now are on the next round too.
+        // Credentials missing or refused now, or an endpoint that refuses
+        // connections, are so on the next round too.
         SdkError::DispatchFailure(failure) => {
-            let no_credentials = failure.as_connector_error().is_some_and(|err| credentials_fail_for_good(err));
-            !failure.is_timeout() && !no_credentials
+            let for_good = failure.as_connector_error().is_some_and(|err| fails_for_good(err));
+            !failure.is_timeout() && !for_good
         }
         _ => false,
     }

@@ -252,6 +252,10 @@ pub struct ScanSummary {
     /// for a whole scan, and for the report `merge` writes.
     #[serde(default)]
     pub shard: Option<ShardInfo>,
+    /// `scan --organization --organizational-units`: the units (and roots)
+    /// whose accounts the scan covers; `None` for any other scan.
+    #[serde(default)]
+    pub organizational_units: Option<Vec<String>>,
 }
 
 /// What `bulkhead merge` needs to join shards and refuse those of other runs.

@@ -91,6 +91,7 @@ pub(super) fn finish(
             mutelist,
             stats,
             shard,
+            organizational_units: None,
         },
         findings: chain.spill.finish()?,
         checks,

@@ -249,7 +249,7 @@ fn string_list(value: &Value, label: &str, element: &str, limits: &Limits) -> Re
                 value
                     .as_str()
                     .map(str::to_owned)
-                    .ok_or_else(|| shape(format!("statement {label}: a {element} is not a string")))
+                    .ok_or_else(|| shape(format!("statement {label}: an element of {element} is not a string")))
             })
             .collect::<Result<_, _>>()?,
         _ => return Err(shape(format!("statement {label}: {element} is neither a string nor a list"))),
@@ -304,9 +304,9 @@ fn parse_principals(principal: &Value, label: &str, limits: &Limits) -> Result<P
             Value::Array(values) => values
                 .iter()
                 .map(|value| {
-                    value
-                        .as_str()
-                        .ok_or_else(|| shape(format!("statement {label}: a {kind_name} principal is not a string")))
+                    value.as_str().ok_or_else(|| {
+                        shape(format!("statement {label}: a value of the {kind_name} principal is not a string"))
+                    })
                 })
                 .collect::<Result<_, _>>()?,
             _ => {

@@ -116,6 +116,7 @@ mod tests {
                 mutelist: None,
                 stats: CallStats::default(),
                 shard: None,
+                organizational_units: None,
             },
             findings: Findings::from(vec![ReportFinding {
                 check_id: "c".into(),

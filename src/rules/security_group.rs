@@ -98,15 +98,27 @@ fn is_private(address: u32) -> bool {
     PRIVATE.iter().any(|(base, prefix)| in_range(address, *base, *prefix))
 }
 
-/// "tcp 22", "tcp 0-1024", "all traffic": how a rule reads in a message.
+/// What a rule opens, as a message names it after "allows": "all
+/// traffic", "every tcp port", "tcp 22", "udp 53-60", "all icmp", "icmp
+/// type 8 code 0", "protocol 47". EC2 gives a rule of every port as no
+/// ports, -1 or 0-65535, and an ICMP rule's type and code in the port fields.
 pub fn describe_rule(rule: &IpPermission) -> String {
-    if rule.protocol == Protocol::All {
-        return "all traffic".to_owned();
-    }
-    match (rule.from_port, rule.to_port) {
-        (Some(from), Some(to)) if from == to => format!("{} {from}", rule.protocol),
-        (Some(from), Some(to)) => format!("{} {from}-{to}", rule.protocol),
-        _ => rule.protocol.to_string(),
+    let ports = (rule.from_port.filter(|port| *port >= 0), rule.to_port.filter(|port| *port >= 0));
+    let protocol = &rule.protocol;
+    match protocol {
+        Protocol::All => "all traffic".to_owned(),
+        Protocol::Tcp | Protocol::Udp => match ports {
+            (Some(from), Some(to)) if from <= 0 && to >= 65535 => format!("every {protocol} port"),
+            (Some(from), Some(to)) if from == to => format!("{protocol} {from}"),
+            (Some(from), Some(to)) => format!("{protocol} {from}-{to}"),
+            _ => format!("every {protocol} port"),
+        },
+        Protocol::Icmp | Protocol::Icmpv6 => match ports {
+            (Some(kind), Some(code)) => format!("{protocol} type {kind} code {code}"),
+            (Some(kind), None) => format!("{protocol} type {kind}"),
+            _ => format!("all {protocol}"),
+        },
+        Protocol::Number(_) | Protocol::Other(_) => format!("protocol {protocol}"),
     }
 }
 

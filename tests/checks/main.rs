@@ -17,6 +17,7 @@ mod saved_inventories;
 mod scope_errors;
 mod seeder;
 mod snapshots;
+mod wording;
 
 use std::path::Path;
 

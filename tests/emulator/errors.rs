@@ -60,7 +60,7 @@ fn an_unreachable_endpoint_is_named_in_the_hint() {
         "bulkhead: error: finding out which account the credentials belong to\n\
          \x20 caused by: sts:GetCallerIdentity in us-east-1 failed (endpoint unreachable)\n\
          \x20 caused by: tcp connect error\n\
-         \x20 caused by: Connection refused (os error 111) (after two rounds of the SDK's retries with backoff)\n\
+         \x20 caused by: Connection refused (os error 111)\n\
          \x20 hint: http://127.0.0.1:1 could not be reached: check --endpoint-url / AWS_ENDPOINT_URL (is the \
          emulator running on that port?).\n\
          \x20 (-v prints the SDK's whole error)\n"

@@ -67,7 +67,7 @@ fn collected_in_a_child() {
             connect_timeout: Duration::from_secs(5),
             operation_timeout: Duration::from_secs(30),
         };
-        let session = Session::load(&options, gate.ledger().clone()).await;
+        let session = Session::load(&options, gate.ledger().clone()).await.expect("the session loads");
         let needs = Needs::of([ResourceKind::ImageVulnerabilities, ResourceKind::LoadBalancers]);
         let context = CollectContext { session: &session, gate: &gate, needs: &needs, on_region_done: None };
         let target =

@@ -14,6 +14,7 @@ mod support;
 
 mod call_stats;
 mod cli;
+mod closed_pipe;
 mod cloudtrail_catalog;
 mod cloudtrail_multi_region_enabled;
 mod collection_errors;
@@ -30,6 +31,7 @@ mod ecs_images;
 mod ecs_running_tasks;
 mod ecs_services;
 mod ecs_task_definitions;
+mod edges;
 mod errors;
 mod faults;
 mod history;

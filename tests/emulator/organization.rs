@@ -113,9 +113,46 @@ fn units_select_their_nested_accounts_and_exclusions_apply() {
         .concat(),
     );
     assert_eq!(scan.exit_code, 3, "{}", scan.stderr);
-    // The caller is in no selected unit, and is scanned all the same.
-    let expected = sorted(&[management.id.clone(), member("prod-a"), member("prod-b")]);
+    let expected = sorted(&[member("prod-a"), member("prod-b")]);
     assert_eq!(scan.report["scan"]["accounts"], serde_json::json!(expected));
+}
+
+/// Exactly the accounts under the units asked for: the caller's own account
+/// only when it sits under one of them. `accounts` and the report say which
+/// units were selected.
+#[test]
+#[ignore = "needs the AWS emulator: run localstack/run-tests"]
+fn units_select_exactly_their_accounts_and_are_named() {
+    let management = organization();
+    let units = [unit("prod"), unit("security")];
+    let output = bulkhead()
+        .args(["accounts", "--organization", "--region", "us-east-1", "--endpoint-url", &endpoint()])
+        .args(["--organizational-units", &units.join(",")])
+        .envs(management.env())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let listed = String::from_utf8_lossy(&output.stdout);
+    let under = sorted(&[member("prod-b"), member("prod-c"), member("audit-1")]);
+    let ids: Vec<String> =
+        listed.lines().skip(1).map(|line| line.split_whitespace().next().unwrap().to_owned()).collect();
+    assert_eq!(ids, under, "the management account sits under neither unit:\n{listed}");
+    assert!(
+        stderr.contains(&format!("under the organizational units {}, {} (nested units included)", units[0], units[1])),
+        "{stderr}"
+    );
+
+    let scan = management.scan(
+        &[&["--organization", "--organizational-units", &unit("security"), "--checks", CHECK], &ROLE[..]].concat(),
+    );
+    assert_eq!(scan.exit_code, 3, "{}", scan.stderr);
+    assert_eq!(scan.report["scan"]["accounts"], serde_json::json!([member("audit-1")]));
+    assert_eq!(scan.report["scan"]["organizational_units"], serde_json::json!([unit("security")]));
+
+    // A scan that selected no units has no such key.
+    let own = management.scan(&["--checks", CHECK]);
+    assert!(own.report["scan"].get("organizational_units").is_none(), "{}", own.report["scan"]);
 }
 
 #[test]
@@ -124,8 +161,6 @@ fn a_wrong_external_id_leaves_every_member_error_and_the_caller_scanned() {
     let management = organization();
     let scan = management.scan(&[
         "--organization",
-        "--organizational-units",
-        &unit("security"),
         "--checks",
         CHECK,
         "--role-name",
@@ -249,5 +284,18 @@ fn fleet_flags_are_checked_before_any_call() {
     ] {
         let output = bulkhead().args(&args).args(["--endpoint-url", "http://127.0.0.1:9"]).output().unwrap();
         assert_eq!(output.status.code(), Some(2), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    }
+}
+
+/// `accounts` ends quietly when its reader has gone (`| head -1`).
+#[test]
+#[ignore = "needs the AWS emulator: run localstack/run-tests"]
+fn accounts_ends_quietly_on_a_closed_pipe() {
+    use crate::closed_pipe::{assert_quiet_on_a_closed_pipe, binary, with_stdout_closed};
+    for format in ["text", "json"] {
+        let args = ["accounts", "--organization", "--region", "us-east-1", "--format", format];
+        let output =
+            with_stdout_closed(binary().args(args).args(["--endpoint-url", &endpoint()]).envs(organization().env()));
+        assert_quiet_on_a_closed_pipe(&args, &output);
     }
 }

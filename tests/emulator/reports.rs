@@ -312,6 +312,7 @@ fn html_report_at_50000_findings() {
             mutelist: None,
             stats: Default::default(),
             shard: None,
+            organizational_units: None,
         },
         findings,
         checks: Vec::new(),

@@ -21,7 +21,7 @@ fn judge(_: &Context<'_>, registry: &Registry<'_>) -> Verdict {
         .collect();
     let kind = &scanning.scan_type;
     if let Some(rule) = scanning_rules.iter().find(|rule| rule.repository_filters.iter().any(|filter| filter == "*")) {
-        pass(format!("{subject} has {kind} scanning with a {} rule for every repository.", rule.scan_frequency))
+        pass(format!("{subject} has {kind} scanning with the frequency {} for every repository.", rule.scan_frequency))
     } else if scanning_rules.is_empty() {
         fail(format!("{subject} has {kind} scanning with no scan-on-push or continuous rule."))
     } else {

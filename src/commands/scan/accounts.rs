@@ -70,12 +70,13 @@ async fn fleet(
     };
     let found = discovery::fleet(session, gate, caller, &selection).await?;
     if found.is_empty() {
-        return Err(UsageError::Other(
-            "--organization: no account is left to scan once --exclude-accounts is applied".to_owned(),
-        )
+        return Err(UsageError::Other(format!(
+            "--organization: no active account is left to scan {}",
+            selection.describe()
+        ))
         .into());
     }
-    tracing::info!(accounts = found.len(), "found the organization's active accounts");
+    tracing::info!(accounts = found.len(), selection = %selection.describe(), "found the organization's active accounts");
     let names: BTreeMap<String, String> =
         found.iter().filter_map(|account| Some((account.account_id.clone(), account.name.clone()?))).collect();
     let own = found.iter().any(|account| account.account_id == caller.account_id);

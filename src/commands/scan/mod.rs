@@ -20,9 +20,7 @@ use crate::discovery::{Identity, caller_identity};
 use crate::inventory::{self, AccountTarget, CollectContext, Inventory, Needs, RegionDone, UnreachableAccount};
 use crate::model::ShardInfo;
 use crate::outcome::Outcome;
-use crate::pipeline::{
-    Collection, Evaluator, Inputs, Memory, Recording, RunRecord, Settings, deliver, evaluate_whole, header,
-};
+use crate::pipeline::{Evaluator, Inputs, Memory, Recording, RunRecord, Settings, deliver, header};
 use crate::plan::{self, RegionSelection};
 use crate::progress::Progress;
 use crate::report;
@@ -62,7 +60,7 @@ async fn scan(args: &ScanArgs, record: RunRecord) -> Result<Outcome> {
         global: args.max_concurrency,
         per_endpoint: args.max_concurrency_per_endpoint,
     });
-    let session = load_session(args, &gate).await;
+    let session = load_session(args, &gate).await?;
     let caller = caller_identity(&session, &gate).await?;
     let accounts = accounts::prepare(&session, &gate, &caller, args, sharding.as_ref().map(|run| &run.shard)).await?;
     let shard = sharding.map(|run| shard_info(&run, accounts.listed.clone(), args, &inputs)).transpose()?;
@@ -70,7 +68,7 @@ async fn scan(args: &ScanArgs, record: RunRecord) -> Result<Outcome> {
     run.collect_and_evaluate(accounts, memory).await
 }
 
-async fn load_session(args: &ScanArgs, gate: &CallGate) -> Session {
+async fn load_session(args: &ScanArgs, gate: &CallGate) -> Result<Session> {
     let options = SessionOptions {
         profile: args.profile.clone(),
         region: args.region.clone(),
@@ -135,18 +133,24 @@ impl Run<'_> {
             in_flight,
         );
         let Accounts { unreachable, organization_names, .. } = accounts;
+        let header = self.header(&accounts_of(&accounts.ready, &unreachable), &regions);
+        let mut evaluator = Evaluator::new(inputs, self.settings, memory, header, self.started_at)?;
+        evaluator.name_accounts(organization_names.clone());
         match &self.args.save_inventory {
             Some(path) => {
                 let mut inventory = Inventory { unreachable, organization_names, ..Inventory::default() };
                 // A saved inventory is one file of every account: it is held whole.
                 inventory.accounts = collected.map(|account| (account.account_id.clone(), account)).collect().await;
                 progress.collected();
-                self.save_and_evaluate(path, inventory, regions, &needs, memory, &progress)
+                let saved = self.save(path, inventory, regions.clone(), &needs)?;
+                for account in saved.inventory.accounts.values() {
+                    evaluator.account(account)?;
+                }
+                for account in &saved.inventory.unreachable {
+                    evaluator.unreachable(account)?;
+                }
             }
             None => {
-                let header = self.header(&accounts_of(&accounts.ready, &unreachable), &regions);
-                let mut evaluator = Evaluator::new(inputs, self.settings, memory, header, self.started_at)?;
-                evaluator.name_accounts(organization_names);
                 let mut collected = std::pin::pin!(collected);
                 while let Some(account) = collected.next().await {
                     evaluator.account(&account)?;
@@ -155,48 +159,42 @@ impl Run<'_> {
                     evaluator.unreachable(account)?;
                 }
                 progress.collected();
-                progress.evaluated();
-                let stats = gate.ledger().stats();
-                let finished = evaluator.finish(self.caller.arn.clone(), regions, stats, self.shard)?;
-                deliver(finished, self.settings, &progress)
             }
         }
+        progress.evaluated();
+        let stats = gate.ledger().stats();
+        let mut finished = evaluator.finish(self.caller.arn.clone(), regions, stats, self.shard)?;
+        // The units the accounts were selected by, for the report to say.
+        if self.args.organization {
+            finished.report.scan.organizational_units = self.args.organization_selection.organizational_units.clone();
+        }
+        deliver(finished, self.settings, &progress)
     }
 
     fn header(&self, accounts: &[String], regions: &[String]) -> crate::history::ScanHeader {
         header(self.started_at, &self.caller.arn, accounts.to_vec(), regions.to_vec(), &self.inputs.checks)
     }
 
-    /// `--save-inventory`: the collection written to a file, then evaluated
-    /// as `bulkhead evaluate` would.
-    fn save_and_evaluate(
-        self,
+    /// `--save-inventory`: the whole collection written to `path`, for
+    /// `bulkhead evaluate` to evaluate as this scan does.
+    fn save(
+        &self,
         path: &std::path::Path,
         inventory: Inventory,
         regions: Vec<String>,
         needs: &Needs,
-        memory: Memory,
-        progress: &Progress,
-    ) -> Result<Outcome> {
+    ) -> Result<SavedInventory> {
         let checks = self.inputs.checks.iter().map(|check| check.id.to_owned()).collect();
         let saved = SavedInventory::new(
             self.started_at,
             self.caller.arn.clone(),
-            regions.clone(),
+            regions,
             checks,
             needs.iter().collect(),
             inventory,
         );
         saved.write(path)?;
-        let collection = Collection {
-            started_at: self.started_at,
-            principal_arn: self.caller.arn.clone(),
-            regions,
-            inventory: saved.inventory,
-            stats: self.gate.ledger().stats(),
-            shard: self.shard,
-        };
-        evaluate_whole(self.inputs, collection, self.settings, memory, progress)
+        Ok(saved)
     }
 }
 

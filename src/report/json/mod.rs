@@ -81,6 +81,7 @@ mod tests {
                     fingerprint: "fnv1a64:0123456789abcdef".into(),
                     accounts_listed: 12,
                 }),
+                organizational_units: None,
             },
             findings: crate::model::Findings::from(vec![ReportFinding {
                 check_id: "ecr_images_signed".into(),

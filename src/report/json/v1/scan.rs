@@ -27,6 +27,11 @@ pub(super) struct Scan<'a> {
     /// report is, for `bulkhead merge`; `null` for a whole scan.
     #[serde(default)]
     shard: Option<Shard<'a>>,
+    /// Added in 0.3 (additive): the organizational units (or roots) a
+    /// `scan --organization --organizational-units` covered, as given;
+    /// absent for any other scan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    organizational_units: Option<Texts<'a>>,
 }
 
 impl<'a> From<&'a model::ScanSummary> for Scan<'a> {
@@ -43,6 +48,7 @@ impl<'a> From<&'a model::ScanSummary> for Scan<'a> {
             stats: Stats::from(&scan.stats),
             account_names: Cow::Borrowed(&scan.account_names),
             shard: scan.shard.as_ref().map(Shard::from),
+            organizational_units: scan.organizational_units.as_deref().map(Cow::Borrowed),
         }
     }
 }
@@ -61,6 +67,7 @@ impl From<Scan<'_>> for model::ScanSummary {
             mutelist: scan.mutelist.map(model::MutelistSummary::from),
             stats: scan.stats.into(),
             shard: scan.shard.map(model::ShardInfo::from),
+            organizational_units: scan.organizational_units.map(Cow::into_owned),
         }
     }
 }
