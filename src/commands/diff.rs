@@ -4,7 +4,7 @@
 //! (and the changes), whatever the size of the scans.
 
 use std::collections::BTreeSet;
-use std::io::{BufWriter, ErrorKind, Write};
+use std::io::{BufWriter, Write};
 use std::iter::Peekable;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -44,9 +44,7 @@ fn write(args: &DiffArgs, render: &dyn Fn(&mut dyn Write) -> anyhow::Result<()>)
     let mut out = BufWriter::new(std::io::stdout().lock());
     match render(&mut out).and_then(|()| Ok(out.flush()?)) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(err) if err.downcast_ref::<std::io::Error>().is_some_and(|err| err.kind() == ErrorKind::BrokenPipe) => {
-            ExitCode::SUCCESS
-        }
+        Err(err) if super::is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => fatal(&err.context("writing to stdout")),
     }
 }

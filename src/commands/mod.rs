@@ -23,6 +23,17 @@ pub fn fatal(err: &anyhow::Error) -> ExitCode {
     ExitCode::from(1)
 }
 
+/// Whether writing failed because the reader went away (`| head`): no
+/// error for a command that prints, wherever in the chain the cause sits
+/// (a serialiser wraps it).
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        let io = cause.downcast_ref::<std::io::Error>().map(std::io::Error::kind);
+        let json = cause.downcast_ref::<serde_json::Error>().and_then(serde_json::Error::io_error_kind);
+        io.or(json) == Some(std::io::ErrorKind::BrokenPipe)
+    })
+}
+
 /// Prints generated text; a reader that stops early (`| head`) is no error.
 pub fn print_bytes(bytes: &[u8]) -> ExitCode {
     use std::io::Write as _;

@@ -53,7 +53,6 @@ async fn scan(args: &ScanArgs, record: RunRecord) -> Result<Outcome> {
     check_organization_selection(args)?;
     let sharding = shard::resolve(&ShardFlags::from(&args.sharding), |name| std::env::var(name).ok())
         .map_err(|err| UsageError::Other(err.to_string()))?;
-    let _lock = settings.output.lock()?;
     let memory = Memory::open(&settings, Recording::ByDefault, record)?;
 
     let gate = CallGate::new(ConcurrencyLimits {
@@ -64,6 +63,8 @@ async fn scan(args: &ScanArgs, record: RunRecord) -> Result<Outcome> {
     let caller = caller_identity(&session, &gate).await?;
     let accounts = accounts::prepare(&session, &gate, &caller, args, sharding.as_ref().map(|run| &run.shard)).await?;
     let shard = sharding.map(|run| shard_info(&run, accounts.listed.clone(), args, &inputs)).transpose()?;
+    // Taken once the scan can start: a usage error leaves no folder behind.
+    let _lock = settings.output.lock()?;
     let run = Run { args, settings: &settings, inputs: &inputs, gate: &gate, caller: &caller, started_at, shard };
     run.collect_and_evaluate(accounts, memory).await
 }
