@@ -16,8 +16,9 @@ pub fn finding(finding: Finding, check: &CatalogEntry, failing_since: Option<Str
         title: check.metadata.title.clone(),
         severity: check.metadata.severity,
         status: finding.status,
-        muted: finding.muted,
-        mute_reason: finding.mute_reason,
+        // The mutelist is applied in the pipeline, after this.
+        muted: false,
+        mute_reason: None,
         account_id: finding.account_id,
         region: finding.region,
         service: check.service.clone(),

@@ -1,142 +1,47 @@
-//! Data flows one way: no stage imports a later one. This test reads the
-//! source and fails on a `crate::` path that crosses a line below.
+//! Data flows one way. The layers table in CONTRIBUTING.md ("Layers") is
+//! the rule: every module of `src/` sits on one layer and names (through
+//! `crate::`) only modules of the layers below it. This test reads the
+//! table and the sources, and fails on an import that goes up or sideways
+//! and on a module the table does not place (or places twice).
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-/// Every top-level module: what the leaf parsers and evaluators (the IAM
-/// policy language, images, the secret detector) must not name. They sit
-/// below inventory and import nothing of the crate, each other included.
-const EVERY_MODULE: &[&str] = &[
-    "assemble",
-    "aws",
-    "checks",
-    "cli",
-    "commands",
-    "config",
-    "discovery",
-    "evaluation",
-    "fatal",
-    "history",
-    "image",
-    "inventory",
-    "manual",
-    "model",
-    "mutelist",
-    "outcome",
-    "pipeline",
-    "plan",
-    "policy",
-    "prioritise",
-    "progress",
-    "report",
-    "rules",
-    "saved_inventory",
-    "secrets",
-    "severity",
-    "shard",
-    "usage",
-];
+/// Test-only modules of the crate: they may reach anywhere.
+const TEST_MODULES: &[&str] = &["layering_tests", "fleet_tests"];
 
-/// Each module (a file or a folder under `src/`) and the top-level modules
-/// it must not name.
-const FORBIDDEN: &[(&str, &[&str])] = &[
-    ("policy", EVERY_MODULE),
-    ("image", EVERY_MODULE),
-    ("secrets.rs", EVERY_MODULE),
-    ("aws", &["inventory", "rules", "checks", "mutelist", "outcome", "assemble", "report", "scan", "plan", "cli"]),
-    ("inventory", &["rules", "checks", "mutelist", "outcome", "assemble", "report", "scan", "plan", "cli"]),
-    ("rules", &["checks", "mutelist", "outcome", "assemble", "report", "scan", "plan", "cli"]),
-    ("checks", &["mutelist", "outcome", "assemble", "report", "scan", "plan", "cli"]),
-    ("mutelist.rs", &["outcome", "assemble", "report", "scan", "plan", "cli"]),
-    ("outcome.rs", &["assemble", "report", "scan", "cli"]),
-    // The vulnerability ranking reads inventory and builds report entries; it never collects or judges.
-    ("prioritise.rs", &["aws", "checks", "mutelist", "outcome", "history", "evaluation", "scan", "plan", "cli"]),
-    // Discovery runs before any account is scanned and knows nothing of what a scan finds.
-    (
-        "discovery.rs",
-        &[
-            "rules",
-            "checks",
-            "mutelist",
-            "outcome",
-            "assemble",
-            "report",
-            "history",
-            "evaluation",
-            "scan",
-            "plan",
-            "cli",
-        ],
-    ),
-    // History compares findings and builds the report's changes; it never
-    // reaches back into collection, checks or the commands.
-    ("history", &["aws", "inventory", "rules", "checks", "mutelist", "evaluation", "scan", "offline", "plan", "cli"]),
-    // Sharding is a pure rule over account ids; it knows no stage.
-    (
-        "shard.rs",
-        &[
-            "aws",
-            "inventory",
-            "rules",
-            "checks",
-            "mutelist",
-            "outcome",
-            "assemble",
-            "report",
-            "history",
-            "evaluation",
-            "scan",
-            "plan",
-            "cli",
-        ],
-    ),
-    // Merge reads finished reports: it never collects or evaluates.
-    (
-        "commands/merge.rs",
-        &["aws", "inventory", "rules", "checks", "mutelist", "assemble", "history", "scan", "plan", "offline"],
-    ),
-    ("saved_inventory.rs", &["checks", "mutelist", "outcome", "assemble", "report", "evaluation", "scan", "cli"]),
-    // The binary's edge: what it prints reads errors and the command line, never a stage's data.
-    (
-        "fatal.rs",
-        &[
-            "inventory",
-            "rules",
-            "checks",
-            "mutelist",
-            "outcome",
-            "assemble",
-            "report",
-            "history",
-            "evaluation",
-            "scan",
-            "plan",
-        ],
-    ),
-    (
-        "manual.rs",
-        &["aws", "inventory", "rules", "checks", "mutelist", "outcome", "assemble", "report", "scan", "plan"],
-    ),
-    (
-        "report",
-        &[
-            "aws",
-            "inventory",
-            "rules",
-            "checks",
-            "mutelist",
-            "outcome",
-            "assemble",
-            "scan",
-            "plan",
-            "cli",
-            "config",
-            "history",
-            "evaluation",
-        ],
-    ),
-];
+/// `module -> layer`, from the table between the layers markers.
+fn layers(contributing: &str) -> Result<BTreeMap<String, u32>, String> {
+    let start = contributing.find("<!-- layers:").ok_or("CONTRIBUTING.md has no layers table")?;
+    let end = contributing[start..].find("<!-- /layers -->").ok_or("the layers table has no end marker")? + start;
+    let mut placed = BTreeMap::new();
+    for row in contributing[start..end].lines().filter(|line| line.starts_with('|')) {
+        let cells: Vec<&str> = row.trim_matches('|').split('|').map(str::trim).collect();
+        let Ok(layer) = cells[0].parse::<u32>() else { continue };
+        for module in cells.get(1).ok_or_else(|| format!("row {row:?} has no modules"))?.split(',') {
+            if let Some(before) = placed.insert(module.trim().to_owned(), layer) {
+                return Err(format!("{} is on layers {before} and {layer}", module.trim()));
+            }
+        }
+    }
+    Ok(placed)
+}
+
+/// The crate's top-level modules: `src/NAME.rs` and `src/NAME/`.
+fn modules(src: &Path) -> Vec<(String, Vec<PathBuf>)> {
+    let mut modules = Vec::new();
+    for entry in fs::read_dir(src).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        if matches!(name.as_str(), "lib" | "main") || TEST_MODULES.contains(&name.as_str()) {
+            continue;
+        }
+        modules.push((name, sources(&path)));
+    }
+    modules.sort();
+    modules
+}
 
 fn sources(path: &Path) -> Vec<PathBuf> {
     if path.is_file() {
@@ -164,28 +69,51 @@ fn named_modules(text: &str) -> Vec<String> {
 }
 
 #[test]
-fn no_stage_imports_a_later_one() {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut crossings = Vec::new();
-    for (module, forbidden) in FORBIDDEN {
-        let files = sources(&src.join(module));
-        assert!(!files.is_empty(), "src/{module} has no source files");
+fn every_module_imports_only_the_layers_below_it() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let table = layers(&fs::read_to_string(root.join("CONTRIBUTING.md")).unwrap()).unwrap();
+    let src = root.join("src");
+    let mut problems = Vec::new();
+    let modules = modules(&src);
+    for (module, files) in &modules {
+        let Some(&layer) = table.get(module) else {
+            problems.push(format!("src/{module} is on no layer of CONTRIBUTING.md's table"));
+            continue;
+        };
         for file in files {
-            let text = fs::read_to_string(&file).unwrap();
+            let text = fs::read_to_string(file).unwrap();
             for named in named_modules(&text) {
-                if forbidden.contains(&named.as_str()) {
-                    crossings.push(format!("{} names crate::{named}", file.strip_prefix(&src).unwrap().display()));
+                if named == *module {
+                    continue;
+                }
+                match table.get(&named) {
+                    Some(&other) if other < layer => {}
+                    Some(&other) => problems.push(format!(
+                        "{} (layer {layer}) names crate::{named} (layer {other})",
+                        file.strip_prefix(&src).unwrap().display()
+                    )),
+                    None => problems.push(format!(
+                        "{} names crate::{named}, which is on no layer",
+                        file.strip_prefix(&src).unwrap().display()
+                    )),
                 }
             }
         }
     }
-    assert!(crossings.is_empty(), "later stages imported:\n{}", crossings.join("\n"));
+    for listed in table.keys().filter(|listed| !modules.iter().any(|(module, _)| module == *listed)) {
+        problems.push(format!("the table places {listed}, which is no module of src/"));
+    }
+    assert!(problems.is_empty(), "the layers are crossed:\n{}", problems.join("\n"));
 }
 
 #[test]
-fn the_test_sees_an_import() {
+fn the_test_sees_an_import_and_reads_the_table() {
     assert_eq!(
         named_modules("use crate::report::Report;\n// crate::checks\nlet x = crate::aws::Service::Ec2;"),
         ["report", "aws"]
     );
+    let table = "<!-- layers: x -->\n| layer | modules | what |\n|---|---|---|\n| 2 | a, b | . |\n| 0 | c | . |\n<!-- /layers -->";
+    let placed = layers(table).unwrap();
+    assert_eq!(placed.into_iter().collect::<Vec<_>>(), [("a".into(), 2), ("b".into(), 2), ("c".into(), 0)]);
+    assert_eq!(layers(&table.replace("| c |", "| a |")).unwrap_err(), "a is on layers 2 and 0");
 }

@@ -220,7 +220,7 @@ async fn check_profile_exists(profile: &str) -> Result<(), UsageError> {
         )
     };
     let profiles = loaded.map_err(|err| {
-        UsageError::Other(format!("--profile {profile}: the AWS config files ({}) could not be read: {err}", paths()))
+        UsageError::new(format!("--profile {profile}: the AWS config files ({}) could not be read: {err}", paths()))
     })?;
     if profiles.get_profile(profile).is_some() {
         return Ok(());
@@ -228,7 +228,7 @@ async fn check_profile_exists(profile: &str) -> Result<(), UsageError> {
     let mut names: Vec<&str> = profiles.profiles().collect();
     names.sort_unstable();
     let there = if names.is_empty() { "they hold none".to_owned() } else { format!("they hold {}", names.join(", ")) };
-    Err(UsageError::Other(format!("--profile {profile}: no such profile in {}; {there}", paths())))
+    Err(UsageError::new(format!("--profile {profile}: no such profile in {}; {there}", paths())))
 }
 
 /// The standard credential chain without its first link, the environment:

@@ -24,10 +24,6 @@ pub struct Finding {
     pub resource_tags: BTreeMap<String, String>,
     /// Free text AWS holds about the resource (a security group's description).
     pub resource_details: String,
-    /// Set by the filter stage: a mutelist entry covers this finding.
-    pub muted: bool,
-    /// The mutelist entry's reason, when muted.
-    pub mute_reason: Option<String>,
 }
 
 /// Collects one check's findings for one account.
@@ -96,8 +92,6 @@ impl<'a> Findings<'a> {
             resource_name: label.name,
             resource_tags: label.tags,
             resource_details: label.details,
-            muted: false,
-            mute_reason: None,
         });
     }
 }

@@ -19,7 +19,7 @@ pub fn run(args: &EvaluateArgs) -> Result<Outcome> {
     let mut inputs = Inputs::load(&args.selection.selection(), &settings)?;
     let _lock = settings.output.lock()?;
     let memory = Memory::open(&settings, Recording::OnlyWithStore, RunRecord::default())?;
-    let saved = SavedInventory::read(&args.inventory).map_err(|err| UsageError::Other(err.to_string()))?;
+    let saved = SavedInventory::read(&args.inventory).map_err(|err| UsageError::new(err.to_string()))?;
     // Exactly what the saved inventory lists: a kind added since (running
     // tasks, say) may be implied by one it has, yet was never collected.
     let collected: BTreeSet<ResourceKind> = saved.collected.iter().copied().collect();
@@ -29,7 +29,7 @@ pub fn run(args: &EvaluateArgs) -> Result<Outcome> {
         let list = describe(&missing, &collected);
         // Asked for by name: refuse. Selected by default: run what the inventory can serve.
         if args.selection.checks.is_some() || servable.is_empty() {
-            return Err(UsageError::Other(format!(
+            return Err(UsageError::new(format!(
                 "the saved inventory {} lacks data these checks need (scan again with them selected): {list}",
                 args.inventory.display()
             ))

@@ -234,8 +234,6 @@ impl<'a> Evaluator<'a> {
                 resource_name: String::new(),
                 resource_tags: Default::default(),
                 resource_details: String::new(),
-                muted: false,
-                mute_reason: None,
             })
             .collect();
         self.facts.errors.push(assemble::scan_error(&account.account_id, &account.error));

@@ -27,13 +27,13 @@ pub struct Inputs {
 impl Inputs {
     pub fn load(selection: &CheckSelection, settings: &Settings) -> Result<Inputs> {
         let config = match &settings.config {
-            Some(path) => Config::load(path).map_err(UsageError::from)?,
+            Some(path) => Config::load(path).map_err(|err| UsageError::of("invalid config file ", err))?,
             None => Config::default(),
         };
-        let mutelist = settings.mutelist.as_deref().map(Mutelist::load).transpose().map_err(UsageError::Mutelist)?;
+        let mutelist = settings.mutelist.as_deref().map(Mutelist::load).transpose().map_err(UsageError::new)?;
         let catalog = catalog()?;
         let frameworks: Vec<Framework> = frameworks()?.into_iter().map(|(framework, _)| framework).collect();
-        let checks = plan::select_checks_in(selection, &catalog, &frameworks).map_err(UsageError::from)?;
+        let checks = plan::select_checks_in(selection, &catalog, &frameworks).map_err(UsageError::new)?;
         let selection = serde_json::json!({
             "checks": selection.include,
             "exclude_checks": selection.exclude,

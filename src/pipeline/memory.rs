@@ -114,8 +114,12 @@ impl Memory {
             (None, None)
         };
         let baseline = match &settings.baseline {
-            Some(ScanRef::Report(report)) => Some(Baseline::Report(history::read_report(report)?)),
-            Some(reference) => Some(stored(&path, reference.store_id()).map_err(UsageError::BaselineStore)?),
+            Some(ScanRef::Report(report)) => {
+                Some(Baseline::Report(history::read_report(report).map_err(|err| UsageError::of("baseline: ", err))?))
+            }
+            Some(reference) => {
+                Some(stored(&path, reference.store_id()).map_err(|err| UsageError::of("baseline: ", err))?)
+            }
             None => None,
         };
         let mut memory = Memory { store, problem, baseline, path, create_at_begin, run };

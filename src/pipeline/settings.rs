@@ -49,7 +49,7 @@ impl Output {
     /// once would mix their files. A folder that is a file is a usage error.
     pub fn lock(&self) -> anyhow::Result<OutputLock> {
         OutputLock::acquire(&self.dir, &self.name).map_err(|err| match err {
-            LockError::NotAFolder(_) => UsageError::Other(err.to_string()).into(),
+            LockError::NotAFolder(_) => UsageError::new(err.to_string()).into(),
             err => anyhow::Error::new(err),
         })
     }

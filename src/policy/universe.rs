@@ -19,7 +19,7 @@ use std::collections::{BTreeSet, HashMap};
 use serde_json::Value;
 
 use super::glob::Glob;
-use super::parse::{Base, Operator, PrincipalValue, Principals, Statement};
+use super::parse::{Base, Condition, Operator, PrincipalValue, Principals, Statement};
 use super::{Limits, PolicyError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -233,6 +233,62 @@ pub(crate) fn pick_marker(document: &Value) -> Result<char, PolicyError> {
         .ok_or_else(|| PolicyError::TooComplex("the policy uses every private-use character".to_owned()))
 }
 
+/// What the statements name: principals and sources (from `Principal` and
+/// from conditions), services, federated and canonical users, and the
+/// partitions their ARNs are in.
+#[derive(Default)]
+struct Seen {
+    principal: Collect,
+    source: Collect,
+    services: BTreeSet<Glob>,
+    federated: BTreeSet<String>,
+    canonical: BTreeSet<String>,
+    partitions: HashMap<String, usize>,
+}
+
+impl Seen {
+    fn principal(&mut self, value: &PrincipalValue) {
+        match value {
+            PrincipalValue::Account(account) | PrincipalValue::Session { account } => {
+                self.principal.account(Glob::literal(account))
+            }
+            PrincipalValue::Arn(arn) => self.principal.arn(&Glob::literal(arn), false, &mut self.partitions),
+            PrincipalValue::Service(service) => {
+                self.services.insert(Glob::literal(service));
+            }
+            PrincipalValue::Federated(name) => {
+                self.federated.insert(name.clone());
+            }
+            PrincipalValue::CanonicalUser(id) => {
+                self.canonical.insert(id.clone());
+            }
+            PrincipalValue::Star(_) | PrincipalValue::UniqueId => {}
+        }
+    }
+
+    fn condition(&mut self, condition: &Condition) {
+        let Operator::Known { base, .. } = condition.operator else { return };
+        for value in condition.values.iter().filter(|value| !value.contains("${")) {
+            let glob = value_glob(base, value);
+            let whole_string = base == Base::StringLike;
+            match condition.key.as_str() {
+                "aws:principalaccount" => self.principal.account(glob),
+                "aws:principalarn" => self.principal.arn(&glob, whole_string, &mut self.partitions),
+                "aws:principalorgid" => self.principal.org(glob),
+                "aws:principalorgpaths" => self.principal.path(glob),
+                "aws:sourceaccount" => self.source.account(glob),
+                "aws:sourcearn" => self.source.arn(&glob, whole_string, &mut self.partitions),
+                "aws:sourceorgid" => self.source.org(glob),
+                "aws:sourceorgpaths" => self.source.path(glob),
+                "aws:principalservicename" if !glob.is_universal() => {
+                    self.services.insert(glob);
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
 impl Universe {
     pub(crate) fn build(
         statements: &[Statement],
@@ -240,52 +296,14 @@ impl Universe {
         per_class_cost: usize,
         limits: &Limits,
     ) -> Result<Universe, PolicyError> {
-        let (mut principal, mut source) = (Collect::default(), Collect::default());
-        let (mut services, mut federated, mut canonical) = (BTreeSet::new(), BTreeSet::new(), BTreeSet::new());
-        let mut partitions: HashMap<String, usize> = HashMap::new();
+        let mut seen = Seen::default();
         for statement in statements {
             if let Principals::Listed(values) = &statement.principals {
-                for value in values {
-                    match value {
-                        PrincipalValue::Account(account) | PrincipalValue::Session { account } => {
-                            principal.account(Glob::literal(account))
-                        }
-                        PrincipalValue::Arn(arn) => principal.arn(&Glob::literal(arn), false, &mut partitions),
-                        PrincipalValue::Service(service) => {
-                            services.insert(Glob::literal(service));
-                        }
-                        PrincipalValue::Federated(name) => {
-                            federated.insert(name.clone());
-                        }
-                        PrincipalValue::CanonicalUser(id) => {
-                            canonical.insert(id.clone());
-                        }
-                        PrincipalValue::Star(_) | PrincipalValue::UniqueId => {}
-                    }
-                }
+                values.iter().for_each(|value| seen.principal(value));
             }
-            for condition in &statement.conditions {
-                let Operator::Known { base, .. } = condition.operator else { continue };
-                for value in condition.values.iter().filter(|value| !value.contains("${")) {
-                    let glob = value_glob(base, value);
-                    let whole_string = base == Base::StringLike;
-                    match condition.key.as_str() {
-                        "aws:principalaccount" => principal.account(glob),
-                        "aws:principalarn" => principal.arn(&glob, whole_string, &mut partitions),
-                        "aws:principalorgid" => principal.org(glob),
-                        "aws:principalorgpaths" => principal.path(glob),
-                        "aws:sourceaccount" => source.account(glob),
-                        "aws:sourcearn" => source.arn(&glob, whole_string, &mut partitions),
-                        "aws:sourceorgid" => source.org(glob),
-                        "aws:sourceorgpaths" => source.path(glob),
-                        "aws:principalservicename" if !glob.is_universal() => {
-                            services.insert(glob);
-                        }
-                        _ => {}
-                    }
-                }
-            }
+            statement.conditions.iter().for_each(|condition| seen.condition(condition));
         }
+        let Seen { principal, source, services, federated, canonical, partitions } = seen;
         // The partition the policy's ARNs are in: a resource is reached only from its own.
         let partition = partitions
             .into_iter()

@@ -70,7 +70,7 @@ async fn fleet(
     };
     let found = discovery::fleet(session, gate, caller, &selection).await?;
     if found.is_empty() {
-        return Err(UsageError::Other(format!(
+        return Err(UsageError::new(format!(
             "--organization: no active account is left to scan {}",
             selection.describe()
         ))
@@ -193,7 +193,7 @@ async fn scan_regions(session: &Session, gate: &CallGate, partition: &str, args:
     let client = session.client::<aws_sdk_ec2::Client>(&home);
     let selection = region_selection(args);
     match ec2::describe_regions(&client, gate, &home).await {
-        Ok(discovered) => Ok(plan::resolve_regions(&discovered, partition, &selection).map_err(UsageError::Plan)?),
+        Ok(discovered) => Ok(plan::resolve_regions(&discovered, partition, &selection).map_err(UsageError::new)?),
         // Asked-for regions can still be scanned; each failed call there shows up as ERROR.
         Err(err) if selection.include.is_some() => {
             tracing::warn!(error = %err, "could not list the account's regions; scanning the regions given");

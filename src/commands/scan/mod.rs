@@ -49,10 +49,10 @@ async fn scan(args: &ScanArgs, record: RunRecord) -> Result<Outcome> {
     let settings = args.evaluation.settings(args.stats);
     // Everything the user gave is validated before the first AWS call.
     let inputs = Inputs::load(&args.selection.selection(), &settings)?;
-    plan::check_region_selection(&region_selection(args)).map_err(UsageError::Plan)?;
+    plan::check_region_selection(&region_selection(args)).map_err(UsageError::new)?;
     check_organization_selection(args)?;
     let sharding = shard::resolve(&ShardFlags::from(&args.sharding), |name| std::env::var(name).ok())
-        .map_err(|err| UsageError::Other(err.to_string()))?;
+        .map_err(|err| UsageError::new(err.to_string()))?;
     let memory = Memory::open(&settings, Recording::ByDefault, record)?;
 
     let gate = CallGate::new(ConcurrencyLimits {
@@ -258,7 +258,7 @@ fn shard_info(run: &ShardRun, mut listed: Vec<String>, args: &ScanArgs, inputs: 
 fn check_organization_selection(args: &ScanArgs) -> Result<(), UsageError> {
     let selection = &args.organization_selection;
     if !args.organization && (selection.organizational_units.is_some() || !selection.exclude_accounts.is_empty()) {
-        return Err(UsageError::Other("--organizational-units and --exclude-accounts need --organization".to_owned()));
+        return Err(UsageError::new("--organizational-units and --exclude-accounts need --organization".to_owned()));
     }
     Ok(())
 }
