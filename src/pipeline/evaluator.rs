@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use anyhow::Result;
 use jiff::Timestamp;
 
+use super::chain::{AccountFacts, Chain, Ending};
 use super::comparison::Comparison;
 use super::finish::Finished;
 use super::gate::Gatekeeper;
@@ -15,12 +16,12 @@ use super::memory::{Baseline, Memory};
 use super::mute::Mute;
 use super::recorder::Recorder;
 use super::spill::Spill;
-use super::{AccountBaseline, AccountScope, Inputs, Judged, Settings, Sink};
+use super::{AccountBaseline, AccountScope, Inputs, Settings};
 use crate::assemble;
 use crate::checks::{Check, Context, Finding};
 use crate::history::ScanHeader;
 use crate::inventory::{AccountInventory, Inventory, ResourceKind, UnreachableAccount};
-use crate::model::{CallStats, ReportFinding, ScanError, ShardInfo, Tally, VulnerableImage};
+use crate::model::{CallStats, ShardInfo, Tally};
 use crate::mutelist::Date;
 use crate::progress::Progress;
 use crate::severity::Status;
@@ -94,58 +95,6 @@ pub fn evaluate_whole(
     let finished =
         evaluator.finish(collection.principal_arn, collection.regions, collection.stats, collection.shard)?;
     super::deliver(finished, settings, progress)
-}
-
-/// The consumers, in the order each finding passes them.
-#[derive(Debug)]
-pub(super) struct Chain<'a> {
-    pub mute: Mute<'a>,
-    pub recorder: Recorder,
-    pub comparison: Comparison,
-    pub gatekeeper: Gatekeeper,
-    pub tally: Tally,
-    pub spill: Spill,
-}
-
-impl Chain<'_> {
-    fn sinks(&mut self) -> [&mut dyn Sink; 6] {
-        [
-            &mut self.mute,
-            &mut self.recorder,
-            &mut self.comparison,
-            &mut self.gatekeeper,
-            &mut self.tally,
-            &mut self.spill,
-        ]
-    }
-
-    /// One account's findings, each through every consumer in turn.
-    fn account(&mut self, scope: &AccountScope<'_>, findings: impl Iterator<Item = ReportFinding>) -> Result<()> {
-        for sink in self.sinks() {
-            sink.begin_account(scope)?;
-        }
-        for finding in findings {
-            let mut judged = Judged::new(finding);
-            for sink in self.sinks() {
-                sink.finding(scope, &mut judged)?;
-            }
-        }
-        for sink in self.sinks() {
-            sink.end_account(scope)?;
-        }
-        Ok(())
-    }
-}
-
-/// What the report says of the accounts besides their findings.
-#[derive(Debug, Default)]
-pub(super) struct AccountFacts {
-    pub errors: Vec<ScanError>,
-    pub names: BTreeMap<String, String>,
-    /// Names from AWS Organizations, for a fleet scan.
-    pub organization_names: BTreeMap<String, String>,
-    /// The images with scan findings, when a selected check reads them.
-    pub vulnerable: Option<Vec<VulnerableImage>>,
 }
 
 /// Everything after collection, one account at a time.
@@ -281,6 +230,8 @@ impl<'a> Evaluator<'a> {
         stats: CallStats,
         shard: Option<ShardInfo>,
     ) -> Result<Finished> {
-        super::finish::finish(self, principal_arn, regions, stats, shard)
+        let Evaluator { inputs, header, chain, baseline, facts, run, .. } = self;
+        let ending = Ending { inputs, header, chain, baseline, facts, run };
+        super::finish::finish(ending, principal_arn, regions, stats, shard)
     }
 }

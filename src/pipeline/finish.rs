@@ -10,7 +10,7 @@ use anyhow::Result;
 use jiff::Timestamp;
 
 use super::Settings;
-use super::evaluator::Evaluator;
+use super::chain::Ending;
 use super::gate::Judgement;
 use super::memory::RunRecord;
 use super::recorder::Recorded;
@@ -47,13 +47,13 @@ struct Record {
 }
 
 pub(super) fn finish(
-    evaluator: Evaluator<'_>,
+    ending: Ending<'_>,
     principal_arn: String,
     regions: Vec<String>,
     stats: CallStats,
     shard: Option<ShardInfo>,
 ) -> Result<Finished> {
-    let Evaluator { inputs, header, chain, baseline, mut facts, run, .. } = evaluator;
+    let Ending { inputs, header, chain, baseline, mut facts, run } = ending;
     facts.errors.sort();
     facts.errors.dedup();
     let judgement = chain.gatekeeper.finish(!facts.errors.is_empty());

@@ -16,6 +16,7 @@
 //! grows with the fleet only by account ids and names, collection errors
 //! and the changes since the baseline, never by findings or inventories.
 
+mod chain;
 mod comparison;
 mod evaluator;
 mod finish;

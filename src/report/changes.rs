@@ -186,8 +186,8 @@ pub fn html(changes: &Changes) -> anyhow::Result<String> {
     tera.add_raw_templates([("changes.html", PARTIAL), ("diff.html", PAGE)])?;
     let mut context = Context::new();
     context.insert("changes", &view(changes, &Anchors::new()));
-    context.insert("style", super::html::STYLE);
-    context.insert("nonce", &super::html::nonce());
+    context.insert("style", super::page::STYLE);
+    context.insert("nonce", &super::page::nonce());
     context.insert("tool", &crate::model::Tool::this());
     Ok(tera.render("diff.html", &context)?)
 }

@@ -7,19 +7,17 @@
 //! script, by nonce, so even markup that slipped through could not run or
 //! fetch anything.
 
-use std::collections::hash_map::RandomState;
 use std::collections::{BTreeMap, BTreeSet};
-use std::hash::{BuildHasher, Hasher};
 
 use serde::Serialize;
 use tera::{Context, Tera};
 
 use super::changes::{Anchors, ChangesView, anchor_key, date};
+use super::page::{STYLE, nonce};
 use crate::model::{CheckInfo, ControlInfo, Report, ReportFinding, StatusCounts, Trend};
 use crate::severity::Severity;
 
 const TEMPLATE: &str = include_str!("../../templates/report.html");
-pub(super) const STYLE: &str = include_str!("../../templates/report.css");
 const SCRIPT: &str = include_str!("../../templates/report.js");
 const ROWS: &str = include_str!("../../templates/rows.html");
 
@@ -98,20 +96,6 @@ fn write_rows(tera: &Tera, report: &Report, group: &Group<'_>, out: &mut dyn std
         })?;
     }
     flush(&mut chunk, out)
-}
-
-/// A fresh value per report for the CSP nonce (not a secret against the
-/// reader: it only has to be unguessable to data written before it).
-pub(super) fn nonce() -> String {
-    let mut value = String::new();
-    for _ in 0..2 {
-        let mut hasher = RandomState::new().build_hasher();
-        hasher.write_u128(
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos(),
-        );
-        value.push_str(&format!("{:016x}", hasher.finish()));
-    }
-    value
 }
 
 #[derive(Debug, Serialize)]

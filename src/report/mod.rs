@@ -9,6 +9,7 @@ pub mod html;
 pub mod json;
 pub mod junit;
 pub mod ocsf;
+mod page;
 pub mod sarif;
 mod write;
 
