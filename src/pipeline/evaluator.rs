@@ -20,7 +20,7 @@ use crate::assemble;
 use crate::checks::{Check, Context, Finding};
 use crate::history::ScanHeader;
 use crate::inventory::{AccountInventory, Inventory, ResourceKind, UnreachableAccount};
-use crate::model::{CallStats, ReportFinding, ScanError, ShardInfo, Tally, VulnerableImage};
+use crate::model::{CallStats, ReportFinding, ScanError, ShardInfo, Tally, UnavailableFeature, VulnerableImage};
 use crate::mutelist::Date;
 use crate::progress::Progress;
 use crate::severity::Status;
@@ -141,6 +141,8 @@ impl Chain<'_> {
 #[derive(Debug, Default)]
 pub(super) struct AccountFacts {
     pub errors: Vec<ScanError>,
+    /// Features a region does not offer (not errors).
+    pub unavailable: Vec<UnavailableFeature>,
     pub names: BTreeMap<String, String>,
     /// Names from AWS Organizations, for a fleet scan.
     pub organization_names: BTreeMap<String, String>,
@@ -201,6 +203,9 @@ impl<'a> Evaluator<'a> {
         }
         let errors = account.errors().into_iter().map(|err| assemble::scan_error(&account.account_id, err));
         self.facts.errors.extend(errors);
+        let unavailable =
+            account.features_off().into_iter().map(|off| assemble::unavailable_feature(&account.account_id, off));
+        self.facts.unavailable.extend(unavailable);
         // Named by the name Organizations gives the account (what people
         // call it across the fleet), else by its IAM alias, else by its id.
         let name = self
