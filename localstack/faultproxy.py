@@ -6,8 +6,8 @@ forwards it untouched or answers it with a fault, the way AWS would:
     localstack/.venv/bin/python localstack/faultproxy.py \\
         --upstream http://127.0.0.1:4566 --seed 7 \\
         --throttle 0.20 --server-error 0.05 --reset 0.02 \\
-        [--latency-ms 5 [--jitter-ms 5]] [--deny ecr] [--stall '*@ap-southeast-2'] [--port 0] \\
-        [--rename-host localhost]
+        [--latency-ms 5 [--jitter-ms 5]] [--deny ecr] [--unknown ecr:GetSigningConfiguration] \\
+        [--stall '*@ap-southeast-2'] [--port 0] [--rename-host localhost]
 
 Prints `http://127.0.0.1:PORT` as its first stdout line once it listens.
 Logs on stderr. Exits when its standard input closes (so it dies with the
@@ -32,9 +32,13 @@ Rules, SPEC = SERVICE[:OPERATION][@REGION], each part `*` or omitted for any,
 e.g. `ecr`, `ecr:DescribeImages`, `*@ap-southeast-2`, `ec2:DescribeRegions@us-east-1`:
   --deny SPEC       every matching request is denied: EC2 `UnauthorizedOperation`
                     (403), JSON `AccessDeniedException` (400), query `AccessDenied` (403)
+  --unknown SPEC    every matching request is answered as an operation the endpoint
+                    does not offer, as a region that an API has not reached yet
+                    answers: JSON `UnknownOperationException` (400, as AWS's JSON
+                    services send it), EC2 and query `InvalidAction` (400)
   --stall SPEC      every matching request is held for --stall-seconds (default
                     60), then its connection is reset
-Rules win over random faults. Several --deny/--stall may be given.
+Rules win over random faults. Several --deny/--unknown/--stall may be given.
 
   --rename-host NAME  forwards every request with NAME as the host of its Host
                     header (the port kept), so the emulator names NAME in what it
@@ -156,6 +160,13 @@ def denial(call: Call):
     return error_response(call, "AccessDenied", message, 403)
 
 
+def unknown_operation(call: Call):
+    if call.protocol == "json":
+        return error_response(call, "UnknownOperationException", f"Unknown operation {call.operation}", 400)
+    message = f"The action {call.operation} is not valid for this web service."
+    return error_response(call, "InvalidAction", message, 400)
+
+
 def server_error(call: Call, status: int):
     codes = {
         ("json", 500): "InternalServerException",
@@ -177,6 +188,7 @@ class Faults:
         self.latency = args.latency_ms / 1000.0
         self.jitter = (args.latency_ms if args.jitter_ms is None else args.jitter_ms) / 1000.0
         self.deny = [Rule.parse(spec) for spec in args.deny]
+        self.unknown = [Rule.parse(spec) for spec in args.unknown]
         self.stall = [Rule.parse(spec) for spec in args.stall]
         self.stall_seconds = args.stall_seconds
         self.lock = threading.Lock()
@@ -201,6 +213,8 @@ class Faults:
             return "stall"
         if any(rule.matches(call) for rule in self.deny):
             return "deny"
+        if any(rule.matches(call) for rule in self.unknown):
+            return "unknown"
         roll = self.draw(call, body)
         for fault, rate in (("throttle", self.throttle), ("server_error", self.server_error), ("reset", self.reset)):
             if roll < rate:
@@ -253,6 +267,8 @@ class Handler(BaseHTTPRequestHandler):
             self.reset_connection()
         elif decision == "deny":
             self.respond(*denial(call))
+        elif decision == "unknown":
+            self.respond(*unknown_operation(call))
         elif decision == "throttle":
             self.respond(*throttling(call))
         elif decision == "server_error":
@@ -332,6 +348,7 @@ def main(argv=None) -> int:
     parser.add_argument("--latency-ms", type=float, default=0.0)
     parser.add_argument("--jitter-ms", type=float, default=None)
     parser.add_argument("--deny", action="append", default=[], metavar="SPEC")
+    parser.add_argument("--unknown", action="append", default=[], metavar="SPEC")
     parser.add_argument("--stall", action="append", default=[], metavar="SPEC")
     parser.add_argument("--stall-seconds", type=float, default=60.0)
     parser.add_argument("--rename-host", default=None, metavar="NAME", help="the host the Host header names upstream")

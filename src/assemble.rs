@@ -8,7 +8,10 @@ use std::collections::BTreeMap;
 use crate::aws::{CollectError, ErrorKind};
 use crate::checks::Finding;
 use crate::checks::metadata::{CatalogEntry, ComplianceRef, Framework};
-use crate::model::{CheckInfo, ControlInfo, FrameworkInfo, RemediationInfo, ReportFinding, ScanError};
+use crate::inventory::features::FeatureOff;
+use crate::model::{
+    CheckInfo, ControlInfo, FrameworkInfo, RemediationInfo, ReportFinding, ScanError, UnavailableFeature,
+};
 
 pub fn finding(finding: Finding, check: &CatalogEntry, failing_since: Option<String>) -> ReportFinding {
     ReportFinding {
@@ -95,6 +98,18 @@ pub fn scan_error(account_id: &str, err: &CollectError) -> ScanError {
     }
 }
 
+pub fn unavailable_feature(account_id: &str, off: &FeatureOff) -> UnavailableFeature {
+    UnavailableFeature {
+        account_id: account_id.to_owned(),
+        region: off.error.region.clone(),
+        feature: off.feature.name().to_owned(),
+        service: off.error.service.to_string(),
+        operation: off.error.operation.clone(),
+        message: off.error.message.clone(),
+        consequence: off.feature.without().to_owned(),
+    }
+}
+
 fn kind_name(kind: ErrorKind) -> &'static str {
     match kind {
         ErrorKind::AccessDenied => "access_denied",
@@ -102,6 +117,7 @@ fn kind_name(kind: ErrorKind) -> &'static str {
         ErrorKind::Timeout => "timeout",
         ErrorKind::Unreachable => "unreachable",
         ErrorKind::NotFound => "not_found",
+        ErrorKind::NotOffered => "not_offered",
         ErrorKind::ServiceError => "service_error",
         ErrorKind::MalformedResponse => "malformed_response",
         ErrorKind::Other => "other",

@@ -126,6 +126,7 @@ pub fn summary(report: &Report, written: &[String], fail_on: Severity, outcome: 
             text.push_str(&format!("\n  - ... and {} more (see the report)", report.scan.errors.len() - 10));
         }
     }
+    text.push_str(&not_offered(report));
     for path in written {
         text.push_str(&format!("\n  report: {path}"));
     }
@@ -136,6 +137,20 @@ pub fn summary(report: &Report, written: &[String], fail_on: Severity, outcome: 
     };
     text.push_str(&format!("\n  result: {verdict} (exit {})", outcome.exit_code()));
     text
+}
+
+/// One line per feature some region does not offer: where, and how the
+/// checks judged without it.
+fn not_offered(report: &Report) -> String {
+    let mut regions: BTreeMap<(&str, &str), BTreeSet<&str>> = BTreeMap::new();
+    for off in &report.scan.unavailable_features {
+        regions.entry((&off.feature, &off.consequence)).or_default().insert(&off.region);
+    }
+    let lines = regions.into_iter().map(|((feature, consequence), regions)| {
+        let regions: Vec<&str> = regions.into_iter().collect();
+        format!("\n  {feature} is not offered in {}: {consequence}", regions.join(", "))
+    });
+    lines.collect()
 }
 
 fn row(name: &str, counts: &[u64; 5], width: usize) -> String {

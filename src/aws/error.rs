@@ -59,6 +59,14 @@ pub enum ErrorKind {
     Timeout,
     Unreachable,
     NotFound,
+    /// The endpoint does not offer the operation, or the account has not
+    /// turned on what it needs there: an API that has not reached the
+    /// region or partition (or an emulator that lacks it), a service the
+    /// account is not subscribed to or has not opted in to. A collector
+    /// whose call reads an optional feature takes it as the feature being
+    /// off in that region (`inventory::features`); for any other call it
+    /// is a failure like the rest.
+    NotOffered,
     ServiceError,
     MalformedResponse,
     Other,
@@ -73,6 +81,7 @@ impl ErrorKind {
             ErrorKind::Timeout => "timed out",
             ErrorKind::Unreachable => "endpoint unreachable",
             ErrorKind::NotFound => "not found",
+            ErrorKind::NotOffered => "not offered in this region",
             ErrorKind::ServiceError => "service error",
             ErrorKind::MalformedResponse => "malformed response",
             ErrorKind::Other => "error",
@@ -197,6 +206,8 @@ impl CollectError {
                 let code = context.err().code();
                 let kind = code.map(kind_of_code).unwrap_or(match status {
                     403 => ErrorKind::AccessDenied,
+                    // What some endpoints answer an action they do not have, with no body to name it.
+                    404 => ErrorKind::NotOffered,
                     429 => ErrorKind::Throttled,
                     // A success status the SDK could not read: the body did not parse.
                     200..=299 => ErrorKind::MalformedResponse,
@@ -403,8 +414,17 @@ fn kind_of_code(code: &str) -> ErrorKind {
         | "InvalidClientTokenId"
         | "ExpiredToken"
         | "ExpiredTokenException"
-        | "OptInRequired"
         | "SignatureDoesNotMatch" => ErrorKind::AccessDenied,
+        // An unknown action: AWS's JSON protocols (`UnknownOperationException`)
+        // and query protocols (`InvalidAction`); EC2's `UnsupportedOperation`;
+        // a service the account needs a subscription to (`OptInRequired`,
+        // `SubscriptionRequiredException`): none is fixed by a permission.
+        "UnknownOperationException"
+        | "UnknownOperation"
+        | "InvalidAction"
+        | "UnsupportedOperation"
+        | "OptInRequired"
+        | "SubscriptionRequiredException" => ErrorKind::NotOffered,
         "Throttling"
         | "ThrottlingException"
         | "RequestLimitExceeded"
@@ -501,5 +521,26 @@ mod tests {
         assert_eq!(kind_of_code("Throttling"), ErrorKind::Throttled);
         assert_eq!(kind_of_code("RepositoryNotFoundException"), ErrorKind::NotFound);
         assert_eq!(kind_of_code("InternalFailure"), ErrorKind::ServiceError);
+    }
+
+    /// An operation the endpoint does not offer, named in each protocol's
+    /// way, and a bare 404: [`ErrorKind::NotOffered`], with no permission to grant.
+    #[test]
+    fn an_operation_the_endpoint_does_not_offer_is_not_offered() {
+        for code in ["UnknownOperationException", "InvalidAction", "UnsupportedOperation", "OptInRequired"] {
+            assert_eq!(kind_of_code(code), ErrorKind::NotOffered, "{code}");
+            let metadata = ErrorMetadata::builder().code(code).message("not here").build();
+            let response = HttpResponse::new(400.try_into().unwrap(), SdkBody::empty());
+            let collected = identity(&SdkError::service_error(GetCallerIdentityError::generic(metadata), response));
+            assert_eq!((collected.kind, collected.remedy()), (ErrorKind::NotOffered, None), "{code}");
+            assert_eq!(collected.message, format!("{code}: not here"));
+        }
+        assert_eq!(kind_of_code("SubscriptionRequiredException"), ErrorKind::NotOffered);
+        let bare = HttpResponse::new(404.try_into().unwrap(), SdkBody::empty());
+        let err = SdkError::service_error(GetCallerIdentityError::generic(ErrorMetadata::builder().build()), bare);
+        let collected = identity(&err);
+        assert_eq!(collected.kind, ErrorKind::NotOffered);
+        assert_eq!(collected.message, "HTTP 404 with no AWS error code");
+        assert_eq!(collected.headline(), "sts:GetCallerIdentity in us-east-1 failed (not offered in this region)");
     }
 }

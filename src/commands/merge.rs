@@ -428,6 +428,7 @@ fn join_headers(shards: Vec<ShardReport>, missing: &[u64], count: u64) -> Report
         merged.scan.account_names.extend(scan.account_names);
         merged.scan.regions.extend(scan.regions);
         merged.scan.errors.extend(scan.errors);
+        merged.scan.unavailable_features.extend(scan.unavailable_features);
         merged.scan.stats = add_stats(std::mem::take(&mut merged.scan.stats), scan.stats);
         // Shards select the same checks, so they all read scan findings or none do.
         if let (Some(merged), Some(images)) = (&mut merged.vulnerabilities, header.vulnerabilities) {
@@ -449,6 +450,7 @@ fn join_headers(shards: Vec<ShardReport>, missing: &[u64], count: u64) -> Report
         message: format!("shard {index} of {count} is missing: its accounts are not in this report"),
     }));
     scan.errors = sorted(std::mem::take(&mut scan.errors));
+    scan.unavailable_features = sorted(std::mem::take(&mut scan.unavailable_features));
     scan.shard = None;
     merged
 }
@@ -572,6 +574,7 @@ mod tests {
                         message: "no".into(),
                     })
                     .collect(),
+                unavailable_features: Vec::new(),
                 mutelist: None,
                 stats: CallStats {
                     calls: 3,

@@ -11,6 +11,7 @@ use super::ecr::{self, EcrRegion};
 use super::ecr_signing;
 use super::ecs::{self, EcsRegion};
 use super::elbv2::{self, Elbv2Region};
+use super::features::{self, FeaturesOff};
 use super::iam::{self, IamAccount};
 use super::{AccountInventory, Collected, Needs, RegionInventory, ResourceKind, requested};
 use super::{image_configs, image_vulnerabilities};
@@ -114,7 +115,7 @@ async fn collect_ec2(ctx: &CollectContext<'_>, target: &AccountTarget, region: &
 
 async fn collect_ecr(ctx: &CollectContext<'_>, region: &str) -> EcrRegion {
     let client = ctx.session.client::<aws_sdk_ecr::Client>(region);
-    let (mut repositories, registry_scanning, registry_policy, signing_configuration) = futures::join!(
+    let (repositories, registry_scanning, registry_policy, signing_configuration) = futures::join!(
         requested(ctx.needs(ResourceKind::EcrRepositories), ecr::repositories(&client, ctx.gate, region, ctx.needs)),
         requested(ctx.needs(ResourceKind::EcrRegistryScanning), ecr::registry_scanning(&client, ctx.gate, region)),
         requested(ctx.needs(ResourceKind::EcrRegistryPolicy), ecr::registry_policy(&client, ctx.gate, region)),
@@ -123,13 +124,21 @@ async fn collect_ecr(ctx: &CollectContext<'_>, region: &str) -> EcrRegion {
             ecr_signing::signing_configuration(&client, ctx.gate, region)
         ),
     );
+    let mut ecr = EcrRegion {
+        repositories,
+        registry_scanning,
+        registry_policy,
+        signing_configuration,
+        features_off: FeaturesOff::default(),
+    };
+    features::settle_ecr(&mut ecr);
     // After the listings: only images they leave unsigned need ECR's status.
     if let (Collected::Ok(repositories), Collected::Ok(Some(config)), true) =
-        (&mut repositories, &signing_configuration, ctx.needs(ResourceKind::EcrImages))
+        (&mut ecr.repositories, &ecr.signing_configuration, ctx.needs(ResourceKind::EcrImages))
     {
         ecr_signing::signing_statuses(&client, ctx.gate, region, repositories, config).await;
     }
-    EcrRegion { repositories, registry_scanning, registry_policy, signing_configuration }
+    ecr
 }
 
 async fn collect_ecs(ctx: &CollectContext<'_>, target: &AccountTarget, region: &str) -> EcsRegion {
@@ -149,7 +158,9 @@ async fn collect_elbv2(ctx: &CollectContext<'_>, region: &str) -> Elbv2Region {
         requested(true, elbv2::load_balancers(&client, ctx.gate, region)),
         requested(true, elbv2::target_groups(&client, ctx.gate, region)),
     );
-    Elbv2Region { load_balancers, target_groups }
+    let mut elbv2 = Elbv2Region { load_balancers, target_groups, features_off: FeaturesOff::default() };
+    features::settle_elbv2(&mut elbv2);
+    elbv2
 }
 
 /// IAM is global: one collection per account, through the session's home

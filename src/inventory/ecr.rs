@@ -10,6 +10,7 @@ use aws_sdk_ecr::types::{FindingSeverity, ImageDetail, ImageIdentifier, ListImag
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use super::features::FeaturesOff;
 use super::paginate::{CallSite, timestamp};
 use super::{Collected, Needs, ResourceKind, requested};
 use crate::aws::{CallGate, CollectError, ErrorKind, Service};
@@ -28,6 +29,10 @@ pub struct EcrRegion {
     /// signing is not configured.
     #[serde(default)]
     pub signing_configuration: Collected<Option<SigningConfiguration>>,
+    /// The optional features the region does not offer, each settled above
+    /// as what its absence means (`inventory::features`).
+    #[serde(default, skip_serializing_if = "FeaturesOff::is_empty")]
+    pub features_off: FeaturesOff,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

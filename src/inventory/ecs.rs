@@ -8,6 +8,7 @@
 //! until something runs them, at which point they are "in use".
 
 mod clusters;
+mod task_definitions;
 
 use std::collections::BTreeMap;
 
@@ -313,12 +314,13 @@ fn in_use_by(clusters: &[Cluster]) -> BTreeMap<String, Vec<String>> {
     in_use
 }
 
-/// Each ACTIVE family with its latest revision.
+/// Each ACTIVE family with its latest revision, or why that could not be
+/// read and, then, the latest revision's ARN where it could be learnt apart.
 async fn latest_task_definitions(
     client: &Client,
     gate: &CallGate,
     region: &str,
-) -> Result<Vec<(String, Result<TaskDefinition, CollectError>)>, CollectError> {
+) -> Result<Vec<(String, Result<TaskDefinition, CollectError>, Option<String>)>, CollectError> {
     let site = CallSite { gate, service: Service::Ecs, region, operation: "ListTaskDefinitionFamilies" };
     let families = site
         .all_pages(
@@ -335,8 +337,14 @@ async fn latest_task_definitions(
         .await?;
 
     // DescribeTaskDefinition with a bare family name returns its latest ACTIVE revision.
-    let latest = join_all(families.iter().map(|family| describe_task_definition(client, gate, region, family))).await;
-    Ok(families.into_iter().zip(latest).collect())
+    let latest = join_all(families.iter().map(|family| async move {
+        match describe_task_definition(client, gate, region, family).await {
+            Ok(definition) => (Ok(definition), None),
+            Err(err) => task_definitions::name_unread(client, gate, region, family, err).await,
+        }
+    }))
+    .await;
+    Ok(families.into_iter().zip(latest).map(|(family, (definition, arn))| (family, definition, arn)).collect())
 }
 
 /// The latest revisions with what uses them, plus the revisions in use that
@@ -346,19 +354,20 @@ async fn with_revisions_in_use(
     gate: &CallGate,
     account: &AccountTarget,
     region: &str,
-    latest: Vec<(String, Result<TaskDefinition, CollectError>)>,
+    latest: Vec<(String, Result<TaskDefinition, CollectError>, Option<String>)>,
     mut in_use: BTreeMap<String, Vec<String>>,
 ) -> Vec<TaskDefinitionEntry> {
     let mut entries = Vec::new();
-    for (family, definition) in latest {
+    for (family, definition, learnt) in latest {
         let mut reasons = vec!["the latest ACTIVE revision of its family".to_owned()];
-        let (id, arn) = match &definition {
-            Ok(definition) => {
-                reasons.extend(in_use.remove(&definition.arn).unwrap_or_default());
-                (definition.id.clone(), definition.arn.clone())
-            }
-            Err(_) => (family.clone(), account.arn("ecs", region, &format!("task-definition/{family}"))),
+        // Named by its revision whether or not it could be read, as every
+        // finding about it is; by the family only when no call told the revision.
+        let (id, arn) = match (&definition, learnt) {
+            (Ok(definition), _) => (definition.id.clone(), definition.arn.clone()),
+            (Err(_), Some(arn)) => (revision_id(&arn).to_owned(), arn),
+            (Err(_), None) => (family.clone(), account.arn("ecs", region, &format!("task-definition/{family}"))),
         };
+        reasons.extend(in_use.remove(&arn).unwrap_or_default());
         entries.push(TaskDefinitionEntry { id, arn, requested: family, reasons, definition: definition.into() });
     }
     let extra = join_all(in_use.into_iter().map(|(arn, reasons)| async move {

@@ -6,6 +6,7 @@ use aws_sdk_elasticloadbalancingv2::Client;
 use serde::{Deserialize, Serialize};
 
 use super::Collected;
+use super::features::FeaturesOff;
 use super::paginate::CallSite;
 use crate::aws::chain::join_all;
 use crate::aws::{CallGate, CollectError, Service};
@@ -21,6 +22,10 @@ pub struct Elbv2Region {
     pub load_balancers: Collected<Vec<LoadBalancer>>,
     /// Every target group of the region, whatever it is attached to.
     pub target_groups: Collected<Vec<TargetGroup>>,
+    /// Load balancing, when the region or partition does not offer it
+    /// (`inventory::features`): both listings are then empty.
+    #[serde(default, skip_serializing_if = "FeaturesOff::is_empty")]
+    pub features_off: FeaturesOff,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

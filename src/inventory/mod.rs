@@ -12,6 +12,7 @@ pub mod ecr;
 pub mod ecr_signing;
 pub mod ecs;
 pub mod elbv2;
+pub mod features;
 pub mod fixtures;
 pub mod iam;
 pub mod image_configs;
@@ -289,6 +290,16 @@ impl AccountInventory {
         let mut errors = Vec::new();
         self.visit(&mut |error| errors.extend(error));
         errors
+    }
+
+    /// The optional features its regions do not offer (`features`), for
+    /// the report's notes: not errors, the scan judged without them.
+    pub fn features_off(&self) -> Vec<&features::FeatureOff> {
+        let mut off = Vec::new();
+        for region in self.regions.values() {
+            off.extend(region.ecr.features_off.iter().chain(region.elbv2.features_off.iter()));
+        }
+        off
     }
 
     /// The account's own ARN (`arn:aws:iam::123456789012:root`): the

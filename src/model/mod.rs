@@ -243,6 +243,11 @@ pub struct ScanSummary {
     pub regions: Vec<String>,
     pub checks: Vec<String>,
     pub errors: Vec<ScanError>,
+    /// Features a region does not offer, once per account, region and
+    /// feature: the checks judged there without them. Not errors: they
+    /// leave the scan complete.
+    #[serde(default)]
+    pub unavailable_features: Vec<UnavailableFeature>,
     /// The mutelist in force, if any, and its expired entries.
     pub mutelist: Option<MutelistSummary>,
     /// The AWS calls the scan made.
@@ -280,6 +285,23 @@ pub struct ScanError {
     pub operation: String,
     pub kind: String,
     pub message: String,
+}
+
+/// A feature a region does not offer: AWS answered the call that reads it
+/// as an operation not offered there (unknown operation, not subscribed,
+/// opt-in required).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct UnavailableFeature {
+    pub account_id: String,
+    pub region: String,
+    /// Its name (`ECR managed signing`).
+    pub feature: String,
+    pub service: String,
+    pub operation: String,
+    /// AWS's answer (`UnknownOperationException: ...`).
+    pub message: String,
+    /// How the checks judged the region without it.
+    pub consequence: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

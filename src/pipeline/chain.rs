@@ -11,7 +11,7 @@ use super::recorder::Recorder;
 use super::spill::Spill;
 use super::{AccountScope, Inputs, Judged, Sink};
 use crate::history::ScanHeader;
-use crate::model::{ReportFinding, ScanError, Tally, VulnerableImage};
+use crate::model::{ReportFinding, ScanError, Tally, UnavailableFeature, VulnerableImage};
 use std::collections::BTreeMap;
 
 /// The consumers, in the order each finding passes them.
@@ -63,6 +63,8 @@ impl Chain<'_> {
 #[derive(Debug, Default)]
 pub(super) struct AccountFacts {
     pub errors: Vec<ScanError>,
+    /// Features a region does not offer (not errors).
+    pub unavailable: Vec<UnavailableFeature>,
     pub names: BTreeMap<String, String>,
     /// Names from AWS Organizations, for a fleet scan.
     pub organization_names: BTreeMap<String, String>,

@@ -150,6 +150,9 @@ impl<'a> Evaluator<'a> {
         }
         let errors = account.errors().into_iter().map(|err| assemble::scan_error(&account.account_id, err));
         self.facts.errors.extend(errors);
+        let unavailable =
+            account.features_off().into_iter().map(|off| assemble::unavailable_feature(&account.account_id, off));
+        self.facts.unavailable.extend(unavailable);
         // Named by the name Organizations gives the account (what people
         // call it across the fleet), else by its IAM alias, else by its id.
         let name = self

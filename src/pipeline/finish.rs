@@ -88,6 +88,11 @@ pub(super) fn finish(
             regions,
             checks: header.checks,
             errors: facts.errors,
+            unavailable_features: {
+                let mut unavailable = facts.unavailable;
+                unavailable.sort();
+                unavailable
+            },
             mutelist,
             stats,
             shard,

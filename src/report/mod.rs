@@ -114,6 +114,15 @@ mod tests {
                 regions: vec!["eu-west-1".into()],
                 checks: vec!["c".into()],
                 errors: vec![],
+                unavailable_features: vec![model::UnavailableFeature {
+                    account_id: "111122223333".into(),
+                    region: "eu-west-1".into(),
+                    feature: "ECR managed signing".into(),
+                    service: "ecr".into(),
+                    operation: "GetSigningConfiguration".into(),
+                    message: evil.into(),
+                    consequence: "judged without it".into(),
+                }],
                 mutelist: None,
                 stats: CallStats::default(),
                 shard: None,
@@ -193,6 +202,10 @@ mod tests {
         assert_eq!(html.matches("<script").count(), 1, "only our own script element");
         assert!(html.contains("<section id=\"vulnerabilities\">"), "the prioritised vulnerabilities come first");
         assert!(html.find("id=\"vulnerabilities\"") < html.find("id=\"summary\""));
+        assert!(
+            html.contains("<li>ECR managed signing is not offered in eu-west-1 (account 111122223333; ecr:GetSigningConfiguration: &lt;script&gt;"),
+            "the scan section says which feature a region does not offer, once"
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::call_stats::calls_by_operation;
-use crate::support::{Account, FaultProxy, Scan, repo_root, text};
+use crate::support::{Account, FaultProxy, Scan, bulkhead, repo_root, text};
 
 fn demo_account() -> Account {
     Account::seeded_from(&repo_root().join("localstack/demo-account.yaml"))
@@ -166,6 +166,83 @@ fn access_denied_on_ecr_is_error_for_ecr_only() {
         denied.iter().all(|f| f["status"] == "ERROR" && text(&f["message"]).contains("AccessDenied")),
         "{denied:#?}"
     );
+}
+
+/// The checks that judge task definitions one by one.
+const TASK_DEFINITION_CHECKS: [&str; 10] = [
+    "ecs_task_definitions_no_privileged_containers",
+    "ecs_task_definitions_host_namespace_not_shared",
+    "ecs_task_definitions_host_networking_mode_users",
+    "ecs_task_definitions_containers_readonly_access",
+    "ecs_task_definitions_containers_non_root_user",
+    "ecs_task_definitions_logging_enabled",
+    "ecs_task_definitions_logging_block_mode",
+    "ecs_task_definitions_no_environment_secrets",
+    "ecs_task_definitions_images_pinned_by_digest",
+    "ecs_task_definitions_images_from_trusted_registries",
+];
+/// Has no verdict on a definition whose containers do not log (the clean
+/// scan gives it no row there), while a definition that could not be read
+/// is ERROR for it as for every check.
+const NOT_ALWAYS_APPLICABLE: &str = "ecs_task_definitions_logging_block_mode";
+
+/// `(check, resource_id, resource_arn)` of every finding about a task definition.
+fn task_definition_identities(scan: &Scan) -> BTreeSet<(String, String, String)> {
+    scan.report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|finding| text(&finding["resource_arn"]).contains(":task-definition/"))
+        .map(|finding| (text(&finding["check_id"]), text(&finding["resource_id"]), text(&finding["resource_arn"])))
+        .collect()
+}
+
+/// A denied `DescribeTaskDefinition` changes no task definition's identity:
+/// each is ERROR under the revision the clean scan judged it as
+/// (`family:revision` and its ARN, not the family's), so `diff` sees no
+/// resource appear or disappear.
+#[test]
+#[ignore = "needs the AWS emulator: run localstack/run-tests"]
+fn a_denied_task_definition_keeps_the_identity_of_its_revision() {
+    let account = Account::seeded("ecs");
+    let checks = TASK_DEFINITION_CHECKS.join(",");
+    let clean = account.scan(&["--checks", &checks]);
+    assert!(clean.report["scan"]["errors"].as_array().unwrap().is_empty(), "{}", clean.report["scan"]["errors"]);
+    let proxy = FaultProxy::start(&["--deny", "ecs:DescribeTaskDefinition"]);
+    let denied = account.scan_through(&proxy.endpoint, &["--checks", &checks]);
+    assert_eq!(denied.exit_code, 4, "{}", denied.stderr);
+    assert!(proxy.stats()["deny"] >= 7, "{:?}", proxy.stats());
+
+    let before = task_definition_identities(&clean);
+    let after = task_definition_identities(&denied);
+    let resources = |identities: &BTreeSet<(String, String, String)>| -> BTreeSet<(String, String)> {
+        identities.iter().map(|(_, id, arn)| (id.clone(), arn.clone())).collect()
+    };
+    assert_eq!(resources(&after), resources(&before), "the same task definitions, named the same");
+    assert!(resources(&before).iter().all(|(id, arn)| id.contains(':') && arn.ends_with(id.as_str())), "{before:#?}");
+    let applicable = |identities: &BTreeSet<(String, String, String)>| -> BTreeSet<(String, String, String)> {
+        identities.iter().filter(|(check, _, _)| check != NOT_ALWAYS_APPLICABLE).cloned().collect()
+    };
+    assert_eq!(applicable(&after), applicable(&before));
+    assert!(before.is_subset(&after), "{:#?}", before.difference(&after).collect::<Vec<_>>());
+    for finding in denied.report["findings"].as_array().unwrap() {
+        if text(&finding["resource_arn"]).contains(":task-definition/") {
+            assert_eq!(finding["status"], "ERROR", "{finding}");
+            assert!(text(&finding["message"]).contains("AccessDenied"), "{finding}");
+        }
+    }
+
+    // The two reports compared: no resource appeared or disappeared.
+    let dir = tempfile::tempdir().unwrap();
+    let (old, new) = (dir.path().join("clean.json"), dir.path().join("denied.json"));
+    std::fs::write(&old, &clean.report_text).unwrap();
+    std::fs::write(&new, &denied.report_text).unwrap();
+    let diff = bulkhead().arg("diff").args([&old, &new]).args(["--format", "json"]).output().unwrap();
+    assert!(diff.status.success(), "{}", String::from_utf8_lossy(&diff.stderr));
+    let changes: Value = serde_json::from_slice(&diff.stdout).unwrap();
+    assert_eq!(changes["resources_appeared"], serde_json::json!([]), "{changes:#}");
+    assert_eq!(changes["resources_disappeared"], serde_json::json!([]), "{changes:#}");
+    assert!(!changes["new_errors"].as_array().unwrap().is_empty(), "{changes:#}");
 }
 
 /// A region whose every call hangs: the per-attempt timeout ends each call,

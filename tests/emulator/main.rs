@@ -50,3 +50,4 @@ mod read_only;
 mod reports;
 mod shards;
 mod unfinished_runs;
+mod unoffered_operations;

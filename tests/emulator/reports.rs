@@ -309,6 +309,7 @@ fn html_report_at_50000_findings() {
             regions: regions.iter().map(|r| (*r).to_owned()).collect(),
             checks,
             errors: Vec::new(),
+            unavailable_features: Vec::new(),
             mutelist: None,
             stats: Default::default(),
             shard: None,

@@ -25,7 +25,7 @@ mod tests {
     use super::*;
     use crate::model::{
         CallStats, CheckInfo, ExpiredEntry, FrameworkInfo, MutelistSummary, OperationStats, ReportFinding, ScanError,
-        ScanSummary, ShardInfo, Tool,
+        ScanSummary, ShardInfo, Tool, UnavailableFeature,
     };
     use crate::severity::{Severity, Status};
 
@@ -47,6 +47,15 @@ mod tests {
                     operation: "DescribeRepositories".into(),
                     kind: "access_denied".into(),
                     message: "AccessDeniedException: no".into(),
+                }],
+                unavailable_features: vec![UnavailableFeature {
+                    account_id: "111122223333".into(),
+                    region: "eu-west-1".into(),
+                    feature: "ECR managed signing".into(),
+                    service: "ecr".into(),
+                    operation: "GetSigningConfiguration".into(),
+                    message: "UnknownOperationException: Unknown operation".into(),
+                    consequence: "signatures are judged from cosign tags and signature referrers alone".into(),
                 }],
                 mutelist: Some(MutelistSummary {
                     path: "mutelist.yaml".into(),

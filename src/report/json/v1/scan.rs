@@ -17,6 +17,10 @@ pub(super) struct Scan<'a> {
     regions: Texts<'a>,
     checks: Texts<'a>,
     errors: Vec<ScanError<'a>>,
+    /// Added in 0.3 (additive): the features a region does not offer, once
+    /// per account, region and feature (not errors); absent when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    unavailable_features: Vec<UnavailableFeature<'a>>,
     mutelist: Option<Mutelist<'a>>,
     #[serde(default)]
     stats: Stats<'a>,
@@ -44,6 +48,7 @@ impl<'a> From<&'a model::ScanSummary> for Scan<'a> {
             regions: Cow::Borrowed(&scan.regions),
             checks: Cow::Borrowed(&scan.checks),
             errors: scan.errors.iter().map(ScanError::from).collect(),
+            unavailable_features: scan.unavailable_features.iter().map(UnavailableFeature::from).collect(),
             mutelist: scan.mutelist.as_ref().map(Mutelist::from),
             stats: Stats::from(&scan.stats),
             account_names: Cow::Borrowed(&scan.account_names),
@@ -64,6 +69,7 @@ impl From<Scan<'_>> for model::ScanSummary {
             regions: scan.regions.into_owned(),
             checks: scan.checks.into_owned(),
             errors: scan.errors.into_iter().map(model::ScanError::from).collect(),
+            unavailable_features: scan.unavailable_features.into_iter().map(model::UnavailableFeature::from).collect(),
             mutelist: scan.mutelist.map(model::MutelistSummary::from),
             stats: scan.stats.into(),
             shard: scan.shard.map(model::ShardInfo::from),
@@ -137,6 +143,45 @@ impl From<ScanError<'_>> for model::ScanError {
             operation: error.operation.into_owned(),
             kind: error.kind.into_owned(),
             message: error.message.into_owned(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct UnavailableFeature<'a> {
+    account_id: Text<'a>,
+    region: Text<'a>,
+    feature: Text<'a>,
+    service: Text<'a>,
+    operation: Text<'a>,
+    message: Text<'a>,
+    consequence: Text<'a>,
+}
+
+impl<'a> From<&'a model::UnavailableFeature> for UnavailableFeature<'a> {
+    fn from(note: &'a model::UnavailableFeature) -> Self {
+        UnavailableFeature {
+            account_id: text(&note.account_id),
+            region: text(&note.region),
+            feature: text(&note.feature),
+            service: text(&note.service),
+            operation: text(&note.operation),
+            message: text(&note.message),
+            consequence: text(&note.consequence),
+        }
+    }
+}
+
+impl From<UnavailableFeature<'_>> for model::UnavailableFeature {
+    fn from(note: UnavailableFeature<'_>) -> Self {
+        model::UnavailableFeature {
+            account_id: note.account_id.into_owned(),
+            region: note.region.into_owned(),
+            feature: note.feature.into_owned(),
+            service: note.service.into_owned(),
+            operation: note.operation.into_owned(),
+            message: note.message.into_owned(),
+            consequence: note.consequence.into_owned(),
         }
     }
 }
