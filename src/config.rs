@@ -108,7 +108,15 @@ impl Config {
             location: span.map(|span| line_column(text, span.start)),
             message,
         };
-        let raw: RawConfig = toml::from_str(text).map_err(|err| error(err.span(), err.message().trim().to_owned()))?;
+        let raw: RawConfig = toml::from_str(text).map_err(|err| {
+            let message = plain_types(err.message().trim());
+            let message = match err.span().and_then(|span| key_at(text, span.start)) {
+                // An unknown key names itself and the keys there are.
+                Some(key) if !message.starts_with("unknown field") => format!("{key}: {message}"),
+                _ => message,
+            };
+            error(err.span(), message)
+        })?;
         let mut config = Config::default();
 
         let days = |value: &Spanned<i64>, key: &str| {
@@ -146,6 +154,22 @@ impl Config {
         }
         Ok(config)
     }
+}
+
+/// The key whose value holds the byte `offset`: the last `key =` that
+/// begins a line before it (the file's keys are all top-level).
+fn key_at(text: &str, offset: usize) -> Option<&str> {
+    let before = text.get(..offset)?;
+    before.lines().rev().find_map(|line| {
+        let (key, _) = line.split_once('=')?;
+        let key = key.trim();
+        (!key.is_empty() && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')).then_some(key)
+    })
+}
+
+/// TOML's words for the types a key expects, as a person says them.
+fn plain_types(message: &str) -> String {
+    message.replace("expected i64", "expected a whole number").replace("expected a sequence", "expected a list")
 }
 
 /// Each value validated, the first that is not named with its place.
@@ -225,6 +249,22 @@ fn line_column(text: &str, offset: usize) -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_value_of_the_wrong_type_names_its_key() {
+        let err =
+            Config::parse("b.toml", "image_max_age_days = 30\naccess_key_max_age_days = \"ninety\"\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "b.toml:2:27: access_key_max_age_days: invalid type: string \"ninety\", expected a whole number"
+        );
+        let err = Config::parse("b.toml", "trusted_registries = \"ghcr.io\"").unwrap_err();
+        assert!(err.to_string().contains(": trusted_registries: invalid type: string"), "{err}");
+        assert!(err.to_string().ends_with("expected a list"), "{err}");
+        let spread = "high_risk_tcp_ports = [\n  22,\n  true,\n]\n";
+        let err = Config::parse("b.toml", spread).unwrap_err();
+        assert!(err.to_string().starts_with("b.toml:3:3: high_risk_tcp_ports: "), "{err}");
+    }
 
     #[test]
     fn an_empty_file_keeps_the_defaults() {

@@ -266,6 +266,11 @@ pub struct MergeArgs {
 }
 
 #[derive(Debug, Args)]
+// An evaluation records in a store only when one is named: its help says so.
+#[command(mut_arg("store", |arg| arg.help(
+    "Record this evaluation in this scan store (SQLite) and compare with its latest scan; \
+     without it, nothing is recorded (a --baseline is still compared with)"
+)))]
 pub struct EvaluateArgs {
     /// The saved inventory (`bulkhead scan --save-inventory PATH`).
     #[arg(long, value_name = "PATH")]
