@@ -5,8 +5,14 @@
 //!
 //! The file carries its own schema version. The inventory's shape follows
 //! the collectors' types, so any change to them that an older file cannot
-//! be read into bumps [`SCHEMA_VERSION`]; `tests/fixtures/inventory-v1.json.gz`
-//! is read by a test to catch changes that forget to.
+//! be read into bumps [`SCHEMA_VERSION`]; the demo inventories in
+//! `tests/fixtures/inventories/` are read by a test to catch changes that
+//! forget to.
+//!
+//! It holds no secret: the collectors keep, of a value the secret detector
+//! flags, the variable's name, the rule and a keyed fingerprint, never the
+//! value (`inventory::ecs::EnvironmentVariable`). It holds everything else
+//! the scan read of the accounts, so it is written owner-only.
 
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -19,7 +25,9 @@ use serde::{Deserialize, Serialize};
 use crate::files;
 use crate::inventory::{Inventory, ResourceKind};
 
-pub const SCHEMA_VERSION: u32 = 1;
+/// 2: environment variables and image history steps keep the secret
+/// detector's verdict instead of their values.
+pub const SCHEMA_VERSION: u32 = 2;
 const FORMAT: &str = "bulkhead-inventory";
 
 /// Everything evaluation needs besides the inventory itself.
@@ -159,6 +167,26 @@ mod tests {
     }
 
     #[test]
+    fn a_saved_inventory_keeps_no_secret_value_and_is_owner_only() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let token = "ghp_abcdefghijklmnopqrstuvwxyz0123456789";
+        let mut with_secrets = saved();
+        let mut container = crate::inventory::fixtures::container("web");
+        container.environment.push(crate::inventory::ecs::EnvironmentVariable::new("GITHUB_TOKEN", token));
+        let definition = crate::inventory::fixtures::task_definition("app", 1, vec![container]);
+        let account = crate::inventory::fixtures::account_with_task_definitions(vec![definition]);
+        with_secrets.inventory.accounts.insert(account.account_id.clone(), account);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("inventory.json.gz");
+        with_secrets.write(&path).unwrap();
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        let mut text = String::new();
+        GzDecoder::new(std::fs::File::open(&path).unwrap()).read_to_string(&mut text).unwrap();
+        assert!(!text.contains("abcdefghijklmnopqrstuvwxyz"), "{text}");
+        assert!(text.contains(r#"{"name":"GITHUB_TOKEN","secret":{"rule":"github_token","fingerprint":"hmac-sha256:"#));
+    }
+
+    #[test]
     fn other_versions_and_other_files_are_refused_by_name() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("inventory.json");
@@ -166,7 +194,7 @@ mod tests {
         value["schema_version"] = 99.into();
         std::fs::write(&path, value.to_string()).unwrap();
         let err = SavedInventory::read(&path).unwrap_err().to_string();
-        assert!(err.contains("schema version 99") && err.contains("reads version 1"), "{err}");
+        assert!(err.contains("schema version 99") && err.contains(&format!("reads version {SCHEMA_VERSION}")), "{err}");
 
         std::fs::write(&path, b"{\"schema_version\": 1}").unwrap();
         let err = SavedInventory::read(&path).unwrap_err().to_string();

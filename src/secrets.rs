@@ -1,7 +1,20 @@
 //! Secrets in plain container environment variables: known credential
 //! formats anywhere in a value, plus secret-looking names whose values look
 //! random. A match names the detector only; callers must never print the value.
+//!
+//! What bulkhead keeps of a value the detector flags is a [`Flagged`]: the
+//! rule that matched and a keyed fingerprint, never the value. The
+//! fingerprint is HMAC-SHA256 under a key drawn from the system's random
+//! number generator once per process (so once per scan or evaluation) and
+//! never written anywhere: within one scan's outputs equal secrets have
+//! equal fingerprints (the same key reused in two task definitions shows),
+//! and no one can reverse a fingerprint (HMAC-SHA256 is one-way) nor test a
+//! guess against it, however short the secret, for that needs the key,
+//! which ended with the process.
 
+use std::sync::LazyLock;
+
+use aws_lc_rs::hmac;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,6 +33,21 @@ pub enum SecretKind {
 }
 
 impl SecretKind {
+    /// The rule's id, as the inventory spells it (`github_token`).
+    pub fn id(self) -> &'static str {
+        match self {
+            SecretKind::AwsAccessKeyId => "aws_access_key_id",
+            SecretKind::AwsSecretAccessKey => "aws_secret_access_key",
+            SecretKind::PrivateKey => "private_key",
+            SecretKind::GithubToken => "github_token",
+            SecretKind::SlackToken => "slack_token",
+            SecretKind::StripeKey => "stripe_key",
+            SecretKind::Jwt => "jwt",
+            SecretKind::ConnectionStringPassword => "connection_string_password",
+            SecretKind::HighEntropyNamedSecret => "high_entropy_named_secret",
+        }
+    }
+
     pub fn describe(self) -> &'static str {
         match self {
             SecretKind::AwsAccessKeyId => "an AWS access key id",
@@ -33,6 +61,73 @@ impl SecretKind {
             SecretKind::HighEntropyNamedSecret => "a random-looking value under a secret-like name",
         }
     }
+}
+
+/// A value the detector flagged, as bulkhead keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Flagged {
+    /// The rule that matched.
+    pub rule: SecretKind,
+    /// [`fingerprint`] of the value.
+    pub fingerprint: String,
+}
+
+/// What bulkhead keeps of `name=value`: `None` when the detector finds
+/// nothing, else the rule and the value's fingerprint.
+pub fn flag(name: &str, value: &str) -> Option<Flagged> {
+    detect(name, value).map(|rule| Flagged { rule, fingerprint: fingerprint(value) })
+}
+
+/// The key of this process's fingerprints: 256 random bits that live only
+/// in memory.
+static FINGERPRINT_KEY: LazyLock<hmac::Key> = LazyLock::new(|| {
+    hmac::Key::generate(hmac::HMAC_SHA256, &aws_lc_rs::rand::SystemRandom::new())
+        .expect("the system's random number generator works")
+});
+
+/// `hmac-sha256:<hex>` of `value` under this process's key: equal values
+/// give equal fingerprints within one process, and nothing about the value
+/// can be learnt or guessed from it outside (see the module's comment).
+pub fn fingerprint(value: &str) -> String {
+    let tag = hmac::sign(&FINGERPRINT_KEY, value.as_bytes());
+    let hex: String = tag.as_ref().iter().map(|byte| format!("{byte:02x}")).collect();
+    format!("hmac-sha256:{hex}")
+}
+
+/// A value bulkhead keeps where a string must stay (a log driver's
+/// option): `value` itself, or, when it must not be kept,
+/// `(withheld: WHY FINGERPRINT)`. Withheld: what the detector flags, and any
+/// non-empty value under a secret-like name (a `splunk-token` is a UUID,
+/// which the detector lets pass).
+pub fn kept_or_withheld(name: &str, value: &str) -> String {
+    match detect(name, value) {
+        Some(rule) => withheld(rule.id(), value),
+        None if secret_like_name(name) && !value.is_empty() => withheld("secret_like_name", value),
+        None => value.to_owned(),
+    }
+}
+
+/// What stands where `value` was withheld: `(withheld: WHY FINGERPRINT)`.
+pub fn withheld(why: &str, value: &str) -> String {
+    format!("(withheld: {why} {})", fingerprint(value))
+}
+
+/// A secret in one shell-like line (a Dockerfile history step, a command):
+/// a `NAME=value` word (ENV, ARG, a BuildKit `RUN |1 NAME=value`) whose name
+/// and value look like one, which gives the name, or else a known
+/// credential format anywhere in the line.
+pub fn detect_in_line(line: &str) -> Option<(Option<String>, SecretKind)> {
+    for token in line.split_whitespace() {
+        if let Some((name, value)) = token.split_once('=') {
+            let name = name.trim_start_matches(['"', '\'']);
+            let value = value.trim_matches(['"', '\'']);
+            let plain_name = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if plain_name && let Some(kind) = detect(name, value) {
+                return Some((Some(name.to_owned()), kind));
+            }
+        }
+    }
+    detect("", line).map(|kind| (None, kind))
 }
 
 /// Values this random (Shannon entropy, bits per character) and at least
@@ -170,7 +265,9 @@ const SECRET_NAME_PARTS: [&str; 12] = [
 const REFERENCE_SUFFIXES: [&str; 9] =
     ["_FILE", "_PATH", "_ARN", "_NAME", "_ID", "_TTL", "_URL", "_ENDPOINT", "_HEADER"];
 
-fn secret_like_name(name: &str) -> bool {
+/// A name that says its value is a secret (`DB_PASSWORD`, `api-token`),
+/// not one that refers to a secret kept elsewhere (`DB_PASSWORD_FILE`).
+pub fn secret_like_name(name: &str) -> bool {
     let upper = name.to_ascii_uppercase().replace('-', "_");
     SECRET_NAME_PARTS.iter().any(|part| upper.contains(part))
         && !REFERENCE_SUFFIXES.iter().any(|suffix| upper.ends_with(suffix))
@@ -265,6 +362,65 @@ mod tests {
         assert!(shannon_entropy("Zx8#kq2LmP0vR7tY") >= ENTROPY_THRESHOLD);
         assert_eq!(detect("DB_PASSWORD", "passwordpassword"), None, "low entropy");
         assert_eq!(detect("DB_PASSWORD", "Zx8#kq2L"), None, "too short");
+    }
+
+    #[test]
+    fn rule_ids_are_the_inventorys_spelling() {
+        for kind in [
+            SecretKind::AwsAccessKeyId,
+            SecretKind::AwsSecretAccessKey,
+            SecretKind::PrivateKey,
+            SecretKind::GithubToken,
+            SecretKind::SlackToken,
+            SecretKind::StripeKey,
+            SecretKind::Jwt,
+            SecretKind::ConnectionStringPassword,
+            SecretKind::HighEntropyNamedSecret,
+        ] {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.id());
+        }
+    }
+
+    #[test]
+    fn a_flagged_value_keeps_its_rule_and_a_keyed_fingerprint_only() {
+        let key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+        let flagged = flag("AWS_SECRET_ACCESS_KEY", key).unwrap();
+        assert_eq!(flagged.rule, SecretKind::AwsSecretAccessKey);
+        assert!(flagged.fingerprint.starts_with("hmac-sha256:") && flagged.fingerprint.len() == 12 + 64);
+        assert!(!serde_json::to_string(&flagged).unwrap().contains("wJalr"));
+        // Equal values, equal fingerprints, within the process; not a plain hash.
+        assert_eq!(flag("OTHER_NAME", key).unwrap().fingerprint, flagged.fingerprint);
+        assert_ne!(fingerprint("hunter2"), fingerprint("hunter3"));
+        let plain = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, key.as_bytes());
+        let plain: String = plain.as_ref().iter().map(|byte| format!("{byte:02x}")).collect();
+        assert!(!flagged.fingerprint.contains(&plain));
+        assert_eq!(flag("LOG_LEVEL", "info"), None);
+    }
+
+    #[test]
+    fn strings_that_must_stay_strings_are_kept_or_withheld() {
+        assert_eq!(kept_or_withheld("awslogs-group", "/ecs/app"), "/ecs/app");
+        assert_eq!(kept_or_withheld("mode", "non-blocking"), "non-blocking");
+        assert_eq!(kept_or_withheld("awslogs-credentials-endpoint", "/creds"), "/creds", "a reference");
+        let apikey = kept_or_withheld("apikey", "f3a9c1d27be84e6a9d0c5b1e7f24a8c6");
+        assert!(apikey.starts_with("(withheld: high_entropy_named_secret hmac-sha256:"), "{apikey}");
+        let uuid = "550e8400-e29b-41d4-a716-446655440000";
+        let splunk = kept_or_withheld("splunk-token", uuid);
+        assert!(splunk.starts_with("(withheld: secret_like_name hmac-sha256:"), "{splunk}");
+    }
+
+    #[test]
+    fn lines_give_the_name_of_a_pair_or_the_format_found() {
+        let token = "ghp_abcdefghijklmnopqrstuvwxyz0123456789";
+        assert_eq!(
+            detect_in_line(&format!("RUN |1 GITHUB_TOKEN={token} /bin/sh -c make")),
+            Some((Some("GITHUB_TOKEN".to_owned()), SecretKind::GithubToken))
+        );
+        assert_eq!(
+            detect_in_line(&format!("curl -H 'Authorization: {token}' x")),
+            Some((None, SecretKind::GithubToken))
+        );
+        assert_eq!(detect_in_line("ENV PATH=/usr/local/bin:/usr/bin"), None);
     }
 
     #[test]

@@ -36,6 +36,7 @@ class Container:
     readonly_root_filesystem: bool | None
     log_driver: str | None
     log_mode: str | None
+    log_options: dict[str, str]
     environment: dict[str, str]
     secrets: dict[str, str]
     ports: list[int]
@@ -79,10 +80,12 @@ def _container(raw: Any, cp: str) -> Container:
     shape = schema.CONTAINER
     c = key_mapping(shape, raw, cp)
     log_driver = log_mode = None
+    log_options: dict[str, str] = {}
     if "log" in c and c["log"] != "none":
         log_spec = key_mapping(schema.CONTAINER_LOG, c["log"], f"{cp}.log")
         log_driver = key_str(schema.CONTAINER_LOG, log_spec, "driver", f"{cp}.log")
         log_mode = key_choice(schema.CONTAINER_LOG, log_spec, "mode", f"{cp}.log")
+        log_options = _str_map(log_spec.get("options"), f"{cp}.log.options")
     return Container(
         name=key_str(shape, c, "name", cp),
         image=key_str(shape, c, "image", cp),
@@ -91,6 +94,7 @@ def _container(raw: Any, cp: str) -> Container:
         readonly_root_filesystem=key_opt_bool(c, "readonly_root_filesystem", cp),
         log_driver=log_driver,
         log_mode=log_mode,
+        log_options=log_options,
         environment=_str_map(c.get("environment"), f"{cp}.environment"),
         secrets=_str_map(c.get("secrets"), f"{cp}.secrets"),
         ports=[_port(v, f"{cp}.ports[{n}]") for n, v in enumerate(_list(c.get("ports"), f"{cp}.ports"))],
@@ -220,6 +224,7 @@ def seed_task_definition(seeder: Seeder, region: str, td: TaskDefinition) -> Non
             options = {"awslogs-group": f"/ecs/{td.family}", "awslogs-region": region, "awslogs-stream-prefix": c.name}
             if c.log_mode is not None:
                 options["mode"] = c.log_mode
+            options.update(c.log_options)
             spec["logConfiguration"] = {"logDriver": c.log_driver, "options": options}
         if c.environment:
             spec["environment"] = [{"name": k, "value": v} for k, v in c.environment.items()]

@@ -335,6 +335,8 @@ CONTAINER_LOG = Shape(
     (
         Key("driver", "string", "the logDriver, e.g. awslogs", required=True),
         Key("mode", "choice", "the mode option", choices=("blocking", "non-blocking")),
+        Key("options", "strings", "more options of the driver, name to value (never logged: fixtures hold fake "
+            "secrets)"),
     ),
     notes="The options also get awslogs-group /ecs/FAMILY, awslogs-region REGION and "
     "awslogs-stream-prefix CONTAINER.",

@@ -1,9 +1,22 @@
-//! Credentials out of the logs. At trace level the SDK logs whole responses
-//! and outputs (`read HTTP response body`, `output_or_error`), and with them
-//! the presigned URLs of image blobs, whose query (`X-Amz-Signature`,
-//! `X-Amz-Credential`, `X-Amz-Security-Token`) lets anyone read the blob, and
-//! the keys and session tokens STS and SSO hand out. Every log line passes
-//! through [`redact`] on its way to stderr, whichever crate wrote it.
+//! Credentials and account data out of the logs. At trace level the SDK
+//! logs whole responses and outputs (`read HTTP response body`,
+//! `output_or_error`), and with them the presigned URLs of image blobs,
+//! whose query (`X-Amz-Signature`, `X-Amz-Credential`,
+//! `X-Amz-Security-Token`) lets anyone read the blob, the keys and session
+//! tokens STS and SSO hand out, and whatever the account keeps in its
+//! resources: a task definition's log driver options and commands, and its
+//! environment when `LOG_SENSITIVE_BODIES` is set. Every log line passes
+//! through [`redact`] on its way to stderr, whichever crate wrote it, and
+//! the SDK's events that carry an AWS answer are withheld whole, at every
+//! level ([`carries_an_answer`]).
+//!
+//! Withheld rather than passed through the secret detector: the detector
+//! judges a value with its variable's name, which a logged answer prints
+//! elsewhere on the line (a random value under `DB_PASSWORD` is a secret
+//! only with its name), and escaping (`\n` in a private key, JSON's
+//! `\u0026`) breaks the formats it recognises, so a line filter would let
+//! secrets through; and an answer holds more than bulkhead reads, which no
+//! one asked to log.
 
 use std::borrow::Cow;
 use std::io::Write;
@@ -48,6 +61,25 @@ pub fn redact(text: &str) -> Cow<'_, str> {
     text
 }
 
+/// The fields in which the SDK's runtime logs an AWS answer: the HTTP
+/// response (`received response from service`, `read HTTP response body`)
+/// and the parsed output or error (`output_or_error`, which holds the raw
+/// response when it could not be parsed).
+const ANSWER_FIELDS: [&str; 2] = ["response", "output_or_error"];
+
+/// Whether an event of `target` with these fields logs an AWS answer.
+pub fn carries_an_answer<'f>(target: &str, mut fields: impl Iterator<Item = &'f str>) -> bool {
+    target.starts_with("aws_smithy_runtime") && fields.any(|field| ANSWER_FIELDS.contains(&field))
+}
+
+/// What stands for an event that carried an AWS answer: its line up to its
+/// target (time, level, spans: the service and operation), then a note.
+fn withheld(text: &str, target: &str) -> String {
+    let head = text.find(target).map_or(target, |at| &text[..at + target.len()]);
+    let reset = if head.contains('\x1b') { "\x1b[0m" } else { "" };
+    format!("{}{reset}: an AWS answer, withheld (it holds account data)\n", redact(head))
+}
+
 /// Where the log goes: stderr, each line redacted first. One writer per
 /// event, as tracing-subscriber makes them, so a line is redacted whole.
 #[derive(Debug, Clone, Copy, Default)]
@@ -57,14 +89,21 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for RedactedStderr {
     type Writer = RedactedEvent;
 
     fn make_writer(&'a self) -> RedactedEvent {
-        RedactedEvent { text: Vec::new() }
+        RedactedEvent { text: Vec::new(), withheld: None }
+    }
+
+    fn make_writer_for(&'a self, meta: &tracing::Metadata<'_>) -> RedactedEvent {
+        let answer = carries_an_answer(meta.target(), meta.fields().iter().map(|field| field.name()));
+        RedactedEvent { text: Vec::new(), withheld: answer.then(|| meta.target().to_owned()) }
     }
 }
 
-/// One event's text, written to stderr, redacted, when dropped.
+/// One event's text, written to stderr, redacted, when dropped; for an
+/// event that carried an AWS answer, only its head (`withheld` is its target).
 #[derive(Debug)]
 pub struct RedactedEvent {
     text: Vec<u8>,
+    withheld: Option<String>,
 }
 
 impl Write for RedactedEvent {
@@ -81,8 +120,12 @@ impl Write for RedactedEvent {
 impl Drop for RedactedEvent {
     fn drop(&mut self) {
         let text = String::from_utf8_lossy(&self.text);
+        let line = match &self.withheld {
+            Some(target) => Cow::Owned(withheld(&text, target)),
+            None => redact(&text),
+        };
         // Nowhere to report a log line that could not be written.
-        let _ = std::io::stderr().lock().write_all(redact(&text).as_bytes());
+        let _ = std::io::stderr().lock().write_all(line.as_bytes());
     }
 }
 
@@ -125,6 +168,37 @@ mod tests {
         assert_eq!(
             redact(sso),
             r#"b"{\"roleCredentials\":{\"accessKeyId\":\"ASIA1\",\"secretAccessKey\":\"(redacted)\",\"sessionToken\":\"(redacted)\"}}""#
+        );
+    }
+
+    #[test]
+    fn the_sdks_answers_are_withheld_whole() {
+        let runtime = "aws_smithy_runtime::client::orchestrator";
+        assert!(carries_an_answer(runtime, ["output_or_error"].into_iter()));
+        assert!(carries_an_answer(
+            "aws_smithy_runtime::client::orchestrator::http",
+            ["message", "response"].into_iter()
+        ));
+        assert!(!carries_an_answer(runtime, ["request", "message"].into_iter()), "what bulkhead sent");
+        assert!(!carries_an_answer("bulkhead::inventory", ["response"].into_iter()));
+        let logged = "2026-01-01T00:00:00Z TRACE ECS.DescribeTaskDefinition{rpc.service=\"ECS\"}:try_op: \
+                      aws_smithy_runtime::client::orchestrator: output_or_error=Ok(DescribeTaskDefinitionOutput { \
+                      task_definition: Some(TaskDefinition { container_definitions: Some([ContainerDefinition { \
+                      log_configuration: Some(LogConfiguration { options: Some({\"apikey\": \"f3a9c1d2\"}) }) }]) }) })\n";
+        assert_eq!(
+            withheld(logged, runtime),
+            "2026-01-01T00:00:00Z TRACE ECS.DescribeTaskDefinition{rpc.service=\"ECS\"}:try_op: \
+             aws_smithy_runtime::client::orchestrator: an AWS answer, withheld (it holds account data)\n"
+        );
+        let coloured = "\x1b[2m2026\x1b[0m \x1b[35mTRACE\x1b[0m \x1b[2maws_smithy_runtime::client::orchestrator\x1b[0m\x1b[2m:\x1b[0m x";
+        assert_eq!(
+            withheld(coloured, runtime),
+            "\x1b[2m2026\x1b[0m \x1b[35mTRACE\x1b[0m \x1b[2maws_smithy_runtime::client::orchestrator\x1b[0m: \
+             an AWS answer, withheld (it holds account data)\n"
+        );
+        assert_eq!(
+            withheld("no target here", runtime),
+            format!("{runtime}: an AWS answer, withheld (it holds account data)\n")
         );
     }
 

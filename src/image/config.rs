@@ -203,19 +203,38 @@ pub fn ssh_evidence(exposed_ports: &[String], entrypoint: &[String], cmd: &[Stri
     if exposed_ports.iter().any(|port| port == "22/tcp" || port == "22") {
         evidence.push("exposes port 22/tcp".to_owned());
     }
-    let runs_sshd = |words: &[String]| {
-        words.iter().any(|word| {
-            word.split(|c: char| c.is_whitespace() || c == ';' || c == '&' || c == '|')
-                .any(|token| token.rsplit('/').next() == Some("sshd"))
-        })
-    };
-    if runs_sshd(entrypoint) {
+    if entrypoint.iter().any(|word| starts_sshd(word)) {
         evidence.push("its entrypoint starts sshd".to_owned());
     }
-    if runs_sshd(cmd) {
+    if cmd.iter().any(|word| starts_sshd(word)) {
         evidence.push("its command starts sshd".to_owned());
     }
     evidence
+}
+
+/// Whether a word of an entrypoint or command (a whole shell script, for
+/// `sh -c`) starts `sshd`.
+pub fn starts_sshd(word: &str) -> bool {
+    word.split(|c: char| c.is_whitespace() || c == ';' || c == '&' || c == '|')
+        .any(|token| token.rsplit('/').next() == Some("sshd"))
+}
+
+/// The Dockerfile instruction a `history[].created_by` line records:
+/// classic builders write `/bin/sh -c #(nop) ENV ...` for metadata and
+/// `/bin/sh -c ...` for RUN; BuildKit writes the instruction first
+/// (`RUN /bin/sh -c ...`).
+pub fn instruction(line: &str) -> String {
+    let line = line.trim();
+    if let Some((_, rest)) = line.split_once("#(nop)") {
+        return rest.split_whitespace().next().unwrap_or("metadata").to_ascii_uppercase();
+    }
+    if line.starts_with("/bin/sh -c") || line.starts_with("|") {
+        return "RUN".to_owned();
+    }
+    match line.split_whitespace().next() {
+        Some(word) if word.chars().all(|c| c.is_ascii_uppercase()) => word.to_owned(),
+        _ => "RUN".to_owned(),
+    }
 }
 
 #[cfg(test)]
@@ -272,6 +291,15 @@ mod tests {
         assert_eq!(ssh_evidence(&[], &words(&["/usr/sbin/sshd", "-D"]), &[]), ["its entrypoint starts sshd"]);
         assert_eq!(ssh_evidence(&[], &[], &words(&["sh", "-c", "/usr/sbin/sshd -D & exec app"])).len(), 1);
         assert!(ssh_evidence(&words(&["2222/tcp", "8022/tcp"]), &words(&["sshd-exporter"]), &[]).is_empty());
+    }
+
+    #[test]
+    fn history_lines_name_their_instruction() {
+        assert_eq!(instruction("/bin/sh -c #(nop)  ENV AWS_SECRET_ACCESS_KEY=x"), "ENV");
+        assert_eq!(instruction("RUN |1 GITHUB_TOKEN=x /bin/sh -c make"), "RUN");
+        assert_eq!(instruction("/bin/sh -c curl x"), "RUN");
+        assert_eq!(instruction("COPY file:0123abcd in /app"), "COPY");
+        assert_eq!(instruction("apt-get update"), "RUN");
     }
 
     #[test]

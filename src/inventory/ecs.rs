@@ -20,6 +20,7 @@ use super::paginate::CallSite;
 use super::{AccountTarget, Collected, Needs, ResourceKind, Undescribed, requested};
 use crate::aws::chain::{self, join_all};
 use crate::aws::{CallGate, CollectError, ErrorKind, Service};
+use crate::secrets::{self, Flagged};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct EcsRegion {
@@ -229,9 +230,11 @@ pub struct Container {
     pub user: Option<String>,
     pub readonly_root_filesystem: Option<bool>,
     pub log_driver: Option<String>,
+    /// `logConfiguration.options`, each value as [`secrets::kept_or_withheld`]
+    /// keeps it: an API key or token given to the log driver is withheld.
     pub log_options: BTreeMap<String, String>,
-    /// Plain `environment` values. Kept so the inventory can be re-evaluated
-    /// offline; checks must never print them.
+    /// The plain `environment`: each variable's name and what the secret
+    /// detector found in its value, never the value.
     pub environment: Vec<EnvironmentVariable>,
     /// Names of the variables injected from Secrets Manager / SSM (`secrets`).
     pub secret_names: Vec<String>,
@@ -247,10 +250,25 @@ pub struct PortMapping {
     pub protocol: String,
 }
 
+/// A plain environment variable (of a container, or of an image's config)
+/// as bulkhead keeps it: the value is judged by the secret detector when it
+/// is collected, and only the verdict stays. No check needs more, and what
+/// is not kept cannot leak from a saved inventory, a log or a report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EnvironmentVariable {
     pub name: String,
-    pub value: String,
+    /// What the detector found in the value: its rule and fingerprint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<Flagged>,
+}
+
+impl EnvironmentVariable {
+    /// `name=value`, judged: the value goes no further.
+    pub fn new(name: impl Into<String>, value: &str) -> EnvironmentVariable {
+        let name = name.into();
+        let secret = secrets::flag(&name, value);
+        EnvironmentVariable { name, secret }
+    }
 }
 
 /// The clusters and the families' latest revisions are fetched side by side;
@@ -434,15 +452,14 @@ fn container(definition: &ContainerDefinition) -> Container {
         log_driver: log.map(|log| log.log_driver().as_str().to_owned()),
         log_options: log
             .and_then(|log| log.options())
-            .map(|options| options.iter().map(|(key, value)| (key.clone(), value.clone())).collect())
+            .map(|options| {
+                options.iter().map(|(key, value)| (key.clone(), secrets::kept_or_withheld(key, value))).collect()
+            })
             .unwrap_or_default(),
         environment: definition
             .environment()
             .iter()
-            .map(|pair| EnvironmentVariable {
-                name: pair.name().unwrap_or_default().to_owned(),
-                value: pair.value().unwrap_or_default().to_owned(),
-            })
+            .map(|pair| EnvironmentVariable::new(pair.name().unwrap_or_default(), pair.value().unwrap_or_default()))
             .collect(),
         secret_names: definition.secrets().iter().map(|secret| secret.name().to_owned()).collect(),
         port_mappings: definition

@@ -304,11 +304,11 @@ pub fn image_config() -> ImageConfig {
         config_digest: format!("sha256:{}", "c".repeat(64)),
         created: Some(at("2026-05-01T00:00:00Z")),
         user: Some("app".to_owned()),
-        env: vec![EnvironmentVariable { name: "PATH".to_owned(), value: "/usr/local/bin:/usr/bin".to_owned() }],
+        env: vec![EnvironmentVariable::new("PATH", "/usr/local/bin:/usr/bin")],
         exposed_ports: vec!["8080/tcp".to_owned()],
         entrypoint: vec!["/app/server".to_owned()],
         cmd: Vec::new(),
-        history: vec![HistoryStep { created_by: "COPY server /app/server # buildkit".to_owned(), empty_layer: false }],
+        history: vec![HistoryStep::new("COPY server /app/server # buildkit", false)],
     }
 }
 

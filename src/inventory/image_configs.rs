@@ -12,20 +12,23 @@ use std::collections::{BTreeMap, BTreeSet};
 use aws_sdk_ecr::Client;
 use aws_sdk_ecr::operation::batch_get_image::BatchGetImageOutput;
 use aws_sdk_ecr::types::ImageIdentifier;
-use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use super::ecs::{EnvironmentVariable, TaskDefinition};
+use super::ecs::TaskDefinition;
 use super::image_vulnerabilities::ImageVulnerabilities;
 use super::paginate::CallSite;
 use super::{AccountTarget, Collected, RegionInventory};
 use crate::aws::chain::join_all;
 use crate::aws::{BlobFetcher, CallGate, CollectError, ErrorKind, Service, Session};
 use crate::image::config::{
-    ACCEPTED_MANIFEST_TYPES, MAX_CONFIG_BYTES, Manifest, Platform, manifest_for, parse_config, parse_manifest,
-    sha256_digest,
+    ACCEPTED_MANIFEST_TYPES, MAX_CONFIG_BYTES, Manifest, Platform, manifest_for, parse_manifest, sha256_digest,
 };
 use crate::image::reference::parse;
+
+mod config;
+
+use config::image_config;
+pub use config::{HistoryStep, ImageConfig, StepSecret, command_word};
 
 /// How many of an image's users a message names.
 pub const USES_NAMED: usize = 5;
@@ -71,33 +74,6 @@ pub struct ImageUse {
     /// `family:revision`.
     pub task_definition: String,
     pub container: String,
-}
-
-/// What the image's config blob says.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ImageConfig {
-    /// The platform's manifest, when the reference names an index.
-    pub platform_manifest: Option<String>,
-    pub config_digest: String,
-    /// `created`; `None` when the config does not say (or not as RFC 3339).
-    pub created: Option<Timestamp>,
-    /// `config.User`; `None` when unset or empty (the image runs as root).
-    pub user: Option<String>,
-    /// `config.Env`. Kept so the inventory can be re-evaluated offline;
-    /// checks must never print the values.
-    pub env: Vec<EnvironmentVariable>,
-    /// `config.ExposedPorts` keys (`22/tcp`).
-    pub exposed_ports: Vec<String>,
-    pub entrypoint: Vec<String>,
-    pub cmd: Vec<String>,
-    /// `history[]`: how each layer was made.
-    pub history: Vec<HistoryStep>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct HistoryStep {
-    pub created_by: String,
-    pub empty_layer: bool,
 }
 
 impl RegistryImage {
@@ -549,25 +525,6 @@ async fn config_blob(
         ));
     }
     Ok(bytes)
-}
-
-fn image_config(bytes: &[u8], platform_manifest: Option<String>, config_digest: &str) -> Result<ImageConfig, String> {
-    let parsed = parse_config(bytes).map_err(|err| format!("config blob {config_digest}: {err}"))?;
-    Ok(ImageConfig {
-        platform_manifest,
-        config_digest: config_digest.to_owned(),
-        created: parsed.created.and_then(|created| created.parse::<Timestamp>().ok()),
-        user: parsed.user,
-        env: parsed.env.into_iter().map(|(name, value)| EnvironmentVariable { name, value }).collect(),
-        exposed_ports: parsed.exposed_ports,
-        entrypoint: parsed.entrypoint,
-        cmd: parsed.cmd,
-        history: parsed
-            .history
-            .into_iter()
-            .map(|(created_by, empty_layer)| HistoryStep { created_by, empty_layer })
-            .collect(),
-    })
 }
 
 #[cfg(test)]

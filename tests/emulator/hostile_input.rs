@@ -1,7 +1,8 @@
 //! Hostile input from AWS and secrets in the environment: names with markup,
 //! quotes, control characters, RTL overrides and 64 KiB reach the report
-//! intact and inert; a response that cannot be parsed is ERROR; no
-//! credential appears in any output or log.
+//! intact and inert; a response that cannot be parsed is ERROR; no secret
+//! bulkhead finds and no credential it holds appears in any file it writes
+//! or in its log, and every file it writes is owner-only.
 
 use std::fs;
 use std::path::Path;
@@ -71,59 +72,216 @@ fn hostile_names_reach_the_report_intact_and_inert() {
     assert_eq!(scan.exit_code, 3);
 }
 
-/// Credentials planted with canaries (the emulator does not check
-/// signatures) never reach the report, stdout or the log, even at trace level.
-/// Task definitions (ECS environment secrets) are not collected yet: their
-/// canary belongs with the ECS collector.
+/// The secrets planted in tests/fixtures/planted_secrets.yaml, by where they
+/// are planted: for each value, pieces that only it holds (a value's
+/// punctuation may be escaped in one format or another; these pieces never are).
+const PLANTED: &[(&str, &[&str])] = &[
+    (
+        "task definition environment",
+        &[
+            "AKIAPLANTED0TASKENV0",
+            "TaskEnvKey",
+            "nOaJXQ4ldV",
+            "N4bTRCpnz27uGVxb7c",
+            "TaskEnvPw",
+            "TaskEnvDBpw7Qx",
+            "TaskEnvSlackT0ken",
+            "TaskEnvGitHubT0ken",
+            "TaskEnvPrivateKeyBody",
+        ],
+    ),
+    ("task definition log options", &["LogOptsApiKey"]),
+    (
+        "image config Env",
+        &[
+            "AKIAPLANTED0IMAGEENV",
+            "ImageEnvKey",
+            "JWJzx7gx4P",
+            "dg07a1JvDmGUwF4Fn",
+            "ImageEnvPw",
+            "ImageEnvDBpw7Qx",
+            "ImageEnvSlackT0ken",
+            "ImageEnvGitHubT0ken",
+            "ImageEnvPrivateKeyBody",
+        ],
+    ),
+    (
+        "image config history",
+        &[
+            "HistoryKey",
+            "FZBaeGVBH4",
+            "nFL04PZxfkb2zGc80Z",
+            "AKIAPLANTED0HISTORY0",
+            "HistoryGitHubT0ken",
+            "HistorySlackT0ken",
+            "HistoryDBpw7Qx",
+            "HistoryPrivateKeyBody",
+        ],
+    ),
+    ("image config command", &["CommandGitHubT0ken"]),
+];
+
+/// The scanner's own credentials, canaries too (the emulator does not check signatures).
+const SCANNER_SECRET: &str = "CANARYsecretKEY0b4d2c9e7f1a3d5c7e9f0a1b2c3d4e5f";
+const SCANNER_TOKEN: &str = "CANARYsessionTOKEN9f8e7d6c5b4a39281706f5e4d3c2b1a0";
+
+const EVERY_FORMAT: &str = "json,html,ocsf,junit,sarif,csv,asff,compliance";
+
+/// Every file under `dir`, with its mode and contents (gzip decompressed).
+fn written_files(dir: &Path) -> Vec<(String, u32, Vec<u8>)> {
+    use std::io::Read as _;
+    use std::os::unix::fs::PermissionsExt as _;
+    let mut files = Vec::new();
+    let mut folders = vec![dir.to_owned()];
+    while let Some(folder) = folders.pop() {
+        for entry in fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            let metadata = fs::symlink_metadata(&path).unwrap();
+            if metadata.is_dir() {
+                folders.push(path);
+                continue;
+            }
+            let mut bytes = fs::read(&path).unwrap();
+            if bytes.starts_with(&[0x1f, 0x8b]) {
+                let mut text = Vec::new();
+                flate2::read::GzDecoder::new(bytes.as_slice()).read_to_end(&mut text).unwrap();
+                bytes = text;
+            }
+            files.push((path.display().to_string(), metadata.permissions().mode() & 0o777, bytes));
+        }
+    }
+    files
+}
+
+/// What of the planted secrets and the scanner's credentials `bytes` shows.
+fn leaks(name: &str, bytes: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(bytes);
+    let mut found = Vec::new();
+    for (place, needles) in PLANTED {
+        found.extend(needles.iter().filter(|needle| text.contains(*needle)).map(|needle| {
+            let line = text.lines().find(|line| line.contains(*needle)).unwrap_or_default();
+            let at = line.find(*needle).unwrap_or_default();
+            let from = (0..=at.saturating_sub(120)).rev().find(|&i| line.is_char_boundary(i)).unwrap_or(0);
+            let context: String = line[from..].chars().take(200).collect();
+            format!("{name}: {needle} (planted in the {place}) in `{context}`")
+        }));
+    }
+    for canary in [SCANNER_SECRET, SCANNER_TOKEN, "CANARYsecret", "CANARYsession"] {
+        if text.contains(canary) {
+            found.push(format!("{name}: the scanner's credential {canary}"));
+        }
+    }
+    found
+}
+
+/// Secrets planted in a task definition's environment and log options and in
+/// an image's config (Env, history, command), and the scanner's own
+/// credentials, appear in no file bulkhead writes (every report format, the
+/// saved inventory, the store, and an offline evaluation of that inventory)
+/// nor on stdout or stderr, with `-vv` and with `RUST_LOG=trace`; the checks
+/// still find and name them; every file written is owner-only (0600).
 #[test]
 #[ignore = "needs the AWS emulator: run localstack/run-tests"]
 fn no_secret_reaches_any_output_or_log() {
-    const SECRET: &str = "CANARYsecretKEY0b4d2c9e7f1a3d5c7e9f0a1b2c3d4e5f";
-    const TOKEN: &str = "CANARYsessionTOKEN9f8e7d6c5b4a39281706f5e4d3c2b1a0";
     let dir = tempfile::tempdir().unwrap();
-    let fixture = dir.path().join("canary.yaml");
-    fs::write(
-        &fixture,
-        "regions:\n  eu-west-1:\n    security_groups:\n      - name: resource-name-canary-7c1e\n        \
-         ingress: [{protocol: tcp, from_port: 22, to_port: 22, cidr: 0.0.0.0/0}]\n",
-    )
-    .unwrap();
-    let account = Account::seeded_from(&fixture);
+    let account = Account::seeded("planted_secrets");
     let access_key = account.env().into_iter().find(|(name, _)| name == "AWS_ACCESS_KEY_ID").unwrap().1;
 
+    let mut problems = Vec::new();
     for (verbosity, rust_log) in [("-vv", None), ("-v", Some("trace"))] {
         let output_dir = dir.path().join(format!("out{verbosity}"));
-        let mut command = bulkhead();
-        command
-            .arg(verbosity)
+        let inventory = output_dir.join("inventory.json.gz");
+        let mut scan = bulkhead();
+        scan.arg(verbosity)
             .args(["scan", "--endpoint-url", &endpoint(), "--region", "us-east-1", "--regions", "eu-west-1"])
-            .args(["--output-dir", output_dir.to_str().unwrap()])
+            .args(["--output-formats", EVERY_FORMAT, "--output-dir", output_dir.to_str().unwrap()])
+            .args(["--save-inventory", inventory.to_str().unwrap()])
             .env("AWS_ACCESS_KEY_ID", &access_key)
-            .env("AWS_SECRET_ACCESS_KEY", SECRET)
-            .env("AWS_SESSION_TOKEN", TOKEN)
+            .env("AWS_SECRET_ACCESS_KEY", SCANNER_SECRET)
+            .env("AWS_SESSION_TOKEN", SCANNER_TOKEN)
+            .env_remove("RUST_LOG");
+        // The saved inventory evaluated offline, into the same store.
+        let evaluated = output_dir.join("evaluated");
+        let mut evaluate = bulkhead();
+        evaluate
+            .arg(verbosity)
+            .args(["evaluate", "--inventory", inventory.to_str().unwrap(), "--output-formats", EVERY_FORMAT])
+            .args(["--output-dir", evaluated.to_str().unwrap()])
+            .args(["--store", output_dir.join("bulkhead.db").to_str().unwrap()])
             .env_remove("RUST_LOG");
         if let Some(filter) = rust_log {
-            command.env("RUST_LOG", filter);
+            scan.env("RUST_LOG", filter);
+            evaluate.env("RUST_LOG", filter);
         }
-        let output = command.output().unwrap();
-        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-        assert_eq!(output.status.code(), Some(3), "{stderr}");
-        let mut outputs =
-            vec![("stdout".to_owned(), output.stdout.clone()), ("stderr".to_owned(), output.stderr.clone())];
-        for file in fs::read_dir(&output_dir).unwrap() {
-            let path = file.unwrap().path();
-            outputs.push((path.display().to_string(), fs::read(&path).unwrap()));
-        }
-        let report = outputs.iter().find(|(name, _)| name.ends_with(".json")).expect("a report was written");
-        assert!(String::from_utf8_lossy(&report.1).contains("resource-name-canary-7c1e"), "the scan saw the account");
-        for (name, bytes) in &outputs {
-            let text = String::from_utf8_lossy(bytes);
-            for canary in [SECRET, TOKEN, "CANARYsecret", "CANARYsession"] {
-                assert!(!text.contains(canary), "{verbosity} {rust_log:?}: {canary} leaked into {name}");
+        let label = format!("{verbosity} RUST_LOG={}", rust_log.unwrap_or("(unset)"));
+        let mut streams = Vec::new();
+        for (what, command) in [("scan", &mut scan), ("evaluate", &mut evaluate)] {
+            let output = command.output().unwrap();
+            let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+            assert_eq!(output.status.code(), Some(3), "{label} {what}: {stderr}");
+            if rust_log.is_some() && what == "scan" {
+                assert!(stderr.lines().count() > 100, "trace logging was on");
             }
+            streams.push((format!("{what} stdout"), output.stdout));
+            streams.push((format!("{what} stderr"), output.stderr));
         }
-        if rust_log.is_some() {
-            assert!(stderr.lines().count() > 100, "trace logging was on");
+
+        let files = written_files(&output_dir);
+        for name in ["bulkhead.json", "bulkhead.html", "bulkhead.csv", "bulkhead.db", "inventory.json.gz"] {
+            assert!(files.iter().any(|(path, _, _)| path.ends_with(name)), "{label}: no {name} written");
         }
+        for (path, mode, bytes) in &files {
+            if *mode != 0o600 {
+                problems.push(format!("{label}: {path} has mode {mode:o}, not 600"));
+            }
+            problems.extend(leaks(&format!("{label} {path}"), bytes));
+        }
+        for (name, bytes) in &streams {
+            problems.extend(leaks(&format!("{label} {name}"), bytes));
+        }
+
+        // The scan saw the account, and the checks found the secrets and named them.
+        let report: Value = serde_json::from_slice(&fs::read(output_dir.join("bulkhead.json")).unwrap()).unwrap();
+        let message = |check: &str, resource: &str| {
+            let finding = report["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|f| f["check_id"] == check && f["resource_id"].as_str().unwrap().starts_with(resource))
+                .unwrap_or_else(|| panic!("{label}: no {check} finding of {resource}"));
+            assert_eq!(finding["status"], "FAIL", "{label}: {finding:#}");
+            text(&finding["message"])
+        };
+        assert!(
+            String::from_utf8_lossy(&fs::read(output_dir.join("bulkhead.json")).unwrap())
+                .contains("resource-name-canary-7c1e")
+        );
+        let environment = message("ecs_task_definitions_no_environment_secrets", "leaky:1");
+        for named in [
+            "AWS_ACCESS_KEY_ID (an AWS access key id)",
+            "AWS_SECRET_ACCESS_KEY (an AWS secret access key)",
+            "DB_PASSWORD (a random-looking value under a secret-like name)",
+            "ORDERS_DB (a connection string with a password)",
+            "SLACK_BOT_TOKEN (a Slack token or webhook)",
+            "GITHUB_TOKEN (a GitHub token)",
+            "TLS_KEY (a private key block)",
+        ] {
+            assert!(environment.contains(named), "{label}: {named} not in {environment}");
+        }
+        let image = message("ecs_task_definitions_images_no_secrets_in_config", "app@sha256:");
+        for named in [
+            "environment variable SSH_KEY (a private key block)",
+            "environment variable DB_PASSWORD (a random-looking value under a secret-like name)",
+            "history step 1 (ENV AWS_SECRET_ACCESS_KEY: an AWS secret access key)",
+            "history step 2 (ENV AWS_ACCESS_KEY_ID: an AWS access key id)",
+            "history step 3 (RUN GITHUB_TOKEN: a GitHub token)",
+            "history step 4 (RUN: a connection string with a password)",
+            "history step 5 (RUN: a private key block)",
+        ] {
+            assert!(image.contains(named), "{label}: {named} not in {image}");
+        }
+        let ssh = message("ecs_task_definitions_images_no_ssh", "app@sha256:");
+        assert!(ssh.contains("its command starts sshd"), "{label}: {ssh}");
     }
+    assert!(problems.is_empty(), "{} problem(s):\n{}", problems.len(), problems.join("\n"));
 }

@@ -1,10 +1,11 @@
-//! No secret in plain `environment` values (FSBP ECS.8). Findings name the
-//! variable and the kind of secret, never the value.
+//! No secret in plain `environment` values (FSBP ECS.8), as the secret
+//! detector judged each value when it was collected (the inventory keeps
+//! the verdict, not the value). Findings name the variable and the kind of
+//! secret.
 
 use super::containers::per_container;
 use crate::checks::{Check, Context, Scope, Verdict};
 use crate::inventory::ecs::TaskDefinition;
-use crate::secrets::detect;
 
 pub const CHECK: Check =
     Check { id: "ecs_task_definitions_no_environment_secrets", scope: Scope::TaskDefinitions(judge), reads: &[] };
@@ -17,8 +18,7 @@ fn judge(_: &Context<'_>, definition: &TaskDefinition) -> Verdict {
                 .environment
                 .iter()
                 .filter_map(|variable| {
-                    detect(&variable.name, &variable.value)
-                        .map(|kind| format!("{} ({})", variable.name, kind.describe()))
+                    variable.secret.as_ref().map(|found| format!("{} ({})", variable.name, found.rule.describe()))
                 })
                 .collect();
             (!found.is_empty())

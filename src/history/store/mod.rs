@@ -149,12 +149,23 @@ pub enum Prune {
 
 impl Store {
     /// Opens the store, creating it (and its folder) if it does not exist.
+    /// A new store is created owner-only (0600) before SQLite opens it, as
+    /// every file bulkhead writes: it holds every finding. SQLite gives its
+    /// `-wal` and `-shm` files the database file's mode.
     pub fn open_or_create(path: &Path) -> Result<Store, StoreError> {
+        let cannot = |what: &str, err: std::io::Error| StoreError::NotAStore {
+            path: path.to_owned(),
+            reason: format!("cannot create {what}: {err}"),
+        };
         if let Some(parent) = path.parent().filter(|parent| !parent.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|err| StoreError::NotAStore {
-                path: path.to_owned(),
-                reason: format!("cannot create its folder: {err}"),
-            })?;
+            std::fs::create_dir_all(parent).map_err(|err| cannot("its folder", err))?;
+        }
+        // An empty file is an empty SQLite database; one that exists (made
+        // by another scan a moment ago) is left as it is.
+        match crate::files::create_private(path) {
+            Ok(_) => {}
+            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(err) => return Err(cannot("it", err)),
         }
         Store::open_with(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE)
     }
@@ -287,4 +298,28 @@ fn failed<'a>(path: &'a Path, action: &'static str) -> impl FnOnce(rusqlite::Err
 
 fn parse_status(text: &str) -> Option<Status> {
     [Status::Pass, Status::Fail, Status::Error].into_iter().find(|status| status.as_str() == text)
+}
+
+#[cfg(test)]
+mod file_mode_tests {
+    use std::os::unix::fs::PermissionsExt as _;
+
+    use super::*;
+
+    #[test]
+    fn a_new_store_and_its_write_ahead_files_are_owner_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("folder/bulkhead.db");
+        let store = Store::open_or_create(&path).unwrap();
+        store.connection.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);").unwrap();
+        let mode = |suffix: &str| {
+            let file = PathBuf::from(format!("{}{suffix}", path.display()));
+            std::fs::metadata(&file).unwrap_or_else(|err| panic!("{}: {err}", file.display())).permissions().mode()
+                & 0o777
+        };
+        assert_eq!([mode(""), mode("-wal"), mode("-shm")], [0o600; 3]);
+        drop(store);
+        // An existing store opens as it is.
+        Store::open_or_create(&path).unwrap();
+    }
 }

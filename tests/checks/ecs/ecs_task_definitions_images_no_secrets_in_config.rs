@@ -16,11 +16,8 @@ fn pass_fail_and_error() {
     let leaky = only(
         CHECK,
         &with_image_config(|config| {
-            config.env.push(EnvironmentVariable { name: "AWS_SECRET_ACCESS_KEY".into(), value: KEY.into() });
-            config.history.push(HistoryStep {
-                created_by: format!("RUN |1 GITHUB_TOKEN={TOKEN} /bin/sh -c npm ci"),
-                empty_layer: false,
-            });
+            config.env.push(EnvironmentVariable::new("AWS_SECRET_ACCESS_KEY", KEY));
+            config.history.push(HistoryStep::new(&format!("RUN |1 GITHUB_TOKEN={TOKEN} /bin/sh -c npm ci"), false));
         }),
     );
     assert_eq!(leaky.status, Status::Fail);

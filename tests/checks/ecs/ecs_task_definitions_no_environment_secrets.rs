@@ -8,10 +8,10 @@ fn pass_fail_and_error() {
     let finding = only(
         CHECK,
         &with_container(|c| {
-            c.environment.push(bulkhead::inventory::ecs::EnvironmentVariable {
-                name: "AWS_SECRET_ACCESS_KEY".into(),
-                value: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY".into(),
-            })
+            c.environment.push(bulkhead::inventory::ecs::EnvironmentVariable::new(
+                "AWS_SECRET_ACCESS_KEY",
+                "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            ))
         }),
     );
     assert_eq!((finding.status, finding.resource_id.as_str()), (Status::Fail, "app:1"));
@@ -28,10 +28,10 @@ fn the_finding_names_the_variable_never_the_value() {
     let finding = only(
         CHECK,
         &with_container(|c| {
-            c.environment.push(bulkhead::inventory::ecs::EnvironmentVariable {
-                name: "GITHUB_TOKEN".into(),
-                value: format!("ghp_{}", "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"),
-            })
+            c.environment.push(bulkhead::inventory::ecs::EnvironmentVariable::new(
+                "GITHUB_TOKEN",
+                &format!("ghp_{}", "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"),
+            ))
         }),
     );
     assert_eq!(finding.status, Status::Fail);
