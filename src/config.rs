@@ -5,12 +5,18 @@
 //! validated into [`Config`]; every error names the file, line and column
 //! and, where there is one, the key.
 
+use std::io::Read;
 use std::path::Path;
 
 use serde::Deserialize;
 use toml::Spanned;
 
 use crate::severity::Severity;
+
+/// The largest config file read: a config is a few lists and numbers; its
+/// longest list, `trusted_accounts` for a 1,000-account organisation, is
+/// about 16 KiB.
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
@@ -93,11 +99,22 @@ pub struct ConfigError {
 impl Config {
     /// Reads and validates a config file.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|err| ConfigError {
-            path: path.display().to_string(),
-            location: None,
-            message: format!("cannot read the file: {err}"),
-        })?;
+        let error = |message: String| ConfigError { path: path.display().to_string(), location: None, message };
+        let too_large =
+            || error(format!("the file is larger than {} MiB, the most a config may be", MAX_FILE_BYTES >> 20));
+        let mut file = std::fs::File::open(path).map_err(|err| error(format!("cannot read the file: {err}")))?;
+        if file.metadata().is_ok_and(|metadata| metadata.len() > MAX_FILE_BYTES) {
+            return Err(too_large());
+        }
+        // The file may grow, or be a device, after its size was taken.
+        let mut text = String::new();
+        (&mut file)
+            .take(MAX_FILE_BYTES + 1)
+            .read_to_string(&mut text)
+            .map_err(|err| error(format!("cannot read the file: {err}")))?;
+        if text.len() as u64 > MAX_FILE_BYTES {
+            return Err(too_large());
+        }
         Config::parse(&path.display().to_string(), &text)
     }
 
@@ -264,6 +281,21 @@ mod tests {
         let spread = "high_risk_tcp_ports = [\n  22,\n  true,\n]\n";
         let err = Config::parse("b.toml", spread).unwrap_err();
         assert!(err.to_string().starts_with("b.toml:3:3: high_risk_tcp_ports: "), "{err}");
+    }
+
+    #[test]
+    fn a_file_larger_than_the_limit_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bulkhead.toml");
+        // Valid TOML all the way: only its size is wrong.
+        let comment = format!("# {}\n", "x".repeat(1021));
+        let text = format!("access_key_max_age_days = 30\n{}", comment.repeat(1024));
+        std::fs::write(&path, &text).unwrap();
+        let err = Config::load(&path).unwrap_err();
+        assert_eq!(err.path, path.display().to_string());
+        assert!(err.to_string().contains("larger than 1 MiB"), "{err}");
+        std::fs::write(&path, &text[..text.len() - comment.len()]).unwrap();
+        assert_eq!(Config::load(&path).unwrap().access_key_max_age_days, 30, "a file within the limit is read");
     }
 
     #[test]

@@ -19,16 +19,46 @@
 //! The file is read into raw structs that reject unknown keys; the values
 //! that need checking (regexes, dates) check themselves while being read, so
 //! an error still knows its line and key. All of it happens before any AWS call.
+//!
+//! What a mutelist may hold is bounded ([`MAX_FILE_BYTES`], [`MAX_ENTRIES`],
+//! [`MAX_PATTERNS`]), and a finding is matched only against the entries of
+//! its account and of `*` whose check key matches its check (`index`).
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use regex::Regex;
 use serde::{Deserialize, Deserializer, de};
 
 use crate::model::ReportFinding;
 use crate::model::{ExpiredEntry, MutelistSummary};
+
+mod index;
+mod pattern;
+mod reading;
+
+use index::{Index, IndexBuilder};
+pub use pattern::Pattern;
+use reading::{Limits, Reading};
+
+/// The largest mutelist file read, and the most text it may hold with its
+/// YAML aliases (`*name`) counted as the text they repeat. Every entry is
+/// held parsed, and the YAML parser takes several times the text: a
+/// mutelist of 200,000 entries, each a check of one account with a region,
+/// a resource or two and a reason, is 46 MiB.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The most entries (an account's check key with its patterns) a mutelist
+/// may have: 250 for each account of a 1,000-account organisation.
+pub const MAX_ENTRIES: usize = 250_000;
+
+/// The most patterns (check keys, regions, resources, tags, exceptions) a
+/// mutelist may have, aliases counted each time they are used: ten an
+/// entry at the most entries.
+pub const MAX_PATTERNS: usize = 2_500_000;
+
+const LIMITS: Limits = Limits { entries: MAX_ENTRIES, patterns: MAX_PATTERNS, text_bytes: MAX_FILE_BYTES };
 
 /// A mutelist that could not be read: exit 2, no scan.
 #[derive(Debug, thiserror::Error)]
@@ -43,13 +73,17 @@ pub struct MutelistError {
 #[derive(Debug, Clone)]
 pub struct Mutelist {
     pub path: PathBuf,
+    /// In list order: accounts in order (`*` first), each account's check
+    /// keys in file order. The first entry that mutes a finding names it.
     entries: Vec<Entry>,
+    index: Index,
 }
 
 #[derive(Debug, Clone)]
 struct Entry {
     account: String,
-    check: Pattern,
+    /// The id of its check key in the index.
+    check: u32,
     regions: Vec<Pattern>,
     resources: Vec<Pattern>,
     tags: Vec<Pattern>,
@@ -60,35 +94,55 @@ struct Entry {
 
 impl Mutelist {
     pub fn load(path: &Path) -> Result<Mutelist, MutelistError> {
-        let text = std::fs::read_to_string(path).map_err(|err| MutelistError {
-            path: path.to_owned(),
-            location: None,
-            message: format!("cannot read it: {err}"),
-        })?;
+        let error = |message: String| MutelistError { path: path.to_owned(), location: None, message };
+        let too_large = || error(format!("it is larger than {} MiB, the most a mutelist may be", MAX_FILE_BYTES >> 20));
+        let mut file = std::fs::File::open(path).map_err(|err| error(format!("cannot read it: {err}")))?;
+        if file.metadata().is_ok_and(|metadata| metadata.len() > MAX_FILE_BYTES) {
+            return Err(too_large());
+        }
+        // The file may grow, or be a device, after its size was taken.
+        let mut text = String::new();
+        (&mut file)
+            .take(MAX_FILE_BYTES + 1)
+            .read_to_string(&mut text)
+            .map_err(|err| error(format!("cannot read it: {err}")))?;
+        if text.len() as u64 > MAX_FILE_BYTES {
+            return Err(too_large());
+        }
         Mutelist::parse(path, &text)
     }
 
     pub fn parse(path: &Path, text: &str) -> Result<Mutelist, MutelistError> {
-        let raw: RawFile = serde_yaml_ng::from_str(text).map_err(|err| {
-            let location = err.location().map(|at| (at.line(), at.column()));
-            // The message ends with " at line L column C", which we give separately.
-            let message = err.to_string();
-            let message = match message.rfind(" at line ") {
-                Some(at) if location.is_some() => message[..at].to_owned(),
-                _ => message,
-            };
-            MutelistError { path: path.to_owned(), location, message }
-        })?;
-        let mut entries = Vec::new();
+        Mutelist::parse_within(path, text, LIMITS)
+    }
+
+    fn parse_within(path: &Path, text: &str, limits: Limits) -> Result<Mutelist, MutelistError> {
+        let raw: RawFile = {
+            let _reading = Reading::start(limits);
+            serde_yaml_ng::from_str(text).map_err(|err| {
+                let location = err.location().map(|at| (at.line(), at.column()));
+                // The message ends with " at line L column C", which we give separately.
+                let message = err.to_string();
+                let message = match message.rfind(" at line ") {
+                    Some(at) if location.is_some() => message[..at].to_owned(),
+                    _ => message,
+                };
+                MutelistError { path: path.to_owned(), location, message }
+            })?
+        };
+        let count: usize = raw.mutelist.accounts.values().map(|account| account.checks.0.len()).sum();
+        let mut entries = Vec::with_capacity(count);
+        let mut index = IndexBuilder::default();
         for (account, checks) in raw.mutelist.accounts {
             for (check, raw) in checks.checks.0 {
                 let reason = raw
                     .reason
                     .or(raw.description)
-                    .unwrap_or_else(|| format!("mutelist entry for account {account}, check {}", check.text));
+                    .map(|text| text.0)
+                    .unwrap_or_else(|| format!("mutelist entry for account {account}, check {}", check.text()));
                 entries.push(Entry {
                     account: account.0.clone(),
-                    check,
+                    check: index.add(&account.0, check),
                     regions: raw.regions,
                     resources: raw.resources,
                     tags: raw.tags,
@@ -98,7 +152,7 @@ impl Mutelist {
                 });
             }
         }
-        Ok(Mutelist { path: path.to_owned(), entries })
+        Ok(Mutelist { path: path.to_owned(), entries, index: index.build() })
     }
 
     /// What the report says about this mutelist on `today`.
@@ -112,7 +166,7 @@ impl Mutelist {
                 .filter(|entry| entry.expired(today))
                 .map(|entry| ExpiredEntry {
                     account: entry.account.clone(),
-                    check: entry.check.text.clone(),
+                    check: self.index.key(entry.check).text().to_owned(),
                     expires: entry.expires.map(|date| date.to_string()).unwrap_or_default(),
                     reason: entry.reason.clone(),
                 })
@@ -121,12 +175,17 @@ impl Mutelist {
     }
 
     /// Marks `finding` muted, with the reason, when an entry in force covers
-    /// it. Tag patterns match the resource tags the finding carries.
+    /// it: the first such entry in list order, as Prowler. Tag patterns
+    /// match the resource tags the finding carries.
     pub fn apply(&self, finding: &mut ReportFinding, today: Date) {
         let tags = unroll_tags(&finding.resource_tags);
-        if let Some(entry) = self.entries.iter().find(|entry| !entry.expired(today) && entry.mutes(finding, &tags)) {
+        let first = self.index.first(&finding.account_id, &finding.check_id, |position| {
+            let entry = &self.entries[position];
+            !entry.expired(today) && entry.covers(finding, &tags)
+        });
+        if let Some(position) = first {
             finding.muted = true;
-            finding.mute_reason = Some(entry.reason.clone());
+            finding.mute_reason = Some(self.entries[position].reason.clone());
         }
     }
 }
@@ -136,13 +195,9 @@ impl Entry {
         self.expires.is_some_and(|expires| today > expires)
     }
 
-    fn mutes(&self, finding: &ReportFinding, tags: &str) -> bool {
-        let account = self.account == "*" || self.account == finding.account_id;
-        let check =
-            self.check.text == "*" || self.check.text == finding.check_id || self.check.is_match(&finding.check_id);
-        if !(account && check) {
-            return false;
-        }
+    /// Whether the entry mutes `finding`, given that its account and check
+    /// key cover the finding's (the index's part).
+    fn covers(&self, finding: &ReportFinding, tags: &str) -> bool {
         let resource = |patterns: &[Pattern]| {
             patterns.iter().any(|p| p.is_match(&finding.resource_id) || p.is_match(&finding.resource_arn))
         };
@@ -157,7 +212,7 @@ impl Entry {
         let Some(exceptions) = &self.exceptions else {
             return false;
         };
-        let accounts = exceptions.accounts.iter().any(|account| account == &finding.account_id);
+        let accounts = exceptions.accounts.iter().any(|account| account.0 == finding.account_id);
         let regions = exceptions.regions.iter().any(|p| p.is_match(&finding.region));
         let resources =
             exceptions.resources.iter().any(|p| p.is_match(&finding.resource_id) || p.is_match(&finding.resource_arn));
@@ -197,7 +252,7 @@ struct RawAccount {
 }
 
 /// A YAML mapping kept as pairs in file order (a regex is no map key:
-/// it has interior mutability).
+/// it has interior mutability): an account's entries.
 #[derive(Debug)]
 struct InOrder<K, V>(Vec<(K, V)>);
 
@@ -211,8 +266,10 @@ impl<'de, K: Deserialize<'de>, V: Deserialize<'de>> Deserialize<'de> for InOrder
             }
             fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
                 let mut pairs = Vec::new();
-                while let Some(pair) = map.next_entry()? {
-                    pairs.push(pair);
+                while let Some(key) = map.next_key()? {
+                    // Counted before its value is read: the error names the key's place.
+                    reading::entry().map_err(de::Error::custom)?;
+                    pairs.push((key, map.next_value()?));
                 }
                 Ok(InOrder(pairs))
             }
@@ -233,9 +290,9 @@ struct RawCheck {
     #[serde(rename = "Exceptions", default)]
     exceptions: Option<RawExceptions>,
     #[serde(rename = "Description", default)]
-    description: Option<String>,
+    description: Option<Text>,
     #[serde(rename = "Reason", default)]
-    reason: Option<String>,
+    reason: Option<Text>,
     #[serde(rename = "Expires", default)]
     expires: Option<Date>,
 }
@@ -244,13 +301,25 @@ struct RawCheck {
 #[serde(deny_unknown_fields)]
 struct RawExceptions {
     #[serde(rename = "Accounts", default)]
-    accounts: Vec<String>,
+    accounts: Vec<Text>,
     #[serde(rename = "Regions", default)]
     regions: Vec<Pattern>,
     #[serde(rename = "Resources", default)]
     resources: Vec<Pattern>,
     #[serde(rename = "Tags", default)]
     tags: Vec<Pattern>,
+}
+
+/// Free text, counted against the mutelist's limit on text.
+#[derive(Debug, Clone)]
+struct Text(String);
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        reading::text(&text).map_err(de::Error::custom)?;
+        Ok(Text(text))
+    }
 }
 
 /// An account id or `*`. YAML reads an unquoted 123456789012 as a number.
@@ -272,36 +341,17 @@ impl<'de> Deserialize<'de> for AccountKey {
                 f.write_str("an account id or \"*\"")
             }
             fn visit_str<E: de::Error>(self, value: &str) -> Result<AccountKey, E> {
+                reading::text(value).map_err(E::custom)?;
                 Ok(AccountKey(value.to_owned()))
             }
             fn visit_u64<E: de::Error>(self, value: u64) -> Result<AccountKey, E> {
                 // Account ids are 12 digits; a leading zero is lost when unquoted.
-                Ok(AccountKey(format!("{value:012}")))
+                let account = format!("{value:012}");
+                reading::text(&account).map_err(E::custom)?;
+                Ok(AccountKey(account))
             }
         }
         deserializer.deserialize_any(Visitor)
-    }
-}
-
-/// A Prowler-style pattern: a regex searched anywhere in the text, where a
-/// leading `*` means `.*` (so `*` alone matches everything).
-#[derive(Debug, Clone)]
-pub struct Pattern {
-    text: String,
-    regex: Regex,
-}
-
-impl Pattern {
-    pub fn new(text: &str) -> Result<Pattern, regex::Error> {
-        let source = match text.strip_prefix('*') {
-            Some(rest) => format!(".*{rest}"),
-            None => text.to_owned(),
-        };
-        Ok(Pattern { text: text.to_owned(), regex: Regex::new(&source)? })
-    }
-
-    pub fn is_match(&self, text: &str) -> bool {
-        self.regex.is_match(text)
     }
 }
 
@@ -325,6 +375,7 @@ where
             f.write_str(self.expecting)
         }
         fn visit_str<E: de::Error>(self, value: &str) -> Result<T, E> {
+            reading::text(value).map_err(E::custom)?;
             (self.check)(value).map_err(E::custom)
         }
     }
@@ -333,6 +384,7 @@ where
 
 impl<'de> Deserialize<'de> for Pattern {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        reading::pattern().map_err(de::Error::custom)?;
         checked_str(deserializer, "a regular expression", |text| {
             Pattern::new(text).map_err(|err| {
                 let reason = match err {
@@ -382,160 +434,4 @@ impl<'de> Deserialize<'de> for Date {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::severity::Status;
-
-    fn parse(text: &str) -> Result<Mutelist, MutelistError> {
-        Mutelist::parse(Path::new("mute.yaml"), text)
-    }
-
-    fn finding(check: &str, region: &str, resource: &str) -> ReportFinding {
-        ReportFinding {
-            check_id: check.into(),
-            title: String::new(),
-            severity: crate::severity::Severity::High,
-            status: Status::Fail,
-            muted: false,
-            mute_reason: None,
-            account_id: "111122223333".into(),
-            region: region.into(),
-            service: "ec2".into(),
-            resource_type: String::new(),
-            resource_id: resource.into(),
-            resource_arn: format!("arn:aws:ec2:{region}:111122223333:security-group/{resource}"),
-            message: "m".into(),
-            compliance: Default::default(),
-            resource_name: resource.into(),
-            resource_tags: Default::default(),
-            resource_details: String::new(),
-            failing_since: None,
-        }
-    }
-
-    fn muted(list: &Mutelist, finding: &ReportFinding, tags: &[(&str, &str)], today: &str) -> Option<String> {
-        let mut finding = finding.clone();
-        finding.resource_tags = tags.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        list.apply(&mut finding, Date::parse(today).unwrap());
-        assert_eq!(finding.muted, finding.mute_reason.is_some());
-        finding.mute_reason
-    }
-
-    const PROWLER_EXAMPLE: &str = r#"
-Mutelist:
-  Accounts:
-    "111122223333":
-      Checks:
-        "ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_22":
-          Regions: ["eu-west-1"]
-          Resources: ["sg-1", "sg-2"]
-        "ec2_networkacl_*":
-          Regions: ["*"]
-          Resources: ["*"]
-          Description: "every NACL check"
-    "*":
-      Checks:
-        "*":
-          Regions: ["*"]
-          Resources: ["bastion"]
-          Tags: ["team=ops", "env=prod|env=stage"]
-          Exceptions:
-            Regions: ["us-east-1"]
-          Reason: "bastions are reviewed quarterly"
-          Expires: 2030-01-31
-"#;
-
-    #[test]
-    fn reads_prowler_mutelists_and_mutes_like_prowler() {
-        let list = parse(PROWLER_EXAMPLE).unwrap();
-        let today = "2026-06-01";
-        let ssh = "ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_22";
-        assert!(muted(&list, &finding(ssh, "eu-west-1", "sg-1"), &[], today).is_some());
-        assert!(muted(&list, &finding(ssh, "us-east-1", "sg-1"), &[], today).is_none());
-        assert!(muted(&list, &finding(ssh, "eu-west-1", "sg-3"), &[], today).is_none());
-        // A check key is a regex; the Description is the reason when there is no Reason.
-        let nacl = finding("ec2_networkacl_allow_ingress_any_port", "ap-southeast-2", "acl-1");
-        assert_eq!(muted(&list, &nacl, &[], today).as_deref(), Some("every NACL check"));
-        let mut other_account = nacl.clone();
-        other_account.account_id = "444455556666".into();
-        assert!(muted(&list, &other_account, &[], today).is_none());
-
-        // Tags are ANDed; "|" inside one pattern is an OR.
-        let bastion = finding("ecr_images_signed", "eu-west-1", "bastion-sg");
-        let reason = Some("bastions are reviewed quarterly".to_owned());
-        assert_eq!(muted(&list, &bastion, &[("team", "ops"), ("env", "stage")], today), reason);
-        assert!(muted(&list, &bastion, &[("team", "ops")], today).is_none());
-        assert!(muted(&list, &bastion, &[("team", "dev"), ("env", "prod")], today).is_none());
-        // An exception un-mutes.
-        let excepted = finding("ecr_images_signed", "us-east-1", "bastion-sg");
-        assert!(muted(&list, &excepted, &[("team", "ops"), ("env", "prod")], today).is_none());
-    }
-
-    #[test]
-    fn an_entry_mutes_through_its_expiry_day_and_not_after() {
-        let list = parse(PROWLER_EXAMPLE).unwrap();
-        let bastion = finding("ecr_images_signed", "eu-west-1", "bastion");
-        let tags = [("team", "ops"), ("env", "prod")];
-        assert!(muted(&list, &bastion, &tags, "2030-01-31").is_some());
-        assert!(muted(&list, &bastion, &tags, "2030-02-01").is_none());
-        let summary = list.summary(Date::parse("2030-02-01").unwrap());
-        assert_eq!(summary.entries, 3);
-        assert_eq!(summary.expired.len(), 1);
-        assert_eq!(summary.expired[0].expires, "2030-01-31");
-        assert_eq!(summary.expired[0].account, "*");
-        assert!(list.summary(Date::parse("2030-01-31").unwrap()).expired.is_empty());
-    }
-
-    #[test]
-    fn errors_name_the_file_line_and_key() {
-        let cases = [
-            ("Mutelist: [", "mute.yaml"),
-            (
-                "Mutelist:\n  Accounts:\n    \"*\":\n      Checks:\n        \"*\":\n          Regions: [\"*\"]\n          Resources: [\"*\"]\n          Reasn: x\n",
-                "unknown field `Reasn`",
-            ),
-            (
-                "Mutelist:\n  Accounts:\n    \"*\":\n      Checks:\n        \"*\":\n          Regions: [\"*\"]\n          Resources: [\"(unclosed\"]\n",
-                "\"(unclosed\" is not a valid regular expression",
-            ),
-            (
-                "Mutelist:\n  Accounts:\n    \"*\":\n      Checks:\n        \"*\":\n          Regions: [\"*\"]\n          Resources: [\"*\"]\n          Expires: 2026-02-30\n",
-                "\"2026-02-30\" is not a date",
-            ),
-            (
-                "Mutelist:\n  Accounts:\n    \"*\":\n      Checks:\n        \"*\":\n          Resources: [\"*\"]\n",
-                "missing field `Regions`",
-            ),
-            ("Allowlist: {}\n", "unknown field `Allowlist`"),
-        ];
-        for (text, expected) in cases {
-            let err = parse(text).unwrap_err().to_string();
-            assert!(err.starts_with("mutelist mute.yaml"), "{err}");
-            assert!(err.contains(expected), "{expected:?} not in {err:?}");
-        }
-        let err = parse(cases[2].0).unwrap_err();
-        assert_eq!(err.location.map(|(line, _)| line), Some(7), "{err}");
-        assert!(err.message.contains("Resources"), "the key path is named: {err}");
-        let err = parse(cases[3].0).unwrap_err();
-        assert_eq!(err.location.map(|(line, _)| line), Some(8), "{err}");
-        assert!(err.message.contains("Expires"), "{err}");
-    }
-
-    #[test]
-    fn unquoted_account_ids_and_patterns() {
-        let list = parse("Mutelist:\n  Accounts:\n    111122223333:\n      Checks:\n        \"*\":\n          Regions: [\"*\"]\n          Resources: [\"*\"]\n").unwrap();
-        assert_eq!(list.entries[0].account, "111122223333");
-        assert!(Pattern::new("*").unwrap().is_match(""));
-        assert!(Pattern::new("*-prod").unwrap().is_match("web-prod"));
-        assert!(Pattern::new("sg-1").unwrap().is_match("sg-123"), "unanchored, as Prowler's re.search");
-    }
-
-    #[test]
-    fn dates() {
-        assert_eq!(Date::parse("2024-02-29").map(|d| d.to_string()).as_deref(), Some("2024-02-29"));
-        for bad in ["2023-02-29", "2024-13-01", "2024-1-01", "24-01-01", "2024-01-01T00:00:00Z", "tomorrow"] {
-            assert!(Date::parse(bad).is_none(), "{bad}");
-        }
-        assert!(Date::today() > Date::parse("2025-01-01").unwrap());
-    }
-}
+mod tests;

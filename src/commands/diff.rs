@@ -54,7 +54,7 @@ fn compare(args: &DiffArgs) -> anyhow::Result<Changes> {
     let new_ref = args.new.clone().unwrap_or(ScanRef::Latest);
     let in_store = |reference: &ScanRef| !matches!(reference, ScanRef::Report(_));
     let store = if in_store(&new_ref) || args.base.as_ref().is_none_or(in_store) {
-        Some(Store::open_existing(&args.store)?)
+        Some(Store::open_to_read(&args.store)?)
     } else {
         None
     };

@@ -31,7 +31,7 @@ pub fn run(command: &HistoryCommand) -> ExitCode {
 }
 
 fn list(store: &std::path::Path, format: ListFormat) -> anyhow::Result<String> {
-    let scans = Store::open_existing(store)?.list()?;
+    let scans = Store::open_to_read(store)?.list()?;
     Ok(match format {
         ListFormat::Json => serde_json::to_string_pretty(&scans).expect("plain values serialise") + "\n",
         ListFormat::Text | ListFormat::Markdown => {

@@ -167,7 +167,7 @@ impl Memory {
 
 /// A complete scan of the store at `path`, through a connection of its own.
 fn stored(path: &std::path::Path, id: Option<i64>) -> Result<Baseline, StoreError> {
-    let store = Store::open_existing(path)?;
+    let store = Store::open_to_read(path)?;
     let header = store.header(store.resolve(id)?)?;
     Ok(Baseline::Stored { header, store })
 }

@@ -10,6 +10,10 @@
 //! `interrupted` ([`Store::end`]): `history list` shows them, nothing
 //! compares with them. Writes are short transactions in WAL mode with a
 //! busy timeout, so two scans writing to one store at once both land.
+//!
+//! Reading a store ([`Store::open_to_read`]: `history list`, `diff`, a
+//! baseline) leaves nothing beside it that was not there, also where the
+//! file or its folder is read-only.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -103,6 +107,10 @@ pub enum StoreError {
         "scan store {path} has schema version {found}, newer than this bulkhead knows ({known}); use a newer bulkhead or another --store"
     )]
     TooNew { path: PathBuf, found: i64, known: i64 },
+    #[error(
+        "scan store {path} has schema version {found}, older than this bulkhead reads ({known}), and it is read-only here: let a scan record in it once to bring it up to date"
+    )]
+    TooOldToRead { path: PathBuf, found: i64, known: i64 },
     #[error("scan store {path}: no complete scan {what}")]
     NoScan { path: PathBuf, what: String },
     #[error("scan store {path}: {action}: {source}")]
@@ -170,12 +178,98 @@ impl Store {
         Store::open_with(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE)
     }
 
-    /// Opens a store that must exist already (history, diff, baselines).
+    /// Opens a store that must exist already, to write in it (`prune`, the
+    /// end of an interrupted scan).
     pub fn open_existing(path: &Path) -> Result<Store, StoreError> {
         if !path.exists() {
             return Err(StoreError::Missing { path: path.to_owned() });
         }
         Store::open_with(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
+    }
+
+    /// Opens a store that must exist already, to read it (`history list`,
+    /// `diff`, a baseline), leaving nothing beside it that was not there.
+    ///
+    /// In WAL mode every connection needs the `-wal` and `-shm` files; the
+    /// last connection to close removes them, but only if it can write.
+    /// So where the store and its folder can be written, a reader opens it
+    /// as a writer does and writes nothing (`query_only`). Where they
+    /// cannot, a read-only connection would leave the files it could create
+    /// (or fail for those it could not): then a store another process has
+    /// open (its `-wal` is there) is read through that process's files, and
+    /// one that nobody has open is read as an immutable file, with no lock
+    /// and no file beside it. (A writer that starts on it meanwhile, which
+    /// can only be another user's, is not seen.)
+    pub fn open_to_read(path: &Path) -> Result<Store, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::Missing { path: path.to_owned() });
+        }
+        let opened = |connection| Store { connection, path: path.to_owned() };
+        let writer = Store::connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+        // A file that cannot be written opens read-only: SQLite says so.
+        let writable = !writer.is_readonly(rusqlite::MAIN_DB).unwrap_or(true);
+        // The first read makes the `-wal` and `-shm` files: it fails in a folder that cannot be written.
+        if writable && writer.query_row("SELECT count(*) FROM sqlite_master", [], |row| row.get::<_, i64>(0)).is_ok() {
+            let mut store = opened(writer);
+            store.check_to_read(true)?;
+            return Ok(store);
+        }
+        drop(writer);
+        let mut wal = path.as_os_str().to_owned();
+        wal.push("-wal");
+        let connection = if Path::new(&wal).exists() {
+            Store::connect(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?
+        } else {
+            let uri = immutable_uri(path).ok_or_else(|| StoreError::NotAStore {
+                path: path.to_owned(),
+                reason: "it is read-only here, and its name is not UTF-8".to_owned(),
+            })?;
+            Store::connect(Path::new(&uri), OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI)
+                .map_err(|err| StoreError::NotAStore { path: path.to_owned(), reason: err.to_string() })?
+        };
+        let mut store = opened(connection);
+        store.check_to_read(false)?;
+        Ok(store)
+    }
+
+    fn connect(path: &Path, flags: OpenFlags) -> Result<Connection, StoreError> {
+        let connection = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+            .map_err(failed(path, "opening"))?;
+        connection.busy_timeout(BUSY_TIMEOUT).map_err(failed(path, "setting the busy timeout"))?;
+        Ok(connection)
+    }
+
+    /// Checks that a store opened to read is ours and of a schema this
+    /// bulkhead reads, bringing it up to date where it can be written.
+    fn check_to_read(&mut self, writable: bool) -> Result<(), StoreError> {
+        let read = |sql: &str| -> Result<i64, StoreError> {
+            self.connection.query_row(sql, [], |row| row.get(0)).map_err(|source| match source {
+                rusqlite::Error::SqliteFailure(..) => {
+                    StoreError::NotAStore { path: self.path.clone(), reason: source.to_string() }
+                }
+                source => StoreError::Sqlite { path: self.path.clone(), action: "reading the schema version", source },
+            })
+        };
+        let (application_id, found) = (read("PRAGMA application_id")?, read("PRAGMA user_version")?);
+        let known = MIGRATIONS.len() as i64;
+        if found < known && writable {
+            self.prepare()?;
+        } else if application_id != i64::from(APPLICATION_ID) {
+            return Err(StoreError::NotAStore {
+                path: self.path.clone(),
+                reason: "it is an SQLite database of something else".to_owned(),
+            });
+        } else if found > known {
+            return Err(StoreError::TooNew { path: self.path.clone(), found, known });
+        } else if found < known {
+            return Err(StoreError::TooOldToRead { path: self.path.clone(), found, known });
+        }
+        if writable {
+            self.connection
+                .pragma_update(None, "query_only", true)
+                .map_err(self.sqlite("making the reader read-only"))?;
+        }
+        Ok(())
     }
 
     fn open_with(path: &Path, flags: OpenFlags) -> Result<Store, StoreError> {
@@ -282,6 +376,24 @@ impl Store {
             .map_err(failed(&path, "recording the schema version"))?;
         transaction.commit().map_err(failed(&path, "committing the migration"))
     }
+}
+
+/// `path` as an SQLite URI that opens it immutable: the file is read as it
+/// is, with no lock and no `-wal` or `-shm` file.
+fn immutable_uri(path: &Path) -> Option<String> {
+    let text = path.to_str()?;
+    // An absolute path gets an empty authority, so that `//x` stays a path.
+    let mut uri = String::from(if text.starts_with('/') { "file://" } else { "file:" });
+    for c in text.chars() {
+        match c {
+            '%' => uri.push_str("%25"),
+            '?' => uri.push_str("%3f"),
+            '#' => uri.push_str("%23"),
+            c => uri.push(c),
+        }
+    }
+    uri.push_str("?immutable=1");
+    Some(uri)
 }
 
 /// The error of a failed SQLite call: a damaged file says so.

@@ -243,3 +243,144 @@ mod creation_race {
         }
     }
 }
+
+#[cfg(unix)]
+mod reading {
+    use std::os::unix::fs::PermissionsExt;
+    use std::path::{Path, PathBuf};
+
+    use super::*;
+
+    /// A file or folder this process cannot write, as another user's or
+    /// a read-only mount's: by its mode, or, for a user whom modes do not
+    /// stop (root), by the immutable attribute. Undone when dropped.
+    struct Unwritable {
+        path: PathBuf,
+        attribute: bool,
+    }
+
+    impl Unwritable {
+        /// None where neither can be done here.
+        fn make(path: &Path) -> Option<Unwritable> {
+            let mode = if path.is_dir() { 0o555 } else { 0o444 };
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+            let mut made = Unwritable { path: path.to_owned(), attribute: false };
+            if !writable(path) {
+                return Some(made);
+            }
+            made.attribute =
+                std::process::Command::new("chattr").arg("+i").arg(path).status().is_ok_and(|status| status.success());
+            (made.attribute && !writable(path)).then_some(made)
+        }
+    }
+
+    impl Drop for Unwritable {
+        fn drop(&mut self) {
+            if self.attribute {
+                std::process::Command::new("chattr").arg("-i").arg(&self.path).status().unwrap();
+            }
+            let mode = if self.path.is_dir() { 0o755 } else { 0o644 };
+            std::fs::set_permissions(&self.path, std::fs::Permissions::from_mode(mode)).unwrap();
+        }
+    }
+
+    fn writable(path: &Path) -> bool {
+        if path.is_dir() {
+            let probe = path.join(".probe");
+            let made = std::fs::write(&probe, b"").is_ok();
+            let _ = std::fs::remove_file(&probe);
+            made
+        } else {
+            std::fs::OpenOptions::new().append(true).open(path).is_ok()
+        }
+    }
+
+    fn beside(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> =
+            std::fs::read_dir(dir).unwrap().map(|entry| entry.unwrap().file_name().into_string().unwrap()).collect();
+        names.sort();
+        names
+    }
+
+    /// What `history list`, `diff` and a baseline read.
+    fn read_as_history_does(path: &Path) -> Result<(usize, usize), StoreError> {
+        let store = Store::open_to_read(path)?;
+        Ok((store.list()?.len(), store.snapshot_of(None)?.findings.len()))
+    }
+
+    fn one_scan(path: &Path) -> Store {
+        let mut store = Store::open_or_create(path).unwrap();
+        record(&mut store, "2026-11-01T00:00:00Z", &["a"], &[finding("a", "r", Status::Fail, None)]);
+        store
+    }
+
+    #[test]
+    fn reading_a_store_leaves_nothing_beside_it_also_where_nothing_can_be_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bulkhead.db");
+        drop(one_scan(&path));
+        assert_eq!(beside(dir.path()), ["bulkhead.db"]);
+
+        assert_eq!(read_as_history_does(&path).unwrap(), (1, 1));
+        assert_eq!(beside(dir.path()), ["bulkhead.db"], "a store that can be written");
+        for unwritable in [path.as_path(), dir.path()] {
+            let Some(_unwritable) = Unwritable::make(unwritable) else {
+                eprintln!("skipped: nothing here makes {} read-only for this process", unwritable.display());
+                return;
+            };
+            assert_eq!(read_as_history_does(&path).unwrap(), (1, 1), "{} read-only", unwritable.display());
+            assert_eq!(beside(dir.path()), ["bulkhead.db"], "{} read-only", unwritable.display());
+        }
+    }
+
+    #[test]
+    fn a_store_a_scan_has_open_is_read_through_its_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bulkhead.db");
+        // The scan's connection stays open: its scan is in the log, not yet in the file.
+        let writer = one_scan(&path);
+        let files = beside(dir.path());
+        assert_eq!(files, ["bulkhead.db", "bulkhead.db-shm", "bulkhead.db-wal"]);
+        assert_eq!(read_as_history_does(&path).unwrap(), (1, 1));
+        {
+            let Some(_unwritable) = Unwritable::make(&path) else {
+                eprintln!("skipped: nothing here makes {} read-only for this process", path.display());
+                return;
+            };
+            assert_eq!(read_as_history_does(&path).unwrap(), (1, 1), "the scan in the log is read");
+            assert_eq!(beside(dir.path()), files);
+        }
+        drop(writer);
+        assert_eq!(beside(dir.path()), ["bulkhead.db"], "the scan's connection, the last, removes its files");
+    }
+
+    #[test]
+    fn a_reader_writes_nothing_and_says_when_it_cannot_upgrade_a_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bulkhead.db");
+        drop(one_scan(&path));
+        let mut reader = Store::open_to_read(&path).unwrap();
+        assert!(reader.begin(&header("2026-11-02T00:00:00Z", &["a"]), &serde_json::json!({})).is_err());
+        drop(reader);
+
+        let old = dir.path().join("old.db");
+        let connection = Connection::open(&old).unwrap();
+        connection.execute_batch(super::super::MIGRATIONS[0]).unwrap();
+        connection
+            .execute_batch(&format!(
+                "PRAGMA application_id = {}; PRAGMA user_version = 1;",
+                super::super::APPLICATION_ID
+            ))
+            .unwrap();
+        drop(connection);
+        {
+            let Some(_unwritable) = Unwritable::make(&old) else {
+                eprintln!("skipped: nothing here makes {} read-only for this process", old.display());
+                return;
+            };
+            let err = Store::open_to_read(&old).unwrap_err();
+            assert!(matches!(err, StoreError::TooOldToRead { found: 1, known: 2, .. }), "{err}");
+        }
+        assert_eq!(Store::open_to_read(&old).unwrap().list().unwrap().len(), 0, "where it can, the reader upgrades it");
+    }
+}

@@ -2,11 +2,17 @@
 //! top-level field but `findings`) is held, and the findings are handed one
 //! at a time to a consumer as they are parsed, never collected, so that a
 //! reader's memory does not grow with them.
+//!
+//! What is held is bounded too: the header may take at most
+//! [`MAX_HEADER_BYTES`] of the file and each finding [`MAX_FINDING_BYTES`],
+//! so that one huge value cannot make the reader hold it whole.
 
+use std::cell::Cell;
 use std::fmt;
 use std::fs::File;
-use std::io::BufReader;
+use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use serde::Deserialize;
 use serde::de::{self, DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -14,6 +20,18 @@ use serde_json::{Map, Value};
 
 use super::{Check, Finding, Framework, JsonReport, SCHEMA_VERSION, Scan, Tool, VulnerableImage};
 use crate::model::{Findings, ReportFinding, ReportHeader, Tally};
+
+/// The most of the file a report's header (every top-level field but
+/// `findings`) may take. The header holds the check catalog and the
+/// frameworks (about 150 KiB), the accounts, the collection errors and the
+/// prioritised vulnerabilities (a few KiB an image): a 1,000-account
+/// organisation's is a few MiB.
+pub const MAX_HEADER_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The most of the file one finding may take. A finding is a few KiB (the
+/// largest of the demo scan's is 1.6 KiB: a message, the resource's tags
+/// and details).
+pub const MAX_FINDING_BYTES: u64 = 1024 * 1024;
 
 /// How closely a report must match what this bulkhead writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +65,8 @@ pub enum ReadError {
     /// The consumer of the findings refused one, or could not take it.
     #[error("{path}: {message}")]
     Refused { path: PathBuf, message: String },
+    #[error("{path}: {part} is larger than {} MiB, the most bulkhead reads of {what}", limit >> 20)]
+    TooLarge { path: PathBuf, part: String, what: &'static str, limit: u64 },
 }
 
 /// What the findings are handed to, one at a time, in the file's order.
@@ -75,18 +95,36 @@ struct Reader<'a> {
     saw_findings: bool,
     /// Why the parse was stopped, when it was not the parser's own error.
     stopped: Option<ReadError>,
+    /// How much of the file the value being read may still take.
+    budget: Rc<Budget>,
+    /// How much of the file the header took so far.
+    header_bytes: u64,
 }
 
 impl<'a> Reader<'a> {
     fn new(path: &'a Path, exactness: Exactness, sink: Option<Sink<'a>>) -> Reader<'a> {
-        Reader { path, exactness, sink, header: Map::new(), saw_findings: false, stopped: None }
+        Reader {
+            path,
+            exactness,
+            sink,
+            header: Map::new(),
+            saw_findings: false,
+            stopped: None,
+            budget: Rc::default(),
+            header_bytes: 0,
+        }
     }
 
     fn run(mut self) -> Result<ReportHeader, ReadError> {
         let path = self.path;
         let file = File::open(path).map_err(|source| ReadError::Read { path: path.to_owned(), source })?;
-        let mut json = serde_json::Deserializer::from_reader(BufReader::with_capacity(64 * 1024, file));
+        let counted = Counted { inner: BufReader::with_capacity(64 * 1024, file), budget: Rc::clone(&self.budget) };
+        let mut json = serde_json::Deserializer::from_reader(counted);
+        self.budget.allow(Some(Part::Header), MAX_HEADER_BYTES);
         let parsed = (&mut self).deserialize(&mut json).and_then(|()| json.end());
+        if let Some(part) = self.budget.exceeded.get() {
+            return Err(self.too_large(part));
+        }
         if let Some(stopped) = self.stopped.take() {
             return Err(stopped);
         }
@@ -94,6 +132,24 @@ impl<'a> Reader<'a> {
             Ok(()) => self.header(),
             Err(err) if err.is_io() => Err(ReadError::Read { path: path.to_owned(), source: err.into() }),
             Err(err) => Err(self.not_a_report(err.to_string())),
+        }
+    }
+
+    fn too_large(&self, part: Part) -> ReadError {
+        let path = self.path.to_owned();
+        match part {
+            Part::Header => ReadError::TooLarge {
+                path,
+                part: "its header (every field but `findings`)".to_owned(),
+                what: "a report's header",
+                limit: MAX_HEADER_BYTES,
+            },
+            Part::Finding(index) => ReadError::TooLarge {
+                path,
+                part: format!("`.findings[{index}]`"),
+                what: "one finding",
+                limit: MAX_FINDING_BYTES,
+            },
         }
     }
 
@@ -199,7 +255,14 @@ impl<'de> Visitor<'de> for &mut Reader<'_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while let Some(key) = map.next_key::<String>()? {
+        loop {
+            // Keys, values and what lies between count towards the header.
+            let start = self.budget.read.get();
+            self.budget.allow(Some(Part::Header), MAX_HEADER_BYTES.saturating_sub(self.header_bytes));
+            let Some(key) = map.next_key::<String>()? else {
+                return Ok(());
+            };
+            self.header_bytes += self.budget.read.get() - start;
             if key == "findings" {
                 if self.saw_findings {
                     return Err(self.stop(self.not_a_report("it has `findings` twice")));
@@ -208,11 +271,15 @@ impl<'de> Visitor<'de> for &mut Reader<'_> {
                 if self.sink.is_some() {
                     map.next_value_seed(FindingsSeed(&mut *self))?;
                 } else {
+                    // Passed over, nothing of them held.
+                    self.budget.allow(None, u64::MAX);
                     map.next_value::<IgnoredAny>()?;
                 }
                 continue;
             }
+            let start = self.budget.read.get();
             let value: Value = map.next_value()?;
+            self.header_bytes += self.budget.read.get() - start;
             if key == "schema_version"
                 && let Err(err) = self.check_version(&value)
             {
@@ -223,7 +290,6 @@ impl<'de> Visitor<'de> for &mut Reader<'_> {
             }
             self.header.insert(key, value);
         }
-        Ok(())
     }
 }
 
@@ -249,6 +315,7 @@ impl<'de> Visitor<'de> for FindingsSeed<'_, '_> {
         let reader = self.0;
         let mut index = 0;
         loop {
+            reader.budget.allow(Some(Part::Finding(index)), MAX_FINDING_BYTES);
             let finding = match reader.exactness {
                 Exactness::Known => match seq.next_element::<Finding<'static>>()? {
                     Some(finding) => ReportFinding::from(finding),
@@ -272,6 +339,55 @@ impl<'de> Visitor<'de> for FindingsSeed<'_, '_> {
     }
 }
 
+/// The part of a report being read, which its budget bounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Header,
+    Finding(usize),
+}
+
+/// How much of the file the parser has read, and how far the value it is
+/// on may go.
+#[derive(Debug, Default)]
+struct Budget {
+    read: Cell<u64>,
+    until: Cell<u64>,
+    part: Cell<Option<Part>>,
+    /// The part that went past its end, which ended the read.
+    exceeded: Cell<Option<Part>>,
+}
+
+impl Budget {
+    /// From here, `part` may take `bytes` more (`None`: a part that is
+    /// passed over, nothing of it held).
+    fn allow(&self, part: Option<Part>, bytes: u64) {
+        self.part.set(part);
+        self.until.set(self.read.get().saturating_add(bytes));
+    }
+}
+
+/// The file as the parser reads it (byte by byte), counted: a read past the
+/// current part's budget fails, and the parse ends there.
+struct Counted<R> {
+    inner: R,
+    budget: Rc<Budget>,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let budget = &self.budget;
+        let left = budget.until.get() - budget.read.get();
+        if left == 0 && !buf.is_empty() {
+            budget.exceeded.set(budget.part.get());
+            return Err(std::io::Error::other("a value is larger than bulkhead reads"));
+        }
+        let wanted = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+        let read = self.inner.read(&mut buf[..wanted])?;
+        budget.read.set(budget.read.get() + read as u64);
+        Ok(read)
+    }
+}
+
 /// The JSON path of the first place `a` and `b` differ.
 fn first_difference(a: &Value, b: &Value, path: String) -> Option<String> {
     match (a, b) {
@@ -287,5 +403,73 @@ fn first_difference(a: &Value, b: &Value, path: String) -> Option<String> {
         }
         _ if a == b => None,
         _ => Some(if path.is_empty() { ".".to_owned() } else { path }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/report-schema-v1.json");
+
+    fn report_with(edit: impl FnOnce(&mut Value)) -> (tempfile::TempDir, PathBuf) {
+        let mut value: Value = serde_json::from_str(&std::fs::read_to_string(FIXTURE).unwrap()).unwrap();
+        edit(&mut value);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("report.json");
+        std::fs::write(&path, value.to_string()).unwrap();
+        (dir, path)
+    }
+
+    fn count(path: &Path, exactness: Exactness) -> Result<usize, ReadError> {
+        let mut findings = 0;
+        read(path, exactness, &mut |_| {
+            findings += 1;
+            Ok(())
+        })?;
+        Ok(findings)
+    }
+
+    #[test]
+    fn a_finding_larger_than_the_limit_is_refused_by_its_place() {
+        let (_dir, path) = report_with(|value| {
+            let first = value["findings"][0].clone();
+            let mut huge = first.clone();
+            huge["message"] = "x".repeat(MAX_FINDING_BYTES as usize).into();
+            value["findings"] = vec![first, huge].into();
+        });
+        for exactness in [Exactness::Known, Exactness::Exact] {
+            let err = count(&path, exactness).unwrap_err();
+            assert!(matches!(err, ReadError::TooLarge { .. }), "{err}");
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "{}: `.findings[1]` is larger than 1 MiB, the most bulkhead reads of one finding",
+                    path.display()
+                )
+            );
+        }
+        // Passed over, the findings are not held, whatever their size.
+        assert!(read_header(&path, Exactness::Known).is_ok());
+
+        let (_dir, path) = report_with(|value| {
+            value["findings"][0]["message"] = "x".repeat(MAX_FINDING_BYTES as usize / 2).into();
+        });
+        assert_eq!(count(&path, Exactness::Exact).unwrap(), 1, "a large finding within the limit is read");
+    }
+
+    #[test]
+    fn a_header_larger_than_the_limit_is_refused() {
+        // A field this bulkhead does not know, which a comparing reader keeps
+        // in the header while it reads on.
+        let (_dir, path) = report_with(|value| {
+            value["added_later"] = "x".repeat(MAX_HEADER_BYTES as usize).into();
+        });
+        let expected = format!(
+            "{}: its header (every field but `findings`) is larger than 64 MiB, the most bulkhead reads of a report's header",
+            path.display()
+        );
+        assert_eq!(read_header(&path, Exactness::Known).unwrap_err().to_string(), expected);
+        assert_eq!(count(&path, Exactness::Known).unwrap_err().to_string(), expected);
     }
 }
