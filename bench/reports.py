@@ -12,6 +12,7 @@ message of a line or two; a third FAIL). Then, with each binary, under
 
 - `merge` of the shards, writing JSON only, then JSON and HTML (merge's
   default formats);
+  the size of the merged HTML report (the page a browser opens) is printed;
 - `diff` of two whole reports of the same accounts, the second with 1% of
   its FAILs passing, 1% of its PASSes failing and 1% of its resources
   replaced by new ones.
@@ -190,8 +191,10 @@ def measure(binary: Path, shards: list[Path], base: Path, new: Path, runs: int) 
                 "cpu_s": statistics.median(run["cpu_s"] for run in measured),
             }
         merged = json.loads((Path(out) / "bulkhead.json").read_text())
+        page_mb = (Path(out) / "bulkhead.html").stat().st_size / 2**20
         changes = json.loads((Path(out) / "diff.json").read_text())
     results["merged findings"] = len(merged["findings"])
+    results["html page mb"] = page_mb
     results["changes"] = {key: len(value) for key, value in changes.items() if isinstance(value, list)}
     return {"binary": str(binary), "results": results}
 
@@ -226,7 +229,8 @@ def main(argv: list[str]) -> int:
           f"{sizes['base.json']:.0f} MB per whole report); median of {args.runs} run(s): peak RSS, wall time, CPU time (user + sys)")
     print(table(measured))
     for m in measured:
-        print(f"{m['binary']}: {m['results']['merged findings']} merged findings; diff: {m['results']['changes']}")
+        print(f"{m['binary']}: {m['results']['merged findings']} merged findings, "
+              f"HTML page {m['results']['html page mb']:.1f} MB; diff: {m['results']['changes']}")
     if args.json:
         args.json.write_text(json.dumps({"args": vars(args) | {"binary": [str(b) for b in args.binary],
                                                                "json": str(args.json)},

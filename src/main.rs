@@ -46,6 +46,7 @@ fn main() -> ExitCode {
             exit(commands::evaluate::run(&args), &Setting { endpoint_url: None, verbose: cli.verbose > 0 })
         }
         Command::Diff(args) => commands::diff::run(&args),
+        Command::Report(args) => commands::report::run(&args),
         Command::History(command) => commands::history::run(&command),
     }
 }

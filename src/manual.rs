@@ -190,7 +190,7 @@ mod tests {
         let page = String::from_utf8(page).unwrap();
         assert!(page.starts_with(".ie \\n(.g .ds Aq") || page.contains(".TH bulkhead 1"), "{page}");
         assert!(page.contains(".SH SUBCOMMANDS"), "{page}");
-        for sub in ["scan", "evaluate", "diff", "history", "checks", "frameworks", "completions", "man"] {
+        for sub in ["scan", "evaluate", "diff", "report", "history", "checks", "frameworks", "completions", "man"] {
             assert!(page.contains(&format!("bulkhead\\-{sub}(1)")), "the page lacks {sub}:\n{page}");
         }
 
@@ -220,6 +220,7 @@ mod tests {
                 "bulkhead-merge.1",
                 "bulkhead-evaluate.1",
                 "bulkhead-diff.1",
+                "bulkhead-report.1",
                 "bulkhead-history.1",
                 "bulkhead-history-list.1",
                 "bulkhead-history-prune.1",

@@ -1,5 +1,6 @@
-// Filters, search, sorting and expand/collapse on top of a page that reads
-// fine without this script. Only the DOM: no network, no storage, no eval.
+// Filters, search, sorting, expand/collapse, links that filter the findings
+// and the view by resource, on top of a page that reads fine without this
+// script. Only the DOM: no network, no storage, no eval.
 (function () {
   "use strict";
   var doc = document;
@@ -12,39 +13,59 @@
   var selects = Array.prototype.slice.call(form.querySelectorAll("select[data-key]"));
   var search = doc.getElementById("q");
   var shown = doc.getElementById("shown");
+  var onlyNote = doc.getElementById("only-checks");
+  var onlyChecks = null; // check ids a link restricted the findings to
   var texts = null; // lower-cased row text, built on the first search
 
-  function value(id) { return doc.getElementById(id).value; }
+  // Each group's rows and what the filters read of them, read once: at a
+  // hundred thousand rows the DOM is walked for nothing else.
+  var rowsOf = null;
+  function index() {
+    if (rowsOf) { return; }
+    rowsOf = groups.map(function (group) {
+      return Array.prototype.map.call(group.querySelectorAll("tbody tr"), function (row) {
+        var data = row.dataset;
+        return { row: row, status: data.status, region: data.region, account: data.account, change: data.change || "", hidden: false };
+      });
+    });
+  }
+
+  function value(key) {
+    var select = form.querySelector("select[data-key=" + key + "]");
+    return select ? select.value : "";
+  }
 
   function apply() {
-    var status = value("f-status"), severity = value("f-severity"), service = value("f-service");
-    var region = value("f-region"), account = value("f-account"), framework = value("f-framework");
+    index();
+    var status = value("status"), severity = value("severity"), service = value("service");
+    var region = value("region"), account = value("account"), framework = value("framework"), change = value("change");
     var needle = search.value.trim().toLowerCase();
     if (needle && !texts) { texts = new Map(); }
+    var filtering = status || region || account || change || needle;
     var visible = 0, total = 0;
-    groups.forEach(function (group) {
+    groups.forEach(function (group, g) {
       var groupMatch = (!severity || group.dataset.severity === severity) &&
         (!service || group.dataset.service === service) &&
+        (!onlyChecks || onlyChecks.indexOf(group.id.slice(6)) >= 0) &&
         (!framework || (" " + group.dataset.frameworks + " ").indexOf(" " + framework + " ") >= 0);
-      var rows = group.querySelectorAll("tbody tr");
+      var rows = rowsOf[g];
       var inGroup = 0;
       for (var i = 0; i < rows.length; i++) {
-        var row = rows[i];
-        total++;
-        var match = groupMatch &&
-          (!status || row.dataset.status === status) &&
-          (!region || row.dataset.region === region) &&
-          (!account || row.dataset.account === account);
+        var r = rows[i];
+        var match = groupMatch && (!filtering ||
+          ((!status || r.status === status) && (!region || r.region === region) &&
+           (!account || r.account === account) && (!change || r.change === change)));
         if (match && needle) {
-          var text = texts.get(row);
-          if (text === undefined) { text = row.textContent.toLowerCase(); texts.set(row, text); }
+          var text = texts.get(r.row);
+          if (text === undefined) { text = r.row.textContent.toLowerCase(); texts.set(r.row, text); }
           match = text.indexOf(needle) >= 0;
         }
-        row.classList.toggle("hide", !match);
+        // Only rows whose state changes are touched.
+        if (r.hidden === match) { r.row.classList.toggle("hide", !match); r.hidden = !match; }
         if (match) { inGroup++; }
       }
+      total += rows.length;
       visible += inGroup;
-      var filtering = status || region || account || needle;
       group.classList.toggle("hide", !groupMatch || (filtering && inGroup === 0));
     });
     shown.textContent = visible + " of " + total + " findings shown";
@@ -54,6 +75,29 @@
   search.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(apply, 150); });
   selects.forEach(function (select) { select.addEventListener("change", apply); });
   form.addEventListener("submit", function (event) { event.preventDefault(); });
+
+  function restrict(checks) {
+    onlyChecks = checks;
+    onlyNote.hidden = !checks;
+    onlyNote.firstElementChild.textContent = checks ? "Only the checks " + checks.join(", ") + "." : "";
+  }
+  doc.getElementById("all-checks").addEventListener("click", function () { restrict(null); apply(); });
+
+  // A link with data-filter ("status=FAIL&checks=a b", "account=1234…")
+  // sets the findings' filters to it, clearing the others.
+  doc.addEventListener("click", function (event) {
+    var link = event.target.closest("a[data-filter]");
+    if (!link) { return; }
+    var params = new URLSearchParams(link.dataset.filter);
+    selects.forEach(function (select) {
+      var wanted = params.get(select.dataset.key) || "";
+      select.value = Array.prototype.some.call(select.options, function (o) { return o.value === wanted; }) ? wanted : "";
+    });
+    search.value = "";
+    restrict(params.get("checks") ? params.get("checks").split(" ") : null);
+    apply();
+    groups.forEach(function (group) { if (!group.classList.contains("hide")) { group.open = true; } });
+  });
 
   doc.getElementById("expand").addEventListener("click", function () {
     groups.forEach(function (group) { if (!group.classList.contains("hide")) { group.open = true; } });
@@ -88,6 +132,67 @@
     });
     rows.forEach(function (row) { tbody.appendChild(row); });
   });
+
+  // The view by resource (#r-N, from a finding's resource link): every
+  // finding on the resource of finding N, whatever its check, FAIL first.
+  var resource = doc.getElementById("resource");
+  var order = { FAIL: 0, ERROR: 1, MUTED: 2, PASS: 3 };
+  function arnOf(row) {
+    var cell = row.cells[3];
+    var small = cell.querySelector("small");
+    return (small && small.textContent) || cell.querySelector("b").textContent;
+  }
+  function showResource() {
+    var match = /^#r-(\d+)$/.exec(location.hash);
+    var origin = match && doc.getElementById("f-" + match[1]);
+    if (!origin) { return; }
+    index();
+    var arn = arnOf(origin), account = origin.dataset.account, found = [];
+    rowsOf.forEach(function (rows, g) {
+      for (var i = 0; i < rows.length; i++) {
+        var r = rows[i];
+        if (r.account === account && arnOf(r.row) === arn) { found.push({ r: r, group: groups[g] }); }
+      }
+    });
+    found.sort(function (a, b) { return order[a.r.status] - order[b.r.status]; });
+    var body = doc.getElementById("resource-body");
+    body.textContent = "";
+    var lede = doc.createElement("p");
+    var failing = found.filter(function (f) { return f.r.status === "FAIL"; }).length;
+    lede.textContent = origin.cells[3].querySelector("b").textContent + " (" + arn + ", account " + account + "): " +
+      failing + " failing check" + (failing === 1 ? "" : "s") + ", " + found.length + " finding" + (found.length === 1 ? "" : "s") + " in all.";
+    body.appendChild(lede);
+    var table = doc.createElement("table");
+    table.className = "rows resource-findings";
+    table.innerHTML = "<thead><tr><th scope=\"col\">Status</th><th scope=\"col\">Severity</th><th scope=\"col\">Check</th><th scope=\"col\">Region</th><th scope=\"col\">Message</th></tr></thead><tbody></tbody>";
+    found.forEach(function (f) {
+      var tr = table.tBodies[0].insertRow();
+      tr.dataset.check = f.group.id.slice(6);
+      tr.dataset.status = f.r.status;
+      tr.insertCell().appendChild(f.r.row.cells[0].querySelector(".status").cloneNode(true));
+      tr.insertCell().appendChild(f.group.querySelector("summary .sev").cloneNode(true));
+      var link = doc.createElement("a");
+      link.href = "#" + f.r.row.id;
+      link.textContent = f.group.querySelector("summary strong").textContent + " (" + f.group.id.slice(6) + ")";
+      tr.insertCell().appendChild(link);
+      tr.insertCell().textContent = f.r.region;
+      tr.insertCell().textContent = f.r.row.cells[4].textContent;
+    });
+    body.appendChild(table);
+    resource.hidden = false;
+    doc.getElementById("resource-title").textContent = "Resource " + origin.cells[3].querySelector("b").textContent;
+    doc.getElementById("resource-title").focus();
+    resource.scrollIntoView();
+  }
+  // A finding's row opens when a link leads to it.
+  function openTarget() {
+    var target = /^#f-\d+$/.test(location.hash) && doc.getElementById(location.hash.slice(1));
+    if (target) { target.closest("details").open = true; target.scrollIntoView(); }
+  }
+  window.addEventListener("hashchange", function () { showResource(); openTarget(); });
+  // Read the rows once the page is up, before the first filter needs them.
+  window.addEventListener("load", function () { setTimeout(index, 0); });
+  showResource();
 
   shown.textContent = container.querySelectorAll("tbody tr").length + " findings";
 })();

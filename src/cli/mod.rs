@@ -44,6 +44,10 @@ pub enum Command {
     /// Compare two scans: from the scan store (default: the latest against
     /// the one before it) or JSON reports.
     Diff(DiffArgs),
+    /// Write the reports of a scan in the scan store again, in any format,
+    /// as the scan wrote them (its changes and trends included); only the
+    /// tool version is this bulkhead's.
+    Report(Box<ReportArgs>),
     /// The scans in the scan store.
     #[command(subcommand)]
     History(HistoryCommand),
@@ -226,6 +230,37 @@ pub enum DiffFormat {
 }
 
 pub const DEFAULT_STORE: &str = "bulkhead-output/bulkhead.db";
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The scan: its id in the store (`bulkhead history list`), or `latest`.
+    #[arg(value_name = "SCAN_ID|latest", default_value = "latest", value_parser = parse_stored_scan)]
+    pub scan: ScanRef,
+
+    /// The scan store.
+    #[arg(long, default_value = DEFAULT_STORE, value_name = "PATH")]
+    pub store: PathBuf,
+
+    /// Folder for the reports.
+    #[arg(long, default_value = "bulkhead-output", value_name = "DIR")]
+    pub output_dir: PathBuf,
+
+    /// Report formats to write (as for `scan`).
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "json,html", value_name = "FORMAT,...")]
+    pub output_formats: Vec<report::Format>,
+
+    /// Report file name, without extension.
+    #[arg(long, default_value = "bulkhead", value_name = "NAME", value_parser = parse_output_name)]
+    pub output_name: String,
+}
+
+/// `latest` or a scan id: a scan of the store, not a report file.
+fn parse_stored_scan(text: &str) -> Result<ScanRef, String> {
+    match text.parse::<ScanRef>()? {
+        ScanRef::Report(_) => Err("expected `latest` or a scan id (`bulkhead history list` shows them)".to_owned()),
+        scan => Ok(scan),
+    }
+}
 
 #[derive(Debug, Subcommand)]
 pub enum HistoryCommand {

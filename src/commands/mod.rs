@@ -11,6 +11,7 @@ pub mod history;
 pub mod interrupt;
 pub mod man;
 pub mod merge;
+pub mod report;
 pub mod scan;
 
 use std::process::ExitCode;

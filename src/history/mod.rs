@@ -13,7 +13,7 @@ mod store;
 pub use drift::{absorb, compare, order};
 pub use record::{FindingKey, FindingRecord, PreviousState, ScanHeader, Snapshot, age_in_days, failing_since};
 pub use report_file::{AccountFindings, ReportAccounts, SnapshotError, read_report, read_report_header};
-pub use store::{Ended, FindingsBatch, Prune, ScanListing, Store, StoreError};
+pub use store::{Ended, FindingDetail, FindingsBatch, KeptError, KeptReport, Prune, ScanListing, Store, StoreError};
 
 /// Which past scan a command compares with: a scan in the store or a JSON report.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -91,6 +91,8 @@ pub struct Tally {
     pub by_account: BTreeMap<String, StatusCounts>,
     /// `(framework id, control id)`.
     pub by_control: BTreeMap<(String, String), ControlTally>,
+    /// Each account's unmuted FAILs by severity, indexed by `Severity as usize`.
+    pub fail_by_account_severity: BTreeMap<String, [u64; 5]>,
 }
 
 impl Tally {
@@ -100,6 +102,13 @@ impl Tally {
         counts_of(&mut self.by_check, &finding.check_id).add(status, muted);
         counts_of(&mut self.by_region, &finding.region).add(status, muted);
         counts_of(&mut self.by_account, &finding.account_id).add(status, muted);
+        if status == Status::Fail && !muted {
+            if !self.fail_by_account_severity.contains_key(&finding.account_id) {
+                self.fail_by_account_severity.insert(finding.account_id.clone(), [0; 5]);
+            }
+            self.fail_by_account_severity.get_mut(&finding.account_id).expect("inserted above")
+                [finding.severity as usize] += 1;
+        }
         for (framework, controls) in &finding.compliance {
             for control in controls {
                 let key = (framework.clone(), control.clone());
@@ -173,6 +182,8 @@ mod tests {
         assert_eq!(tally.check("missing"), StatusCounts::default());
         assert_eq!(tally.by_account["111"].findings(), 3);
         assert_eq!(tally.by_region["eu-west-1"].findings(), 4);
+        assert_eq!(tally.fail_by_account_severity["111"][Severity::High as usize], 1, "unmuted FAILs only");
+        assert!(!tally.fail_by_account_severity.contains_key("222"));
         let control = tally.control("cis", "5.2");
         assert_eq!(control.counts.findings(), 4);
         assert_eq!(control.accounts.iter().collect::<Vec<_>>(), ["111", "222"]);

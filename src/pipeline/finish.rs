@@ -15,7 +15,7 @@ use super::gate::Judgement;
 use super::memory::RunRecord;
 use super::recorder::Recorded;
 use crate::assemble;
-use crate::history::{Ended, ScanHeader, Store, StoreError};
+use crate::history::{Ended, KeptReport, ScanHeader, Store, StoreError};
 use crate::model::{CallStats, History, Report, ScanSummary, ShardInfo, Tally, Tool, Trend, VulnerableImage};
 use crate::outcome::Outcome;
 use crate::progress::{self, Progress};
@@ -149,10 +149,12 @@ impl Record {
         }
     }
 
-    /// The reports are written: the scan becomes visible, a baseline.
-    fn complete(&mut self, finished_at: &str) {
+    /// The reports are written: the scan becomes visible, a baseline, and
+    /// keeps its report to write again (`bulkhead report`).
+    fn complete(&mut self, report: &Report) {
+        let kept = KeptReport::json_of(report);
         if let Some((mut store, id)) = self.store.take()
-            && let Err(err) = store.complete(id, finished_at, &self.summary)
+            && let Err(err) = store.complete_keeping(id, &report.scan.finished_at, &self.summary, Some(&kept))
         {
             let path = store.path().to_owned();
             self.problem.get_or_insert((err, path));
@@ -185,7 +187,7 @@ pub fn deliver(finished: Finished, settings: &Settings, progress: &Progress) -> 
             return Err(err);
         }
     };
-    record.complete(&report.scan.finished_at);
+    record.complete(&report);
     progress.finish();
     if !settings.quiet {
         let fail_on = settings.effective_gate().fail_on;

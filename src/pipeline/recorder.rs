@@ -71,9 +71,9 @@ impl Recorder {
         Recorded { store, problem: self.problem, path: self.path }
     }
 
-    fn record(&mut self, record: &FindingRecord) {
+    fn record(&mut self, record: &FindingRecord, detail: &str) {
         if let State::InAccount(batch, _) = &mut self.state
-            && let Err(err) = batch.add(record)
+            && let Err(err) = batch.add(record, Some(detail))
         {
             self.fail(err);
         }
@@ -107,7 +107,7 @@ impl Sink for Recorder {
         finding.failing_since = history::failing_since(finding.status, previous, &self.started_at);
         if matches!(self.state, State::InAccount(..)) {
             let record = FindingRecord::of(&judged.key, finding);
-            self.record(&record);
+            self.record(&record, &history::FindingDetail::json_of(finding));
         }
         Ok(())
     }

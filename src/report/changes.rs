@@ -13,8 +13,14 @@ use crate::severity::Severity;
 /// The version of `bulkhead diff --format json`; fields may be added.
 pub const DIFF_SCHEMA_VERSION: u32 = 1;
 
-/// Rows per list in HTML; `bulkhead diff` lists them all.
-const HTML_ROWS_PER_LIST: usize = 200;
+/// Rows per list on `bulkhead diff`'s HTML page; its text and JSON list
+/// them all.
+const DIFF_PAGE_ROWS_PER_LIST: usize = 200;
+
+/// Rows per list in the report's "Changes since" section, so that it fits
+/// on a screen or two whatever changed: the findings section shows the
+/// rest, filtered to the change.
+const REPORT_ROWS_PER_LIST: usize = 10;
 
 pub(super) const PARTIAL: &str = include_str!("../../templates/changes.html");
 const PAGE: &str = include_str!("../../templates/diff.html");
@@ -31,9 +37,30 @@ pub(super) fn anchor_key(account_id: &str, region: &str, check_id: &str, resourc
 pub(super) fn linked_keys(changes: &Changes) -> HashSet<String> {
     lists(changes)
         .into_iter()
-        .flat_map(|(_, _, entries)| entries.iter().take(HTML_ROWS_PER_LIST))
+        .flat_map(|(_, _, entries)| entries.iter().take(REPORT_ROWS_PER_LIST))
         .map(|entry| {
             anchor_key(&entry.account_id, &entry.region, &entry.check_id, &entry.resource_id, &entry.resource_arn)
+        })
+        .collect()
+}
+
+/// What each finding of the report that changed since the base scan is,
+/// by [`anchor_key`]: `new-fail`, `still-failing` or `new-error`, the
+/// values of the findings' change filter.
+pub(super) fn row_changes(changes: &Changes) -> HashMap<String, &'static str> {
+    [("new-fail", &changes.new_failures), ("still-failing", &changes.still_failing), ("new-error", &changes.new_errors)]
+        .into_iter()
+        .flat_map(|(change, entries)| {
+            entries.iter().map(move |entry| {
+                let key = anchor_key(
+                    &entry.account_id,
+                    &entry.region,
+                    &entry.check_id,
+                    &entry.resource_id,
+                    &entry.resource_arn,
+                );
+                (key, change)
+            })
         })
         .collect()
 }
@@ -42,6 +69,8 @@ pub(super) fn linked_keys(changes: &Changes) -> HashSet<String> {
 pub(super) struct ChangesView<'a> {
     base: &'a ScanInfo,
     new: &'a ScanInfo,
+    /// In the report, with its findings to filter; else `bulkhead diff`'s page.
+    in_report: bool,
     lists: Vec<ChangeList<'a>>,
     resources: Vec<ResourceList<'a>>,
     coverage: Vec<(&'static str, &'a [String])>,
@@ -54,6 +83,12 @@ struct ChangeList<'a> {
     total: usize,
     rows: Vec<ChangeRow<'a>>,
     hidden: usize,
+    /// The findings filter that shows the whole list, in the report.
+    filter: Option<&'static str>,
+    /// Shown open; else folded under its title.
+    open: bool,
+    /// Only counted, with the filter that lists it (still failing, in the report).
+    count_only: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -93,7 +128,10 @@ fn lists(changes: &Changes) -> [(&'static str, &'static str, &[ChangedFinding]);
     ]
 }
 
-pub(super) fn view<'a>(changes: &'a Changes, anchors: &Anchors) -> ChangesView<'a> {
+/// The changes as the report's section (`in_report`, linking to its
+/// findings) or as `bulkhead diff`'s page.
+pub(super) fn view<'a>(changes: &'a Changes, anchors: &Anchors, in_report: bool) -> ChangesView<'a> {
+    let cap = if in_report { REPORT_ROWS_PER_LIST } else { DIFF_PAGE_ROWS_PER_LIST };
     let row = |entry: &'a ChangedFinding| {
         let key =
             anchor_key(&entry.account_id, &entry.region, &entry.check_id, &entry.resource_id, &entry.resource_arn);
@@ -113,19 +151,36 @@ pub(super) fn view<'a>(changes: &'a Changes, anchors: &Anchors) -> ChangesView<'
             resolution: entry.resolution.as_deref(),
         }
     };
+    // New problems first and open; what got better folded; what stays the
+    // same, in the report, a count and a filter.
+    let lists = [
+        ("new-fail", "New FAIL", &changes.new_failures, Some("change=new-fail"), true),
+        ("new-error", "New ERROR", &changes.new_errors, Some("change=new-error"), true),
+        ("resolved-fail", "Resolved FAIL", &changes.resolved_failures, None, false),
+        ("resolved-error", "Resolved ERROR", &changes.resolved_errors, None, false),
+        ("still-failing", "Still failing", &changes.still_failing, Some("change=still-failing"), false),
+    ]
+    .into_iter()
+    .map(|(id, title, entries, filter, open)| {
+        let count_only = in_report && id == "still-failing";
+        let shown = if count_only { 0 } else { entries.len().min(cap) };
+        ChangeList {
+            id,
+            title,
+            total: entries.len(),
+            rows: entries.iter().take(shown).map(row).collect(),
+            hidden: entries.len() - shown,
+            filter: filter.filter(|_| in_report),
+            open,
+            count_only,
+        }
+    })
+    .collect();
     ChangesView {
         base: &changes.base,
         new: &changes.new,
-        lists: lists(changes)
-            .into_iter()
-            .map(|(id, title, entries)| ChangeList {
-                id,
-                title,
-                total: entries.len(),
-                rows: entries.iter().take(HTML_ROWS_PER_LIST).map(row).collect(),
-                hidden: entries.len().saturating_sub(HTML_ROWS_PER_LIST),
-            })
-            .collect(),
+        in_report,
+        lists,
         resources: [
             ("appeared", "Resources that appeared", &changes.resources_appeared),
             ("disappeared", "Resources that disappeared", &changes.resources_disappeared),
@@ -135,8 +190,8 @@ pub(super) fn view<'a>(changes: &'a Changes, anchors: &Anchors) -> ChangesView<'
             id,
             title,
             total: rows.len(),
-            rows: rows.iter().take(HTML_ROWS_PER_LIST).collect(),
-            hidden: rows.len().saturating_sub(HTML_ROWS_PER_LIST),
+            rows: rows.iter().take(cap).collect(),
+            hidden: rows.len().saturating_sub(cap),
         })
         .collect(),
         coverage: coverage(changes),
@@ -185,7 +240,7 @@ pub fn html(changes: &Changes) -> anyhow::Result<String> {
     tera.autoescape_on(vec![".html"]);
     tera.add_raw_templates([("changes.html", PARTIAL), ("diff.html", PAGE)])?;
     let mut context = Context::new();
-    context.insert("changes", &view(changes, &Anchors::new()));
+    context.insert("changes", &view(changes, &Anchors::new(), false));
     context.insert("style", super::page::STYLE);
     context.insert("nonce", &super::page::nonce());
     context.insert("tool", &crate::model::Tool::this());

@@ -47,6 +47,8 @@ mod organization;
 mod prioritised_vulnerabilities;
 mod profiles;
 mod read_only;
+mod report_command;
+mod report_views;
 mod reports;
 mod shards;
 mod unfinished_runs;

@@ -29,6 +29,19 @@ pub fn scan_into(account: &Account, dir: &Path, formats: &str) -> i32 {
     output.status.code().unwrap()
 }
 
+/// Scans the account into `dir`, recording in `store`.
+pub fn scan_into_store(account: &Account, dir: &Path, store: &Path, formats: &str) {
+    let output = bulkhead()
+        .args(["scan", "--endpoint-url", &endpoint(), "--region", "us-east-1"])
+        .args(["--regions", crate::support::REGIONS, "--output-formats", formats])
+        .args(["--output-dir", dir.to_str().unwrap(), "--store", store.to_str().unwrap()])
+        .envs(account.env())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("report: "), "{stderr}");
+}
+
 pub fn python() -> PathBuf {
     repo_root().join("localstack/.venv/bin/python")
 }
@@ -153,6 +166,56 @@ fn every_format_from_the_demo_account_validates() {
     }
     let colours: BTreeSet<&str> = bars.iter().map(|bar| bar["colour"].as_str().unwrap()).collect();
     assert_eq!((labels.len(), colours.len()), (5, 5), "one colour per severity: {bars:#?}");
+
+    printed_and_seen(&file("html"), &report);
+}
+
+/// The demo report printed to PDF (the print stylesheet, A4) and seen at
+/// 1400 and 390 px: test-artifacts/report-demo.pdf, report-demo-1400.png and
+/// report-demo-390.png. The PDF's pages hold every section, each from a new
+/// page, with the navigation and filters left out.
+fn printed_and_seen(html: &Path, report: &serde_json::Value) {
+    let pdf = artifacts().join("report-demo.pdf");
+    let shots = artifacts().join("report-demo");
+    let result =
+        crate::report_views::views(html, &["--pdf", pdf.to_str().unwrap(), "--shots", shots.to_str().unwrap()]);
+    for width in [1400, 390] {
+        let shot = &result[format!("shot{width}")];
+        assert!(
+            shot["scrollWidth"].as_u64() <= shot["clientWidth"].as_u64(),
+            "the page scrolls sideways at {width} px: {shot}"
+        );
+    }
+    let poppler = |tool: &str| {
+        let output = Command::new(tool)
+            .arg(&pdf)
+            .args(if tool == "pdftotext" { &["-layout", "-"][..] } else { &[][..] })
+            .output()
+            .unwrap_or_else(|err| panic!("{tool} (Debian's poppler-utils, localstack/install-test-tools): {err}"));
+        assert!(output.status.success(), "{tool}: {}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let pages: u64 = poppler("pdfinfo")
+        .lines()
+        .find_map(|line| line.strip_prefix("Pages:"))
+        .and_then(|pages| pages.trim().parse().ok())
+        .unwrap();
+    let text = poppler("pdftotext");
+    let figures = format!("demo report printed to PDF: {pages} A4 pages\n");
+    eprint!("{figures}");
+    std::fs::write(artifacts().join("report-demo-pdf.txt"), &figures).unwrap();
+    // Summary, compliance, findings and scan each start a page; the demo's findings fill some more.
+    assert!((5..=80).contains(&pages), "{figures}");
+    assert_eq!(text.matches('\u{c}').count() as u64, pages, "one form feed per page");
+    for heading in ["AWS posture report", "Summary", "Compliance", "Findings by check", "Scan", "Collection errors"] {
+        assert!(text.contains(heading), "the PDF lacks {heading:?}");
+    }
+    for framework in report["frameworks"].as_array().unwrap() {
+        let name = framework["name"].as_str().unwrap();
+        assert!(text.contains(name), "the PDF lacks the framework {name}");
+    }
+    assert!(!text.contains("Expand all") && !text.contains("Collapse all"), "the filters are not printed");
+    assert!(!text.contains("Summary · Compliance"), "the navigation is not printed");
 }
 
 #[test]

@@ -25,8 +25,10 @@ use crate::severity::Status;
 mod read;
 #[cfg(test)]
 mod tests;
+mod whole;
 mod write;
 
+pub use whole::{FindingDetail, KeptError, KeptReport};
 pub use write::{Ended, FindingsBatch};
 
 /// `PRAGMA application_id`: marks the file as a bulkhead store ("BHD1").
@@ -88,6 +90,12 @@ INSERT INTO scans_with_ends (id, state, started_at, finished_at, principal_arn, 
     SELECT id, state, started_at, finished_at, principal_arn, tool_version, regions, selection, summary FROM scans;
 DROP TABLE scans;
 ALTER TABLE scans_with_ends RENAME TO scans;
+"#,
+    // What `bulkhead report` writes a scan's reports again from; NULL for
+    // the scans recorded before.
+    r#"
+ALTER TABLE scans ADD COLUMN report TEXT;     -- JSON: the report without its findings, kept as the scan completes
+ALTER TABLE findings ADD COLUMN detail TEXT;  -- JSON: the finding's report fields beyond the columns above
 "#,
 ];
 

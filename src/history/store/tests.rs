@@ -124,7 +124,8 @@ fn files_that_are_not_our_store_are_refused_by_name() {
     drop(Store::open_or_create(&newer).unwrap());
     Connection::open(&newer).unwrap().execute_batch("PRAGMA user_version = 99;").unwrap();
     let err = Store::open_or_create(&newer).unwrap_err();
-    assert!(err.to_string().contains("schema version 99, newer than this bulkhead knows (2)"), "{err}");
+    let known = super::MIGRATIONS.len();
+    assert!(err.to_string().contains(&format!("schema version 99, newer than this bulkhead knows ({known})")), "{err}");
 
     let err = Store::open_existing(&dir.path().join("missing.db")).unwrap_err();
     assert!(err.to_string().contains("does not exist"), "{err}");
@@ -379,7 +380,10 @@ mod reading {
                 return;
             };
             let err = Store::open_to_read(&old).unwrap_err();
-            assert!(matches!(err, StoreError::TooOldToRead { found: 1, known: 2, .. }), "{err}");
+            assert!(
+                matches!(err, StoreError::TooOldToRead { found: 1, known, .. } if known == super::MIGRATIONS.len() as i64),
+                "{err}"
+            );
         }
         assert_eq!(Store::open_to_read(&old).unwrap().list().unwrap().len(), 0, "where it can, the reader upgrades it");
     }

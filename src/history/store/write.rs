@@ -100,7 +100,7 @@ impl Store {
     pub fn add(&mut self, scan_id: i64, findings: &[FindingRecord]) -> Result<(), StoreError> {
         let transaction = self.connection.transaction().map_err(failed(&self.path, "recording findings"))?;
         for finding in findings {
-            insert(&transaction, &self.path, scan_id, finding)?;
+            insert(&transaction, &self.path, scan_id, finding, None)?;
         }
         transaction.commit().map_err(failed(&self.path, "recording findings"))
     }
@@ -129,6 +129,21 @@ impl Store {
     /// Makes the scan visible, with its summary. Only a `running` scan can
     /// complete: one ended failed or interrupted stays so.
     pub fn complete(&mut self, scan_id: i64, finished_at: &str, summary: &serde_json::Value) -> Result<(), StoreError> {
+        self.complete_keeping(scan_id, finished_at, summary, None)
+    }
+
+    /// [`Store::complete`], keeping the scan's report (without its
+    /// findings: [`super::KeptReport`], JSON) to write it again from.
+    pub fn complete_keeping(
+        &mut self,
+        scan_id: i64,
+        finished_at: &str,
+        summary: &serde_json::Value,
+        report: Option<&str>,
+    ) -> Result<(), StoreError> {
+        if let Some(report) = report {
+            self.keep_report(scan_id, report)?;
+        }
         let path = self.path.clone();
         let completed = self
             .connection
@@ -159,9 +174,11 @@ impl FindingsBatch {
         self.store.as_ref().expect("a batch holds its store until it is committed")
     }
 
-    pub fn add(&mut self, finding: &FindingRecord) -> Result<(), StoreError> {
+    /// Records a finding, with its detail ([`super::FindingDetail`]) to
+    /// write its report again from.
+    pub fn add(&mut self, finding: &FindingRecord, detail: Option<&str>) -> Result<(), StoreError> {
         let store = self.store();
-        insert(&store.connection, &store.path, self.scan_id, finding)
+        insert(&store.connection, &store.path, self.scan_id, finding, detail)
     }
 
     pub fn commit(mut self) -> Result<Store, StoreError> {
@@ -172,10 +189,20 @@ impl FindingsBatch {
 }
 
 /// One finding's row.
-fn insert(connection: &Connection, path: &Path, scan_id: i64, finding: &FindingRecord) -> Result<(), StoreError> {
+fn insert(
+    connection: &Connection,
+    path: &Path,
+    scan_id: i64,
+    finding: &FindingRecord,
+    detail: Option<&str>,
+) -> Result<(), StoreError> {
     let fail = || failed(path, "recording findings");
     let mut insert = connection
-        .prepare_cached("INSERT INTO findings VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")
+        .prepare_cached(
+            "INSERT INTO findings (scan_id, account_id, region, check_id, resource_id, resource_arn, status,
+                                   severity, muted, message, failing_since, detail)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        )
         .map_err(fail())?;
     insert
         .execute(params![
@@ -190,6 +217,7 @@ fn insert(connection: &Connection, path: &Path, scan_id: i64, finding: &FindingR
             finding.muted,
             finding.message,
             finding.failing_since,
+            detail,
         ])
         .map_err(fail())?;
     Ok(())

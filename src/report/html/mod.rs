@@ -7,19 +7,27 @@
 //! script, by nonce, so even markup that slipped through could not run or
 //! fetch anything.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 use tera::{Context, Tera};
 
 use super::changes::{Anchors, ChangesView, anchor_key, date};
 use super::page::{STYLE, nonce};
-use crate::model::{CheckInfo, ControlInfo, Report, ReportFinding, StatusCounts, Trend};
+use crate::model::{CheckInfo, Report, ReportFinding, StatusCounts};
 use crate::severity::Severity;
 
-const TEMPLATE: &str = include_str!("../../templates/report.html");
-const SCRIPT: &str = include_str!("../../templates/report.js");
-const ROWS: &str = include_str!("../../templates/rows.html");
+mod compliance;
+mod fleet;
+mod sections;
+#[cfg(test)]
+mod tests;
+
+use sections::{TrendView, VulnerabilitiesView, trend_views};
+
+const TEMPLATE: &str = include_str!("../../../templates/report.html");
+const SCRIPT: &str = include_str!("../../../templates/report.js");
+const ROWS: &str = include_str!("../../../templates/rows.html");
 
 const AREAS: [&str; 4] = ["application", "host", "network", "platform"];
 
@@ -47,6 +55,12 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> anyhow::Result<()
     context.insert("script", SCRIPT);
     context.insert("nonce", &nonce);
     let page = tera.render("report.html", &context)?;
+    let changed = report
+        .history
+        .as_ref()
+        .and_then(|history| history.changes.as_ref())
+        .map(super::changes::row_changes)
+        .unwrap_or_default();
     let mut rest = page.as_str();
     for (index, group) in view.groups.iter().enumerate() {
         let marker = format!("<!--rows-{nonce}-{index}-->");
@@ -54,7 +68,7 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> anyhow::Result<()
             anyhow::bail!("the report template lost the rows of {}", group.id);
         };
         out.write_all(before.as_bytes())?;
-        write_rows(&tera, report, group, out)?;
+        write_rows(&tera, report, group, &changed, out)?;
         rest = after;
     }
     out.write_all(rest.as_bytes())?;
@@ -70,11 +84,32 @@ const ROWS_PER_CHUNK: usize = 500;
 pub const PASS_ROWS_PER_CHECK: usize = 2000;
 
 /// A group's rows: FAIL first, then ERROR, muted and PASS, so the open group
-/// shows what matters.
-fn write_rows(tera: &Tera, report: &Report, group: &Group<'_>, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
+/// shows what matters. `changed` says which findings changed since the scan
+/// compared with (see [`super::changes::row_changes`]).
+fn write_rows(
+    tera: &Tera,
+    report: &Report,
+    group: &Group<'_>,
+    changed: &HashMap<String, &'static str>,
+    out: &mut dyn std::io::Write,
+) -> anyhow::Result<()> {
     let mut chunk: Vec<(usize, ReportFinding)> = Vec::with_capacity(ROWS_PER_CHUNK);
+    let change_of = |finding: &ReportFinding| {
+        if changed.is_empty() {
+            return None;
+        }
+        let key = anchor_key(
+            &finding.account_id,
+            &finding.region,
+            &finding.check_id,
+            &finding.resource_id,
+            &finding.resource_arn,
+        );
+        changed.get(&key).copied()
+    };
     let flush = |chunk: &mut Vec<(usize, ReportFinding)>, out: &mut dyn std::io::Write| -> anyhow::Result<()> {
-        let rows: Vec<Row<'_>> = chunk.iter().map(|(anchor, finding)| Row::of(*anchor, finding)).collect();
+        let rows: Vec<Row<'_>> =
+            chunk.iter().map(|(anchor, finding)| Row::of(*anchor, finding, change_of(finding))).collect();
         let mut context = Context::new();
         context.insert("rows", &rows);
         tera.render_to("rows.html", &context, &mut *out)?;
@@ -107,29 +142,13 @@ struct View<'a> {
     fail_by_service: Vec<Count>,
     fail_by_region: Vec<Count>,
     fail_by_area: Vec<Count>,
-    frameworks: Vec<FrameworkView<'a>>,
+    frameworks: Vec<compliance::FrameworkView<'a>>,
+    fleet: Option<fleet::FleetView<'a>>,
     groups: Vec<Group<'a>>,
     options: Options,
     changes: Option<ChangesView<'a>>,
     trends: Vec<TrendView<'a>>,
     vulnerabilities: Option<VulnerabilitiesView<'a>>,
-}
-
-/// Trends shown per kind: the subjects with the most FAILs in the latest scan.
-const TRENDS_SHOWN: usize = 20;
-const SPARK_WIDTH: f64 = 120.0;
-const SPARK_HEIGHT: f64 = 24.0;
-
-/// One row of the trends table: a sparkline of FAILs over the last scans.
-#[derive(Debug, Serialize)]
-struct TrendView<'a> {
-    kind: &'a str,
-    subject: &'a str,
-    /// `x,y` pairs of the SVG polyline; gaps where a scan did not cover the subject.
-    points: String,
-    /// The counts in words, for screen readers and for the eye.
-    values: String,
-    latest: u64,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -150,31 +169,7 @@ struct Count {
 }
 
 #[derive(Debug, Serialize)]
-struct FrameworkView<'a> {
-    id: &'a str,
-    name: &'a str,
-    version: &'a str,
-    controls: Vec<ControlView<'a>>,
-}
-
-#[derive(Debug, Serialize)]
-struct ControlView<'a> {
-    id: &'a str,
-    title: &'a str,
-    status: &'static str,
-    checks: Vec<CheckStatus<'a>>,
-}
-
-#[derive(Debug, Serialize)]
-struct CheckStatus<'a> {
-    id: &'a str,
-    status: &'static str,
-    fail: u64,
-    total: u64,
-}
-
-#[derive(Debug, Serialize)]
-struct Group<'a> {
+pub(super) struct Group<'a> {
     id: String,
     title: String,
     service: &'a str,
@@ -209,10 +204,12 @@ struct Row<'a> {
     /// Index of the finding in the report: the row's anchor `f-N`.
     anchor: usize,
     failing_since: Option<&'a str>,
+    /// `new-fail`, `still-failing` or `new-error` since the scan compared with.
+    change: Option<&'static str>,
 }
 
 impl<'a> Row<'a> {
-    fn of(anchor: usize, finding: &'a ReportFinding) -> Row<'a> {
+    fn of(anchor: usize, finding: &'a ReportFinding, change: Option<&'static str>) -> Row<'a> {
         Row {
             status: status_name(finding),
             muted: finding.muted,
@@ -226,6 +223,7 @@ impl<'a> Row<'a> {
             message: &finding.message,
             anchor,
             failing_since: finding.failing_since.as_deref().map(date),
+            change,
         }
     }
 }
@@ -238,6 +236,8 @@ struct Options {
     regions: BTreeSet<String>,
     accounts: BTreeSet<String>,
     frameworks: Vec<(String, String)>,
+    /// Whether the report compares with an earlier scan: the change filter.
+    changes: bool,
 }
 
 fn status_name(finding: &ReportFinding) -> &'static str {
@@ -278,6 +278,7 @@ impl<'a> View<'a> {
             regions: tally.by_region.keys().cloned().collect(),
             accounts: tally.by_account.keys().cloned().collect(),
             frameworks: report.frameworks.iter().map(|f| (f.id.clone(), format!("{} {}", f.name, f.version))).collect(),
+            changes: report.history.as_ref().is_some_and(|history| history.changes.is_some()),
         };
         let changes = report.history.as_ref().and_then(|history| history.changes.as_ref());
         let anchors = match changes {
@@ -296,10 +297,11 @@ impl<'a> View<'a> {
             fail_by_service: counts(by_service),
             fail_by_region: counts(by_region),
             fail_by_area: by_area.into_iter().map(|(name, count)| Count { name, count }).collect(),
-            frameworks: framework_views(report, &groups),
+            frameworks: compliance::views(report, &groups),
+            fleet: fleet::view(report),
             groups,
             options,
-            changes: changes.map(|changes| super::changes::view(changes, &anchors)),
+            changes: changes.map(|changes| super::changes::view(changes, &anchors, true)),
             trends: report.history.as_ref().map(|history| trend_views(&history.trends)).unwrap_or_default(),
             vulnerabilities: report.vulnerabilities.as_deref().map(VulnerabilitiesView::of),
         })
@@ -372,113 +374,6 @@ fn anchors_of(report: &Report, wanted: &std::collections::HashSet<String>) -> an
         Ok(())
     })?;
     Ok(anchors)
-}
-
-fn framework_views<'a>(report: &'a Report, groups: &[Group<'a>]) -> Vec<FrameworkView<'a>> {
-    report
-        .frameworks
-        .iter()
-        .map(|framework| FrameworkView {
-            id: &framework.id,
-            name: &framework.name,
-            version: &framework.version,
-            controls: framework.controls.iter().map(|control| control_view(control, groups)).collect(),
-        })
-        .collect()
-}
-
-fn control_view<'a>(control: &'a ControlInfo, groups: &[Group<'a>]) -> ControlView<'a> {
-    let checks: Vec<CheckStatus<'a>> = control
-        .checks
-        .iter()
-        .map(|id| match groups.iter().find(|group| group.id == *id) {
-            Some(group) => CheckStatus { id, status: group.status, fail: group.fail, total: group.total },
-            None => CheckStatus { id, status: "NOT RUN", fail: 0, total: 0 },
-        })
-        .collect();
-    let status = if checks.iter().any(|c| c.status == "FAIL") {
-        "FAIL"
-    } else if checks.iter().any(|c| c.status == "ERROR") {
-        "ERROR"
-    } else if checks.iter().any(|c| c.status == "PASS") {
-        "PASS"
-    } else {
-        "NOT RUN"
-    };
-    ControlView { id: &control.id, title: &control.title, status, checks }
-}
-
-/// Images listed in the prioritised vulnerabilities; the JSON report has them all.
-pub const VULNERABLE_IMAGES_SHOWN: usize = 25;
-
-#[derive(Debug, Serialize)]
-struct VulnerabilitiesView<'a> {
-    images: Vec<VulnerableImageView<'a>>,
-    total: usize,
-    hidden: usize,
-}
-
-#[derive(Debug, Serialize)]
-struct VulnerableImageView<'a> {
-    image: &'a crate::model::VulnerableImage,
-    exposure: &'static str,
-    /// `internet`, `unknown`, `internal`, `not-running`: the CSS class.
-    exposure_class: &'static str,
-}
-
-impl<'a> VulnerabilitiesView<'a> {
-    fn of(images: &'a [crate::model::VulnerableImage]) -> VulnerabilitiesView<'a> {
-        use crate::model::Exposure;
-        let shown: Vec<VulnerableImageView<'a>> = images
-            .iter()
-            .take(VULNERABLE_IMAGES_SHOWN)
-            .map(|image| {
-                let (exposure, exposure_class) = match image.exposure {
-                    Exposure::Internet => ("reachable from the internet", "internet"),
-                    Exposure::Unknown => ("reachability unknown", "unknown"),
-                    Exposure::Internal => ("running, internal", "internal"),
-                    Exposure::NotRunning => ("not running", "not-running"),
-                };
-                VulnerableImageView { image, exposure, exposure_class }
-            })
-            .collect();
-        VulnerabilitiesView { total: images.len(), hidden: images.len() - shown.len(), images: shown }
-    }
-}
-
-fn trend_views(trends: &[Trend]) -> Vec<TrendView<'_>> {
-    let mut views = Vec::new();
-    for kind in ["check", "account"] {
-        let mut of_kind: Vec<TrendView<'_>> =
-            trends.iter().filter(|trend| trend.kind == kind && trend.points.len() > 1).map(trend_view).collect();
-        of_kind.sort_by(|a, b| b.latest.cmp(&a.latest).then_with(|| a.subject.cmp(b.subject)));
-        views.extend(of_kind.into_iter().take(TRENDS_SHOWN));
-    }
-    views
-}
-
-fn trend_view(trend: &Trend) -> TrendView<'_> {
-    let max = trend.points.iter().filter_map(|point| point.fail).max().unwrap_or(0).max(1) as f64;
-    let step = SPARK_WIDTH / (trend.points.len().saturating_sub(1).max(1)) as f64;
-    let points: Vec<String> = trend
-        .points
-        .iter()
-        .enumerate()
-        .filter_map(|(index, point)| {
-            let fail = point.fail? as f64;
-            let y = SPARK_HEIGHT - 2.0 - fail / max * (SPARK_HEIGHT - 4.0);
-            Some(format!("{:.1},{:.1}", index as f64 * step, y))
-        })
-        .collect();
-    let values: Vec<String> =
-        trend.points.iter().map(|point| point.fail.map_or("not scanned".to_owned(), |fail| fail.to_string())).collect();
-    TrendView {
-        kind: &trend.kind,
-        subject: &trend.subject,
-        points: points.join(" "),
-        values: values.join(", "),
-        latest: trend.points.last().and_then(|point| point.fail).unwrap_or(0),
-    }
 }
 
 fn verdict(fail: u64, error: u64, total: u64) -> &'static str {
