@@ -162,6 +162,15 @@ def census(endpoint: str, creds: dict, regions: list[str]) -> dict:
         per_region[region] = {
             "load_balancers": len(balancers),
             "internet_facing_load_balancers": sum(1 for lb in balancers if lb.get("Scheme") == "internet-facing"),
+            "internet_facing_albs": sum(
+                1 for lb in balancers if lb.get("Scheme") == "internet-facing" and lb.get("Type") == "application"
+            ),
+            "web_acls": len(
+                client("wafv2", region, endpoint, creds).list_web_acls(Scope="REGIONAL", Limit=100)["WebACLs"]
+            ),
+            "route_tables": len(everything(ec2.describe_route_tables, "RouteTables", "NextToken", "NextToken")),
+            "vpcs": len(everything(ec2.describe_vpcs, "Vpcs", "NextToken", "NextToken")),
+            "flow_logs": len(everything(ec2.describe_flow_logs, "FlowLogs", "NextToken", "NextToken")),
             "target_groups": len(everything(elbv2.describe_target_groups, "TargetGroups", "Marker", "NextMarker")),
             "security_groups": len(everything(ec2.describe_security_groups, "SecurityGroups", "NextToken", "NextToken")),
             "network_acls": len(everything(ec2.describe_network_acls, "NetworkAcls", "NextToken", "NextToken")),
@@ -259,8 +268,16 @@ def minimum_calls(account: dict, regions: list[str]) -> Counter:
         trails.update(r["trails"])
         calls["elasticloadbalancing:DescribeLoadBalancers"] += pages(r.get("load_balancers", 0), 400)
         calls["elasticloadbalancing:DescribeTargetGroups"] += pages(r.get("target_groups", 0), 400)
-        # Internal load balancers cannot be reached from the internet: their listeners are not read.
-        calls["elasticloadbalancing:DescribeListeners"] += r.get("internet_facing_load_balancers", 0)
+        # The edge checks judge every load balancer: listeners and attributes, one call each.
+        calls["elasticloadbalancing:DescribeListeners"] += r.get("load_balancers", 0)
+        calls["elasticloadbalancing:DescribeLoadBalancerAttributes"] += r.get("load_balancers", 0)
+        # Web ACLs only where an internet-facing application load balancer exists.
+        if r.get("internet_facing_albs", 0):
+            calls["wafv2:ListWebACLs"] += pages(r.get("web_acls", 0), 100)
+            calls["wafv2:ListResourcesForWebACL"] += r.get("web_acls", 0)
+        calls["ec2:DescribeRouteTables"] += pages(r.get("route_tables", 0), 100)
+        calls["ec2:DescribeVpcs"] += pages(r.get("vpcs", 0), 1000)
+        calls["ec2:DescribeFlowLogs"] += pages(r.get("flow_logs", 0), 1000)
     # One BatchGetImage per 100 distinct references per repository (the
     # synthetic images are single manifests, so no second round for an
     # index's platform manifest), one config blob per distinct config.

@@ -165,6 +165,8 @@ from moto.ecr.responses import ECRResponse  # noqa: E402
 from moto.core.responses import ActionResult  # noqa: E402
 from moto.cloudtrail.responses import CloudTrailResponse  # noqa: E402
 
+import edge  # noqa: E402  (the network's edge: localstack/edge.py)
+
 
 def _manifest(image: Image) -> dict:
     try:
@@ -733,6 +735,7 @@ def apply_patches() -> None:
     from moto.ecs.models import Task
 
     Task.__init__ = _wrap_task_init(Task.__init__)
+    edge.apply_patches()
 
 
 def main(argv: list[str] | None = None) -> None:

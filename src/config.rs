@@ -37,6 +37,9 @@ pub struct Config {
     /// Images whose config says they were built longer ago than this fail
     /// `ecs_task_definitions_images_not_outdated`.
     pub image_max_age_days: u32,
+    /// `vpc_flow_logs_enabled` judges every VPC, not only those in use
+    /// (with at least one network interface).
+    pub vpc_flow_logs_every_vpc: bool,
 }
 
 impl Default for Config {
@@ -67,6 +70,7 @@ impl Default for Config {
             min_vulnerability_severity: Severity::High,
             trusted_accounts: Vec::new(),
             image_max_age_days: 365,
+            vpc_flow_logs_every_vpc: false,
         }
     }
 }
@@ -84,6 +88,7 @@ struct RawConfig {
     min_vulnerability_severity: Option<Spanned<String>>,
     trusted_accounts: Option<Vec<Spanned<String>>>,
     image_max_age_days: Option<Spanned<i64>>,
+    vpc_flow_logs_every_vpc: Option<bool>,
 }
 
 /// A `bulkhead.toml` that cannot be used: the scan does not start (exit 2).
@@ -168,6 +173,9 @@ impl Config {
         }
         if let Some(accounts) = &raw.trusted_accounts {
             config.trusted_accounts = each(accounts, |account| trusted_account(account), &error)?;
+        }
+        if let Some(every) = raw.vpc_flow_logs_every_vpc {
+            config.vpc_flow_logs_every_vpc = every;
         }
         Ok(config)
     }

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import elbv2, schema
+from . import edge, elbv2, schema
 from .core import Seeder, log, step
 from .validate import (
     FixtureError,
@@ -18,6 +18,7 @@ from .validate import (
     _list,
     _str_map,
     _unique,
+    key_bool,
     key_choice,
     key_int,
     key_mapping,
@@ -63,6 +64,8 @@ class EcsService:
     assign_public_ip: bool | None
     running: int
     load_balancers: list[tuple[str, str, int]] = field(default_factory=list)  # (target group, container, port)
+    security_group: str | None = None  # a fixture group's name; None: the default VPC's own group
+    ipv6: bool = False
 
 
 @dataclass
@@ -140,8 +143,19 @@ def parse_task_definitions(rspec: dict, rpath: str) -> tuple[list[TaskDefinition
     return definitions, revisions
 
 
+def _group(shape: schema.Shape, spec: dict, path: str, security_groups: set[str]) -> str | None:
+    group = key_str(shape, spec, "security_group", path)
+    if group is not None and group not in security_groups:
+        raise FixtureError(f"{path}.security_group: {group!r} is not a security group of this region's fixture")
+    return group
+
+
 def parse_clusters(
-    rspec: dict, rpath: str, revisions: dict[str, int], target_groups: set[str] = frozenset()
+    rspec: dict,
+    rpath: str,
+    revisions: dict[str, int],
+    target_groups: set[str] = frozenset(),
+    security_groups: set[str] = frozenset(),
 ) -> list[EcsCluster]:
     """The clusters; their task definition references must be among revisions (parse_task_definitions),
     their services' target groups among target_groups."""
@@ -182,6 +196,8 @@ def parse_clusters(
                     assign_public_ip=key_opt_bool(sv, "assign_public_ip", sp),
                     running=key_int(shape, sv, "running", sp),
                     load_balancers=balancers,
+                    security_group=_group(shape, sv, sp, security_groups),
+                    ipv6=key_bool(shape, sv, "ipv6", sp),
                 )
             )
         _unique([sv.name for sv in services], f"{p}.services", "name")
@@ -273,10 +289,13 @@ def seed_cluster(seeder: Seeder, region: str, cluster: EcsCluster) -> None:
         }
         if svc.platform_version is not None:
             kwargs["platformVersion"] = svc.platform_version
-        if svc.assign_public_ip is not None or svc.load_balancers:
+        if svc.assign_public_ip is not None or svc.load_balancers or svc.security_group:
             network = network or _default_network(seeder, region, vpc, subnets)
+            own = network
+            if svc.security_group:
+                own = {**network, "securityGroups": [elbv2.security_group_id(seeder, region, vpc, svc.security_group)]}
             kwargs["networkConfiguration"] = {
-                "awsvpcConfiguration": {**network, "assignPublicIp": "ENABLED" if svc.assign_public_ip else "DISABLED"}
+                "awsvpcConfiguration": {**own, "assignPublicIp": "ENABLED" if svc.assign_public_ip else "DISABLED"}
             }
         if svc.load_balancers:
             kwargs["loadBalancers"] = [
@@ -295,7 +314,7 @@ def seed_cluster(seeder: Seeder, region: str, cluster: EcsCluster) -> None:
                 "awsvpcConfiguration": {**network, "assignPublicIp": "DISABLED"}
             }
             with step(f"{slabel}: run {svc.running} task(s)"):
-                ecs.run_task(
+                started = ecs.run_task(
                     cluster=cluster.name,
                     taskDefinition=svc.task_definition,
                     count=svc.running,
@@ -304,7 +323,9 @@ def seed_cluster(seeder: Seeder, region: str, cluster: EcsCluster) -> None:
                     startedBy=f"ecs-svc/{svc.name}",
                     networkConfiguration=configuration,
                 )
-            log(f"{slabel}: {svc.running} task(s) running")
+            if svc.ipv6:
+                edge.assign_ipv6(seeder, region, started)
+            log(f"{slabel}: {svc.running} task(s) running" + (", with IPv6 addresses" if svc.ipv6 else ""))
     for td, count in cluster.tasks:
         tlabel = f"{label}: run {count} task(s) of {td}"
         network = network or _default_network(seeder, region, vpc, subnets)

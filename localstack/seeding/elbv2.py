@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import schema
+from . import edge, schema
 from .core import SeedError, Seeder, log, step
-from .validate import FixtureError, _list, _str, _unique, key_choice, key_int, key_mapping, key_str
+from .validate import FixtureError, _list, _str, _unique, key_bool, key_choice, key_int, key_mapping, key_str
 
 
 @dataclass
@@ -27,7 +27,9 @@ class TargetGroup:
 class Listener:
     port: int
     protocol: str
-    target_group: str
+    target_group: str | None
+    redirect_to_https: bool = False
+    ssl_policy: str | None = None
 
 
 @dataclass
@@ -37,6 +39,10 @@ class LoadBalancer:
     kind: str
     security_groups: list[str]  # fixture names; "default": the default VPC's own group
     listeners: list[Listener] = field(default_factory=list)
+    ip_address_type: str = "ipv4"
+    access_logs: str | None = None
+    drop_invalid_header_fields: bool = False
+    web_acl: bool = False
 
 
 # -- parsing --
@@ -81,13 +87,18 @@ def parse_load_balancers(
             lp = f"{p}.listeners[{j}]"
             ls = key_mapping(schema.LISTENER, lraw, lp)
             target = key_str(schema.LISTENER, ls, "target_group", lp)
-            if target not in target_groups:
+            redirect = key_bool(schema.LISTENER, ls, "redirect_to_https", lp)
+            if target is None and not redirect:
+                raise FixtureError(f"{lp}: a target_group, or redirect_to_https: true")
+            if target is not None and target not in target_groups:
                 raise FixtureError(f"{lp}.target_group: {target!r} is not a target group of this region's fixture")
             listeners.append(
                 Listener(
                     port=key_int(schema.LISTENER, ls, "port", lp),
                     protocol=key_choice(schema.LISTENER, ls, "protocol", lp),
                     target_group=target,
+                    redirect_to_https=redirect,
+                    ssl_policy=key_str(schema.LISTENER, ls, "ssl_policy", lp),
                 )
             )
         _unique([str(listener.port) for listener in listeners], f"{p}.listeners", "port")
@@ -98,6 +109,10 @@ def parse_load_balancers(
                 kind=key_choice(shape, s, "type", p),
                 security_groups=groups or ["default"],
                 listeners=listeners,
+                ip_address_type=key_choice(shape, s, "ip_address_type", p),
+                access_logs=key_str(shape, s, "access_logs", p),
+                drop_invalid_header_fields=key_bool(shape, s, "drop_invalid_header_fields", p),
+                web_acl=key_bool(shape, s, "web_acl", p),
             )
         )
     _unique([b.name for b in balancers], f"{rpath}.load_balancers", "name")
@@ -124,7 +139,7 @@ def target_group_arn(seeder: Seeder, region: str, name: str) -> str:
         return elbv2.describe_target_groups(Names=[name])["TargetGroups"][0]["TargetGroupArn"]
 
 
-def _security_group_id(seeder: Seeder, region: str, vpc: str, name: str) -> str:
+def security_group_id(seeder: Seeder, region: str, vpc: str, name: str) -> str:
     ec2 = seeder.client("ec2", region)
     found = ec2.describe_security_groups(
         Filters=[{"Name": "vpc-id", "Values": [vpc]}, {"Name": "group-name", "Values": [name]}]
@@ -139,7 +154,7 @@ def seed_load_balancer(seeder: Seeder, region: str, balancer: LoadBalancer) -> N
     vpc, subnets = seeder.default_vpc(region)
     label = f"{region}: load balancer {balancer.name!r}"
     with step(label):
-        groups = [_security_group_id(seeder, region, vpc, name) for name in balancer.security_groups]
+        groups = [security_group_id(seeder, region, vpc, name) for name in balancer.security_groups]
         kwargs: dict[str, Any] = {
             "Name": balancer.name,
             "Subnets": subnets[:2],
@@ -148,16 +163,26 @@ def seed_load_balancer(seeder: Seeder, region: str, balancer: LoadBalancer) -> N
         }
         if balancer.kind == "application":
             kwargs["SecurityGroups"] = groups
+        if balancer.ip_address_type != "ipv4":
+            kwargs["IpAddressType"] = balancer.ip_address_type
         arn = elbv2.create_load_balancer(**kwargs)["LoadBalancers"][0]["LoadBalancerArn"]
         for listener in balancer.listeners:
+            if listener.redirect_to_https:
+                action = {
+                    "Type": "redirect",
+                    "RedirectConfig": {"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"},
+                }
+            else:
+                action = {"Type": "forward", "TargetGroupArn": target_group_arn(seeder, region, listener.target_group)}
+            extra = {"SslPolicy": listener.ssl_policy} if listener.ssl_policy else {}
             elbv2.create_listener(
-                LoadBalancerArn=arn,
-                Protocol=listener.protocol,
-                Port=listener.port,
-                DefaultActions=[
-                    {"Type": "forward", "TargetGroupArn": target_group_arn(seeder, region, listener.target_group)}
-                ],
+                LoadBalancerArn=arn, Protocol=listener.protocol, Port=listener.port, DefaultActions=[action], **extra
             )
-    listening = ", ".join(f"{item.protocol} {item.port} -> {item.target_group}" for item in balancer.listeners)
+    extras = edge.seed_balancer_extras(seeder, region, arn, balancer.name, balancer)
+    listening = ", ".join(
+        f"{item.protocol} {item.port} -> {'HTTPS' if item.redirect_to_https else item.target_group}"
+        for item in balancer.listeners
+    )
     groups = ", ".join(balancer.security_groups)
-    log(f"{label}: {balancer.scheme} {balancer.kind}, groups {groups}; {listening or 'no listeners'}")
+    said = "".join(f"; {extra}" for extra in extras)
+    log(f"{label}: {balancer.scheme} {balancer.kind}, groups {groups}; {listening or 'no listeners'}{said}")

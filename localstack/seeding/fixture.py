@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import cloudtrail, ec2, ecr, ecs, elbv2, iam, organization, schema
+from . import cloudtrail, ec2, ecr, ecs, edge, elbv2, iam, organization, schema
 from .core import Seeder
-from .validate import FixtureError, _str, key_mapping
+from .validate import FixtureError, _str, key_bool, key_choice, key_mapping
 
 
 @dataclass
@@ -23,6 +23,8 @@ class Region:
     ecs_clusters: list[ecs.EcsCluster] = field(default_factory=list)
     target_groups: list[elbv2.TargetGroup] = field(default_factory=list)
     load_balancers: list[elbv2.LoadBalancer] = field(default_factory=list)
+    ipv6: str | None = None  # "internet" or "egress_only"
+    vpc_flow_logs: bool = False
 
 
 def parse_region(name: str, raw: Any) -> Region:
@@ -42,7 +44,11 @@ def parse_region(name: str, raw: Any) -> Region:
     region.load_balancers = elbv2.parse_load_balancers(
         rspec, rpath, target_groups, {group.name for group in region.security_groups}
     )
-    region.ecs_clusters = ecs.parse_clusters(rspec, rpath, revisions, target_groups)
+    region.ecs_clusters = ecs.parse_clusters(
+        rspec, rpath, revisions, target_groups, {group.name for group in region.security_groups}
+    )
+    region.ipv6 = key_choice(schema.REGION, rspec, "ipv6", rpath)
+    region.vpc_flow_logs = key_bool(schema.REGION, rspec, "vpc_flow_logs", rpath)
     return region
 
 
@@ -73,6 +79,10 @@ def seed(seeder: Seeder, regions: list[Region], account_iam: iam.Iam | None) -> 
             ec2.seed_restrict_default_security_group(seeder, region.name)
         if region.ecr_registry is not None:
             ecr.seed_registry(seeder, region.name, region.ecr_registry)
+        if region.ipv6 is not None:
+            edge.seed_ipv6(seeder, region.name, region.ipv6)
+        if region.vpc_flow_logs:
+            edge.seed_flow_log(seeder, region.name)
         for sg in region.security_groups:
             ec2.seed_security_group(seeder, region.name, sg)
         for acl in region.network_acls:

@@ -411,6 +411,10 @@ ECS_SERVICE = Shape(
         Key("load_balancers", "list", "the service's `loadBalancers[]`: target groups of this region's fixture "
             "its container is registered with (an awsvpc configuration is added when there is none)",
             shape=ECS_SERVICE_LOAD_BALANCER),
+        Key("security_group", "string", "a security group of this region's fixture for its awsvpc "
+            "configuration", default_doc="the default VPC's own group"),
+        Key("ipv6", "bool", "each running task's network interface gets an IPv6 address "
+            "(AssignIpv6Addresses; the region's `ipv6` gives the subnets theirs)", default=False),
     ),
     notes="CreateService with desiredCount 1.",
 )
@@ -459,11 +463,15 @@ LISTENER = Shape(
     (
         Key("port", "integer", "the port it listens on", required=True, range=(1, 65535)),
         Key("protocol", "choice", "the protocol it listens with", default="HTTP", choices=LISTENER_PROTOCOLS),
-        Key("target_group", "string", "a target group of this region's `target_groups` it forwards to",
-            required=True, pattern=ELB_NAME_RE),
+        Key("target_group", "string", "a target group of this region's `target_groups` it forwards to "
+            "(required unless it redirects to HTTPS)", pattern=ELB_NAME_RE),
+        Key("redirect_to_https", "bool", "the default action redirects to HTTPS (port 443, HTTP_301) instead "
+            "of forwarding", default=False),
+        Key("ssl_policy", "string", "the security policy of an HTTPS or TLS listener",
+            default_doc="moto's: ELBSecurityPolicy-2016-08"),
     ),
     notes="CreateListener with one default action, forward to the target group (which is what puts the "
-    "load balancer in the target group's `LoadBalancerArns`).",
+    "load balancer in the target group's `LoadBalancerArns`) or a redirect to HTTPS.",
 )
 
 LOAD_BALANCER = Shape(
@@ -477,8 +485,16 @@ LOAD_BALANCER = Shape(
         Key("security_groups", "list", "security groups by fixture name (`default`: the default VPC's own group)",
             default_doc="the default VPC's own group"),
         Key("listeners", "list", "its listeners", shape=LISTENER),
+        Key("ip_address_type", "choice", "the address families it listens on", default="ipv4",
+            choices=("ipv4", "dualstack")),
+        Key("access_logs", "string", "an S3 bucket name: access logs on, to it", default_doc="no access logs"),
+        Key("drop_invalid_header_fields", "bool", "routing.http.drop_invalid_header_fields.enabled",
+            default=False),
+        Key("web_acl", "bool", "a WAFv2 web ACL (NAME-acl, regional, allow by default) associated with it",
+            default=False),
     ),
-    notes="CreateLoadBalancer in the default VPC's first two subnets (by availability zone).",
+    notes="CreateLoadBalancer in the default VPC's first two subnets (by availability zone); "
+    "ModifyLoadBalancerAttributes for the attributes given.",
 )
 
 REGION = Shape(
@@ -496,6 +512,10 @@ REGION = Shape(
         Key("ecs_clusters", "list", "ECS clusters", shape=ECS_CLUSTER),
         Key("target_groups", "list", "Elastic Load Balancing v2 target groups", shape=TARGET_GROUP),
         Key("load_balancers", "list", "Elastic Load Balancing v2 load balancers", shape=LOAD_BALANCER),
+        Key("ipv6", "choice", "an Amazon-provided IPv6 block on the default VPC, a /64 of it on each default "
+            "subnet, and `::/0` in its main route table to an internet gateway or an egress-only one",
+            choices=("internet", "egress_only"), default_doc="no IPv6"),
+        Key("vpc_flow_logs", "bool", "a flow log of all the default VPC's traffic, to S3", default=False),
     ),
     notes="A region's value may be null (nothing to create there).",
 )

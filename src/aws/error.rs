@@ -25,6 +25,7 @@ pub enum Service {
     Elbv2,
     Iam,
     Organizations,
+    Wafv2,
 }
 
 impl Service {
@@ -39,6 +40,7 @@ impl Service {
             Service::Elbv2 => "elasticloadbalancing",
             Service::Iam => "iam",
             Service::Organizations => "organizations",
+            Service::Wafv2 => "wafv2",
         }
     }
 }

@@ -382,6 +382,7 @@ service_client! {
     aws_sdk_iam => Service::Iam,
     aws_sdk_organizations => Service::Organizations,
     aws_sdk_cloudtrail => Service::Cloudtrail,
+    aws_sdk_wafv2 => Service::Wafv2,
 }
 
 #[cfg(test)]

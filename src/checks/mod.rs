@@ -8,6 +8,7 @@ pub mod docs;
 mod ec2;
 mod ecr;
 mod ecs;
+mod elbv2;
 pub mod finding;
 #[cfg(test)]
 mod hostile_input_tests;
@@ -15,7 +16,9 @@ mod iam;
 pub mod metadata;
 pub mod registry;
 pub mod scope;
+mod scope_network;
 pub mod verdict;
+mod vpc;
 
 use std::collections::BTreeSet;
 

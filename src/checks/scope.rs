@@ -14,8 +14,10 @@ use crate::inventory::cloudtrail::Trail;
 use crate::inventory::ec2::{NetworkAcl, NetworkInterface, SecurityGroup};
 use crate::inventory::ecr::{EcrRegion, Image, ImageScan, Repository, is_signable};
 use crate::inventory::ecs::{Cluster, EcsService, RunningTask, TaskDefinition};
+use crate::inventory::elbv2::LoadBalancer;
 use crate::inventory::iam::{CredentialReportRow, IamAccount, ManagedPolicy, PasswordPolicy};
 use crate::inventory::image_configs::{ImageConfig, RegistryImage};
+use crate::inventory::vpc::Vpc;
 use crate::inventory::{ResourceKind, Unavailable};
 
 /// The kind of resource a check judges, with its rule for one of them.
@@ -24,6 +26,8 @@ pub enum Scope {
     // EC2
     SecurityGroups(fn(&Context<'_>, &SecurityGroup) -> Verdict),
     NetworkAcls(fn(&Context<'_>, &NetworkAcl) -> Verdict),
+    /// Every VPC of each region; the walk says what runs in each.
+    Vpcs(fn(&Context<'_>, &str, &Vpc) -> Verdict),
     // ECR
     /// The private registry of each region (its scanning configuration and policy).
     Registries(fn(&Context<'_>, &Registry<'_>) -> Verdict),
@@ -51,6 +55,10 @@ pub enum Scope {
     /// The same images whether or not their config could be read, for rules
     /// that judge what runs them rather than what is in them.
     ImagesInUse(fn(&Context<'_>, &RegistryImage) -> Verdict),
+    // Elastic Load Balancing v2
+    /// Every load balancer of every kind and scheme; the walk names the ECS
+    /// services behind each.
+    LoadBalancers(fn(&Context<'_>, &str, &LoadBalancer) -> Verdict),
     // IAM (global)
     /// The account's root user.
     RootUser(fn(&Context<'_>, &IamAccount) -> Verdict),
@@ -107,6 +115,8 @@ impl Scope {
         match self {
             Scope::SecurityGroups(_) => &[K::Ec2SecurityGroups, K::Ec2NetworkInterfaces],
             Scope::NetworkAcls(_) => &[K::Ec2NetworkAcls],
+            // The interfaces and tasks only to say what runs in each VPC.
+            Scope::Vpcs(_) => &[K::Ec2Vpcs, K::Ec2NetworkInterfaces, K::EcsTasks],
             Scope::Registries(_) => &[],
             Scope::Repositories(_) => &[K::EcrRepositories],
             Scope::Images(_) => &[K::EcrRepositories, K::EcrImages],
@@ -118,6 +128,8 @@ impl Scope {
             Scope::RunningTasks(_) => &[K::EcsClusters, K::EcsTasks],
             Scope::RegistryImages(_) => &[K::EcsTaskDefinitions, K::EcrImageConfigs],
             Scope::ImagesInUse(_) => &[K::EcsTaskDefinitions, K::EcsTasks, K::EcrImageConfigs],
+            // The services only to name those a load balancer fronts.
+            Scope::LoadBalancers(_) => &[K::LoadBalancers, K::EcsServices],
             Scope::RootUser(_) => &[],
             Scope::PasswordPolicy(_) => &[K::IamPasswordPolicy],
             Scope::Users(_) => &[K::IamCredentialReport],
@@ -129,6 +141,7 @@ impl Scope {
         match *self {
             Scope::SecurityGroups(rule) => security_groups(ctx, out, rule),
             Scope::NetworkAcls(rule) => network_acls(ctx, out, rule),
+            Scope::Vpcs(rule) => super::scope_network::vpcs(ctx, out, rule),
             Scope::Registries(rule) => registries(ctx, out, rule),
             Scope::Repositories(rule) => repositories(ctx, out, rule),
             Scope::Images(rule) => images(ctx, out, rule),
@@ -141,6 +154,7 @@ impl Scope {
             Scope::RunningTasks(rule) => running_tasks(ctx, out, rule),
             Scope::RegistryImages(rule) => registry_images(ctx, out, rule),
             Scope::ImagesInUse(rule) => images_in_use(ctx, out, rule),
+            Scope::LoadBalancers(rule) => super::scope_network::load_balancers(ctx, out, rule),
             Scope::RootUser(rule) => root_user(ctx, out, rule),
             Scope::PasswordPolicy(rule) => password_policy(ctx, out, rule),
             Scope::Users(rule) => users(ctx, out, rule),

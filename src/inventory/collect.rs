@@ -15,6 +15,7 @@ use super::features::{self, FeaturesOff};
 use super::iam::{self, IamAccount};
 use super::{AccountInventory, Collected, Needs, RegionInventory, ResourceKind, requested};
 use super::{image_configs, image_vulnerabilities};
+use super::{vpc, wafv2};
 use crate::aws::{CallGate, Session};
 
 #[derive(Debug)]
@@ -105,12 +106,15 @@ pub async fn collect_account(ctx: &CollectContext<'_>, target: &AccountTarget) -
 async fn collect_ec2(ctx: &CollectContext<'_>, target: &AccountTarget, region: &str) -> Ec2Region {
     let client = ctx.session.client::<aws_sdk_ec2::Client>(region);
     let gate = ctx.gate;
-    let (security_groups, network_interfaces, network_acls) = futures::join!(
+    let (security_groups, network_interfaces, network_acls, route_tables, vpcs, flow_logs) = futures::join!(
         requested(ctx.needs(ResourceKind::Ec2SecurityGroups), ec2::security_groups(&client, gate, target, region)),
         requested(ctx.needs(ResourceKind::Ec2NetworkInterfaces), ec2::network_interfaces(&client, gate, region)),
         requested(ctx.needs(ResourceKind::Ec2NetworkAcls), ec2::network_acls(&client, gate, target, region)),
+        requested(ctx.needs(ResourceKind::Ec2RouteTables), ec2::route_tables(&client, gate, region)),
+        requested(ctx.needs(ResourceKind::Ec2Vpcs), vpc::vpcs(&client, gate, target, region)),
+        requested(ctx.needs(ResourceKind::Ec2FlowLogs), vpc::flow_logs(&client, gate, region)),
     );
-    Ec2Region { security_groups, network_interfaces, network_acls }
+    Ec2Region { security_groups, network_interfaces, network_acls, route_tables, vpcs, flow_logs }
 }
 
 async fn collect_ecr(ctx: &CollectContext<'_>, region: &str) -> EcrRegion {
@@ -154,11 +158,26 @@ async fn collect_elbv2(ctx: &CollectContext<'_>, region: &str) -> Elbv2Region {
         return Elbv2Region::default();
     }
     let client = ctx.session.client::<aws_sdk_elasticloadbalancingv2::Client>(region);
+    let reads = elbv2::Reads {
+        every_listener: ctx.needs(ResourceKind::LoadBalancerListeners),
+        attributes: ctx.needs(ResourceKind::LoadBalancerAttributes),
+    };
     let (load_balancers, target_groups) = futures::join!(
-        requested(true, elbv2::load_balancers(&client, ctx.gate, region)),
+        requested(true, elbv2::load_balancers(&client, ctx.gate, region, reads)),
         requested(true, elbv2::target_groups(&client, ctx.gate, region)),
     );
-    let mut elbv2 = Elbv2Region { load_balancers, target_groups, features_off: FeaturesOff::default() };
+    // After the listing: a region without an internet-facing application
+    // load balancer has nothing for a web ACL to protect from the internet.
+    let exposed_alb = load_balancers.get().is_ok_and(|balancers| {
+        balancers.iter().any(|balancer| balancer.is_internet_facing() && balancer.kind == "application")
+    });
+    let web_acls = if ctx.needs(ResourceKind::WebAcls) && exposed_alb {
+        let client = ctx.session.client::<aws_sdk_wafv2::Client>(region);
+        wafv2::web_acls(&client, ctx.gate, region).await.into()
+    } else {
+        Collected::NotRequested
+    };
+    let mut elbv2 = Elbv2Region { load_balancers, target_groups, web_acls, features_off: FeaturesOff::default() };
     features::settle_elbv2(&mut elbv2);
     elbv2
 }

@@ -1,11 +1,12 @@
 //! EC2 networking inventory: security groups, the network interfaces that
-//! carry them, network ACLs, and the account's enabled regions.
+//! carry them, network ACLs, route tables, and the account's enabled regions.
 
 use aws_sdk_ec2::Client;
 use aws_sdk_ec2::types::RuleAction;
 use serde::{Deserialize, Serialize};
 
 use super::paginate::CallSite;
+use super::vpc::{FlowLog, Vpc};
 use super::{AccountTarget, Collected};
 use crate::aws::{CallGate, CollectError, Service};
 
@@ -14,11 +15,28 @@ pub struct Ec2Region {
     pub security_groups: Collected<Vec<SecurityGroup>>,
     pub network_interfaces: Collected<Vec<NetworkInterface>>,
     pub network_acls: Collected<Vec<NetworkAcl>>,
+    /// Which subnets route IPv6 to an internet gateway (`DescribeRouteTables`).
+    #[serde(default)]
+    pub route_tables: Collected<Vec<RouteTable>>,
+    #[serde(default)]
+    pub vpcs: Collected<Vec<Vpc>>,
+    /// Every flow log of the region, of VPCs, subnets and interfaces alike.
+    #[serde(default)]
+    pub flow_logs: Collected<Vec<FlowLog>>,
 }
 
 impl Ec2Region {
     pub fn errors(&self) -> impl Iterator<Item = &CollectError> {
-        [self.security_groups.error(), self.network_interfaces.error(), self.network_acls.error()].into_iter().flatten()
+        [
+            self.security_groups.error(),
+            self.network_interfaces.error(),
+            self.network_acls.error(),
+            self.route_tables.error(),
+            self.vpcs.error(),
+            self.flow_logs.error(),
+        ]
+        .into_iter()
+        .flatten()
     }
 }
 
@@ -98,6 +116,59 @@ pub struct NetworkInterface {
     pub id: String,
     pub security_group_ids: Vec<String>,
     pub public_ip: Option<String>,
+    /// Its IPv6 addresses: every one is globally routable, so whether the
+    /// internet reaches it is up to its subnet's routes and security groups.
+    #[serde(default)]
+    pub ipv6_addresses: Vec<String>,
+    #[serde(default)]
+    pub subnet_id: Option<String>,
+    #[serde(default)]
+    pub vpc_id: Option<String>,
+}
+
+/// A route table: the subnets associated with it (or all others of its VPC,
+/// when it is the main one) and its routes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RouteTable {
+    pub id: String,
+    pub vpc_id: Option<String>,
+    /// The VPC's main route table, which serves every subnet not associated with another.
+    pub main: bool,
+    pub subnet_ids: Vec<String>,
+    pub routes: Vec<Route>,
+}
+
+impl RouteTable {
+    /// The route table that serves `subnet` of `vpc`: its own association, else the VPC's main table.
+    pub fn of_subnet<'a>(tables: &'a [RouteTable], vpc: &str, subnet: &str) -> Option<&'a RouteTable> {
+        tables
+            .iter()
+            .find(|table| table.subnet_ids.iter().any(|id| id == subnet))
+            .or_else(|| tables.iter().find(|table| table.main && table.vpc_id.as_deref() == Some(vpc)))
+    }
+
+    /// The internet gateway an IPv6 route sends traffic to, if one does:
+    /// inbound IPv6 from the internet comes back the same way. An
+    /// egress-only gateway lets nothing in, and a blackhole route is no path.
+    pub fn ipv6_internet_gateway(&self) -> Option<&str> {
+        self.routes
+            .iter()
+            .filter(|route| route.destination_ipv6.is_some() && route.state.as_deref() != Some("blackhole"))
+            .filter_map(|route| route.gateway_id.as_deref())
+            .find(|gateway| gateway.starts_with("igw-"))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Route {
+    pub destination_ipv4: Option<String>,
+    pub destination_ipv6: Option<String>,
+    /// An internet gateway (`igw-`), a virtual private gateway or `local`.
+    pub gateway_id: Option<String>,
+    /// An egress-only internet gateway (`eigw-`): out, never in.
+    pub egress_only_gateway_id: Option<String>,
+    /// `active` or `blackhole`.
+    pub state: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -244,12 +315,56 @@ pub async fn network_interfaces(
                         .association()
                         .and_then(|association| association.public_ip())
                         .map(str::to_owned),
+                    ipv6_addresses: interface
+                        .ipv6_addresses()
+                        .iter()
+                        .filter_map(|address| address.ipv6_address().map(str::to_owned))
+                        .collect(),
+                    subnet_id: interface.subnet_id().map(str::to_owned),
+                    vpc_id: interface.vpc_id().map(str::to_owned),
                 })
                 .collect();
             (interfaces, page.next_token().map(str::to_owned))
         },
     )
     .await
+}
+
+/// Every route table of the region: one listing, 100 a page (its maximum).
+pub async fn route_tables(client: &Client, gate: &CallGate, region: &str) -> Result<Vec<RouteTable>, CollectError> {
+    let site = CallSite { gate, service: Service::Ec2, region, operation: "DescribeRouteTables" };
+    site.all_pages(
+        |token| client.describe_route_tables().set_next_token(token).max_results(100).send(),
+        |page| {
+            let tables = page.route_tables().iter().map(route_table).collect();
+            (tables, page.next_token().map(str::to_owned))
+        },
+    )
+    .await
+}
+
+fn route_table(table: &aws_sdk_ec2::types::RouteTable) -> RouteTable {
+    RouteTable {
+        id: table.route_table_id().unwrap_or_default().to_owned(),
+        vpc_id: table.vpc_id().map(str::to_owned),
+        main: table.associations().iter().any(|association| association.main() == Some(true)),
+        subnet_ids: table
+            .associations()
+            .iter()
+            .filter_map(|association| association.subnet_id().map(str::to_owned))
+            .collect(),
+        routes: table
+            .routes()
+            .iter()
+            .map(|route| Route {
+                destination_ipv4: route.destination_cidr_block().map(str::to_owned),
+                destination_ipv6: route.destination_ipv6_cidr_block().map(str::to_owned),
+                gateway_id: route.gateway_id().map(str::to_owned),
+                egress_only_gateway_id: route.egress_only_internet_gateway_id().map(str::to_owned),
+                state: route.state().map(|state| state.as_str().to_owned()),
+            })
+            .collect(),
+    }
 }
 
 pub async fn network_acls(

@@ -35,6 +35,8 @@ pub enum Feature {
     EcrRepositoryScanning,
     /// `DescribeLoadBalancers`, `DescribeTargetGroups`: no load balancer.
     LoadBalancing,
+    /// `ListWebACLs`: no web ACL.
+    WebAcls,
 }
 
 impl Feature {
@@ -45,6 +47,7 @@ impl Feature {
             Feature::EcrRegistryScanning => "ECR registry scanning configuration",
             Feature::EcrRepositoryScanning => "ECR effective repository scanning configuration",
             Feature::LoadBalancing => "Elastic Load Balancing v2",
+            Feature::WebAcls => "AWS WAF (WAFv2) web ACLs",
         }
     }
 
@@ -59,6 +62,7 @@ impl Feature {
                 "each repository is scanned on push only by its own scan-on-push setting there"
             }
             Feature::LoadBalancing => "no load balancer or target group exists there",
+            Feature::WebAcls => "no web ACL protects a load balancer there",
         }
     }
 }
@@ -119,11 +123,13 @@ pub(super) fn settle_ecr(region: &mut EcrRegion) {
     }
 }
 
-/// ELBv2 in a region or partition that does not have it: no load balancers.
+/// ELBv2 in a region or partition that does not have it: no load balancers;
+/// WAFv2 where it is not offered: no web ACL.
 pub(super) fn settle_elbv2(region: &mut Elbv2Region) {
     let off = &mut region.features_off;
     off.settle(&mut region.load_balancers, Feature::LoadBalancing, Vec::new);
     off.settle(&mut region.target_groups, Feature::LoadBalancing, Vec::new);
+    off.settle(&mut region.web_acls, Feature::WebAcls, Vec::new);
 }
 
 #[cfg(test)]
@@ -182,5 +188,21 @@ mod tests {
         assert_eq!(region.load_balancers, Collected::Ok(Vec::new()));
         assert_eq!(region.target_groups, Collected::Ok(Vec::new()));
         assert_eq!(region.features_off.iter().count(), 1);
+    }
+
+    #[test]
+    fn wafv2_not_offered_is_no_web_acl_and_a_denial_stays() {
+        let mut region = Elbv2Region { web_acls: Collected::Failed(unknown("ListWebACLs")), ..Elbv2Region::default() };
+        settle_elbv2(&mut region);
+        assert_eq!(region.web_acls, Collected::Ok(Vec::new()));
+        let noted: Vec<Feature> = region.features_off.iter().map(|off| off.feature).collect();
+        assert_eq!(noted, [Feature::WebAcls]);
+
+        let mut denied = Elbv2Region {
+            web_acls: Collected::Failed(fixtures::denied(Service::Wafv2, "ListWebACLs")),
+            ..Elbv2Region::default()
+        };
+        settle_elbv2(&mut denied);
+        assert!(denied.web_acls.error().is_some(), "a denial is no feature that is off");
     }
 }

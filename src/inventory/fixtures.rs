@@ -8,14 +8,18 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 
 use super::cloudtrail::{EventSelectors, Trail, TrailStatus};
-use super::ec2::{AclAction, IpPermission, NetworkAcl, NetworkAclEntry, NetworkInterface, Protocol, SecurityGroup};
+use super::ec2::{
+    AclAction, IpPermission, NetworkAcl, NetworkAclEntry, NetworkInterface, Protocol, Route, RouteTable, SecurityGroup,
+};
 use super::ecr::{Image, ImageScan, Repository, ScanResult};
 use super::ecs::{
     Cluster, Container, EcsService, EnvironmentVariable, PortMapping, RunningContainer, RunningTask, TaskDefinition,
     TaskDefinitionEntry,
 };
+use super::elbv2::{Attributes, Listener, ListenerAction, LoadBalancer, WebAcl};
 use super::iam::{AccessKeyReport, CredentialReport, CredentialReportRow, IamAccount, ManagedPolicy, ReportDate};
 use super::image_configs::{HistoryStep, ImageConfig, ImageUse, RegistryImage};
+use super::vpc::{FlowLog, Vpc};
 use super::{AccountInventory, Collected, RegionInventory};
 use crate::aws::{CollectError, ErrorKind, Service};
 
@@ -84,7 +88,33 @@ pub fn network_interface(id: &str, groups: &[&str], public_ip: Option<&str>) -> 
         id: id.to_owned(),
         security_group_ids: groups.iter().map(|group| group.to_string()).collect(),
         public_ip: public_ip.map(str::to_owned),
+        ipv6_addresses: Vec::new(),
+        subnet_id: Some("subnet-1".to_owned()),
+        vpc_id: Some("vpc-1".to_owned()),
     }
+}
+
+/// `vpc-1`'s main route table: every subnet without one of its own uses it;
+/// `ipv6_gateway` is where its `::/0` route goes (`igw-...`, `eigw-...`), if it has one.
+pub fn main_route_table(id: &str, ipv6_gateway: Option<&str>) -> RouteTable {
+    let mut routes = vec![Route {
+        destination_ipv4: Some("172.31.0.0/16".to_owned()),
+        destination_ipv6: None,
+        gateway_id: Some("local".to_owned()),
+        egress_only_gateway_id: None,
+        state: Some("active".to_owned()),
+    }];
+    if let Some(gateway) = ipv6_gateway {
+        let egress_only = gateway.starts_with("eigw-");
+        routes.push(Route {
+            destination_ipv4: None,
+            destination_ipv6: Some("::/0".to_owned()),
+            gateway_id: (!egress_only).then(|| gateway.to_owned()),
+            egress_only_gateway_id: egress_only.then(|| gateway.to_owned()),
+            state: Some("active".to_owned()),
+        });
+    }
+    RouteTable { id: id.to_owned(), vpc_id: Some("vpc-1".to_owned()), main: true, subnet_ids: Vec::new(), routes }
 }
 
 pub fn network_acl(id: &str) -> NetworkAcl {
@@ -96,6 +126,71 @@ pub fn network_acl(id: &str) -> NetworkAcl {
         entries: Vec::new(),
         subnet_ids: Vec::new(),
         tags: Vec::new(),
+    }
+}
+
+/// A VPC with no tags.
+pub fn vpc(id: &str) -> Vpc {
+    Vpc {
+        arn: format!("arn:aws:ec2:{REGION}:{ACCOUNT}:vpc/{id}"),
+        id: id.to_owned(),
+        is_default: false,
+        cidr_block: Some("10.0.0.0/16".to_owned()),
+        tags: Vec::new(),
+    }
+}
+
+/// An active flow log of `resource` (a VPC id) recording all traffic to S3.
+pub fn flow_log(id: &str, resource: &str) -> FlowLog {
+    FlowLog {
+        id: id.to_owned(),
+        resource_id: resource.to_owned(),
+        status: Some("ACTIVE".to_owned()),
+        traffic_type: Some("ALL".to_owned()),
+        destination_type: Some("s3".to_owned()),
+    }
+}
+
+// Elastic Load Balancing v2
+
+/// A load balancer of `kind` (`application`, `network`) and `scheme`
+/// (`internet-facing`, `internal`), IPv4 only, with no security group, no
+/// listener, and default attributes (no access logs, invalid headers kept).
+pub fn load_balancer(name: &str, scheme: &str, kind: &str) -> LoadBalancer {
+    let short = if kind == "network" { "net" } else { "app" };
+    LoadBalancer {
+        arn: format!("arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:loadbalancer/{short}/{name}/1"),
+        name: name.to_owned(),
+        scheme: scheme.to_owned(),
+        kind: kind.to_owned(),
+        security_groups: Vec::new(),
+        ip_address_type: Some("ipv4".to_owned()),
+        listeners: Collected::Ok(Vec::new()),
+        attributes: Collected::Ok(Attributes {
+            drop_invalid_header_fields: (kind == "application").then_some(false),
+            ..Attributes::default()
+        }),
+    }
+}
+
+/// A listener on `port` with `protocol` that forwards to a target group;
+/// an `HTTPS` or `TLS` one with ELB's recommended security policy.
+pub fn listener(port: i32, protocol: &str) -> Listener {
+    let tls = matches!(protocol, "HTTPS" | "TLS");
+    Listener {
+        port: Some(port),
+        protocol: Some(protocol.to_owned()),
+        ssl_policy: tls.then(|| "ELBSecurityPolicy-TLS13-1-2-2021-06".to_owned()),
+        default_actions: vec![ListenerAction { kind: "forward".to_owned(), redirect_protocol: None }],
+    }
+}
+
+/// A web ACL that protects `load_balancers` (ARNs).
+pub fn web_acl(name: &str, load_balancers: &[&str]) -> WebAcl {
+    WebAcl {
+        arn: format!("arn:aws:wafv2:{REGION}:{ACCOUNT}:regional/webacl/{name}/1"),
+        name: name.to_owned(),
+        protects: Collected::Ok(load_balancers.iter().map(|arn| arn.to_string()).collect()),
     }
 }
 

@@ -20,6 +20,8 @@ pub mod image_vulnerabilities;
 pub mod paginate;
 mod resource;
 mod visit;
+pub mod vpc;
+pub mod wafv2;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -52,6 +54,13 @@ pub enum ResourceKind {
     Ec2SecurityGroups,
     Ec2NetworkInterfaces,
     Ec2NetworkAcls,
+    /// `DescribeRouteTables`, once per region: which subnets route IPv6 to
+    /// an internet gateway.
+    Ec2RouteTables,
+    /// `DescribeVpcs`, once per region.
+    Ec2Vpcs,
+    /// `DescribeFlowLogs`, once per region.
+    Ec2FlowLogs,
     EcrRepositories,
     /// `GetRegistryScanningConfiguration`, once per region.
     EcrRegistryScanning,
@@ -93,6 +102,13 @@ pub enum ResourceKind {
     /// Elastic Load Balancing v2 (regional): load balancers, the listeners
     /// of the internet-facing ones, and every target group.
     LoadBalancers,
+    /// The listeners of internal load balancers too (implies the load balancers).
+    LoadBalancerListeners,
+    /// `DescribeLoadBalancerAttributes`, once per load balancer.
+    LoadBalancerAttributes,
+    /// WAFv2: `ListWebACLs` per region and `ListResourcesForWebACL` per web
+    /// ACL, where an internet-facing application load balancer exists.
+    WebAcls,
 
     // IAM (global: collected once per account).
     IamAccountSummary,
@@ -115,6 +131,7 @@ impl ResourceKind {
             | K::EcrImages
             | K::EcrLatestImageScan => &[K::EcrRepositories],
             K::EcsServices | K::EcsTasks => &[K::EcsClusters],
+            K::LoadBalancerListeners | K::LoadBalancerAttributes | K::WebAcls => &[K::LoadBalancers],
             // Which revisions are in use comes from the clusters' services and tasks.
             K::EcsTaskDefinitions => &[K::EcsClusters, K::EcsServices, K::EcsTasks],
             // Which images to read comes from the task definitions.

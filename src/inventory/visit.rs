@@ -10,7 +10,7 @@ use super::cloudtrail::{CloudTrailRegion, Trail};
 use super::ec2::Ec2Region;
 use super::ecr::{EcrRegion, Image, Repository};
 use super::ecs::{Cluster, EcsRegion, TaskDefinitionEntry};
-use super::elbv2::{Elbv2Region, LoadBalancer};
+use super::elbv2::{Elbv2Region, LoadBalancer, WebAcl};
 use super::iam::{IamAccount, ManagedPolicy};
 use super::image_configs::RegistryImage;
 use super::{AccountInventory, Collected, RegionInventory, Undescribed};
@@ -68,6 +68,9 @@ leaves!(
     super::ec2::SecurityGroup,
     super::ec2::NetworkInterface,
     super::ec2::NetworkAcl,
+    super::ec2::RouteTable,
+    super::vpc::Vpc,
+    super::vpc::FlowLog,
     super::ecr::RegistryScanning,
     super::ecr::RepositoryScanning,
     super::ecr::ImageScan,
@@ -83,6 +86,7 @@ leaves!(
     super::image_vulnerabilities::ImageVulnerabilities,
     super::elbv2::Listener,
     super::elbv2::TargetGroup,
+    super::elbv2::Attributes,
     super::iam::AccountSummary,
     super::iam::PasswordPolicy,
     super::iam::CredentialReport,
@@ -114,9 +118,10 @@ impl Visit for AccountInventory {
 }
 
 fields!(RegionInventory: ec2, ecr, cloudtrail, ecs, elbv2);
-fields!(Elbv2Region: load_balancers, target_groups);
-fields!(LoadBalancer: listeners);
-fields!(Ec2Region: security_groups, network_interfaces, network_acls);
+fields!(Elbv2Region: load_balancers, target_groups, web_acls);
+fields!(LoadBalancer: listeners, attributes);
+fields!(WebAcl: protects);
+fields!(Ec2Region: security_groups, network_interfaces, network_acls, route_tables, vpcs, flow_logs);
 fields!(EcrRegion: repositories, registry_scanning, registry_policy, signing_configuration);
 fields!(Repository: policy, images, lifecycle_policy, scanning, latest_image_scan);
 fields!(Image: referrers, managed_signing);

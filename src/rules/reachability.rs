@@ -1,18 +1,22 @@
-//! Whether the internet can reach a running task: through a public IP on
-//! its network interface in a security group open to the internet on a
-//! port the task listens on, or through an internet-facing load balancer
-//! in front of its service; and, for an image, which tasks run it and how
-//! exposed that makes it.
+//! Whether the internet can reach a running task, over each address family
+//! and path: a public IPv4 address on its network interface in a security
+//! group open to `0.0.0.0/0`; an IPv6 address in a subnet routed to an
+//! internet gateway (not an egress-only one) in a group open to `::/0`; or
+//! an internet-facing load balancer in front of its service, over the
+//! families it listens on; each on a port the task listens on. And, for an
+//! image, which tasks run it and how exposed that makes it.
 
 use std::collections::BTreeSet;
 use std::str::FromStr;
 
+use crate::inventory::ec2::{NetworkInterface, RouteTable, SecurityGroup};
 use crate::inventory::ecs::{RunningTask, TaskDefinition};
+use crate::inventory::elbv2::LoadBalancer;
 use crate::inventory::image_configs::RegistryImage;
 use crate::inventory::image_vulnerabilities::Vulnerability;
 use crate::inventory::{AccountInventory, Collected, RegionInventory};
 use crate::model::Exposure;
-use crate::rules::security_group::{self, internet_source};
+use crate::rules::security_group::{self, Family, internet_source_of};
 use crate::severity::Severity;
 
 /// How the internet reaches a running task, as far as the inventory tells.
@@ -45,10 +49,33 @@ pub fn reachability(region: &RegionInventory, task: &RunningTask, definition: Op
         Reachability::Unknown(unknown.join("; "))
     } else {
         let behind = if task.service().is_some() { "no internet-facing load balancer" } else { "no service" };
-        Reachability::NotReachable(format!("no public IP open to the internet on its ports, {behind}"))
+        Reachability::NotReachable(format!(
+            "no public IPv4 or internet-routed IPv6 address open to the internet on its ports, {behind}"
+        ))
     }
 }
 
+/// The ports a task listens on, each as a security group exposure with its
+/// name for messages; a task definition that could not be read listens on
+/// unknown ports, so any open port counts.
+fn exposures(definition: Option<&TaskDefinition>) -> Vec<(security_group::Exposure, String)> {
+    let Some(definition) = definition else {
+        return vec![(security_group::Exposure::AnyPort, "a port".to_owned())];
+    };
+    definition
+        .containers
+        .iter()
+        .flat_map(|container| &container.port_mappings)
+        .filter(|mapping| mapping.protocol == "tcp")
+        .filter_map(|mapping| u16::try_from(mapping.container_port).ok())
+        .map(|port| (security_group::Exposure::TcpPort(port), format!("port {port}")))
+        .collect()
+}
+
+/// The ways in through the task's own network interfaces: a public IPv4
+/// address in a group open to `0.0.0.0/0`, or an IPv6 address (every one is
+/// global) in a subnet that routes IPv6 to an internet gateway and a group
+/// open to `::/0`, each on a port the task listens on.
 fn public_ip_ways(
     region: &RegionInventory,
     task: &RunningTask,
@@ -68,41 +95,76 @@ fn public_ip_ways(
         .map_err(|why| format!("its network interfaces could not be read ({why})"))?;
     let groups =
         region.ec2.security_groups.get().map_err(|why| format!("the security groups could not be read ({why})"))?;
-    let ports: Vec<u16> = definition
-        .map(|definition| {
-            definition
-                .containers
-                .iter()
-                .flat_map(|container| &container.port_mappings)
-                .filter(|mapping| mapping.protocol == "tcp")
-                .filter_map(|mapping| u16::try_from(mapping.container_port).ok())
-                .collect()
-        })
-        .unwrap_or_default();
+    let exposures = exposures(definition);
     let mut ways = Vec::new();
+    // Where an open IPv6 address leads could not be told: unknown, unless another way is known.
+    let mut unrouted = Vec::new();
     for id in &task.network_interfaces {
         let Some(interface) = interfaces.iter().find(|interface| &interface.id == id) else {
             return Err(format!("its network interface {id} is not in the region's listing"));
         };
-        let Some(ip) = &interface.public_ip else { continue };
-        for group_id in &interface.security_group_ids {
-            let Some(group) = groups.iter().find(|group| &group.id == group_id) else {
-                return Err(format!("its security group {group_id} is not in the region's listing"));
-            };
-            // A task definition that could not be read listens on unknown ports: any open port counts.
-            let exposures: Vec<(security_group::Exposure, String)> = if definition.is_none() {
-                vec![(security_group::Exposure::AnyPort, "a port".to_owned())]
-            } else {
-                ports.iter().map(|port| (security_group::Exposure::TcpPort(*port), format!("port {port}"))).collect()
-            };
-            for (exposure, what) in exposures {
-                if let Some(source) = group.ingress.iter().find_map(|rule| internet_source(rule, exposure)) {
-                    ways.push(format!("public IP {ip} ({id}) in {} open to {source} on {what}", group.id));
-                }
+        if let Some(ip) = &interface.public_ip {
+            let open = open_groups(groups, interface, &exposures, Family::Ipv4)?;
+            ways.extend(open.into_iter().map(|open| format!("public IP {ip} ({id}) in {open}")));
+        }
+        let Some(address) = interface.ipv6_addresses.first() else { continue };
+        let open = open_groups(groups, interface, &exposures, Family::Ipv6)?;
+        if open.is_empty() {
+            continue;
+        }
+        match ipv6_internet_gateway(region, interface) {
+            Ok(Some(gateway)) => ways.extend(
+                open.into_iter()
+                    .map(|open| format!("IPv6 address {address} ({id}, routed through {gateway}) in {open}")),
+            ),
+            Ok(None) => {}
+            Err(why) => unrouted.push(why),
+        }
+    }
+    if ways.is_empty() && !unrouted.is_empty() {
+        return Err(unrouted.join("; "));
+    }
+    Ok(ways)
+}
+
+/// `sg-1 open to ::/0 on port 8080` for each of the interface's groups that
+/// admits clients of `family` from the whole internet on one of `exposures`.
+fn open_groups(
+    groups: &[SecurityGroup],
+    interface: &NetworkInterface,
+    exposures: &[(security_group::Exposure, String)],
+    family: Family,
+) -> Result<Vec<String>, String> {
+    let mut open = Vec::new();
+    for group_id in &interface.security_group_ids {
+        let Some(group) = groups.iter().find(|group| &group.id == group_id) else {
+            return Err(format!("its security group {group_id} is not in the region's listing"));
+        };
+        for (exposure, what) in exposures {
+            if let Some(source) = group.ingress.iter().find_map(|rule| internet_source_of(rule, *exposure, family)) {
+                open.push(format!("{} open to {source} on {what}", group.id));
             }
         }
     }
-    Ok(ways)
+    Ok(open)
+}
+
+/// The internet gateway the interface's subnet routes IPv6 to, if any. An
+/// egress-only internet gateway lets replies out and nothing in.
+fn ipv6_internet_gateway<'a>(
+    region: &'a RegionInventory,
+    interface: &NetworkInterface,
+) -> Result<Option<&'a str>, String> {
+    let tables = region.ec2.route_tables.get().map_err(|why| {
+        format!("the route tables could not be read, so where {}'s IPv6 goes is unknown ({why})", interface.id)
+    })?;
+    let (Some(vpc), Some(subnet)) = (&interface.vpc_id, &interface.subnet_id) else {
+        return Err(format!("the subnet of {}, which has an IPv6 address, is unknown", interface.id));
+    };
+    let Some(table) = RouteTable::of_subnet(tables, vpc, subnet) else {
+        return Err(format!("no route table of {vpc} serves subnet {subnet} in the region's listing"));
+    };
+    Ok(table.ipv6_internet_gateway())
 }
 
 fn load_balancer_ways(region: &RegionInventory, task: &RunningTask) -> Result<Vec<String>, String> {
@@ -149,14 +211,17 @@ fn load_balancer_ways(region: &RegionInventory, task: &RunningTask) -> Result<Ve
             for listener in listeners {
                 let port = listener.port.and_then(|port| u16::try_from(port).ok());
                 // An application load balancer's security groups decide who reaches its listeners.
+                let families = families(balancer);
                 let open = match (balancer.security_groups.is_empty(), port, security_groups) {
                     (true, _, _) => true,
                     (false, Some(port), Some(all)) => balancer.security_groups.iter().any(|id| {
                         all.iter().filter(|group| &group.id == id).any(|group| {
-                            group
-                                .ingress
-                                .iter()
-                                .any(|rule| internet_source(rule, security_group::Exposure::TcpPort(port)).is_some())
+                            group.ingress.iter().any(|rule| {
+                                families.iter().any(|family| {
+                                    let exposure = security_group::Exposure::TcpPort(port);
+                                    internet_source_of(rule, exposure, *family).is_some()
+                                })
+                            })
                         })
                     }),
                     (false, _, None) => {
@@ -176,6 +241,16 @@ fn load_balancer_ways(region: &RegionInventory, task: &RunningTask) -> Result<Ve
         }
     }
     Ok(ways)
+}
+
+/// The address families clients reach a load balancer over; both when
+/// unknown (an inventory saved before the field was read), which claims no less.
+fn families(balancer: &LoadBalancer) -> &'static [Family] {
+    match balancer.ip_address_type.as_deref() {
+        Some("ipv4") => &[Family::Ipv4],
+        Some("dualstack-without-public-ipv4") => &[Family::Ipv6],
+        _ => &[Family::Ipv4, Family::Ipv6],
+    }
 }
 
 /// A running task that runs an image, with how the internet reaches it.

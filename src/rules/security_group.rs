@@ -18,12 +18,31 @@ pub enum Exposure {
     AnyPort,
 }
 
+/// An address family: which of a rule's ranges admit a client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    Ipv4,
+    Ipv6,
+}
+
 /// The internet source a rule admits for `exposure`, if it does.
 pub fn internet_source(rule: &IpPermission, exposure: Exposure) -> Option<&str> {
     if !covers(rule, exposure) {
         return None;
     }
     rule.ipv4_ranges.iter().chain(&rule.ipv6_ranges).map(String::as_str).find(|cidr| is_internet(cidr))
+}
+
+/// The internet source of one address family a rule admits for `exposure`:
+/// `0.0.0.0/0` lets no IPv6 client in, and `::/0` no IPv4 one.
+pub fn internet_source_of(rule: &IpPermission, exposure: Exposure, family: Family) -> Option<&str> {
+    if !covers(rule, exposure) {
+        return None;
+    }
+    match family {
+        Family::Ipv4 => rule.ipv4_ranges.iter().map(String::as_str).find(|cidr| *cidr == IPV4_INTERNET),
+        Family::Ipv6 => rule.ipv6_ranges.iter().map(String::as_str).find(|cidr| *cidr == IPV6_INTERNET),
+    }
 }
 
 pub fn is_internet(cidr: &str) -> bool {
@@ -184,6 +203,16 @@ mod tests {
         assert!(!is_wide_open_public_ipv4("172.16.0.0/12"));
         assert!(!is_wide_open_public_ipv4("100.64.0.0/10"));
         assert!(!is_wide_open_public_ipv4("not a cidr"));
+    }
+
+    #[test]
+    fn each_family_is_admitted_by_its_own_range_only() {
+        let v6 = rule("tcp", Some((80, 80)), &[], &["::/0"]);
+        assert_eq!(internet_source_of(&v6, Exposure::TcpPort(80), Family::Ipv6), Some("::/0"));
+        assert_eq!(internet_source_of(&v6, Exposure::TcpPort(80), Family::Ipv4), None);
+        let v4 = rule("-1", None, &["0.0.0.0/0"], &["2001:db8::/32"]);
+        assert_eq!(internet_source_of(&v4, Exposure::TcpPort(80), Family::Ipv4), Some("0.0.0.0/0"));
+        assert_eq!(internet_source_of(&v4, Exposure::TcpPort(80), Family::Ipv6), None);
     }
 
     #[test]

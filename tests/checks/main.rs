@@ -12,11 +12,13 @@ mod collection_failures;
 mod ec2;
 mod ecr;
 mod ecs;
+mod elbv2;
 mod iam;
 mod saved_inventories;
 mod scope_errors;
 mod seeder;
 mod snapshots;
+mod vpc;
 mod wording;
 
 use std::path::Path;

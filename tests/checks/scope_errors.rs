@@ -49,6 +49,8 @@ fn walk_failures(scope: &Scope) -> &'static [(&'static str, Under)] {
     match scope {
         Scope::SecurityGroups(_) => &[("security_groups", Region)],
         Scope::NetworkAcls(_) => &[("network_acls", Region)],
+        Scope::Vpcs(_) => &[("vpcs", Region)],
+        Scope::LoadBalancers(_) => &[("load_balancers", Region)],
         Scope::Registries(_) | Scope::RootUser(_) => &[],
         Scope::Repositories(_) => &[("repositories", Region)],
         Scope::Images(_) => &[("repositories", Region), ("images", Holder)],
@@ -84,6 +86,9 @@ fn fields_of(kind: ResourceKind) -> &'static [&'static str] {
         K::Ec2SecurityGroups => &["security_groups"],
         K::Ec2NetworkInterfaces => &["network_interfaces"],
         K::Ec2NetworkAcls => &["network_acls"],
+        K::Ec2RouteTables => &["route_tables"],
+        K::Ec2Vpcs => &["vpcs"],
+        K::Ec2FlowLogs => &["flow_logs"],
         K::EcrRepositories => &["repositories"],
         K::EcrRegistryScanning => &["registry_scanning"],
         K::EcrRegistryPolicy => &["registry_policy"],
@@ -101,6 +106,9 @@ fn fields_of(kind: ResourceKind) -> &'static [&'static str] {
         K::EcsTasks => &["running_tasks", "running_task_definitions"],
         K::EcsTaskDefinitions => &["task_definitions", "definition"],
         K::LoadBalancers => &["load_balancers", "target_groups", "listeners"],
+        K::LoadBalancerListeners => &["listeners"],
+        K::LoadBalancerAttributes => &["attributes"],
+        K::WebAcls => &["web_acls", "protects"],
         K::IamAccountSummary => &["summary"],
         K::IamPasswordPolicy => &["password_policy"],
         K::IamCredentialReport => &["credential_report"],
@@ -124,6 +132,11 @@ const OTHER_SOURCES: &[(&str, ResourceKind, &str)] = &[
         "ecr_images_internet_exposed_no_vulnerabilities",
         ResourceKind::LoadBalancers,
         "the task's public IP already shows the image exposed",
+    ),
+    (
+        "ecr_images_internet_exposed_no_vulnerabilities",
+        ResourceKind::Ec2RouteTables,
+        "the task's public IP already shows the image exposed; only an IPv6 address needs its subnet's routes",
     ),
 ];
 
@@ -272,7 +285,7 @@ fn judged_inventory() -> AccountInventory {
     groups.extend([default, open]);
     let Collected::Ok(interfaces) = &mut region.ec2.network_interfaces else { unreachable!() };
     interfaces.push(network_interface("eni-web", &["sg-web"], Some("203.0.113.7")));
-    region.elbv2.load_balancers = Collected::Ok(Vec::new());
+    // The load balancer of the full inventory stays: the edge checks judge it.
     region.elbv2.target_groups = Collected::Ok(Vec::new());
 
     let Collected::Ok(repositories) = &mut region.ecr.repositories else { unreachable!() };

@@ -30,6 +30,10 @@ fn every_operation_makes_its_minimum_number_of_calls() {
         ("ec2:DescribeSecurityGroups", 1),
         ("ec2:DescribeNetworkAcls", 1),
         ("ec2:DescribeNetworkInterfaces", 1),
+        // Where IPv6 leads (exposure), and the network evidence: one listing each per region.
+        ("ec2:DescribeRouteTables", 1),
+        ("ec2:DescribeVpcs", 1),
+        ("ec2:DescribeFlowLogs", 1),
         ("ecr:DescribeRepositories", 1),
         // One batch for all three repositories, not one call each.
         ("ecr:BatchGetRepositoryScanningConfiguration", 1),
@@ -39,7 +43,8 @@ fn every_operation_makes_its_minimum_number_of_calls() {
         // no DescribeImageSigningStatus for any image, signed or not.
         ("ecr:GetSigningConfiguration", 1),
         // What reaches the services (the exposure check): one listing each per
-        // region; no load balancer here, so no DescribeListeners.
+        // region; no load balancer here, so no DescribeListeners, no
+        // DescribeLoadBalancerAttributes, and no WAFv2 call.
         ("elasticloadbalancing:DescribeLoadBalancers", 1),
         ("elasticloadbalancing:DescribeTargetGroups", 1),
         // ECR has no batch call for these: one per repository.

@@ -1,8 +1,9 @@
 //! The prioritised vulnerabilities of the demo account (localstack/demo-account.yaml,
 //! ap-southeast-2): enhanced scan findings (server.py), services that run behind an
-//! internet-facing and an internal load balancer, and an image no task runs. The
-//! exposed running image ranks first, then the internal one, then the idle one, each
-//! with its reasons; the check FAILs only the exposed one.
+//! internet-facing and an internal load balancer, the latter's dual-stack task also
+//! reachable over IPv6, and an image no task runs. The image behind the internet-facing
+//! load balancer ranks first, then the one exposed over IPv6, then the idle one, each
+//! with its reasons; the check FAILs both exposed ones.
 
 use crate::support::{Account, repo_root, text};
 
@@ -31,7 +32,7 @@ fn the_exposed_running_image_ranks_first() {
         summary,
         [
             (1, "internet".to_owned(), "CRITICAL".to_owned()),
-            (2, "internal".to_owned(), "CRITICAL".to_owned()),
+            (2, "internet".to_owned(), "CRITICAL".to_owned()),
             (3, "not_running".to_owned(), "HIGH".to_owned()),
         ],
         "{images:#?}"
@@ -51,8 +52,11 @@ fn the_exposed_running_image_ranks_first() {
         "{reasons:?}"
     );
     assert_eq!(first["findings"][0]["exploit_available"], "YES", "enhanced findings carry exploit information");
+    // Internal behind its load balancer, but its IPv6 address is routed to the internet.
+    let second: Vec<String> = images[1]["reasons"].as_array().unwrap().iter().map(text).collect();
     assert!(
-        text(&images[1]["reasons"][0]).contains("reporting/builder (ap-southeast-2), none reachable from the internet")
+        second.iter().any(|reason| reason.contains("IPv6 address ") && reason.contains("open to ::/0 on port 8080")),
+        "{second:?}"
     );
     assert_eq!(text(&images[2]["reasons"][0]), "named by a task definition but run by no task");
 
@@ -64,5 +68,7 @@ fn the_exposed_running_image_ranks_first() {
     );
     let findings = scan.findings(CHECK);
     assert_eq!(findings.len(), 3);
-    assert_eq!(findings.iter().filter(|finding| finding["status"] == "PASS").count(), 2, "{findings:#?}");
+    assert_eq!(findings.iter().filter(|finding| finding["status"] == "PASS").count(), 1, "{findings:#?}");
+    let builder = scan.finding_mentioning(CHECK, "report-builder:1");
+    assert_eq!(builder["status"], "FAIL", "exposed over IPv6: {builder}");
 }

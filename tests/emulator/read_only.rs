@@ -18,6 +18,9 @@ const IAM_ACTION_OF: &[(&str, &str)] = &[
     ("ecr:ListImageReferrers", "ecr:BatchGetImage"),
     // The SDK's snake case loses the acronym: the action is ListVirtualMFADevices.
     ("iam:ListVirtualMfaDevices", "iam:ListVirtualMFADevices"),
+    // The same for WAFv2's ACL: ListWebACLs, ListResourcesForWebACL.
+    ("wafv2:ListWebAcls", "wafv2:ListWebACLs"),
+    ("wafv2:ListResourcesForWebAcl", "wafv2:ListResourcesForWebACL"),
 ];
 
 /// SDK crates (`aws_sdk_<name>`) whose IAM service prefix is another name.

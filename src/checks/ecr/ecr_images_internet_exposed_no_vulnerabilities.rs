@@ -17,6 +17,7 @@ pub const CHECK: Check = Check {
         ResourceKind::EcsServices,
         ResourceKind::Ec2NetworkInterfaces,
         ResourceKind::Ec2SecurityGroups,
+        ResourceKind::Ec2RouteTables,
         ResourceKind::LoadBalancers,
     ],
 };
@@ -32,7 +33,7 @@ fn judge(ctx: &Context<'_>, image: &RegistryImage) -> Verdict {
         Exposure::NotRunning => return pass("is run by no task, so the internet reaches none of its vulnerabilities."),
         Exposure::Internal => {
             return pass(format!(
-                "runs in {} task(s), none reachable from the internet (no public IP open on its ports, no internet-facing load balancer).",
+                "runs in {} task(s), none reachable from the internet (no public IPv4 or internet-routed IPv6 address open on its ports, no internet-facing load balancer).",
                 runs.runs.len()
             ));
         }

@@ -1,7 +1,7 @@
 use bulkhead::inventory::Undescribed;
 use bulkhead::inventory::ec2::Protocol;
 use bulkhead::inventory::ecs::ServiceLoadBalancer;
-use bulkhead::inventory::elbv2::{Listener, LoadBalancer, TargetGroup};
+use bulkhead::inventory::elbv2::{LoadBalancer, TargetGroup};
 use bulkhead::inventory::image_vulnerabilities::{
     Coverage, ImageVulnerabilities, ScanType, Vulnerability, VulnerablePackage,
 };
@@ -157,11 +157,8 @@ fn an_internet_facing_load_balancer_exposes_its_service() {
     }]);
     let balancer = |scheme: &str| LoadBalancer {
         arn: balancer_arn.clone(),
-        name: "public".into(),
-        scheme: scheme.into(),
-        kind: "application".into(),
-        security_groups: Vec::new(),
-        listeners: Collected::Ok(vec![Listener { port: Some(443), protocol: Some("HTTPS".into()) }]),
+        listeners: Collected::Ok(vec![listener(443, "HTTPS")]),
+        ..load_balancer("public", scheme, "application")
     };
     region.elbv2.load_balancers = Collected::Ok(vec![balancer("internet-facing")]);
     let finding = only(CHECK, &account);
@@ -231,4 +228,121 @@ fn tasks_that_cannot_be_seen_leave_an_idle_image_unknown() {
     let finding = only(CHECK, &pulling);
     assert_eq!(finding.status, Status::Error, "{}", finding.message);
     assert!(finding.message.contains("has no digest for it yet"), "{}", finding.message);
+}
+
+/// [`exposed`] with no public IPv4: its task's interface has an IPv6
+/// address in `vpc-1`'s `subnet-1`, whose main route table sends `::/0` to
+/// `ipv6_gateway`, and sg-web is open to `v6_source` (else `0.0.0.0/0`) on 8080.
+fn dual_stack(ipv6_gateway: Option<&str>, v6_open: bool) -> AccountInventory {
+    let mut account = exposed(scanned(vec![vulnerability("CVE-2024-0001", "CRITICAL")]), true, None);
+    let region = account.regions.get_mut(REGION).unwrap();
+    let mut interface = network_interface("eni-1", &["sg-web"], None);
+    interface.ipv6_addresses = vec!["2600:1f18:7::7".into()];
+    region.ec2.network_interfaces = Collected::Ok(vec![interface]);
+    region.ec2.route_tables = Collected::Ok(vec![main_route_table("rtb-main", ipv6_gateway)]);
+    let source = if v6_open { "::/0" } else { "0.0.0.0/0" };
+    let mut group = security_group("sg-web");
+    group.ingress = vec![permission(Protocol::Tcp, Some((8080, 8080)), source)];
+    region.ec2.security_groups = Collected::Ok(vec![group]);
+    account
+}
+
+#[test]
+fn an_ipv6_address_routed_to_an_internet_gateway_is_exposed() {
+    let finding = only(CHECK, &dual_stack(Some("igw-1"), true));
+    assert_eq!(finding.status, Status::Fail, "{}", finding.message);
+    assert!(
+        finding
+            .message
+            .contains("IPv6 address 2600:1f18:7::7 (eni-1, routed through igw-1) in sg-web open to ::/0 on port 8080"),
+        "{}",
+        finding.message
+    );
+}
+
+#[test]
+fn ipv6_through_an_egress_only_gateway_or_no_route_is_not_exposed() {
+    let egress_only = only(CHECK, &dual_stack(Some("eigw-1"), true));
+    assert_eq!(egress_only.status, Status::Pass, "{}", egress_only.message);
+    assert!(egress_only.message.contains("none reachable from the internet"), "{}", egress_only.message);
+    assert_eq!(status(CHECK, &dual_stack(None, true)), Status::Pass, "no IPv6 route out at all");
+
+    // The subnet's own route table wins over the VPC's main one.
+    let mut own = dual_stack(Some("igw-1"), true);
+    let region = own.regions.get_mut(REGION).unwrap();
+    let Collected::Ok(tables) = &mut region.ec2.route_tables else { unreachable!() };
+    let mut private = main_route_table("rtb-private", Some("eigw-1"));
+    private.main = false;
+    private.subnet_ids = vec!["subnet-1".into()];
+    tables.push(private);
+    assert_eq!(status(CHECK, &own), Status::Pass, "subnet-1 has its own egress-only table");
+
+    // A blackhole route is no path.
+    let mut dead = dual_stack(Some("igw-1"), true);
+    let region = dead.regions.get_mut(REGION).unwrap();
+    let Collected::Ok(tables) = &mut region.ec2.route_tables else { unreachable!() };
+    tables[0].routes[1].state = Some("blackhole".into());
+    assert_eq!(status(CHECK, &dead), Status::Pass);
+}
+
+#[test]
+fn each_family_needs_its_own_open_range() {
+    // Routed to the internet over IPv6, but the group admits IPv4 clients only.
+    assert_eq!(status(CHECK, &dual_stack(Some("igw-1"), false)), Status::Pass);
+
+    // A public IPv4 address in a group open to ::/0 alone admits no IPv4 client.
+    let mut v4 = exposed(scanned(vec![vulnerability("CVE-2024-0001", "CRITICAL")]), true, Some("203.0.113.7"));
+    let region = v4.regions.get_mut(REGION).unwrap();
+    let mut group = security_group("sg-web");
+    group.ingress = vec![permission(Protocol::Tcp, Some((8080, 8080)), "::/0")];
+    region.ec2.security_groups = Collected::Ok(vec![group]);
+    assert_eq!(status(CHECK, &v4), Status::Pass);
+}
+
+#[test]
+fn the_routes_of_an_ipv6_address_unread_leave_reachability_unknown() {
+    let mut account = dual_stack(Some("igw-1"), true);
+    account.regions.get_mut(REGION).unwrap().ec2.route_tables =
+        Collected::Failed(denied(Service::Ec2, "DescribeRouteTables"));
+    let finding = only(CHECK, &account);
+    assert_eq!(finding.status, Status::Error, "{}", finding.message);
+    assert!(finding.message.contains("DescribeRouteTables"), "{}", finding.message);
+}
+
+#[test]
+fn a_load_balancer_is_reached_over_the_families_it_listens_on() {
+    let mut account = exposed(scanned(vec![vulnerability("CVE-2024-0001", "HIGH")]), true, None);
+    let region = account.regions.get_mut(REGION).unwrap();
+    let Collected::Ok(clusters) = &mut region.ecs.clusters else { unreachable!() };
+    let Collected::Ok(services) = &mut clusters[0].services else { unreachable!() };
+    let group_arn = format!("arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:targetgroup/web/1");
+    services[0].load_balancers = vec![ServiceLoadBalancer {
+        target_group_arn: Some(group_arn.clone()),
+        load_balancer_name: None,
+        container_name: Some("web".into()),
+        container_port: Some(8080),
+    }];
+    let mut balancer = load_balancer("public", "internet-facing", "application");
+    balancer.security_groups = vec!["sg-edge".into()];
+    balancer.listeners = Collected::Ok(vec![listener(443, "HTTPS")]);
+    region.elbv2.target_groups = Collected::Ok(vec![TargetGroup {
+        arn: group_arn,
+        name: "web".into(),
+        port: Some(8080),
+        protocol: Some("HTTP".into()),
+        target_type: Some("ip".into()),
+        load_balancer_arns: vec![balancer.arn.clone()],
+    }]);
+    let mut edge = security_group("sg-edge");
+    edge.ingress = vec![permission(Protocol::Tcp, Some((443, 443)), "::/0")];
+    let Collected::Ok(groups) = &mut region.ec2.security_groups else { unreachable!() };
+    groups.push(edge);
+    region.elbv2.load_balancers = Collected::Ok(vec![balancer.clone()]);
+    assert_eq!(status(CHECK, &account), Status::Pass, "an IPv4-only load balancer takes no IPv6 client");
+
+    balancer.ip_address_type = Some("dualstack".into());
+    account.regions.get_mut(REGION).unwrap().elbv2.load_balancers = Collected::Ok(vec![balancer]);
+    let finding = only(CHECK, &account);
+    assert_eq!(finding.status, Status::Fail, "{}", finding.message);
+    assert!(finding.message.contains("load balancer public (HTTPS 443"), "{}", finding.message);
 }
