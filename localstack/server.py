@@ -733,6 +733,9 @@ def apply_patches() -> None:
     from moto.ecs.models import Task
 
     Task.__init__ = _wrap_task_init(Task.__init__)
+    import eks_detection
+
+    eks_detection.apply()
 
 
 def main(argv: list[str] | None = None) -> None:

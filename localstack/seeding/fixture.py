@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import cloudtrail, ec2, ecr, ecs, elbv2, iam, organization, schema
+from . import cloudtrail, ec2, ecr, ecs, eks_detection, elbv2, iam, organization, schema
 from .core import Seeder
 from .validate import FixtureError, _str, key_mapping
 
@@ -23,6 +23,8 @@ class Region:
     ecs_clusters: list[ecs.EcsCluster] = field(default_factory=list)
     target_groups: list[elbv2.TargetGroup] = field(default_factory=list)
     load_balancers: list[elbv2.LoadBalancer] = field(default_factory=list)
+    eks_clusters: list[eks_detection.EksCluster] = field(default_factory=list)
+    detection: eks_detection.Detection = field(default_factory=eks_detection.Detection)
 
 
 def parse_region(name: str, raw: Any) -> Region:
@@ -43,6 +45,8 @@ def parse_region(name: str, raw: Any) -> Region:
         rspec, rpath, target_groups, {group.name for group in region.security_groups}
     )
     region.ecs_clusters = ecs.parse_clusters(rspec, rpath, revisions, target_groups)
+    region.eks_clusters = eks_detection.parse_clusters(rspec, rpath)
+    region.detection = eks_detection.parse_detection(rspec, rpath)
     return region
 
 
@@ -90,6 +94,9 @@ def seed(seeder: Seeder, regions: list[Region], account_iam: iam.Iam | None) -> 
             elbv2.seed_load_balancer(seeder, region.name, balancer)
         for cluster in region.ecs_clusters:
             ecs.seed_cluster(seeder, region.name, cluster)
+        for cluster in region.eks_clusters:
+            eks_detection.seed_cluster(seeder, region.name, cluster)
+        eks_detection.seed_detection(seeder, region.name, region.detection)
         for repo in region.ecr_repositories:
             if any(image.after_tasks for image in repo.images):
                 ecr.seed_repository(seeder, region.name, repo, after_tasks=True)

@@ -25,6 +25,10 @@ pub enum Service {
     Elbv2,
     Iam,
     Organizations,
+    Eks,
+    GuardDuty,
+    /// Amazon Inspector (the v2 API).
+    Inspector2,
 }
 
 impl Service {
@@ -39,6 +43,9 @@ impl Service {
             Service::Elbv2 => "elasticloadbalancing",
             Service::Iam => "iam",
             Service::Organizations => "organizations",
+            Service::Eks => "eks",
+            Service::GuardDuty => "guardduty",
+            Service::Inspector2 => "inspector2",
         }
     }
 }

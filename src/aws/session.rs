@@ -382,6 +382,9 @@ service_client! {
     aws_sdk_iam => Service::Iam,
     aws_sdk_organizations => Service::Organizations,
     aws_sdk_cloudtrail => Service::Cloudtrail,
+    aws_sdk_eks => Service::Eks,
+    aws_sdk_guardduty => Service::GuardDuty,
+    aws_sdk_inspector2 => Service::Inspector2,
 }
 
 #[cfg(test)]

@@ -40,6 +40,7 @@ const RESOURCE_TYPES: &[&str] = &[
     "AwsEcsService",
     "AwsEcsTask",
     "AwsEcsTaskDefinition",
+    "AwsEksCluster",
     "AwsIamPolicy",
     "AwsIamUser",
 ];

@@ -32,6 +32,7 @@ mod ecs_running_tasks;
 mod ecs_services;
 mod ecs_task_definitions;
 mod edges;
+mod eks_detection;
 mod errors;
 mod faults;
 mod history;
