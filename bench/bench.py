@@ -278,6 +278,13 @@ def minimum_calls(account: dict, regions: list[str]) -> Counter:
         calls["ec2:DescribeRouteTables"] += pages(r.get("route_tables", 0), 100)
         calls["ec2:DescribeVpcs"] += pages(r.get("vpcs", 0), 1000)
         calls["ec2:DescribeFlowLogs"] += pages(r.get("flow_logs", 0), 1000)
+        # The synthetic accounts have no EKS cluster and no GuardDuty detector:
+        # one listing each per region, and Inspector's status for the account.
+        calls["eks:ListClusters"] += pages(r.get("eks_clusters", 0), 100)
+        calls["eks:DescribeCluster"] += r.get("eks_clusters", 0)
+        calls["guardduty:ListDetectors"] += 1
+        calls["guardduty:GetDetector"] += r.get("detectors", 0)
+        calls["inspector2:BatchGetAccountStatus"] += 1
     # One BatchGetImage per 100 distinct references per repository (the
     # synthetic images are single manifests, so no second round for an
     # index's platform manifest), one config blob per distinct config.

@@ -736,6 +736,9 @@ def apply_patches() -> None:
 
     Task.__init__ = _wrap_task_init(Task.__init__)
     edge.apply_patches()
+    import eks_detection
+
+    eks_detection.apply()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -40,6 +40,14 @@ pub struct Config {
     /// `vpc_flow_logs_enabled` judges every VPC, not only those in use
     /// (with at least one network interface).
     pub vpc_flow_logs_every_vpc: bool,
+    /// An EKS cluster endpoint that is public but open only to listed CIDRs
+    /// passes `eks_cluster_not_publicly_accessible` (off: it fails, as FSBP
+    /// EKS.1 judges any public endpoint).
+    pub eks_public_endpoint_cidrs_accepted: bool,
+    /// An EKS cluster on a Kubernetes version in extended support passes
+    /// `eks_cluster_uses_a_supported_version` (off: it fails with the date
+    /// its extended support ends).
+    pub eks_extended_support_accepted: bool,
 }
 
 impl Default for Config {
@@ -71,6 +79,8 @@ impl Default for Config {
             trusted_accounts: Vec::new(),
             image_max_age_days: 365,
             vpc_flow_logs_every_vpc: false,
+            eks_public_endpoint_cidrs_accepted: false,
+            eks_extended_support_accepted: false,
         }
     }
 }
@@ -89,6 +99,8 @@ struct RawConfig {
     trusted_accounts: Option<Vec<Spanned<String>>>,
     image_max_age_days: Option<Spanned<i64>>,
     vpc_flow_logs_every_vpc: Option<bool>,
+    eks_public_endpoint_cidrs_accepted: Option<bool>,
+    eks_extended_support_accepted: Option<bool>,
 }
 
 /// A `bulkhead.toml` that cannot be used: the scan does not start (exit 2).
@@ -157,6 +169,12 @@ impl Config {
         }
         if let Some(value) = &raw.image_max_age_days {
             config.image_max_age_days = days(value, "image_max_age_days")?;
+        }
+        if let Some(accepted) = raw.eks_public_endpoint_cidrs_accepted {
+            config.eks_public_endpoint_cidrs_accepted = accepted;
+        }
+        if let Some(accepted) = raw.eks_extended_support_accepted {
+            config.eks_extended_support_accepted = accepted;
         }
         if let Some(registries) = &raw.trusted_registries {
             config.trusted_registries = each(registries, |name| registry_host(name), &error)?;

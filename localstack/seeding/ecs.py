@@ -66,6 +66,7 @@ class EcsService:
     load_balancers: list[tuple[str, str, int]] = field(default_factory=list)  # (target group, container, port)
     security_group: str | None = None  # a fixture group's name; None: the default VPC's own group
     ipv6: bool = False
+    task_set_public_ip: bool | None = None
 
 
 @dataclass
@@ -194,6 +195,7 @@ def parse_clusters(
                     launch_type=key_choice(shape, sv, "launch_type", sp),
                     platform_version=key_str(shape, sv, "platform_version", sp),
                     assign_public_ip=key_opt_bool(sv, "assign_public_ip", sp),
+                    task_set_public_ip=key_opt_bool(sv, "task_set_public_ip", sp),
                     running=key_int(shape, sv, "running", sp),
                     load_balancers=balancers,
                     security_group=_group(shape, sv, sp, security_groups),
@@ -303,8 +305,21 @@ def seed_cluster(seeder: Seeder, region: str, cluster: EcsCluster) -> None:
                  "containerPort": port}
                 for group, container, port in svc.load_balancers
             ]
+        if svc.task_set_public_ip is not None:
+            kwargs["deploymentController"] = {"type": "EXTERNAL"}
         with step(slabel):
             ecs.create_service(**kwargs)
+        if svc.task_set_public_ip is not None:
+            network = network or _default_network(seeder, region, vpc, subnets)
+            assign = "ENABLED" if svc.task_set_public_ip else "DISABLED"
+            with step(f"{slabel}: task set"):
+                ecs.create_task_set(
+                    cluster=cluster.name,
+                    service=svc.name,
+                    taskDefinition=svc.task_definition,
+                    networkConfiguration={"awsvpcConfiguration": {**network, "assignPublicIp": assign}},
+                )
+            log(f"{slabel}: a task set with assignPublicIp {assign}")
         behind = "".join(f", behind {group} ({container}:{port})" for group, container, port in svc.load_balancers)
         log(f"{slabel}: {svc.task_definition}, {svc.launch_type} {svc.platform_version or ''}".rstrip() + behind)
         if svc.running:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import cloudtrail, ec2, ecr, ecs, edge, elbv2, iam, organization, schema
+from . import cloudtrail, ec2, ecr, ecs, edge, eks_detection, elbv2, iam, organization, schema
 from .core import Seeder
 from .validate import FixtureError, _str, key_bool, key_choice, key_mapping
 
@@ -25,6 +25,8 @@ class Region:
     load_balancers: list[elbv2.LoadBalancer] = field(default_factory=list)
     ipv6: str | None = None  # "internet" or "egress_only"
     vpc_flow_logs: bool = False
+    eks_clusters: list[eks_detection.EksCluster] = field(default_factory=list)
+    detection: eks_detection.Detection = field(default_factory=eks_detection.Detection)
 
 
 def parse_region(name: str, raw: Any) -> Region:
@@ -49,6 +51,8 @@ def parse_region(name: str, raw: Any) -> Region:
     )
     region.ipv6 = key_choice(schema.REGION, rspec, "ipv6", rpath)
     region.vpc_flow_logs = key_bool(schema.REGION, rspec, "vpc_flow_logs", rpath)
+    region.eks_clusters = eks_detection.parse_clusters(rspec, rpath)
+    region.detection = eks_detection.parse_detection(rspec, rpath)
     return region
 
 
@@ -100,6 +104,9 @@ def seed(seeder: Seeder, regions: list[Region], account_iam: iam.Iam | None) -> 
             elbv2.seed_load_balancer(seeder, region.name, balancer)
         for cluster in region.ecs_clusters:
             ecs.seed_cluster(seeder, region.name, cluster)
+        for cluster in region.eks_clusters:
+            eks_detection.seed_cluster(seeder, region.name, cluster)
+        eks_detection.seed_detection(seeder, region.name, region.detection)
         for repo in region.ecr_repositories:
             if any(image.after_tasks for image in repo.images):
                 ecr.seed_repository(seeder, region.name, repo, after_tasks=True)

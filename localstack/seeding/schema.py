@@ -415,6 +415,9 @@ ECS_SERVICE = Shape(
             "configuration", default_doc="the default VPC's own group"),
         Key("ipv6", "bool", "each running task's network interface gets an IPv6 address "
             "(AssignIpv6Addresses; the region's `ipv6` gives the subnets theirs)", default=False),
+        Key("task_set_public_ip", "bool", "the service uses the EXTERNAL deployment controller and gets one task "
+            "set (CreateTaskSet, its task definition, first default subnet, default security group) with "
+            "assignPublicIp ENABLED / DISABLED", default_doc="no task set"),
     ),
     notes="CreateService with desiredCount 1.",
 )
@@ -497,6 +500,92 @@ LOAD_BALANCER = Shape(
     "ModifyLoadBalancerAttributes for the attributes given.",
 )
 
+EKS_NODEGROUP = Shape(
+    "EKS node group",
+    "regions.REGION.eks_clusters[].nodegroups[]",
+    (
+        Key("name", "string", "the node group name: unique in the cluster", required=True, pattern=ECS_NAME_RE),
+        Key("http_tokens", "choice", "a launch template (CreateLaunchTemplate) with this MetadataOptions.HttpTokens",
+            default_doc="no launch template", choices=("optional", "required")),
+        Key("hop_limit", "integer", "the launch template's MetadataOptions.HttpPutResponseHopLimit (with http_tokens)",
+            range=(1, 64)),
+    ),
+    notes="CreateNodegroup in the first two default subnets, naming its launch template by id, version 1.",
+)
+
+EKS_ACCESS_POLICY = Shape(
+    "EKS access policy",
+    "regions.REGION.eks_clusters[].access_entries[].policies[]",
+    (
+        Key("policy", "string", "the access policy's name (AmazonEKSClusterAdminPolicy, AmazonEKSViewPolicy, ...)",
+            required=True),
+        Key("scope", "choice", "its accessScope.type (namespace scope: namespace `default`)", default="cluster",
+            choices=("cluster", "namespace")),
+    ),
+)
+
+EKS_ACCESS_ENTRY = Shape(
+    "EKS access entry",
+    "regions.REGION.eks_clusters[].access_entries[]",
+    (
+        Key("principal", "string", "the IAM principal's ARN; `{account}` becomes the seeded account", required=True),
+        Key("policies", "list", "access policies associated with it (AssociateAccessPolicy)",
+            shape=EKS_ACCESS_POLICY),
+    ),
+    notes="CreateAccessEntry; needs authentication_mode API or API_AND_CONFIG_MAP.",
+)
+
+EKS_CLUSTER = Shape(
+    "EKS cluster",
+    "regions.REGION.eks_clusters[]",
+    (
+        Key("name", "string", "the cluster name: unique in the region", required=True, pattern=ECS_NAME_RE),
+        Key("version", "string", "the Kubernetes version", default="1.33"),
+        Key("public_endpoint", "bool", "resourcesVpcConfig.endpointPublicAccess (private access is its opposite)",
+            default=False),
+        Key("public_access_cidrs", "list", "resourcesVpcConfig.publicAccessCidrs (with public_endpoint)",
+            default_doc="0.0.0.0/0"),
+        Key("secrets_key", "bool", "encryptionConfig for secrets with a KMS key the seeder creates", default=False),
+        Key("log_types", "list", "control plane log types turned on", default_doc="none",
+            choices=("api", "audit", "authenticator", "controllerManager", "scheduler")),
+        Key("authentication_mode", "choice", "accessConfig.authenticationMode", default="CONFIG_MAP",
+            choices=("CONFIG_MAP", "API", "API_AND_CONFIG_MAP")),
+        Key("nodegroups", "list", "managed node groups", shape=EKS_NODEGROUP),
+        Key("access_entries", "list", "access entries", shape=EKS_ACCESS_ENTRY),
+    ),
+    notes="CreateCluster in the default VPC's first two subnets (role `eks-cluster`, not created).",
+)
+
+GUARDDUTY_FEATURE = Shape(
+    "GuardDuty feature",
+    "regions.REGION.guardduty.features[]",
+    (
+        Key("name", "string", "the feature (EKS_AUDIT_LOGS, RUNTIME_MONITORING, ...)", required=True),
+        Key("status", "choice", "its status", default="ENABLED", choices=("ENABLED", "DISABLED")),
+        Key("agents", "list", "additional configuration turned ENABLED (EKS_ADDON_MANAGEMENT, "
+            "ECS_FARGATE_AGENT_MANAGEMENT, ...)"),
+    ),
+)
+
+GUARDDUTY = Shape(
+    "GuardDuty",
+    "regions.REGION.guardduty",
+    (
+        Key("enabled", "bool", "the detector's status ENABLED / DISABLED", default=True),
+        Key("features", "list", "the detector's features", shape=GUARDDUTY_FEATURE),
+    ),
+    notes="CreateDetector. A region without the key has no detector.",
+)
+
+INSPECTOR = Shape(
+    "Inspector",
+    "regions.REGION.inspector",
+    (
+        Key("ecr", "bool", "Enable with resource type ECR for the account", default=True),
+    ),
+    notes="A region without the key has Inspector off (every resource DISABLED).",
+)
+
 REGION = Shape(
     "region",
     "regions.REGION",
@@ -516,6 +605,9 @@ REGION = Shape(
             "subnet, and `::/0` in its main route table to an internet gateway or an egress-only one",
             choices=("internet", "egress_only"), default_doc="no IPv6"),
         Key("vpc_flow_logs", "bool", "a flow log of all the default VPC's traffic, to S3", default=False),
+        Key("eks_clusters", "list", "EKS clusters", shape=EKS_CLUSTER),
+        Key("guardduty", "mapping", "a GuardDuty detector", shape=GUARDDUTY),
+        Key("inspector", "mapping", "Amazon Inspector's scanning for the account", shape=INSPECTOR),
     ),
     notes="A region's value may be null (nothing to create there).",
 )

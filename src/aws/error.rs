@@ -26,6 +26,10 @@ pub enum Service {
     Iam,
     Organizations,
     Wafv2,
+    Eks,
+    GuardDuty,
+    /// Amazon Inspector (the v2 API).
+    Inspector2,
 }
 
 impl Service {
@@ -41,6 +45,9 @@ impl Service {
             Service::Iam => "iam",
             Service::Organizations => "organizations",
             Service::Wafv2 => "wafv2",
+            Service::Eks => "eks",
+            Service::GuardDuty => "guardduty",
+            Service::Inspector2 => "inspector2",
         }
     }
 }

@@ -383,6 +383,9 @@ service_client! {
     aws_sdk_organizations => Service::Organizations,
     aws_sdk_cloudtrail => Service::Cloudtrail,
     aws_sdk_wafv2 => Service::Wafv2,
+    aws_sdk_eks => Service::Eks,
+    aws_sdk_guardduty => Service::GuardDuty,
+    aws_sdk_inspector2 => Service::Inspector2,
 }
 
 #[cfg(test)]

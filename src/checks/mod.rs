@@ -9,10 +9,13 @@ mod ec2;
 mod ecr;
 mod ecs;
 mod elbv2;
+mod eks;
 pub mod finding;
+mod guardduty;
 #[cfg(test)]
 mod hostile_input_tests;
 mod iam;
+mod inspector2;
 pub mod metadata;
 pub mod registry;
 pub mod scope;

@@ -6,6 +6,9 @@
 //! and records each verdict against the resource's own identity. A rule
 //! never walks and never builds a finding.
 
+mod detection;
+mod eks;
+
 use jiff::Timestamp;
 
 use super::verdict::{Judgement, Unknown, Verdict, reword};
@@ -13,10 +16,13 @@ use super::{Context, Findings};
 use crate::inventory::cloudtrail::Trail;
 use crate::inventory::ec2::{NetworkAcl, NetworkInterface, SecurityGroup};
 use crate::inventory::ecr::{EcrRegion, Image, ImageScan, Repository, is_signable};
-use crate::inventory::ecs::{Cluster, EcsService, RunningTask, TaskDefinition};
+use crate::inventory::ecs::{Cluster, EcsService, RunningTask, TaskDefinition, TaskSet};
+use crate::inventory::eks::{EksCluster, Nodegroup};
 use crate::inventory::elbv2::LoadBalancer;
+use crate::inventory::guardduty::Detector;
 use crate::inventory::iam::{CredentialReportRow, IamAccount, ManagedPolicy, PasswordPolicy};
 use crate::inventory::image_configs::{ImageConfig, RegistryImage};
+use crate::inventory::inspector2::InspectorAccount;
 use crate::inventory::vpc::Vpc;
 use crate::inventory::{ResourceKind, Unavailable};
 
@@ -59,6 +65,17 @@ pub enum Scope {
     /// Every load balancer of every kind and scheme; the walk names the ECS
     /// services behind each.
     LoadBalancers(fn(&Context<'_>, &str, &LoadBalancer) -> Verdict),
+    /// Each task set of every service.
+    TaskSets(fn(&Context<'_>, &EcsService, &TaskSet) -> Verdict),
+    // EKS
+    EksClusters(fn(&Context<'_>, &EksCluster) -> Verdict),
+    /// Each managed node group of every cluster.
+    EksNodegroups(fn(&Context<'_>, &EksCluster, &Nodegroup) -> Verdict),
+    // Detection
+    /// Each region where GuardDuty is offered, with its detectors.
+    GuardDuty(fn(&Context<'_>, &[Detector]) -> Verdict),
+    /// Each region where Inspector is offered, with the account's status there.
+    Inspector(fn(&Context<'_>, &InspectorAccount) -> Verdict),
     // IAM (global)
     /// The account's root user.
     RootUser(fn(&Context<'_>, &IamAccount) -> Verdict),
@@ -130,6 +147,11 @@ impl Scope {
             Scope::ImagesInUse(_) => &[K::EcsTaskDefinitions, K::EcsTasks, K::EcrImageConfigs],
             // The services only to name those a load balancer fronts.
             Scope::LoadBalancers(_) => &[K::LoadBalancers, K::EcsServices],
+            Scope::TaskSets(_) => &[K::EcsClusters, K::EcsServices],
+            Scope::EksClusters(_) => &[K::EksClusters],
+            Scope::EksNodegroups(_) => &[K::EksClusters, K::EksNodegroups],
+            Scope::GuardDuty(_) => &[K::GuardDutyDetectors],
+            Scope::Inspector(_) => &[K::InspectorStatus],
             Scope::RootUser(_) => &[],
             Scope::PasswordPolicy(_) => &[K::IamPasswordPolicy],
             Scope::Users(_) => &[K::IamCredentialReport],
@@ -155,6 +177,11 @@ impl Scope {
             Scope::RegistryImages(rule) => registry_images(ctx, out, rule),
             Scope::ImagesInUse(rule) => images_in_use(ctx, out, rule),
             Scope::LoadBalancers(rule) => super::scope_network::load_balancers(ctx, out, rule),
+            Scope::TaskSets(rule) => detection::task_sets(ctx, out, rule),
+            Scope::EksClusters(rule) => eks::clusters(ctx, out, rule),
+            Scope::EksNodegroups(rule) => eks::nodegroups(ctx, out, rule),
+            Scope::GuardDuty(rule) => detection::guardduty(ctx, out, rule),
+            Scope::Inspector(rule) => detection::inspector(ctx, out, rule),
             Scope::RootUser(rule) => root_user(ctx, out, rule),
             Scope::PasswordPolicy(rule) => password_policy(ctx, out, rule),
             Scope::Users(rule) => users(ctx, out, rule),

@@ -10,6 +10,7 @@ use super::ec2::{self, Ec2Region};
 use super::ecr::{self, EcrRegion};
 use super::ecr_signing;
 use super::ecs::{self, EcsRegion};
+use super::eks_detection as detection;
 use super::elbv2::{self, Elbv2Region};
 use super::features::{self, FeaturesOff};
 use super::iam::{self, IamAccount};
@@ -59,16 +60,17 @@ impl AccountTarget {
 
 pub async fn collect_account(ctx: &CollectContext<'_>, target: &AccountTarget) -> AccountInventory {
     let regional = join_all(target.regions.iter().map(|region| async move {
-        let (ec2, ecr, ecs, elbv2) = futures::join!(
+        let (ec2, ecr, ecs, elbv2, detection) = futures::join!(
             chain::branch(collect_ec2(ctx, target, region)),
             chain::branch(collect_ecr(ctx, region)),
             chain::branch(collect_ecs(ctx, target, region)),
             chain::branch(collect_elbv2(ctx, region)),
+            chain::branch(detection::collect(ctx, target, region)),
         );
         if let Some(RegionDone(done)) = ctx.on_region_done {
             done(region);
         }
-        (region.clone(), ec2, ecr, ecs, elbv2)
+        (region.clone(), ec2, ecr, ecs, elbv2, detection)
     }));
     let (regional, (mut trail_listings, trails), iam) = futures::join!(
         regional,
@@ -78,9 +80,10 @@ pub async fn collect_account(ctx: &CollectContext<'_>, target: &AccountTarget) -
 
     let regions: BTreeMap<String, RegionInventory> = regional
         .into_iter()
-        .map(|(region, ec2, ecr, ecs, elbv2)| {
+        .map(|(region, ec2, ecr, ecs, elbv2, detection)| {
             let cloudtrail = trail_listings.remove(&region).unwrap_or_default();
-            (region, RegionInventory { ec2, ecr, cloudtrail, ecs, elbv2 })
+            let (eks, guardduty, inspector2) = detection;
+            (region, RegionInventory { ec2, ecr, cloudtrail, ecs, elbv2, eks, guardduty, inspector2 })
         })
         .collect();
     // After every region's task definitions: they say which images to read.

@@ -156,7 +156,25 @@ pub struct EcsService {
     /// tasks are registered with.
     #[serde(default)]
     pub load_balancers: Vec<ServiceLoadBalancer>,
+    /// The task sets of a service with the EXTERNAL (or CODE_DEPLOY)
+    /// deployment controller, as `DescribeServices` reports them.
+    #[serde(default)]
+    pub task_sets: Vec<TaskSet>,
 }
+
+/// A task set of a service, as `DescribeServices` reports it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TaskSet {
+    /// `CLUSTER/SERVICE/TASK-SET-ID`: task set ids are unique within their service.
+    pub id: String,
+    pub arn: String,
+    /// `PRIMARY`, `ACTIVE` or `DRAINING`.
+    pub status: Option<String>,
+    /// `networkConfiguration.awsvpcConfiguration.assignPublicIp`: `ENABLED` / `DISABLED`.
+    pub assign_public_ip: Option<String>,
+}
+
+super::resource!(TaskSet, id, arn);
 
 /// One entry of a service's `loadBalancers[]`, as ECS reports it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -492,6 +510,7 @@ mod tests {
             assign_public_ip: None,
             task_definition: task_definition.into(),
             load_balancers: vec![],
+            task_sets: vec![],
         }
     }
 

@@ -20,7 +20,10 @@ use serde::{Deserialize, Serialize};
 
 use super::Collected;
 use super::ecr::{EcrRegion, RegistryScanning, RepositoryScanning};
+use super::eks::EksRegion;
 use super::elbv2::Elbv2Region;
+use super::guardduty::GuardDutyRegion;
+use super::inspector2::InspectorRegion;
 use crate::aws::{CollectError, ErrorKind};
 
 /// A feature a region may not offer.
@@ -37,6 +40,12 @@ pub enum Feature {
     LoadBalancing,
     /// `ListWebACLs`: no web ACL.
     WebAcls,
+    /// EKS's `ListClusters`: no cluster.
+    Eks,
+    /// GuardDuty's `ListDetectors`: no detector, and none possible.
+    GuardDuty,
+    /// Inspector's `BatchGetAccountStatus`: no Inspector scanning.
+    Inspector,
 }
 
 impl Feature {
@@ -48,6 +57,9 @@ impl Feature {
             Feature::EcrRepositoryScanning => "ECR effective repository scanning configuration",
             Feature::LoadBalancing => "Elastic Load Balancing v2",
             Feature::WebAcls => "AWS WAF (WAFv2) web ACLs",
+            Feature::Eks => "Amazon EKS",
+            Feature::GuardDuty => "Amazon GuardDuty",
+            Feature::Inspector => "Amazon Inspector",
         }
     }
 
@@ -63,6 +75,9 @@ impl Feature {
             }
             Feature::LoadBalancing => "no load balancer or target group exists there",
             Feature::WebAcls => "no web ACL protects a load balancer there",
+            Feature::Eks => "no EKS cluster exists there",
+            Feature::GuardDuty => "GuardDuty cannot be turned on there, so its checks judge nothing there",
+            Feature::Inspector => "Inspector cannot scan there, so its check judges nothing there",
         }
     }
 }
@@ -130,6 +145,21 @@ pub(super) fn settle_elbv2(region: &mut Elbv2Region) {
     off.settle(&mut region.load_balancers, Feature::LoadBalancing, Vec::new);
     off.settle(&mut region.target_groups, Feature::LoadBalancing, Vec::new);
     off.settle(&mut region.web_acls, Feature::WebAcls, Vec::new);
+}
+
+/// EKS in a region or partition that does not have it: no cluster.
+pub(super) fn settle_eks(region: &mut EksRegion) {
+    region.features_off.settle(&mut region.clusters, Feature::Eks, Vec::new);
+}
+
+/// GuardDuty not offered: no detector, noted so its checks judge nothing there.
+pub(super) fn settle_guardduty(region: &mut GuardDutyRegion) {
+    region.features_off.settle(&mut region.detectors, Feature::GuardDuty, Vec::new);
+}
+
+/// Inspector not offered: nothing scanned by it, noted so its check judges nothing there.
+pub(super) fn settle_inspector(region: &mut InspectorRegion) {
+    region.features_off.settle(&mut region.account, Feature::Inspector, Default::default);
 }
 
 #[cfg(test)]
@@ -204,5 +234,32 @@ mod tests {
         };
         settle_elbv2(&mut denied);
         assert!(denied.web_acls.error().is_some(), "a denial is no feature that is off");
+    }
+
+    #[test]
+    fn detection_services_not_offered_judge_nothing_there() {
+        let unknown = |service, operation: &str| {
+            let message = format!("UnknownOperationException: Unknown operation {operation}");
+            CollectError::new(service, operation, fixtures::REGION, ErrorKind::NotOffered, message)
+        };
+        let mut guardduty = GuardDutyRegion {
+            detectors: Collected::Failed(unknown(Service::GuardDuty, "ListDetectors")),
+            ..GuardDutyRegion::default()
+        };
+        settle_guardduty(&mut guardduty);
+        assert_eq!(guardduty.detectors, Collected::Ok(Vec::new()));
+        assert_eq!(guardduty.features_off.iter().map(|off| off.feature).collect::<Vec<_>>(), [Feature::GuardDuty]);
+
+        let mut inspector = InspectorRegion {
+            account: Collected::Failed(fixtures::denied(Service::Inspector2, "BatchGetAccountStatus")),
+            ..InspectorRegion::default()
+        };
+        settle_inspector(&mut inspector);
+        assert!(inspector.account.error().is_some(), "a denial is no feature that is off");
+
+        let mut eks =
+            EksRegion { clusters: Collected::Failed(unknown(Service::Eks, "ListClusters")), ..EksRegion::default() };
+        settle_eks(&mut eks);
+        assert_eq!(eks.clusters, Collected::Ok(Vec::new()));
     }
 }

@@ -327,6 +327,7 @@ pub fn service(cluster: &Cluster, name: &str) -> EcsService {
         assign_public_ip: None,
         task_definition: String::new(),
         load_balancers: Vec::new(),
+        task_sets: Vec::new(),
     }
 }
 
@@ -485,5 +486,64 @@ pub fn managed_policy(name: &str, document: &str) -> ManagedPolicy {
         default_version_id: "v1".to_owned(),
         attachment_count: 1,
         document: Collected::Ok(document.to_owned()),
+    }
+}
+
+/// An EKS cluster that passes every cluster check: private endpoint,
+/// secrets encrypted, every log type on, a version in standard support on
+/// [`at`]`("2026-06-01...")`, access entries on, with no node group and no
+/// access entry.
+pub fn eks_cluster(name: &str) -> super::eks::EksCluster {
+    super::eks::EksCluster {
+        arn: format!("arn:aws:eks:{REGION}:{ACCOUNT}:cluster/{name}"),
+        name: name.to_owned(),
+        version: Some("1.33".to_owned()),
+        endpoint_private_access: true,
+        secrets_key_arn: Some(format!("arn:aws:kms:{REGION}:{ACCOUNT}:key/eks")),
+        enabled_log_types: super::eks::LOG_TYPES.iter().map(|kind| (*kind).to_owned()).collect(),
+        authentication_mode: Some("API".to_owned()),
+        nodegroups: Collected::Ok(Vec::new()),
+        access_entries: Collected::Ok(Vec::new()),
+        ..super::eks::EksCluster::default()
+    }
+}
+
+/// A node group of `cluster` with launch template `lt-1` version 1, whose
+/// metadata options require IMDSv2 with a hop limit of 1.
+pub fn nodegroup(cluster: &super::eks::EksCluster, name: &str) -> super::eks::Nodegroup {
+    super::eks::Nodegroup {
+        id: format!("{}/{name}", cluster.name),
+        arn: format!("arn:aws:eks:{REGION}:{ACCOUNT}:nodegroup/{}/{name}/1", cluster.name),
+        name: name.to_owned(),
+        cluster: cluster.name.clone(),
+        launch_template: Some(super::eks::LaunchTemplate {
+            id: Some("lt-1".to_owned()),
+            name: Some("nodes".to_owned()),
+            version: Some("1".to_owned()),
+            metadata: Collected::Ok(super::eks::MetadataOptions {
+                http_tokens: Some("required".to_owned()),
+                http_put_response_hop_limit: Some(1),
+                http_endpoint: Some("enabled".to_owned()),
+            }),
+        }),
+    }
+}
+
+/// An enabled GuardDuty detector with `features` (name, status) on.
+pub fn detector(id: &str, features: &[(&str, &str)]) -> super::guardduty::Detector {
+    super::guardduty::Detector {
+        id: id.to_owned(),
+        arn: format!("arn:aws:guardduty:{REGION}:{ACCOUNT}:detector/{id}"),
+        details: Collected::Ok(super::guardduty::DetectorDetails {
+            status: Some("ENABLED".to_owned()),
+            features: features
+                .iter()
+                .map(|(name, status)| super::guardduty::DetectorFeature {
+                    name: (*name).to_owned(),
+                    status: Some((*status).to_owned()),
+                    additional: Vec::new(),
+                })
+                .collect(),
+        }),
     }
 }

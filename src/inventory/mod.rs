@@ -11,12 +11,16 @@ pub mod ec2;
 pub mod ecr;
 pub mod ecr_signing;
 pub mod ecs;
+pub mod eks;
+mod eks_detection;
 pub mod elbv2;
 pub mod features;
 pub mod fixtures;
+pub mod guardduty;
 pub mod iam;
 pub mod image_configs;
 pub mod image_vulnerabilities;
+pub mod inspector2;
 pub mod paginate;
 mod resource;
 mod visit;
@@ -110,6 +114,22 @@ pub enum ResourceKind {
     /// ACL, where an internet-facing application load balancer exists.
     WebAcls,
 
+    // EKS (regional).
+    /// `ListClusters` and one `DescribeCluster` per cluster.
+    EksClusters,
+    /// Each cluster's managed node groups and the instance metadata options
+    /// of the launch templates they name (implies the clusters).
+    EksNodegroups,
+    /// The access entries of clusters in an access-entry authentication
+    /// mode, with the policies of other accounts' principals (implies the clusters).
+    EksAccessEntries,
+
+    // Detection (regional).
+    /// GuardDuty's detectors and their protection plans.
+    GuardDutyDetectors,
+    /// Amazon Inspector's status for the account (is ECR scanning on).
+    InspectorStatus,
+
     // IAM (global: collected once per account).
     IamAccountSummary,
     IamPasswordPolicy,
@@ -132,6 +152,7 @@ impl ResourceKind {
             | K::EcrLatestImageScan => &[K::EcrRepositories],
             K::EcsServices | K::EcsTasks => &[K::EcsClusters],
             K::LoadBalancerListeners | K::LoadBalancerAttributes | K::WebAcls => &[K::LoadBalancers],
+            K::EksNodegroups | K::EksAccessEntries => &[K::EksClusters],
             // Which revisions are in use comes from the clusters' services and tasks.
             K::EcsTaskDefinitions => &[K::EcsClusters, K::EcsServices, K::EcsTasks],
             // Which images to read comes from the task definitions.
@@ -299,6 +320,12 @@ pub struct RegionInventory {
     pub ecs: ecs::EcsRegion,
     #[serde(default)]
     pub elbv2: elbv2::Elbv2Region,
+    #[serde(default)]
+    pub eks: eks::EksRegion,
+    #[serde(default)]
+    pub guardduty: guardduty::GuardDutyRegion,
+    #[serde(default)]
+    pub inspector2: inspector2::InspectorRegion,
 }
 
 impl AccountInventory {
@@ -315,6 +342,8 @@ impl AccountInventory {
         let mut off = Vec::new();
         for region in self.regions.values() {
             off.extend(region.ecr.features_off.iter().chain(region.elbv2.features_off.iter()));
+            off.extend(region.eks.features_off.iter().chain(region.guardduty.features_off.iter()));
+            off.extend(region.inspector2.features_off.iter());
         }
         off
     }

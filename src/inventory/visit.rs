@@ -11,8 +11,11 @@ use super::ec2::Ec2Region;
 use super::ecr::{EcrRegion, Image, Repository};
 use super::ecs::{Cluster, EcsRegion, TaskDefinitionEntry};
 use super::elbv2::{Elbv2Region, LoadBalancer, WebAcl};
+use super::eks::{AccessEntry, EksCluster, EksRegion, LaunchTemplate, Nodegroup};
+use super::guardduty::{Detector, GuardDutyRegion};
 use super::iam::{IamAccount, ManagedPolicy};
 use super::image_configs::RegistryImage;
+use super::inspector2::InspectorRegion;
 use super::{AccountInventory, Collected, RegionInventory, Undescribed};
 use crate::aws::CollectError;
 
@@ -85,6 +88,10 @@ leaves!(
     super::image_configs::ImageConfig,
     super::image_vulnerabilities::ImageVulnerabilities,
     super::elbv2::Listener,
+    super::eks::MetadataOptions,
+    super::eks::AccessPolicy,
+    super::guardduty::DetectorDetails,
+    super::inspector2::InspectorAccount,
     super::elbv2::TargetGroup,
     super::elbv2::Attributes,
     super::iam::AccountSummary,
@@ -117,7 +124,15 @@ impl Visit for AccountInventory {
     }
 }
 
-fields!(RegionInventory: ec2, ecr, cloudtrail, ecs, elbv2);
+fields!(RegionInventory: ec2, ecr, cloudtrail, ecs, elbv2, eks, guardduty, inspector2);
+fields!(EksRegion: clusters, undescribed_clusters);
+fields!(EksCluster: nodegroups, undescribed_nodegroups, access_entries);
+fields!(Nodegroup: launch_template);
+fields!(LaunchTemplate: metadata);
+fields!(AccessEntry: policies);
+fields!(GuardDutyRegion: detectors);
+fields!(Detector: details);
+fields!(InspectorRegion: account);
 fields!(Elbv2Region: load_balancers, target_groups, web_acls);
 fields!(LoadBalancer: listeners, attributes);
 fields!(WebAcl: protects);

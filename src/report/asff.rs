@@ -42,6 +42,7 @@ const RESOURCE_TYPES: &[&str] = &[
     "AwsEcsTask",
     "AwsEcsTaskDefinition",
     "AwsElbv2LoadBalancer",
+    "AwsEksCluster",
     "AwsIamPolicy",
     "AwsIamUser",
 ];

@@ -12,8 +12,10 @@ use bulkhead::config::Config;
 use bulkhead::inventory::AccountInventory;
 use bulkhead::inventory::cloudtrail::TrailStatus;
 use bulkhead::inventory::ecr::{RegistryScanning, Repository, RepositoryScanning, SigningConfiguration, SigningRule};
-use bulkhead::inventory::ecs::Cluster;
+use bulkhead::inventory::ecs::{Cluster, TaskSet};
+use bulkhead::inventory::eks::{AccessEntry, AccessPolicy, EksCluster};
 use bulkhead::inventory::iam::{AccountSummary, PasswordPolicy};
+use bulkhead::inventory::inspector2::InspectorAccount;
 use serde_json::{Value, json};
 
 use crate::support::*;
@@ -33,6 +35,12 @@ pub fn full_inventory() -> AccountInventory {
     let prod = cluster("prod");
     let mut web = service(&prod, "web");
     web.task_definition = format!("arn:aws:ecs:{REGION}:{ACCOUNT}:task-definition/app:1");
+    web.task_sets = vec![TaskSet {
+        id: "prod/web/ecs-svc/1".into(),
+        arn: format!("arn:aws:ecs:{REGION}:{ACCOUNT}:task-set/prod/web/ecs-svc/1"),
+        status: Some("PRIMARY".into()),
+        assign_public_ip: Some("DISABLED".into()),
+    }];
     let prod = Cluster { services: Collected::Ok(vec![web]), ..prod };
     let mut trail = trail("t");
     trail.status = Collected::Ok(TrailStatus {
@@ -63,6 +71,10 @@ pub fn full_inventory() -> AccountInventory {
             }],
         }));
         region.ecs.clusters = Collected::Ok(vec![prod]);
+        region.eks.clusters = Collected::Ok(vec![eks_cluster_with_everything()]);
+        region.guardduty.detectors = Collected::Ok(vec![detector("d1", &[("EKS_AUDIT_LOGS", "ENABLED")])]);
+        region.inspector2.account =
+            Collected::Ok(InspectorAccount { status: Some("ENABLED".into()), ecr: Some("ENABLED".into()) });
         region.cloudtrail.trail_arns = Collected::Ok(vec![trail.arn.clone()]);
     }
     account.trails = BTreeMap::from([(trail.arn.clone(), trail)]);
@@ -91,6 +103,24 @@ pub fn full_inventory() -> AccountInventory {
         r#"{"Statement":[{"Effect":"Allow","Action":"ecr:Get*","Resource":"*"}]}"#,
     )]);
     account
+}
+
+/// An EKS cluster with a node group that names a launch template and an
+/// access entry of another account's principal, every piece collected.
+fn eks_cluster_with_everything() -> EksCluster {
+    let mut cluster = eks_cluster("k8s");
+    let group = nodegroup(&cluster, "workers");
+    cluster.nodegroups = Collected::Ok(vec![group]);
+    cluster.access_entries = Collected::Ok(vec![AccessEntry {
+        principal_arn: "arn:aws:iam::999988887777:role/vendor".into(),
+        principal_account: Some("999988887777".into()),
+        policies: Some(Collected::Ok(vec![AccessPolicy {
+            policy_arn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy".into(),
+            scope: Some("cluster".into()),
+            namespaces: Vec::new(),
+        }])),
+    }]);
+    cluster
 }
 
 /// The JSON paths of every `{"ok": ...}`: a `Collected::Ok`.

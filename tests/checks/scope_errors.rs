@@ -56,18 +56,37 @@ fn walk_failures(scope: &Scope) -> &'static [(&'static str, Under)] {
         Scope::Images(_) => &[("repositories", Region), ("images", Holder)],
         Scope::LatestImageScans(_) => &[("repositories", Region), ("latest_image_scan", Holder)],
         Scope::TrailCoverage(_) | Scope::Trails(_) => &[("trail_arns", Region)],
-        Scope::Clusters(_) => &[("clusters", Region), ("undescribed_clusters", Itself)],
+        Scope::Clusters(_) => &[("ecs..clusters", Region), ("ecs..undescribed_clusters", Itself)],
         Scope::Services(_) => &[
-            ("clusters", Region),
-            ("undescribed_clusters", Itself),
+            ("ecs..clusters", Region),
+            ("ecs..undescribed_clusters", Itself),
             ("services", Holder),
             ("undescribed_services", Itself),
         ],
         // The clusters: which revisions are in use is then unknown.
-        Scope::TaskDefinitions(_) => &[("task_definitions", Region), ("definition", Holder), ("clusters", Region)],
-        Scope::RunningTasks(_) => &[("clusters", Region), ("undescribed_clusters", Itself), ("running_tasks", Holder)],
+        Scope::TaskDefinitions(_) => &[("task_definitions", Region), ("definition", Holder), ("ecs..clusters", Region)],
+        Scope::RunningTasks(_) => {
+            &[("ecs..clusters", Region), ("ecs..undescribed_clusters", Itself), ("running_tasks", Holder)]
+        }
         Scope::RegistryImages(_) => &[("task_definitions", Region), ("registry_images", Region), ("config", Holder)],
         Scope::ImagesInUse(_) => &[("task_definitions", Region), ("registry_images", Region)],
+        Scope::TaskSets(_) => &[
+            ("ecs..clusters", Region),
+            ("ecs..undescribed_clusters", Itself),
+            ("services", Holder),
+            ("undescribed_services", Itself),
+        ],
+        Scope::EksClusters(_) => &[("eks..clusters", Region), ("eks..undescribed_clusters", Itself)],
+        Scope::EksNodegroups(_) => &[
+            ("eks..clusters", Region),
+            ("eks..undescribed_clusters", Itself),
+            ("nodegroups", Holder),
+            ("undescribed_nodegroups", Itself),
+            ("metadata", Holder),
+        ],
+        // The finding is about the account in the region, whatever failed there.
+        Scope::GuardDuty(_) => &[("detectors", Region), ("details", Region)],
+        Scope::Inspector(_) => &[("inspector2..account", Region)],
         Scope::PasswordPolicy(_) => &[("password_policy", Judged)],
         Scope::Users(_) => &[("credential_report", Named("user/*"))],
         Scope::ManagedPolicies(PolicyKind::Customer, _) => {
@@ -101,7 +120,7 @@ fn fields_of(kind: ResourceKind) -> &'static [&'static str] {
         K::EcrImageConfigs => &["registry_images", "config"],
         K::ImageVulnerabilities => &["vulnerabilities"],
         K::CloudTrailTrails => &["trail_arns", "status", "event_selectors"],
-        K::EcsClusters => &["clusters"],
+        K::EcsClusters => &["ecs..clusters"],
         K::EcsServices => &["services"],
         K::EcsTasks => &["running_tasks", "running_task_definitions"],
         K::EcsTaskDefinitions => &["task_definitions", "definition"],
@@ -109,6 +128,11 @@ fn fields_of(kind: ResourceKind) -> &'static [&'static str] {
         K::LoadBalancerListeners => &["listeners"],
         K::LoadBalancerAttributes => &["attributes"],
         K::WebAcls => &["web_acls", "protects"],
+        K::EksClusters => &["eks..clusters"],
+        K::EksNodegroups => &["nodegroups", "metadata"],
+        K::EksAccessEntries => &["access_entries", "policies"],
+        K::GuardDutyDetectors => &["detectors", "details"],
+        K::InspectorStatus => &["inspector2..account"],
         K::IamAccountSummary => &["summary"],
         K::IamPasswordPolicy => &["password_policy"],
         K::IamCredentialReport => &["credential_report"],

@@ -57,6 +57,11 @@ fn every_operation_makes_its_minimum_number_of_calls() {
         ("ecr:ListImageReferrers", 1),
         ("ecs:ListClusters", 1),
         ("ecs:DescribeClusters", 1),
+        // No EKS cluster, so no DescribeCluster, node group or access entry call.
+        ("eks:ListClusters", 1),
+        // No detector here, so no GetDetector; Inspector's status for the account once.
+        ("guardduty:ListDetectors", 1),
+        ("inspector2:BatchGetAccountStatus", 1),
         ("ecs:ListServices", 1),
         // 11 services, 10 per call.
         ("ecs:DescribeServices", 2),

@@ -33,6 +33,7 @@ mod ecs_services;
 mod ecs_task_definitions;
 mod edges;
 mod elbv2_edge;
+mod eks_detection;
 mod errors;
 mod faults;
 mod history;

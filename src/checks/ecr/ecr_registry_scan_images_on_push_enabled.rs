@@ -19,7 +19,11 @@ fn judge(_: &Context<'_>, registry: &Registry<'_>) -> Verdict {
         .iter()
         .filter(|rule| matches!(rule.scan_frequency.as_str(), "SCAN_ON_PUSH" | "CONTINUOUS_SCAN"))
         .collect();
-    let kind = &scanning.scan_type;
+    // Enhanced scanning is Amazon Inspector's (inspector2_is_enabled judges that it is on).
+    let kind = match scanning.scan_type.as_str() {
+        "ENHANCED" => "ENHANCED (Amazon Inspector)",
+        other => other,
+    };
     if let Some(rule) = scanning_rules.iter().find(|rule| rule.repository_filters.iter().any(|filter| filter == "*")) {
         pass(format!("{subject} has {kind} scanning with the frequency {} for every repository.", rule.scan_frequency))
     } else if scanning_rules.is_empty() {

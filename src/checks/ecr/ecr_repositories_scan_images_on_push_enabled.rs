@@ -28,7 +28,9 @@ fn judge(_: &Context<'_>, repository: &Repository) -> Verdict {
         } else {
             format!(" (registry rule filter {})", scanning.applied_filters.join(", "))
         };
-        pass(format!("{subject} is scanned with frequency {frequency}{filters}."))
+        // CONTINUOUS_SCAN exists only under enhanced scanning, which Amazon Inspector does.
+        let by = if frequency == "CONTINUOUS_SCAN" { " by Amazon Inspector (enhanced scanning)" } else { "" };
+        pass(format!("{subject} is scanned with frequency {frequency}{by}{filters}."))
     } else if repository.scan_on_push || scanning.scan_on_push {
         own_setting()
     } else {

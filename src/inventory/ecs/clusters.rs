@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use aws_sdk_ecs::Client;
 use aws_sdk_ecs::types::{ClusterField, DesiredStatus};
 
-use super::{Cluster, EcsService, RunningContainer, RunningTask, ServiceLoadBalancer};
+use super::{Cluster, EcsService, RunningContainer, RunningTask, ServiceLoadBalancer, TaskSet};
 use crate::aws::chain::join_all;
 use crate::aws::{CallGate, CollectError, ErrorKind, Service};
 use crate::inventory::paginate::CallSite;
@@ -81,6 +81,24 @@ pub(super) async fn clusters(
     Ok((join_all(clusters).await, undescribed))
 }
 
+/// The task sets `DescribeServices` reports inside a service.
+fn task_sets_of(service: &aws_sdk_ecs::types::Service, service_id: &str) -> Vec<TaskSet> {
+    service
+        .task_sets()
+        .iter()
+        .map(|set| TaskSet {
+            id: format!("{service_id}/{}", set.id().unwrap_or_default()),
+            arn: set.task_set_arn().unwrap_or_default().to_owned(),
+            status: set.status().map(str::to_owned),
+            assign_public_ip: set
+                .network_configuration()
+                .and_then(|network| network.awsvpc_configuration())
+                .and_then(|awsvpc| awsvpc.assign_public_ip())
+                .map(|assign| assign.as_str().to_owned()),
+        })
+        .collect()
+}
+
 /// A `failures[]` entry: AWS's reason, under the resource's identity.
 fn undescribed_one(failure: &aws_sdk_ecs::types::Failure, site: &CallSite<'_>) -> Undescribed {
     let arn = failure.arn().unwrap_or_default().to_owned();
@@ -142,8 +160,10 @@ async fn services(
         undescribed.extend(output.failures().iter().map(|failure| undescribed_one(failure, &describe)));
         services.extend(output.services().iter().map(|service| {
             let name = service.service_name().unwrap_or_default().to_owned();
+            let id = format!("{}/{name}", cluster_name(cluster));
             EcsService {
-                id: format!("{}/{name}", cluster_name(cluster)),
+                task_sets: task_sets_of(service, &id),
+                id,
                 arn: service.service_arn().unwrap_or_default().to_owned(),
                 name,
                 cluster_arn: service.cluster_arn().unwrap_or(cluster).to_owned(),

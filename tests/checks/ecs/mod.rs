@@ -27,6 +27,7 @@ mod ecs_task_definitions_logging_block_mode;
 mod ecs_task_definitions_logging_enabled;
 mod ecs_task_definitions_no_environment_secrets;
 mod ecs_task_definitions_no_privileged_containers;
+mod ecs_task_set_no_assign_public_ip;
 // END test modules.
 
 /// One task definition `app:1` with one container, edited by `edit`.
