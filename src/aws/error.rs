@@ -25,6 +25,11 @@ pub enum Service {
     Elbv2,
     Iam,
     Organizations,
+    /// The sinks a user names: reports and the store on S3, a message on
+    /// SNS, findings into Security Hub (with the caller's own credentials).
+    S3,
+    Sns,
+    SecurityHub,
 }
 
 impl Service {
@@ -39,6 +44,9 @@ impl Service {
             Service::Elbv2 => "elasticloadbalancing",
             Service::Iam => "iam",
             Service::Organizations => "organizations",
+            Service::S3 => "s3",
+            Service::Sns => "sns",
+            Service::SecurityHub => "securityhub",
         }
     }
 }

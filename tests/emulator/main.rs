@@ -49,5 +49,6 @@ mod profiles;
 mod read_only;
 mod reports;
 mod shards;
+mod sinks;
 mod unfinished_runs;
 mod unoffered_operations;
