@@ -35,4 +35,5 @@ pub mod saved_inventory;
 pub mod secrets;
 pub mod severity;
 pub mod shard;
+pub mod sinks;
 pub mod usage;

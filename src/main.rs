@@ -40,7 +40,11 @@ fn main() -> ExitCode {
             }
         }
         Command::Merge(args) => {
-            exit(commands::merge::run(&args), &Setting { endpoint_url: None, verbose: cli.verbose > 0 })
+            let setting = aws_setting(args.endpoint_url.as_deref(), cli.verbose);
+            match block_on(commands::merge::run(&args)) {
+                Ok(result) => exit(result, &setting),
+                Err(code) => code,
+            }
         }
         Command::Evaluate(args) => {
             exit(commands::evaluate::run(&args), &Setting { endpoint_url: None, verbose: cli.verbose > 0 })

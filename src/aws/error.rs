@@ -30,6 +30,11 @@ pub enum Service {
     GuardDuty,
     /// Amazon Inspector (the v2 API).
     Inspector2,
+    /// The sinks a user names: reports and the store on S3, a message on
+    /// SNS, findings into Security Hub (with the caller's own credentials).
+    S3,
+    Sns,
+    SecurityHub,
 }
 
 impl Service {
@@ -48,6 +53,9 @@ impl Service {
             Service::Eks => "eks",
             Service::GuardDuty => "guardduty",
             Service::Inspector2 => "inspector2",
+            Service::S3 => "s3",
+            Service::Sns => "sns",
+            Service::SecurityHub => "securityhub",
         }
     }
 }

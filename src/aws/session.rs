@@ -328,12 +328,13 @@ pub trait ServiceClient {
 }
 
 macro_rules! service_client {
-    ($($krate:ident => $service:expr),* $(,)?) => {$(
+    ($($krate:ident => $service:expr $(, with $tweak:path)?);* $(;)?) => {$(
         impl ServiceClient for $krate::Client {
             const SERVICE: Service = $service;
             fn counted(config: &SdkConfig, counter: AttemptCounter) -> Self {
                 use $krate::config::retry::{RetryPartition, TokenBucket};
                 let region = config.region().map(|region| region.as_ref().to_owned()).unwrap_or_default();
+                let _overridden = config.endpoint_url().is_some();
                 let partition = RetryPartition::custom(format!("bulkhead-{}-{region}", Self::SERVICE))
                     .token_bucket(TokenBucket::unlimited())
                     .build();
@@ -341,6 +342,7 @@ macro_rules! service_client {
                     .interceptor(counter)
                     .retry_partition(partition)
                     .retry_classifier(RefusedIsFinal);
+                $(let config = $tweak(config, _overridden);)?
                 $krate::Client::from_conf(config.build())
             }
         }
@@ -374,18 +376,27 @@ impl ClassifyRetry for RefusedIsFinal {
 }
 
 service_client! {
-    aws_sdk_sts => Service::Sts,
-    aws_sdk_ec2 => Service::Ec2,
-    aws_sdk_ecr => Service::Ecr,
-    aws_sdk_ecs => Service::Ecs,
-    aws_sdk_elasticloadbalancingv2 => Service::Elbv2,
-    aws_sdk_iam => Service::Iam,
-    aws_sdk_organizations => Service::Organizations,
-    aws_sdk_cloudtrail => Service::Cloudtrail,
-    aws_sdk_wafv2 => Service::Wafv2,
-    aws_sdk_eks => Service::Eks,
-    aws_sdk_guardduty => Service::GuardDuty,
-    aws_sdk_inspector2 => Service::Inspector2,
+    aws_sdk_sts => Service::Sts;
+    aws_sdk_ec2 => Service::Ec2;
+    aws_sdk_ecr => Service::Ecr;
+    aws_sdk_ecs => Service::Ecs;
+    aws_sdk_elasticloadbalancingv2 => Service::Elbv2;
+    aws_sdk_iam => Service::Iam;
+    aws_sdk_organizations => Service::Organizations;
+    aws_sdk_cloudtrail => Service::Cloudtrail;
+    aws_sdk_s3 => Service::S3, with path_style_where_overridden;
+    aws_sdk_sns => Service::Sns;
+    aws_sdk_securityhub => Service::SecurityHub;
+    aws_sdk_wafv2 => Service::Wafv2;
+    aws_sdk_eks => Service::Eks;
+    aws_sdk_guardduty => Service::GuardDuty;
+    aws_sdk_inspector2 => Service::Inspector2;
+}
+
+/// An emulator behind an overridden endpoint answers one host, not one
+/// per bucket: S3 is addressed path-style there.
+fn path_style_where_overridden(config: aws_sdk_s3::config::Builder, overridden: bool) -> aws_sdk_s3::config::Builder {
+    config.force_path_style(overridden)
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::history::ScanRef;
 use crate::report;
 use crate::severity::Severity;
+use crate::sinks::Place;
 
 mod parse;
 mod scan;
@@ -16,7 +17,7 @@ mod settings;
 use parse::parse_output_name;
 pub use scan::{
     AccountsArgs, AccountsFormat, EvaluateArgs, MERGE_EXIT_CODES, MergeArgs, OrganizationSelection, RoleArgs, ScanArgs,
-    ShardArgs,
+    ShardArgs, SinkArgs,
 };
 
 #[derive(Debug, Parser)]
@@ -132,9 +133,15 @@ pub struct EvaluationArgs {
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
 
-    /// Folder for the reports.
+    /// Folder for the reports, or `s3://BUCKET/PREFIX`: written into
+    /// --local-dir first, then uploaded with the caller's own credentials.
+    #[arg(long, default_value = "bulkhead-output", value_name = "DIR|s3://BUCKET/PREFIX")]
+    pub output_dir: Place,
+
+    /// With an s3:// --output-dir or --store: the folder the reports and
+    /// the store's copy are written to before they are uploaded.
     #[arg(long, default_value = "bulkhead-output", value_name = "DIR")]
-    pub output_dir: PathBuf,
+    pub local_dir: PathBuf,
 
     /// Report formats to write: json, html, ocsf, junit, sarif, csv, asff,
     /// compliance (one CSV per framework, under DIR/compliance/).
@@ -160,8 +167,10 @@ pub struct EvaluationArgs {
 
     /// The scan store (SQLite) that remembers every scan, for `diff`,
     /// `--baseline` and the report's changes section [default: OUTPUT_DIR/bulkhead.db].
-    #[arg(long, value_name = "PATH")]
-    pub store: Option<PathBuf>,
+    /// `s3://BUCKET/KEY`: downloaded, recorded in, and uploaded only if no
+    /// other scan changed it meanwhile.
+    #[arg(long, value_name = "PATH|s3://BUCKET/KEY", value_parser = crate::sinks::parse_store)]
+    pub store: Option<Place>,
 
     /// Do not record this scan in the store (a baseline from it is still read).
     #[arg(long)]

@@ -16,6 +16,7 @@ use crate::aws::session::RetryMode;
 use crate::report;
 use crate::severity::Severity;
 use crate::shard::{Shard, ShardFlags};
+use crate::sinks::Place;
 
 #[derive(Debug, Args)]
 #[command(after_long_help = exit_status_help(EXIT_CODES))]
@@ -114,6 +115,30 @@ pub struct ScanArgs {
 
     #[command(flatten)]
     pub evaluation: EvaluationArgs,
+
+    #[command(flatten)]
+    pub sinks: SinkArgs,
+}
+
+/// Where else the results go, written with the caller's own credentials
+/// (never an audited account's role); docs/sink-policy.json lists the actions.
+#[derive(Debug, Clone, Default, Args)]
+pub struct SinkArgs {
+    /// After the scan, publish what is new since the baseline (new FAILs,
+    /// resolved ones, the exit code, where the reports are) to this SNS
+    /// topic: `sns:arn:aws:sns:REGION:ACCOUNT:TOPIC`. Nothing is sent when
+    /// nothing changed, unless --notify-always.
+    #[arg(long, value_name = "sns:TOPIC_ARN", value_parser = crate::sinks::sns::parse_topic)]
+    pub notify: Option<crate::sinks::sns::Topic>,
+
+    /// With --notify: send the message also when nothing changed.
+    #[arg(long, requires = "notify")]
+    pub notify_always: bool,
+
+    /// Import the findings into AWS Security Hub (BatchImportFindings, in
+    /// each finding's region; a PASS as RESOLVED, so fixed findings close).
+    #[arg(long)]
+    pub security_hub: bool,
 }
 
 /// How the role in each account of --accounts or --organization is assumed.
@@ -214,6 +239,12 @@ pub struct ShardArgs {
     /// [default: AWS_BATCH_JOB_ID without its :INDEX, else none].
     #[arg(long, value_name = "ID")]
     pub run_id: Option<String>,
+
+    /// Exit 0 once the reports are delivered, whatever they hold (instead
+    /// of 3 for a FAIL or 4 for an ERROR): for the scans of a sharded run,
+    /// whose verdict is the merge's. A fatal error still exits 1.
+    #[arg(long)]
+    pub exit_zero: bool,
 }
 
 impl From<&ShardArgs> for ShardFlags {
@@ -234,13 +265,22 @@ pub const MERGE_EXIT_CODES: &[(u8, &str)] = &[
 #[derive(Debug, Args)]
 #[command(after_long_help = exit_status_help(MERGE_EXIT_CODES))]
 pub struct MergeArgs {
-    /// The shards' JSON reports (`bulkhead scan --shard ... --output-formats json`).
+    /// The shards' JSON reports (`bulkhead scan --shard ... --output-formats
+    /// json`): files, or folders (every `.json` directly in each), or
+    /// `s3://BUCKET/KEY` objects, or `s3://BUCKET/PREFIX/` (every `.json`
+    /// object directly under it), read with the caller's credentials.
     #[arg(value_name = "SHARD_REPORT", required = true)]
-    pub reports: Vec<PathBuf>,
+    pub reports: Vec<Place>,
 
-    /// Folder for the merged reports.
+    /// Folder for the merged reports, or `s3://BUCKET/PREFIX` (written
+    /// into --local-dir first, then uploaded).
+    #[arg(long, default_value = "bulkhead-output", value_name = "DIR|s3://BUCKET/PREFIX")]
+    pub output_dir: Place,
+
+    /// With an s3:// --output-dir or --store: the folder the reports and
+    /// the store's copy are written to before they are uploaded.
     #[arg(long, default_value = "bulkhead-output", value_name = "DIR")]
-    pub output_dir: PathBuf,
+    pub local_dir: PathBuf,
 
     /// Report formats to write (as for `scan`).
     #[arg(long, value_enum, value_delimiter = ',', default_value = "json,html", value_name = "FORMAT,...")]
@@ -263,9 +303,41 @@ pub struct MergeArgs {
     #[arg(long)]
     pub allow_missing_shards: bool,
 
+    /// Record the merged scan in this scan store, as one scan of every
+    /// account: history, drift since its latest scan, `failing_since` and
+    /// --fail-on-new, as for `scan`. `s3://BUCKET/KEY`: downloaded, and
+    /// uploaded only if no other run changed it meanwhile. Without it,
+    /// nothing is recorded.
+    #[arg(long, value_name = "PATH|s3://BUCKET/KEY", value_parser = crate::sinks::parse_store)]
+    pub store: Option<Place>,
+
+    /// With --store: exit 3 only for unmuted FAILs of at least this severity
+    /// that were not failing in the store's latest scan (instead of --fail-on).
+    #[arg(long, value_name = "SEVERITY", requires = "store")]
+    pub fail_on_new: Option<Severity>,
+
     /// Print nothing but errors.
     #[arg(short, long)]
     pub quiet: bool,
+
+    #[command(flatten)]
+    pub sinks: SinkArgs,
+
+    /// For the sinks (an s3:// store or output, --notify, --security-hub):
+    /// a named profile of the AWS config files (default: the standard
+    /// credential chain), as for `scan`.
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// For the sinks: the region S3 is called in (default: the profile's,
+    /// else us-east-1); SNS and Security Hub are called in the topic's and
+    /// each finding's region.
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+
+    /// For the sinks: send their calls to this endpoint (an emulator).
+    #[arg(long, value_name = "URL", value_parser = crate::aws::session::parse_endpoint_url)]
+    pub endpoint_url: Option<String>,
 }
 
 #[derive(Debug, Args)]

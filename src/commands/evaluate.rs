@@ -16,6 +16,12 @@ use crate::usage::UsageError;
 
 pub fn run(args: &EvaluateArgs) -> Result<Outcome> {
     let settings = args.evaluation.settings(false);
+    if settings.output.upload.is_some() || settings.remote_store.is_some() {
+        return Err(UsageError::new(
+            "evaluate makes no AWS call: give --output-dir and --store local paths (scan and merge write to S3)",
+        )
+        .into());
+    }
     let mut inputs = Inputs::load(&args.selection.selection(), &settings)?;
     let _lock = settings.output.lock()?;
     let memory = Memory::open(&settings, Recording::OnlyWithStore, RunRecord::default())?;

@@ -33,6 +33,9 @@ use crate::report;
 use crate::report::json::{self, Exactness, ReadError};
 use crate::shard::{fnv1a64, shard_of};
 
+mod record;
+mod reports;
+
 /// One shard's report, read without its findings, and the file it came from.
 #[derive(Debug, Clone)]
 pub struct ShardReport {
@@ -69,11 +72,28 @@ pub struct Merged {
 pub type ReadFindings<'a> =
     &'a mut dyn FnMut(&ShardReport, &mut dyn FnMut(ReportFinding) -> Result<()>) -> Result<(), ReadError>;
 
-/// `bulkhead merge`: reads, merges, writes, judges.
-pub fn run(args: &MergeArgs) -> Result<Outcome> {
+/// `bulkhead merge`: reads, merges, writes, judges; with a store or a
+/// sink, records and delivers as a scan does ([`record`]).
+pub async fn run(args: &MergeArgs) -> Result<Outcome> {
+    let settings = args.settings();
+    let on_s3 = args.reports.iter().any(|report| report.s3().is_some());
+    let session = match on_s3 || settings.sinks.any(&settings) {
+        true => Some(record::session(args).await?),
+        false => None,
+    };
+    // Reports on S3 are read from local copies, removed when merge ends.
+    let downloads = match on_s3 {
+        true => Some(
+            std::fs::create_dir_all(&settings.output.dir)
+                .and_then(|()| tempfile::Builder::new().prefix(".shards.").tempdir_in(&settings.output.dir))
+                .with_context(|| format!("a folder for the shard reports in {}", settings.output.dir.display()))?,
+        ),
+        false => None,
+    };
+    let paths = reports::local_paths(&args.reports, session.as_ref(), downloads.as_ref().map(|dir| dir.path())).await?;
     let mut problems = Vec::new();
     let mut shards = Vec::new();
-    for path in &args.reports {
+    for path in &paths {
         match json::read_header(path, Exactness::Exact) {
             Ok(header) => shards.push(ShardReport { path: path.clone(), header }),
             Err(err) => problems.push(err.to_string()),
@@ -87,13 +107,24 @@ pub fn run(args: &MergeArgs) -> Result<Outcome> {
             return Err(Refusal(problems).into());
         }
     };
-    let _lock = crate::files::OutputLock::acquire(&args.output_dir, &args.output_name)?;
-    let merged =
-        plan.join(&args.output_dir, &mut |shard, sink| json::read(&shard.path, Exactness::Exact, sink).map(drop))?;
+    let dir = &settings.output.dir;
+    let _lock = crate::files::OutputLock::acquire(dir, &args.output_name)?;
+    let merged = plan.join(dir, &mut |shard, sink| json::read(&shard.path, Exactness::Exact, sink).map(drop))?;
+    warn_missing(&merged);
+    if settings.store.is_some() || settings.sinks.any(&settings) {
+        return record::deliver(merged.report, &settings, session).await;
+    }
     let report = merged.report;
     let gate = Gate { fail_on: args.fail_on, allow_errors: args.allow_errors };
     let outcome = judge(&report, gate)?;
-    let written = report::write_reports(&report, &args.output_formats, &args.output_dir, &args.output_name)?;
+    let written = report::write_reports(&report, &args.output_formats, dir, &args.output_name)?;
+    if !args.quiet {
+        eprintln!("{}", crate::progress::summary(&report, &written, args.fail_on, outcome));
+    }
+    Ok(outcome)
+}
+
+fn warn_missing(merged: &Merged) {
     if !merged.missing.is_empty() {
         let missing: Vec<String> = merged.missing.iter().map(u64::to_string).collect();
         eprintln!(
@@ -102,10 +133,6 @@ pub fn run(args: &MergeArgs) -> Result<Outcome> {
             merged.count
         );
     }
-    if !args.quiet {
-        eprintln!("{}", crate::progress::summary(&report, &written, args.fail_on, outcome));
-    }
-    Ok(outcome)
 }
 
 /// The merged report's exit outcome, as a scan of the same accounts judges it.

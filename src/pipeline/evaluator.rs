@@ -21,7 +21,7 @@ use crate::assemble;
 use crate::checks::{Check, Context, Finding};
 use crate::history::ScanHeader;
 use crate::inventory::{AccountInventory, Inventory, ResourceKind, UnreachableAccount};
-use crate::model::{CallStats, ShardInfo, Tally};
+use crate::model::{CallStats, ReportFinding, ScanError, ShardInfo, Tally, UnavailableFeature, VulnerableImage};
 use crate::mutelist::Date;
 use crate::progress::Progress;
 use crate::severity::Status;
@@ -95,6 +95,15 @@ pub fn evaluate_whole(
     let finished =
         evaluator.finish(collection.principal_arn, collection.regions, collection.stats, collection.shard)?;
     super::deliver(finished, settings, progress)
+}
+
+/// What [`Evaluator::carry`] takes from runs that judged findings elsewhere.
+#[derive(Debug, Default)]
+pub struct Carried {
+    pub errors: Vec<ScanError>,
+    pub unavailable: Vec<UnavailableFeature>,
+    pub names: BTreeMap<String, String>,
+    pub vulnerable: Option<Vec<VulnerableImage>>,
 }
 
 /// Everything after collection, one account at a time.
@@ -194,6 +203,25 @@ impl<'a> Evaluator<'a> {
             self.facts.names.insert(account.account_id.clone(), name.clone());
         }
         self.run(&account.account_id, findings.into_iter())
+    }
+
+    /// One account's findings as another run judged them (a shard of a
+    /// merged scan): muted and dated there, then recorded, compared and
+    /// counted here as this run's own.
+    pub fn judged_account(&mut self, account_id: &str, findings: impl Iterator<Item = ReportFinding>) -> Result<()> {
+        let baseline = self.account_baseline(account_id);
+        let scope = AccountScope { account_id, baseline: baseline.as_ref() };
+        self.chain.account(&scope, findings)
+    }
+
+    /// What the runs that judged the findings found besides them: their
+    /// collection errors (which make the scan incomplete), the features
+    /// regions do not offer, the accounts' names and the vulnerable images.
+    pub fn carry(&mut self, carried: Carried) {
+        self.facts.errors.extend(carried.errors);
+        self.facts.unavailable.extend(carried.unavailable);
+        self.facts.names.extend(carried.names);
+        self.facts.vulnerable = carried.vulnerable;
     }
 
     /// The account's findings, joined with their check's metadata, through

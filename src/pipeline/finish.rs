@@ -174,37 +174,77 @@ impl Record {
     }
 }
 
+/// The reports written where they are first written, the scan not yet
+/// complete in the store: what the sinks (an S3 upload, above all) act on
+/// before it is.
+#[derive(Debug)]
+pub struct Written {
+    pub report: Report,
+    pub judgement: Judgement,
+    baseline: Option<ScanHeader>,
+    record: Record,
+    /// The paths of the files written.
+    pub files: Vec<String>,
+}
+
+/// Writes every format asked for; a report that cannot be written ends the
+/// scan `failed` in the store.
+pub fn write(finished: Finished, settings: &Settings) -> Result<Written> {
+    let Finished { report, judgement, baseline, mut record } = finished;
+    let output = &settings.output;
+    match report::write_reports(&report, &output.formats, &output.dir, &output.name) {
+        Ok(files) => Ok(Written { report, judgement, baseline, record, files }),
+        Err(err) => {
+            record.failed(&err);
+            Err(err)
+        }
+    }
+}
+
+impl Written {
+    /// The reports are where they belong: the scan becomes visible, a baseline.
+    pub fn complete(&mut self) {
+        self.record.complete(&self.report);
+    }
+
+    /// The reports did not reach where they belong: the scan is listed as
+    /// failed, never compared with.
+    pub fn failed(&mut self, why: &anyhow::Error) {
+        self.record.failed(why);
+    }
+
+    /// Prints the summary (naming the reports as `shown`) and returns the
+    /// exit outcome; a scan the store could not record is an error.
+    pub fn end(&mut self, settings: &Settings, progress: &Progress, shown: &[String]) -> Result<Outcome> {
+        progress.finish();
+        let outcome = self.judgement.outcome;
+        if !settings.quiet {
+            let fail_on = settings.effective_gate().fail_on;
+            eprintln!("{}", progress::summary(&self.report, shown, fail_on, outcome));
+            if let Some(baseline) = &self.baseline {
+                let already = self.judgement.already_failing;
+                eprintln!("{}", progress::baseline_note(baseline, already, settings.fail_on_new.is_some()));
+            }
+        }
+        if settings.stats_table {
+            eprintln!("{}", progress::call_stats(&self.report.scan.stats));
+        }
+        if let Some((problem, path)) = self.record.problem.take() {
+            return Err(anyhow::Error::new(problem).context(format!(
+                "the reports are written, but this scan is not recorded in the store {}",
+                path.display()
+            )));
+        }
+        Ok(outcome)
+    }
+}
+
 /// Writes every format asked for, then completes the scan in the store,
 /// prints the summary and returns the exit outcome; a scan the store could
 /// not record is an error once the reports are written.
 pub fn deliver(finished: Finished, settings: &Settings, progress: &Progress) -> Result<Outcome> {
-    let Finished { report, judgement, baseline, mut record } = finished;
-    let output = &settings.output;
-    let written = match report::write_reports(&report, &output.formats, &output.dir, &output.name) {
-        Ok(written) => written,
-        Err(err) => {
-            record.failed(&err);
-            return Err(err);
-        }
-    };
-    record.complete(&report);
-    progress.finish();
-    if !settings.quiet {
-        let fail_on = settings.effective_gate().fail_on;
-        eprintln!("{}", progress::summary(&report, &written, fail_on, judgement.outcome));
-        if let Some(baseline) = &baseline {
-            let note = progress::baseline_note(baseline, judgement.already_failing, settings.fail_on_new.is_some());
-            eprintln!("{note}");
-        }
-    }
-    if settings.stats_table {
-        eprintln!("{}", progress::call_stats(&report.scan.stats));
-    }
-    if let Some((problem, path)) = record.problem {
-        return Err(anyhow::Error::new(problem).context(format!(
-            "the reports are written, but this scan is not recorded in the store {}",
-            path.display()
-        )));
-    }
-    Ok(judgement.outcome)
+    let mut written = write(finished, settings)?;
+    written.complete();
+    let files = written.files.clone();
+    written.end(settings, progress, &files)
 }

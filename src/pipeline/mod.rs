@@ -18,6 +18,7 @@
 
 mod chain;
 mod comparison;
+mod delivery;
 mod evaluator;
 mod finish;
 mod gate;
@@ -34,11 +35,12 @@ use std::collections::{HashMap, HashSet};
 use crate::history::{FindingKey, PreviousState, Snapshot};
 use crate::model::ReportFinding;
 
-pub use evaluator::{Collection, Evaluator, evaluate_whole, header};
+pub use delivery::{SinkSession, deliver_to_sinks};
+pub use evaluator::{Carried, Collection, Evaluator, evaluate_whole, header};
 pub use finish::{Finished, deliver};
 pub use inputs::Inputs;
 pub use memory::{Memory, Recording, RunRecord};
-pub use settings::{Output, Settings};
+pub use settings::{Output, Settings, Sinks};
 
 /// A consumer of findings: the contract every stage after collection
 /// keeps. Findings arrive account by account, in report order within an

@@ -8,6 +8,8 @@ use crate::history::ScanRef;
 use crate::outcome::Gate;
 use crate::report::Format;
 use crate::severity::Severity;
+use crate::sinks::S3Url;
+use crate::sinks::sns::Topic;
 use crate::usage::UsageError;
 
 #[derive(Debug, Clone)]
@@ -22,8 +24,12 @@ pub struct Settings {
     /// `--fail-on-new`: only FAILs the baseline did not have fail the scan,
     /// at or above this severity.
     pub fail_on_new: Option<Severity>,
-    /// `--store`; `None` for the default, `bulkhead.db` in the output folder.
+    /// `--store`; `None` for the default, `bulkhead.db` in the output
+    /// folder. For a store on S3, the local copy it is downloaded to.
     pub store: Option<PathBuf>,
+    /// `--store s3://...`: where the store is downloaded from and uploaded to.
+    pub remote_store: Option<S3Url>,
+    pub sinks: Sinks,
     /// `--no-store`: record nothing, compare only with `--baseline`.
     pub no_store: bool,
     /// `--baseline`: the scan to compare with; the store's latest without it.
@@ -37,10 +43,32 @@ pub struct Settings {
 /// Where the reports go.
 #[derive(Debug, Clone)]
 pub struct Output {
+    /// Where the reports are written (with an S3 output, before they are uploaded).
     pub dir: PathBuf,
     /// File names are `NAME.<extension>`.
     pub name: String,
     pub formats: Vec<Format>,
+    /// `--output-dir s3://...`: the prefix the written reports are uploaded under.
+    pub upload: Option<S3Url>,
+}
+
+/// The other sinks: `--notify`, `--notify-always`, `--security-hub`.
+#[derive(Debug, Clone, Default)]
+pub struct Sinks {
+    pub notify: Option<Topic>,
+    pub notify_always: bool,
+    pub security_hub: bool,
+}
+
+impl Sinks {
+    /// Whether anything besides local files is written: such a run needs
+    /// AWS credentials even when it makes no other call.
+    pub fn any(&self, settings: &Settings) -> bool {
+        self.notify.is_some()
+            || self.security_hub
+            || settings.output.upload.is_some()
+            || settings.remote_store.is_some()
+    }
 }
 
 impl Output {

@@ -1,7 +1,7 @@
 //! ASFF, the AWS Security Finding Format (`SchemaVersion` 2018-10-08): one
 //! finding per bulkhead finding, as a JSON array ready for Security Hub's
-//! `BatchImportFindings` (100 per call; docs/securityhub.md). bulkhead
-//! itself imports nothing: it stays read-only.
+//! `BatchImportFindings` (100 per call; docs/securityhub.md), which
+//! `--security-hub` calls with the caller's own credentials (`crate::sinks`).
 //!
 //! - `ProductArn` is the account's own custom integration,
 //!   `arn:<partition>:securityhub:<region>:<account>:product/<account>/default`,
@@ -67,7 +67,8 @@ pub fn finding_id(finding: &ReportFinding) -> String {
     )
 }
 
-fn asff_finding(report: &Report, finding: &ReportFinding) -> Value {
+/// One finding in ASFF, as the file holds it and `--security-hub` sends it.
+pub fn asff_finding(report: &Report, finding: &ReportFinding) -> Value {
     let check = report.check(&finding.check_id);
     let partition = partition(&finding.resource_arn);
     let time = timestamp(&report.scan.finished_at);

@@ -55,6 +55,7 @@ mod report_command;
 mod report_views;
 mod reports;
 mod shards;
+mod sinks;
 mod unfinished_runs;
 mod unoffered_operations;
 mod vpc_flow_logs_enabled;

@@ -1,7 +1,10 @@
 //! bulkhead is read-only, proven from its source: every AWS SDK operation
 //! the code under src/ calls is a Describe*, List*, Get* or BatchGet* (or
 //! the IAM credential-report pair), and docs/iam-policy.json grants exactly
-//! the IAM actions those operations need.
+//! the IAM actions those operations need. The one exception is src/sinks/,
+//! the writes a user names (reports and the store on S3, SNS, Security
+//! Hub), made with the caller's own credentials: docs/sink-policy.json
+//! grants exactly what it calls, and nothing else under src/ calls it.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -75,10 +78,21 @@ fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     }
 }
 
-/// Every operation called under src/, with the files that call it.
+/// Every operation the audit calls (src/ but the sinks), with the files that call it.
 fn source_operations() -> BTreeMap<String, BTreeSet<String>> {
+    operations_under(false)
+}
+
+/// Every operation src/sinks/ calls, with the files that call it.
+fn sink_operations() -> BTreeMap<String, BTreeSet<String>> {
+    operations_under(true)
+}
+
+fn operations_under(sinks: bool) -> BTreeMap<String, BTreeSet<String>> {
     let mut files = Vec::new();
     rust_files(&repo_root().join("src"), &mut files);
+    let sink_dir = repo_root().join("src/sinks");
+    files.retain(|file| file.starts_with(&sink_dir) == sinks);
     let mut operations: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for file in files {
         let source = fs::read_to_string(&file).unwrap();
@@ -97,6 +111,55 @@ fn source_operations() -> BTreeMap<String, BTreeSet<String>> {
         }
     }
     operations
+}
+
+/// Sink operations whose IAM action is not `service:OperationName`.
+const SINK_ACTION_OF: &[(&str, &str)] = &[("s3:ListObjectsV2", "s3:ListBucket")];
+
+/// What a sink's operation needs besides its own action.
+const SINK_ACTIONS_ALSO: &[(&str, &str)] = &[
+    // Without it S3 answers a missing object (the first run's store) with
+    // 403 instead of 404.
+    ("s3:GetObject", "s3:ListBucket"),
+];
+
+/// Every action of every statement of docs/sink-policy.json.
+fn sink_policy_actions() -> BTreeSet<String> {
+    let policy: Value =
+        serde_json::from_str(&fs::read_to_string(repo_root().join("docs/sink-policy.json")).unwrap()).unwrap();
+    let mut actions = BTreeSet::new();
+    for statement in policy["Statement"].as_array().unwrap() {
+        assert_eq!(statement["Effect"], "Allow");
+        for action in statement["Action"].as_array().unwrap() {
+            actions.insert(action.as_str().unwrap().to_owned());
+        }
+    }
+    actions
+}
+
+#[test]
+fn the_sink_policy_grants_exactly_what_the_sinks_call() {
+    let called = sink_operations();
+    eprintln!("read_only: AWS operations in src/sinks/: {:?}", called.keys().collect::<Vec<_>>());
+    assert!(called.contains_key("s3:PutObject") && called.contains_key("sns:Publish"), "{called:?}");
+    let mut needed: BTreeSet<String> = BTreeSet::new();
+    for operation in called.keys() {
+        let action =
+            SINK_ACTION_OF.iter().find(|(op, _)| op == operation).map_or(operation.as_str(), |(_, action)| action);
+        needed.insert(action.to_owned());
+        for (op, also) in SINK_ACTIONS_ALSO {
+            if op == operation {
+                needed.insert((*also).to_owned());
+            }
+        }
+    }
+    let granted = sink_policy_actions();
+    let missing: Vec<_> = needed.difference(&granted).collect();
+    let extra: Vec<_> = granted.difference(&needed).collect();
+    assert!(missing.is_empty(), "docs/sink-policy.json lacks {missing:?}");
+    assert!(extra.is_empty(), "docs/sink-policy.json grants more than the sinks call: {extra:?}");
+    let audit = policy_actions();
+    assert!(granted.is_disjoint(&audit), "the audit role's policy grants no sink action");
 }
 
 fn policy_actions() -> BTreeSet<String> {

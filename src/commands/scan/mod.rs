@@ -2,6 +2,7 @@
 //! evaluates, filters, remembers and reports.
 
 mod accounts;
+mod output;
 
 use std::collections::BTreeSet;
 use std::num::NonZeroUsize;
@@ -20,12 +21,15 @@ use crate::discovery::{Identity, caller_identity};
 use crate::inventory::{self, AccountTarget, CollectContext, Inventory, Needs, RegionDone, UnreachableAccount};
 use crate::model::ShardInfo;
 use crate::outcome::Outcome;
-use crate::pipeline::{Evaluator, Inputs, Memory, Recording, RunRecord, Settings, deliver, header};
+use crate::pipeline::{
+    Evaluator, Inputs, Memory, Recording, RunRecord, Settings, SinkSession, deliver, deliver_to_sinks, header,
+};
 use crate::plan::{self, RegionSelection};
 use crate::progress::Progress;
 use crate::report;
 use crate::saved_inventory::SavedInventory;
 use crate::shard::{self, FingerprintInputs, ShardFlags, ShardRun};
+use crate::sinks::s3;
 use crate::usage::UsageError;
 
 /// The scan, or the signal that stopped it: the scan is dropped (an
@@ -37,7 +41,8 @@ pub async fn run(args: &ScanArgs) -> Result<Outcome> {
         // The whole scan is one chain of calls; the ledger measures how deep it runs.
         let scan = chain::branch(scan(args, record.clone()));
         tokio::select! {
-            result = scan => return result,
+            // A shard's verdict is the merge's: --exit-zero.
+            result = scan => return result.map(|outcome| if args.sharding.exit_zero { Outcome::Passed } else { outcome }),
             signal = interrupt::stopped() => signal.context("listening for SIGINT and SIGTERM")?,
         }
     };
@@ -46,26 +51,41 @@ pub async fn run(args: &ScanArgs) -> Result<Outcome> {
 
 async fn scan(args: &ScanArgs, record: RunRecord) -> Result<Outcome> {
     let started_at = Timestamp::now();
-    let settings = args.evaluation.settings(args.stats);
+    let sharding = shard::resolve(&ShardFlags::from(&args.sharding), |name| std::env::var(name).ok())
+        .map_err(|err| UsageError::new(err.to_string()))?;
+    let mut settings = output::expand(&args.evaluation, sharding.as_ref())?.settings(args.stats);
+    settings.sinks = args.sinks.sinks();
     // Everything the user gave is validated before the first AWS call.
     let inputs = Inputs::load(&args.selection.selection(), &settings)?;
     plan::check_region_selection(&region_selection(args)).map_err(UsageError::new)?;
     check_organization_selection(args)?;
-    let sharding = shard::resolve(&ShardFlags::from(&args.sharding), |name| std::env::var(name).ok())
-        .map_err(|err| UsageError::new(err.to_string()))?;
-    let memory = Memory::open(&settings, Recording::ByDefault, record)?;
-
     let gate = CallGate::new(ConcurrencyLimits {
         global: args.max_concurrency,
         per_endpoint: args.max_concurrency_per_endpoint.unwrap_or(args.max_concurrency),
     });
     let session = load_session(args, &gate).await?;
+    // A store on S3 is read with the caller's own credentials, before the
+    // baseline is looked for in it.
+    let remote_store = match &settings.remote_store {
+        Some(url) => Some(s3::download_store(&s3::client(&session), url, &settings.store_path()).await?),
+        None => None,
+    };
+    let memory = Memory::open(&settings, Recording::ByDefault, record)?;
     let caller = caller_identity(&session, &gate).await?;
     let accounts = accounts::prepare(&session, &gate, &caller, args, sharding.as_ref().map(|run| &run.shard)).await?;
     let shard = sharding.map(|run| shard_info(&run, accounts.listed.clone(), args, &inputs)).transpose()?;
     // Taken once the scan can start: a usage error leaves no folder behind.
     let _lock = settings.output.lock()?;
-    let run = Run { args, settings: &settings, inputs: &inputs, gate: &gate, caller: &caller, started_at, shard };
+    let run = Run {
+        args,
+        settings: &settings,
+        inputs: &inputs,
+        gate: &gate,
+        caller: &caller,
+        started_at,
+        shard,
+        sinks: SinkSession { session: &session, store: remote_store },
+    };
     run.collect_and_evaluate(accounts, memory).await
 }
 
@@ -91,6 +111,8 @@ struct Run<'a> {
     caller: &'a Identity,
     started_at: Timestamp,
     shard: Option<ShardInfo>,
+    /// The caller's own session (never an audited account's role), for the sinks.
+    sinks: SinkSession<'a>,
 }
 
 impl Run<'_> {
@@ -169,7 +191,11 @@ impl Run<'_> {
         if self.args.organization {
             finished.report.scan.organizational_units = self.args.organization_selection.organizational_units.clone();
         }
-        deliver(finished, self.settings, &progress)
+        if self.settings.sinks.any(self.settings) {
+            deliver_to_sinks(finished, self.settings, &progress, self.sinks).await
+        } else {
+            deliver(finished, self.settings, &progress)
+        }
     }
 
     fn header(&self, accounts: &[String], regions: &[String]) -> crate::history::ScanHeader {
