@@ -47,6 +47,7 @@ mod organization;
 mod prioritised_vulnerabilities;
 mod profiles;
 mod read_only;
+mod release_image;
 mod reports;
 mod shards;
 mod unfinished_runs;
