@@ -48,6 +48,7 @@ mod prioritised_vulnerabilities;
 mod profiles;
 mod read_only;
 mod release_image;
+mod release_workflow;
 mod reports;
 mod shards;
 mod unfinished_runs;
