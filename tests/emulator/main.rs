@@ -53,6 +53,8 @@ mod rate_limits;
 mod read_only;
 mod report_command;
 mod report_views;
+mod release_image;
+mod release_workflow;
 mod reports;
 mod shards;
 mod sinks;
