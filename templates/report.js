@@ -49,10 +49,13 @@
         (!onlyChecks || onlyChecks.indexOf(group.id.slice(6)) >= 0) &&
         (!framework || (" " + group.dataset.frameworks + " ").indexOf(" " + framework + " ") >= 0);
       var rows = rowsOf[g];
+      total += rows.length;
+      // A group the filters leave out is hidden whole; its rows wait.
+      if (!groupMatch) { group.classList.add("hide"); return; }
       var inGroup = 0;
       for (var i = 0; i < rows.length; i++) {
         var r = rows[i];
-        var match = groupMatch && (!filtering ||
+        var match = (!filtering ||
           ((!status || r.status === status) && (!region || r.region === region) &&
            (!account || r.account === account) && (!change || r.change === change)));
         if (match && needle) {
@@ -64,9 +67,8 @@
         if (r.hidden === match) { r.row.classList.toggle("hide", !match); r.hidden = !match; }
         if (match) { inGroup++; }
       }
-      total += rows.length;
       visible += inGroup;
-      group.classList.toggle("hide", !groupMatch || (filtering && inGroup === 0));
+      group.classList.toggle("hide", filtering && inGroup === 0);
     });
     shown.textContent = visible + " of " + total + " findings shown";
   }

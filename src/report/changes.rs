@@ -164,14 +164,19 @@ pub(super) fn view<'a>(changes: &'a Changes, anchors: &Anchors, in_report: bool)
     .map(|(id, title, entries, filter, open)| {
         let count_only = in_report && id == "still-failing";
         let shown = if count_only { 0 } else { entries.len().min(cap) };
+        let mut listed: Vec<&ChangedFinding> = entries.iter().collect();
+        if in_report {
+            // The report shows a few: the most severe (the order is stable).
+            listed.sort_by_key(|entry| std::cmp::Reverse(entry.severity));
+        }
         ChangeList {
             id,
             title,
             total: entries.len(),
-            rows: entries.iter().take(shown).map(row).collect(),
+            rows: listed.into_iter().take(shown).map(row).collect(),
             hidden: entries.len() - shown,
             filter: filter.filter(|_| in_report),
-            open,
+            open: open && !entries.is_empty(),
             count_only,
         }
     })

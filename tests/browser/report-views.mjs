@@ -81,7 +81,7 @@ async function timings(page) {
   const paint = await page.evaluate(() => {
     const nav = performance.getEntriesByType("navigation")[0];
     const entries = Object.fromEntries(performance.getEntriesByType("paint").map((p) => [p.name, Math.round(p.startTime)]));
-    return { firstContentfulPaintMs: entries["first-contentful-paint"] ?? null, domContentLoadedMs: Math.round(nav.domContentLoadedEventEnd), loadMs: Math.round(nav.loadEventEnd) };
+    return { firstContentfulPaintMs: entries["first-contentful-paint"] ?? null, domContentLoadedMs: Math.round(nav.domContentLoadedEventEnd), loadMs: Math.round(nav.loadEventEnd), rows: document.querySelectorAll("#groups tbody tr").length };
   });
   const filters = {};
   const time = (select, value) => page.evaluate(async ([select, value]) => {

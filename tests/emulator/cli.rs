@@ -134,9 +134,19 @@ fn completions_and_man_pages_come_from_the_binary() {
     assert!(page.status.success());
     let page = String::from_utf8_lossy(&page.stdout);
     assert!(page.contains(".TH bulkhead 1"), "{page}");
-    for sub in
-        ["scan", "evaluate", "diff", "history", "merge", "accounts", "checks", "frameworks", "completions", "man"]
-    {
+    for sub in [
+        "scan",
+        "evaluate",
+        "diff",
+        "report",
+        "history",
+        "merge",
+        "accounts",
+        "checks",
+        "frameworks",
+        "completions",
+        "man",
+    ] {
         assert!(page.contains(&format!("bulkhead\\-{sub}(1)")), "{sub} missing from:\n{page}");
     }
     let scan = bulkhead().args(["man", "scan"]).output().unwrap();
@@ -146,5 +156,5 @@ fn completions_and_man_pages_come_from_the_binary() {
     let written = bulkhead().args(["man", "--output-dir", pages.to_str().unwrap()]).output().unwrap();
     assert!(written.status.success());
     // bulkhead.1, one page per subcommand and one per `history` subcommand.
-    assert_eq!(fs::read_dir(&pages).unwrap().count(), 13, "{:?}", fs::read_dir(&pages).unwrap().collect::<Vec<_>>());
+    assert_eq!(fs::read_dir(&pages).unwrap().count(), 14, "{:?}", fs::read_dir(&pages).unwrap().collect::<Vec<_>>());
 }

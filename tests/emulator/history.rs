@@ -236,7 +236,7 @@ fn a_corrupt_or_newer_store_is_a_clear_error_and_the_reports_still_appear() {
     std::fs::remove_file(dir.path().join("bulkhead.json")).unwrap();
     let newer = scan(&account, dir.path(), &[]);
     assert_eq!(newer.status.code(), Some(1), "{}", stderr(&newer));
-    assert!(stderr(&newer).contains("has schema version 7, newer than this bulkhead knows (2)"), "{}", stderr(&newer));
+    assert!(stderr(&newer).contains("has schema version 7, newer than this bulkhead knows (3)"), "{}", stderr(&newer));
     assert!(dir.path().join("bulkhead.json").exists());
 
     // A previous scan the store cannot give back is an error, not "no history".
