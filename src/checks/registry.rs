@@ -86,7 +86,12 @@ mod compliance_tests {
         }
         assert!(validation.contains(&ComplianceRef { framework: "aws-fsbp".into(), control: "CloudTrail.4".into() }));
         let ids: Vec<String> = frameworks().unwrap().into_iter().map(|(framework, _)| framework.id).collect();
-        assert_eq!(ids, ["aws-fsbp", "cis-aws-3.0", "cis-aws-4.0.1", "cis-aws-5.0"]);
+        assert_eq!(ids, ["aws-fsbp", "cis-aws-3.0", "cis-aws-4.0.1", "cis-aws-5.0", "cis-eks-1.7.0"]);
+        // The EKS benchmark's endpoint controls, and FSBP's.
+        let endpoint = &catalog["eks_cluster_not_publicly_accessible"].compliance;
+        for (framework, control) in [("cis-eks-1.7.0", "5.4.1"), ("cis-eks-1.7.0", "5.4.2"), ("aws-fsbp", "EKS.1")] {
+            assert!(endpoint.contains(&ComplianceRef { framework: framework.into(), control: control.into() }));
+        }
     }
 
     #[test]

@@ -18,7 +18,9 @@ fn judge(ctx: &Context<'_>, cluster: &EksCluster) -> Verdict {
     let table = versions::table();
     let dated = format!("(EKS version table as of {}: {})", table.as_of, table.source);
     match versions::support(version, today) {
-        Support::Standard(until) => pass(format!("runs Kubernetes {version}, in standard support until {until}.")),
+        Support::Standard { released, until } => {
+            pass(format!("runs Kubernetes {version} (on EKS since {released}), in standard support until {until}."))
+        }
         Support::Newer => pass(format!("runs Kubernetes {version}, newer than every version in the table {dated}.")),
         Support::Extended(until) if ctx.config.eks_extended_support_accepted => pass(format!(
             "runs Kubernetes {version}, in extended support until {until} (accepted: eks_extended_support_accepted = true)."

@@ -35,8 +35,8 @@ pub fn table() -> &'static Table {
 /// Where a version stands on a day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Support {
-    /// In standard support until that day (inclusive).
-    Standard(Date),
+    /// In standard support until that day (inclusive), since EKS released it (the first day).
+    Standard { released: Date, until: Date },
     /// In extended support until that day (inclusive).
     Extended(Date),
     /// Out of support: since that day, or (`None`) older than the table.
@@ -58,7 +58,7 @@ pub fn support(version: &str, today: Date) -> Support {
     let table = table();
     if let Some(entry) = table.version.iter().find(|entry| minor(&entry.version) == Some(wanted)) {
         return if today <= entry.end_of_standard_support {
-            Support::Standard(entry.end_of_standard_support)
+            Support::Standard { released: entry.released, until: entry.end_of_standard_support }
         } else if today <= entry.end_of_extended_support {
             Support::Extended(entry.end_of_extended_support)
         } else {
@@ -90,7 +90,10 @@ mod tests {
 
     #[test]
     fn a_version_is_judged_on_the_day() {
-        assert_eq!(support("1.31", day("2025-11-26")), Support::Standard(day("2025-11-26")));
+        assert_eq!(
+            support("1.31", day("2025-11-26")),
+            Support::Standard { released: day("2024-09-26"), until: day("2025-11-26") }
+        );
         assert_eq!(support("1.31", day("2025-11-27")), Support::Extended(day("2026-11-26")));
         assert_eq!(support("1.31.4", day("2026-11-27")), Support::Ended(Some(day("2026-11-26"))));
         assert_eq!(support("1.19", day("2026-01-01")), Support::Ended(None));
