@@ -153,7 +153,8 @@ impl RouteTable {
     pub fn ipv6_internet_gateway(&self) -> Option<&str> {
         self.routes
             .iter()
-            .filter(|route| route.destination_ipv6.is_some() && route.state.as_deref() != Some("blackhole"))
+            .filter(|route| route.destination_ipv6.as_deref().is_some_and(|cidr| !cidr.is_empty()))
+            .filter(|route| route.state.as_deref() != Some("blackhole"))
             .filter_map(|route| route.gateway_id.as_deref())
             .find(|gateway| gateway.starts_with("igw-"))
     }
