@@ -12,7 +12,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-from .core import Seeder, log, step
+from .core import SeedError, Seeder, log, step
 
 
 def seed_ipv6(seeder: Seeder, region: str, route: str) -> None:
@@ -56,18 +56,25 @@ def _internet_gateway(seeder: Seeder, region: str, vpc: str) -> str:
 
 
 def seed_flow_log(seeder: Seeder, region: str) -> None:
-    """A flow log of all the default VPC's traffic, to S3."""
+    """A flow log of all the default VPC's traffic, to an S3 bucket made for it
+    (CreateFlowLogs refuses a bucket that does not exist)."""
     ec2 = seeder.client("ec2", region)
+    s3 = seeder.client("s3", region)
     vpc, _ = seeder.default_vpc(region)
-    label = f"{region}: flow log of {vpc}"
+    bucket = f"flow-logs-{seeder.account}-{region}"
+    label = f"{region}: flow log of {vpc} to s3://{bucket}"
     with step(label):
-        ec2.create_flow_logs(
+        where = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+        s3.create_bucket(Bucket=bucket, **where)
+        answer = ec2.create_flow_logs(
             ResourceIds=[vpc],
             ResourceType="VPC",
             TrafficType="ALL",
             LogDestinationType="s3",
-            LogDestination=f"arn:aws:s3:::flow-logs-{seeder.account}",
+            LogDestination=f"arn:aws:s3:::{bucket}",
         )
+        if answer.get("Unsuccessful"):
+            raise SeedError(f"{label}: {answer['Unsuccessful']}")
     log(label)
 
 

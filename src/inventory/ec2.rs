@@ -153,7 +153,8 @@ impl RouteTable {
     pub fn ipv6_internet_gateway(&self) -> Option<&str> {
         self.routes
             .iter()
-            .filter(|route| route.destination_ipv6.is_some() && route.state.as_deref() != Some("blackhole"))
+            .filter(|route| route.destination_ipv6.as_deref().is_some_and(|cidr| !cidr.is_empty()))
+            .filter(|route| route.state.as_deref() != Some("blackhole"))
             .filter_map(|route| route.gateway_id.as_deref())
             .find(|gateway| gateway.starts_with("igw-"))
     }
@@ -357,14 +358,20 @@ fn route_table(table: &aws_sdk_ec2::types::RouteTable) -> RouteTable {
             .routes()
             .iter()
             .map(|route| Route {
-                destination_ipv4: route.destination_cidr_block().map(str::to_owned),
-                destination_ipv6: route.destination_ipv6_cidr_block().map(str::to_owned),
-                gateway_id: route.gateway_id().map(str::to_owned),
-                egress_only_gateway_id: route.egress_only_internet_gateway_id().map(str::to_owned),
+                destination_ipv4: given(route.destination_cidr_block()),
+                destination_ipv6: given(route.destination_ipv6_cidr_block()),
+                gateway_id: given(route.gateway_id()),
+                egress_only_gateway_id: given(route.egress_only_internet_gateway_id()),
                 state: route.state().map(|state| state.as_str().to_owned()),
             })
             .collect(),
     }
+}
+
+/// A field as given, or `None` when the answer holds it empty: an IPv4
+/// route may carry an empty IPv6 destination, which is no IPv6 route.
+fn given(value: Option<&str>) -> Option<String> {
+    value.filter(|value| !value.is_empty()).map(str::to_owned)
 }
 
 pub async fn network_acls(

@@ -277,6 +277,17 @@ fn ipv6_through_an_egress_only_gateway_or_no_route_is_not_exposed() {
     tables.push(private);
     assert_eq!(status(CHECK, &own), Status::Pass, "subnet-1 has its own egress-only table");
 
+    // The IPv4 default route to the internet gateway, with an empty IPv6 destination, is no IPv6 route.
+    let mut v4_default = dual_stack(Some("eigw-1"), true);
+    let region = v4_default.regions.get_mut(REGION).unwrap();
+    let Collected::Ok(tables) = &mut region.ec2.route_tables else { unreachable!() };
+    let mut default_route = tables[0].routes[0].clone();
+    default_route.destination_ipv4 = Some("0.0.0.0/0".into());
+    default_route.destination_ipv6 = Some(String::new());
+    default_route.gateway_id = Some("igw-1".into());
+    tables[0].routes.push(default_route);
+    assert_eq!(status(CHECK, &v4_default), Status::Pass);
+
     // A blackhole route is no path.
     let mut dead = dual_stack(Some("igw-1"), true);
     let region = dead.regions.get_mut(REGION).unwrap();
