@@ -240,8 +240,24 @@ fn scan_from_inside(buildah: &Buildah, container: &str, account: &Account) -> Sc
     // Written by the image's user, not by root.
     let owner = std::os::unix::fs::MetadataExt::uid(&std::fs::metadata(&report).unwrap());
     assert_eq!(owner.to_string(), UID, "the report's owner");
+    check_files(&mounted);
     buildah.run(&["umount", container]);
     scan
+}
+
+/// The image's own files besides the binary: its SBOM and license, the CA
+/// bundle, a /tmp anyone may write to.
+fn check_files(rootfs: &Path) {
+    let sbom: Value =
+        serde_json::from_slice(&std::fs::read(rootfs.join("usr/share/doc/bulkhead/bulkhead.cdx.json")).unwrap())
+            .unwrap();
+    assert_eq!((&sbom["bomFormat"], &sbom["metadata"]["component"]["name"]), (&json!("CycloneDX"), &json!("bulkhead")));
+    assert!(sbom["components"].as_array().unwrap().iter().any(|component| component["name"] == "aws-sdk-ecr"));
+    assert!(rootfs.join("usr/share/doc/bulkhead/LICENSE").is_file());
+    let bundle = std::fs::read_to_string(rootfs.join("etc/ssl/certs/ca-certificates.crt")).unwrap();
+    assert!(bundle.matches("BEGIN CERTIFICATE").count() > 50, "a CA bundle");
+    let tmp = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(rootfs.join("tmp")).unwrap().permissions());
+    assert_eq!(tmp & 0o7777, 0o1777, "/tmp");
 }
 
 /// The archive release/build wrote into `dist`: its files, and SHA256SUMS
