@@ -53,10 +53,10 @@ pub async fn deliver_to_sinks(
     }
     written.complete();
     let mut problems: Vec<String> = Vec::new();
-    if let Some(store) = sinks.store.as_ref().filter(|_| !settings.no_store) {
-        if let Err(err) = store.upload(&client).await {
-            problems.push(err.to_string());
-        }
+    if let Some(store) = sinks.store.as_ref().filter(|_| !settings.no_store)
+        && let Err(err) = store.upload(&client).await
+    {
+        problems.push(err.to_string());
     }
     if settings.sinks.security_hub {
         import(&written, sinks.session, settings.quiet, &mut problems).await;

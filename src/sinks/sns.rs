@@ -94,7 +94,7 @@ pub fn message(report: &Report, exit_code: u8, reports_at: &str, always: bool) -
                 changes.still_failing.len()
             ));
             // Unmuted first, then the most severe.
-            new.sort_by(|a, b| (a.muted, std::cmp::Reverse(a.severity)).cmp(&(b.muted, std::cmp::Reverse(b.severity))));
+            new.sort_by_key(|finding| (finding.muted, std::cmp::Reverse(finding.severity)));
             if !new.is_empty() {
                 line(String::new());
                 line(format!("New FAILs (the first {} of {}):", new.len().min(TOP_NEW_FAILS), new.len()));

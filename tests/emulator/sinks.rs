@@ -72,13 +72,24 @@ fn resources(list: &Value) -> Vec<String> {
     ids
 }
 
-fn changes(report: &Value) -> (Vec<String>, Vec<String>, Vec<String>) {
-    let changes = &report["history"]["changes"];
+/// What `bulkhead diff` finds between the store's last two scans (the JSON
+/// report holds no history): new, resolved and still failing resources.
+fn drift(store: &std::path::Path) -> (Vec<String>, Vec<String>, Vec<String>) {
+    let diff = bulkhead().args(["diff", "--store", store.to_str().unwrap(), "--format", "json"]).output().unwrap();
+    assert!(diff.status.success(), "{}", stderr(&diff));
+    let changes: Value = serde_json::from_slice(&diff.stdout).unwrap();
     (
         resources(&changes["new_failures"]),
         resources(&changes["resolved_failures"]),
         resources(&changes["still_failing"]),
     )
+}
+
+/// The store object on S3, downloaded into `into`.
+fn s3_store(account: &Account, bucket: &str, key: &str, into: &std::path::Path) -> std::path::PathBuf {
+    let path = into.join("downloaded.db");
+    python(account, "client('s3').download_file(argv[0], argv[1], argv[2])", &[bucket, key, path.to_str().unwrap()]);
+    path
 }
 
 #[test]
@@ -109,12 +120,18 @@ fn two_scheduled_scans_through_s3_drift_as_a_local_store_does() {
     let local_second = scan(&account, &["--output-dir", local.path().to_str().unwrap()]);
     assert_eq!(local_second.status.code(), Some(3), "{}", stderr(&local_second));
 
-    let from_s3 = s3_json(&account, &bucket, "nightly/bulkhead.json");
-    let from_disk: Value =
-        serde_json::from_str(&std::fs::read_to_string(local.path().join("bulkhead.json")).unwrap()).unwrap();
-    assert_eq!(changes(&from_s3), changes(&from_disk), "the same drift through S3 as through a local store");
-    assert_eq!(changes(&from_s3).0, ["will-break"]);
-    assert_eq!(changes(&from_s3).1, ["will-be-fixed"]);
+    let through_s3 = drift(&s3_store(&account, &bucket, "state/bulkhead.db", local.path()));
+    assert_eq!(
+        through_s3,
+        drift(&local.path().join("bulkhead.db")),
+        "the same drift through S3 as through a local store"
+    );
+    assert_eq!(through_s3.0, ["will-break"]);
+    assert_eq!(through_s3.1, ["will-be-fixed"]);
+    // The report on S3 is the second scan's, its FAIL dated from the first.
+    let report = s3_json(&account, &bucket, "nightly/bulkhead.json");
+    let stays = report["findings"].as_array().unwrap().iter().find(|f| f["resource_id"] == "stays-failing").unwrap();
+    assert_ne!(stays["failing_since"], report["scan"]["started_at"], "failing since the first scan");
     let listed = python(
         &account,
         "print(json.dumps([o['Key'] for o in client('s3').list_objects_v2(Bucket=argv[0])['Contents']]))",
@@ -337,9 +354,13 @@ fn a_sharded_scan_merged_into_a_store_drifts_on_the_next_merged_run() {
     let (second, _) = night("night-2", &[]);
     assert_eq!(second.status.code(), Some(3), "{}", stderr(&second));
     let report = s3_json(&account, &bucket, "org/merged/bulkhead.json");
-    assert_eq!(changes(&report).0, ["will-break"], "{}", report["history"]);
-    assert_eq!(changes(&report).1, ["will-be-fixed"]);
-    assert_eq!(changes(&report).2, ["stays-failing"]);
+    let store_copy = tempfile::tempdir().unwrap();
+    let merged = drift(&s3_store(&account, &bucket, "org/bulkhead.db", store_copy.path()));
+    let expected = |ids: &[&str]| ids.iter().map(|id| (*id).to_owned()).collect::<Vec<_>>();
+    assert_eq!(
+        merged,
+        (expected(&["will-break"]), expected(&["will-be-fixed"]), expected(&["stays-failing", "will-be-deleted"]))
+    );
     let stays = report["findings"].as_array().unwrap().iter().find(|f| f["resource_id"] == "stays-failing").unwrap();
     assert_eq!(stays["failing_since"], first_started.as_str(), "dated from the first merged run");
 

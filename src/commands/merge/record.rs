@@ -54,10 +54,10 @@ pub async fn deliver(merged: Report, settings: &Settings, session: Option<Sessio
     let mut account: Option<String> = None;
     let mut held: Vec<ReportFinding> = Vec::new();
     merged.findings.each(|_, finding| {
-        if account.as_deref() != Some(finding.account_id.as_str()) {
-            if let Some(done) = account.replace(finding.account_id.clone()) {
-                evaluator.judged_account(&done, held.drain(..))?;
-            }
+        if account.as_deref() != Some(finding.account_id.as_str())
+            && let Some(done) = account.replace(finding.account_id.clone())
+        {
+            evaluator.judged_account(&done, held.drain(..))?;
         }
         held.push(finding.clone());
         Ok(())
