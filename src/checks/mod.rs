@@ -8,8 +8,8 @@ pub mod docs;
 mod ec2;
 mod ecr;
 mod ecs;
-mod elbv2;
 mod eks;
+mod elbv2;
 pub mod finding;
 mod guardduty;
 #[cfg(test)]

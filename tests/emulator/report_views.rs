@@ -111,7 +111,7 @@ pub fn fleet_report(accounts: usize, resources: usize, checks: usize) -> Report 
             finding.failing_since = Some("2026-11-30T10:00:00Z".into());
             list.push(changed(finding));
         }
-        spill.add_account(&id, findings.into_iter()).unwrap();
+        spill.add_account(&id, findings).unwrap();
     }
     let mut report = Report {
         tool: Tool::this(),
