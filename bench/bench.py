@@ -314,7 +314,8 @@ def scan_env(creds: dict, home: Path) -> dict:
     }
 
 
-def scan(binary: Path, endpoint: str, creds: dict, regions: list[str], out_dir: Path, extra: list[str]) -> dict:
+def scan(binary: Path, endpoint: str, creds: dict, regions: list[str], out_dir: Path, extra: list[str],
+         exits: tuple[int, ...] = (0, 3)) -> dict:
     env = scan_env(creds, out_dir)
     command = [
         "/usr/bin/time", "-v", str(binary), "scan", "--endpoint-url", endpoint, "--region", regions[0],
@@ -322,7 +323,7 @@ def scan(binary: Path, endpoint: str, creds: dict, regions: list[str], out_dir: 
         "--output-formats", "json", "--quiet", *extra,
     ]
     result = subprocess.run(command, env=env, capture_output=True, text=True)
-    if result.returncode not in (0, 3):
+    if result.returncode not in exits:
         raise RuntimeError(f"scan exited {result.returncode}:\n{result.stderr[-3000:]}")
     report = json.loads((out_dir / "bench.json").read_text())
     stats = report["scan"]["stats"]
@@ -443,13 +444,18 @@ def write_doc(section: str, begin: str = BEGIN, end: str = END) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     given = argv if argv is not None else sys.argv[1:]
+    if "--adaptive" in given:
+        from adaptive import main as adaptive_main  # noqa: PLC0415 (only this mode needs it)
+
+        return adaptive_main([arg for arg in given if arg != "--adaptive"])
     if "--vs-prowler" in given:
         from vs_prowler import main as vs_prowler_main  # noqa: PLC0415 (only this mode needs it)
 
         return vs_prowler_main([arg for arg in given if arg != "--vs-prowler"])
     parser = argparse.ArgumentParser(
         description="bulkhead's performance benchmark (run it through bench/run)",
-        epilog="--vs-prowler: bulkhead against Prowler instead (bench/vs_prowler.py; --vs-prowler --help for its flags)",
+        epilog="--vs-prowler: bulkhead against Prowler instead (bench/vs_prowler.py; --vs-prowler --help for its flags); "
+        "--adaptive: adaptive per-endpoint concurrency under latency and rate limits (bench/adaptive.py)",
     )
     parser.add_argument("--binary", type=Path, required=True)
     parser.add_argument("--scales", default="1,10,50")

@@ -7,15 +7,17 @@ forwards it untouched or answers it with a fault, the way AWS would:
         --upstream http://127.0.0.1:4566 --seed 7 \\
         --throttle 0.20 --server-error 0.05 --reset 0.02 \\
         [--latency-ms 5 [--jitter-ms 5]] [--deny ecr] [--unknown ecr:GetSigningConfiguration] \\
-        [--stall '*@ap-southeast-2'] [--port 0] [--rename-host localhost]
+        [--stall '*@ap-southeast-2'] [--rate-limit 'ecr:DescribeImages=5/10'] \\
+        [--port 0] [--rename-host localhost]
 
 Prints `http://127.0.0.1:PORT` as its first stdout line once it listens.
 Logs on stderr. Exits when its standard input closes (so it dies with the
 test that started it), on SIGTERM, or after --lifetime seconds (default 600).
 
 What a request is: the SigV4 credential scope of its Authorization header
-(`Credential=AKID/DATE/REGION/SERVICE/aws4_request`) gives the region and
-service; `X-Amz-Target` (JSON 1.0/1.1) or the `Action` form field (query
+(`Credential=AKID/DATE/REGION/SERVICE/aws4_request`) gives the access key
+(standing for the account: the test bed's accounts have one key each), the
+region and the service; `X-Amz-Target` (JSON 1.0/1.1) or the `Action` form field (query
 protocol) gives the operation.
 
 Faults, each a fraction of the requests it may apply to:
@@ -38,7 +40,21 @@ e.g. `ecr`, `ecr:DescribeImages`, `*@ap-southeast-2`, `ec2:DescribeRegions@us-ea
                     services send it), EC2 and query `InvalidAction` (400)
   --stall SPEC      every matching request is held for --stall-seconds (default
                     60), then its connection is reset
-Rules win over random faults. Several --deny/--unknown/--stall may be given.
+Rules win over rate limits, and rate limits over random faults. Several
+--deny/--unknown/--stall may be given.
+
+Rate limits, as AWS's API request quotas work (a token bucket per account,
+region and operation, refilled at a steady rate up to a burst):
+  --rate-limit SPEC=RATE[/BURST]
+                    each (access key, region, operation) that SPEC matches
+                    has a bucket of BURST tokens (default: RATE, at least 1),
+                    refilled at RATE a second; a request finding it empty is
+                    answered with the protocol's throttling error, as
+                    --throttle's, and counted as `rate_limited`. The first
+                    matching --rate-limit gives the rate, e.g.
+                    `--rate-limit ecr:GetRepositoryPolicy=5 --rate-limit ecr=20/40`.
+                    Latency applies to throttled answers too, as AWS's come
+                    back over the same network.
 
   --rename-host NAME  forwards every request with NAME as the host of its Host
                     header (the port kept), so the emulator names NAME in what it
@@ -47,7 +63,9 @@ Rules win over random faults. Several --deny/--unknown/--stall may be given.
 Determinism: whether a request gets a random fault is decided from a hash of
 (seed, service, region, operation, request body, how many times this very
 request was seen before), never from arrival order, so a seed gives the same
-faults however the scanner's concurrency interleaves its calls.
+faults however the scanner's concurrency interleaves its calls. Rate limits
+are the exception: a bucket is emptied by requests arriving too fast, so
+what it throttles depends on timing, as on AWS.
 
 GET /__faultproxy/stats answers a JSON count of what was injected, and under
 `pass:blob` how many blob GETs (presigned download URLs) were passed through.
@@ -72,7 +90,7 @@ import uuid
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-CREDENTIAL = re.compile(r"Credential=[^/,\s]+/\d{8}/([^/,\s]+)/([^/,\s]+)/aws4_request")
+CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/,\s]+)/([^/,\s]+)/aws4_request")
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-connection"}
 # Query-protocol services whose errors use <ErrorResponse>; EC2 has its own shape.
 EC2 = "ec2"
@@ -103,17 +121,58 @@ class Call:
     region: str
     operation: str
     protocol: str  # "json", "ec2" or "query"
+    access_key: str = "?"
 
 
 def identify(headers, body: bytes) -> Call:
     scope = CREDENTIAL.search(headers.get("Authorization", ""))
-    region, service = (scope.group(1), scope.group(2)) if scope else ("?", "?")
+    access_key, region, service = (scope.group(1), scope.group(2), scope.group(3)) if scope else ("?", "?", "?")
     target = headers.get("X-Amz-Target")
     if target:
-        return Call(service, region, target.rpartition(".")[2], "json")
+        return Call(service, region, target.rpartition(".")[2], "json", access_key)
     fields = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
     operation = fields.get("Action", ["?"])[0]
-    return Call(service, region, operation, EC2 if service == EC2 else "query")
+    return Call(service, region, operation, EC2 if service == EC2 else "query", access_key)
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    rule: Rule
+    rate: float
+    burst: float
+
+    @staticmethod
+    def parse(text: str) -> "RateLimit":
+        spec, equals, quota = text.rpartition("=")
+        rate_text, _, burst_text = quota.partition("/")
+        try:
+            rate = float(rate_text)
+            burst = float(burst_text) if burst_text else max(1.0, rate)
+        except ValueError:
+            rate = burst = -1.0
+        if not equals or not spec or rate <= 0 or burst < 1:
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not SPEC=RATE[/BURST] with RATE > 0 and BURST >= 1, e.g. ecr:DescribeImages=5/10"
+            )
+        return RateLimit(Rule.parse(spec), rate, burst)
+
+
+class TokenBucket:
+    """BURST tokens, refilled at RATE a second; a request takes one or is refused."""
+
+    def __init__(self, rate: float, burst: float, now: float):
+        self.rate = rate
+        self.burst = burst
+        self.tokens = burst
+        self.updated = now
+
+    def take(self, now: float) -> bool:
+        self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+        if self.tokens >= 1.0:
+            self.tokens -= 1.0
+            return True
+        return False
 
 
 def error_response(call: Call, code: str, message: str, status: int, sender: bool = True):
@@ -191,6 +250,9 @@ class Faults:
         self.unknown = [Rule.parse(spec) for spec in args.unknown]
         self.stall = [Rule.parse(spec) for spec in args.stall]
         self.stall_seconds = args.stall_seconds
+        self.rate_limits = args.rate_limit
+        self.buckets: dict[tuple[str, str, str, str], TokenBucket] = {}
+        self.clock = time.monotonic
         self.lock = threading.Lock()
         self.seen: dict[str, int] = {}
         self.stats: dict[str, int] = {}
@@ -208,6 +270,19 @@ class Faults:
         digest = hashlib.sha256(f"{self.seed}|{identity}|{occurrence}".encode()).digest()
         return int.from_bytes(digest[:8], "big") / 2**64
 
+    def within_rate_limit(self, call: Call) -> bool:
+        """Whether the call's bucket (the first matching --rate-limit's) has a token; takes it."""
+        limit = next((limit for limit in self.rate_limits if limit.rule.matches(call)), None)
+        if limit is None:
+            return True
+        key = (call.access_key, call.region, call.service, call.operation)
+        with self.lock:
+            now = self.clock()
+            bucket = self.buckets.get(key)
+            if bucket is None:
+                bucket = self.buckets[key] = TokenBucket(limit.rate, limit.burst, now)
+            return bucket.take(now)
+
     def decide(self, call: Call, body: bytes) -> str:
         if any(rule.matches(call) for rule in self.stall):
             return "stall"
@@ -215,6 +290,8 @@ class Faults:
             return "deny"
         if any(rule.matches(call) for rule in self.unknown):
             return "unknown"
+        if not self.within_rate_limit(call):
+            return "rate_limited"
         roll = self.draw(call, body)
         for fault, rate in (("throttle", self.throttle), ("server_error", self.server_error), ("reset", self.reset)):
             if roll < rate:
@@ -269,7 +346,7 @@ class Handler(BaseHTTPRequestHandler):
             self.respond(*denial(call))
         elif decision == "unknown":
             self.respond(*unknown_operation(call))
-        elif decision == "throttle":
+        elif decision in ("throttle", "rate_limited"):
             self.respond(*throttling(call))
         elif decision == "server_error":
             status = 500 if faults.draw(call, b"status" + body) < 0.5 else 503
@@ -351,6 +428,7 @@ def main(argv=None) -> int:
     parser.add_argument("--unknown", action="append", default=[], metavar="SPEC")
     parser.add_argument("--stall", action="append", default=[], metavar="SPEC")
     parser.add_argument("--stall-seconds", type=float, default=60.0)
+    parser.add_argument("--rate-limit", type=RateLimit.parse, action="append", default=[], metavar="SPEC=RATE[/BURST]")
     parser.add_argument("--rename-host", default=None, metavar="NAME", help="the host the Host header names upstream")
     parser.add_argument("--lifetime", type=float, default=600.0, help="exit after this many seconds")
     parser.add_argument("--verbose", action="store_true", help="log every request on stderr")

@@ -2,7 +2,9 @@
 //! (account, service, region) endpoint so a single slow endpoint cannot take
 //! every slot. AWS rate-limits each account's endpoints on their own, so each
 //! account has its own endpoint limits ([`CallGate::for_account`]) under the
-//! one global limit.
+//! one global limit. An endpoint's limit adapts to its answers
+//! ([`EndpointLimit`]): it grows while calls are answered quickly and is cut
+//! when the endpoint throttles, never above the per-endpoint ceiling.
 //! Every call passes through here, so the gate also keeps the call ledger.
 
 use std::collections::HashMap;
@@ -13,11 +15,14 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::Semaphore;
 
 use super::Service;
+use super::endpoint_limit::{self, EndpointLimit};
 use super::ledger::CallLedger;
 
 #[derive(Debug, Clone, Copy)]
 pub struct ConcurrencyLimits {
     pub global: NonZeroUsize,
+    /// The most calls an endpoint's adaptive limit may reach (and the
+    /// global limit, if lower).
     pub per_endpoint: NonZeroUsize,
 }
 
@@ -25,7 +30,7 @@ pub struct ConcurrencyLimits {
 pub struct CallGate {
     global: Arc<Semaphore>,
     per_endpoint_limit: usize,
-    per_endpoint: Mutex<HashMap<(Service, String), Arc<Semaphore>>>,
+    per_endpoint: Mutex<HashMap<(Service, String), Arc<EndpointLimit>>>,
     ledger: Arc<CallLedger>,
 }
 
@@ -33,7 +38,7 @@ impl CallGate {
     pub fn new(limits: ConcurrencyLimits) -> Self {
         CallGate {
             global: Arc::new(Semaphore::new(limits.global.get())),
-            per_endpoint_limit: limits.per_endpoint.get(),
+            per_endpoint_limit: limits.per_endpoint.min(limits.global).get(),
             per_endpoint: Mutex::new(HashMap::new()),
             ledger: Arc::default(),
         }
@@ -60,19 +65,20 @@ impl CallGate {
     ///
     /// The call's future is made only then, and on the heap: an SDK
     /// operation's future is tens of kilobytes, and a scan queues thousands
-    /// of calls here, so queued calls must not hold one each.
+    /// of calls here, so queued calls must not hold one each. Its attempts
+    /// are fed to the endpoint's limit as they are answered.
     pub async fn call<Fut: Future>(&self, service: Service, region: &str, call: impl FnOnce() -> Fut) -> Fut::Output {
-        let endpoint = self.endpoint_semaphore(service, region);
-        let _endpoint_permit = endpoint.acquire().await.expect("call gate semaphores are never closed");
+        let endpoint = self.endpoint_limit(service, region);
+        let _endpoint_permit = endpoint.acquire().await;
         let _global_permit = self.global.acquire().await.expect("call gate semaphores are never closed");
-        Box::pin(call()).await
+        endpoint_limit::observed(endpoint, Box::pin(call())).await
     }
 
-    fn endpoint_semaphore(&self, service: Service, region: &str) -> Arc<Semaphore> {
+    fn endpoint_limit(&self, service: Service, region: &str) -> Arc<EndpointLimit> {
         let mut endpoints = self.per_endpoint.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         endpoints
             .entry((service, region.to_owned()))
-            .or_insert_with(|| Arc::new(Semaphore::new(self.per_endpoint_limit)))
+            .or_insert_with(|| EndpointLimit::new(self.per_endpoint_limit))
             .clone()
     }
 }

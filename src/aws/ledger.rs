@@ -1,6 +1,8 @@
 //! What the scan asked of AWS: calls per service, operation and region, the
 //! attempts the SDK's retry strategy made for them, how many attempts were
-//! throttled, and the depth of the longest chain of dependent calls.
+//! throttled, and the depth of the longest chain of dependent calls. The
+//! same interceptor tells each endpoint's adaptive limit how its attempts
+//! were answered.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -9,12 +11,15 @@ use std::sync::{Arc, Mutex};
 use aws_runtime::retries::classifiers::THROTTLING_ERRORS;
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
-use aws_smithy_runtime_api::client::interceptors::context::FinalizerInterceptorContextRef;
+use aws_smithy_runtime_api::client::interceptors::context::{
+    BeforeTransmitInterceptorContextRef, FinalizerInterceptorContextRef,
+};
 use aws_smithy_runtime_api::client::orchestrator::{HttpResponse, Metadata};
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 
 use super::Service;
+use super::endpoint_limit::{self, Answer};
 use crate::model::{CallStats, OperationStats};
 
 #[derive(Debug, Default)]
@@ -108,6 +113,18 @@ impl Intercept for AttemptCounter {
         "bulkhead::AttemptCounter"
     }
 
+    fn read_before_transmit(
+        &self,
+        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        endpoint_limit::attempt_sent();
+        Ok(())
+    }
+
+    /// Counts the attempt, and tells the endpoint's adaptive limit how it
+    /// was answered.
     fn read_after_attempt(
         &self,
         context: &FinalizerInterceptorContextRef<'_>,
@@ -117,6 +134,11 @@ impl Intercept for AttemptCounter {
         let operation = cfg.load::<Metadata>().map(Metadata::name).unwrap_or("unknown");
         let throttled = context.response().is_some_and(is_throttling);
         self.ledger.record_attempt(self.service, &self.region, operation, throttled);
+        endpoint_limit::attempt_answered(match context.response() {
+            _ if throttled => Answer::Throttled,
+            Some(response) if !response.status().is_server_error() => Answer::Answered,
+            _ => Answer::Unknown,
+        });
         Ok(())
     }
 }

@@ -3,8 +3,10 @@
 //! the translation of SDK errors into [`CollectError`], and the redaction of
 //! credentials from what the SDK logs.
 
+pub mod aimd;
 pub mod blob;
 pub mod chain;
+pub mod endpoint_limit;
 pub mod error;
 pub mod gate;
 pub mod ledger;

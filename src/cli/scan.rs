@@ -71,9 +71,12 @@ pub struct ScanArgs {
     #[arg(long, value_name = "N")]
     pub max_accounts_in_flight: Option<NonZeroUsize>,
 
-    /// At most this many AWS calls in flight per service and region.
-    #[arg(long, default_value = "8", value_name = "N")]
-    pub max_concurrency_per_endpoint: NonZeroUsize,
+    /// At most this many AWS calls in flight per service and region
+    /// (default: --max-concurrency). Within it each endpoint finds its own
+    /// pace: it starts at 8 calls, grows while they are answered quickly
+    /// and halves when AWS throttles.
+    #[arg(long, value_name = "N")]
+    pub max_concurrency_per_endpoint: Option<NonZeroUsize>,
 
     /// How the SDK retries throttled and transient failures. Standard by
     /// default: adaptive's client-side limiter, once throttled, slowed a

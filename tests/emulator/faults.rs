@@ -19,7 +19,7 @@ fn demo_account() -> Account {
 /// The findings in a stable order, whole: ids, statuses, resources, messages.
 /// The findings, sorted, without `failing_since`: each of these scans is
 /// the first in its own store, so that is each scan's own start.
-fn sorted_findings(scan: &Scan) -> Vec<Value> {
+pub fn sorted_findings(scan: &Scan) -> Vec<Value> {
     let mut findings = scan.report["findings"].as_array().unwrap().clone();
     for finding in &mut findings {
         finding.as_object_mut().unwrap().remove("failing_since");

@@ -46,6 +46,7 @@ mod mutelist;
 mod organization;
 mod prioritised_vulnerabilities;
 mod profiles;
+mod rate_limits;
 mod read_only;
 mod reports;
 mod shards;

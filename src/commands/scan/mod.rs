@@ -57,7 +57,7 @@ async fn scan(args: &ScanArgs, record: RunRecord) -> Result<Outcome> {
 
     let gate = CallGate::new(ConcurrencyLimits {
         global: args.max_concurrency,
-        per_endpoint: args.max_concurrency_per_endpoint,
+        per_endpoint: args.max_concurrency_per_endpoint.unwrap_or(args.max_concurrency),
     });
     let session = load_session(args, &gate).await?;
     let caller = caller_identity(&session, &gate).await?;

@@ -1,0 +1,219 @@
+//! One endpoint's limit on calls in flight, adapted to what the endpoint
+//! answers: the [`Aimd`] rule driving a semaphore.
+//!
+//! The rule learns from every attempt, retries included, through the
+//! interceptor every SDK client carries (the ledger's attempt counter): it
+//! sees each attempt as it is answered, before the SDK backs off to retry
+//! it, and classifies throttling with the same codes `--stats` counts. The
+//! interceptor does not know which account's endpoint admitted the call, so
+//! the call gate runs each call inside a task-local [`CallAttempts`] that
+//! names it: no client needs to be built per account for it, and an
+//! attempt made outside the gate (none is) would simply go unobserved.
+
+use std::cell::Cell;
+use std::future::Future;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use tokio::sync::Semaphore;
+
+use super::aimd::Aimd;
+
+#[derive(Debug)]
+pub struct EndpointLimit {
+    /// Free slots. Slots free + calls in flight - debt = the rule's limit.
+    permits: Semaphore,
+    state: Mutex<State>,
+}
+
+#[derive(Debug)]
+struct State {
+    aimd: Aimd,
+    in_flight: usize,
+    /// Slots to withdraw as calls finish: the limit was cut below the calls
+    /// already in flight.
+    debt: usize,
+}
+
+/// What one attempt's answer says about the endpoint's pace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    /// The endpoint said "slow down".
+    Throttled,
+    /// Answered by the service, success or not (a missing policy is an
+    /// answer like any other): it keeps up.
+    Answered,
+    /// No answer (a timeout, a dropped connection) or a server error: says
+    /// nothing about the rate.
+    Unknown,
+}
+
+impl EndpointLimit {
+    /// A limit that starts at the rule's initial limit and stays within `ceiling`.
+    pub fn new(ceiling: usize) -> Arc<EndpointLimit> {
+        let aimd = Aimd::new(ceiling);
+        Arc::new(EndpointLimit {
+            permits: Semaphore::new(aimd.limit()),
+            state: Mutex::new(State { aimd, in_flight: 0, debt: 0 }),
+        })
+    }
+
+    /// Waits for a slot; calls are let through in the order they came.
+    pub async fn acquire(self: &Arc<Self>) -> EndpointPermit {
+        self.permits.acquire().await.expect("endpoint semaphores are never closed").forget();
+        self.state().in_flight += 1;
+        EndpointPermit { limit: self.clone() }
+    }
+
+    /// Calls allowed in flight now.
+    pub fn limit(&self) -> usize {
+        self.state().aimd.limit()
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn release(&self) {
+        let mut state = self.state();
+        state.in_flight -= 1;
+        if state.debt > 0 {
+            state.debt -= 1;
+        } else {
+            self.permits.add_permits(1);
+        }
+    }
+
+    /// Feeds one attempt's answer to the rule, sent in `generation` after `latency`.
+    fn observe(&self, answer: Answer, generation: u64, latency: Duration) {
+        let mut state = self.state();
+        let before = state.aimd.limit();
+        match answer {
+            Answer::Throttled => {
+                state.aimd.throttled(generation);
+            }
+            Answer::Answered => {
+                let in_flight = state.in_flight;
+                state.aimd.answered(latency, in_flight);
+            }
+            Answer::Unknown => {}
+        }
+        let after = state.aimd.limit();
+        if after > before {
+            let grown = after - before;
+            let repaid = grown.min(state.debt);
+            state.debt -= repaid;
+            self.permits.add_permits(grown - repaid);
+        } else if after < before {
+            tracing::debug!(before, after, "throttled: endpoint limit cut");
+            for _ in after..before {
+                match self.permits.try_acquire() {
+                    Ok(permit) => permit.forget(),
+                    Err(_) => state.debt += 1,
+                }
+            }
+        }
+    }
+
+    fn generation(&self) -> u64 {
+        self.state().aimd.generation()
+    }
+}
+
+/// A slot of an endpoint, given back when dropped.
+#[derive(Debug)]
+pub struct EndpointPermit {
+    limit: Arc<EndpointLimit>,
+}
+
+impl Drop for EndpointPermit {
+    fn drop(&mut self) {
+        self.limit.release();
+    }
+}
+
+/// The endpoint a call was admitted by, and when (and under which of its
+/// limits) the call's latest attempt was sent.
+struct CallAttempts {
+    limit: Arc<EndpointLimit>,
+    sent: Cell<Option<(Instant, u64)>>,
+}
+
+tokio::task_local! {
+    static CALL: CallAttempts;
+}
+
+/// Runs `call` so that its attempts are fed to `limit`.
+pub async fn observed<F: Future>(limit: Arc<EndpointLimit>, call: F) -> F::Output {
+    CALL.scope(CallAttempts { limit, sent: Cell::new(None) }, call).await
+}
+
+/// An attempt of the current call is being sent.
+pub fn attempt_sent() {
+    let _ = CALL.try_with(|call| call.sent.set(Some((Instant::now(), call.limit.generation()))));
+}
+
+/// An attempt of the current call was answered (or not).
+pub fn attempt_answered(answer: Answer) {
+    let _ = CALL.try_with(|call| {
+        if let Some((sent_at, generation)) = call.sent.take() {
+            call.limit.observe(answer, generation, sent_at.elapsed());
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const QUICK: Duration = Duration::from_millis(50);
+
+    /// Slots free now, without waiting.
+    fn free(limit: &EndpointLimit) -> usize {
+        limit.permits.available_permits()
+    }
+
+    #[tokio::test]
+    async fn a_cut_below_the_calls_in_flight_withdraws_slots_as_they_finish() {
+        let limit = EndpointLimit::new(64);
+        let mut permits: Vec<EndpointPermit> = futures::future::join_all((0..8).map(|_| limit.acquire())).await;
+        assert_eq!((limit.limit(), free(&limit)), (8, 0));
+        limit.observe(Answer::Throttled, 0, QUICK);
+        assert_eq!(limit.limit(), 4);
+        drop(permits.drain(..6).collect::<Vec<_>>());
+        // Four of the six finished calls paid the debt; two slots are free.
+        assert_eq!(free(&limit), 2);
+    }
+
+    #[tokio::test]
+    async fn growth_frees_slots_at_once() {
+        let limit = EndpointLimit::new(64);
+        let permits: Vec<EndpointPermit> = futures::future::join_all((0..8).map(|_| limit.acquire())).await;
+        limit.observe(Answer::Answered, 0, QUICK);
+        assert_eq!((limit.limit(), free(&limit)), (9, 1));
+        drop(permits);
+        assert_eq!(free(&limit), 9);
+        limit.observe(Answer::Unknown, 0, QUICK);
+        assert_eq!(limit.limit(), 9);
+    }
+
+    /// The interceptor's calls reach the endpoint of the call they run in,
+    /// and do nothing outside any call.
+    #[tokio::test]
+    async fn attempts_reach_the_endpoint_that_admitted_the_call() {
+        attempt_sent();
+        attempt_answered(Answer::Throttled);
+        let limit = EndpointLimit::new(64);
+        let _permits: Vec<EndpointPermit> = futures::future::join_all((0..7).map(|_| limit.acquire())).await;
+        let permit = limit.acquire().await;
+        observed(limit.clone(), async {
+            attempt_sent();
+            attempt_answered(Answer::Throttled);
+            attempt_sent();
+            attempt_answered(Answer::Throttled);
+        })
+        .await;
+        drop(permit);
+        assert_eq!(limit.limit(), 2, "each retry, sent under the cut limit, cuts it again");
+    }
+}
