@@ -48,6 +48,8 @@ mod prioritised_vulnerabilities;
 mod profiles;
 mod rate_limits;
 mod read_only;
+mod release_image;
+mod release_workflow;
 mod reports;
 mod shards;
 mod unfinished_runs;

@@ -168,7 +168,7 @@ pub struct Scan {
 }
 
 impl Scan {
-    fn read(output: Output, report: &Path) -> Scan {
+    pub fn read(output: Output, report: &Path) -> Scan {
         let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
         let text = std::fs::read_to_string(report).unwrap_or_else(|err| {
             panic!("no report at {} ({err}); exit {:?}; stderr:\n{stderr}", report.display(), output.status.code())
