@@ -219,6 +219,7 @@ fn a_denied_task_definition_keeps_the_identity_of_its_revision() {
         identities.iter().map(|(_, id, arn)| (id.clone(), arn.clone())).collect()
     };
     assert_eq!(resources(&after), resources(&before), "the same task definitions, named the same");
+    assert!(!resources(&before).is_empty(), "the clean scan judges task definitions: {before:#?}");
     assert!(resources(&before).iter().all(|(id, arn)| id.contains(':') && arn.ends_with(id.as_str())), "{before:#?}");
     let applicable = |identities: &BTreeSet<(String, String, String)>| -> BTreeSet<(String, String, String)> {
         identities.iter().filter(|(check, _, _)| check != NOT_ALWAYS_APPLICABLE).cloned().collect()
