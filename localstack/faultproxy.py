@@ -18,12 +18,15 @@ What a request is: the SigV4 credential scope of its Authorization header
 (`Credential=AKID/DATE/REGION/SERVICE/aws4_request`) gives the access key
 (standing for the account: the test bed's accounts have one key each), the
 region and the service; `X-Amz-Target` (JSON 1.0/1.1) or the `Action` form field (query
-protocol) gives the operation.
+protocol) gives the operation; for the REST-JSON services (EKS, GuardDuty,
+Inspector) the operation is the method and the path's first segment, e.g.
+`eks:GET/clusters`, and the path tells requests apart.
 
 Faults, each a fraction of the requests it may apply to:
   --throttle F      the protocol's own throttling error:
                     EC2 query XML `RequestLimitExceeded` (HTTP 503),
                     JSON 1.1 `ThrottlingException` (HTTP 400, x-amzn-ErrorType),
+                    REST-JSON `ThrottlingException` (HTTP 429, x-amzn-ErrorType),
                     IAM/STS query XML `Throttling` (HTTP 400, Type Sender)
   --server-error F  HTTP 500 or 503 (half each) with the protocol's error body
   --reset F         reads the request, then resets the TCP connection (RST)
@@ -94,6 +97,9 @@ CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/,\s]+)/([^/,\s]+)/aws4
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-connection"}
 # Query-protocol services whose errors use <ErrorResponse>; EC2 has its own shape.
 EC2 = "ec2"
+# Services whose SDK speaks REST-JSON: the operation is the method and the
+# path, and errors are JSON with the code in `x-amzn-ErrorType`.
+REST_JSON = frozenset({"eks", "guardduty", "inspector2"})
 
 
 @dataclass(frozen=True)
@@ -120,19 +126,31 @@ class Call:
     service: str
     region: str
     operation: str
-    protocol: str  # "json", "ec2" or "query"
+    protocol: str  # "json", "rest-json", "ec2" or "query"
     access_key: str = "?"
+    # What tells two requests apart besides the body: the path of a REST call.
+    resource: str = ""
 
 
-def identify(headers, body: bytes) -> Call:
+def identify(method: str, path: str, headers, body: bytes) -> Call:
     scope = CREDENTIAL.search(headers.get("Authorization", ""))
     access_key, region, service = (scope.group(1), scope.group(2), scope.group(3)) if scope else ("?", "?", "?")
+    if service in REST_JSON:
+        route = urllib.parse.urlsplit(path).path
+        return Call(service, region, rest_operation(method, route), "rest-json", access_key, path)
     target = headers.get("X-Amz-Target")
     if target:
         return Call(service, region, target.rpartition(".")[2], "json", access_key)
     fields = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
     operation = fields.get("Action", ["?"])[0]
     return Call(service, region, operation, EC2 if service == EC2 else "query", access_key)
+
+
+def rest_operation(method: str, route: str) -> str:
+    """A REST call's name for rules: the method and the path's first segment,
+    e.g. `GET/clusters` for both ListClusters and DescribeCluster."""
+    segment = route.strip("/").split("/", 1)[0]
+    return f"{method}/{segment}"
 
 
 @dataclass(frozen=True)
@@ -184,6 +202,13 @@ def error_response(call: Call, code: str, message: str, status: int, sender: boo
             "x-amzn-ErrorType": code,
             "x-amzn-RequestId": request_id,
         }
+    elif call.protocol == "rest-json":
+        body = json.dumps({"message": message}).encode()
+        headers = {
+            "Content-Type": "application/json",
+            "x-amzn-ErrorType": code,
+            "x-amzn-RequestId": request_id,
+        }
     elif call.protocol == EC2:
         body = (
             '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -202,6 +227,8 @@ def error_response(call: Call, code: str, message: str, status: int, sender: boo
 
 
 def throttling(call: Call):
+    if call.protocol == "rest-json":
+        return error_response(call, "ThrottlingException", "Rate exceeded", 429)
     if call.protocol == "json":
         return error_response(call, "ThrottlingException", "Rate exceeded", 400)
     if call.protocol == EC2:
@@ -214,12 +241,16 @@ def denial(call: Call):
     message = f"User is not authorized to perform: {what} (injected by faultproxy)"
     if call.protocol == "json":
         return error_response(call, "AccessDeniedException", message, 400)
+    if call.protocol == "rest-json":
+        return error_response(call, "AccessDeniedException", message, 403)
     if call.protocol == EC2:
         return error_response(call, "UnauthorizedOperation", f"You are not authorized to perform: {what}.", 403)
     return error_response(call, "AccessDenied", message, 403)
 
 
 def unknown_operation(call: Call):
+    if call.protocol == "rest-json":
+        return error_response(call, "UnknownOperationException", f"Unknown operation {call.operation}", 404)
     if call.protocol == "json":
         return error_response(call, "UnknownOperationException", f"Unknown operation {call.operation}", 400)
     message = f"The action {call.operation} is not valid for this web service."
@@ -230,6 +261,8 @@ def server_error(call: Call, status: int):
     codes = {
         ("json", 500): "InternalServerException",
         ("json", 503): "ServiceUnavailableException",
+        ("rest-json", 500): "InternalServerException",
+        ("rest-json", 503): "ServiceUnavailableException",
         (EC2, 500): "InternalError",
         (EC2, 503): "Unavailable",
         ("query", 500): "InternalFailure",
@@ -263,7 +296,9 @@ class Faults:
 
     def draw(self, call: Call, body: bytes) -> float:
         """A number in [0, 1) fixed by the seed and the request, not by timing."""
-        identity = hashlib.sha256(f"{call.service}|{call.region}|{call.operation}|".encode() + body).hexdigest()
+        identity = hashlib.sha256(
+            f"{call.service}|{call.region}|{call.operation}|{call.resource}|".encode() + body
+        ).hexdigest()
         with self.lock:
             occurrence = self.seen.get(identity, 0)
             self.seen[identity] = occurrence + 1
@@ -329,7 +364,7 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         faults: Faults = self.server.faults
-        call = identify(self.headers, body)
+        call = identify(self.command, self.path, self.headers, body)
         decision = faults.decide(call, body)
         faults.count(decision)
         faults.count(f"{decision}:{call.service}:{call.operation}@{call.region}")

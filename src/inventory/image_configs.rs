@@ -82,6 +82,16 @@ impl RegistryImage {
         self.platform == platform && self.references.iter().any(|named| named == reference)
     }
 
+    /// Whether `reference` names this image's repository in its registry
+    /// (account and region): the same content pulled from another region's
+    /// copy is that copy running, not this one.
+    pub fn is_in_repository_named_by(&self, reference: &str) -> bool {
+        let Ok(parsed) = crate::image::reference::parse(reference) else { return false };
+        let Some(registry) = parsed.ecr_registry() else { return false };
+        let account = self.arn.split(':').nth(4);
+        registry.region == self.region && parsed.repository == self.repository && account == Some(&*registry.account_id)
+    }
+
     /// Whether a task that ECS reports running `digest` runs this image: the
     /// digest it resolved to (an index's, when it is one) or, once its config
     /// was read, the platform manifest's.

@@ -357,3 +357,27 @@ fn a_load_balancer_is_reached_over_the_families_it_listens_on() {
     assert_eq!(finding.status, Status::Fail, "{}", finding.message);
     assert!(finding.message.contains("load balancer public (HTTPS 443"), "{}", finding.message);
 }
+
+/// The same content in another region's repository (a replica) is not what
+/// the exposed task pulled: only the copy its reference names runs there.
+#[test]
+fn a_copy_in_another_regions_repository_is_not_the_image_that_runs() {
+    let mut account =
+        exposed(scanned(vec![vulnerability("CVE-2024-0001", "CRITICAL")]), true, Some("203.0.113.7"));
+    let Collected::Ok(images) = &mut account.registry_images else { unreachable!() };
+    let mut replica = images[0].clone();
+    let other = "eu-central-1";
+    replica.region = other.into();
+    replica.arn = replica.arn.replace(REGION, other);
+    replica.references = vec![replica.references[0].replace(REGION, other)];
+    images.push(replica);
+
+    let findings = run(CHECK, &account);
+    let verdicts: Vec<(Status, &str)> =
+        findings.iter().map(|finding| (finding.status, finding.resource_arn.as_str())).collect();
+    assert_eq!(findings.len(), 2, "{findings:#?}");
+    assert!(verdicts.iter().any(|(status, arn)| *status == Status::Fail && arn.contains(REGION)), "{verdicts:?}");
+    let replica = findings.iter().find(|finding| finding.resource_arn.contains(other)).unwrap();
+    assert_eq!(replica.status, Status::Pass, "{}", replica.message);
+    assert!(replica.message.contains("is run by no task"), "{}", replica.message);
+}
