@@ -51,7 +51,7 @@ try {
 
   out.page = await page.evaluate((needles) => {
     const text = document.body.innerText;
-    const visibleRows = () => Array.from(document.querySelectorAll("#groups tbody tr")).filter((r) => !r.closest(".hide")).length;
+    const visibleRows = () => Array.from(document.querySelectorAll("#groups tbody tr")).filter((r) => !r.closest(".hide") && getComputedStyle(r).display !== "none").length;
     return {
       pwned: typeof window.__pwned !== "undefined",
       images: document.images.length,
@@ -70,14 +70,14 @@ try {
   }, needles);
 
   await page.selectOption("#f-status", "FAIL");
-  out.afterStatusFilter = await page.evaluate(() => Array.from(document.querySelectorAll("#groups tbody tr")).filter((r) => !r.closest(".hide")).length);
+  out.afterStatusFilter = await page.evaluate(() => Array.from(document.querySelectorAll("#groups tbody tr")).filter((r) => !r.closest(".hide") && getComputedStyle(r).display !== "none").length);
   await page.selectOption("#f-status", "");
   await page.fill("#q", "no-such-resource-anywhere");
   // The search is debounced; under load a fixed pause was not always enough.
   // Wait for it to apply (at most 10 s), then measure: a search that never
   // hides the rows still fails the test.
-  const visibleRows = () => Array.from(document.querySelectorAll("#groups tbody tr")).filter((r) => !r.closest(".hide")).length;
-  const noRowsVisible = () => Array.from(document.querySelectorAll("#groups tbody tr")).every((r) => r.closest(".hide"));
+  const visibleRows = () => Array.from(document.querySelectorAll("#groups tbody tr")).filter((r) => !r.closest(".hide") && getComputedStyle(r).display !== "none").length;
+  const noRowsVisible = () => Array.from(document.querySelectorAll("#groups tbody tr")).every((r) => r.closest(".hide") || getComputedStyle(r).display === "none");
   await page.waitForFunction(noRowsVisible, null, { timeout: 10000, polling: 100 }).catch(() => {});
   out.afterSearchNothing = await page.evaluate(visibleRows);
   await page.fill("#q", "");
@@ -90,7 +90,7 @@ try {
       await page.waitForTimeout(400);
     }
     await page.evaluate(() => {
-      const row = Array.from(document.querySelectorAll("#groups tbody tr")).find((r) => !r.closest(".hide"));
+      const row = Array.from(document.querySelectorAll("#groups tbody tr")).find((r) => !r.closest(".hide") && getComputedStyle(r).display !== "none");
       (row ? row.closest("details") : document.getElementById("findings")).scrollIntoView();
     });
     await page.screenshot({ path: screenshot, fullPage: false });

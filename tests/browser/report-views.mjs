@@ -142,8 +142,8 @@ async function views(page) {
   if (link) {
     await link.click();
     result.afterStillFailingLink = await page.evaluate(() => ({
-      visible: Array.from(document.querySelectorAll("#groups tbody tr")).filter((r) => !r.closest(".hide")).length,
-      allStill: Array.from(document.querySelectorAll("#groups tbody tr")).filter((r) => !r.closest(".hide")).every((r) => r.dataset.change === "still-failing"),
+      visible: Array.from(document.querySelectorAll("#groups tbody tr")).filter((r) => !r.closest(".hide") && getComputedStyle(r).display !== "none").length,
+      allStill: Array.from(document.querySelectorAll("#groups tbody tr")).filter((r) => !r.closest(".hide") && getComputedStyle(r).display !== "none").every((r) => r.dataset.change === "still-failing"),
     }));
   }
   // An account's row filters the findings to that account.
@@ -151,7 +151,7 @@ async function views(page) {
   if (accountLink) {
     await accountLink.click();
     result.afterAccountLink = await page.evaluate(() => {
-      const rows = Array.from(document.querySelectorAll("#groups tbody tr")).filter((r) => !r.closest(".hide"));
+      const rows = Array.from(document.querySelectorAll("#groups tbody tr")).filter((r) => !r.closest(".hide") && getComputedStyle(r).display !== "none");
       return { visible: rows.length, accounts: Array.from(new Set(rows.map((r) => r.dataset.account))) };
     });
   }

@@ -215,6 +215,19 @@ fn printed_and_seen(html: &Path, report: &serde_json::Value) {
         assert!(text.contains(name), "the PDF lacks the framework {name}");
     }
     assert!(!text.contains("Expand all") && !text.contains("Collapse all"), "the filters are not printed");
+    // The findings' rows are printed whether their check is folded or not.
+    let findings = report["findings"].as_array().unwrap();
+    let printed = |status: &str| {
+        findings
+            .iter()
+            .filter(|f| f["status"] == status)
+            .filter_map(|f| f["resource_id"].as_str())
+            .filter(|id| (4..28).contains(&id.len()))
+            .find(|id| !text.contains(*id))
+    };
+    for status in ["FAIL", "PASS"] {
+        assert_eq!(printed(status), None, "a {status} finding's resource is not in the PDF");
+    }
     assert!(!text.contains("Summary · Compliance"), "the navigation is not printed");
 }
 
