@@ -76,7 +76,7 @@ impl BlobFetcher {
 
     async fn attempt(&self, gate: &CallGate, region: &str, url: &str, limit: usize) -> Result<Vec<u8>, CollectError> {
         let error = |kind: ErrorKind, message: String| CollectError::new(Service::Ecr, BLOB_GET, region, kind, message);
-        gate.call(Service::Ecr, region, || async {
+        gate.call(Service::Ecr, region, BLOB_GET, || async {
             let request = HttpRequest::get(url)
                 .map_err(|err| error(ErrorKind::MalformedResponse, format!("unusable download URL: {err}")))?;
             let fetch = async {

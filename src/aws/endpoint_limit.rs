@@ -1,5 +1,6 @@
 //! One endpoint's limit on calls in flight, adapted to what the endpoint
-//! answers: the [`Aimd`] rule driving a semaphore.
+//! answers: the [`Aimd`] rule driving a semaphore; and, for each of its
+//! operations once throttled, the [`Pace`] its calls are spaced at.
 //!
 //! The rule learns from every attempt, retries included, through the
 //! interceptor every SDK client carries (the ledger's attempt counter): it
@@ -11,6 +12,7 @@
 //! attempt made outside the gate (none is) would simply go unobserved.
 
 use std::cell::Cell;
+use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -18,6 +20,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
 
 use super::aimd::Aimd;
+use super::pace::Pace;
 
 #[derive(Debug)]
 pub struct EndpointLimit {
@@ -33,6 +36,8 @@ struct State {
     /// Slots to withdraw as calls finish: the limit was cut below the calls
     /// already in flight.
     debt: usize,
+    /// Each operation's pace, by operation name.
+    paces: HashMap<&'static str, Pace>,
 }
 
 /// What one attempt's answer says about the endpoint's pace.
@@ -54,12 +59,18 @@ impl EndpointLimit {
         let aimd = Aimd::new(ceiling);
         Arc::new(EndpointLimit {
             permits: Semaphore::new(aimd.limit()),
-            state: Mutex::new(State { aimd, in_flight: 0, debt: 0 }),
+            state: Mutex::new(State { aimd, in_flight: 0, debt: 0, paces: HashMap::new() }),
         })
     }
 
-    /// Waits for a slot; calls are let through in the order they came.
-    pub async fn acquire(self: &Arc<Self>) -> EndpointPermit {
+    /// Waits for `operation`'s pace (once it was throttled), then for a
+    /// slot; calls are let through in the order they came.
+    pub async fn acquire(self: &Arc<Self>, operation: &'static str) -> EndpointPermit {
+        let now = Instant::now();
+        let slot = self.state().paces.entry(operation).or_default().book(now);
+        if slot > now {
+            tokio::time::sleep_until(slot.into()).await;
+        }
         self.permits.acquire().await.expect("endpoint semaphores are never closed").forget();
         self.state().in_flight += 1;
         EndpointPermit { limit: self.clone() }
@@ -84,17 +95,25 @@ impl EndpointLimit {
         }
     }
 
-    /// Feeds one attempt's answer to the rule, sent in `generation` after `latency`.
-    fn observe(&self, answer: Answer, generation: u64, latency: Duration) {
+    /// Feeds one attempt's answer to the rules: an attempt of `operation`,
+    /// sent under `sent` (the limit's and the pace's generations), answered
+    /// after `latency`.
+    fn observe(&self, answer: Answer, operation: &'static str, sent: Generations, latency: Duration) {
         let mut state = self.state();
         let before = state.aimd.limit();
+        let now = Instant::now();
         match answer {
             Answer::Throttled => {
-                state.aimd.throttled(generation);
+                state.aimd.throttled(sent.limit);
+                let pace = state.paces.entry(operation).or_default();
+                if pace.throttled(sent.pace, now) {
+                    tracing::debug!(operation, rate = pace.rate(), "throttled: operation paced");
+                }
             }
             Answer::Answered => {
                 let in_flight = state.in_flight;
                 state.aimd.answered(latency, in_flight);
+                state.paces.entry(operation).or_default().answered(now);
             }
             Answer::Unknown => {}
         }
@@ -115,9 +134,18 @@ impl EndpointLimit {
         }
     }
 
-    fn generation(&self) -> u64 {
-        self.state().aimd.generation()
+    fn generations(&self, operation: &'static str) -> Generations {
+        let mut state = self.state();
+        let pace = state.paces.entry(operation).or_default().generation();
+        Generations { limit: state.aimd.generation(), pace }
     }
+}
+
+/// Under which cut of the limit and of the operation's pace an attempt was sent.
+#[derive(Debug, Clone, Copy, Default)]
+struct Generations {
+    limit: u64,
+    pace: u64,
 }
 
 /// A slot of an endpoint, given back when dropped.
@@ -132,32 +160,33 @@ impl Drop for EndpointPermit {
     }
 }
 
-/// The endpoint a call was admitted by, and when (and under which of its
-/// limits) the call's latest attempt was sent.
+/// The endpoint and operation a call was admitted for, and when (and under
+/// which of its limits) the call's latest attempt was sent.
 struct CallAttempts {
     limit: Arc<EndpointLimit>,
-    sent: Cell<Option<(Instant, u64)>>,
+    operation: &'static str,
+    sent: Cell<Option<(Instant, Generations)>>,
 }
 
 tokio::task_local! {
     static CALL: CallAttempts;
 }
 
-/// Runs `call` so that its attempts are fed to `limit`.
-pub async fn observed<F: Future>(limit: Arc<EndpointLimit>, call: F) -> F::Output {
-    CALL.scope(CallAttempts { limit, sent: Cell::new(None) }, call).await
+/// Runs `call`, a call of `operation`, so that its attempts are fed to `limit`.
+pub async fn observed<F: Future>(limit: Arc<EndpointLimit>, operation: &'static str, call: F) -> F::Output {
+    CALL.scope(CallAttempts { limit, operation, sent: Cell::new(None) }, call).await
 }
 
 /// An attempt of the current call is being sent.
 pub fn attempt_sent() {
-    let _ = CALL.try_with(|call| call.sent.set(Some((Instant::now(), call.limit.generation()))));
+    let _ = CALL.try_with(|call| call.sent.set(Some((Instant::now(), call.limit.generations(call.operation)))));
 }
 
 /// An attempt of the current call was answered (or not).
 pub fn attempt_answered(answer: Answer) {
     let _ = CALL.try_with(|call| {
-        if let Some((sent_at, generation)) = call.sent.take() {
-            call.limit.observe(answer, generation, sent_at.elapsed());
+        if let Some((sent_at, generations)) = call.sent.take() {
+            call.limit.observe(answer, call.operation, generations, sent_at.elapsed());
         }
     });
 }
@@ -167,6 +196,7 @@ mod tests {
     use super::*;
 
     const QUICK: Duration = Duration::from_millis(50);
+    const OP: &str = "DescribeImages";
 
     /// Slots free now, without waiting.
     fn free(limit: &EndpointLimit) -> usize {
@@ -176,9 +206,9 @@ mod tests {
     #[tokio::test]
     async fn a_cut_below_the_calls_in_flight_withdraws_slots_as_they_finish() {
         let limit = EndpointLimit::new(64);
-        let mut permits: Vec<EndpointPermit> = futures::future::join_all((0..8).map(|_| limit.acquire())).await;
+        let mut permits: Vec<EndpointPermit> = futures::future::join_all((0..8).map(|_| limit.acquire(OP))).await;
         assert_eq!((limit.limit(), free(&limit)), (8, 0));
-        limit.observe(Answer::Throttled, 0, QUICK);
+        limit.observe(Answer::Throttled, OP, Generations::default(), QUICK);
         assert_eq!(limit.limit(), 4);
         drop(permits.drain(..6).collect::<Vec<_>>());
         // Four of the six finished calls paid the debt; two slots are free.
@@ -188,12 +218,12 @@ mod tests {
     #[tokio::test]
     async fn growth_frees_slots_at_once() {
         let limit = EndpointLimit::new(64);
-        let permits: Vec<EndpointPermit> = futures::future::join_all((0..8).map(|_| limit.acquire())).await;
-        limit.observe(Answer::Answered, 0, QUICK);
+        let permits: Vec<EndpointPermit> = futures::future::join_all((0..8).map(|_| limit.acquire(OP))).await;
+        limit.observe(Answer::Answered, OP, Generations::default(), QUICK);
         assert_eq!((limit.limit(), free(&limit)), (9, 1));
         drop(permits);
         assert_eq!(free(&limit), 9);
-        limit.observe(Answer::Unknown, 0, QUICK);
+        limit.observe(Answer::Unknown, OP, Generations::default(), QUICK);
         assert_eq!(limit.limit(), 9);
     }
 
@@ -204,9 +234,9 @@ mod tests {
         attempt_sent();
         attempt_answered(Answer::Throttled);
         let limit = EndpointLimit::new(64);
-        let _permits: Vec<EndpointPermit> = futures::future::join_all((0..7).map(|_| limit.acquire())).await;
-        let permit = limit.acquire().await;
-        observed(limit.clone(), async {
+        let _permits: Vec<EndpointPermit> = futures::future::join_all((0..7).map(|_| limit.acquire(OP))).await;
+        let permit = limit.acquire(OP).await;
+        observed(limit.clone(), OP, async {
             attempt_sent();
             attempt_answered(Answer::Throttled);
             attempt_sent();

@@ -67,11 +67,17 @@ impl CallGate {
     /// operation's future is tens of kilobytes, and a scan queues thousands
     /// of calls here, so queued calls must not hold one each. Its attempts
     /// are fed to the endpoint's limit as they are answered.
-    pub async fn call<Fut: Future>(&self, service: Service, region: &str, call: impl FnOnce() -> Fut) -> Fut::Output {
+    pub async fn call<Fut: Future>(
+        &self,
+        service: Service,
+        region: &str,
+        operation: &'static str,
+        call: impl FnOnce() -> Fut,
+    ) -> Fut::Output {
         let endpoint = self.endpoint_limit(service, region);
-        let _endpoint_permit = endpoint.acquire().await;
+        let _endpoint_permit = endpoint.acquire(operation).await;
         let _global_permit = self.global.acquire().await.expect("call gate semaphores are never closed");
-        endpoint_limit::observed(endpoint, Box::pin(call())).await
+        endpoint_limit::observed(endpoint, operation, Box::pin(call())).await
     }
 
     fn endpoint_limit(&self, service: Service, region: &str) -> Arc<EndpointLimit> {
@@ -100,7 +106,7 @@ mod tests {
         let calls = (0..20).map(|_| {
             let (gate, running, peak) = (gate.clone(), running.clone(), peak.clone());
             tokio::spawn(async move {
-                gate.call(Service::Ecr, "eu-west-1", || async {
+                gate.call(Service::Ecr, "eu-west-1", "DescribeImages", || async {
                     let now = running.fetch_add(1, Ordering::SeqCst) + 1;
                     peak.fetch_max(now, Ordering::SeqCst);
                     tokio::task::yield_now().await;
@@ -130,7 +136,7 @@ mod tests {
             let (gate, running, peak) = (gate.clone(), running.clone(), peak.clone());
             let (service, region) = (if index % 2 == 0 { Service::Ecr } else { Service::Ec2 }, regions[index % 4]);
             tokio::spawn(async move {
-                gate.call(service, region, || async {
+                gate.call(service, region, "DescribeImages", || async {
                     let now = running.fetch_add(1, Ordering::SeqCst) + 1;
                     peak.fetch_max(now, Ordering::SeqCst);
                     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
@@ -159,7 +165,7 @@ mod tests {
         let calls = (0..40).map(|index| {
             let (gate, running, peak) = (accounts[index % 4].clone(), running.clone(), peak.clone());
             tokio::spawn(async move {
-                gate.call(Service::Ecr, "eu-west-1", || async {
+                gate.call(Service::Ecr, "eu-west-1", "DescribeImages", || async {
                     let now = running.fetch_add(1, Ordering::SeqCst) + 1;
                     peak.fetch_max(now, Ordering::SeqCst);
                     tokio::time::sleep(std::time::Duration::from_millis(5)).await;

@@ -10,6 +10,7 @@ pub mod endpoint_limit;
 pub mod error;
 pub mod gate;
 pub mod ledger;
+pub mod pace;
 pub mod redact;
 pub mod session;
 

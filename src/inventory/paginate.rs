@@ -45,10 +45,10 @@ impl CallSite<'_> {
         Fut: Future<Output = Result<O, SdkError<E, HttpResponse>>>,
         E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
     {
-        let mut result = self.gate.call(self.service, self.region, &mut call).await;
+        let mut result = self.gate.call(self.service, self.region, self.operation, &mut call).await;
         if result.as_ref().err().is_some_and(failed_in_passing) {
             tracing::debug!(service = %self.service, region = self.region, operation = self.operation, "retries ran out on transient errors; one more round");
-            result = self.gate.call(self.service, self.region, &mut call).await;
+            result = self.gate.call(self.service, self.region, self.operation, &mut call).await;
         }
         self.gate.ledger().record_call(self.service, self.region, self.operation, chain::advance());
         result

@@ -1,0 +1,219 @@
+//! How often one operation of one endpoint may be called, once it has been
+//! throttled. AWS's API request quotas are token buckets per account,
+//! region and operation: a steady rate and a burst. A limit on calls in
+//! flight ([`super::aimd`]) cannot hold a rate that needs one and a half
+//! calls in flight, so after the first throttle an operation's calls are
+//! also spaced out, at a rate found as the SDK's adaptive retry mode finds
+//! its own: start at what the endpoint just sustained, grow slowly while
+//! calls pass, and cut multiplicatively on a throttle.
+//!
+//! The pure rule: instants are given, so it is tested without a clock.
+
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+/// The window over which the rate an operation sustained is measured when
+/// it is first throttled: long enough to see past a burst of the size AWS
+/// usually allows at these rates.
+const WINDOW: Duration = Duration::from_secs(2);
+
+/// The share of the measured rate kept on a throttle.
+const CUT: f64 = 0.8;
+
+/// How much the rate grows a second while calls pass, as a share of the
+/// rate: probing the limit again costs a throttle about every
+/// `(1 - CUT) / GROWTH` seconds.
+const GROWTH: f64 = 0.03;
+
+/// The slowest pace: a call every four seconds.
+const MIN_RATE: f64 = 0.25;
+
+#[derive(Debug, Clone)]
+pub struct Pace {
+    /// Calls a second once throttled; `None` until then (no pacing).
+    rate: Option<f64>,
+    /// When the next call may be sent.
+    next: Option<Instant>,
+    /// When the answers of the last [`WINDOW`] arrived.
+    answers: VecDeque<Instant>,
+    first_answer: Option<Instant>,
+    /// When the rate last grew.
+    grown_at: Option<Instant>,
+    /// When a call last had to wait for its slot.
+    held_back_at: Option<Instant>,
+    /// How many times the rate was cut: a throttle of an attempt sent
+    /// before the last cut was sent at a rate already cut for it.
+    generation: u64,
+}
+
+impl Default for Pace {
+    fn default() -> Pace {
+        Pace {
+            rate: None,
+            next: None,
+            answers: VecDeque::new(),
+            first_answer: None,
+            grown_at: None,
+            held_back_at: None,
+            generation: 0,
+        }
+    }
+}
+
+impl Pace {
+    /// Calls a second allowed, once throttled.
+    pub fn rate(&self) -> Option<f64> {
+        self.rate
+    }
+
+    /// To be noted when an attempt is sent, and given back with its throttle.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// When a call wanting to go at `now` may be sent; books that moment.
+    pub fn book(&mut self, now: Instant) -> Instant {
+        let Some(rate) = self.rate else { return now };
+        let slot = self.next.map_or(now, |next| next.max(now));
+        if slot > now {
+            self.held_back_at = Some(now);
+        }
+        self.next = Some(slot + Duration::from_secs_f64(1.0 / rate));
+        slot
+    }
+
+    /// An attempt answered without throttling at `now`.
+    pub fn answered(&mut self, now: Instant) {
+        self.first_answer.get_or_insert(now);
+        self.answers.push_back(now);
+        while self.answers.front().is_some_and(|at| now.duration_since(*at) > WINDOW) {
+            self.answers.pop_front();
+        }
+        let Some(rate) = self.rate else { return };
+        // Grows only while the pace holds calls back: an operation called
+        // more slowly than its rate says nothing about a faster one.
+        let held_back = self.held_back_at.is_some_and(|at| now.duration_since(at) <= Duration::from_secs(1));
+        let since = now.duration_since(self.grown_at.unwrap_or(now)).as_secs_f64();
+        if held_back {
+            self.rate = Some(rate * (1.0 + GROWTH * since));
+        }
+        self.grown_at = Some(now);
+    }
+
+    /// An attempt sent in `sent_in` ([`Pace::generation`]) was throttled at
+    /// `now`. The first throttle sets the rate to what the operation
+    /// sustained over the last [`WINDOW`]; each later burst cuts it once.
+    /// Whether the rate was cut.
+    pub fn throttled(&mut self, sent_in: u64, now: Instant) -> bool {
+        if sent_in != self.generation {
+            return false;
+        }
+        let rate = match self.rate {
+            Some(rate) => rate * CUT,
+            None => self.sustained(now) * CUT,
+        };
+        self.rate = Some(rate.max(MIN_RATE));
+        self.grown_at = Some(now);
+        self.generation += 1;
+        true
+    }
+
+    /// Answers a second over the last [`WINDOW`] (or since the first, when
+    /// the operation is younger than that, but over a second at least).
+    fn sustained(&self, now: Instant) -> f64 {
+        let span =
+            self.first_answer.map_or(WINDOW, |first| now.duration_since(first).min(WINDOW)).max(Duration::from_secs(1));
+        self.answers.iter().filter(|at| now.duration_since(**at) <= WINDOW).count() as f64 / span.as_secs_f64()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ms(start: Instant, millis: u64) -> Instant {
+        start + Duration::from_millis(millis)
+    }
+
+    #[test]
+    fn no_pacing_until_the_first_throttle() {
+        let start = Instant::now();
+        let mut pace = Pace::default();
+        for i in 0..100 {
+            assert_eq!(pace.book(ms(start, i)), ms(start, i));
+            pace.answered(ms(start, i));
+        }
+        assert_eq!(pace.rate(), None);
+    }
+
+    #[test]
+    fn the_first_throttle_paces_at_what_the_operation_sustained() {
+        let start = Instant::now();
+        let mut pace = Pace::default();
+        // Ten answers a second for three seconds, then a throttle.
+        for i in 0..30 {
+            pace.answered(ms(start, i * 100));
+        }
+        assert!(pace.throttled(0, ms(start, 3000)));
+        let rate = pace.rate().unwrap();
+        assert!((rate - 10.0 * CUT).abs() < 1.0, "{rate}");
+        // Calls are then spaced 1/rate apart, however many want to go at once.
+        let now = ms(start, 3000);
+        let slots: Vec<Instant> = (0..4).map(|_| pace.book(now)).collect();
+        let gap = Duration::from_secs_f64(1.0 / rate);
+        assert_eq!(slots, vec![now, now + gap, now + gap * 2, now + gap * 3]);
+    }
+
+    #[test]
+    fn a_burst_of_throttles_cuts_once_and_passing_calls_grow_the_rate_slowly() {
+        let start = Instant::now();
+        let mut pace = Pace::default();
+        for i in 0..10 {
+            pace.answered(ms(start, i * 100));
+        }
+        let sent_in = pace.generation();
+        assert!(pace.throttled(sent_in, ms(start, 1000)));
+        let cut = pace.rate().unwrap();
+        for _ in 0..5 {
+            assert!(!pace.throttled(sent_in, ms(start, 1001)), "sent before the cut");
+        }
+        assert_eq!(pace.rate(), Some(cut));
+        // Ten seconds of passing calls, each held back by the pace: 3% a
+        // second, compounded per answer.
+        for i in 1..=100 {
+            let now = ms(start, 1000 + i * 100);
+            pace.book(now);
+            pace.answered(now);
+        }
+        let grown = pace.rate().unwrap();
+        assert!(grown > cut * 1.25 && grown < cut * 1.45, "{cut} -> {grown}");
+        assert!(pace.throttled(pace.generation(), ms(start, 11_100)));
+        assert!((pace.rate().unwrap() - grown * CUT).abs() < 1e-9);
+    }
+
+    #[test]
+    fn calls_slower_than_the_pace_do_not_grow_it() {
+        let start = Instant::now();
+        let mut pace = Pace::default();
+        pace.answered(start);
+        assert!(pace.throttled(0, ms(start, 1000)));
+        let rate = pace.rate().unwrap();
+        // A call every 10 s, far slower than the pace.
+        for i in 1..=10 {
+            let now = ms(start, 1000 + i * 10_000);
+            pace.book(now);
+            pace.answered(now);
+        }
+        assert_eq!(pace.rate(), Some(rate));
+    }
+
+    #[test]
+    fn the_rate_never_falls_below_the_slowest_pace() {
+        let start = Instant::now();
+        let mut pace = Pace::default();
+        for i in 0..50 {
+            pace.throttled(pace.generation(), ms(start, i));
+        }
+        assert_eq!(pace.rate(), Some(MIN_RATE));
+    }
+}
