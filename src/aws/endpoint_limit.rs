@@ -63,17 +63,35 @@ impl EndpointLimit {
         })
     }
 
-    /// Waits for `operation`'s pace (once it was throttled), then for a
-    /// slot; calls are let through in the order they came.
+    /// Waits for a slot, then for `operation`'s pace once it was throttled;
+    /// calls are let through in the order they came. The pace is booked
+    /// when a call is about to go, so calls queued before a throttle are
+    /// paced too; a call waiting for its turn gives its slot back meanwhile.
     pub async fn acquire(self: &Arc<Self>, operation: &'static str) -> EndpointPermit {
+        self.take_slot().await;
         let now = Instant::now();
-        let slot = self.state().paces.entry(operation).or_default().book(now);
-        if slot > now {
-            tokio::time::sleep_until(slot.into()).await;
+        let turn = self.state().paces.entry(operation).or_default().book(now);
+        if turn > now {
+            self.give_back_slot();
+            tokio::time::sleep_until(turn.into()).await;
+            self.take_slot().await;
         }
-        self.permits.acquire().await.expect("endpoint semaphores are never closed").forget();
         self.state().in_flight += 1;
         EndpointPermit { limit: self.clone() }
+    }
+
+    async fn take_slot(&self) {
+        self.permits.acquire().await.expect("endpoint semaphores are never closed").forget();
+    }
+
+    /// A slot taken and not used: it pays the debt of a cut first.
+    fn give_back_slot(&self) {
+        let mut state = self.state();
+        if state.debt > 0 {
+            state.debt -= 1;
+        } else {
+            self.permits.add_permits(1);
+        }
     }
 
     /// Calls allowed in flight now.
@@ -86,13 +104,8 @@ impl EndpointLimit {
     }
 
     fn release(&self) {
-        let mut state = self.state();
-        state.in_flight -= 1;
-        if state.debt > 0 {
-            state.debt -= 1;
-        } else {
-            self.permits.add_permits(1);
-        }
+        self.state().in_flight -= 1;
+        self.give_back_slot();
     }
 
     /// Feeds one attempt's answer to the rules: an attempt of `operation`,
@@ -225,6 +238,25 @@ mod tests {
         assert_eq!(free(&limit), 9);
         limit.observe(Answer::Unknown, OP, Generations::default(), QUICK);
         assert_eq!(limit.limit(), 9);
+    }
+
+    /// Once throttled, an operation's calls are spaced at its pace, also
+    /// those that were waiting before the throttle; other operations are not.
+    #[tokio::test]
+    async fn a_throttled_operation_is_paced_and_the_others_are_not() {
+        let limit = EndpointLimit::new(64);
+        for _ in 0..10 {
+            limit.observe(Answer::Answered, OP, Generations::default(), QUICK);
+        }
+        limit.observe(Answer::Throttled, OP, Generations::default(), QUICK);
+        // Ten answers within the first second: 10 a second, cut to 8.
+        let started = Instant::now();
+        let permits = futures::future::join_all((0..4).map(|_| limit.acquire(OP))).await;
+        assert!(started.elapsed() >= Duration::from_millis(370), "{:?}", started.elapsed());
+        drop(permits);
+        let started = Instant::now();
+        let _others = futures::future::join_all((0..4).map(|_| limit.acquire("ListImages"))).await;
+        assert!(started.elapsed() < Duration::from_millis(370), "{:?}", started.elapsed());
     }
 
     /// The interceptor's calls reach the endpoint of the call they run in,

@@ -133,7 +133,7 @@ impl Scope {
             Scope::SecurityGroups(_) => &[K::Ec2SecurityGroups, K::Ec2NetworkInterfaces],
             Scope::NetworkAcls(_) => &[K::Ec2NetworkAcls],
             // The interfaces and tasks only to say what runs in each VPC.
-            Scope::Vpcs(_) => &[K::Ec2Vpcs, K::Ec2NetworkInterfaces, K::EcsTasks],
+            Scope::Vpcs(_) => &[K::Ec2Vpcs, K::Ec2NetworkInterfaces, K::EcsTasks, K::EksClusters],
             Scope::Registries(_) => &[],
             Scope::Repositories(_) => &[K::EcrRepositories],
             Scope::Images(_) => &[K::EcrRepositories, K::EcrImages],

@@ -6,9 +6,10 @@ use std::collections::BTreeSet;
 
 use super::verdict::{Verdict, reword};
 use super::{Context, Findings};
-use crate::inventory::RegionInventory;
+use crate::inventory::ec2::NetworkInterface;
 use crate::inventory::elbv2::LoadBalancer;
 use crate::inventory::vpc::Vpc;
+use crate::inventory::{Collected, RegionInventory};
 
 /// `Application load balancer NAME (internet-facing, fronts ECS service web of cluster prod) <verdict>`.
 pub(super) fn load_balancers(
@@ -141,14 +142,47 @@ fn holds(region: &RegionInventory, vpc: &Vpc) -> String {
             owners.insert(task.describe_owner());
         }
     }
-    let owners: Vec<String> = owners.into_iter().collect();
-    let mut said = if owners.is_empty() {
+    let owners: Vec<String> = owners.into_iter().map(|owner| format!("ECS {owner}")).collect();
+    let (eks, eks_unknown) = eks_clusters_in(region, vpc, interfaces);
+    let workloads: Vec<String> = owners.into_iter().chain(eks).collect();
+    let mut said = if workloads.is_empty() {
         format!("{count}, no running ECS task")
     } else {
-        format!("{count}; holds container workloads: ECS {}", owners.join(", "))
+        format!("{count}; holds container workloads: {}", workloads.join(", "))
     };
     if !unknown.is_empty() {
         said.push_str(&format!("; the running tasks of cluster(s) {} are unknown", unknown.join(", ")));
     }
+    if let Some(why) = eks_unknown {
+        said.push_str(&format!("; whether EKS clusters use it is unknown ({why})"));
+    }
     said
+}
+
+/// `EKS cluster NAME (subnets …)` for each EKS cluster whose control plane
+/// sits in the VPC: the VPC its configuration names, else the VPC of an
+/// interface in one of its subnets; and why that is unknown, if it is.
+fn eks_clusters_in(
+    region: &RegionInventory,
+    vpc: &Vpc,
+    interfaces: &[NetworkInterface],
+) -> (Vec<String>, Option<String>) {
+    let clusters = match &region.eks.clusters {
+        Collected::Ok(clusters) => clusters,
+        Collected::Failed(err) => return (Vec::new(), Some(err.to_string())),
+        Collected::NotRequested => return (Vec::new(), None),
+    };
+    let subnets: BTreeSet<&str> = interfaces
+        .iter()
+        .filter(|interface| interface.vpc_id.as_deref() == Some(vpc.id.as_str()))
+        .filter_map(|interface| interface.subnet_id.as_deref())
+        .collect();
+    let named = clusters.iter().filter(|cluster| match &cluster.vpc_id {
+        Some(id) => *id == vpc.id,
+        None => cluster.subnet_ids.iter().any(|subnet| subnets.contains(subnet.as_str())),
+    });
+    let found = named
+        .map(|cluster| format!("EKS cluster {} (subnets {})", cluster.name, cluster.subnet_ids.join(", ")))
+        .collect();
+    (found, None)
 }

@@ -57,6 +57,9 @@ pub struct EksCluster {
     /// The subnets of the cluster's network interfaces.
     #[serde(default)]
     pub subnet_ids: Vec<String>,
+    /// `resourcesVpcConfig.vpcId`: the VPC of those subnets.
+    #[serde(default)]
+    pub vpc_id: Option<String>,
     /// The KMS key of the `encryptionConfig` entry covering `secrets`.
     pub secrets_key_arn: Option<String>,
     /// The control plane log types turned on (`logging.clusterLogging`).
@@ -177,6 +180,7 @@ fn cluster_of(cluster: &aws_sdk_eks::types::Cluster, name: &str) -> EksCluster {
         endpoint_private_access: vpc.is_some_and(|vpc| vpc.endpoint_private_access()),
         public_access_cidrs: vpc.map(|vpc| vpc.public_access_cidrs().to_vec()).unwrap_or_default(),
         subnet_ids: vpc.map(|vpc| vpc.subnet_ids().to_vec()).unwrap_or_default(),
+        vpc_id: vpc.and_then(|vpc| vpc.vpc_id()).map(str::to_owned),
         secrets_key_arn,
         enabled_log_types,
         authentication_mode: cluster

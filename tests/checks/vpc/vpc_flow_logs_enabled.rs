@@ -53,3 +53,34 @@ fn the_message_says_when_the_vpc_holds_containers() {
         finding.message
     );
 }
+
+#[test]
+fn the_message_names_the_eks_clusters_whose_subnets_are_in_the_vpc() {
+    let mut account = vpcs(vec![vpc("vpc-1"), vpc("vpc-2")], vec![], &[("eni-1", "vpc-1"), ("eni-2", "vpc-2")]);
+    let region = account.regions.get_mut(REGION).unwrap();
+    let Collected::Ok(interfaces) = &mut region.ec2.network_interfaces else { unreachable!() };
+    interfaces[0].subnet_id = Some("subnet-a".into());
+    interfaces[1].subnet_id = Some("subnet-b".into());
+    // One cluster names its VPC; the other is placed by its subnets alone.
+    let mut by_vpc = eks_cluster("named");
+    by_vpc.vpc_id = Some("vpc-2".into());
+    by_vpc.subnet_ids = vec!["subnet-x".into()];
+    let mut by_subnet = eks_cluster("placed");
+    by_subnet.subnet_ids = vec!["subnet-a".into()];
+    region.eks.clusters = Collected::Ok(vec![by_vpc, by_subnet]);
+    let findings = run(CHECK, &account);
+    let message = |vpc: &str| {
+        findings.iter().find(|finding| finding.resource_id == vpc).map(|finding| finding.message.clone()).unwrap()
+    };
+    assert!(
+        message("vpc-1").contains("holds container workloads: EKS cluster placed (subnets subnet-a)"),
+        "{}",
+        message("vpc-1")
+    );
+    assert!(
+        message("vpc-2").contains("holds container workloads: EKS cluster named (subnets subnet-x)"),
+        "{}",
+        message("vpc-2")
+    );
+    assert!(!message("vpc-1").contains("named"), "{}", message("vpc-1"));
+}
