@@ -105,6 +105,16 @@ impl Pace {
     /// sustained over the last [`WINDOW`]; each later burst cuts it once.
     /// Whether the rate was cut.
     pub fn throttled(&mut self, sent_in: u64, now: Instant) -> bool {
+        let cut = self.cut(sent_in, now);
+        // The SDK retries the throttled call: its turn is kept for it, so
+        // the retries of a burst do not meet the calls paced after it.
+        let Some(rate) = self.rate else { return cut };
+        let next = self.next.map_or(now, |next| next.max(now));
+        self.next = Some(next + Duration::from_secs_f64(1.0 / rate));
+        cut
+    }
+
+    fn cut(&mut self, sent_in: u64, now: Instant) -> bool {
         if sent_in != self.generation {
             return false;
         }
@@ -157,11 +167,15 @@ mod tests {
         assert!(pace.throttled(0, ms(start, 3000)));
         let rate = pace.rate().unwrap();
         assert!((rate - 10.0 * CUT).abs() < 1.0, "{rate}");
-        // Calls are then spaced 1/rate apart, however many want to go at once.
+        // Calls are then spaced 1/rate apart, however many want to go at
+        // once, after the turn kept for the throttled call's retry.
         let now = ms(start, 3000);
         let slots: Vec<Instant> = (0..4).map(|_| pace.book(now)).collect();
         let gap = Duration::from_secs_f64(1.0 / rate);
-        assert_eq!(slots, vec![now, now + gap, now + gap * 2, now + gap * 3]);
+        assert_eq!(slots, vec![now + gap, now + gap * 2, now + gap * 3, now + gap * 4]);
+        // Each throttle of the burst, cutting or not, keeps a turn for its retry.
+        assert!(!pace.throttled(0, now));
+        assert_eq!(pace.book(now), now + gap * 6);
     }
 
     #[test]
