@@ -17,8 +17,13 @@ use std::time::{Duration, Instant};
 /// usually allows at these rates.
 const WINDOW: Duration = Duration::from_secs(2);
 
-/// The share of the measured rate kept on a throttle.
+/// The share of the rate kept on a throttle.
 const CUT: f64 = 0.8;
+
+/// The share of the measured rate the first throttle keeps: what an
+/// operation sustained before its first throttle includes the bucket's
+/// burst, as much as a second's worth of calls or more.
+const FIRST_CUT: f64 = 0.5;
 
 /// How much the rate grows a second while calls pass, as a share of the
 /// rate: probing the limit again costs a throttle about every
@@ -101,7 +106,7 @@ impl Pace {
     }
 
     /// An attempt sent in `sent_in` ([`Pace::generation`]) was throttled at
-    /// `now`. The first throttle sets the rate to what the operation
+    /// `now`. The first throttle sets the rate to half what the operation
     /// sustained over the last [`WINDOW`]; each later burst cuts it once.
     /// Whether the rate was cut.
     pub fn throttled(&mut self, sent_in: u64, now: Instant) -> bool {
@@ -120,7 +125,7 @@ impl Pace {
         }
         let rate = match self.rate {
             Some(rate) => rate * CUT,
-            None => self.sustained(now) * CUT,
+            None => self.sustained(now) * FIRST_CUT,
         };
         self.rate = Some(rate.max(MIN_RATE));
         self.grown_at = Some(now);
@@ -166,7 +171,7 @@ mod tests {
         }
         assert!(pace.throttled(0, ms(start, 3000)));
         let rate = pace.rate().unwrap();
-        assert!((rate - 10.0 * CUT).abs() < 1.0, "{rate}");
+        assert!((rate - 10.0 * FIRST_CUT).abs() < 1.0, "{rate}");
         // Calls are then spaced 1/rate apart, however many want to go at
         // once, after the turn kept for the throttled call's retry.
         let now = ms(start, 3000);
