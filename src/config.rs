@@ -37,6 +37,33 @@ pub struct Config {
     /// Images whose config says they were built longer ago than this fail
     /// `ecs_task_definitions_images_not_outdated`.
     pub image_max_age_days: u32,
+    /// How much of the images' layers a scan reads.
+    pub layers: LayerLimits,
+}
+
+/// The budgets of reading image layers: a layer over any of them is not
+/// read in full, and its images are ERROR for the checks that read layers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LayerLimits {
+    /// Bytes of one layer, compressed and decompressed (`image_layer_max_mib`).
+    pub layer_bytes: u64,
+    /// Bytes of layer blobs one scan fetches (`image_layers_scan_max_gib`).
+    pub scan_bytes: u64,
+    /// Entries of one layer (`image_layer_max_files`).
+    pub files_per_layer: u64,
+    /// Files larger than this are not read for secrets (`image_file_scan_max_kib`).
+    pub file_bytes_scanned: u64,
+}
+
+impl Default for LayerLimits {
+    fn default() -> LayerLimits {
+        LayerLimits {
+            layer_bytes: 2 << 30,
+            scan_bytes: 32 << 30,
+            files_per_layer: 500_000,
+            file_bytes_scanned: 1 << 20,
+        }
+    }
 }
 
 impl Default for Config {
@@ -67,6 +94,7 @@ impl Default for Config {
             min_vulnerability_severity: Severity::High,
             trusted_accounts: Vec::new(),
             image_max_age_days: 365,
+            layers: LayerLimits::default(),
         }
     }
 }
@@ -84,6 +112,10 @@ struct RawConfig {
     min_vulnerability_severity: Option<Spanned<String>>,
     trusted_accounts: Option<Vec<Spanned<String>>>,
     image_max_age_days: Option<Spanned<i64>>,
+    image_layer_max_mib: Option<Spanned<i64>>,
+    image_layers_scan_max_gib: Option<Spanned<i64>>,
+    image_layer_max_files: Option<Spanned<i64>>,
+    image_file_scan_max_kib: Option<Spanned<i64>>,
 }
 
 /// A `bulkhead.toml` that cannot be used: the scan does not start (exit 2).
@@ -153,6 +185,38 @@ impl Config {
         if let Some(value) = &raw.image_max_age_days {
             config.image_max_age_days = days(value, "image_max_age_days")?;
         }
+        let positive = |value: &Option<Spanned<i64>>, key: &str, unit: u64, default: u64| {
+            let Some(value) = value else { return Ok(default) };
+            u64::try_from(*value.get_ref())
+                .ok()
+                .filter(|count| *count > 0)
+                .and_then(|count| count.checked_mul(unit))
+                .ok_or_else(|| {
+                    error(Some(value.span()), format!("{key}: expected a whole number > 0, got {}", value.get_ref()))
+                })
+        };
+        let defaults = LayerLimits::default();
+        config.layers = LayerLimits {
+            layer_bytes: positive(&raw.image_layer_max_mib, "image_layer_max_mib", 1 << 20, defaults.layer_bytes)?,
+            scan_bytes: positive(
+                &raw.image_layers_scan_max_gib,
+                "image_layers_scan_max_gib",
+                1 << 30,
+                defaults.scan_bytes,
+            )?,
+            files_per_layer: positive(
+                &raw.image_layer_max_files,
+                "image_layer_max_files",
+                1,
+                defaults.files_per_layer,
+            )?,
+            file_bytes_scanned: positive(
+                &raw.image_file_scan_max_kib,
+                "image_file_scan_max_kib",
+                1 << 10,
+                defaults.file_bytes_scanned,
+            )?,
+        };
         if let Some(registries) = &raw.trusted_registries {
             config.trusted_registries = each(registries, |name| registry_host(name), &error)?;
         }

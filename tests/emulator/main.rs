@@ -40,6 +40,7 @@ mod iam_password_policy;
 mod iam_root;
 mod iam_users;
 mod ignored_tests;
+mod image_layers;
 mod image_vulnerabilities;
 mod multi_account;
 mod mutelist;

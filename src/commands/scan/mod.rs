@@ -17,6 +17,7 @@ use crate::aws::chain;
 use crate::aws::{CallGate, ConcurrencyLimits, Session, SessionOptions};
 use crate::cli::ScanArgs;
 use crate::discovery::{Identity, caller_identity};
+use crate::inventory::image_layers::LayerScan;
 use crate::inventory::{self, AccountTarget, CollectContext, Inventory, Needs, RegionDone, UnreachableAccount};
 use crate::model::ShardInfo;
 use crate::outcome::Outcome;
@@ -116,6 +117,7 @@ impl Run<'_> {
         // dropped as soon as its inventory is complete.
         let in_flight =
             self.args.max_accounts_in_flight.map_or_else(|| default_accounts_in_flight(self.args), NonZeroUsize::get);
+        let layers = &LayerScan::with_limits(&inputs.config.layers);
         let collected = chain::bounded(
             accounts.ready.iter().map(|(target, account_session)| {
                 let (needs, on_region_done, checks) = (&needs, &on_region_done, inputs.checks.len());
@@ -126,6 +128,7 @@ impl Run<'_> {
                         session: account_session,
                         gate: &account_gate,
                         needs,
+                        layers,
                         on_region_done: Some(RegionDone(on_region_done)),
                     };
                     inventory::collect_account(&context, target).await
