@@ -356,13 +356,10 @@ pub fn runs_of<'a>(account: &'a AccountInventory, image: &RegistryImage) -> Runs
                 continue;
             };
             for task in tasks {
-                let runs_it = task
-                    .containers
-                    .iter()
-                    .any(|container| {
-                        container.image_digest.as_deref().is_some_and(|digest| image.has_digest(digest))
-                            && image.is_in_repository_named_by(&container.image)
-                    });
+                let runs_it = task.containers.iter().any(|container| {
+                    container.image_digest.as_deref().is_some_and(|digest| image.has_digest(digest))
+                        && image.is_in_repository_named_by(&container.image)
+                });
                 // Not pulled yet: ECS names no digest, and the tag may be this image.
                 let pending = task
                     .containers

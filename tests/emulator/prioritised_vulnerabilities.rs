@@ -38,7 +38,7 @@ fn the_exposed_running_image_ranks_first() {
         "{images:#?}"
     );
     let first = &images[0];
-    assert!(text(&first["image"]).starts_with("reporting-jobs@sha256:048fbc"), "{first}");
+    assert!(text(&first["image"]).starts_with("reporting-jobs@sha256:7ee873"), "{first}");
     assert_eq!(first["running_tasks"], 2);
     let reasons: Vec<String> = first["reasons"].as_array().unwrap().iter().map(text).collect();
     assert!(
@@ -60,7 +60,7 @@ fn the_exposed_running_image_ranks_first() {
     );
     assert_eq!(text(&images[2]["reasons"][0]), "named by a task definition but run by no task");
 
-    let exposed = scan.finding_mentioning(CHECK, "reporting-jobs@sha256:048fbc");
+    let exposed = scan.finding_mentioning(CHECK, "reporting-jobs@sha256:7ee873");
     assert_eq!(exposed["status"], "FAIL", "{exposed}");
     assert!(
         text(&exposed["message"]).contains("2 finding(s) of severity high or above: CVE-2024-3094 (CRITICAL"),

@@ -362,8 +362,7 @@ fn a_load_balancer_is_reached_over_the_families_it_listens_on() {
 /// the exposed task pulled: only the copy its reference names runs there.
 #[test]
 fn a_copy_in_another_regions_repository_is_not_the_image_that_runs() {
-    let mut account =
-        exposed(scanned(vec![vulnerability("CVE-2024-0001", "CRITICAL")]), true, Some("203.0.113.7"));
+    let mut account = exposed(scanned(vec![vulnerability("CVE-2024-0001", "CRITICAL")]), true, Some("203.0.113.7"));
     let Collected::Ok(images) = &mut account.registry_images else { unreachable!() };
     let mut replica = images[0].clone();
     let other = "eu-central-1";
