@@ -48,6 +48,33 @@ pub struct Config {
     /// `eks_cluster_uses_a_supported_version` (off: it fails with the date
     /// its extended support ends).
     pub eks_extended_support_accepted: bool,
+    /// How much of the images' layers a scan reads.
+    pub layers: LayerLimits,
+}
+
+/// The budgets of reading image layers: a layer over any of them is not
+/// read in full, and its images are ERROR for the checks that read layers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LayerLimits {
+    /// Bytes of one layer, compressed and decompressed (`image_layer_max_mib`).
+    pub layer_bytes: u64,
+    /// Bytes of layer blobs one scan fetches (`image_layers_scan_max_gib`).
+    pub scan_bytes: u64,
+    /// Entries of one layer (`image_layer_max_files`).
+    pub files_per_layer: u64,
+    /// Files larger than this are not read for secrets (`image_file_scan_max_kib`).
+    pub file_bytes_scanned: u64,
+}
+
+impl Default for LayerLimits {
+    fn default() -> LayerLimits {
+        LayerLimits {
+            layer_bytes: 2 << 30,
+            scan_bytes: 32 << 30,
+            files_per_layer: 500_000,
+            file_bytes_scanned: 1 << 20,
+        }
+    }
 }
 
 impl Default for Config {
@@ -81,6 +108,7 @@ impl Default for Config {
             vpc_flow_logs_every_vpc: false,
             eks_public_endpoint_cidrs_accepted: false,
             eks_extended_support_accepted: false,
+            layers: LayerLimits::default(),
         }
     }
 }
@@ -101,6 +129,10 @@ struct RawConfig {
     vpc_flow_logs_every_vpc: Option<bool>,
     eks_public_endpoint_cidrs_accepted: Option<bool>,
     eks_extended_support_accepted: Option<bool>,
+    image_layer_max_mib: Option<Spanned<i64>>,
+    image_layers_scan_max_gib: Option<Spanned<i64>>,
+    image_layer_max_files: Option<Spanned<i64>>,
+    image_file_scan_max_kib: Option<Spanned<i64>>,
 }
 
 /// A `bulkhead.toml` that cannot be used: the scan does not start (exit 2).
@@ -176,6 +208,7 @@ impl Config {
         if let Some(accepted) = raw.eks_extended_support_accepted {
             config.eks_extended_support_accepted = accepted;
         }
+        config.layers = layer_limits(&raw, &error)?;
         if let Some(registries) = &raw.trusted_registries {
             config.trusted_registries = each(registries, |name| registry_host(name), &error)?;
         }
@@ -197,6 +230,40 @@ impl Config {
         }
         Ok(config)
     }
+}
+
+/// The layer budgets of `raw`, each a whole number > 0 of its unit.
+fn layer_limits(
+    raw: &RawConfig,
+    error: &dyn Fn(Option<std::ops::Range<usize>>, String) -> ConfigError,
+) -> Result<LayerLimits, ConfigError> {
+    let positive = |value: &Option<Spanned<i64>>, key: &str, unit: u64, default: u64| {
+        let Some(value) = value else { return Ok(default) };
+        u64::try_from(*value.get_ref())
+            .ok()
+            .filter(|count| *count > 0)
+            .and_then(|count| count.checked_mul(unit))
+            .ok_or_else(|| {
+                error(Some(value.span()), format!("{key}: expected a whole number > 0, got {}", value.get_ref()))
+            })
+    };
+    let defaults = LayerLimits::default();
+    Ok(LayerLimits {
+        layer_bytes: positive(&raw.image_layer_max_mib, "image_layer_max_mib", 1 << 20, defaults.layer_bytes)?,
+        scan_bytes: positive(
+            &raw.image_layers_scan_max_gib,
+            "image_layers_scan_max_gib",
+            1 << 30,
+            defaults.scan_bytes,
+        )?,
+        files_per_layer: positive(&raw.image_layer_max_files, "image_layer_max_files", 1, defaults.files_per_layer)?,
+        file_bytes_scanned: positive(
+            &raw.image_file_scan_max_kib,
+            "image_file_scan_max_kib",
+            1 << 10,
+            defaults.file_bytes_scanned,
+        )?,
+    })
 }
 
 /// The key whose value holds the byte `offset`: the last `key =` that

@@ -46,6 +46,13 @@ fn main() -> ExitCode {
                 Err(code) => code,
             }
         }
+        Command::Image(args) => {
+            let setting = aws_setting(args.endpoint_url.as_deref(), cli.verbose);
+            match block_on(commands::image::run(&args)) {
+                Ok(result) => exit(result, &setting),
+                Err(code) => code,
+            }
+        }
         Command::Evaluate(args) => {
             exit(commands::evaluate::run(&args), &Setting { endpoint_url: None, verbose: cli.verbose > 0 })
         }

@@ -63,7 +63,7 @@ pub fn man_page(subcommand: Option<&str>, out: &mut dyn Write) -> io::Result<()>
     };
     // The commands that judge findings; the others exit 0 or 1 (2 for usage).
     let exit_status = match page.get_name() {
-        "bulkhead" | "scan" | "evaluate" => Some(EXIT_CODES),
+        "bulkhead" | "scan" | "evaluate" | "image" => Some(EXIT_CODES),
         "merge" => Some(MERGE_EXIT_CODES),
         _ => None,
     };
@@ -219,6 +219,7 @@ mod tests {
                 "bulkhead-scan.1",
                 "bulkhead-merge.1",
                 "bulkhead-evaluate.1",
+                "bulkhead-image.1",
                 "bulkhead-diff.1",
                 "bulkhead-report.1",
                 "bulkhead-history.1",

@@ -251,12 +251,13 @@ mod tests {
         assert!(!needs.wants(ResourceKind::EcrRepositories) && !needs.wants(ResourceKind::CloudTrailTrails));
 
         // ECR checks read only ECR, but the one judging images by what runs
-        // them and what reaches those tasks (ECS, EC2, ELB).
+        // them and what reaches those tasks (ECS, EC2, ELB), and those
+        // judging the images in use, which the task definitions name (ECS).
         let ecr_only = CheckSelection { services: Some(vec!["ecr".into()]), ..Default::default() };
         let mut checks = select_checks_in(&ecr_only, &catalog, &[]).unwrap();
-        let exposure = "ecr_images_internet_exposed_no_vulnerabilities";
-        assert!(checks.iter().any(|check| check.id == exposure));
-        checks.retain(|check| check.id != exposure);
+        let in_use = ["ecr_images_internet_exposed_no_vulnerabilities", "ecr_images_no_secrets_in_layers"];
+        assert!(in_use.iter().all(|id| checks.iter().any(|check| check.id == *id)));
+        checks.retain(|check| !matches!(check.scope, crate::checks::Scope::RegistryImages(_)) && check.id != in_use[0]);
         let needs = super::needs(&checks);
         assert!(needs.iter().all(|kind| format!("{kind:?}").starts_with("Ecr")), "{needs:?}");
     }

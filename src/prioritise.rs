@@ -83,6 +83,7 @@ fn entry(
             reasons.push(format!("a fix is available for {fixable} of {}", findings.len()));
         }
     }
+    reasons.extend(shipped_secrets(image, exposure));
     VulnerableImage {
         rank: 0,
         account_id: account.account_id.clone(),
@@ -126,6 +127,29 @@ fn exposure_reason(exposure: Exposure, runs: &Runs<'_>, services: &[String], way
     }
 }
 
+/// The secrets in the image's layers: whoever gets into a container of
+/// it, or pulls it, has them, and an exposed one is the likelier way in.
+fn shipped_secrets(image: &RegistryImage, exposure: Exposure) -> Option<String> {
+    let Collected::Ok(layers) = &image.layers else { return None };
+    if layers.secrets.is_empty() {
+        return None;
+    }
+    let rules: std::collections::BTreeSet<&str> = layers.secrets.iter().map(|secret| secret.rule.as_str()).collect();
+    let deleted = layers.secrets.iter().filter(|secret| secret.deleted_in.is_some()).count();
+    let mut reason = format!(
+        "it also ships {} secret(s) in its layers ({})",
+        layers.secrets.len(),
+        rules.into_iter().collect::<Vec<_>>().join(", ")
+    );
+    if deleted > 0 {
+        reason.push_str(&format!(", {deleted} deleted by a later layer but still in the image"));
+    }
+    if exposure == Exposure::Internet {
+        reason.push_str(": whoever breaks in from the internet finds credentials to go further");
+    }
+    Some(reason)
+}
+
 fn info(finding: &Vulnerability) -> VulnerabilityInfo {
     let package = finding.packages.first();
     VulnerabilityInfo {
@@ -142,5 +166,38 @@ fn info(finding: &Vulnerability) -> VulnerabilityInfo {
         exploit_available: finding.exploit_available.clone(),
         score: finding.score,
         uri: finding.uri.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::image_layers::{ImageLayers, LayerSecret};
+
+    #[test]
+    fn secrets_in_the_layers_are_a_reason_never_their_values() {
+        let mut image = crate::inventory::fixtures::registry_image(
+            &crate::inventory::fixtures::own_ecr_image("app", "v1"),
+            Collected::Ok(crate::inventory::fixtures::image_config()),
+        );
+        assert_eq!(shipped_secrets(&image, Exposure::Internet), None);
+        let secret = |rule: &str, deleted_in| LayerSecret {
+            path: "root/.aws/credentials".into(),
+            layer: 1,
+            rule: rule.into(),
+            fingerprint: "hmac-sha256:00".into(),
+            deleted_in,
+        };
+        image.layers = Collected::Ok(ImageLayers {
+            secrets: vec![secret("aws_credentials_file", Some(2)), secret("private_key", None)],
+            ..ImageLayers::default()
+        });
+        let reason = shipped_secrets(&image, Exposure::Internet).unwrap();
+        assert_eq!(
+            reason,
+            "it also ships 2 secret(s) in its layers (aws_credentials_file, private_key), 1 deleted by a later layer \
+             but still in the image: whoever breaks in from the internet finds credentials to go further"
+        );
+        assert!(!shipped_secrets(&image, Exposure::Internal).unwrap().contains("internet"));
     }
 }

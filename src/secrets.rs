@@ -17,6 +17,9 @@ use std::sync::LazyLock;
 use aws_lc_rs::hmac;
 use serde::{Deserialize, Serialize};
 
+/// Secrets in the files of an image, by rules kept as data.
+pub mod files;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SecretKind {

@@ -14,6 +14,7 @@ from typing import Any
 
 from . import schema
 from .core import SeedError, Seeder, log, step
+from .layers import Layer, descriptors, parse_layers
 from .oci import CREATED, cosign_manifest, encode, image_config, image_index, image_manifest, referrer_manifest
 
 PLATFORM_RE = re.compile(r"^[a-z0-9]+/[a-z0-9]+$")
@@ -57,6 +58,7 @@ class EcrImage:
     upload_config: bool = True
     after_tasks: bool = False  # pushed once the region's ECS tasks run: its tag moves under them
     findings: list[dict] | None = None  # seeding/schema.py ECR_FINDING, parsed; None: see scan
+    layers: list[Layer] | None = None  # seeding/schema.py ECR_LAYER, parsed; None: one made-up layer digest
 
 
 @dataclass
@@ -200,6 +202,7 @@ def _image(raw: Any, ip: str) -> EcrImage:
         upload_config=key_choice(shape, im, "config_blob", ip) == "upload",
         after_tasks=key_choice(shape, im, "pushed", ip) == "after_tasks",
         findings=findings,
+        layers=parse_layers(im.get("layers"), f"{ip}.layers"),
     )
 
 
@@ -408,6 +411,19 @@ def _push_images(
             )
             ecr.complete_layer_upload(repositoryName=repo.name, uploadId=upload, layerDigests=[encode_blob(blob)])
 
+    uploaded_layers: set[str] = set()
+
+    def upload_layers(image: EcrImage, what: str) -> list[dict]:
+        """The image's layer blobs, each uploaded once (a layer two images share
+        is in the repository once, as ECR keeps it); their descriptors."""
+        out = []
+        for n, (layer_blob, descriptor) in enumerate(descriptors(image.layers or [])):
+            if descriptor["digest"] not in uploaded_layers:
+                upload_blob(layer_blob, f"layer {n + 1} of {what}")
+                uploaded_layers.add(descriptor["digest"])
+            out.append(descriptor)
+        return out
+
     for image in images:
         notes = []
         if image.platforms:
@@ -417,6 +433,8 @@ def _push_images(
                 if image.upload_config:
                     upload_blob(blob, f"config of {image.tag} {platform}")
                 m = image_manifest(repo.name, f"{image.tag} {platform}", blob)
+                if image.layers is not None:
+                    m["layers"] = upload_layers(image, f"{image.tag} {platform}")
                 d, sz = put(m, None, f"image {image.tag} {platform}")
                 entries.append((platform, d, sz))
             manifest = image_index(entries)
@@ -426,6 +444,9 @@ def _push_images(
             if image.upload_config:
                 upload_blob(blob, f"config of {image.tag}")
             manifest = image_manifest(repo.name, image.tag, blob)
+            if image.layers is not None:
+                manifest["layers"] = upload_layers(image, image.tag)
+                notes.append(f"{len(image.layers)} layer blob(s)")
         if not image.upload_config:
             notes.append("config blob missing")
         digest, size = put(manifest, image.tag, f"image {image.tag}")

@@ -242,6 +242,23 @@ ECR_IMAGE_CONFIG = Shape(
     "CompleteLayerUpload; server.py keeps its bytes and serves them at GetDownloadUrlForLayer's URL.",
 )
 
+ECR_LAYER = Shape(
+    "ECR image layer",
+    "regions.REGION.ecr_repositories[].images[].layers[]",
+    (
+        Key("files", "strings", "regular files: path inside the image -> content (never logged: fixtures hold "
+            "fake secrets)"),
+        Key("delete", "list", "paths a whiteout (.wh.NAME) deletes from the layers below"),
+        Key("opaque", "list", "directories made opaque (.wh..wh..opq): the layers below lose their contents"),
+        Key("symlinks", "strings", "symbolic links: path -> target"),
+        Key("compression", "choice", "how the blob is compressed", default="gzip", choices=("gzip", "none")),
+    ),
+    notes="Each layer is a real tar blob (fixed times and owners, so the same fixture always yields the same "
+    "digest), uploaded through InitiateLayerUpload, UploadLayerPart and CompleteLayerUpload; the manifest lists "
+    "the layers in order. An image without `layers` keeps one made-up layer digest that the registry has no blob "
+    "for (GetDownloadUrlForLayer then fails for it).",
+)
+
 ECR_FINDING = Shape(
     "ECR scan finding",
     "regions.REGION.ecr_repositories[].images[].findings[]",
@@ -281,6 +298,8 @@ ECR_IMAGE = Shape(
             "on)", default_doc="none", shape=ECR_FINDING),
         Key("config", "mapping", "what the image's config blob says besides its platform and labels",
             default_doc="no user, env, ports or history", shape=ECR_IMAGE_CONFIG),
+        Key("layers", "list", "the image's layers, bottom first, as real blobs", default_doc="one layer "
+            "digest without a blob", shape=ECR_LAYER),
         Key("platforms", "list", "push an image index with one manifest per platform (os/arch, e.g. "
             "linux/arm64) under the tag, instead of a single manifest", default_doc="a single linux/amd64 manifest"),
         Key("config_blob", "choice", "missing: push the manifest without uploading its config blob "

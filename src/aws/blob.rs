@@ -5,6 +5,7 @@
 //! gate, counted in the ledger, with a size limit and the scan's timeouts.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use aws_smithy_http_client::Connector;
@@ -122,6 +123,97 @@ impl BlobFetcher {
                     Err(error(ErrorKind::Timeout, format!("GET of the download URL took over {:?}", self.timeout)))
                 }
             }
+        })
+        .await
+    }
+}
+
+/// The operation name a layer blob GET has in errors and in the call ledger.
+pub const LAYER_GET: &str = "GetDownloadUrlForLayer (layer GET)";
+
+/// Where a streamed blob's chunks go: a chunk, or why the stream broke.
+pub type ChunkSender = tokio::sync::mpsc::Sender<Result<Vec<u8>, String>>;
+
+impl BlobFetcher {
+    /// Streams the body of `url` into `chunks`, as it arrives, at most
+    /// `limit` bytes, for a reader on the other end that holds a chunk at a
+    /// time. Tried again only while nothing has been sent. A reader that
+    /// stops reading (it found what it needed, or gave up) ends the GET.
+    pub async fn stream(
+        &self,
+        gate: &CallGate,
+        region: &str,
+        url: &str,
+        limit: u64,
+        chunks: &ChunkSender,
+    ) -> Result<(), CollectError> {
+        let error =
+            |kind: ErrorKind, message: String| CollectError::new(Service::Ecr, LAYER_GET, region, kind, message);
+        if let Some(refusal) = self.refusal(url) {
+            return Err(error(ErrorKind::MalformedResponse, refusal));
+        }
+        let mut result = Err(error(ErrorKind::Other, "not attempted".to_owned()));
+        for _ in 0..ATTEMPTS {
+            let sent = AtomicBool::new(false);
+            result = self.stream_once(gate, region, url, limit, chunks, &sent).await;
+            let sent = sent.load(Ordering::Relaxed);
+            match &result {
+                Err(err) if !sent && matches!(err.kind, ErrorKind::Unreachable | ErrorKind::Throttled) => continue,
+                Err(err) if !sent && err.kind == ErrorKind::ServiceError && err.message.contains("HTTP 5") => continue,
+                _ => break,
+            }
+        }
+        gate.ledger().record_plain_request(Service::Ecr, region, LAYER_GET, chain::advance());
+        result
+    }
+
+    async fn stream_once(
+        &self,
+        gate: &CallGate,
+        region: &str,
+        url: &str,
+        limit: u64,
+        chunks: &ChunkSender,
+        sent: &AtomicBool,
+    ) -> Result<(), CollectError> {
+        let error =
+            |kind: ErrorKind, message: String| CollectError::new(Service::Ecr, LAYER_GET, region, kind, message);
+        gate.call(Service::Ecr, region, || async {
+            let request = HttpRequest::get(url)
+                .map_err(|err| error(ErrorKind::MalformedResponse, format!("unusable download URL: {err}")))?;
+            let response = tokio::time::timeout(self.timeout, self.connector.call(request))
+                .await
+                .map_err(|_| {
+                    error(ErrorKind::Timeout, format!("GET of the download URL took over {:?}", self.timeout))
+                })?
+                .map_err(|err| error(connector_kind(&err), format!("GET of the download URL failed: {err}")))?;
+            let status = response.status().as_u16();
+            if !(200..300).contains(&status) {
+                let kind = match status {
+                    403 => ErrorKind::AccessDenied,
+                    429 | 503 => ErrorKind::Throttled,
+                    _ => ErrorKind::ServiceError,
+                };
+                return Err(error(kind, format!("GET of the download URL answered HTTP {status}")));
+            }
+            let mut body = ByteStream::new(response.into_body());
+            let mut read = 0u64;
+            // The timeout is per chunk: a layer of gigabytes takes its time,
+            // a stalled connection does not.
+            while let Some(chunk) = tokio::time::timeout(self.timeout, body.next())
+                .await
+                .map_err(|_| error(ErrorKind::Timeout, format!("no data for {:?}", self.timeout)))?
+            {
+                let chunk =
+                    chunk.map_err(|err| error(ErrorKind::Unreachable, format!("reading the blob failed: {err}")))?;
+                read += chunk.len() as u64;
+                sent.store(true, Ordering::Relaxed);
+                // Past `limit` the reader's own budget stops it, and says why.
+                if chunks.send(Ok(chunk.to_vec())).await.is_err() || read > limit {
+                    return Ok(());
+                }
+            }
+            Ok(())
         })
         .await
     }

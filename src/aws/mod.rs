@@ -14,7 +14,7 @@ pub mod pace;
 pub mod redact;
 pub mod session;
 
-pub use blob::{BLOB_GET, BlobFetcher};
+pub use blob::{BLOB_GET, BlobFetcher, ChunkSender, LAYER_GET};
 pub use error::{CollectError, ErrorKind, Service};
 pub use gate::{CallGate, ConcurrencyLimits};
 pub use ledger::CallLedger;

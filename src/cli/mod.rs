@@ -10,10 +10,12 @@ use crate::report;
 use crate::severity::Severity;
 use crate::sinks::Place;
 
+mod image;
 mod parse;
 mod scan;
 mod settings;
 
+pub use image::ImageArgs;
 use parse::parse_output_name;
 pub use scan::{
     AccountsArgs, AccountsFormat, EvaluateArgs, MERGE_EXIT_CODES, MergeArgs, OrganizationSelection, RoleArgs, ScanArgs,
@@ -42,6 +44,10 @@ pub enum Command {
     /// Evaluate a saved inventory (`scan --save-inventory`) and write the
     /// report, with no AWS call at all.
     Evaluate(Box<EvaluateArgs>),
+    /// Audit one ECR image before it is deployed: every image check (config,
+    /// layers, base OS, age, registry) on that image, with a scan's reports,
+    /// --fail-on and exit codes.
+    Image(Box<ImageArgs>),
     /// Compare two scans: from the scan store (default: the latest against
     /// the one before it) or JSON reports.
     Diff(DiffArgs),

@@ -8,6 +8,7 @@ pub mod diff;
 pub mod evaluate;
 pub mod frameworks;
 pub mod history;
+pub mod image;
 pub mod interrupt;
 pub mod man;
 pub mod merge;

@@ -51,10 +51,21 @@ impl std::fmt::Display for Platform {
 /// What a manifest says, as far as reading the image goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Manifest {
-    /// An image manifest: its config blob.
-    Image { config_digest: String, config_size: Option<u64> },
+    /// An image manifest: its config blob and its layers, bottom first.
+    Image { config_digest: String, config_size: Option<u64>, layers: Vec<LayerDescriptor> },
     /// An index (manifest list): one manifest digest per platform.
     Index(Vec<(Platform, String)>),
+}
+
+/// A layer as a manifest names it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, Deserialize)]
+pub struct LayerDescriptor {
+    pub digest: String,
+    /// The blob's size in bytes, as the manifest declares it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media_type: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -74,12 +85,16 @@ struct RawManifest {
     schema_version: Option<u32>,
     config: Option<RawDescriptor>,
     manifests: Option<Vec<RawDescriptor>>,
+    #[serde(default)]
+    layers: Vec<RawDescriptor>,
 }
 
 #[derive(Deserialize)]
 struct RawDescriptor {
     digest: String,
     size: Option<u64>,
+    #[serde(rename = "mediaType")]
+    media_type: Option<String>,
     platform: Option<RawPlatform>,
 }
 
@@ -108,7 +123,12 @@ pub fn parse_manifest(text: &str, media_type: Option<&str>) -> Result<Manifest, 
     }
     match raw.config {
         Some(config) if raw.schema_version.unwrap_or(2) == 2 => {
-            Ok(Manifest::Image { config_digest: config.digest, config_size: config.size })
+            let layers = raw
+                .layers
+                .into_iter()
+                .map(|layer| LayerDescriptor { digest: layer.digest, size: layer.size, media_type: layer.media_type })
+                .collect();
+            Ok(Manifest::Image { config_digest: config.digest, config_size: config.size, layers })
         }
         _ => Err(ManifestError::Unsupported(if kind.is_empty() { "(none)".to_owned() } else { kind })),
     }
@@ -247,7 +267,7 @@ mod tests {
             "config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:c","size":7}}"#;
         assert_eq!(
             parse_manifest(image, None),
-            Ok(Manifest::Image { config_digest: "sha256:c".into(), config_size: Some(7) })
+            Ok(Manifest::Image { config_digest: "sha256:c".into(), config_size: Some(7), layers: vec![] })
         );
         let index = r#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[
             {"digest":"sha256:arm","platform":{"os":"linux","architecture":"arm64"}},

@@ -4,6 +4,10 @@
 
 /// An image's registry documents: manifest, index and config blob.
 pub mod config;
+/// Layer blobs, streamed, and how layers stack.
+pub mod layers;
+/// Which distribution an image is built on, and its vendor's support.
+pub mod os_release;
 /// Image references as task definitions name them.
 pub mod reference;
 /// How a signature shows up next to an image.

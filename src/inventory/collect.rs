@@ -14,6 +14,7 @@ use super::eks_detection as detection;
 use super::elbv2::{self, Elbv2Region};
 use super::features::{self, FeaturesOff};
 use super::iam::{self, IamAccount};
+use super::image_layers::{self, LayerScan};
 use super::{AccountInventory, Collected, Needs, RegionInventory, ResourceKind, requested};
 use super::{image_configs, image_vulnerabilities};
 use super::{vpc, wafv2};
@@ -24,6 +25,8 @@ pub struct CollectContext<'a> {
     pub session: &'a Session,
     pub gate: &'a CallGate,
     pub needs: &'a Needs,
+    /// The scan's layer budgets and the layers it has read, shared by its accounts.
+    pub layers: &'a LayerScan,
     /// Told the name of each region whose regional services are collected (progress display).
     pub on_region_done: Option<RegionDone<'a>>,
 }
@@ -91,6 +94,9 @@ pub async fn collect_account(ctx: &CollectContext<'_>, target: &AccountTarget) -
         let mut images = image_configs::collect(ctx.session, ctx.gate, target, &regions).await;
         if ctx.needs(ResourceKind::ImageVulnerabilities) {
             image_vulnerabilities::collect(ctx.session, ctx.gate, &regions, &mut images).await;
+        }
+        if ctx.needs(ResourceKind::EcrImageLayers) {
+            image_layers::collect(ctx.session, ctx.gate, ctx.layers, &mut images).await;
         }
         Collected::Ok(images)
     } else {

@@ -15,13 +15,15 @@ use aws_sdk_ecr::types::ImageIdentifier;
 use serde::{Deserialize, Serialize};
 
 use super::ecs::TaskDefinition;
+use super::image_layers::ImageLayers;
 use super::image_vulnerabilities::ImageVulnerabilities;
 use super::paginate::CallSite;
 use super::{AccountTarget, Collected, RegionInventory};
 use crate::aws::chain::join_all;
 use crate::aws::{BlobFetcher, CallGate, CollectError, ErrorKind, Service, Session};
 use crate::image::config::{
-    ACCEPTED_MANIFEST_TYPES, MAX_CONFIG_BYTES, Manifest, Platform, manifest_for, parse_manifest, sha256_digest,
+    ACCEPTED_MANIFEST_TYPES, LayerDescriptor, MAX_CONFIG_BYTES, Manifest, Platform, manifest_for, parse_manifest,
+    sha256_digest,
 };
 use crate::image::reference::parse;
 
@@ -63,6 +65,9 @@ pub struct RegistryImage {
     /// [`super::image_vulnerabilities`].
     #[serde(default)]
     pub vulnerabilities: Collected<ImageVulnerabilities>,
+    /// What its layers hold: see [`super::image_layers`].
+    #[serde(default)]
+    pub layers: Collected<ImageLayers>,
 }
 
 super::resource!(RegistryImage, id, arn);
@@ -259,8 +264,9 @@ struct Fetched {
 
 /// A manifest, and the platform manifest to read when it is an index.
 type Resolved = (Fetched, Option<String>);
-/// The digest the reference resolves to, the platform manifest's, the config blob's.
-type ConfigOf = (String, Option<String>, String);
+/// The digest the reference resolves to, the platform manifest's, the
+/// config blob's, and the layers the image manifest names.
+type ConfigOf = (String, Option<String>, String, Vec<LayerDescriptor>);
 
 async fn repository_images(
     client: &Client,
@@ -306,8 +312,10 @@ async fn repository_images(
         .into_iter()
         .map(|((selector, platform), outcome)| (selector, platform, config_of(outcome, lookup, region)))
         .collect();
-    let blobs: BTreeSet<String> =
-        configs_of.iter().filter_map(|(_, _, config)| config.as_ref().ok().map(|(_, _, blob)| blob.clone())).collect();
+    let blobs: BTreeSet<String> = configs_of
+        .iter()
+        .filter_map(|(_, _, config)| config.as_ref().ok().map(|(_, _, blob, _)| blob.clone()))
+        .collect();
     let fetched_blobs: BTreeMap<String, Result<Vec<u8>, CollectError>> =
         join_all(blobs.into_iter().map(|digest| async move {
             let blob = config_blob(client, gate, fetcher, region, repository, &digest).await;
@@ -341,9 +349,9 @@ fn registry_image(
     let platform_note =
         if *platform == Platform::of_runtime(None, None) { String::new() } else { format!(" ({platform})") };
     let (id, arn, digest, config) = match config {
-        Ok((digest, platform_manifest, config_digest)) => {
+        Ok((digest, platform_manifest, config_digest, layers)) => {
             let parsed = blobs[&config_digest].clone().and_then(|bytes| {
-                image_config(&bytes, platform_manifest.clone(), &config_digest)
+                image_config(&bytes, platform_manifest.clone(), &config_digest, layers)
                     .map_err(|message| malformed(region, message))
             });
             (
@@ -368,6 +376,7 @@ fn registry_image(
         digest,
         config: config.into(),
         vulnerabilities: Collected::NotRequested,
+        layers: Collected::NotRequested,
     }
 }
 
@@ -405,7 +414,9 @@ fn config_of(
             .unwrap_or_else(|| Err(malformed(region, format!("no answer for platform manifest {digest}"))))?,
     };
     match parse_manifest(&image.manifest, image.media_type.as_deref()) {
-        Ok(Manifest::Image { config_digest, .. }) => Ok((fetched.digest, platform_digest, config_digest)),
+        Ok(Manifest::Image { config_digest, layers, .. }) => {
+            Ok((fetched.digest, platform_digest, config_digest, layers))
+        }
         Ok(Manifest::Index(_)) => {
             Err(malformed(region, format!("platform manifest {} is itself an index", image.digest)))
         }

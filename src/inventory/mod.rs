@@ -19,6 +19,7 @@ pub mod fixtures;
 pub mod guardduty;
 pub mod iam;
 pub mod image_configs;
+pub mod image_layers;
 pub mod image_vulnerabilities;
 pub mod inspector2;
 pub mod paginate;
@@ -89,6 +90,10 @@ pub enum ResourceKind {
     /// What ECR's scan found in each of those images
     /// (`DescribeImageScanFindings`, only where the listing shows a scan).
     ImageVulnerabilities,
+    /// The layers of each of those images, each distinct layer read once
+    /// per scan: secrets, os-release, sshd (implies the configs, which name
+    /// the layers).
+    EcrImageLayers,
 
     CloudTrailTrails,
 
@@ -157,6 +162,7 @@ impl ResourceKind {
             K::EcsTaskDefinitions => &[K::EcsClusters, K::EcsServices, K::EcsTasks],
             // Which images to read comes from the task definitions.
             K::EcrImageConfigs => &[K::EcsTaskDefinitions],
+            K::EcrImageLayers => &[K::EcrImageConfigs],
             // The images come from the configs' collection; whether each was
             // scanned, and how, from the image listing and the registry's
             // scanning configuration.

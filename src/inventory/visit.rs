@@ -87,6 +87,7 @@ leaves!(
     super::ecs::TaskDefinition,
     super::image_configs::ImageConfig,
     super::image_vulnerabilities::ImageVulnerabilities,
+    super::image_layers::ImageLayers,
     super::elbv2::Listener,
     super::eks::MetadataOptions,
     super::eks::AccessPolicy,
@@ -147,7 +148,7 @@ fields!(EcsRegion: clusters, undescribed_clusters, task_definitions);
 // the same calls: the report's error list holds that failure once (deduplicated).
 fields!(Cluster: services, undescribed_services, running_task_definitions, running_tasks);
 fields!(TaskDefinitionEntry: definition);
-fields!(RegistryImage: config, vulnerabilities);
+fields!(RegistryImage: config, vulnerabilities, layers);
 // Not `account_alias`: it only names the account in the reports, so its
 // failure is no reason to call the scan incomplete (exit 4); the reports
 // fall back to the account id and the collector logs the failure.

@@ -16,6 +16,7 @@ mod eks;
 mod elbv2;
 mod guardduty;
 mod iam;
+mod image_layers;
 mod inspector2;
 mod saved_inventories;
 mod scope_errors;

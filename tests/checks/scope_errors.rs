@@ -119,6 +119,7 @@ fn fields_of(kind: ResourceKind) -> &'static [&'static str] {
         K::EcrLatestImageScan => &["latest_image_scan"],
         K::EcrImageConfigs => &["registry_images", "config"],
         K::ImageVulnerabilities => &["vulnerabilities"],
+        K::EcrImageLayers => &["layers"],
         K::CloudTrailTrails => &["trail_arns", "status", "event_selectors"],
         K::EcsClusters => &["ecs..clusters"],
         K::EcsServices => &["services"],

@@ -137,6 +137,7 @@ fn completions_and_man_pages_come_from_the_binary() {
     for sub in [
         "scan",
         "evaluate",
+        "image",
         "diff",
         "report",
         "history",
@@ -156,5 +157,5 @@ fn completions_and_man_pages_come_from_the_binary() {
     let written = bulkhead().args(["man", "--output-dir", pages.to_str().unwrap()]).output().unwrap();
     assert!(written.status.success());
     // bulkhead.1, one page per subcommand and one per `history` subcommand.
-    assert_eq!(fs::read_dir(&pages).unwrap().count(), 14, "{:?}", fs::read_dir(&pages).unwrap().collect::<Vec<_>>());
+    assert_eq!(fs::read_dir(&pages).unwrap().count(), 15, "{:?}", fs::read_dir(&pages).unwrap().collect::<Vec<_>>());
 }

@@ -73,11 +73,13 @@ fn image_configs_decide_the_image_checks_and_the_non_root_user() {
 
     // One BatchGetImage for the eight tags, one for the index's platform
     // manifest; one config blob per distinct image (the missing one fails at
-    // GetDownloadUrlForLayer, so six GETs).
+    // GetDownloadUrlForLayer, so six GETs); the one layer every image that
+    // was read shares, once (the SSH check reads layers).
     let calls = calls_by_operation(&scan.report);
     assert_eq!(calls["ecr:BatchGetImage"], 2, "{calls:?}");
-    assert_eq!(calls["ecr:GetDownloadUrlForLayer"], 7, "{calls:?}");
+    assert_eq!(calls["ecr:GetDownloadUrlForLayer"], 7 + 1, "{calls:?}");
     assert_eq!(calls["ecr:GetDownloadUrlForLayer (GET)"], 6, "{calls:?}");
+    assert_eq!(calls["ecr:GetDownloadUrlForLayer (layer GET)"], 1, "{calls:?}");
 }
 
 /// The emulator's download URLs are plain http: accepted because the scan's

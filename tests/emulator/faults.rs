@@ -105,22 +105,32 @@ fn access_denied_on_ecr_is_error_for_ecr_only() {
     // Its FAILs pass the gate: a certain failure wins over the incomplete scan.
     assert_eq!(scan.exit_code, 3, "{}", scan.stderr);
     let is_ecr = |finding: &Value| finding["service"] == "ecr";
-    // Judged per image the task definitions name, not per region: its ERRORs are counted apart.
-    let per_image = "ecr_images_internet_exposed_no_vulnerabilities";
-    let ecr = findings_where(&scan, |finding| is_ecr(finding) && finding["check_id"] != per_image);
+    // Judged per image the task definitions name, not per region: their ERRORs are counted apart.
+    let per_image = [
+        "ecr_images_internet_exposed_no_vulnerabilities",
+        "ecr_images_no_secrets_in_layers",
+        "ecr_images_base_os_supported",
+    ];
+    let is_per_image = |id: &str| per_image.contains(&id);
+    let ecr = findings_where(&scan, |finding| is_ecr(finding) && !is_per_image(&text(&finding["check_id"])));
     let ecr_checks = scan.report["scan"]["checks"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|id| text(id).starts_with("ecr_") && text(id) != per_image)
+        .filter(|id| text(id).starts_with("ecr_") && !is_per_image(&text(id)))
         .count();
     assert!(ecr_checks >= 2);
     assert_eq!(ecr.len(), ecr_checks * 3, "one ERROR per ECR check and region: {ecr:#?}");
-    let images = findings_where(&scan, |finding| finding["check_id"] == per_image);
+    let images = findings_where(&scan, |finding| finding["check_id"] == per_image[0]);
     // Unresolved, the images the demo's task definitions name by tag (2025.01.2,
     // builder-2016) stay apart from the two digests its tasks run (one of them pinned).
     assert_eq!(images.len(), 4, "{images:#?}");
-    for finding in ecr.iter().chain(&images) {
+    // The layer checks: an image whose manifest could not be read is ERROR.
+    let layers = findings_where(&scan, |finding| {
+        is_per_image(&text(&finding["check_id"])) && finding["check_id"] != per_image[0]
+    });
+    assert!(!layers.is_empty());
+    for finding in ecr.iter().chain(&images).chain(&layers) {
         assert_eq!(finding["status"], "ERROR", "{finding}");
         let message = text(&finding["message"]);
         assert!(message.contains("AccessDeniedException"), "{message}");

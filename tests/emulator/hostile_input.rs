@@ -119,6 +119,10 @@ const PLANTED: &[(&str, &[&str])] = &[
         ],
     ),
     ("image config command", &["CommandGitHubT0ken"]),
+    (
+        "image layers",
+        &["AKIAPLANTED0LAYERS00", "LayerAwsKey0Qm4", "LayerPrivateKeyBody", "LayerNpmT0ken", "LayerGitHubT0ken"],
+    ),
 ];
 
 /// The scanner's own credentials, canaries too (the emulator does not check signatures).
@@ -282,6 +286,16 @@ fn no_secret_reaches_any_output_or_log() {
         }
         let ssh = message("ecs_task_definitions_images_no_ssh", "app@sha256:");
         assert!(ssh.contains("its command starts sshd"), "{label}: {ssh}");
+        let layers = message("ecr_images_no_secrets_in_layers", "app@sha256:");
+        for named in [
+            "/root/.aws/credentials (an AWS shared credentials file with a secret access key, rule aws_credentials_file)",
+            "/root/.ssh/id_ed25519 (a private key block, rule private_key) in layer 1",
+            "deleted in layer 2 but still shipped in layer 1",
+            "/app/.npmrc (an npm config with a registry token or password, rule npmrc_auth_token)",
+            "/app/settings.py (a GitHub token, rule github_token)",
+        ] {
+            assert!(layers.contains(named), "{label}: {named} not in {layers}");
+        }
     }
     assert!(problems.is_empty(), "{} problem(s):\n{}", problems.len(), problems.join("\n"));
 }

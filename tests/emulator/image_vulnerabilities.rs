@@ -69,7 +69,9 @@ fn collected_in_a_child() {
         };
         let session = Session::load(&options, gate.ledger().clone()).await.expect("the session loads");
         let needs = Needs::of([ResourceKind::ImageVulnerabilities, ResourceKind::LoadBalancers]);
-        let context = CollectContext { session: &session, gate: &gate, needs: &needs, on_region_done: None };
+        let layers = Default::default();
+        let context =
+            CollectContext { session: &session, gate: &gate, needs: &needs, layers: &layers, on_region_done: None };
         let target =
             AccountTarget { account_id, partition: "aws".to_owned(), regions: REGIONS.map(str::to_owned).to_vec() };
         let inventory = collect_account(&context, &target).await;

@@ -42,6 +42,7 @@ mod iam_password_policy;
 mod iam_root;
 mod iam_users;
 mod ignored_tests;
+mod image_layers;
 mod image_vulnerabilities;
 mod ipv6_exposure;
 mod multi_account;

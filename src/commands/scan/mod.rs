@@ -18,6 +18,7 @@ use crate::aws::chain;
 use crate::aws::{CallGate, ConcurrencyLimits, Session, SessionOptions};
 use crate::cli::ScanArgs;
 use crate::discovery::{Identity, caller_identity};
+use crate::inventory::image_layers::LayerScan;
 use crate::inventory::{self, AccountTarget, CollectContext, Inventory, Needs, RegionDone, UnreachableAccount};
 use crate::model::ShardInfo;
 use crate::outcome::Outcome;
@@ -121,13 +122,7 @@ impl Run<'_> {
     async fn collect_and_evaluate(self, accounts: Accounts, memory: Memory) -> Result<Outcome> {
         let (inputs, gate) = (self.inputs, self.gate);
         let needs = plan::needs(&inputs.checks);
-        let regions: Vec<String> = accounts
-            .ready
-            .iter()
-            .flat_map(|(target, _)| target.regions.iter().cloned())
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
+        let regions = regions_of(&accounts);
         let progress = Progress::start(
             self.settings.quiet,
             accounts.ready.iter().map(|(target, _)| target.regions.len()).sum(),
@@ -138,6 +133,7 @@ impl Run<'_> {
         // dropped as soon as its inventory is complete.
         let in_flight =
             self.args.max_accounts_in_flight.map_or_else(|| default_accounts_in_flight(self.args), NonZeroUsize::get);
+        let layers = &LayerScan::with_limits(&inputs.config.layers);
         let collected = chain::bounded(
             accounts.ready.iter().map(|(target, account_session)| {
                 let (needs, on_region_done, checks) = (&needs, &on_region_done, inputs.checks.len());
@@ -148,6 +144,7 @@ impl Run<'_> {
                         session: account_session,
                         gate: &account_gate,
                         needs,
+                        layers,
                         on_region_done: Some(RegionDone(on_region_done)),
                     };
                     inventory::collect_account(&context, target).await
@@ -291,4 +288,15 @@ fn check_organization_selection(args: &ScanArgs) -> Result<(), UsageError> {
 
 pub(super) fn region_selection(args: &ScanArgs) -> RegionSelection {
     RegionSelection { include: args.regions.clone(), exclude: args.exclude_regions.clone() }
+}
+
+/// Every region of the reachable accounts, once each, in order.
+fn regions_of(accounts: &Accounts) -> Vec<String> {
+    accounts
+        .ready
+        .iter()
+        .flat_map(|(target, _)| target.regions.iter().cloned())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect()
 }

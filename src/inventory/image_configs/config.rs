@@ -5,7 +5,7 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::image::config::{instruction, parse_config, starts_sshd};
+use crate::image::config::{LayerDescriptor, instruction, parse_config, starts_sshd};
 use crate::inventory::ecs::EnvironmentVariable;
 use crate::secrets::{self, Flagged};
 
@@ -30,6 +30,9 @@ pub struct ImageConfig {
     pub cmd: Vec<String>,
     /// `history[]`: one entry per layer.
     pub history: Vec<HistoryStep>,
+    /// The layers the image manifest names, bottom first.
+    #[serde(default)]
+    pub layers: Vec<LayerDescriptor>,
 }
 
 /// One step of an image's `history[]` as bulkhead keeps it: its
@@ -39,6 +42,10 @@ pub struct ImageConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HistoryStep {
     pub empty_layer: bool,
+    /// The Dockerfile instruction of the step (`RUN`, `COPY`), all that is
+    /// kept of its line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instruction: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<StepSecret>,
 }
@@ -64,7 +71,7 @@ impl HistoryStep {
                 found: Flagged { rule, fingerprint: secrets::fingerprint(created_by) },
             }
         });
-        HistoryStep { empty_layer, secret }
+        HistoryStep { empty_layer, instruction: Some(instruction(created_by)), secret }
     }
 }
 
@@ -86,6 +93,7 @@ pub(super) fn image_config(
     bytes: &[u8],
     platform_manifest: Option<String>,
     config_digest: &str,
+    layers: Vec<LayerDescriptor>,
 ) -> Result<ImageConfig, String> {
     let parsed = parse_config(bytes).map_err(|err| format!("config blob {config_digest}: {err}"))?;
     Ok(ImageConfig {
@@ -102,6 +110,7 @@ pub(super) fn image_config(
             .iter()
             .map(|(created_by, empty_layer)| HistoryStep::new(created_by, *empty_layer))
             .collect(),
+        layers,
     })
 }
 
@@ -139,7 +148,7 @@ mod tests {
             },
             "history": [{"created_by": format!("RUN |1 GITHUB_TOKEN={token} /bin/sh -c make")}, {"created_by": "COPY . /app"}],
         });
-        let config = image_config(blob.to_string().as_bytes(), None, "sha256:c").unwrap();
+        let config = image_config(blob.to_string().as_bytes(), None, "sha256:c", Vec::new()).unwrap();
         let kept = serde_json::to_string(&config).unwrap();
         for value in [token, "abcdefghijklmnopqrstuvwxyz", "Zx8#kq2LmP0vR7tY", "COPY . /app", "/usr/bin"] {
             assert!(!kept.contains(value), "{value} kept: {kept}");
