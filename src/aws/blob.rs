@@ -178,7 +178,7 @@ impl BlobFetcher {
     ) -> Result<(), CollectError> {
         let error =
             |kind: ErrorKind, message: String| CollectError::new(Service::Ecr, LAYER_GET, region, kind, message);
-        gate.call(Service::Ecr, region, || async {
+        gate.call(Service::Ecr, region, LAYER_GET, || async {
             let request = HttpRequest::get(url)
                 .map_err(|err| error(ErrorKind::MalformedResponse, format!("unusable download URL: {err}")))?;
             let response = tokio::time::timeout(self.timeout, self.connector.call(request))
