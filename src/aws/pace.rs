@@ -26,17 +26,24 @@ const CUT: f64 = 0.8;
 const FIRST_CUT: f64 = 0.5;
 
 /// How much the rate grows a second while calls pass, as a share of the
-/// rate: probing the limit again costs a throttle about every
-/// `(1 - CUT) / GROWTH` seconds.
-const GROWTH: f64 = 0.03;
+/// rate, as CUBIC grows a window: quickly while well under the rate last
+/// throttled, slowly near and past it, so probing the limit again costs a
+/// throttle only every several seconds.
+const GROWTH_FAR: f64 = 0.15;
+const GROWTH_NEAR: f64 = 0.015;
+
+/// Under this share of the rate last throttled, the rate is far from it.
+const NEAR: f64 = 0.9;
 
 /// The slowest pace: a call every four seconds.
 const MIN_RATE: f64 = 0.25;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Pace {
     /// Calls a second once throttled; `None` until then (no pacing).
     rate: Option<f64>,
+    /// The rate at the last throttle (at the first, what was sustained).
+    throttled_at_rate: f64,
     /// When the next call may be sent.
     next: Option<Instant>,
     /// When the answers of the last [`WINDOW`] arrived.
@@ -49,20 +56,6 @@ pub struct Pace {
     /// How many times the rate was cut: a throttle of an attempt sent
     /// before the last cut was sent at a rate already cut for it.
     generation: u64,
-}
-
-impl Default for Pace {
-    fn default() -> Pace {
-        Pace {
-            rate: None,
-            next: None,
-            answers: VecDeque::new(),
-            first_answer: None,
-            grown_at: None,
-            held_back_at: None,
-            generation: 0,
-        }
-    }
 }
 
 impl Pace {
@@ -100,7 +93,8 @@ impl Pace {
         let held_back = self.held_back_at.is_some_and(|at| now.duration_since(at) <= Duration::from_secs(1));
         let since = now.duration_since(self.grown_at.unwrap_or(now)).as_secs_f64();
         if held_back {
-            self.rate = Some(rate * (1.0 + GROWTH * since));
+            let growth = if rate < self.throttled_at_rate * NEAR { GROWTH_FAR } else { GROWTH_NEAR };
+            self.rate = Some(rate * (1.0 + growth * since));
         }
         self.grown_at = Some(now);
     }
@@ -124,8 +118,14 @@ impl Pace {
             return false;
         }
         let rate = match self.rate {
-            Some(rate) => rate * CUT,
-            None => self.sustained(now) * FIRST_CUT,
+            Some(rate) => {
+                self.throttled_at_rate = rate;
+                rate * CUT
+            }
+            None => {
+                self.throttled_at_rate = self.sustained(now);
+                self.throttled_at_rate * FIRST_CUT
+            }
         };
         self.rate = Some(rate.max(MIN_RATE));
         self.grown_at = Some(now);
@@ -197,15 +197,21 @@ mod tests {
             assert!(!pace.throttled(sent_in, ms(start, 1001)), "sent before the cut");
         }
         assert_eq!(pace.rate(), Some(cut));
-        // Ten seconds of passing calls, each held back by the pace: 3% a
-        // second, compounded per answer.
-        for i in 1..=100 {
-            let now = ms(start, 1000 + i * 100);
-            pace.book(now);
-            pace.answered(now);
-        }
-        let grown = pace.rate().unwrap();
-        assert!(grown > cut * 1.25 && grown < cut * 1.45, "{cut} -> {grown}");
+        // Passing calls, each held back by the pace (10 wanted a second):
+        // 15% a second up to 90% of the 10 a second last throttled, in
+        // about four seconds, then 1.5% a second.
+        let mut held_back = |from: u64, to: u64| {
+            for i in from..to {
+                let now = ms(start, 1000 + i * 100);
+                pace.book(now);
+                pace.answered(now);
+            }
+            pace.rate().unwrap()
+        };
+        let far = held_back(1, 45);
+        assert!(far > 9.0 && far < 9.5, "{cut} -> {far}");
+        let grown = held_back(45, 101);
+        assert!(grown > far * 1.06 && grown < far * 1.12, "{far} -> {grown}");
         assert!(pace.throttled(pace.generation(), ms(start, 11_100)));
         assert!((pace.rate().unwrap() - grown * CUT).abs() < 1e-9);
     }
