@@ -35,6 +35,10 @@ const GROWTH_NEAR: f64 = 0.015;
 /// Under this share of the rate last throttled, the rate is far from it.
 const NEAR: f64 = 0.9;
 
+/// After a cut, how long throttles are taken for the retries of the
+/// burst that caused it rather than for a rate still too high.
+const SETTLE: Duration = Duration::from_secs(2);
+
 /// The slowest pace: a call every four seconds.
 const MIN_RATE: f64 = 0.25;
 
@@ -51,6 +55,8 @@ pub struct Pace {
     first_answer: Option<Instant>,
     /// When the rate last grew.
     grown_at: Option<Instant>,
+    /// When the rate was last cut.
+    cut_at: Option<Instant>,
     /// When a call last had to wait for its slot.
     held_back_at: Option<Instant>,
     /// How many times the rate was cut: a throttle of an attempt sent
@@ -114,9 +120,12 @@ impl Pace {
     }
 
     fn cut(&mut self, sent_in: u64, now: Instant) -> bool {
-        if sent_in != self.generation {
+        // The SDK retries a burst's throttled calls within a second or two,
+        // after the cut: their throttles are the burst's, not a new one.
+        if sent_in != self.generation || self.cut_at.is_some_and(|at| now.duration_since(at) < SETTLE) {
             return false;
         }
+        self.cut_at = Some(now);
         let rate = match self.rate {
             Some(rate) => {
                 self.throttled_at_rate = rate;
@@ -217,6 +226,21 @@ mod tests {
     }
 
     #[test]
+    fn throttles_within_two_seconds_of_a_cut_are_its_bursts_retries() {
+        let start = Instant::now();
+        let mut pace = Pace::default();
+        for i in 0..10 {
+            pace.answered(ms(start, i * 100));
+        }
+        assert!(pace.throttled(0, ms(start, 1000)));
+        let rate = pace.rate();
+        // Retries sent after the cut, throttled within the settling time.
+        assert!(!pace.throttled(pace.generation(), ms(start, 2500)));
+        assert_eq!(pace.rate(), rate);
+        assert!(pace.throttled(pace.generation(), ms(start, 3100)));
+    }
+
+    #[test]
     fn calls_slower_than_the_pace_do_not_grow_it() {
         let start = Instant::now();
         let mut pace = Pace::default();
@@ -237,7 +261,7 @@ mod tests {
         let start = Instant::now();
         let mut pace = Pace::default();
         for i in 0..50 {
-            pace.throttled(pace.generation(), ms(start, i));
+            pace.throttled(pace.generation(), ms(start, i * 2000));
         }
         assert_eq!(pace.rate(), Some(MIN_RATE));
     }
