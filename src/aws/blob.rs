@@ -86,14 +86,8 @@ impl BlobFetcher {
                     .call(request)
                     .await
                     .map_err(|err| error(connector_kind(&err), format!("GET of the download URL failed: {err}")))?;
-                let status = response.status().as_u16();
-                if !(200..300).contains(&status) {
-                    let kind = match status {
-                        403 => ErrorKind::AccessDenied,
-                        429 | 503 => ErrorKind::Throttled,
-                        _ => ErrorKind::ServiceError,
-                    };
-                    return Err(error(kind, format!("GET of the download URL answered HTTP {status}")));
+                if let Some((kind, message)) = refused(response.status().as_u16()) {
+                    return Err(error(kind, message));
                 }
                 let declared = response.headers().get("content-length").and_then(|len| len.parse::<u64>().ok());
                 if declared.is_some_and(|len| len > limit as u64) {
@@ -126,6 +120,19 @@ impl BlobFetcher {
         })
         .await
     }
+}
+
+/// What a GET of a presigned download URL answering `status` failed with, if it did.
+fn refused(status: u16) -> Option<(ErrorKind, String)> {
+    if (200..300).contains(&status) {
+        return None;
+    }
+    let kind = match status {
+        403 => ErrorKind::AccessDenied,
+        429 | 503 => ErrorKind::Throttled,
+        _ => ErrorKind::ServiceError,
+    };
+    Some((kind, format!("GET of the download URL answered HTTP {status}")))
 }
 
 /// The operation name a layer blob GET has in errors and in the call ledger.
@@ -187,14 +194,8 @@ impl BlobFetcher {
                     error(ErrorKind::Timeout, format!("GET of the download URL took over {:?}", self.timeout))
                 })?
                 .map_err(|err| error(connector_kind(&err), format!("GET of the download URL failed: {err}")))?;
-            let status = response.status().as_u16();
-            if !(200..300).contains(&status) {
-                let kind = match status {
-                    403 => ErrorKind::AccessDenied,
-                    429 | 503 => ErrorKind::Throttled,
-                    _ => ErrorKind::ServiceError,
-                };
-                return Err(error(kind, format!("GET of the download URL answered HTTP {status}")));
+            if let Some((kind, message)) = refused(response.status().as_u16()) {
+                return Err(error(kind, message));
             }
             let mut body = ByteStream::new(response.into_body());
             let mut read = 0u64;
