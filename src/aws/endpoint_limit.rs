@@ -38,6 +38,9 @@ struct State {
     debt: usize,
     /// Each operation's pace, by operation name.
     paces: HashMap<&'static str, Pace>,
+    /// The line each paced operation's calls wait in (tokio's mutex is fair:
+    /// first come, first served).
+    lines: HashMap<&'static str, Arc<tokio::sync::Mutex<()>>>,
 }
 
 /// What one attempt's answer says about the endpoint's pace.
@@ -59,32 +62,60 @@ impl EndpointLimit {
         let aimd = Aimd::new(ceiling);
         Arc::new(EndpointLimit {
             permits: Semaphore::new(aimd.limit()),
-            state: Mutex::new(State { aimd, in_flight: 0, debt: 0, paces: HashMap::new() }),
+            state: Mutex::new(State { aimd, in_flight: 0, debt: 0, paces: HashMap::new(), lines: HashMap::new() }),
         })
     }
 
-    /// Waits for a slot, then for `operation`'s pace once it was throttled;
-    /// calls are let through in the order they came. The pace is booked
-    /// when a call is about to go, so calls queued before a throttle are
-    /// paced too; a call waiting for its turn gives its slot back meanwhile.
+    /// Waits for `operation`'s turn once it is paced, then for a slot. The
+    /// calls of a paced operation wait in line, and only the first takes
+    /// its turn of the pace, booked when it is sent: a rate cut or grown
+    /// meanwhile applies to every call still in line, and a call that also
+    /// had to wait for a slot sets the next turn from when it went. A call
+    /// that was waiting for a slot when its operation was first throttled
+    /// gives the slot back and joins the line.
     pub async fn acquire(self: &Arc<Self>, operation: &'static str) -> EndpointPermit {
-        self.take_slot().await;
-        let now = Instant::now();
-        let turn = self.state().paces.entry(operation).or_default().book(now);
-        if turn > now {
-            self.give_back_slot();
-            tokio::time::sleep_until(turn.into()).await;
+        loop {
+            if let Some(line) = self.line_if_paced(operation) {
+                let _first_in_line = line.lock().await;
+                self.wait_for_turn(operation).await;
+                self.take_slot().await;
+                self.state().paces.entry(operation).or_default().book(Instant::now());
+                break;
+            }
             self.take_slot().await;
+            if self.line_if_paced(operation).is_none() {
+                break;
+            }
+            self.give_back_slot();
         }
         self.state().in_flight += 1;
         EndpointPermit { limit: self.clone() }
+    }
+
+    /// Sleeps until `operation`'s next turn, however the pace moves it meanwhile.
+    async fn wait_for_turn(&self, operation: &'static str) {
+        loop {
+            let now = Instant::now();
+            let turn = self.state().paces.entry(operation).or_default().turn(now);
+            if turn <= now {
+                return;
+            }
+            tokio::time::sleep_until(turn.into()).await;
+        }
+    }
+
+    /// The line the calls of `operation` wait in, once it is paced.
+    fn line_if_paced(&self, operation: &'static str) -> Option<Arc<tokio::sync::Mutex<()>>> {
+        let mut state = self.state();
+        state.paces.get(operation)?.rate()?;
+        Some(state.lines.entry(operation).or_default().clone())
     }
 
     async fn take_slot(&self) {
         self.permits.acquire().await.expect("endpoint semaphores are never closed").forget();
     }
 
-    /// A slot taken and not used: it pays the debt of a cut first.
+    /// A slot given back: it pays the debt of a cut first.
     fn give_back_slot(&self) {
         let mut state = self.state();
         if state.debt > 0 {
@@ -117,16 +148,22 @@ impl EndpointLimit {
         let now = Instant::now();
         match answer {
             Answer::Throttled => {
-                state.aimd.throttled(sent.limit);
                 let pace = state.paces.entry(operation).or_default();
+                // Once an operation is paced, its throttles say its pace is
+                // too fast, not the endpoint's concurrency: cutting the calls
+                // in flight would slow every other operation of the endpoint.
+                let was_paced = pace.rate().is_some();
                 if pace.throttled(sent.pace, now) {
                     tracing::debug!(operation, rate = pace.rate(), "throttled: operation paced");
+                }
+                if !was_paced {
+                    state.aimd.throttled(sent.limit);
                 }
             }
             Answer::Answered => {
                 let in_flight = state.in_flight;
                 state.aimd.answered(latency, in_flight);
-                state.paces.entry(operation).or_default().answered(now);
+                state.paces.entry(operation).or_default().answered(sent.pace, now);
             }
             Answer::Unknown => {}
         }
@@ -145,6 +182,17 @@ impl EndpointLimit {
                 }
             }
         }
+    }
+
+    /// Books `operation`'s next turn for a retry; how long until it.
+    fn book_retry(&self, operation: &'static str) -> Option<Duration> {
+        let mut state = self.state();
+        let pace = state.paces.get_mut(operation)?;
+        pace.rate()?;
+        let now = Instant::now();
+        let turn = pace.turn(now);
+        pace.book(turn);
+        Some(turn.duration_since(now))
     }
 
     fn generations(&self, operation: &'static str) -> Generations {
@@ -188,6 +236,13 @@ tokio::task_local! {
 /// Runs `call`, a call of `operation`, so that its attempts are fed to `limit`.
 pub async fn observed<F: Future>(limit: Arc<EndpointLimit>, operation: &'static str, call: F) -> F::Output {
     CALL.scope(CallAttempts { limit, operation, sent: Cell::new(None) }, call).await
+}
+
+/// When the current call's throttled attempt may be retried: its turn of
+/// its operation's pace, booked now, from now. `None` outside a call, or
+/// when the operation is not paced.
+pub fn retry_turn() -> Option<Duration> {
+    CALL.try_with(|call| call.limit.book_retry(call.operation)).ok().flatten()
 }
 
 /// An attempt of the current call is being sent.
@@ -249,11 +304,10 @@ mod tests {
             limit.observe(Answer::Answered, OP, Generations::default(), QUICK);
         }
         limit.observe(Answer::Throttled, OP, Generations::default(), QUICK);
-        // Ten answers within the first second: 10 a second, halved to 5;
-        // the first turn is kept for the throttled call's retry.
+        // Ten answers within the first second: 10 a second, paced at 5.
         let started = Instant::now();
         let permits = futures::future::join_all((0..4).map(|_| limit.acquire(OP))).await;
-        assert!(started.elapsed() >= Duration::from_millis(790), "{:?}", started.elapsed());
+        assert!(started.elapsed() >= Duration::from_millis(420), "{:?}", started.elapsed());
         drop(permits);
         let started = Instant::now();
         let _others = futures::future::join_all((0..4).map(|_| limit.acquire("ListImages"))).await;
@@ -277,6 +331,55 @@ mod tests {
         })
         .await;
         drop(permit);
-        assert_eq!(limit.limit(), 2, "each retry, sent under the cut limit, cuts it again");
+        assert_eq!(limit.limit(), 4, "the first throttle halves the endpoint's limit");
+        assert!(limit.state().paces[OP].rate().is_some(), "and paces the operation");
+    }
+
+    /// Calls already waiting for a slot when their operation is first
+    /// throttled are paced too, once they get one.
+    #[tokio::test]
+    async fn calls_queued_for_a_slot_before_the_first_throttle_are_paced() {
+        let limit = EndpointLimit::new(1);
+        let held = limit.acquire(OP).await;
+        let queued: Vec<_> = (0..4)
+            .map(|_| {
+                let limit = limit.clone();
+                tokio::spawn(async move { drop(limit.acquire(OP).await) })
+            })
+            .collect();
+        tokio::task::yield_now().await;
+        for _ in 0..10 {
+            limit.observe(Answer::Answered, OP, Generations::default(), QUICK);
+        }
+        limit.observe(Answer::Throttled, OP, Generations::default(), QUICK);
+        // Paced at 5 a second: four calls take at least three gaps.
+        let started = Instant::now();
+        drop(held);
+        for call in queued {
+            call.await.unwrap();
+        }
+        assert!(started.elapsed() >= Duration::from_millis(420), "{:?}", started.elapsed());
+    }
+
+    /// A paced operation's throttles cut its pace, never the calls in
+    /// flight that every other operation of the endpoint shares.
+    #[tokio::test]
+    async fn a_paced_operations_throttles_leave_the_endpoints_limit_alone() {
+        let limit = EndpointLimit::new(64);
+        for _ in 0..10 {
+            limit.observe(Answer::Answered, OP, Generations::default(), QUICK);
+        }
+        limit.observe(Answer::Throttled, OP, Generations::default(), QUICK);
+        let after_first = limit.limit();
+        assert!(after_first < 18, "{after_first}");
+        let paced = limit.state().paces[OP].rate().unwrap();
+        // A later throttle, sent under the current limit and pace.
+        let sent = limit.generations(OP);
+        limit.observe(Answer::Throttled, OP, sent, QUICK);
+        assert_eq!(limit.limit(), after_first);
+        assert!(limit.state().paces[OP].rate().unwrap() <= paced);
+        // Another operation's first throttle still halves it.
+        limit.observe(Answer::Throttled, "ListImages", limit.generations("ListImages"), QUICK);
+        assert_eq!(limit.limit(), (after_first / 2).max(1));
     }
 }

@@ -20,11 +20,15 @@ use aws_smithy_http_client::proxy::ProxyConfig;
 use aws_smithy_http_client::{Connector, ConnectorBuilder, tls};
 use aws_smithy_runtime_api::client::http::{HttpConnectorSettings, SharedHttpClient};
 use aws_smithy_runtime_api::client::interceptors::context::InterceptorContext;
-use aws_smithy_runtime_api::client::retries::classifiers::{ClassifyRetry, RetryAction, RetryClassifierPriority};
+use aws_smithy_runtime_api::client::retries::classifiers::{
+    ClassifyRetry, RetryAction, RetryClassifierPriority, RetryReason,
+};
+use aws_smithy_types::retry::ErrorKind;
 use aws_types::os_shim_internal::{Env, Fs};
 
 use super::Service;
 use super::blob::{self, BlobFetcher};
+use super::endpoint_limit;
 use super::error::connection_refused;
 use super::ledger::{AttemptCounter, CallLedger};
 use crate::usage::UsageError;
@@ -341,7 +345,8 @@ macro_rules! service_client {
                 let config = $krate::config::Builder::from(config)
                     .interceptor(counter)
                     .retry_partition(partition)
-                    .retry_classifier(RefusedIsFinal);
+                    .retry_classifier(RefusedIsFinal)
+                    .retry_classifier(ThrottledRetriesArePaced);
                 $(let config = $tweak(config, _overridden);)?
                 $krate::Client::from_conf(config.build())
             }
@@ -368,6 +373,40 @@ impl ClassifyRetry for RefusedIsFinal {
 
     fn name(&self) -> &'static str {
         "connection refused is final"
+    }
+
+    fn priority(&self) -> RetryClassifierPriority {
+        RetryClassifierPriority::run_after(RetryClassifierPriority::transient_error_classifier())
+    }
+}
+
+/// A throttled call is retried at its turn of its operation's pace (see
+/// [`super::pace`]) rather than after a backoff of its own: a retry sent
+/// whenever its backoff ends spends the bucket's tokens that the paced
+/// calls count on, and throttles them in turn. The SDK still decides
+/// whether to retry (`--max-attempts`); this only says when.
+#[derive(Debug)]
+struct ThrottledRetriesArePaced;
+
+impl ClassifyRetry for ThrottledRetriesArePaced {
+    fn classify_retry(&self, _: &InterceptorContext) -> RetryAction {
+        RetryAction::NoActionIndicated
+    }
+
+    fn classify_retry_v2(&self, _: &InterceptorContext, previous: &RetryAction) -> RetryAction {
+        let RetryAction::RetryIndicated(RetryReason::RetryableError { kind: ErrorKind::ThrottlingError, .. }) =
+            previous
+        else {
+            return RetryAction::NoActionIndicated;
+        };
+        match endpoint_limit::retry_turn() {
+            Some(wait) => RetryAction::retryable_error_with_explicit_delay(ErrorKind::ThrottlingError, wait),
+            None => RetryAction::NoActionIndicated,
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        "throttled retries are paced"
     }
 
     fn priority(&self) -> RetryClassifierPriority {
@@ -402,6 +441,35 @@ fn path_style_where_overridden(config: aws_sdk_s3::config::Builder, overridden: 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A throttled call's retry waits for its turn of the operation's
+    /// pace; any other retry, or one outside a call, keeps the SDK's backoff.
+    #[tokio::test]
+    async fn throttled_retries_wait_for_their_turn_of_the_pace() {
+        use aws_smithy_runtime_api::client::interceptors::context::Input;
+        use endpoint_limit::{Answer, EndpointLimit, attempt_answered, attempt_sent, observed};
+
+        let ctx = InterceptorContext::new(Input::erase(()));
+        let classify = |previous: RetryAction| ThrottledRetriesArePaced.classify_retry_v2(&ctx, &previous);
+        assert_eq!(classify(RetryAction::throttling_error()), RetryAction::NoActionIndicated, "outside a call");
+        observed(EndpointLimit::new(8), "DescribeImages", async {
+            attempt_sent();
+            attempt_answered(Answer::Throttled);
+            // Nothing answered before the throttle: the slowest pace, a turn every 4 s.
+            let delay = |action: RetryAction| match action {
+                RetryAction::RetryIndicated(RetryReason::RetryableError {
+                    kind: ErrorKind::ThrottlingError,
+                    retry_after: Some(delay),
+                }) => delay,
+                other => panic!("{other:?}"),
+            };
+            assert!(delay(classify(RetryAction::throttling_error())) < Duration::from_millis(100));
+            let second = delay(classify(RetryAction::throttling_error()));
+            assert!(second > Duration::from_millis(3900) && second <= Duration::from_secs(4), "{second:?}");
+            assert_eq!(classify(RetryAction::server_error()), RetryAction::NoActionIndicated);
+        })
+        .await;
+    }
 
     #[test]
     fn endpoints_have_a_scheme_and_a_host() {
