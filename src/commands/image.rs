@@ -1,9 +1,11 @@
 //! `bulkhead image REFERENCE`: the pre-deployment audit of one ECR image.
 //! The image is read as a scan reads an image in use (its manifest for the
-//! platform, its config, every layer) and judged by every check that judges
-//! an image by what it holds or where it comes from; the findings go
-//! through the same pipeline as a scan's, so the reports, `--fail-on` and
-//! the exit codes are a scan's. Nothing else of the account is read.
+//! platform, its config, every layer, ECR's scan of it) with its
+//! repository's listing cut to the image and its signatures, and judged by
+//! every check that judges an image by what it holds, how it is signed or
+//! scanned, or where it comes from; the findings go through the same
+//! pipeline as a scan's, so the reports, `--fail-on` and the exit codes are
+//! a scan's. Nothing else of the account is read.
 //!
 //! The checks judge images in use, named by task definitions; here the one
 //! image is named by a stand-in task definition, `bulkhead-image:0`, whose
@@ -23,27 +25,34 @@ use crate::aws::{CallGate, ConcurrencyLimits, Session, SessionOptions, chain};
 use crate::cli::ImageArgs;
 use crate::discovery::caller_identity;
 use crate::image::reference::parse;
+use crate::inventory::ecr_signing::keep_only_images;
 use crate::inventory::ecs::{Container, EcsRegion, TaskDefinition, TaskDefinitionEntry};
 use crate::inventory::image_layers::{self, LayerScan};
-use crate::inventory::{AccountInventory, AccountTarget, Collected, Inventory, RegionInventory, image_configs};
+use crate::inventory::{
+    AccountInventory, AccountTarget, CollectContext, Collected, Inventory, Needs, RegionInventory, ResourceKind,
+    collect_ecr_listings, collect_ecr_signing_statuses, image_configs, image_vulnerabilities,
+};
 use crate::outcome::Outcome;
 use crate::pipeline::{Collection, Inputs, Memory, Recording, RunRecord, evaluate_whole};
-use crate::plan::CheckSelection;
+use crate::plan::{self, CheckSelection};
 use crate::progress::Progress;
 use crate::usage::UsageError;
 
 /// The checks `bulkhead image` runs: those that judge an image by its
-/// config, its layers or its registry, and need nothing of the account
-/// but the image (a task running it, a load balancer in front of it, the
+/// config, its layers, its signature, its scan findings or its registry,
+/// and need nothing of the account but the image and its repository's
+/// listing (a task running it, a load balancer in front of it, the
 /// repository's settings are the scan's).
-pub const IMAGE_CHECKS: [&str; 7] = [
+pub const IMAGE_CHECKS: [&str; 9] = [
     "ecr_images_base_os_supported",
     "ecr_images_no_secrets_in_layers",
     "ecs_task_definitions_containers_non_root_user",
     "ecs_task_definitions_images_from_trusted_registries",
     "ecs_task_definitions_images_no_secrets_in_config",
     "ecs_task_definitions_images_no_ssh",
+    "ecs_task_definitions_images_no_vulnerabilities",
     "ecs_task_definitions_images_not_outdated",
+    "ecs_task_definitions_images_signed",
 ];
 
 /// The stand-in task definition's family and revision.
@@ -147,7 +156,8 @@ async fn audit(args: &ImageArgs) -> Result<Outcome> {
     let caller = caller_identity(&session, &gate).await?;
     let _lock = settings.output.lock()?;
     let layers = LayerScan::with_limits(&inputs.config.layers);
-    let account = collect(&session, &gate, &layers, &audited, &caller.partition).await;
+    let needs = plan::needs(&inputs.checks);
+    let account = collect(&session, &gate, &needs, &layers, &audited, &caller.partition).await;
     let collection = Collection {
         started_at,
         principal_arn: caller.arn,
@@ -163,11 +173,13 @@ async fn audit(args: &ImageArgs) -> Result<Outcome> {
     evaluate_whole(&inputs, collection, &settings, memory, &progress)
 }
 
-/// The inventory of the one image: the stand-in task definition, and the
-/// image read from the registry (manifest, config, layers).
+/// The inventory of the one image: the stand-in task definition, the image
+/// read from the registry (manifest, config, layers), and what its
+/// repository's listing, ECR's scan and ECR managed signing say of it.
 async fn collect(
     session: &Session,
     gate: &CallGate,
+    needs: &Needs,
     layers: &LayerScan,
     audited: &Audited,
     partition: &str,
@@ -177,7 +189,8 @@ async fn collect(
         partition: partition.to_owned(),
         regions: vec![audited.region.clone()],
     };
-    let region = RegionInventory {
+    let ctx = CollectContext { session, gate, needs, layers, on_region_done: None };
+    let mut region = RegionInventory {
         ecs: EcsRegion {
             clusters: Collected::Ok(Vec::new()),
             undescribed_clusters: Vec::new(),
@@ -185,8 +198,22 @@ async fn collect(
         },
         ..RegionInventory::default()
     };
-    let regions = BTreeMap::from([(audited.region.clone(), region)]);
-    let mut images = image_configs::collect(session, gate, &target, &regions).await;
+    let mut regions = BTreeMap::from([(audited.region.clone(), region.clone())]);
+    // The repository's listing does not wait for the image to resolve.
+    let (mut images, mut ecr) = futures::join!(
+        image_configs::collect(session, gate, &target, &regions),
+        collect_ecr_listings(&ctx, &audited.region, Some(&audited.repository)),
+    );
+    if let Collected::Ok(repositories) = &mut ecr.repositories {
+        let digests: Vec<&str> = images.iter().filter_map(|image| image.digest.as_deref()).collect();
+        keep_only_images(repositories, &digests);
+    }
+    collect_ecr_signing_statuses(&ctx, &audited.region, &mut ecr).await;
+    region.ecr = ecr;
+    regions.insert(audited.region.clone(), region);
+    if needs.wants(ResourceKind::ImageVulnerabilities) {
+        image_vulnerabilities::collect(session, gate, &regions, &mut images).await;
+    }
     image_layers::collect(session, gate, layers, &mut images).await;
     AccountInventory {
         account_id: target.account_id,

@@ -187,20 +187,15 @@ pub struct ManagedSigningStatus {
     pub failure_reason: Option<String>,
 }
 
+/// Every repository of the region, or the one named `only`, with what `needs` asks of each.
 pub async fn repositories(
     client: &Client,
     gate: &CallGate,
     region: &str,
     needs: &Needs,
+    only: Option<&str>,
 ) -> Result<Vec<Repository>, CollectError> {
-    let site = CallSite { gate, service: Service::Ecr, region, operation: "DescribeRepositories" };
-    let listed = site
-        .all_pages(
-            |token| client.describe_repositories().set_next_token(token).max_results(1000).send(),
-            |page| (page.repositories().to_vec(), page.next_token().map(str::to_owned)),
-        )
-        .await?;
-
+    let listed = describe_repositories(client, gate, region, only).await?;
     let names: Vec<String> =
         listed.iter().map(|repository| repository.repository_name().unwrap_or_default().to_owned()).collect();
     let wants_images = needs.wants(ResourceKind::EcrImages);
@@ -259,6 +254,29 @@ pub async fn repositories(
         attach_scanning(&mut repositories, scanning, region);
     }
     Ok(repositories)
+}
+
+/// `DescribeRepositories`: every repository of the region, or the one named `only`.
+async fn describe_repositories(
+    client: &Client,
+    gate: &CallGate,
+    region: &str,
+    only: Option<&str>,
+) -> Result<Vec<aws_sdk_ecr::types::Repository>, CollectError> {
+    let site = CallSite { gate, service: Service::Ecr, region, operation: "DescribeRepositories" };
+    site.all_pages(
+        // ECR refuses maxResults beside repositoryNames.
+        |token| {
+            client
+                .describe_repositories()
+                .set_repository_names(only.map(|name| vec![name.to_owned()]))
+                .set_max_results(only.is_none().then_some(1000))
+                .set_next_token(token)
+                .send()
+        },
+        |page| (page.repositories().to_vec(), page.next_token().map(str::to_owned)),
+    )
+    .await
 }
 
 /// Gives each repository its scanning configuration from the batched

@@ -14,7 +14,7 @@ use super::ecr::{
 use super::paginate::CallSite;
 use crate::aws::chain::join_all;
 use crate::aws::{CallGate, CollectError, Service};
-use crate::image::signature::SignatureKind;
+use crate::image::signature::{SignatureKind, cosign_signed_digest};
 use crate::policy::glob::Glob;
 
 /// The region's signing configuration; `Ok(None)`: managed signing is not
@@ -148,9 +148,29 @@ async fn image_signing_status(
         .collect())
 }
 
+/// Cuts each repository's listing to the images with `digests` and the
+/// images that refer to them (their signatures), so that what is read
+/// next of each listed image (managed signing statuses) is read for those
+/// alone.
+pub fn keep_only_images(repositories: &mut [Repository], digests: &[&str]) {
+    for repository in repositories {
+        if let Collected::Ok(images) = &mut repository.images {
+            images.retain(|image| {
+                digests.contains(&image.digest.as_str())
+                    || image.subject_digest.as_deref().is_some_and(|subject| digests.contains(&subject))
+                    || image
+                        .tags
+                        .iter()
+                        .any(|tag| cosign_signed_digest(tag).is_some_and(|signed| digests.contains(&signed.as_str())))
+            });
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::inventory::fixtures;
 
     fn rule(filters: &[&str]) -> SigningRule {
         SigningRule {
@@ -160,6 +180,32 @@ mod tests {
                 .map(|filter| SigningFilter { filter: (*filter).to_owned(), filter_type: "WILDCARD_MATCH".to_owned() })
                 .collect(),
         }
+    }
+
+    #[test]
+    fn a_listing_cut_to_some_images_keeps_what_refers_to_them() {
+        let digest = |c: &str| format!("sha256:{}", c.repeat(64));
+        let signature_of = |c: &str| format!("sha256-{}.sig", c.repeat(64));
+        let mut repository = fixtures::repository("app");
+        let image = |c: &str, tags: &[&str], subject: Option<String>| {
+            let mut image = fixtures::image(&repository, &c.repeat(64), tags);
+            image.subject_digest = subject;
+            image
+        };
+        let images = vec![
+            image("a", &["v1"], None),
+            image("b", &["v2"], None),
+            image("c", &[], Some(digest("a"))),
+            image("d", &[&signature_of("a")], None),
+            image("e", &[&signature_of("b")], None),
+            image("f", &[], Some(digest("b"))),
+        ];
+        repository.images = Collected::Ok(images);
+        let mut repositories = vec![repository];
+        keep_only_images(&mut repositories, &[digest("a").as_str()]);
+        let Collected::Ok(images) = &repositories[0].images else { unreachable!() };
+        let kept: Vec<String> = images.iter().map(|image| image.digest.clone()).collect();
+        assert_eq!(kept, vec![digest("a"), digest("c"), digest("d")], "the image, its referrer and its cosign tag");
     }
 
     #[test]

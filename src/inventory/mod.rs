@@ -35,7 +35,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::aws::{CollectError, chain};
 
-pub use collect::{AccountTarget, CollectContext, RegionDone, collect_account};
+pub use collect::{
+    AccountTarget, CollectContext, RegionDone, collect_account, collect_ecr_listings, collect_ecr_signing_statuses,
+};
 pub(crate) use resource::resource;
 pub use resource::{AccountResource, Label, Resource};
 pub use visit::Visit;

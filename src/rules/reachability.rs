@@ -409,6 +409,25 @@ pub fn has_fix(finding: &Vulnerability) -> bool {
         || finding.packages.iter().any(|package| package.fixed_in.is_some())
 }
 
+/// The findings of an image at or above `threshold`, most severe first.
+pub fn at_or_above(findings: &[Vulnerability], threshold: Severity) -> Vec<&Vulnerability> {
+    let mut over: Vec<&Vulnerability> = findings
+        .iter()
+        .filter(|finding| severity_of(&finding.severity).is_some_and(|severity| severity >= threshold))
+        .collect();
+    most_severe_first(&mut over);
+    over
+}
+
+/// The first `count` of `over` (most severe first) described, and how many more.
+pub fn name_first(over: &[&Vulnerability], count: usize) -> String {
+    let mut names: Vec<String> = over.iter().take(count).map(|finding| describe(finding)).collect();
+    if over.len() > count {
+        names.push(format!("and {} more", over.len() - count));
+    }
+    names.join("; ")
+}
+
 /// `CVE-2024-3094 (CRITICAL, xz 5.6.0, exploit known, fixed in 5.6.1)`, for messages.
 pub fn describe(finding: &Vulnerability) -> String {
     let mut parts = vec![finding.severity.to_ascii_uppercase()];

@@ -143,6 +143,7 @@ fn access_denied_on_ecr_is_error_for_ecr_only() {
         id == "ecs_task_definitions_containers_non_root_user"
             || id.starts_with("ecs_task_definitions_images_no")
             || id == "ecs_task_definitions_images_not_outdated"
+            || id == "ecs_task_definitions_images_signed"
             || id == "ecs_running_tasks_images_match_task_definition"
             || id == "ecs_running_tasks_images_signed"
     };

@@ -92,6 +92,13 @@ fn the_image_command_audits_one_image_before_it_is_deployed() {
     for value in ["Xk9mQ2vL7p", "b3BlbnNzaC1", "AKIAY34FZKBOKMUTVV7A"] {
         assert!(!written.contains(value) && !deleted.stderr.contains(value), "{value} written");
     }
+    // Its signature and its scan, from the repository's listing cut to the image.
+    let unsigned = deleted.finding_mentioning("ecs_task_definitions_images_signed", "app@sha256:");
+    assert_eq!(unsigned["status"], "FAIL", "{unsigned}");
+    assert!(text(&unsigned["message"]).contains("is not signed: no cosign signature tag"), "{unsigned}");
+    let vulnerable = deleted.finding_mentioning("ecs_task_definitions_images_no_vulnerabilities", "app@sha256:");
+    assert_eq!(vulnerable["status"], "FAIL", "{vulnerable}");
+    assert!(text(&vulnerable["message"]).contains("CVE-2024-6387 (CRITICAL, openssh"), "{vulnerable}");
     // Only the image asked for: none of the other tags the account's task definitions name.
     let findings = deleted.report["findings"].as_array().unwrap();
     assert!(findings.iter().all(|finding| !text(&finding["message"]).contains("old-base")), "{findings:#?}");
@@ -100,6 +107,16 @@ fn the_image_command_audits_one_image_before_it_is_deployed() {
     assert_eq!(clean.exit_code, 0, "{}\n{:#?}", clean.stderr, clean.report["findings"]);
     assert_eq!(clean.status_of(CHECKS[0], "app@sha256:"), "PASS");
     assert_eq!(clean.status_of(CHECKS[1], "app@sha256:"), "PASS");
+    let signed = clean.finding_mentioning("ecs_task_definitions_images_signed", "app@sha256:");
+    assert_eq!(signed["status"], "PASS", "{signed}");
+    assert!(text(&signed["message"]).contains("cosign"), "{signed}");
+    let scanned = clean.finding_mentioning("ecs_task_definitions_images_no_vulnerabilities", "app@sha256:");
+    assert_eq!(scanned["status"], "PASS", "{scanned}");
+    assert!(text(&scanned["message"]).contains("(1 finding(s) in all)"), "{scanned}");
+    // The repository's listing, one describe of the repository, no other image's signing status.
+    let calls = calls_by_operation(&clean.report);
+    assert_eq!(calls["ecr:DescribeRepositories"], 1, "{calls:?}");
+    assert_eq!(calls["ecr:DescribeImageScanFindings"], 1, "{calls:?}");
 
     let (old, _) = image(&format!("{registry}/app:old-base"), &["--fail-on", "high"]);
     assert_eq!(old.status_of(CHECKS[1], "app@sha256:"), "FAIL");

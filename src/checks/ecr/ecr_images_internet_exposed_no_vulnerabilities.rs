@@ -5,9 +5,9 @@
 use crate::checks::{Check, Context, Read, Scope, Verdict, fail, pass, unknown};
 use crate::inventory::ResourceKind;
 use crate::inventory::image_configs::RegistryImage;
-use crate::inventory::image_vulnerabilities::{Coverage, Vulnerability};
+use crate::inventory::image_vulnerabilities::Coverage;
 use crate::model::Exposure;
-use crate::rules::reachability::{describe, most_severe_first, runs_of, severity_of};
+use crate::rules::reachability::{at_or_above, name_first, runs_of};
 
 pub const CHECK: Check = Check {
     id: "ecr_images_internet_exposed_no_vulnerabilities",
@@ -44,11 +44,7 @@ fn judge(ctx: &Context<'_>, image: &RegistryImage) -> Verdict {
         _ => format!("runs where reachability is unknown ({})", runs.unknowns().join("; ")),
     };
     let found = image.vulnerabilities.read("the image's scan findings")?;
-    let over: Vec<&Vulnerability> = found
-        .findings
-        .iter()
-        .filter(|finding| severity_of(&finding.severity).is_some_and(|severity| severity >= threshold))
-        .collect();
+    let over = at_or_above(&found.findings, threshold);
     match (&found.coverage, over.is_empty(), exposure) {
         (Coverage::NeverScanned, _, Exposure::Internet) => fail(format!(
             "{exposed} and was never scanned, so nothing shows it is free of {threshold} vulnerabilities."
@@ -64,22 +60,12 @@ fn judge(ctx: &Context<'_>, image: &RegistryImage) -> Verdict {
         (_, false, Exposure::Internet) => fail(format!(
             "{exposed} and has {} finding(s) of severity {threshold} or above: {}.",
             over.len(),
-            named(&over)
+            name_first(&over, NAMED)
         )),
         (_, false, _) => unknown(format!(
             "has {} finding(s) of severity {threshold} or above ({}) and {exposed}.",
             over.len(),
-            named(&over)
+            name_first(&over, NAMED)
         )),
     }
-}
-
-fn named(over: &[&Vulnerability]) -> String {
-    let mut sorted = over.to_vec();
-    most_severe_first(&mut sorted);
-    let mut names: Vec<String> = sorted.iter().take(NAMED).map(|finding| describe(finding)).collect();
-    if over.len() > NAMED {
-        names.push(format!("and {} more", over.len() - NAMED));
-    }
-    names.join("; ")
 }
