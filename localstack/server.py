@@ -86,7 +86,11 @@ notation and sigstore-bundle signatures that way, and moto 5.2.5 has neither:
    answers the bytes (404 for an unknown blob). A digest the repository has
    no blob for gives ``LayersNotFoundException``, as ECR does. bulkhead reads
    image config blobs this way; the seeder uploads them through the real
-   upload calls.
+   upload calls. For blobs too large to upload as JSON parts (the layer
+   benchmark's), ``POST /_bulkhead/ecr-blob-file`` (a test-bed control;
+   JSON ``account``, ``region``, ``repository``, ``digest``, ``path``) keeps
+   a local file as the blob of that digest, read from disk and streamed in
+   1 MiB chunks at each GET, never held in memory.
 
 8. Running ECS tasks (``RunTask``, ``DescribeTasks``). moto 5.2.5 gives a
    task one container (the task definition's first), without
@@ -494,7 +498,7 @@ def _response_get_download_url_for_layer(self: ECRResponse) -> ActionResult:
     return ActionResult({"downloadUrl": url, "layerDigest": digest})
 
 
-def _blob(path: str) -> bytes | None:
+def _blob(path: str) -> bytes | _FileBlob | None:
     """The bytes a download URL path names, if kept."""
     from urllib.parse import unquote
 
@@ -509,6 +513,31 @@ def _blob(path: str) -> bytes | None:
     except (ValueError, KeyError):
         return None
     return getattr(repository, "blobs", {}).get(digest)
+
+
+class _FileBlob:
+    """A blob kept as a path on disk (docstring, item 7), streamed when read."""
+
+    CHUNK = 1 << 20
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.size = os.path.getsize(path)
+
+    def chunks(self):
+        with open(self.path, "rb") as file:
+            while chunk := file.read(self.CHUNK):
+                yield chunk
+
+
+def _keep_blob_file(control: dict) -> None:
+    """Keeps ``control["path"]`` as the blob ``control["digest"]`` of a repository."""
+    from moto.ecr.models import ecr_backends
+
+    repository = ecr_backends[control["account"]][control["region"]].repositories[control["repository"]]
+    if not hasattr(repository, "blobs"):
+        repository.blobs = {}
+    repository.blobs[control["digest"]] = _FileBlob(control["path"])
 
 
 def _set_iam_state(state: dict) -> None:
@@ -603,13 +632,17 @@ def _control(app_call):
             if data is None:
                 start_response("404 Not Found", [("Content-Type", "text/plain")])
                 return [b"no such blob"]
+            if isinstance(data, _FileBlob):
+                start_response("200 OK", [("Content-Type", "application/octet-stream"), ("Content-Length", str(data.size))])
+                return data.chunks()
             start_response("200 OK", [("Content-Type", "application/octet-stream"), ("Content-Length", str(len(data)))])
             return [data]
-        if path != "/_bulkhead/iam":
+        controls = {"/_bulkhead/iam": _set_iam_state, "/_bulkhead/ecr-blob-file": _keep_blob_file}
+        if path not in controls:
             return app_call(self, environ, start_response)
         try:
             length = int(environ.get("CONTENT_LENGTH") or 0)
-            _set_iam_state(json.loads(environ["wsgi.input"].read(length)))
+            controls[path](json.loads(environ["wsgi.input"].read(length)))
         except Exception as err:  # answer the seeder with the reason, whatever it is
             start_response("400 Bad Request", [("Content-Type", "text/plain")])
             return [f"{type(err).__name__}: {err}".encode()]
