@@ -40,7 +40,9 @@ fn layers_decide_the_secret_base_os_and_ssh_checks() {
     assert!(text(&clean["message"]).contains("Debian GNU/Linux 12 (bookworm)"), "{clean}");
     // The image without an os-release gets no base-OS verdict; the others do.
     let base_os = scan.findings(CHECKS[1]);
-    assert!(base_os.len() >= 2, "old-base and clean at least: {base_os:#?}");
+    // Five images in use have an os-release: deleted-key, old-base, clean,
+    // example-keys and worker:v1.
+    assert_eq!(base_os.len(), 5, "{base_os:#?}");
     assert!(base_os.iter().all(|finding| !text(&finding["message"]).contains("scratch:1")));
 
     let ssh = scan.finding_mentioning(CHECKS[2], "old-base:1");
@@ -101,6 +103,8 @@ fn the_image_command_audits_one_image_before_it_is_deployed() {
     assert!(text(&vulnerable["message"]).contains("CVE-2024-6387 (CRITICAL, openssh"), "{vulnerable}");
     // Only the image asked for: none of the other tags the account's task definitions name.
     let findings = deleted.report["findings"].as_array().unwrap();
+    // One finding per check, all of the one image.
+    assert_eq!(findings.len(), checks.len(), "{findings:#?}");
     assert!(findings.iter().all(|finding| !text(&finding["message"]).contains("old-base")), "{findings:#?}");
 
     let (clean, _) = image(&format!("{registry}/app:clean"), &["--fail-on", "high"]);
