@@ -190,7 +190,8 @@ async fn collect(
         regions: vec![audited.region.clone()],
     };
     let ctx = CollectContext { session, gate, needs, layers, on_region_done: None };
-    let mut region = RegionInventory {
+    let ecr_client = session.client::<aws_sdk_ecr::Client>(&audited.region);
+    let region = RegionInventory {
         ecs: EcsRegion {
             clusters: Collected::Ok(Vec::new()),
             undescribed_clusters: Vec::new(),
@@ -198,19 +199,18 @@ async fn collect(
         },
         ..RegionInventory::default()
     };
-    let mut regions = BTreeMap::from([(audited.region.clone(), region.clone())]);
+    let mut regions = BTreeMap::from([(audited.region.clone(), region)]);
     // The repository's listing does not wait for the image to resolve.
     let (mut images, mut ecr) = futures::join!(
         image_configs::collect(session, gate, &target, &regions),
-        collect_ecr_listings(&ctx, &audited.region, Some(&audited.repository)),
+        collect_ecr_listings(&ctx, &ecr_client, &audited.region, Some(&audited.repository)),
     );
     if let Collected::Ok(repositories) = &mut ecr.repositories {
         let digests: Vec<&str> = images.iter().filter_map(|image| image.digest.as_deref()).collect();
         keep_only_images(repositories, &digests);
     }
-    collect_ecr_signing_statuses(&ctx, &audited.region, &mut ecr).await;
-    region.ecr = ecr;
-    regions.insert(audited.region.clone(), region);
+    collect_ecr_signing_statuses(&ctx, &ecr_client, &audited.region, &mut ecr).await;
+    regions.entry(audited.region.clone()).or_default().ecr = ecr;
     if needs.wants(ResourceKind::ImageVulnerabilities) {
         image_vulnerabilities::collect(session, gate, &regions, &mut images).await;
     }

@@ -127,25 +127,30 @@ async fn collect_ec2(ctx: &CollectContext<'_>, target: &AccountTarget, region: &
 }
 
 async fn collect_ecr(ctx: &CollectContext<'_>, region: &str) -> EcrRegion {
-    let mut ecr = collect_ecr_listings(ctx, region, None).await;
-    collect_ecr_signing_statuses(ctx, region, &mut ecr).await;
+    let client = ctx.session.client::<aws_sdk_ecr::Client>(region);
+    let mut ecr = collect_ecr_listings(ctx, &client, region, None).await;
+    collect_ecr_signing_statuses(ctx, &client, region, &mut ecr).await;
     ecr
 }
 
 /// The region's registry settings and repositories with their listings;
 /// `only`: that repository alone (`bulkhead image`).
-pub async fn collect_ecr_listings(ctx: &CollectContext<'_>, region: &str, only: Option<&str>) -> EcrRegion {
-    let client = ctx.session.client::<aws_sdk_ecr::Client>(region);
+pub async fn collect_ecr_listings(
+    ctx: &CollectContext<'_>,
+    client: &aws_sdk_ecr::Client,
+    region: &str,
+    only: Option<&str>,
+) -> EcrRegion {
     let (repositories, registry_scanning, registry_policy, signing_configuration) = futures::join!(
         requested(
             ctx.needs(ResourceKind::EcrRepositories),
-            ecr::repositories(&client, ctx.gate, region, ctx.needs, only)
+            ecr::repositories(client, ctx.gate, region, ctx.needs, only)
         ),
-        requested(ctx.needs(ResourceKind::EcrRegistryScanning), ecr::registry_scanning(&client, ctx.gate, region)),
-        requested(ctx.needs(ResourceKind::EcrRegistryPolicy), ecr::registry_policy(&client, ctx.gate, region)),
+        requested(ctx.needs(ResourceKind::EcrRegistryScanning), ecr::registry_scanning(client, ctx.gate, region)),
+        requested(ctx.needs(ResourceKind::EcrRegistryPolicy), ecr::registry_policy(client, ctx.gate, region)),
         requested(
             ctx.needs(ResourceKind::EcrSigningConfiguration),
-            ecr_signing::signing_configuration(&client, ctx.gate, region)
+            ecr_signing::signing_configuration(client, ctx.gate, region)
         ),
     );
     let mut ecr = EcrRegion {
@@ -160,12 +165,16 @@ pub async fn collect_ecr_listings(ctx: &CollectContext<'_>, region: &str, only: 
 }
 
 /// ECR managed signing's status of the images the listings leave unsigned.
-pub async fn collect_ecr_signing_statuses(ctx: &CollectContext<'_>, region: &str, ecr: &mut EcrRegion) {
+pub async fn collect_ecr_signing_statuses(
+    ctx: &CollectContext<'_>,
+    client: &aws_sdk_ecr::Client,
+    region: &str,
+    ecr: &mut EcrRegion,
+) {
     if let (Collected::Ok(repositories), Collected::Ok(Some(config)), true) =
         (&mut ecr.repositories, &ecr.signing_configuration, ctx.needs(ResourceKind::EcrImages))
     {
-        let client = ctx.session.client::<aws_sdk_ecr::Client>(region);
-        ecr_signing::signing_statuses(&client, ctx.gate, region, repositories, config).await;
+        ecr_signing::signing_statuses(client, ctx.gate, region, repositories, config).await;
     }
 }
 

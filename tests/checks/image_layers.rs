@@ -6,15 +6,14 @@
 //! mismatch and a layer over its budget; none may PASS an image whose
 //! layers were not all read, and no secret value reaches a finding.
 
-use std::io::Write;
-
 use bulkhead::checks::Finding;
 use bulkhead::image::config::{LayerDescriptor, sha256_digest};
 use bulkhead::image::layers::Budget;
-use bulkhead::inventory::AccountInventory;
+use bulkhead::image::layers::fixtures::Tar;
 use bulkhead::inventory::image_configs::HistoryStep;
 use bulkhead::inventory::image_layers::{ImageLayers, LayerFacts, read_blob, stack};
 
+use crate::ecr::with_layers;
 use crate::support::*;
 
 const SECRETS: &str = "ecr_images_no_secrets_in_layers";
@@ -28,49 +27,6 @@ const TOKEN: &str = "GITHUB_TOKEN=ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789\n";
 const VALUES: [&str; 4] = ["b3BlbnNzaC1rZXkt", "Xk9mQ2vL7pR4sT1wY8zB", "AKIAY34FZKBOKMUTVV7A", "ghp_aBcDeFgHiJkLmNo"];
 const BOOKWORM: &str = "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_ID=\"12\"\n";
 const BUSTER: &str = "PRETTY_NAME=\"Debian GNU/Linux 10 (buster)\"\nID=debian\nVERSION_ID=\"10\"\n";
-
-/// A tar archive as `docker build` writes one (ustar headers).
-#[derive(Default)]
-struct Tar(Vec<u8>);
-
-impl Tar {
-    fn entry(mut self, path: &str, flag: u8, content: &[u8]) -> Tar {
-        let mut block = [0u8; 512];
-        block[..path.len()].copy_from_slice(path.as_bytes());
-        block[100..108].copy_from_slice(b"0000644\0");
-        block[124..136].copy_from_slice(format!("{:011o}\0", content.len()).as_bytes());
-        block[136..148].copy_from_slice(b"00000000000\0");
-        block[156] = flag;
-        block[257..263].copy_from_slice(b"ustar\0");
-        block[263..265].copy_from_slice(b"00");
-        block[148..156].copy_from_slice(b"        ");
-        let sum: u32 = block.iter().map(|&byte| u32::from(byte)).sum();
-        block[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
-        self.0.extend_from_slice(&block);
-        self.0.extend_from_slice(content);
-        self.0.resize(self.0.len().div_ceil(512) * 512, 0);
-        self
-    }
-
-    fn file(self, path: &str, content: &str) -> Tar {
-        self.entry(path, b'0', content.as_bytes())
-    }
-
-    fn tar(mut self) -> Vec<u8> {
-        self.0.extend_from_slice(&[0u8; 1024]);
-        self.0
-    }
-
-    fn gzip(self) -> Vec<u8> {
-        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        encoder.write_all(&self.tar()).unwrap();
-        encoder.finish().unwrap()
-    }
-
-    fn zstd(self) -> Vec<u8> {
-        ruzstd::encoding::compress_to_vec(&self.tar()[..], ruzstd::encoding::CompressionLevel::Fastest)
-    }
-}
 
 /// A layer as the manifest names it, and what reading it gave.
 struct Layer {
@@ -98,21 +54,9 @@ fn image(layers: &[&Layer]) -> ImageLayers {
     stack(&descriptors, &history, &facts)
 }
 
-/// An account whose task definition runs one image of its own ECR, with these layers.
-fn running(layers: ImageLayers) -> AccountInventory {
-    let reference = own_ecr_image("app", "v1");
-    let mut web = container("web");
-    web.image = reference.clone();
-    let mut account = account_with_task_definitions(vec![task_definition("app", 1, vec![web])]);
-    let mut image = registry_image(&reference, Collected::Ok(image_config()));
-    image.layers = Collected::Ok(layers);
-    account.registry_images = Collected::Ok(vec![image]);
-    account
-}
-
 /// The one finding of each layer check (`None`: not applicable).
 fn judged(layers: ImageLayers) -> [Option<Finding>; 3] {
-    let account = running(layers);
+    let account = with_layers(layers);
     let kept = serde_json::to_string(&account).unwrap();
     [SECRETS, BASE_OS, SSH].map(|check| {
         let mut findings = run(check, &account);
@@ -195,7 +139,7 @@ fn a_shared_layer_read_once_is_judged_in_each_image() {
 #[test]
 fn layers_not_read_in_full_are_error_never_pass() {
     let base = base();
-    let clean = Tar::default().file("app/server.py", "print('hello')\n").file("app/data", &"x".repeat(4096));
+    let clean = Tar::default().file("app/server.py", "print('hello')\n").file("app/data", "x".repeat(4096));
     let whole = clean.gzip();
     let truncated = read(&whole[..whole.len() - 20]);
     let mismatched = read_as(&whole, &sha256_digest(b"another layer"), &Budget::default());

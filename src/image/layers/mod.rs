@@ -11,7 +11,8 @@ pub mod overlay;
 /// The tar format, one entry at a time.
 pub mod tar;
 
-/// Layers built by hand, for the tests of this module and the collector's.
+/// Layers built by hand, for tests here and in `tests/checks`.
+pub mod fixtures;
 #[cfg(test)]
 pub(crate) mod tests;
 

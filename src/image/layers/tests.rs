@@ -4,62 +4,9 @@
 
 use std::io::{Read, Write};
 
+use super::fixtures::Tar;
 use super::overlay::hidden_by;
 use super::*;
-
-/// A tar archive written as `docker build` writes one (ustar headers).
-#[derive(Default)]
-pub(crate) struct Tar(Vec<u8>);
-
-impl Tar {
-    fn header(&mut self, path: &str, flag: u8, size: usize, link: &str) {
-        let mut block = [0u8; 512];
-        block[..path.len()].copy_from_slice(path.as_bytes());
-        block[100..108].copy_from_slice(b"0000644\0");
-        block[124..136].copy_from_slice(format!("{size:011o}\0").as_bytes());
-        block[136..148].copy_from_slice(b"00000000000\0");
-        block[156] = flag;
-        block[157..157 + link.len()].copy_from_slice(link.as_bytes());
-        block[257..263].copy_from_slice(b"ustar\0");
-        block[263..265].copy_from_slice(b"00");
-        block[148..156].copy_from_slice(b"        ");
-        let sum: u32 = block.iter().map(|&byte| u32::from(byte)).sum();
-        block[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
-        self.0.extend_from_slice(&block);
-    }
-
-    pub(crate) fn file(mut self, path: &str, content: &[u8]) -> Tar {
-        self.header(path, b'0', content.len(), "");
-        self.0.extend_from_slice(content);
-        self.0.resize(self.0.len().div_ceil(512) * 512, 0);
-        self
-    }
-
-    pub(crate) fn dir(mut self, path: &str) -> Tar {
-        self.header(path, b'5', 0, "");
-        self
-    }
-
-    pub(crate) fn symlink(mut self, path: &str, target: &str) -> Tar {
-        self.header(path, b'2', 0, target);
-        self
-    }
-
-    pub(crate) fn finish(mut self) -> Vec<u8> {
-        self.0.extend_from_slice(&[0u8; 1024]);
-        self.0
-    }
-
-    pub(crate) fn gzip(self) -> Vec<u8> {
-        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        encoder.write_all(&self.finish()).unwrap();
-        encoder.finish().unwrap()
-    }
-
-    pub(crate) fn zstd(self) -> Vec<u8> {
-        ruzstd::encoding::compress_to_vec(&self.finish()[..], ruzstd::encoding::CompressionLevel::Fastest)
-    }
-}
 
 pub(crate) fn digest(bytes: &[u8]) -> String {
     let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, bytes);
@@ -125,7 +72,7 @@ fn gzip_zstd_and_plain_layers_read_alike() {
 
 #[test]
 fn concatenated_zstd_frames_and_gzip_members_are_one_stream() {
-    let tar = Tar::default().file("a", b"SECRET").file("b", &vec![b'x'; 3000]).finish();
+    let tar = Tar::default().file("a", b"SECRET").file("b", vec![b'x'; 3000]).finish();
     let (head, tail) = tar.split_at(1024);
     let level = ruzstd::encoding::CompressionLevel::Fastest;
     let mut zstd = ruzstd::encoding::compress_to_vec(head, level);
@@ -196,12 +143,12 @@ fn one_layer_shared_by_two_stacks_is_judged_in_each() {
 
 #[test]
 fn a_truncated_layer_is_damaged() {
-    let whole = Tar::default().file("a", &vec![b'a'; 4096]).file("b", b"SECRET").finish();
+    let whole = Tar::default().file("a", vec![b'a'; 4096]).file("b", b"SECRET").finish();
     for cut in [100, 700, 3000, whole.len() - 600] {
         let (result, _) = read(&whole[..cut], &Budget::default());
         assert!(matches!(result, Err(LayerError::Damaged(_))), "cut at {cut}: {result:?}");
     }
-    let gz = Tar::default().file("a", &vec![b'a'; 4096]).gzip();
+    let gz = Tar::default().file("a", vec![b'a'; 4096]).gzip();
     let (result, _) = read(&gz[..gz.len() - 10], &Budget::default());
     assert!(matches!(result, Err(LayerError::Damaged(_))), "{result:?}");
     let zstd = Tar::default().file("a", b"abc").zstd();
@@ -222,7 +169,7 @@ fn a_digest_mismatch_fails_the_layer() {
 
 #[test]
 fn layers_over_budget_are_not_read_in_full() {
-    let blob = Tar::default().file("a", &vec![0u8; 1 << 20]).file("b", b"x").file("c", b"y").gzip();
+    let blob = Tar::default().file("a", vec![0u8; 1 << 20]).file("b", b"x").file("c", b"y").gzip();
     let small = Budget { layer_bytes: 64 * 1024, ..Budget::default() };
     let (result, _) = read(&blob, &small);
     assert!(matches!(&result, Err(LayerError::OverBudget(message)) if message.contains("65536")), "{result:?}");
@@ -238,7 +185,7 @@ fn layers_over_budget_are_not_read_in_full() {
 
 #[test]
 fn files_over_the_scanned_size_are_named_not_read() {
-    let blob = Tar::default().file("big", &vec![b'S'; 5000]).file("small", b"SECRET").gzip();
+    let blob = Tar::default().file("big", vec![b'S'; 5000]).file("small", b"SECRET").gzip();
     let (result, notes) = read(&blob, &Budget { file_bytes_scanned: 1000, ..Budget::default() });
     result.unwrap();
     assert_eq!(notes.unread, ["big"]);
@@ -248,18 +195,12 @@ fn files_over_the_scanned_size_are_named_not_read() {
 #[test]
 fn long_names_are_read_and_bounded() {
     let long = format!("{}/credentials", "d".repeat(150));
-    let mut tar = Tar::default();
-    tar.header("././@LongLink", b'L', long.len() + 1, "");
-    tar.0.extend_from_slice(long.as_bytes());
-    tar.0.push(0);
-    tar.0.resize(tar.0.len().div_ceil(512) * 512, 0);
-    let blob = tar.file("short-name-ignored", b"SECRET").finish();
+    let blob = Tar::default().long_name(&long).file("short-name-ignored", b"SECRET").finish();
     let (result, notes) = read(&blob, &Budget::default());
     result.unwrap();
     assert_eq!(notes.secrets, [long]);
 
-    let mut huge = Tar::default();
-    huge.header("././@LongLink", b'L', 1 << 30, "");
+    let huge = Tar::default().bare_header("././@LongLink", b'L', 1 << 30);
     let (result, _) = read(&huge.finish(), &Budget::default());
     assert!(matches!(&result, Err(LayerError::Damaged(message)) if message.contains("extended header")), "{result:?}");
 }

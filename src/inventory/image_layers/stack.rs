@@ -175,7 +175,8 @@ fn os_release(facts: &[Result<&LayerFacts, String>], changes: &[&LayerChanges]) 
 mod tests {
     use super::*;
     use crate::image::layers::Budget;
-    use crate::image::layers::tests::{Tar, digest};
+    use crate::image::layers::fixtures::Tar;
+    use crate::image::layers::tests::digest;
     use crate::inventory::image_layers::read_blob;
 
     fn facts(blob: &[u8]) -> LayerFacts {

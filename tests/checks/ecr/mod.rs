@@ -24,7 +24,7 @@ mod ecr_repositories_tag_immutability;
 
 /// `app:1` whose container `web` runs `app:v1` of the account's own ECR,
 /// with a passing config and `layers` as read.
-fn with_layers(layers: bulkhead::inventory::image_layers::ImageLayers) -> AccountInventory {
+pub(crate) fn with_layers(layers: bulkhead::inventory::image_layers::ImageLayers) -> AccountInventory {
     let reference = own_ecr_image("app", "v1");
     let mut web = container("web");
     web.image = reference.clone();
