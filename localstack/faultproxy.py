@@ -286,9 +286,20 @@ class Faults:
         self.rate_limits = args.rate_limit
         self.buckets: dict[tuple[str, str, str, str], TokenBucket] = {}
         self.clock = time.monotonic
+        self.started = self.clock()
+        self.call_log = open(args.call_log, "w") if args.call_log else None
         self.lock = threading.Lock()
         self.seen: dict[str, int] = {}
         self.stats: dict[str, int] = {}
+
+    def record(self, call: Call, decision: str):
+        """One line per call in --call-log: seconds since the proxy started, the decision, the call."""
+        if self.call_log is None:
+            return
+        line = f"{self.clock() - self.started:.4f} {decision} {call.service}:{call.operation} {call.region}\n"
+        with self.lock:
+            self.call_log.write(line)
+            self.call_log.flush()
 
     def count(self, what: str):
         with self.lock:
@@ -366,6 +377,7 @@ class Handler(BaseHTTPRequestHandler):
         faults: Faults = self.server.faults
         call = identify(self.command, self.path, self.headers, body)
         decision = faults.decide(call, body)
+        faults.record(call, decision)
         faults.count(decision)
         faults.count(f"{decision}:{call.service}:{call.operation}@{call.region}")
         if faults.latency:
@@ -466,6 +478,8 @@ def main(argv=None) -> int:
     parser.add_argument("--rate-limit", type=RateLimit.parse, action="append", default=[], metavar="SPEC=RATE[/BURST]")
     parser.add_argument("--rename-host", default=None, metavar="NAME", help="the host the Host header names upstream")
     parser.add_argument("--lifetime", type=float, default=600.0, help="exit after this many seconds")
+    parser.add_argument("--call-log", default=None, metavar="FILE",
+                        help="write each call's time, decision, operation and region to FILE")
     parser.add_argument("--verbose", action="store_true", help="log every request on stderr")
     args = parser.parse_args(argv)
     if args.throttle + args.server_error + args.reset > 1.0:

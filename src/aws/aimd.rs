@@ -14,6 +14,13 @@ use std::time::Duration;
 /// than it did.
 pub const INITIAL_LIMIT: usize = 8;
 
+/// Where an operation's slow start ends: past it, its limit grows by one
+/// call a round. An operation's calls in flight when its bucket runs dry
+/// are all throttled together, so however quickly the endpoint answers,
+/// no one operation reaches that many calls in flight before it has
+/// shown over several rounds that its quota allows them.
+pub const OPERATION_SLOW_START_END: usize = 16;
+
 /// An answer counts as quick while its latency is within this many times
 /// the endpoint's quickest: beyond that, calls queue at the service (or at
 /// an emulator) and more of them in flight would only queue longer.
@@ -29,6 +36,8 @@ pub struct Aimd {
     /// Until the first throttle, each quick answer adds a whole call (the
     /// limit doubles each round), as TCP's slow start.
     slow_start: bool,
+    /// The limit at which slow start ends even without a throttle.
+    slow_start_end: usize,
     /// How many times the limit was cut: a throttle of an attempt sent
     /// before the last cut was sent under a limit already cut for it.
     generation: u64,
@@ -40,7 +49,21 @@ impl Aimd {
     /// never goes above `ceiling` nor below 1.
     pub fn new(ceiling: usize) -> Aimd {
         let ceiling = ceiling.max(1);
-        Aimd { limit: INITIAL_LIMIT.min(ceiling), ceiling, credit: 0, slow_start: true, generation: 0, quickest: None }
+        Aimd {
+            limit: INITIAL_LIMIT.min(ceiling),
+            ceiling,
+            credit: 0,
+            slow_start: true,
+            slow_start_end: ceiling,
+            generation: 0,
+            quickest: None,
+        }
+    }
+
+    /// The limit of one operation of an endpoint: as [`Aimd::new`], with
+    /// slow start ending at [`OPERATION_SLOW_START_END`].
+    pub fn for_operation(ceiling: usize) -> Aimd {
+        Aimd { slow_start_end: OPERATION_SLOW_START_END, ..Aimd::new(ceiling) }
     }
 
     /// Calls allowed in flight now.
@@ -66,7 +89,7 @@ impl Aimd {
         if !quick || in_flight < self.limit || self.limit == self.ceiling {
             return;
         }
-        if !self.slow_start {
+        if !self.slow_start || self.limit >= self.slow_start_end {
             self.credit += 1;
             if self.credit < self.limit {
                 return;
@@ -144,6 +167,16 @@ mod tests {
         // A throttle of an attempt sent under the cut limit cuts again.
         assert!(aimd.throttled(aimd.generation()));
         assert_eq!(aimd.limit(), 8);
+    }
+
+    #[test]
+    fn an_operations_slow_start_ends_at_its_threshold_then_grows_by_one_a_round() {
+        let mut aimd = Aimd::for_operation(128);
+        full_rounds(&mut aimd, 1);
+        assert_eq!(aimd.limit(), OPERATION_SLOW_START_END);
+        full_rounds(&mut aimd, 3);
+        assert_eq!(aimd.limit(), OPERATION_SLOW_START_END + 3);
+        assert_eq!(Aimd::for_operation(4).limit(), 4, "never above the ceiling");
     }
 
     #[test]

@@ -1,6 +1,7 @@
-//! One endpoint's limit on calls in flight, adapted to what the endpoint
-//! answers: the [`Aimd`] rule driving a semaphore; and, for each of its
-//! operations once throttled, the [`Pace`] its calls are spaced at.
+//! One endpoint's limits on calls in flight, adapted to what the endpoint
+//! answers: [`Aimd`] rules driving [`Slots`], one for the endpoint and one
+//! for each of its operations; and, for each operation once throttled, the
+//! [`Pace`] its calls are spaced at.
 //!
 //! The rule learns from every attempt, retries included, through the
 //! interceptor every SDK client carries (the ledger's attempt counter): it
@@ -17,30 +18,29 @@ use std::future::Future;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use tokio::sync::Semaphore;
-
 use super::aimd::Aimd;
 use super::pace::Pace;
+use super::slots::{Slot, Slots};
 
 #[derive(Debug)]
 pub struct EndpointLimit {
-    /// Free slots. Slots free + calls in flight - debt = the rule's limit.
-    permits: Semaphore,
-    state: Mutex<State>,
+    /// The calls in flight to the endpoint, all operations together.
+    slots: Arc<Slots>,
+    ceiling: usize,
+    operations: Mutex<HashMap<&'static str, Operation>>,
 }
 
+/// One operation of the endpoint: AWS's quotas are per operation.
 #[derive(Debug)]
-struct State {
-    aimd: Aimd,
-    in_flight: usize,
-    /// Slots to withdraw as calls finish: the limit was cut below the calls
-    /// already in flight.
-    debt: usize,
-    /// Each operation's pace, by operation name.
-    paces: HashMap<&'static str, Pace>,
-    /// The line each paced operation's calls wait in (tokio's mutex is fair:
-    /// first come, first served).
-    lines: HashMap<&'static str, Arc<tokio::sync::Mutex<()>>>,
+struct Operation {
+    /// Its own calls in flight: those in flight when its bucket runs dry
+    /// are throttled together.
+    slots: Arc<Slots>,
+    /// How often it may be called, once throttled.
+    pace: Pace,
+    /// The line its calls wait in once paced (tokio's mutex is fair: first
+    /// come, first served).
+    line: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// What one attempt's answer says about the endpoint's pace.
@@ -57,46 +57,48 @@ pub enum Answer {
 }
 
 impl EndpointLimit {
-    /// A limit that starts at the rule's initial limit and stays within `ceiling`.
+    /// A limit that starts at the rule's initial limit and stays within
+    /// `ceiling`, as do each operation's.
     pub fn new(ceiling: usize) -> Arc<EndpointLimit> {
-        let aimd = Aimd::new(ceiling);
         Arc::new(EndpointLimit {
-            permits: Semaphore::new(aimd.limit()),
-            state: Mutex::new(State { aimd, in_flight: 0, debt: 0, paces: HashMap::new(), lines: HashMap::new() }),
+            slots: Arc::new(Slots::new(Aimd::new(ceiling))),
+            ceiling,
+            operations: Mutex::new(HashMap::new()),
         })
     }
 
-    /// Waits for `operation`'s turn once it is paced, then for a slot. The
-    /// calls of a paced operation wait in line, and only the first takes
-    /// its turn of the pace, booked when it is sent: a rate cut or grown
-    /// meanwhile applies to every call still in line, and a call that also
-    /// had to wait for a slot sets the next turn from when it went. A call
-    /// that was waiting for a slot when its operation was first throttled
-    /// gives the slot back and joins the line.
-    pub async fn acquire(self: &Arc<Self>, operation: &'static str) -> EndpointPermit {
+    /// Waits for `operation`'s turn once it is paced, then for a slot of
+    /// the operation and one of the endpoint. The calls of a paced
+    /// operation wait in line, and only the first takes its turn of the
+    /// pace, booked when it is sent: a rate cut or grown meanwhile applies
+    /// to every call still in line, and a call that also had to wait for a
+    /// slot sets the next turn from when it went. A call that was waiting
+    /// for a slot when its operation was first throttled gives the slots
+    /// back and joins the line.
+    pub async fn acquire(&self, operation: &'static str) -> EndpointPermit {
+        let slots = self.operation(operation, |operation| operation.slots.clone());
         loop {
             if let Some(line) = self.line_if_paced(operation) {
                 let _first_in_line = line.lock().await;
                 self.wait_for_turn(operation).await;
-                self.take_slot().await;
-                self.state().paces.entry(operation).or_default().book(Instant::now());
-                break;
+                let operation_slot = slots.take().await;
+                let endpoint_slot = self.slots.take().await;
+                self.operation(operation, |operation| operation.pace.book(Instant::now()));
+                return EndpointPermit { _operation: operation_slot, _endpoint: endpoint_slot };
             }
-            self.take_slot().await;
+            let operation_slot = slots.take().await;
+            let endpoint_slot = self.slots.take().await;
             if self.line_if_paced(operation).is_none() {
-                break;
+                return EndpointPermit { _operation: operation_slot, _endpoint: endpoint_slot };
             }
-            self.give_back_slot();
         }
-        self.state().in_flight += 1;
-        EndpointPermit { limit: self.clone() }
     }
 
     /// Sleeps until `operation`'s next turn, however the pace moves it meanwhile.
     async fn wait_for_turn(&self, operation: &'static str) {
         loop {
             let now = Instant::now();
-            let turn = self.state().paces.entry(operation).or_default().turn(now);
+            let turn = self.operation(operation, |operation| operation.pace.turn(now));
             if turn <= now {
                 return;
             }
@@ -106,119 +108,92 @@ impl EndpointLimit {
 
     /// The line the calls of `operation` wait in, once it is paced.
     fn line_if_paced(&self, operation: &'static str) -> Option<Arc<tokio::sync::Mutex<()>>> {
-        let mut state = self.state();
-        state.paces.get(operation)?.rate()?;
-        Some(state.lines.entry(operation).or_default().clone())
+        self.operation(operation, |operation| operation.pace.rate().map(|_| operation.line.clone()))
     }
 
-    async fn take_slot(&self) {
-        self.permits.acquire().await.expect("endpoint semaphores are never closed").forget();
-    }
-
-    /// A slot given back: it pays the debt of a cut first.
-    fn give_back_slot(&self) {
-        let mut state = self.state();
-        if state.debt > 0 {
-            state.debt -= 1;
-        } else {
-            self.permits.add_permits(1);
-        }
+    /// Runs `with` on `operation`'s state, made on first use.
+    fn operation<T>(&self, operation: &'static str, with: impl FnOnce(&mut Operation) -> T) -> T {
+        let mut operations = self.operations();
+        with(operations.entry(operation).or_insert_with(|| Operation {
+            slots: Arc::new(Slots::new(Aimd::for_operation(self.ceiling))),
+            pace: Pace::default(),
+            line: Arc::default(),
+        }))
     }
 
     /// Calls allowed in flight now.
     pub fn limit(&self) -> usize {
-        self.state().aimd.limit()
+        self.slots.limit()
     }
 
-    fn state(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    fn release(&self) {
-        self.state().in_flight -= 1;
-        self.give_back_slot();
+    fn operations(&self) -> MutexGuard<'_, HashMap<&'static str, Operation>> {
+        self.operations.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Feeds one attempt's answer to the rules: an attempt of `operation`,
-    /// sent under `sent` (the limit's and the pace's generations), answered
+    /// sent under `sent` (the limits' and the pace's generations), answered
     /// after `latency`.
     fn observe(&self, answer: Answer, operation: &'static str, sent: Generations, latency: Duration) {
-        let mut state = self.state();
-        let before = state.aimd.limit();
         let now = Instant::now();
-        match answer {
+        self.operation(operation, |state| match answer {
             Answer::Throttled => {
-                let pace = state.paces.entry(operation).or_default();
                 // Once an operation is paced, its throttles say its pace is
-                // too fast, not the endpoint's concurrency: cutting the calls
-                // in flight would slow every other operation of the endpoint.
-                let was_paced = pace.rate().is_some();
-                if pace.throttled(sent.pace, now) {
-                    tracing::debug!(operation, rate = pace.rate(), "throttled: operation paced");
+                // too fast, not its concurrency: cutting the endpoint's calls
+                // in flight would slow every other operation of it.
+                let was_paced = state.pace.rate().is_some();
+                if state.pace.throttled(sent.pace, now) {
+                    tracing::debug!(operation, rate = state.pace.rate(), "throttled: operation paced");
                 }
                 if !was_paced {
-                    state.aimd.throttled(sent.limit);
+                    state.slots.throttled(sent.operation);
+                    if self.slots.throttled(sent.endpoint) {
+                        tracing::debug!(operation, limit = self.slots.limit(), "throttled: endpoint limit cut");
+                    }
                 }
             }
             Answer::Answered => {
-                let in_flight = state.in_flight;
-                state.aimd.answered(latency, in_flight);
-                state.paces.entry(operation).or_default().answered(sent.pace, now);
+                self.slots.answered(latency);
+                state.slots.answered(latency);
+                state.pace.answered(sent.pace, now);
             }
             Answer::Unknown => {}
-        }
-        let after = state.aimd.limit();
-        if after > before {
-            let grown = after - before;
-            let repaid = grown.min(state.debt);
-            state.debt -= repaid;
-            self.permits.add_permits(grown - repaid);
-        } else if after < before {
-            tracing::debug!(before, after, "throttled: endpoint limit cut");
-            for _ in after..before {
-                match self.permits.try_acquire() {
-                    Ok(permit) => permit.forget(),
-                    Err(_) => state.debt += 1,
-                }
-            }
-        }
+        });
     }
 
     /// Books `operation`'s next turn for a retry; how long until it.
     fn book_retry(&self, operation: &'static str) -> Option<Duration> {
-        let mut state = self.state();
-        let pace = state.paces.get_mut(operation)?;
-        pace.rate()?;
-        let now = Instant::now();
-        let turn = pace.turn(now);
-        pace.book(turn);
-        Some(turn.duration_since(now))
+        self.operation(operation, |state| {
+            state.pace.rate()?;
+            let now = Instant::now();
+            let turn = state.pace.turn(now);
+            state.pace.book(turn);
+            Some(turn.duration_since(now))
+        })
     }
 
     fn generations(&self, operation: &'static str) -> Generations {
-        let mut state = self.state();
-        let pace = state.paces.entry(operation).or_default().generation();
-        Generations { limit: state.aimd.generation(), pace }
+        self.operation(operation, |state| Generations {
+            endpoint: self.slots.generation(),
+            operation: state.slots.generation(),
+            pace: state.pace.generation(),
+        })
     }
 }
 
-/// Under which cut of the limit and of the operation's pace an attempt was sent.
+/// Under which cut of the endpoint's limit, the operation's limit and the
+/// operation's pace an attempt was sent.
 #[derive(Debug, Clone, Copy, Default)]
 struct Generations {
-    limit: u64,
+    endpoint: u64,
+    operation: u64,
     pace: u64,
 }
 
-/// A slot of an endpoint, given back when dropped.
+/// A slot of an operation and one of its endpoint, given back when dropped.
 #[derive(Debug)]
 pub struct EndpointPermit {
-    limit: Arc<EndpointLimit>,
-}
-
-impl Drop for EndpointPermit {
-    fn drop(&mut self) {
-        self.limit.release();
-    }
+    _endpoint: Slot,
+    _operation: Slot,
 }
 
 /// The endpoint and operation a call was admitted for, and when (and under
@@ -266,33 +241,21 @@ mod tests {
     const QUICK: Duration = Duration::from_millis(50);
     const OP: &str = "DescribeImages";
 
-    /// Slots free now, without waiting.
-    fn free(limit: &EndpointLimit) -> usize {
-        limit.permits.available_permits()
-    }
-
+    /// Each round, every slot of one operation is taken and each call
+    /// answered quickly: the endpoint's limit doubles each round, the
+    /// operation's only until its slow start ends.
     #[tokio::test]
-    async fn a_cut_below_the_calls_in_flight_withdraws_slots_as_they_finish() {
-        let limit = EndpointLimit::new(64);
-        let mut permits: Vec<EndpointPermit> = futures::future::join_all((0..8).map(|_| limit.acquire(OP))).await;
-        assert_eq!((limit.limit(), free(&limit)), (8, 0));
-        limit.observe(Answer::Throttled, OP, Generations::default(), QUICK);
-        assert_eq!(limit.limit(), 4);
-        drop(permits.drain(..6).collect::<Vec<_>>());
-        // Four of the six finished calls paid the debt; two slots are free.
-        assert_eq!(free(&limit), 2);
-    }
-
-    #[tokio::test]
-    async fn growth_frees_slots_at_once() {
-        let limit = EndpointLimit::new(64);
-        let permits: Vec<EndpointPermit> = futures::future::join_all((0..8).map(|_| limit.acquire(OP))).await;
-        limit.observe(Answer::Answered, OP, Generations::default(), QUICK);
-        assert_eq!((limit.limit(), free(&limit)), (9, 1));
-        drop(permits);
-        assert_eq!(free(&limit), 9);
-        limit.observe(Answer::Unknown, OP, Generations::default(), QUICK);
-        assert_eq!(limit.limit(), 9);
+    async fn one_operations_calls_in_flight_leave_slow_start_before_the_endpoints() {
+        let limit = EndpointLimit::new(128);
+        let operation_limit = || limit.operation(OP, |operation| operation.slots.limit());
+        for _ in 0..3 {
+            let permits = futures::future::join_all((0..operation_limit()).map(|_| limit.acquire(OP))).await;
+            for _ in 0..permits.len() {
+                limit.observe(Answer::Answered, OP, Generations::default(), QUICK);
+            }
+        }
+        assert_eq!(operation_limit(), crate::aws::aimd::OPERATION_SLOW_START_END + 2);
+        assert_eq!(limit.limit(), 32, "the endpoint's slots were not all taken in the third round");
     }
 
     /// Once throttled, an operation's calls are spaced at its pace, also
@@ -332,7 +295,7 @@ mod tests {
         .await;
         drop(permit);
         assert_eq!(limit.limit(), 4, "the first throttle halves the endpoint's limit");
-        assert!(limit.state().paces[OP].rate().is_some(), "and paces the operation");
+        assert!(limit.operation(OP, |operation| operation.pace.rate()).is_some(), "and paces the operation");
     }
 
     /// Calls already waiting for a slot when their operation is first
@@ -372,12 +335,12 @@ mod tests {
         limit.observe(Answer::Throttled, OP, Generations::default(), QUICK);
         let after_first = limit.limit();
         assert!(after_first < 18, "{after_first}");
-        let paced = limit.state().paces[OP].rate().unwrap();
+        let paced = limit.operation(OP, |operation| operation.pace.rate()).unwrap();
         // A later throttle, sent under the current limit and pace.
         let sent = limit.generations(OP);
         limit.observe(Answer::Throttled, OP, sent, QUICK);
         assert_eq!(limit.limit(), after_first);
-        assert!(limit.state().paces[OP].rate().unwrap() <= paced);
+        assert!(limit.operation(OP, |operation| operation.pace.rate()).unwrap() <= paced);
         // Another operation's first throttle still halves it.
         limit.observe(Answer::Throttled, "ListImages", limit.generations("ListImages"), QUICK);
         assert_eq!(limit.limit(), (after_first / 2).max(1));

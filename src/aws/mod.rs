@@ -13,6 +13,7 @@ pub mod ledger;
 pub mod pace;
 pub mod redact;
 pub mod session;
+pub mod slots;
 
 pub use blob::{BLOB_GET, BlobFetcher, ChunkSender, LAYER_GET};
 pub use error::{CollectError, ErrorKind, Service};

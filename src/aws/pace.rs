@@ -4,7 +4,7 @@
 //! flight ([`super::aimd`]) cannot hold a rate that needs one and a half
 //! calls in flight, so after the first throttle an operation's calls are
 //! also spaced out, at a rate found as the SDK's adaptive retry mode finds
-//! its own: start below what the endpoint just sustained, grow while calls
+//! its own: start from an estimate of the bucket's rate, grow while calls
 //! pass, and on a later throttle fall to just under what actually went
 //! through, which is the bucket's own rate once it is empty.
 //!
@@ -16,13 +16,17 @@
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
-/// The window over which the rate an operation sustained is measured.
+/// The window over which what went through is measured.
 const WINDOW: Duration = Duration::from_secs(2);
 
-/// The share of what the operation sustained that the first throttle
-/// keeps: what it sustained before its first throttle includes the
-/// bucket's burst.
-const FIRST_CUT: f64 = 0.5;
+/// What went through before an operation's first throttle is its bucket's
+/// burst and its refill since, in a split nothing shows; AWS's buckets hold
+/// a second of their rate or more, so the first estimate of the rate takes
+/// what went through over the last [`WINDOW`] as this many seconds of burst
+/// and the rest as refill. Too high an estimate is soon measured (calls
+/// paced above the bucket's rate are answered at that rate); too low a one
+/// leaves the bucket filling unused until the rate grows back.
+const BURST_SECONDS: f64 = 1.0;
 
 /// The most a later throttle keeps of the rate.
 const CUT: f64 = 0.8;
@@ -41,15 +45,16 @@ const BELOW_THROUGHPUT: f64 = 0.9;
 /// seconds.
 const GROWTH_UNMEASURED: f64 = 0.3;
 const GROWTH_FAR: f64 = 0.10;
-const GROWTH_NEAR: f64 = 0.01;
+const GROWTH_NEAR: f64 = 0.005;
 
 /// Under this share of the measured limit, the rate is far from it.
 const NEAR: f64 = 0.9;
 
 /// After a cut, throttles are taken for the burst that caused it (the
 /// first attempts at the new rate meet a bucket the burst emptied), not
-/// for a rate still too high, for this many calls at the new rate (and
-/// half a second at least).
+/// for a rate still too high, until what goes through at the new rate is
+/// measured, or for this many calls at the new rate (and half a second at
+/// least) when nothing goes through.
 const SETTLE_CALLS: f64 = 5.0;
 const SETTLE_MIN: Duration = Duration::from_millis(500);
 
@@ -136,23 +141,28 @@ impl Pace {
     }
 
     /// An attempt sent in `sent_in` ([`Pace::generation`]) was throttled at
-    /// `now`. The first throttle sets the rate below what the operation
-    /// sustained over the last [`WINDOW`]; each later burst cuts it once.
+    /// `now`. The first throttle sets the rate to an estimate of the
+    /// bucket's from what went through over the last [`WINDOW`]; each
+    /// later burst cuts it once.
     /// Whether the rate was cut. (The throttled call's retry takes a turn
     /// of its own: `endpoint_limit::retry_turn`.)
     pub fn throttled(&mut self, sent_in: u64, now: Instant) -> bool {
-        if sent_in != self.generation || self.settling(now) {
+        if sent_in != self.generation {
+            return false;
+        }
+        let throughput = self.throughput_since_cut(now);
+        if throughput.is_none() && self.settling(now) {
             return false;
         }
         let rate = match self.rate {
-            Some(rate) => match self.throughput_since_cut(now) {
+            Some(rate) => match throughput {
                 Some(throughput) => {
                     self.measured_limit = Some(throughput.min(rate));
                     (rate * CUT).min(throughput * BELOW_THROUGHPUT)
                 }
                 None => rate * CUT,
             },
-            None => self.sustained(now) * FIRST_CUT,
+            None => self.first_estimate(now),
         };
         self.cut_at = Some(now);
         self.rate = Some(rate.max(MIN_RATE));
@@ -184,12 +194,12 @@ impl Pace {
         (count >= 3 && span > 0.0).then(|| f64::from(count - 1) / span)
     }
 
-    /// Answers a second over the last [`WINDOW`] (or since the first, when
-    /// the operation is younger than that, but over a second at least).
-    fn sustained(&self, now: Instant) -> f64 {
-        let span =
-            self.first_answer.map_or(WINDOW, |first| now.duration_since(first).min(WINDOW)).max(Duration::from_secs(1));
-        self.answers.iter().filter(|(at, _)| now.duration_since(*at) <= WINDOW).count() as f64 / span.as_secs_f64()
+    /// The rate first paced at: the answers of the last [`WINDOW`] (or
+    /// since the first answer) as a second of burst and its refill since.
+    fn first_estimate(&self, now: Instant) -> f64 {
+        let span = self.first_answer.map_or(Duration::ZERO, |first| now.duration_since(first).min(WINDOW));
+        let answers = self.answers.iter().filter(|(at, _)| now.duration_since(*at) <= WINDOW).count();
+        answers as f64 / (BURST_SECONDS + span.as_secs_f64())
     }
 }
 
@@ -220,7 +230,7 @@ mod tests {
     }
 
     #[test]
-    fn the_first_throttle_paces_below_what_the_operation_sustained() {
+    fn the_first_throttle_paces_at_what_went_through_less_a_second_of_burst() {
         let start = Instant::now();
         let mut pace = Pace::default();
         // Ten answers a second for three seconds, then a throttle.
@@ -229,7 +239,9 @@ mod tests {
         }
         assert!(pace.throttled(0, ms(start, 3000)));
         let rate = pace.rate().unwrap();
-        assert!((rate - 10.0 * FIRST_CUT).abs() < 1e-9, "{rate}");
+        // The 20 answers of the last two seconds, as one second of burst
+        // and two of refill.
+        assert!((rate - 20.0 / (BURST_SECONDS + 2.0)).abs() < 1e-9, "{rate}");
         // Calls then go 1/rate apart, however many want to go at once.
         let now = ms(start, 3000);
         let turns: Vec<Instant> = (0..4).map(|_| go(&mut pace, now)).collect();
@@ -253,8 +265,8 @@ mod tests {
             pace.answered(0, ms(start, i * 50));
         }
         assert!(pace.throttled(0, ms(start, 3000)));
-        assert!((pace.rate().unwrap() - 10.0).abs() < 1e-9);
-        // Paced at 10 a second, the bucket lets 5 a second through.
+        assert!((pace.rate().unwrap() - 40.0 / (BURST_SECONDS + 2.0)).abs() < 1e-9);
+        // Paced at 13 a second, the bucket lets 5 a second through.
         for i in 1..=10 {
             pace.answered(pace.generation(), ms(start, 3000 + i * 200));
         }
@@ -292,7 +304,7 @@ mod tests {
         assert!(probed > cut * 1.7 && probed < cut * 1.9, "{cut} -> {probed}");
         // Throttled at that rate with 10 answers a second going through:
         // the lesser of 80% of the rate and 90% of those; the limit is
-        // measured, and growth slows to 10% a second, then 1% near it.
+        // measured, and growth slows to 10% a second, then 0.5% near it.
         assert!(pace.throttled(pace.generation(), ms(start, 3000)));
         let measured = (probed * CUT).min(10.0 * BELOW_THROUGHPUT);
         assert!((pace.rate().unwrap() - measured).abs() < 1e-9, "{:?}", pace.rate());
@@ -313,6 +325,27 @@ mod tests {
         assert!(!pace.throttled(pace.generation(), ms(start, 1900)));
         assert_eq!(pace.rate(), rate);
         assert!(pace.throttled(pace.generation(), ms(start, 2100)));
+    }
+
+    /// A throttle while a cut settles does cut once what goes through at
+    /// the new rate is measured: then it says the new rate is too fast.
+    #[test]
+    fn a_throttle_while_a_cut_settles_cuts_once_what_goes_through_is_measured() {
+        let start = Instant::now();
+        let mut pace = Pace::default();
+        for i in 0..10 {
+            pace.answered(0, ms(start, i * 100));
+        }
+        assert!(pace.throttled(0, ms(start, 1000)));
+        let rate = pace.rate().unwrap();
+        // Three answers at the new rate, 5 a second: still settling (five
+        // calls at 5 a second), but measured.
+        for at in [1300, 1500, 1700] {
+            pace.answered(pace.generation(), ms(start, at));
+        }
+        assert!(pace.throttled(pace.generation(), ms(start, 1800)));
+        let cut = pace.rate().unwrap();
+        assert!((cut - (rate * CUT).min(5.0 * BELOW_THROUGHPUT)).abs() < 1e-9, "{rate} -> {cut}");
     }
 
     #[test]
