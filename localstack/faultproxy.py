@@ -8,7 +8,7 @@ forwards it untouched or answers it with a fault, the way AWS would:
         --throttle 0.20 --server-error 0.05 --reset 0.02 \\
         [--latency-ms 5 [--jitter-ms 5]] [--deny ecr] [--unknown ecr:GetSigningConfiguration] \\
         [--stall '*@ap-southeast-2'] [--rate-limit 'ecr:DescribeImages=5/10'] \\
-        [--port 0] [--rename-host localhost]
+        [--port 0] [--rename-host localhost] [--call-log calls.log]
 
 Prints `http://127.0.0.1:PORT` as its first stdout line once it listens.
 Logs on stderr. Exits when its standard input closes (so it dies with the
@@ -62,6 +62,10 @@ region and operation, refilled at a steady rate up to a burst):
   --rename-host NAME  forwards every request with NAME as the host of its Host
                     header (the port kept), so the emulator names NAME in what it
                     derives from the Host header (image download URLs)
+  --call-log FILE   writes one line per request: seconds since the proxy
+                    started, the decision (`forward`, `rate_limited`, ...),
+                    SERVICE:OPERATION and the region; for timelines of what
+                    each bucket let through
 
 Determinism: whether a request gets a random fault is decided from a hash of
 (seed, service, region, operation, request body, how many times this very
