@@ -81,17 +81,21 @@ impl EndpointLimit {
             if let Some(line) = self.line_if_paced(operation) {
                 let _first_in_line = line.lock().await;
                 self.wait_for_turn(operation).await;
-                let operation_slot = slots.take().await;
-                let endpoint_slot = self.slots.take().await;
+                let permit = self.take_slots(&slots).await;
                 self.operation(operation, |operation| operation.pace.book(Instant::now()));
-                return EndpointPermit { _operation: operation_slot, _endpoint: endpoint_slot };
+                return permit;
             }
-            let operation_slot = slots.take().await;
-            let endpoint_slot = self.slots.take().await;
+            let permit = self.take_slots(&slots).await;
             if self.line_if_paced(operation).is_none() {
-                return EndpointPermit { _operation: operation_slot, _endpoint: endpoint_slot };
+                return permit;
             }
         }
+    }
+
+    /// A slot of the operation (its `slots`), then one of the endpoint.
+    async fn take_slots(&self, slots: &Arc<Slots>) -> EndpointPermit {
+        let operation = slots.take().await;
+        EndpointPermit { _operation: operation, _endpoint: self.slots.take().await }
     }
 
     /// Sleeps until `operation`'s next turn, however the pace moves it meanwhile.
@@ -262,6 +266,16 @@ mod tests {
         let operation_limit = limit.operation(OP, |operation| operation.slots.limit());
         assert_eq!(operation_limit, slow_start_end + 2);
         assert!(limit.limit() >= operation_limit, "{} {operation_limit}", limit.limit());
+    }
+
+    /// An attempt that got no answer (or a server error) says nothing of
+    /// the endpoint's pace.
+    #[tokio::test]
+    async fn an_answer_that_says_nothing_changes_no_limit() {
+        let limit = EndpointLimit::new(64);
+        limit.observe(Answer::Unknown, OP, Generations::default(), QUICK);
+        assert_eq!(limit.limit(), 8);
+        assert_eq!(limit.operation(OP, |operation| (operation.slots.limit(), operation.pace.rate())), (8, None));
     }
 
     /// Once throttled, an operation's calls are spaced at its pace, also
