@@ -8,11 +8,12 @@ use std::time::Duration;
 use anyhow::Result;
 
 use super::region_selection;
-use crate::aws::chain::join_all;
+use crate::aws::chain::{branch, join_all};
 use crate::aws::{CallGate, CollectError, ErrorKind, RoleSession, Service, Session};
 use crate::cli::ScanArgs;
 use crate::discovery::{self, Identity, caller_identity};
-use crate::inventory::{AccountTarget, UnreachableAccount, ec2};
+use crate::inventory::ec2::{self, RegionStatus};
+use crate::inventory::{AccountTarget, UnreachableAccount};
 use crate::plan;
 use crate::shard::{self, Shard};
 use crate::usage::UsageError;
@@ -29,12 +30,29 @@ pub(super) struct Accounts {
     pub listed: Vec<String>,
 }
 
+/// Who the credentials are, and the accounts of the scan.
+///
 /// Without --accounts or --organization, the credentials' own account,
 /// whose failures are fatal. With either, each account through its role
 /// (the caller's own account in an --organization scan with its own
 /// credentials), and one that fails is reported as ERROR while the others
 /// are scanned.
 pub(super) async fn prepare(
+    session: &Session,
+    gate: &CallGate,
+    args: &ScanArgs,
+    shard: Option<&Shard>,
+) -> Result<(Identity, Accounts)> {
+    if !args.organization && args.accounts.is_none() && shard.is_none() {
+        return own_account(session, gate, args).await;
+    }
+    let caller = caller_identity(session, gate).await?;
+    let accounts = listed_accounts(session, gate, &caller, args, shard).await?;
+    Ok((caller, accounts))
+}
+
+/// The accounts of a sharded, --accounts or --organization scan.
+async fn listed_accounts(
     session: &Session,
     gate: &CallGate,
     caller: &Identity,
@@ -46,7 +64,7 @@ pub(super) async fn prepare(
     } else if let Some(accounts) = &args.accounts {
         (accounts.clone(), false, BTreeMap::new())
     } else {
-        return own_account(session, gate, caller, args, shard).await;
+        return own_account_in_shard(session, gate, caller, args, shard).await;
     };
     let listed: Vec<String> = through_role.iter().cloned().chain(own.then(|| caller.account_id.clone())).collect();
     // The one place the list is cut, before any role is assumed.
@@ -84,25 +102,46 @@ async fn fleet(
     Ok((others.collect(), own, names))
 }
 
-/// The credentials' own account: a list of one, which one shard scans and
-/// the others do not.
-async fn own_account(
+/// The credentials' own account, unsharded. Which account it is and which
+/// regions it has enabled are asked side by side: neither answer is needed
+/// to ask the other, and both are on the way to every other call.
+async fn own_account(session: &Session, gate: &CallGate, args: &ScanArgs) -> Result<(Identity, Accounts)> {
+    let (caller, discovered) =
+        futures::join!(branch(caller_identity(session, gate)), branch(enabled_regions(session, gate)));
+    let caller = caller?;
+    let regions = scan_regions(discovered, &caller.partition, args)?;
+    let mut accounts = Accounts::of_one(&caller);
+    accounts.ready.push((own_target(&caller, regions), session.clone()));
+    Ok((caller, accounts))
+}
+
+/// The credentials' own account in a sharded scan: a list of one, which
+/// one shard scans and the others do not (they make no call for it).
+async fn own_account_in_shard(
     session: &Session,
     gate: &CallGate,
     caller: &Identity,
     args: &ScanArgs,
     shard: Option<&Shard>,
 ) -> Result<Accounts> {
-    let listed = vec![caller.account_id.clone()];
-    let mut accounts =
-        Accounts { ready: Vec::new(), unreachable: Vec::new(), organization_names: BTreeMap::new(), listed };
+    let mut accounts = Accounts::of_one(caller);
     if shard.is_none_or(|shard| shard.owns(&caller.account_id)) {
-        let regions = scan_regions(session, gate, &caller.partition, args).await?;
-        let target =
-            AccountTarget { account_id: caller.account_id.clone(), partition: caller.partition.clone(), regions };
-        accounts.ready.push((target, session.clone()));
+        let regions = scan_regions(enabled_regions(session, gate).await, &caller.partition, args)?;
+        accounts.ready.push((own_target(caller, regions), session.clone()));
     }
     Ok(accounts)
+}
+
+impl Accounts {
+    /// The caller's own account listed, none ready yet.
+    fn of_one(caller: &Identity) -> Accounts {
+        let listed = vec![caller.account_id.clone()];
+        Accounts { ready: Vec::new(), unreachable: Vec::new(), organization_names: BTreeMap::new(), listed }
+    }
+}
+
+fn own_target(caller: &Identity, regions: Vec<String>) -> AccountTarget {
+    AccountTarget { account_id: caller.account_id.clone(), partition: caller.partition.clone(), regions }
 }
 
 /// Each account through the role `--role-name` names (the caller's own,
@@ -161,9 +200,13 @@ async fn target(
     account_id: &str,
     via: &str,
 ) -> Result<AccountTarget> {
-    let identity = caller_identity(account_session, gate).await?;
+    // Side by side, as for the caller's own account: a role that leads
+    // elsewhere costs one read of that account's regions, never used.
+    let (identity, discovered) =
+        futures::join!(branch(caller_identity(account_session, gate)), branch(enabled_regions(account_session, gate)));
+    let identity = identity?;
     anyhow::ensure!(identity.account_id == account_id, "{via} gave credentials of account {}", identity.account_id);
-    let regions = scan_regions(account_session, gate, &identity.partition, args).await?;
+    let regions = scan_regions(discovered, &identity.partition, args)?;
     Ok(AccountTarget { account_id: account_id.to_owned(), partition: identity.partition, regions })
 }
 
@@ -188,11 +231,22 @@ fn unreachable_account(
     UnreachableAccount { account_id: account_id.to_owned(), partition: caller.partition.clone(), error }
 }
 
-async fn scan_regions(session: &Session, gate: &CallGate, partition: &str, args: &ScanArgs) -> Result<Vec<String>> {
+/// The regions of the account behind `session`, as its home region lists them.
+async fn enabled_regions(session: &Session, gate: &CallGate) -> Result<Vec<RegionStatus>, CollectError> {
     let home = session.home_region().to_owned();
     let client = session.client::<aws_sdk_ec2::Client>(&home);
+    ec2::describe_regions(&client, gate, &home).await
+}
+
+/// The regions to scan in an account of `partition`, from what listing its
+/// regions gave.
+fn scan_regions(
+    discovered: Result<Vec<RegionStatus>, CollectError>,
+    partition: &str,
+    args: &ScanArgs,
+) -> Result<Vec<String>> {
     let selection = region_selection(args);
-    match ec2::describe_regions(&client, gate, &home).await {
+    match discovered {
         Ok(discovered) => Ok(plan::resolve_regions(&discovered, partition, &selection).map_err(UsageError::new)?),
         // Asked-for regions can still be scanned; each failed call there shows up as ERROR.
         Err(err) if selection.include.is_some() => {

@@ -17,7 +17,7 @@ use super::interrupt::{self, Interrupted};
 use crate::aws::chain;
 use crate::aws::{CallGate, ConcurrencyLimits, Session, SessionOptions};
 use crate::cli::ScanArgs;
-use crate::discovery::{Identity, caller_identity};
+use crate::discovery::Identity;
 use crate::inventory::image_layers::LayerScan;
 use crate::inventory::{self, AccountTarget, CollectContext, Inventory, Needs, RegionDone, UnreachableAccount};
 use crate::model::ShardInfo;
@@ -72,8 +72,7 @@ async fn scan(args: &ScanArgs, record: RunRecord) -> Result<Outcome> {
         None => None,
     };
     let memory = Memory::open(&settings, Recording::ByDefault, record)?;
-    let caller = caller_identity(&session, &gate).await?;
-    let accounts = accounts::prepare(&session, &gate, &caller, args, sharding.as_ref().map(|run| &run.shard)).await?;
+    let (caller, accounts) = accounts::prepare(&session, &gate, args, sharding.as_ref().map(|run| &run.shard)).await?;
     let shard = sharding.map(|run| shard_info(&run, accounts.listed.clone(), args, &inputs)).transpose()?;
     // Taken once the scan can start: a usage error leaves no folder behind.
     let _lock = settings.output.lock()?;
