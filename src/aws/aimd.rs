@@ -22,8 +22,9 @@ pub const INITIAL_LIMIT: usize = 8;
 pub const OPERATION_SLOW_START_END: usize = 16;
 
 /// An answer counts as quick while its latency is within this many times
-/// the endpoint's quickest: beyond that, calls queue at the service (or at
-/// an emulator) and more of them in flight would only queue longer.
+/// the endpoint's quickest since the last cut: beyond that, calls queue at
+/// the service (or at an emulator) and more of them in flight would only
+/// queue longer.
 const QUICK_FACTOR: u32 = 2;
 
 #[derive(Debug, Clone)]
@@ -41,6 +42,11 @@ pub struct Aimd {
     /// How many times the limit was cut: a throttle of an attempt sent
     /// before the last cut was sent under a limit already cut for it.
     generation: u64,
+    /// The quickest answer since the last cut (or since the start). A cut
+    /// forgets it: the latency measured while the endpoint was idle is not
+    /// the one it can answer with under the load it carries now, and
+    /// judged by it, no answer would ever be quick again and the limit
+    /// would never grow back.
     quickest: Option<Duration>,
 }
 
@@ -110,6 +116,7 @@ impl Aimd {
         self.credit = 0;
         self.slow_start = false;
         self.generation += 1;
+        self.quickest = None;
         true
     }
 }
@@ -226,5 +233,28 @@ mod tests {
         assert_eq!(aimd.limit(), 9);
         aimd.answered(Duration::from_millis(15), 9);
         assert_eq!(aimd.limit(), 10);
+    }
+
+    /// Cut while the endpoint got busier: answers take 60 ms where the
+    /// first took 10. Judged against those 10 ms the limit could never
+    /// grow back; judged against the quickest answer since the cut, it
+    /// grows a call a round while that latency holds, and stops again if
+    /// answers slow down beyond it.
+    #[test]
+    fn after_a_cut_grows_back_at_the_latency_the_endpoint_answers_with_now() {
+        let mut aimd = Aimd::new(128);
+        aimd.answered(Duration::from_millis(10), 8);
+        assert!(aimd.throttled(aimd.generation()));
+        assert_eq!(aimd.limit(), 4);
+        for _ in 0..3 {
+            for _ in 0..aimd.limit() {
+                aimd.answered(Duration::from_millis(60), aimd.limit());
+            }
+        }
+        assert_eq!(aimd.limit(), 7);
+        for _ in 0..50 {
+            aimd.answered(Duration::from_millis(200), 7);
+        }
+        assert_eq!(aimd.limit(), 7);
     }
 }
