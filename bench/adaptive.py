@@ -24,8 +24,14 @@ calls (a bucket of 100 refilled at 20 a second).
 
 The floor of a scan is the largest of: the critical path x latency; for each
 rate-limited (region, operation), its calls beyond the burst / the rate; and
-all calls / the emulator's own throughput (calls / wall of the adaptive scan
-at 0 ms, this run's). Each point reports wall / floor, throttled attempts
+all calls / the emulator's own throughput. That throughput is measured at
+each point, in turns with its scans: each round also scans the emulator
+directly (no proxy, the adaptive mode), and calls / the median wall of
+those scans is the point's throughput. The emulator and the machine under
+it do not keep one speed over a benchmark of several minutes (seen here:
+the same scan at 0 ms taking 9 s and, half an hour later, 14 s), so a
+throughput measured once, at the first point, would judge later points by
+a different machine. Each point reports wall / floor, throttled attempts
 against calls, and ERROR findings. Raw results go to
 bench/results/adaptive-latest.json; the table replaces the part of
 docs/performance.md between the adaptive markers unless --no-doc.
@@ -125,40 +131,45 @@ def summarize(runs: list[dict]) -> dict:
     }
 
 
-def measure_point(args, endpoint: str, creds: dict, regions: list[str], checks: list[str], work: Path) -> dict:
-    """Both modes in turns: a warm-up scan each, then --runs rounds of one scan each."""
+def measure_point(args, endpoint: str, direct: str, creds: dict, regions: list[str], checks: list[str],
+                  work: Path) -> tuple[dict, dict]:
+    """Both modes in turns: a warm-up scan each, then --runs rounds of one scan each. Each round
+    also scans the emulator directly (`direct`), for the emulator's throughput meanwhile, unless
+    `endpoint` is the emulator itself (then the adaptive scans are those). The modes, and the
+    direct scans' summary."""
     extra = ["--checks", ",".join(checks)]
     runs: dict[str, list[dict]] = {mode: [] for mode in MODES}
+    reference: list[dict] = []
     for round_number in range(args.runs + 1):
         for mode, flags in MODES.items():
             run = measured_scan(args.binary, endpoint, creds, regions, work, extra + flags)
             if round_number:
                 runs[mode].append(run)
-    return {mode: {"summary": summarize(mode_runs), "runs": mode_runs} for mode, mode_runs in runs.items()}
+        if endpoint != direct:
+            run = measured_scan(args.binary, direct, creds, regions, work, extra)
+            if round_number:
+                reference.append(run)
+    modes = {mode: {"summary": summarize(mode_runs), "runs": mode_runs} for mode, mode_runs in runs.items()}
+    return modes, summarize(reference or runs["adaptive"])
 
 
-def floors(results: list[dict]) -> float | None:
-    """Adds each mode's floor and wall / floor, once the emulator's throughput is known."""
-    zero = next((point for point in results if point["latency_ms"] == 0 and not point["rate"]), None)
-    throughput = None
-    if zero:
-        adaptive = zero["modes"]["adaptive"]["summary"]
-        throughput = max(adaptive["calls"]) / adaptive["wall_s"]["median"]
+def floors(results: list[dict]) -> None:
+    """Adds each point's emulator throughput, and each mode's floor and wall / floor."""
     for point in results:
+        emulator = point["emulator"]
+        point["throughput"] = max(emulator["calls"]) / emulator["wall_s"]["median"]
         for mode in point["modes"].values():
             summary = mode["summary"]
-            terms = {"path": summary["critical_path_depth"] * point["latency_ms"] / 1000}
-            if throughput:
-                terms["emulator"] = max(summary["calls"]) / throughput
+            terms = {"path": summary["critical_path_depth"] * point["latency_ms"] / 1000,
+                     "emulator": max(summary["calls"]) / point["throughput"]}
             if point["rate"]:
                 terms["rate"] = max(rate_floor(run, point["rate"]) for run in mode["runs"])
             summary["floor_terms"] = terms
             summary["floor_s"] = max(terms.values())
             summary["wall_over_floor"] = summary["wall_s"]["median"] / summary["floor_s"] if summary["floor_s"] else None
-    return throughput
 
 
-def table(results: list[dict], info: dict, command: str, throughput: float | None) -> str:
+def table(results: list[dict], info: dict, command: str) -> str:
     lines = [
         BEGIN, "",
         f"Measured {info['date']} on {info['machine']['cpu']}, {info['machine']['cores']} cores, "
@@ -167,10 +178,12 @@ def table(results: list[dict], info: dict, command: str, throughput: float | Non
         f"Command: `{command}`. The synthetic account at scale {info['scale']} in {info['regions']} regions, "
         f"{len(info['checks'])} checks (those shared with Prowler); per point one warm-up round, then "
         f"{info['runs']} measured, each round a scan per mode; median (min–max). Throttles: attempts the proxy "
-        "throttled, from the report's stats. Load: the 1-minute load average as each scan ended.", "",
-        "| test bed | mode | wall s | floor s (binding term) | wall ÷ floor | calls | throttled | ERROR findings | "
-        "peak RSS MB | load |",
-        "|---|---|---|---|---:|---:|---|---:|---|---|",
+        "throttled, from the report's stats. Load: the 1-minute load average as each scan ended. "
+        "Emulator: the same scan straight to the emulator (no proxy), in turns with the point's scans; "
+        "its calls a second are the point's emulator throughput.", "",
+        "| test bed | mode | wall s | emulator s (calls/s) | floor s (binding term) | wall ÷ floor | calls | "
+        "throttled | ERROR findings | peak RSS MB | load |",
+        "|---|---|---|---|---|---:|---:|---|---:|---|---|",
     ]
     for point in results:
         bed = f"{point['latency_ms']} ms" + (f", {point['rate']:g}/s on the busiest" if point["rate"] else "")
@@ -181,12 +194,12 @@ def table(results: list[dict], info: dict, command: str, throughput: float | Non
             calls = max(s["calls"])
             throttled = s["throttles"]["median"]
             lines.append(
-                f"| {bed} | {mode} | {fmt_spread(s['wall_s'])} | {s['floor_s']:.1f} ({binding}) | {ratio} | "
+                f"| {bed} | {mode} | {fmt_spread(s['wall_s'])} | "
+                f"{fmt_spread(point['emulator']['wall_s'])} ({point['throughput']:.0f}) | "
+                f"{s['floor_s']:.1f} ({binding}) | {ratio} | "
                 f"{calls} | {throttled:.0f} ({throttled / calls * 100:.1f}%) | {s['error_findings']} | "
                 f"{fmt_spread(s['peak_rss_mb'])} | {fmt_spread(s['load'])} |"
             )
-    if throughput:
-        lines += ["", f"The emulator's throughput (the adaptive scan at 0 ms): {throughput:.0f} calls a second."]
     lines += ["", END]
     return "\n".join(lines)
 
@@ -200,7 +213,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--latencies", default="0,100,300", help="ms, comma-separated")
     parser.add_argument("--rates", default="5,20", help="calls a second on the busiest operations; '' for none")
     parser.add_argument("--rate-latency-ms", type=int, default=100)
-    parser.add_argument("--build", choices=("release", "debug"), default="release",
+    parser.add_argument("--build", choices=("release", "release-no-lto", "debug"), default="release",
                         help="what --binary is, for the table (bench/run builds release)")
     parser.add_argument("--no-doc", action="store_true", help="do not rewrite docs/performance.md")
     args = parser.parse_args(argv)
@@ -218,12 +231,12 @@ def main(argv: list[str]) -> int:
         for latency, rate in beds:
             proxy = Proxy(emulator.endpoint, latency, rate) if latency or rate else None
             try:
-                modes = measure_point(args, proxy.endpoint if proxy else emulator.endpoint, creds, regions, checks,
-                                      work)
+                modes, direct = measure_point(args, proxy.endpoint if proxy else emulator.endpoint,
+                                              emulator.endpoint, creds, regions, checks, work)
             finally:
                 if proxy:
                     proxy.stop()
-            results.append({"latency_ms": latency, "rate": rate, "modes": modes})
+            results.append({"latency_ms": latency, "rate": rate, "modes": modes, "emulator": direct})
             for mode, data in modes.items():
                 s = data["summary"]
                 log(f"{latency} ms, rate {rate}: {mode}: wall {fmt_spread(s['wall_s'], ' s')}, calls {s['calls']}, "
@@ -231,14 +244,14 @@ def main(argv: list[str]) -> int:
                     f"load {fmt_spread(s['load'])}")
     finally:
         emulator.stop()
-    throughput = floors(results)
+    floors(results)
     info = {"date": time.strftime("%Y-%m-%d"), "machine": machine(), "runs": args.runs, "scale": args.scale,
             "regions": args.regions, "checks": checks, "build": args.build}
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     (out / "adaptive-latest.json").write_text(json.dumps(
         {"info": info, "command": command, "results": results}, indent=1))
-    section = table(results, info, command, throughput)
+    section = table(results, info, command)
     print(section)
     if not args.no_doc:
         write_doc(section, BEGIN, END)
