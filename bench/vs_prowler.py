@@ -245,7 +245,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="bench/run --vs-prowler",
                                      description="bulkhead against Prowler on the same seeded emulator")
     parser.add_argument("--binary", type=Path, required=True)
-    parser.add_argument("--build", choices=("release", "debug"),
+    parser.add_argument("--build", choices=("release", "release-no-lto", "debug"),
                         help="how the binary was built, for the table (default: debug if its path has a debug folder)")
     parser.add_argument("--scales", default="10")
     parser.add_argument("--regions", default="3", help="region counts")
