@@ -102,12 +102,10 @@ async fn fleet(
     Ok((others.collect(), own, names))
 }
 
-/// The credentials' own account, unsharded. Which account it is and which
-/// regions it has enabled are asked side by side: neither answer is needed
-/// to ask the other, and both are on the way to every other call.
+/// The credentials' own account, unsharded: which account it is and which
+/// regions it has, asked side by side.
 async fn own_account(session: &Session, gate: &CallGate, args: &ScanArgs) -> Result<(Identity, Accounts)> {
-    let (caller, discovered) =
-        futures::join!(branch(caller_identity(session, gate)), branch(enabled_regions(session, gate)));
+    let (caller, discovered) = identity_and_regions(session, gate).await;
     let caller = caller?;
     let regions = scan_regions(discovered, &caller.partition, args)?;
     let mut accounts = Accounts::of_one(&caller);
@@ -200,10 +198,8 @@ async fn target(
     account_id: &str,
     via: &str,
 ) -> Result<AccountTarget> {
-    // Side by side, as for the caller's own account: a role that leads
-    // elsewhere costs one read of that account's regions, never used.
-    let (identity, discovered) =
-        futures::join!(branch(caller_identity(account_session, gate)), branch(enabled_regions(account_session, gate)));
+    // A role that leads elsewhere costs one read of that account's regions, never used.
+    let (identity, discovered) = identity_and_regions(account_session, gate).await;
     let identity = identity?;
     anyhow::ensure!(identity.account_id == account_id, "{via} gave credentials of account {}", identity.account_id);
     let regions = scan_regions(discovered, &identity.partition, args)?;
@@ -229,6 +225,16 @@ fn unreachable_account(
         _ => CollectError::new(Service::Sts, "AssumeRole", &region, kind, message),
     };
     UnreachableAccount { account_id: account_id.to_owned(), partition: caller.partition.clone(), error }
+}
+
+/// Which account `session` reaches and the regions it lists, asked side by
+/// side: neither answer is needed to ask the other, and both are on the way
+/// to every other call of the account.
+async fn identity_and_regions(
+    session: &Session,
+    gate: &CallGate,
+) -> (Result<Identity>, Result<Vec<RegionStatus>, CollectError>) {
+    futures::join!(branch(caller_identity(session, gate)), branch(enabled_regions(session, gate)))
 }
 
 /// The regions of the account behind `session`, as its home region lists them.
